@@ -1,0 +1,244 @@
+"""Configuration: `[tool.redline]` in pyproject.toml, `redline.toml` / `.redline.toml`, editor settings.
+
+Every source goes through `from_mapping`, which validates key by key: a bad key or value yields a
+`Problem` naming the file, the key and what is wrong, and the default is kept for that key while
+the valid rest applies. Keys may be written kebab-case, snake_case or camelCase.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any, Mapping
+
+from redline.findings import Confidence, Severity
+
+CONFIG_FILES = ("redline.toml", ".redline.toml", "pyproject.toml")
+ENGINES = ("redline", "secrets", "bandit", "detect-secrets", "dependencies", "iac")
+DEFAULT_MAX_FILE_SIZE = 2_000_000
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    key: str
+    message: str
+    line: int | None = None  # 0-based line of the key in the file, when known
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line + 1}" if self.line is not None else self.file
+        return f"{where}: {self.key}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Config:
+    select: tuple[str, ...] = ()  # empty: every rule
+    ignore: tuple[str, ...] = ()
+    severity: tuple[tuple[str, Severity], ...] = ()  # (selector, severity) overrides
+    exclude: tuple[str, ...] = ()
+    engines: tuple[tuple[str, bool], ...] = ()  # overrides of the engine defaults
+    online: bool = False
+    min_severity: Severity = Severity.HINT
+    min_confidence: Confidence = Confidence.LOW
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    advisory_url: str = "https://osv-vulnerabilities.storage.googleapis.com"
+    pypi_url: str = "https://pypi.org/pypi"
+    npm_url: str = "https://registry.npmjs.org"
+    application: bool | None = None  # None: guess from the manifest (unpinned-requirement checks)
+    source: str = "defaults"  # where it came from, for messages
+
+    def engine_enabled(self, name: str, default: bool = True) -> bool:
+        for key, value in self.engines:
+            if key == name:
+                return value
+        return default
+
+    def severity_for(self, code: str, name: str, default: Severity) -> Severity:
+        for selector, sev in self.severity:
+            s = selector.strip()
+            if s.upper() == code or s.lower() == name or (s.upper().startswith("RL") and code.startswith(s.upper())):
+                return sev
+        return default
+
+
+def _norm_key(key: str) -> str:
+    key = re.sub(r"(?<=[a-z0-9])([A-Z])", r"-\1", key)
+    return key.lower().replace("_", "-")
+
+
+def _str_list(value: Any) -> tuple[str, ...] | None:
+    if isinstance(value, str):
+        value = [v for v in re.split(r"[,\s]+", value) if v]
+    if isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    return None
+
+
+def _check_selectors(values: tuple[str, ...], known: set[str] | None) -> list[str]:
+    if not known:
+        return []
+    bad = []
+    for v in values:
+        u, l = v.strip().upper(), v.strip().lower()
+        if u in known or l in known or (u.startswith("RL") and any(k.startswith(u) for k in known if k.startswith("RL"))):
+            continue
+        bad.append(v)
+    return bad
+
+
+def from_mapping(
+    data: Mapping[str, Any],
+    file: str,
+    base: Config | None = None,
+    known_rules: set[str] | None = None,
+    lines: Mapping[str, int] | None = None,
+) -> tuple[Config, list[Problem]]:
+    """Apply `data` on top of `base`; return the result and the problems found.
+
+    `known_rules` (codes and names) lets selectors be checked; `lines` maps keys to line numbers.
+    """
+    cfg = base or Config()
+    problems: list[Problem] = []
+    changes: dict[str, Any] = {}
+    lines = lines or {}
+
+    def bad(key: str, msg: str) -> None:
+        problems.append(Problem(file, key, msg, lines.get(key)))
+
+    if not isinstance(data, Mapping):
+        return cfg, [Problem(file, "-", "configuration must be a table")]
+    for raw_key, value in data.items():
+        key = _norm_key(str(raw_key))
+        if key in ("select", "ignore", "exclude"):
+            items = _str_list(value)
+            if items is None:
+                bad(raw_key, "expected a list of strings")
+                continue
+            if key != "exclude":
+                unknown = _check_selectors(items, known_rules)
+                if unknown:
+                    bad(raw_key, f"unknown rule(s) {', '.join(unknown)}; they are ignored")
+                    items = tuple(i for i in items if i not in unknown)
+            changes[key] = items
+        elif key == "severity":
+            if not isinstance(value, Mapping):
+                bad(raw_key, 'expected a table like { RL101 = "warning" }')
+                continue
+            overrides = []
+            for sel, sev in value.items():
+                if _check_selectors((sel,), known_rules):
+                    bad(f"{raw_key}.{sel}", "unknown rule; override ignored")
+                    continue
+                try:
+                    overrides.append((sel, Severity.parse(str(sev))))
+                except ValueError as e:
+                    bad(f"{raw_key}.{sel}", str(e))
+            changes["severity"] = tuple(overrides) + cfg.severity
+        elif key == "engines":
+            if not isinstance(value, Mapping):
+                bad(raw_key, "expected a table like { bandit = false }")
+                continue
+            switches = []
+            for name, on in value.items():
+                n = _norm_key(str(name))
+                if n not in ENGINES:
+                    bad(f"{raw_key}.{name}", f"unknown engine; known: {', '.join(ENGINES)}")
+                elif not isinstance(on, bool):
+                    bad(f"{raw_key}.{name}", "expected true or false")
+                else:
+                    switches.append((n, on))
+            changes["engines"] = tuple(switches) + cfg.engines
+        elif key in ("online",) or key == "application":
+            if not isinstance(value, bool):
+                bad(raw_key, "expected true or false")
+            else:
+                changes[key] = value
+        elif key == "min-severity":
+            try:
+                changes["min_severity"] = Severity.parse(str(value))
+            except ValueError as e:
+                bad(raw_key, str(e))
+        elif key == "min-confidence":
+            try:
+                changes["min_confidence"] = Confidence.parse(str(value))
+            except ValueError as e:
+                bad(raw_key, str(e))
+        elif key == "max-file-size":
+            if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+                bad(raw_key, "expected a positive number of bytes")
+            else:
+                changes["max_file_size"] = value
+        elif key in ("advisory-url", "pypi-url", "npm-url"):
+            if not isinstance(value, str) or not re.match(r"^(https?|file)://", value):
+                bad(raw_key, "expected an http(s):// or file:// URL")
+            else:
+                changes[key.replace("-", "_")] = value.rstrip("/")
+        else:
+            bad(raw_key, "unknown key")
+    return replace(cfg, source=file, **changes), problems
+
+
+def _key_lines(text: str) -> dict[str, int]:
+    """Best-effort line numbers of `key =` lines, for diagnostics on the config file."""
+    out: dict[str, int] = {}
+    for i, line in enumerate(text.splitlines()):
+        m = re.match(r"\s*([A-Za-z0-9_\-\"']+)\s*=", line)
+        if m:
+            out.setdefault(m.group(1).strip("\"'"), i)
+    return out
+
+
+def load_file(path: Path, base: Config | None = None, known_rules: set[str] | None = None) -> tuple[Config, list[Problem]]:
+    """Read one config file. pyproject.toml contributes only its [tool.redline] table."""
+    file = str(path)
+    try:
+        text = path.read_text("utf-8")
+        data = tomllib.loads(text)
+    except (OSError, UnicodeDecodeError) as e:
+        return base or Config(), [Problem(file, "-", f"cannot read: {e}")]
+    except tomllib.TOMLDecodeError as e:
+        return base or Config(), [Problem(file, "-", f"not valid TOML: {e}")]
+    if path.name == "pyproject.toml":
+        data = data.get("tool", {}).get("redline", {})
+    return from_mapping(data, file, base, known_rules, _key_lines(text))
+
+
+def find_config_file(root: Path) -> Path | None:
+    """The configuration file of a workspace root, in the order redline.toml, .redline.toml,
+    pyproject.toml (only when it has a [tool.redline] table)."""
+    for name in CONFIG_FILES:
+        p = root / name
+        if not p.is_file():
+            continue
+        if name == "pyproject.toml":
+            try:
+                if "redline" not in tomllib.loads(p.read_text("utf-8")).get("tool", {}):
+                    continue
+            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+                return p  # report the broken file rather than silently skipping it
+        return p
+    return None
+
+
+def discover(start: Path, known_rules: set[str] | None = None) -> tuple[Config, list[Problem], Path | None]:
+    """The configuration for `start` (a file or folder): the nearest config file at or above it."""
+    here = start if start.is_dir() else start.parent
+    for folder in [here, *here.parents]:
+        found = find_config_file(folder)
+        if found:
+            cfg, problems = load_file(found, known_rules=known_rules)
+            return cfg, problems, found
+    return Config(), [], None
+
+
+def known_rule_keys() -> set[str]:
+    from redline.rules.registry import default_registry
+
+    reg = default_registry()
+    return {r.code for r in reg.rules} | {r.name for r in reg.rules}
+
+
+def field_names() -> list[str]:
+    return [f.name for f in fields(Config)]

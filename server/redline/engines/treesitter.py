@@ -1,0 +1,28 @@
+"""The tree-sitter rule engine as an Engine (fast; runs on every keystroke)."""
+
+from __future__ import annotations
+
+from redline.config import Config
+from redline.documents.source import SourceFile
+from redline.engines.base import PartialResult
+from redline.findings import Finding
+from redline.rules import engine as rule_engine
+from redline.rules.registry import default_registry
+
+
+class TreeSitterEngine:
+    name = "redline"
+    slow = False
+    default_on = True
+
+    def applies(self, file: SourceFile) -> bool:
+        return file.tree is not None and bool(default_registry().query_rules(file.language))
+
+    def scan(self, file: SourceFile, config: Config) -> list[Finding]:
+        result = rule_engine.scan(file, default_registry())
+        if result.errors:
+            raise PartialResult(result.findings, result.errors)
+        return result.findings
+
+
+ENGINE = TreeSitterEngine()

@@ -1,0 +1,169 @@
+"""The finding model shared by every engine, the CLI, the reports and the language server.
+
+Everything here is a frozen dataclass: findings are values, safe to cache, compare and send
+between processes. Positions are kept twice: byte offsets into the UTF-8 source (what
+tree-sitter and edits use) and (row, byte-column) points (what tree-sitter reports). Reports
+and the language server convert columns to the encoding their consumer wants.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+from dataclasses import dataclass, field, replace
+
+
+class Severity(enum.Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+    HINT = "hint"
+
+    @property
+    def rank(self) -> int:
+        """Higher is more severe; used for --fail-on and thresholds."""
+        return _SEVERITY_RANK[self]
+
+    @classmethod
+    def parse(cls, value: str) -> "Severity":
+        try:
+            return cls(value.strip().lower())
+        except ValueError:
+            raise ValueError(
+                f"unknown severity {value!r}: expected one of {', '.join(s.value for s in cls)}"
+            ) from None
+
+
+_SEVERITY_RANK = {Severity.HINT: 0, Severity.INFO: 1, Severity.WARNING: 2, Severity.ERROR: 3}
+
+
+class Confidence(enum.Enum):
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+    @property
+    def rank(self) -> int:
+        return {Confidence.LOW: 0, Confidence.MEDIUM: 1, Confidence.HIGH: 2}[self]
+
+    @classmethod
+    def parse(cls, value: str) -> "Confidence":
+        try:
+            return cls(value.strip().lower())
+        except ValueError:
+            raise ValueError(
+                f"unknown confidence {value!r}: expected one of {', '.join(c.value for c in cls)}"
+            ) from None
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A range in a source file: bytes [start_byte, end_byte) and 0-based (row, byte column) points."""
+
+    start_byte: int
+    end_byte: int
+    start_point: tuple[int, int]
+    end_point: tuple[int, int]
+
+    @classmethod
+    def of_node(cls, node) -> "Span":
+        """The span of a tree-sitter node."""
+        return cls(node.start_byte, node.end_byte, tuple(node.start_point), tuple(node.end_point))
+
+    @property
+    def start_line(self) -> int:
+        return self.start_point[0]
+
+    @property
+    def end_line(self) -> int:
+        return self.end_point[0]
+
+
+@dataclass(frozen=True, slots=True)
+class TextEdit:
+    """Replace bytes [start_byte, end_byte) of the source with new_text."""
+
+    span: Span
+    new_text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Fix:
+    """A quick fix: a title shown in the editor and the edits that make it.
+
+    `safe` fixes keep the program's behaviour apart from the vulnerability and may be marked
+    preferred (applied by "fix all"); unsafe ones need a human to look.
+    """
+
+    title: str
+    edits: tuple[TextEdit, ...]
+    safe: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Related:
+    """A second location that explains a finding, e.g. where tainted data enters."""
+
+    span: Span
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    code: str  # RLnnn
+    name: str  # kebab-case rule name
+    message: str
+    severity: Severity
+    confidence: Confidence
+    cwe: tuple[int, ...]
+    span: Span
+    engine: str = "redline"
+    fixes: tuple[Fix, ...] = ()
+    related: tuple[Related, ...] = ()
+    # Extra facts for reports (e.g. bandit's test id, advisory ids); plain JSON-able values.
+    properties: tuple[tuple[str, str], ...] = ()
+    fingerprint: str = ""
+
+    def with_fingerprint(self, fingerprint: str) -> "Finding":
+        return replace(self, fingerprint=fingerprint)
+
+    @property
+    def sort_key(self) -> tuple:
+        return (self.span.start_byte, self.span.end_byte, self.code, self.message)
+
+    def property(self, key: str, default: str | None = None) -> str | None:
+        for k, v in self.properties:
+            if k == key:
+                return v
+        return default
+
+
+def line_text(source: bytes, row: int, line_starts: list[int] | None = None) -> bytes:
+    """The bytes of line `row` without its line ending."""
+    if line_starts is None:
+        lines = source.splitlines()
+        return lines[row] if row < len(lines) else b""
+    start = line_starts[row]
+    end = line_starts[row + 1] if row + 1 < len(line_starts) else len(source)
+    return source[start:end].rstrip(b"\r\n")
+
+
+def assign_fingerprints(findings: list[Finding], source: bytes) -> list[Finding]:
+    """Give each finding a fingerprint that survives edits elsewhere in the file.
+
+    The fingerprint hashes the rule code, the whitespace-normalized text of the flagged source
+    (not its line number) and how many earlier findings had the same code and text, so moving
+    code up or down keeps it, while a second identical finding gets its own.
+    """
+    seen: dict[tuple[str, bytes], int] = {}
+    out = []
+    for f in sorted(findings, key=lambda f: f.sort_key):
+        snippet = b" ".join(source[f.span.start_byte : f.span.end_byte].split())[:400]
+        if not snippet:
+            snippet = b" ".join(line_text(source, f.span.start_line).split())
+        key = (f.code, snippet)
+        n = seen.get(key, 0)
+        seen[key] = n + 1
+        digest = hashlib.sha256(f.code.encode() + b"\0" + snippet + b"\0" + str(n).encode())
+        out.append(f.with_fingerprint(digest.hexdigest()[:32]))
+    return out

@@ -1,0 +1,219 @@
+"""Which grammar parses which file.
+
+Maps LSP languageIds and file names/extensions to Redline language names, and each language
+to its official tree-sitter grammar wheel. Grammars and parsers are created lazily, once per
+language and process. An unknown language is never an error: `detect` returns None and
+`skip_reason` says why.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import importlib
+import threading
+import warnings
+from dataclasses import dataclass
+from pathlib import PurePath
+
+import tree_sitter as ts
+
+
+@dataclass(frozen=True)
+class LanguageSpec:
+    name: str
+    module: str | None  # grammar wheel module; None = no grammar (read line by line)
+    function: str = "language"
+    comment: str | None = "#"  # line comment prefix for suppressions; None = no comments
+    block_comment: tuple[str, str] | None = None
+
+
+LANGUAGES: dict[str, LanguageSpec] = {
+    spec.name: spec
+    for spec in [
+        LanguageSpec("python", "tree_sitter_python"),
+        LanguageSpec("javascript", "tree_sitter_javascript", comment="//", block_comment=("/*", "*/")),
+        LanguageSpec("typescript", "tree_sitter_typescript", "language_typescript", "//", ("/*", "*/")),
+        LanguageSpec("tsx", "tree_sitter_typescript", "language_tsx", "//", ("/*", "*/")),
+        LanguageSpec("go", "tree_sitter_go", comment="//", block_comment=("/*", "*/")),
+        LanguageSpec("java", "tree_sitter_java", comment="//", block_comment=("/*", "*/")),
+        LanguageSpec("hcl", "tree_sitter_hcl", comment="#", block_comment=("/*", "*/")),
+        LanguageSpec("yaml", "tree_sitter_yaml"),
+        LanguageSpec("json", "tree_sitter_json", comment=None),
+        LanguageSpec("toml", "tree_sitter_toml"),
+        LanguageSpec("dockerfile", "tree_sitter_dockerfile"),
+        LanguageSpec("bash", "tree_sitter_bash"),
+        # Plain text-like files: no grammar, scanned line by line (secrets, manifests).
+        LanguageSpec("text", None),
+        LanguageSpec("ini", None, comment="#"),
+        LanguageSpec("dotenv", None, comment="#"),
+        LanguageSpec("properties", None, comment="#"),
+        LanguageSpec("requirements", None, comment="#"),
+        LanguageSpec("gomod", None, comment="//"),
+        LanguageSpec("xml", None, comment=None, block_comment=("<!--", "-->")),
+    ]
+}
+
+# LSP languageId -> Redline language.
+LANGUAGE_IDS: dict[str, str] = {
+    "python": "python",
+    "javascript": "javascript",
+    "javascriptreact": "javascript",
+    "typescript": "typescript",
+    "typescriptreact": "tsx",
+    "go": "go",
+    "java": "java",
+    "terraform": "hcl",
+    "terraform-vars": "hcl",
+    "hcl": "hcl",
+    "yaml": "yaml",
+    "github-actions-workflow": "yaml",
+    "dockercompose": "yaml",
+    "json": "json",
+    "jsonc": "json",
+    "toml": "toml",
+    "dockerfile": "dockerfile",
+    "shellscript": "bash",
+    "sh": "bash",
+    "bash": "bash",
+    "plaintext": "text",
+    "ini": "ini",
+    "properties": "properties",
+    "dotenv": "dotenv",
+    "pip-requirements": "requirements",
+    "go.mod": "gomod",
+    "gomod": "gomod",
+    "xml": "xml",
+}
+
+# File-name patterns first (more specific), then extensions.
+FILENAME_PATTERNS: list[tuple[str, str]] = [
+    ("Dockerfile", "dockerfile"),
+    ("Dockerfile.*", "dockerfile"),
+    ("*.Dockerfile", "dockerfile"),
+    ("Containerfile", "dockerfile"),
+    ("requirements*.txt", "requirements"),
+    ("constraints*.txt", "requirements"),
+    ("*.requirements.txt", "requirements"),
+    ("go.mod", "gomod"),
+    ("Pipfile", "toml"),
+    (".env", "dotenv"),
+    (".env.*", "dotenv"),
+    ("*.env", "dotenv"),
+]
+
+EXTENSIONS: dict[str, str] = {
+    ".py": "python",
+    ".pyi": "python",
+    ".js": "javascript",
+    ".mjs": "javascript",
+    ".cjs": "javascript",
+    ".jsx": "javascript",
+    ".ts": "typescript",
+    ".mts": "typescript",
+    ".cts": "typescript",
+    ".tsx": "tsx",
+    ".go": "go",
+    ".java": "java",
+    ".tf": "hcl",
+    ".tfvars": "hcl",
+    ".hcl": "hcl",
+    ".yaml": "yaml",
+    ".yml": "yaml",
+    ".json": "json",
+    ".toml": "toml",
+    ".sh": "bash",
+    ".bash": "bash",
+    ".txt": "text",
+    ".ini": "ini",
+    ".cfg": "ini",
+    ".conf": "ini",
+    ".properties": "properties",
+    ".xml": "xml",
+}
+
+
+def from_language_id(language_id: str | None) -> str | None:
+    """Redline language for an LSP languageId, or None when we do not handle it."""
+    if not language_id:
+        return None
+    return LANGUAGE_IDS.get(language_id.lower())
+
+
+def from_path(path: str | PurePath) -> str | None:
+    """Redline language for a file name, or None when we do not handle it."""
+    name = PurePath(str(path)).name
+    for pattern, lang in FILENAME_PATTERNS:
+        if fnmatch.fnmatchcase(name, pattern):
+            return lang
+    return EXTENSIONS.get(PurePath(name).suffix.lower())
+
+
+def detect(path: str | PurePath | None = None, language_id: str | None = None) -> str | None:
+    """Language from the file name when it is specific (Dockerfile, requirements.txt, go.mod,
+    .env), else from the languageId, else from the extension."""
+    by_path = from_path(path) if path else None
+    if by_path in ("dockerfile", "requirements", "gomod", "dotenv"):
+        return by_path
+    by_id = from_language_id(language_id)
+    return by_id or by_path
+
+
+def skip_reason(path: str | PurePath | None, language_id: str | None = None) -> str:
+    shown = language_id or (PurePath(str(path)).suffix if path else "") or "unknown"
+    return f"no Redline language for {shown!r}"
+
+
+_lock = threading.Lock()
+_languages: dict[str, ts.Language] = {}
+_parsers: dict[str, ts.Parser] = {}
+
+
+def has_grammar(name: str) -> bool:
+    spec = LANGUAGES.get(name)
+    return bool(spec and spec.module)
+
+
+def grammar(name: str) -> ts.Language:
+    """The tree-sitter Language for `name`, loaded on first use. KeyError for no grammar."""
+    lang = _languages.get(name)
+    if lang is not None:
+        return lang
+    spec = LANGUAGES.get(name)
+    if spec is None or spec.module is None:
+        raise KeyError(f"no tree-sitter grammar for language {name!r}")
+    with _lock:
+        lang = _languages.get(name)
+        if lang is None:
+            module = importlib.import_module(spec.module)
+            with warnings.catch_warnings():
+                # Some grammar wheels (dockerfile 0.2) still hand back an int pointer.
+                warnings.simplefilter("ignore", DeprecationWarning)
+                lang = ts.Language(getattr(module, spec.function)())
+            _languages[name] = lang
+    return lang
+
+
+def parser(name: str) -> ts.Parser:
+    """A parser for `name`. Parsers are not thread-safe: use one per thread (see new_parser)."""
+    p = _parsers.get(name)
+    if p is None:
+        p = _parsers[name] = ts.Parser(grammar(name))
+    return p
+
+
+def new_parser(name: str) -> ts.Parser:
+    return ts.Parser(grammar(name))
+
+
+def parse(name: str, source: bytes, old_tree: ts.Tree | None = None) -> ts.Tree | None:
+    """Parse `source`; None when the language has no grammar."""
+    if not has_grammar(name):
+        return None
+    if old_tree is not None:
+        return parser(name).parse(source, old_tree)
+    return parser(name).parse(source)
+
+
+def comment_prefix(name: str) -> str | None:
+    spec = LANGUAGES.get(name)
+    return spec.comment if spec else "#"

@@ -1,0 +1,165 @@
+"""From a file to the findings a user sees: run engines, merge, de-duplicate, suppress, filter.
+
+`analyze` is what the CLI and the tests call for a whole file. The language server calls the
+same steps separately (`run_engines` for the engines it wants now, `finalize` on the merge), so
+both paths apply the same de-duplication, suppressions, configuration and fingerprints.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from redline import languages as langs
+from redline.config import Config
+from redline.documents.source import SourceFile
+from redline.engines import all_engines
+from redline.engines.base import Engine, PartialResult
+from redline.findings import Finding, assign_fingerprints
+from redline.rules import suppressions
+from redline.rules.registry import Registry, default_registry
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Analysis:
+    findings: list[Finding]
+    # (engine or rule, error) pairs: something failed and its results were dropped.
+    errors: list[tuple[str, str]] = field(default_factory=list)
+    skipped: str | None = None  # why the file was not scanned
+
+
+def make_source(path: str, text: bytes, language: str | None = None, language_id: str | None = None) -> SourceFile | None:
+    """Parse `text` as `path`; None when Redline has no language for it."""
+    lang = language or langs.detect(path, language_id)
+    if lang is None:
+        return None
+    tree = langs.parse(lang, text) if langs.has_grammar(lang) else None
+    return SourceFile(path=path, language=lang, text=text, tree=tree)
+
+
+def enabled_engines(config: Config, slow: bool | None = None) -> list[Engine]:
+    """Engines switched on in `config`; `slow` True/False keeps only slow/fast ones."""
+    return [
+        e
+        for e in all_engines()
+        if config.engine_enabled(e.name, e.default_on) and (slow is None or e.slow == slow)
+    ]
+
+
+def run_engines(
+    file: SourceFile, config: Config, engines: Iterable[Engine]
+) -> tuple[list[Finding], list[tuple[str, str]]]:
+    """Run each engine that applies; an engine that raises loses only its own results."""
+    findings: list[Finding] = []
+    errors: list[tuple[str, str]] = []
+    for engine in engines:
+        try:
+            if not engine.applies(file):
+                continue
+            findings.extend(engine.scan(file, config))
+        except PartialResult as partial:
+            findings.extend(partial.findings)
+            errors.extend(partial.errors)
+        except Exception as e:  # noqa: BLE001 - isolation is the point
+            log.exception("engine %s failed on %s", engine.name, file.path)
+            errors.append((engine.name, f"{type(e).__name__}: {e}"))
+    return findings, errors
+
+
+_ENGINE_PRIORITY = {"redline": 0}
+
+
+def _priority(f: Finding) -> tuple:
+    width = f.span.end_byte - f.span.start_byte
+    return (_ENGINE_PRIORITY.get(f.engine, 1), -f.confidence.rank, -f.severity.rank, width, f.code)
+
+
+def deduplicate(findings: Sequence[Finding], registry: Registry) -> list[Finding]:
+    """On one line, keep one finding per CWE: Redline's own rules before imported ones, then the
+    most confident and the narrowest. A bandit finding is also dropped where a Redline rule that
+    covers its test id fired on the same line."""
+    kept: list[Finding] = []
+    by_line: dict[int, list[Finding]] = {}
+    for f in sorted(findings, key=_priority):
+        row = f.span.start_line
+        others = by_line.setdefault(row, [])
+        dup = False
+        bid = f.property("bandit_id")
+        for k in others:
+            if k.code == f.code and k.span == f.span:
+                dup = True
+            elif set(k.cwe) & set(f.cwe) and (k.code != f.code or k.engine != f.engine):
+                dup = True
+            elif bid and k.engine == "redline":
+                rule = registry.by_code.get(k.code)
+                dup = bool(rule and bid in rule.bandit)
+            if dup:
+                break
+        if not dup:
+            others.append(f)
+            kept.append(f)
+    return kept
+
+
+def apply_config(findings: Iterable[Finding], config: Config, registry: Registry) -> list[Finding]:
+    out = []
+    for f in findings:
+        if config.select and not any(_selected(s, f) for s in config.select):
+            continue
+        if any(_selected(s, f) for s in config.ignore):
+            continue
+        sev = config.severity_for(f.code, f.name, f.severity)
+        if sev != f.severity:
+            f = replace(f, severity=sev)
+        if f.severity.rank < config.min_severity.rank or f.confidence.rank < config.min_confidence.rank:
+            continue
+        out.append(f)
+    return out
+
+
+def _selected(selector: str, f: Finding) -> bool:
+    s = selector.strip()
+    u = s.upper()
+    if u == f.code or s.lower() == f.name:
+        return True
+    if u.startswith("RL") and len(u) < 5 and f.code.startswith(u):
+        return True
+    bid = f.property("bandit_id")
+    return bool(bid and u == bid.upper())
+
+
+def finalize(file: SourceFile, findings: Sequence[Finding], config: Config, registry: Registry | None = None) -> list[Finding]:
+    """De-duplicate, drop suppressed findings, apply the configuration, assign fingerprints."""
+    registry = registry or default_registry()
+    merged = deduplicate(findings, registry)
+    sup = suppressions.parse(file)
+    if sup:
+        merged = [
+            f
+            for f in merged
+            if not suppressions.is_suppressed(
+                sup, f, registry.by_code[f.code].bandit if f.code in registry.by_code else ()
+            )
+        ]
+    merged = apply_config(merged, config, registry)
+    return sorted(assign_fingerprints(merged, file.text), key=lambda f: f.sort_key)
+
+
+def analyze(file: SourceFile, config: Config, *, slow: bool = True) -> Analysis:
+    """Every enabled engine (fast only when `slow` is False) over a whole file."""
+    engines = enabled_engines(config, None if slow else False)
+    raw, errors = run_engines(file, config, engines)
+    return Analysis(finalize(file, raw, config), errors)
+
+
+def analyze_text(path: str | Path, text: str | bytes, config: Config | None = None, *, slow: bool = True) -> Analysis:
+    """Convenience for tests and the demo: scan `text` as if it were the file `path`."""
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    file = make_source(str(path), data)
+    if file is None:
+        return Analysis([], skipped=langs.skip_reason(path))
+    return analyze(file, config or Config(), slow=slow)

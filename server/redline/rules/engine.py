@@ -1,0 +1,278 @@
+"""The tree-sitter rule engine: run the combined query, apply predicates, build findings.
+
+`scan` runs every tree-sitter rule for a file's language over its whole tree. `rescan` re-runs
+only the top-level definitions (functions, classes) touched by an edit and keeps the previous
+findings elsewhere, shifted by the edit; its result equals `scan` of the same text (a property
+test replays random edits to prove it). When an edit touches module-level statements, or a
+match would span more than the re-scanned window, `rescan` falls back to a full scan, because
+predicates may read module-level statements (imports, settings) but never other definitions.
+
+Engine results do not depend on configuration: select/ignore, severity overrides and
+suppressions are applied afterwards (rules/pipeline.py), so results can be cached per text.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field, replace
+from typing import Iterable, NamedTuple
+
+import tree_sitter as ts
+
+from redline.documents.source import SourceFile
+from redline.findings import Finding, Fix, Related, Span, TextEdit
+from redline.rules.model import Rule
+from redline.rules.predicates import FIXES, PREDICATES, MatchContext, Verdict
+from redline.rules.registry import Registry
+
+log = logging.getLogger(__name__)
+
+# Top-level node types that can be re-scanned on their own, per language.
+ISOLATED_UNITS: dict[str, frozenset[str]] = {
+    "python": frozenset({"function_definition", "class_definition", "decorated_definition"}),
+    "javascript": frozenset({"function_declaration", "generator_function_declaration", "class_declaration"}),
+    "typescript": frozenset({"function_declaration", "generator_function_declaration", "class_declaration"}),
+    "tsx": frozenset({"function_declaration", "generator_function_declaration", "class_declaration"}),
+    "go": frozenset({"function_declaration", "method_declaration"}),
+    "java": frozenset({"class_declaration", "interface_declaration", "enum_declaration", "record_declaration"}),
+}
+NEUTRAL_TOP_LEVEL = frozenset({"comment", "line_comment", "block_comment"})
+MAX_CAPTURE_TEXT = 60
+
+
+class ByteEdit(NamedTuple):
+    """One text change: bytes [start, old_end) became [start, new_end)."""
+
+    start: int
+    old_end: int
+    new_end: int
+
+
+@dataclass
+class EngineResult:
+    findings: list[Finding]
+    # (rule code, error text) for rules whose predicate or fix raised; their results are dropped.
+    errors: list[tuple[str, str]] = field(default_factory=list)
+    full: bool = True  # False when rescan re-used part of the previous result
+
+
+class _Args(dict):
+    def __missing__(self, key):
+        return "{" + key + "}"
+
+
+def _short(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= MAX_CAPTURE_TEXT else text[: MAX_CAPTURE_TEXT - 1] + "…"
+
+
+def _build(rule: Rule, ctx: MatchContext, verdict: Verdict | None) -> Finding:
+    node = (verdict.node if verdict and verdict.node is not None else None) or ctx.node("match")
+    args = _Args({name: _short(ctx.text(nodes[0])) for name, nodes in ctx.captures.items() if nodes})
+    if verdict:
+        args.update(verdict.args)
+    fixes: tuple[Fix, ...] = ()
+    fix_name = rule.fix_for(ctx.file.language)
+    if fix_name:
+        built = FIXES[fix_name](ctx, verdict or Verdict())
+        if isinstance(built, Fix):
+            fixes = (built,)
+        elif built:
+            fixes = tuple(built)
+    return Finding(
+        code=rule.code,
+        name=rule.name,
+        message=rule.message.format_map(args),
+        severity=rule.severity,
+        confidence=(verdict.confidence if verdict and verdict.confidence else rule.confidence),
+        cwe=rule.cwe,
+        span=Span.of_node(node),
+        engine="redline",
+        fixes=fixes,
+        related=verdict.related if verdict else (),
+    )
+
+
+def _run(
+    file: SourceFile, registry: Registry, byte_range: tuple[int, int] | None = None
+) -> tuple[list[Finding], list[tuple[str, str]]]:
+    compiled = registry.compiled(file.language) if file.tree is not None else None
+    if compiled is None:
+        return [], []
+    cursor = ts.QueryCursor(compiled.query)
+    if byte_range is not None:
+        cursor.set_byte_range(*byte_range)
+    findings: dict[tuple[str, int, int], Finding] = {}
+    failed: dict[str, str] = {}
+    for pattern_index, captures in cursor.matches(file.tree.root_node):
+        rule = compiled.pattern_rules[pattern_index]
+        if rule.code in failed or not captures.get("match"):
+            continue
+        ctx = MatchContext(file, captures, rule)
+        try:
+            verdict = None
+            pred = rule.predicate_for(file.language)
+            if pred:
+                answer = PREDICATES[pred](ctx)
+                if not answer:
+                    continue
+                verdict = answer if isinstance(answer, Verdict) else None
+            finding = _build(rule, ctx, verdict)
+        except Exception as e:  # one broken rule must not take the others down
+            log.exception("rule %s failed on %s", rule.code, file.path)
+            failed[rule.code] = f"{type(e).__name__}: {e}"
+            continue
+        key = (finding.code, finding.span.start_byte, finding.span.end_byte)
+        old = findings.get(key)
+        if old is None or finding.confidence.rank > old.confidence.rank:
+            findings[key] = finding
+    out = [f for f in findings.values() if f.code not in failed]
+    out.sort(key=lambda f: f.sort_key)
+    return out, sorted(failed.items())
+
+
+def scan(file: SourceFile, registry: Registry) -> EngineResult:
+    findings, errors = _run(file, registry)
+    return EngineResult(findings, errors, full=True)
+
+
+# ---------------------------------------------------------------- incremental re-scan
+
+
+def _shift_offset(offset: int, edit: ByteEdit) -> int | None:
+    if offset <= edit.start:
+        return offset
+    if offset >= edit.old_end:
+        return offset + edit.new_end - edit.old_end
+    return None
+
+
+def _shift_range(start: int, end: int, edits: Iterable[ByteEdit]) -> tuple[int, int] | None:
+    """Map [start, end) through the edits in order; None when an edit overlaps it."""
+    for e in edits:
+        if end <= e.start:
+            continue
+        if start >= e.old_end:
+            d = e.new_end - e.old_end
+            start, end = start + d, end + d
+            continue
+        return None
+    return start, end
+
+
+def edited_ranges(edits: list[ByteEdit]) -> list[tuple[int, int]]:
+    """Where each edit's new text ends up after all later edits (final coordinates)."""
+    out: list[tuple[int, int]] = []
+    for i, e in enumerate(edits):
+        lo, hi = e.start, e.new_end
+        for later in edits[i + 1 :]:
+            # Grow to cover a later edit that overlaps or touches, then shift.
+            if hi < later.start:
+                continue
+            if lo > later.old_end:
+                d = later.new_end - later.old_end
+                lo, hi = lo + d, hi + d
+                continue
+            lo = min(lo, later.start)
+            hi = max(hi + later.new_end - later.old_end, later.new_end)
+        out.append((lo, hi))
+    return out
+
+
+def _respan(file: SourceFile, span: Span, edits: list[ByteEdit]) -> Span | None:
+    r = _shift_range(span.start_byte, span.end_byte, edits)
+    return None if r is None else file.span(*r)
+
+
+def shift_finding(file: SourceFile, f: Finding, edits: list[ByteEdit]) -> Finding | None:
+    """The finding moved by the edits into `file`'s coordinates; None when an edit touches it."""
+    span = _respan(file, f.span, edits)
+    if span is None:
+        return None
+    fixes = []
+    for fx in f.fixes:
+        new_edits = []
+        for te in fx.edits:
+            s = _respan(file, te.span, edits)
+            if s is None:
+                return None
+            new_edits.append(TextEdit(s, te.new_text))
+        fixes.append(replace(fx, edits=tuple(new_edits)))
+    related = []
+    for rel in f.related:
+        s = _respan(file, rel.span, edits)
+        if s is None:
+            return None
+        related.append(Related(s, rel.message))
+    return replace(f, span=span, fixes=tuple(fixes), related=tuple(related))
+
+
+def rescan_window(file: SourceFile, ranges: list[tuple[int, int]]) -> tuple[int, int] | None:
+    """The byte range of the top-level definitions touched by `ranges`, or None for "scan all"."""
+    units = ISOLATED_UNITS.get(file.language)
+    if not units or file.tree is None:
+        return None
+    lo = hi = None
+    for child in file.tree.root_node.children:
+        for s, e in ranges:
+            if child.start_byte <= e and child.end_byte >= s:
+                if child.type in NEUTRAL_TOP_LEVEL:
+                    break
+                if child.type not in units:
+                    return None
+                lo = child.start_byte if lo is None else min(lo, child.start_byte)
+                hi = child.end_byte if hi is None else max(hi, child.end_byte)
+                break
+    if lo is None:
+        return (0, 0)
+    return lo, hi
+
+
+def rescan(
+    file: SourceFile,
+    registry: Registry,
+    previous: list[Finding],
+    edits: list[ByteEdit],
+    changed: list[tuple[int, int]] = (),
+) -> EngineResult:
+    """Re-run only what `edits` (and the parser's `changed` ranges, final coordinates) touched.
+
+    `previous` is the engine result for the text before the edits; `file` holds the new text
+    and the tree reparsed from the edited old tree.
+    """
+    ranges = list(changed) + edited_ranges(edits)
+    window = rescan_window(file, ranges) if ranges else (0, 0)
+    if window is None:
+        return scan(file, registry)
+    lo, hi = window
+
+    def inside(span: Span) -> bool:
+        return lo <= span.start_byte and span.end_byte <= hi
+
+    def touching(span: Span) -> bool:
+        return span.start_byte < hi and span.end_byte > lo
+
+    kept: list[Finding] = []
+    for f in previous:
+        moved = shift_finding(file, f, edits)
+        if moved is None:
+            continue  # an edit went through it: its definition is in the window
+        if lo < hi and inside(moved.span):
+            continue  # recomputed below
+        if lo < hi and touching(moved.span):
+            return scan(file, registry)  # a finding reaches across the window
+        kept.append(moved)
+    fresh: list[Finding] = []
+    errors: list[tuple[str, str]] = []
+    if lo < hi:
+        found, errors = _run(file, registry, (lo, hi))
+        for f in found:
+            if inside(f.span):
+                fresh.append(f)
+            elif touching(f.span):
+                return scan(file, registry)
+    merged = sorted(kept + fresh, key=lambda f: f.sort_key)
+    failed = {code for code, _ in errors}
+    if failed:
+        merged = [f for f in merged if f.code not in failed]
+    return EngineResult(merged, errors, full=False)

@@ -1,0 +1,91 @@
+"""The rule model: every rule, whatever engine runs it, is described by one `Rule` value.
+
+Tree-sitter rules carry a `query` per language (with a `@match` capture that marks the reported
+node) and optionally a named `predicate` and a named `fix` per language. Rules run by another engine (secrets
+detectors, dependency checks, bandit imports) have no query and name their `engine`; they
+still live in the same registry so that `redline rules`, SARIF, configuration and
+suppressions treat all rules alike.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from redline.findings import Confidence, Severity
+
+DOCS_BASE = "https://redline.dev/rules/"
+
+
+@dataclass(frozen=True)
+class Example:
+    """A snippet a rule must flag (`invalid`) or must not flag (`valid`).
+
+    `path` gives the file name to scan it as (e.g. "Dockerfile", "requirements.txt"); by default
+    the snippet is scanned as a file of the rule's first language.
+    """
+
+    code: str
+    path: str | None = None
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name: str
+    languages: tuple[str, ...]
+    message: str
+    cwe: tuple[int, ...]
+    severity: Severity
+    confidence: Confidence
+    docs: str
+    valid: tuple[Example, ...]
+    invalid: tuple[Example, ...]
+    engine: str = "redline"
+    # Per language: the tree-sitter query, the predicate name and the fix name.
+    queries: tuple[tuple[str, str], ...] = ()
+    predicates: tuple[tuple[str, str], ...] = ()
+    fixes: tuple[tuple[str, str], ...] = ()
+    # bandit test ids this rule covers, so `# nosec B608` and de-duplication line up.
+    bandit: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    source_file: str = field(default="", compare=False)
+
+    def query_for(self, language: str) -> str | None:
+        return dict(self.queries).get(language)
+
+    def predicate_for(self, language: str) -> str | None:
+        return dict(self.predicates).get(language)
+
+    def fix_for(self, language: str) -> str | None:
+        return dict(self.fixes).get(language)
+
+    @property
+    def family(self) -> str:
+        return {
+            "1": "injection",
+            "2": "secrets",
+            "3": "crypto-and-configuration",
+            "4": "dependencies",
+            "5": "infrastructure",
+            "9": "imported",
+        }.get(self.code[2:3], "other")
+
+    @property
+    def help_uri(self) -> str:
+        return f"{DOCS_BASE}{self.code}"
+
+    @property
+    def short_description(self) -> str:
+        """The first sentence of the docs, else the name."""
+        first = self.docs.strip().split("\n\n", 1)[0].replace("\n", " ").strip()
+        return first or self.name.replace("-", " ")
+
+    def matches_selector(self, selector: str) -> bool:
+        """True for the code, the name, or a code prefix like "RL1" / "RL10"."""
+        s = selector.strip()
+        if not s:
+            return False
+        if s.lower() == self.name or s.upper() == self.code:
+            return True
+        s_up = s.upper()
+        return s_up.startswith("RL") and self.code.startswith(s_up) and len(s_up) < len(self.code)

@@ -1,0 +1,118 @@
+"""Named predicate and fix functions that tree-sitter rules refer to by name.
+
+A rule's query finds candidate nodes; its optional predicate decides, with the captured nodes
+in hand, whether the candidate is a finding and how confident we are. Predicates are small
+pure functions registered under a dotted name:
+
+    @predicate("python.sql_dynamic")
+    def sql_dynamic(ctx: MatchContext) -> Verdict | bool | None: ...
+
+Contract for incremental scanning (see rules/engine.py): a predicate may read the captured
+nodes, anything inside the top-level definition (function, class) that encloses the match,
+and the module-level statements outside any definition. It must not read other top-level
+definitions, so that an edit inside one function can be re-scanned on its own.
+
+Fix builders are registered the same way with `@fix("python.yaml_safe_load")` and return a
+`Fix` or None.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from dataclasses import dataclass, field
+from typing import Callable
+
+from redline.documents.source import SourceFile
+from redline.findings import Confidence, Fix, Related, Span
+
+PREDICATES: dict[str, Callable] = {}
+FIXES: dict[str, Callable] = {}
+
+
+@dataclass
+class MatchContext:
+    """What a predicate or fix builder sees for one query match."""
+
+    file: SourceFile
+    captures: dict[str, list]  # capture name -> nodes
+    rule: object  # redline.rules.model.Rule (untyped here to avoid an import cycle)
+
+    def node(self, name: str = "match"):
+        nodes = self.captures.get(name)
+        return nodes[0] if nodes else None
+
+    def nodes(self, name: str) -> list:
+        return self.captures.get(name, [])
+
+    def text(self, name_or_node="match") -> str:
+        node = self.node(name_or_node) if isinstance(name_or_node, str) else name_or_node
+        if node is None:
+            return ""
+        return self.file.text[node.start_byte : node.end_byte].decode("utf-8", "replace")
+
+    @property
+    def source(self) -> bytes:
+        return self.file.text
+
+
+@dataclass
+class Verdict:
+    """A predicate's answer when it wants more than yes/no.
+
+    `node` overrides the reported node, `confidence` the rule's default, `args` fills
+    `{placeholders}` in the message, `related` adds second locations, `data` is passed on to the
+    fix builder.
+    """
+
+    confidence: Confidence | None = None
+    node: object | None = None
+    args: dict[str, str] = field(default_factory=dict)
+    related: tuple[Related, ...] = ()
+    data: dict = field(default_factory=dict)
+
+
+def predicate(name: str):
+    def register(fn):
+        if name in PREDICATES and PREDICATES[name] is not fn:
+            raise ValueError(f"predicate {name!r} registered twice")
+        PREDICATES[name] = fn
+        return fn
+
+    return register
+
+
+def fix(name: str):
+    def register(fn):
+        if name in FIXES and FIXES[name] is not fn:
+            raise ValueError(f"fix {name!r} registered twice")
+        FIXES[name] = fn
+        return fn
+
+    return register
+
+
+_loaded = False
+
+
+def load_all() -> None:
+    """Import every module in this package so their decorators register."""
+    global _loaded
+    if _loaded:
+        return
+    for info in pkgutil.iter_modules(__path__):
+        importlib.import_module(f"{__name__}.{info.name}")
+    _loaded = True
+
+
+__all__ = [
+    "FIXES",
+    "PREDICATES",
+    "MatchContext",
+    "Verdict",
+    "Fix",
+    "Span",
+    "fix",
+    "load_all",
+    "predicate",
+]
