@@ -8,6 +8,11 @@ SHARED ?= ../shared
 
 .PHONY: install demo test test-python bench clean
 
+# Each area may add its own targets in mk/<area>.mk and append to TEST_TARGETS / BENCH_TARGETS.
+TEST_TARGETS := test-python
+BENCH_TARGETS :=
+-include $(sort $(wildcard mk/*.mk))
+
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
@@ -19,13 +24,12 @@ install: $(STAMP)
 demo: install
 	$(BIN)/redline scan examples --format text --fail-on never
 
-test: test-python
+test: $(TEST_TARGETS)
 
 test-python: install
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
-bench: install
-	$(BIN)/python bench/scan_throughput.py
+bench: install $(BENCH_TARGETS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info server/*.egg-info

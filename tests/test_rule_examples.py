@@ -15,7 +15,7 @@ EXT.update({"dockerfile": "Dockerfile", "requirements": "requirements.txt", "gom
 def _path(rule, example) -> str:
     if example.path:
         return example.path
-    lang = rule.languages[0]
+    lang = example.language or rule.languages[0]
     name = EXT.get(lang, ".txt")
     return name if not name.startswith(".") or lang == "dotenv" else f"example{name}"
 
@@ -40,6 +40,16 @@ def test_valid_example_is_not_flagged(rule, example):
     assert not analysis.errors, analysis.errors
     hits = [f for f in analysis.findings if f.code == rule.code]
     assert not hits, f"{rule.code} fired on a valid example:\n{example.code}\n{hits[0].message}"
+
+
+def test_every_language_has_examples():
+    for rule in default_registry().rules:
+        with_examples = {ex.language for ex in rule.valid} & {ex.language for ex in rule.invalid}
+        for lang in rule.languages:
+            if rule.engine == "redline":
+                assert lang in with_examples or any(
+                    ex.language in (None, lang) for ex in rule.invalid
+                ), f"{rule.code} has no examples for {lang}"
 
 
 def test_every_rule_has_examples_cwe_and_docs():

@@ -82,9 +82,9 @@ def _build(rule: Rule, ctx: MatchContext, verdict: Verdict | None) -> Finding:
     return Finding(
         code=rule.code,
         name=rule.name,
-        message=rule.message.format_map(args),
+        message=rule.message_for(ctx.file.language).format_map(args),
         severity=rule.severity,
-        confidence=(verdict.confidence if verdict and verdict.confidence else rule.confidence),
+        confidence=(verdict.confidence if verdict and verdict.confidence else rule.confidence_for(ctx.file.language)),
         cwe=rule.cwe,
         span=Span.of_node(node),
         engine="redline",

@@ -26,6 +26,7 @@ class Example:
 
     code: str
     path: str | None = None
+    language: str | None = None  # the language of the table that listed it
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,17 @@ class Rule:
     # bandit test ids this rule covers, so `# nosec B608` and de-duplication line up.
     bandit: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
+    # Per-language message and default confidence, from [[extend]] tables.
+    messages: tuple[tuple[str, str], ...] = ()
+    confidences: tuple[tuple[str, Confidence], ...] = ()
     source_file: str = field(default="", compare=False)
+    extended_in: tuple[str, ...] = field(default=(), compare=False)
+
+    def message_for(self, language: str) -> str:
+        return dict(self.messages).get(language, self.message)
+
+    def confidence_for(self, language: str) -> Confidence:
+        return dict(self.confidences).get(language, self.confidence)
 
     def query_for(self, language: str) -> str | None:
         return dict(self.queries).get(language)
