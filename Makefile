@@ -6,12 +6,16 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 SHARED ?= ../shared
 
-.PHONY: install demo test test-python bench clean
-
-# Each area may add its own targets in mk/<area>.mk and append to TEST_TARGETS / BENCH_TARGETS.
+# Each area adds its own targets in mk/<area>.mk and appends to these lists:
+#   INSTALL_TARGETS  built after the package is installed (e.g. data files)
+#   TEST_TARGETS     run by `make test`
+#   BENCH_TARGETS    run by `make bench`
+INSTALL_TARGETS :=
 TEST_TARGETS := test-python
 BENCH_TARGETS :=
 -include $(sort $(wildcard mk/*.mk))
+
+.PHONY: install demo test test-python bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -19,7 +23,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[test]'
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) $(INSTALL_TARGETS)
 
 demo: install
 	$(BIN)/redline scan examples --format text --fail-on never
