@@ -79,17 +79,28 @@ def _build(rule: Rule, ctx: MatchContext, verdict: Verdict | None) -> Finding:
             fixes = (built,)
         elif built:
             fixes = tuple(built)
+    file = ctx.file
+    # Spans come from bytes through the file's line index (LSP lines), never from tree-sitter
+    # points, which count rows by \n only; whatever spans predicates and fixes built are
+    # normalized the same way.
+    fixes = tuple(
+        replace(fx, edits=tuple(TextEdit(file.span(te.span.start_byte, te.span.end_byte), te.new_text) for te in fx.edits))
+        for fx in fixes
+    )
+    related = tuple(
+        Related(file.span(r.span.start_byte, r.span.end_byte), r.message) for r in (verdict.related if verdict else ())
+    )
     return Finding(
         code=rule.code,
         name=rule.name,
-        message=rule.message_for(ctx.file.language).format_map(args),
+        message=rule.message_for(file.language).format_map(args),
         severity=rule.severity,
-        confidence=(verdict.confidence if verdict and verdict.confidence else rule.confidence_for(ctx.file.language)),
+        confidence=(verdict.confidence if verdict and verdict.confidence else rule.confidence_for(file.language)),
         cwe=rule.cwe,
-        span=Span.of_node(node),
+        span=file.span(node.start_byte, node.end_byte),
         engine="redline",
         fixes=fixes,
-        related=verdict.related if verdict else (),
+        related=related,
     )
 
 

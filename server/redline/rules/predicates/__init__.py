@@ -55,6 +55,12 @@ class MatchContext:
     def source(self) -> bytes:
         return self.file.text
 
+    def span(self, node_or_start, end: int | None = None) -> Span:
+        """The span of a node, or of bytes [start, end)."""
+        if end is None:
+            return self.file.span(node_or_start.start_byte, node_or_start.end_byte)
+        return self.file.span(node_or_start, end)
+
 
 @dataclass
 class Verdict:

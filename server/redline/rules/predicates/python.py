@@ -149,7 +149,7 @@ def yaml_safe_load(ctx: MatchContext, verdict: Verdict):
     fn_node = ctx.node("fn")
     fn = ctx.text("fn")
     target = "safe_load_all" if fn.endswith("_all") else "safe_load"
-    edits = [TextEdit(Span.of_node(fn_node), target)]
+    edits = [TextEdit(ctx.span(fn_node), target)]
     args = call.child_by_field_name("arguments")
     positional = [a for a in args.named_children if a.type not in ("keyword_argument", "comment")]
     to_remove = []

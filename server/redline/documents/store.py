@@ -1,0 +1,178 @@
+"""The server's documents: bytes, version, language, line index and tree per URI.
+
+`DocumentStore.change` applies LSP content changes in order (whole-document and ranged, several
+per notification), turns each range into a tree-sitter edit of a copy of the old tree, and
+reparses once with the edited tree. Changes for a version older than (or equal to) the one held
+are ignored. Positions are in the negotiated encoding (see positions.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import NamedTuple, Sequence
+
+from redline import languages as langs
+from redline.documents.positions import Encoding, offset_at, position_at, ts_point, ts_point_after
+from redline.documents.source import SourceFile, line_starts_of
+from redline.findings import Span
+from redline.rules.engine import ByteEdit
+
+Position = tuple[int, int]
+
+
+class Change(NamedTuple):
+    """One LSP content change: `range` None replaces the whole document."""
+
+    range: tuple[Position, Position] | None
+    text: str
+
+
+class ChangeResult(NamedTuple):
+    document: "Document"
+    edits: list[ByteEdit]  # in order, each in the coordinates left by the previous ones
+    changed_ranges: list[tuple[int, int]]  # where the reparsed tree differs (final coordinates)
+    reparsed_fully: bool  # True when there was no old tree to reuse (whole-document change)
+
+
+def _encode(text: str) -> bytes:
+    # Lone surrogates cannot come from a well-formed client; keep going rather than crash.
+    return text.encode("utf-8", "replace")
+
+
+def uri_path(uri: str) -> str:
+    """A file path for language detection and path-based rules (file:// URIs), else the URI."""
+    if uri.startswith("file://"):
+        from urllib.parse import unquote, urlparse
+
+        return unquote(urlparse(uri).path)
+    return uri
+
+
+@dataclass
+class Document:
+    uri: str
+    language_id: str
+    version: int
+    data: bytes
+    language: str | None  # Redline language, None when we do not handle the file
+    tree: object | None = None
+    line_starts: list[int] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return self.data.decode("utf-8", "replace")
+
+    @property
+    def path(self) -> str:
+        return uri_path(self.uri)
+
+    @property
+    def source(self) -> SourceFile | None:
+        """What engines scan; None when Redline has no language for this document."""
+        if self.language is None:
+            return None
+        return SourceFile(self.path, self.language, self.data, self.tree, self.line_starts)
+
+    def offset(self, position: Position, encoding: Encoding) -> int:
+        return offset_at(self.data, self.line_starts, position[0], position[1], encoding)
+
+    def position(self, offset: int, encoding: Encoding) -> Position:
+        return position_at(self.data, self.line_starts, offset, encoding)
+
+    def to_range(self, span: Span, encoding: Encoding) -> tuple[Position, Position]:
+        """LSP range of a finding's span (computed from its bytes, never its points)."""
+        return self.position(span.start_byte, encoding), self.position(span.end_byte, encoding)
+
+
+class DocumentStore:
+    def __init__(self) -> None:
+        self._docs: dict[str, Document] = {}
+
+    def __contains__(self, uri: str) -> bool:
+        return uri in self._docs
+
+    def __iter__(self):
+        return iter(list(self._docs.values()))
+
+    def get(self, uri: str) -> Document | None:
+        return self._docs.get(uri)
+
+    def open(self, uri: str, language_id: str, version: int, text: str) -> Document:
+        data = _encode(text)
+        language = langs.detect(uri_path(uri), language_id)
+        tree = langs.parse(language, data) if language and langs.has_grammar(language) else None
+        doc = Document(uri, language_id, version, data, language, tree, line_starts_of(data))
+        self._docs[uri] = doc
+        return doc
+
+    def close(self, uri: str) -> Document | None:
+        return self._docs.pop(uri, None)
+
+    def change(self, uri: str, version: int | None, changes: Sequence[Change], encoding: Encoding) -> ChangeResult | None:
+        """Apply `changes` in order; None for an unknown document or a stale version."""
+        doc = self._docs.get(uri)
+        if doc is None or (version is not None and version <= doc.version):
+            return None
+        data = doc.data
+        line_starts = doc.line_starts
+        tree = doc.tree.copy() if doc.tree is not None else None
+        edits: list[ByteEdit] = []
+        for change in changes:
+            new = _encode(change.text)
+            if change.range is None:
+                edits.append(ByteEdit(0, len(data), len(new)))
+                data, tree = new, None
+                line_starts = line_starts_of(data)
+                continue
+            (sl, sc), (el, ec) = change.range
+            start = offset_at(data, line_starts, sl, sc, encoding)
+            end = offset_at(data, line_starts, el, ec, encoding)
+            if end < start:  # a reversed range: treat it as the range it spans
+                start, end = end, start
+            if tree is not None:
+                start_pt = ts_point(data, start, line_starts)
+                tree.edit(
+                    start_byte=start,
+                    old_end_byte=end,
+                    new_end_byte=start + len(new),
+                    start_point=start_pt,
+                    old_end_point=ts_point(data, end, line_starts),
+                    new_end_point=ts_point_after(start_pt, new),
+                )
+            data = data[:start] + new + data[end:]
+            line_starts = _update_line_starts(line_starts, data, start, end, len(new))
+            edits.append(ByteEdit(start, end, start + len(new)))
+        changed: list[tuple[int, int]] = []
+        reparsed_fully = tree is None
+        new_tree = None
+        if doc.language and langs.has_grammar(doc.language):
+            new_tree = langs.parse(doc.language, data, tree)
+            if tree is not None:
+                changed = [(r.start_byte, r.end_byte) for r in tree.changed_ranges(new_tree)]
+        doc.data, doc.tree, doc.line_starts = data, new_tree, line_starts
+        doc.version = version if version is not None else doc.version + 1
+        return ChangeResult(doc, edits, changed, reparsed_fully)
+
+
+def _update_line_starts(old: list[int], data: bytes, start: int, end: int, new_len: int) -> list[int]:
+    """Line starts of `data` after replacing old bytes [start, end) with `new_len` bytes.
+
+    Recomputes only around the edit: a `\\r` just before it may pair with a `\\n` it inserted or
+    removed, so the rescan starts at the line before the edit.
+    """
+    if len(old) < 64:
+        return line_starts_of(data)
+    from bisect import bisect_left, bisect_right
+
+    first = max(bisect_right(old, start) - 2, 0)  # the line before the edited one
+    lo = old[first]
+    # First old line start strictly after the edit (+1 for a \r\n split across its end).
+    k = bisect_right(old, end + 1)
+    delta = new_len - (end - start)
+    hi_new = (old[k] + delta) if k < len(old) else len(data)
+    middle = [lo + s for s in line_starts_of(data[lo:hi_new])]
+    if k < len(old):
+        # `middle` ends with hi_new itself when the segment ends with a line break.
+        middle = [s for s in middle if s < hi_new]
+        return old[:first] + middle + [s + delta for s in old[k:]]
+    return old[:first] + middle
