@@ -4,6 +4,13 @@
 per notification), turns each range into a tree-sitter edit of a copy of the old tree, and
 reparses once with the edited tree. Changes for a version older than (or equal to) the one held
 are ignored. Positions are in the negotiated encoding (see positions.py).
+
+Exactness: tree-sitter's incremental reparse may recover from syntax errors differently from a
+fresh parse of the same text (a known upstream limitation). A document whose tree came from a
+fresh parse, or from an incremental parse without errors, is `exact`. An inexact tree is good
+enough for the keystroke path, but callers must `settle()` it (a fresh parse) when the user is
+idle and re-scan fully, and must not reuse findings computed on an inexact tree for a partial
+rescan (`ChangeResult.reuse_previous`).
 """
 
 from __future__ import annotations
@@ -32,6 +39,8 @@ class ChangeResult(NamedTuple):
     edits: list[ByteEdit]  # in order, each in the coordinates left by the previous ones
     changed_ranges: list[tuple[int, int]]  # where the reparsed tree differs (final coordinates)
     reparsed_fully: bool  # True when there was no old tree to reuse (whole-document change)
+    exact: bool  # the new tree is what a fresh parse gives (no errors, or parsed fresh)
+    reuse_previous: bool  # findings on the previous tree may be shifted (rules.engine.rescan)
 
 
 def _encode(text: str) -> bytes:
@@ -57,6 +66,7 @@ class Document:
     language: str | None  # Redline language, None when we do not handle the file
     tree: object | None = None
     line_starts: list[int] = field(default_factory=list)
+    exact: bool = True  # see the module docstring
 
     @property
     def text(self) -> str:
@@ -149,9 +159,20 @@ class DocumentStore:
             new_tree = langs.parse(doc.language, data, tree)
             if tree is not None:
                 changed = [(r.start_byte, r.end_byte) for r in tree.changed_ranges(new_tree)]
-        doc.data, doc.tree, doc.line_starts = data, new_tree, line_starts
+        reuse_previous = doc.exact and not reparsed_fully
+        exact = new_tree is None or reparsed_fully or not new_tree.root_node.has_error
+        doc.data, doc.tree, doc.line_starts, doc.exact = data, new_tree, line_starts, exact
         doc.version = version if version is not None else doc.version + 1
-        return ChangeResult(doc, edits, changed, reparsed_fully)
+        return ChangeResult(doc, edits, changed, reparsed_fully, exact, reuse_previous)
+
+    def settle(self, uri: str) -> bool:
+        """Replace an inexact tree by a fresh parse. True when it did (callers re-scan fully)."""
+        doc = self._docs.get(uri)
+        if doc is None or doc.exact:
+            return False
+        doc.tree = langs.parse(doc.language, doc.data) if doc.language and langs.has_grammar(doc.language) else None
+        doc.exact = True
+        return True
 
 
 def _update_line_starts(old: list[int], data: bytes, start: int, end: int, new_len: int) -> list[int]:
