@@ -1,0 +1,154 @@
+// The extension's commands. Each is a small function of the server controller.
+import {
+    commands,
+    Disposable,
+    env,
+    EventEmitter,
+    languages,
+    ProgressLocation,
+    TextDocumentContentProvider,
+    Uri,
+    window,
+    workspace,
+} from 'vscode';
+import { COMMANDS, DIAGNOSTIC_SOURCE, FIX_ALL_KIND, SERVER_COMMANDS } from './constants';
+import { outputChannel, traceError } from './log';
+import { isRuleCode, RuleRef, ruleFromArgument, uniqueRules } from './rules';
+import { RedlineServer } from './server';
+import { currentCounts } from './statusBar';
+
+const DOCS_SCHEME = 'redline-rule';
+const DOCS_BASE = 'https://redline.dev/rules/';
+
+/** Rule documentation the server returned, shown as a read-only Markdown preview. */
+class RuleDocs implements TextDocumentContentProvider {
+    private readonly docs = new Map<string, string>();
+    private readonly changed = new EventEmitter<Uri>();
+    readonly onDidChange = this.changed.event;
+
+    set(code: string, markdown: string): Uri {
+        const uri = Uri.from({ scheme: DOCS_SCHEME, path: `/${code}.md` });
+        this.docs.set(uri.path, markdown);
+        this.changed.fire(uri);
+        return uri;
+    }
+
+    provideTextDocumentContent(uri: Uri): string {
+        return this.docs.get(uri.path) ?? '';
+    }
+}
+
+function markdownOf(result: unknown): string | undefined {
+    if (typeof result === 'string' && result.trim()) {
+        return result;
+    }
+    if (result && typeof result === 'object') {
+        const o = result as Record<string, unknown>;
+        for (const key of ['markdown', 'docs', 'documentation']) {
+            if (typeof o[key] === 'string' && (o[key] as string).trim()) {
+                return o[key] as string;
+            }
+        }
+    }
+    return undefined;
+}
+
+async function pickRule(arg: unknown): Promise<RuleRef | undefined> {
+    const given = ruleFromArgument(arg, DIAGNOSTIC_SOURCE);
+    if (given) {
+        return given;
+    }
+    const editor = window.activeTextEditor;
+    if (editor) {
+        const here = languages
+            .getDiagnostics(editor.document.uri)
+            .filter((d) => d.range.contains(editor.selection.active));
+        const rules = uniqueRules(here, DIAGNOSTIC_SOURCE);
+        if (rules.length === 1) {
+            return rules[0];
+        }
+    }
+    const all = uniqueRules(
+        languages.getDiagnostics().flatMap(([, ds]) => ds),
+        DIAGNOSTIC_SOURCE,
+    );
+    if (all.length > 0) {
+        const picked = await window.showQuickPick(
+            all.map((r) => ({ label: r.code, detail: r.message, rule: r })),
+            { placeHolder: 'Redline rule to show', matchOnDetail: true },
+        );
+        return picked?.rule;
+    }
+    const typed = await window.showInputBox({
+        prompt: 'Redline rule code',
+        placeHolder: 'RL101',
+        validateInput: (v) => (isRuleCode(v) ? undefined : 'A rule code looks like RL101'),
+    });
+    return typed ? { code: typed.trim().toUpperCase() } : undefined;
+}
+
+export function registerCommands(server: RedlineServer, onRestart: () => void): Disposable[] {
+    const docs = new RuleDocs();
+    return [
+        workspace.registerTextDocumentContentProvider(DOCS_SCHEME, docs),
+
+        commands.registerCommand(COMMANDS.restart, async () => {
+            onRestart();
+            await server.restart('restart command');
+        }),
+
+        commands.registerCommand(COMMANDS.showOutput, () => outputChannel()?.show(true)),
+
+        commands.registerCommand(SERVER_COMMANDS.scanWorkspace, async () => {
+            if (!server.languageClient) {
+                void window.showWarningMessage('Redline: the server is not running.', 'Show output').then((b) => {
+                    if (b) {
+                        outputChannel()?.show(true);
+                    }
+                });
+                return undefined;
+            }
+            try {
+                const result = await window.withProgress(
+                    { location: ProgressLocation.Notification, title: 'Redline: scanning the workspace…', cancellable: false },
+                    () => server.executeServerCommand(SERVER_COMMANDS.scanWorkspace),
+                );
+                const c = currentCounts();
+                void window.showInformationMessage(
+                    `Redline: ${c.error} errors, ${c.warning} warnings, ${c.info + c.hint} notes in ${c.files} files.`,
+                );
+                return result;
+            } catch (e) {
+                traceError('Workspace scan failed', e);
+                void window.showErrorMessage(`Redline: the workspace scan failed: ${e instanceof Error ? e.message : String(e)}`);
+                return undefined;
+            }
+        }),
+
+        commands.registerCommand(COMMANDS.showRule, async (arg?: unknown) => {
+            const rule = await pickRule(arg);
+            if (!rule) {
+                return;
+            }
+            if (server.serverHasCommand(COMMANDS.showRule)) {
+                try {
+                    const markdown = markdownOf(await server.executeServerCommand(COMMANDS.showRule, [rule.code]));
+                    if (markdown) {
+                        await commands.executeCommand('markdown.showPreview', docs.set(rule.code, markdown));
+                        return;
+                    }
+                } catch (e) {
+                    traceError(`Rule documentation for ${rule.code}`, e);
+                }
+            }
+            await env.openExternal(Uri.parse(rule.href ?? `${DOCS_BASE}${rule.code}`));
+        }),
+
+        commands.registerCommand(COMMANDS.fixAll, async () => {
+            if (!window.activeTextEditor) {
+                return;
+            }
+            await commands.executeCommand('editor.action.codeAction', { kind: FIX_ALL_KIND, apply: 'first' });
+        }),
+    ];
+}

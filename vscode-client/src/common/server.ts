@@ -1,0 +1,314 @@
+// Find the server, start it with vscode-languageclient, restart it when its settings or the
+// Python interpreter change, and report its state. Discovery order: see discovery.ts.
+import { execFile } from 'node:child_process';
+import { constants as fsConstants, promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import {
+    ConfigurationChangeEvent,
+    Disposable,
+    EventEmitter,
+    Uri,
+    workspace,
+    WorkspaceFolder,
+} from 'vscode';
+import {
+    CloseAction,
+    DidChangeConfigurationNotification,
+    ErrorAction,
+    ExecuteCommandRequest,
+    LanguageClient,
+    LanguageClientOptions,
+    RevealOutputChannelOn,
+    ServerOptions,
+    State,
+    TransportKind,
+} from 'vscode-languageclient/node';
+import { CLIENT_ID, CONFIG_SECTION, documentSelector, EXTENSION_NAME, SERVER_COMMANDS } from './constants';
+import { Candidate, describeRejections, discover, Discovery, DiscoveryInputs, FIND_MODULE_CODE, Probes } from './discovery';
+import { outputChannel, traceError, traceInfo, traceWarn } from './log';
+import { activePythonInterpreter } from './python';
+import { ClientSettings, expandPath, readClientSettings, readServerSettings, ServerSettings } from './settings';
+import { ServerState } from './status';
+
+/** Client commands that the server may also advertise: the client owns them (and forwards). */
+const CLIENT_OWNED_COMMANDS = new Set<string>([SERVER_COMMANDS.scanWorkspace, 'redline.showRule', 'redline.fixAll', 'redline.restart']);
+const MAX_RESTARTS = 3;
+const RESTART_WINDOW_MS = 3 * 60 * 1000;
+
+export const nodeProbes: Probes = {
+    async isExecutable(file: string): Promise<boolean> {
+        try {
+            const st = await fs.stat(file);
+            if (!st.isFile()) {
+                return false;
+            }
+            await fs.access(file, process.platform === 'win32' ? fsConstants.F_OK : fsConstants.X_OK);
+            return true;
+        } catch {
+            return false;
+        }
+    },
+    hasRedlineModule(python: string): Promise<boolean> {
+        // Run outside the workspace with -P, so that nothing in the workspace is imported.
+        return new Promise((resolve) => {
+            execFile(python, ['-P', '-c', FIND_MODULE_CODE], { cwd: os.tmpdir(), timeout: 15000, windowsHide: true }, (error) =>
+                resolve(!error),
+            );
+        });
+    },
+};
+
+export function firstFolder(): WorkspaceFolder | undefined {
+    return workspace.workspaceFolders?.[0];
+}
+
+function clientSettings(scope?: WorkspaceFolder | Uri): ClientSettings {
+    return readClientSettings(workspace.getConfiguration(CONFIG_SECTION, scope));
+}
+
+export function serverSettings(scope?: WorkspaceFolder | Uri): ServerSettings {
+    const mapped = readServerSettings(workspace.getConfiguration(CONFIG_SECTION, scope));
+    for (const problem of mapped.problems) {
+        traceWarn(problem);
+    }
+    return mapped.value;
+}
+
+function isEnabledFor(uri: Uri): boolean {
+    return clientSettings(workspace.getWorkspaceFolder(uri) ?? uri).enable;
+}
+
+export interface StateChange {
+    state: ServerState;
+    detail?: string;
+    discovery?: Discovery;
+    inputs?: DiscoveryInputs;
+}
+
+/** One Redline server for the whole window (it handles every workspace folder). */
+export class RedlineServer implements Disposable {
+    private client: LanguageClient | undefined;
+    private candidate: Candidate | undefined;
+    private readonly disposables: Disposable[] = [];
+    private clientDisposables: Disposable[] = [];
+    private readonly stateEmitter = new EventEmitter<StateChange>();
+    readonly onDidChangeState = this.stateEmitter.event;
+    private restarts: number[] = [];
+    private queue: Promise<void> = Promise.resolve();
+    private current: StateChange = { state: 'stopped' };
+
+    get state(): StateChange {
+        return this.current;
+    }
+
+    get languageClient(): LanguageClient | undefined {
+        return this.client?.state === State.Running ? this.client : undefined;
+    }
+
+    get serverCommand(): Candidate | undefined {
+        return this.candidate;
+    }
+
+    private setState(change: StateChange): void {
+        this.current = change;
+        this.stateEmitter.fire(change);
+    }
+
+    /** (Re)start; calls are serialised so that two quick restarts never run two servers. */
+    restart(reason: string): Promise<void> {
+        this.queue = this.queue.then(
+            () => this.doRestart(reason),
+            () => this.doRestart(reason),
+        );
+        return this.queue;
+    }
+
+    stop(): Promise<void> {
+        this.queue = this.queue.then(() => this.doStop());
+        return this.queue;
+    }
+
+    /** Settings changed: restart for client settings, otherwise push the new configuration. */
+    async onConfigurationChanged(e: ConfigurationChangeEvent, needsRestart: boolean): Promise<void> {
+        if (needsRestart) {
+            await this.restart('settings changed');
+        } else if (this.client?.state === State.Running && e.affectsConfiguration(CONFIG_SECTION)) {
+            await this.client.sendNotification(DidChangeConfigurationNotification.type, {
+                settings: { [CONFIG_SECTION]: serverSettings(firstFolder()) },
+            });
+        }
+    }
+
+    /** Run a command on the server (workspace/executeCommand). */
+    async executeServerCommand(command: string, args: unknown[] = []): Promise<unknown> {
+        const client = this.languageClient;
+        if (!client) {
+            throw new Error('the Redline server is not running');
+        }
+        return client.sendRequest(ExecuteCommandRequest.type, { command, arguments: args });
+    }
+
+    /** True when the server advertises `command` in executeCommandProvider. */
+    serverHasCommand(command: string): boolean {
+        return this.client?.initializeResult?.capabilities.executeCommandProvider?.commands.includes(command) ?? false;
+    }
+
+    private async doStop(): Promise<void> {
+        const client = this.client;
+        this.client = undefined;
+        this.candidate = undefined;
+        this.clientDisposables.forEach((d) => d.dispose());
+        this.clientDisposables = [];
+        if (client) {
+            try {
+                if (client.needsStop()) {
+                    await client.stop(5000);
+                }
+            } catch (e) {
+                traceWarn(`Stopping the server: ${e instanceof Error ? e.message : String(e)}`);
+            }
+            await client.dispose().catch(() => undefined);
+        }
+    }
+
+    private async discoveryInputs(folder: WorkspaceFolder | undefined): Promise<DiscoveryInputs> {
+        const s = clientSettings(folder);
+        const vars = { workspaceFolder: folder?.uri.fsPath, home: os.homedir(), env: process.env };
+        return {
+            pathSetting: s.path ? expandPath(s.path, vars) : '',
+            interpreterSetting: s.interpreter ? expandPath(s.interpreter, vars) : '',
+            pythonExtensionInterpreter: await activePythonInterpreter(folder?.uri),
+            envPath: process.env.PATH ?? '',
+            platform: process.platform,
+            pathExt: process.env.PATHEXT,
+        };
+    }
+
+    private async doRestart(reason: string): Promise<void> {
+        await this.doStop();
+        const folder = firstFolder();
+        if (!clientSettings(folder).enable) {
+            traceInfo('Redline is disabled (redline.enable is false).');
+            this.setState({ state: 'disabled' });
+            return;
+        }
+        this.setState({ state: 'starting' });
+        traceInfo(`Starting the server (${reason}).`);
+        const inputs = await this.discoveryInputs(folder);
+        const discovery = await discover(inputs, nodeProbes);
+        for (const line of describeRejections(discovery)) {
+            traceInfo(`  not used: ${line}`);
+        }
+        if (!discovery.found) {
+            traceError('No Redline server found. Set redline.path or redline.interpreter, or install redline.');
+            this.setState({ state: 'not-found', detail: describeRejections(discovery).join('\n'), discovery, inputs });
+            return;
+        }
+        const candidate = discovery.found;
+        traceInfo(`Server: ${[candidate.command, ...candidate.args].join(' ')} (from ${candidate.origin})`);
+        const client = this.createClient(candidate, folder);
+        this.client = client;
+        this.candidate = candidate;
+        this.clientDisposables.push(
+            client.onDidChangeState((e) => {
+                if (e.newState === State.Running) {
+                    this.setState({ state: 'running', detail: `${candidate.command} (${candidate.origin})` });
+                } else if (e.newState === State.Stopped && this.client === client && this.current.state !== 'failed') {
+                    this.setState({ state: 'stopped' });
+                }
+            }),
+        );
+        try {
+            await client.start();
+        } catch (e) {
+            const message = e instanceof Error ? e.message : String(e);
+            traceError('The server did not start', e);
+            this.setState({ state: 'failed', detail: message, discovery, inputs });
+        }
+    }
+
+    private createClient(candidate: Candidate, folder: WorkspaceFolder | undefined): LanguageClient {
+        const serverOptions: ServerOptions = {
+            command: candidate.command,
+            args: candidate.args,
+            transport: TransportKind.stdio,
+            options: { cwd: folder?.uri.fsPath ?? os.homedir(), env: { ...process.env, PYTHONUNBUFFERED: '1' } },
+        };
+        const channel = outputChannel();
+        const clientOptions: LanguageClientOptions = {
+            documentSelector: documentSelector(),
+            outputChannel: channel,
+            traceOutputChannel: channel,
+            revealOutputChannelOn: RevealOutputChannelOn.Never,
+            initializationOptions: serverSettings(folder),
+            initializationFailedHandler: (error) => {
+                traceError('Initialization failed', error);
+                return false;
+            },
+            errorHandler: {
+                error: (_error, _message, count) => ({
+                    action: (count ?? 0) <= 3 ? ErrorAction.Continue : ErrorAction.Shutdown,
+                    handled: true,
+                }),
+                closed: () => {
+                    const now = Date.now();
+                    this.restarts = this.restarts.filter((t) => now - t < RESTART_WINDOW_MS);
+                    this.restarts.push(now);
+                    if (this.restarts.length <= MAX_RESTARTS) {
+                        traceWarn(`The server stopped unexpectedly; restarting (${this.restarts.length}/${MAX_RESTARTS}).`);
+                        return { action: CloseAction.Restart, handled: true };
+                    }
+                    const detail = `The server stopped ${MAX_RESTARTS + 1} times in ${RESTART_WINDOW_MS / 60000} minutes; see the Redline output.`;
+                    traceError(detail);
+                    this.setState({ state: 'failed', detail });
+                    return { action: CloseAction.DoNotRestart, handled: true };
+                },
+            },
+            middleware: {
+                workspace: {
+                    // Answer workspace/configuration for "redline" with the server's keys only.
+                    configuration: async (params, token, next) => {
+                        const answers = await next(params, token);
+                        if (!Array.isArray(answers)) {
+                            return answers;
+                        }
+                        return params.items.map((item, i) => {
+                            if (item.section !== CONFIG_SECTION) {
+                                return answers[i];
+                            }
+                            const scope = item.scopeUri ? Uri.parse(item.scopeUri) : undefined;
+                            return serverSettings(scope);
+                        });
+                    },
+                },
+                didOpen: (document, next) => (isEnabledFor(document.uri) ? next(document) : Promise.resolve()),
+                didChange: (event, next) => (isEnabledFor(event.document.uri) ? next(event) : Promise.resolve()),
+                didClose: (document, next) => (isEnabledFor(document.uri) ? next(document) : Promise.resolve()),
+                didSave: (document, next) => (isEnabledFor(document.uri) ? next(document) : Promise.resolve()),
+            },
+        };
+        const client = new LanguageClient(CLIENT_ID, EXTENSION_NAME, serverOptions, clientOptions);
+        keepClientCommands(client);
+        return client;
+    }
+
+    dispose(): void {
+        void this.doStop();
+        this.disposables.forEach((d) => d.dispose());
+        this.stateEmitter.dispose();
+    }
+}
+
+/**
+ * vscode-languageclient registers a VS Code command for every command the server advertises.
+ * Commands the extension defines itself (and forwards to the server when it has them) must not be
+ * registered twice, or starting the client fails.
+ */
+function keepClientCommands(client: LanguageClient): void {
+    const feature = client.getFeature(ExecuteCommandRequest.method);
+    const register = feature.register.bind(feature);
+    feature.register = (data) => {
+        const commands = (data.registerOptions.commands ?? []).filter((c) => !CLIENT_OWNED_COMMANDS.has(c));
+        register({ ...data, registerOptions: { ...data.registerOptions, commands } });
+    };
+}
