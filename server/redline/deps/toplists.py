@@ -1,0 +1,79 @@
+"""The popular-package lists shipped as package data (`data/top-pypi.txt`, `data/top-npm.txt`).
+
+One name per line in rank order (most popular first); `#` lines are comments (source, licence).
+Attribution is in `data/NOTICE-advisories.md`. Regenerate from the shared JSON files with
+
+    python -m redline.deps.toplists ../shared/data
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+from importlib import resources
+from pathlib import Path
+
+from redline.deps import versions as V
+
+FILES = {V.PYPI: "top-pypi.txt", V.NPM: "top-npm.txt"}
+SOURCES = {V.PYPI: "top-pypi-packages.json", V.NPM: "top-npm-packages.json"}
+
+_lock = threading.Lock()
+_cache: dict[str, tuple[str, ...]] = {}
+
+
+def path_of(ecosystem: str) -> Path:
+    return Path(str(resources.files("redline") / "data" / FILES[ecosystem]))
+
+
+def load(ecosystem: str) -> tuple[str, ...]:
+    """Normalized names in rank order; empty when the ecosystem has no list or the file is missing."""
+    if ecosystem not in FILES:
+        return ()
+    cached = _cache.get(ecosystem)
+    if cached is not None:
+        return cached
+    with _lock:
+        if ecosystem not in _cache:
+            try:
+                text = path_of(ecosystem).read_text("utf-8")
+            except OSError:
+                text = ""
+            names = []
+            seen = set()
+            for line in text.splitlines():
+                line = line.strip()
+                if not line or line.startswith("#"):
+                    continue
+                name = V.normalize_name(ecosystem, line)
+                if name not in seen:
+                    seen.add(name)
+                    names.append(name)
+            _cache[ecosystem] = tuple(names)
+    return _cache[ecosystem]
+
+
+def write_from_shared(data_dir: Path, out_dir: Path) -> dict[str, int]:
+    """Write the lists from `../shared/data/top-*-packages.json`; counts per ecosystem."""
+    counts = {}
+    for eco, src in SOURCES.items():
+        doc = json.loads((data_dir / src).read_text("utf-8"))
+        names = [V.normalize_name(eco, n) for n in doc["packages"] if isinstance(n, str) and n.strip()]
+        header = [
+            f"# {eco} popular packages, most popular first ({len(names)} names).",
+            f"# Source: {doc.get('source', src)}",
+            f"# Licence: {doc.get('license', 'see NOTICE-advisories.md')}",
+            "# Attribution: NOTICE-advisories.md. Regenerate: python -m redline.deps.toplists ../shared/data",
+        ]
+        (out_dir / FILES[eco]).write_text("\n".join(header + names) + "\n", "utf-8")
+        counts[eco] = len(names)
+    return counts
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 2:
+        print("usage: python -m redline.deps.toplists SHARED_DATA_DIR", file=sys.stderr)
+        sys.exit(2)
+    out = Path(str(resources.files("redline") / "data"))
+    print(write_from_shared(Path(sys.argv[1]), out))
