@@ -1,0 +1,493 @@
+"""The `redline` command: `scan`, `rules`, `lsp` and `db`.
+
+Every import beyond the standard library's argparse/os/sys happens inside the subcommand that
+needs it: `redline lsp` must show first diagnostics within a second of being spawned, and
+`redline --help` should not load grammars. See docs/cli.md for the user's view.
+
+Exit status: 0 nothing at or above the --fail-on level, 1 findings at or above it, 2 usage or
+configuration error (bad option, unreadable --config or --baseline, missing path, unknown rule).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+FAIL_ON_DEFAULT = "warning"
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """A problem with how redline was called; printed as `redline: error: ...`, exit status 2."""
+
+
+# ---------------------------------------------------------------- arguments
+
+
+def _jobs(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of processes, got {value!r}") from None
+    if n < 0:
+        raise argparse.ArgumentTypeError("must be 0 (all cores) or more")
+    return n
+
+
+def _codes(value: str) -> list[str]:
+    return [v.strip() for v in value.split(",") if v.strip()]
+
+
+def _tcp(value: str) -> str:
+    host, sep, port = value.rpartition(":")
+    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise argparse.ArgumentTypeError(f"expected HOST:PORT, got {value!r}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from redline import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="redline",
+        description="Security warnings for your code, in the editor (redline lsp) and in CI (redline scan).",
+    )
+    parser.add_argument("--version", action="version", version=f"redline {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    scan = sub.add_parser(
+        "scan",
+        help="scan files and folders and report findings",
+        description="Scan files and folders (honouring .gitignore and the configuration's exclude globs) and report findings.",
+    )
+    scan.add_argument("paths", nargs="+", metavar="PATH", help="files or folders to scan")
+    scan.add_argument("--format", choices=("text", "json", "sarif"), default="text", help="output format (default: text)")
+    scan.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of standard output")
+    scan.add_argument(
+        "--fail-on",
+        choices=("error", "warning", "info", "hint", "never"),
+        default=FAIL_ON_DEFAULT,
+        help=f"exit with status 1 when a finding has this severity or a higher one (default: {FAIL_ON_DEFAULT})",
+    )
+    scan.add_argument("--select", type=_codes, metavar="RULES", help="only these rules: comma-separated codes, names or prefixes (RL1); replaces the configuration's select")
+    scan.add_argument("--ignore", type=_codes, metavar="RULES", help="skip these rules (added to the configuration's ignore)")
+    scan.add_argument("--config", metavar="FILE", help="configuration file to use instead of the one found next to the first PATH")
+    scan.add_argument("-j", "--jobs", type=_jobs, default=0, metavar="N", help="worker processes (default 0: one per core; 1 scans in this process)")
+    scan.add_argument("--baseline", metavar="FILE", help="report only findings that are not in this baseline file")
+    scan.add_argument("--write-baseline", metavar="FILE", help="write every current finding to a baseline file (then nothing is new)")
+    scan.add_argument("--no-slow", action="store_true", help="run only the fast engines (skip bandit, detect-secrets and other slow engines)")
+    scan.add_argument("--show-skipped", action="store_true", help="list every skipped path (text format), not only unreadable, binary or oversized files")
+    scan.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour text output (default: auto; NO_COLOR is honoured)")
+    scan.add_argument("-v", "--verbose", action="store_true", help="log engine errors with tracebacks")
+
+    rules = sub.add_parser("rules", help="list the rules, or show a rule's documentation", description="List every rule, or print the documentation of the rules named.")
+    rules.add_argument("rules", nargs="*", metavar="RULE", help="a code (RL101), a name (sql-injection) or a code prefix (RL1)")
+    rules.add_argument("--format", choices=("text", "json"), default="text")
+
+    lsp = sub.add_parser("lsp", help="run the language server", description="Run the language server (stdio by default).")
+    lsp.add_argument("--tcp", type=_tcp, metavar="HOST:PORT", help="listen on a TCP socket instead of stdio")
+    lsp.add_argument("--stdio", action="store_true", help="use stdio (the default; accepted because editors pass it)")
+
+    sub.add_parser("db", help="manage the local advisory database (redline db --help)", add_help=False)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "db":
+        return _db(argv[1:])
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as e:  # --help, --version, or a usage error (argparse printed it)
+        return e.code if isinstance(e.code, int) else EXIT_USAGE
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    try:
+        if args.command == "scan":
+            return cmd_scan(args)
+        if args.command == "rules":
+            return cmd_rules(args)
+        if args.command == "lsp":
+            return cmd_lsp(args)
+    except UsageError as e:
+        print(f"redline: error: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("redline: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # The reader went away (`redline scan . | head`): stop quietly.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_FINDINGS
+    parser.error(f"unknown command {args.command!r}")
+    return EXIT_USAGE
+
+
+# ---------------------------------------------------------------- redline lsp / db
+
+
+def cmd_lsp(args) -> int:
+    try:
+        from redline.lsp.server import run
+    except ImportError as e:
+        raise UsageError(f"the language server is not available: {e}") from None
+    run(tcp=args.tcp)
+    return EXIT_OK
+
+
+def _db(argv: list[str]) -> int:
+    try:
+        from redline.deps.cli import main as db_main
+    except ModuleNotFoundError as e:
+        if e.name in ("redline.deps.cli", "redline.deps"):
+            print("redline: error: `redline db` is not available in this installation (redline.deps.cli is missing)", file=sys.stderr)
+            return EXIT_USAGE
+        raise
+    code = db_main(argv)
+    return int(code or 0)
+
+
+# ---------------------------------------------------------------- redline rules
+
+
+def cmd_rules(args) -> int:
+    import json
+
+    from redline.rules.registry import default_registry
+
+    registry = default_registry()
+    if args.rules:
+        chosen, unknown = [], []
+        for sel in args.rules:
+            found = registry.resolve(sel)
+            if not found:
+                unknown.append(sel)
+            chosen.extend(r for r in found if r not in chosen)
+        if unknown:
+            raise UsageError(f"unknown rule {', '.join(map(repr, unknown))} (redline rules lists them)")
+    else:
+        chosen = list(registry.rules)
+    if args.format == "json":
+        print(json.dumps([_rule_dict(r, full=bool(args.rules)) for r in chosen], indent=2, ensure_ascii=False))
+        return EXIT_OK
+    if args.rules:
+        print("\n\n".join(_rule_doc(r) for r in chosen))
+    else:
+        print(_rule_table(chosen))
+    return EXIT_OK
+
+
+def _rule_dict(rule, full: bool) -> dict:
+    d = {
+        "code": rule.code,
+        "name": rule.name,
+        "severity": rule.severity.value,
+        "confidence": rule.confidence.value,
+        "cwe": list(rule.cwe),
+        "languages": list(rule.languages),
+        "engine": rule.engine,
+        "url": rule.help_uri,
+        "summary": rule.short_description,
+    }
+    if full:
+        d["docs"] = rule.docs
+        d["bandit"] = list(rule.bandit)
+    return d
+
+
+def _rule_table(rules) -> str:
+    rows = [("CODE", "NAME", "SEVERITY", "CWE", "LANGUAGES")]
+    for r in rules:
+        rows.append((r.code, r.name, r.severity.value, ",".join(f"CWE-{c}" for c in r.cwe), ", ".join(r.languages)))
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row[:4], widths)) + "  " + row[4] for row in rows]
+    return "\n".join(lines) + f"\n\n{len(rules)} rules; `redline rules CODE` prints one's documentation."
+
+
+def _rule_doc(rule) -> str:
+    facts = [
+        f"{rule.code} {rule.name}",
+        f"  severity:   {rule.severity.value} (confidence {rule.confidence.value})",
+        f"  CWE:        {', '.join(f'CWE-{c}' for c in rule.cwe)}",
+        f"  languages:  {', '.join(rule.languages)}",
+        f"  engine:     {rule.engine}",
+    ]
+    if rule.bandit:
+        facts.append(f"  bandit ids: {', '.join(rule.bandit)} (# nosec {rule.bandit[0]} suppresses it)")
+    facts.append(f"  more:       {rule.help_uri}")
+    facts.append(f"  suppress:   # redline: ignore[{rule.code}] <reason>")
+    return "\n".join(facts) + "\n\n" + rule.docs
+
+
+# ---------------------------------------------------------------- redline scan
+
+
+def cmd_scan(args) -> int:
+    import time
+    from dataclasses import replace
+    from pathlib import Path
+
+    from redline.files import Skipped, Walker, scan_root
+
+    started = time.perf_counter()
+    _setup_logging(args.verbose)
+    missing = [p for p in args.paths if not os.path.lexists(p)]
+    if missing:
+        raise UsageError(f"no such file or folder: {', '.join(missing)}")
+    paths = [Path(p) for p in args.paths]
+    root = scan_root(paths)
+    config, problems = _load_config(args, paths)
+    for p in problems:
+        print(f"redline: warning: {p}", file=sys.stderr)
+    config = _apply_cli_rules(args, config)
+    known = _load_baseline(args.baseline) if args.baseline else None
+
+    targets: list[Path] = []
+    skipped: list[Skipped] = []
+    for item in Walker(root, config).walk(paths):
+        (skipped if isinstance(item, Skipped) else targets).append(item)
+
+    jobs = args.jobs or _cpu_count()
+    files, unread = run_scan(targets, root, config, slow=not args.no_slow, jobs=jobs)
+    skipped.extend(unread)
+
+    from redline.report import baseline
+    from redline.report.results import ScanResult
+
+    result = ScanResult(str(root), sorted(files, key=lambda fr: fr.path), skipped, problems)
+    if args.write_baseline:
+        try:
+            n = baseline.write(Path(args.write_baseline), result.files)
+        except OSError as e:
+            raise UsageError(f"cannot write baseline {args.write_baseline}: {e.strerror or e}") from None
+        print(f"redline: wrote {n} finding(s) to the baseline {args.write_baseline}", file=sys.stderr)
+        known = (known or set()) | {(e["path"], e["fingerprint"]) for e in baseline.entries(result.files)}
+    if known is not None:
+        result.baseline_used = True
+        result.baseline_matched = baseline.apply(result.files, known)
+    result.seconds = time.perf_counter() - started
+    _write_report(args, result)
+    return _exit_status(args.fail_on, result)
+
+
+def _cpu_count() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def _setup_logging(verbose: bool) -> None:
+    import logging
+
+    # Engine failures reach the user through the report (and stderr); tracebacks only with -v.
+    logger = logging.getLogger("redline")
+    if verbose:
+        logging.basicConfig(level=logging.INFO, format="redline: %(levelname)s: %(name)s: %(message)s")
+    else:
+        logger.setLevel(logging.CRITICAL)
+
+
+def _load_config(args, paths):
+    from pathlib import Path
+
+    from redline import config as cfg
+
+    known = cfg.known_rule_keys()
+    if args.config:
+        path = Path(args.config)
+        if not path.is_file():
+            raise UsageError(f"--config {args.config}: no such file")
+        config, problems = cfg.load_file(path, known_rules=known)
+        fatal = [p for p in problems if p.key == "-"]
+        if fatal:
+            raise UsageError("; ".join(str(p) for p in fatal))
+        return config, problems
+    start = Path(os.path.abspath(paths[0]))
+    config, problems, _found = cfg.discover(start, known)
+    return config, problems
+
+
+def _apply_cli_rules(args, config):
+    import re
+    from dataclasses import replace
+
+    from redline.rules.registry import default_registry
+
+    registry = default_registry()
+    for option in ("select", "ignore"):
+        values = getattr(args, option) or []
+        bad = [v for v in values if not (re.fullmatch(r"B\d{3}", v, re.IGNORECASE) or registry.resolve(v))]
+        if bad:
+            raise UsageError(f"--{option}: unknown rule {', '.join(map(repr, bad))} (redline rules lists them)")
+    if args.select is not None:
+        config = replace(config, select=tuple(args.select))
+    if args.ignore:
+        config = replace(config, ignore=config.ignore + tuple(args.ignore))
+    return config
+
+
+def _load_baseline(path: str):
+    from pathlib import Path
+
+    from redline.report.baseline import BaselineError, load
+
+    try:
+        return load(Path(path))
+    except BaselineError as e:
+        raise UsageError(str(e)) from None
+
+
+def _exit_status(fail_on: str, result) -> int:
+    if fail_on == "never":
+        return EXIT_OK
+    from redline.findings import Severity
+
+    threshold = Severity.parse(fail_on).rank
+    hit = any(r.finding.severity.rank >= threshold for _fr, r in result.findings)
+    return EXIT_FINDINGS if hit else EXIT_OK
+
+
+# ---------------------------------------------------------------- running the engines
+
+
+# Set in each worker process by _init_worker (and in this process for --jobs 1).
+_WORKER: tuple | None = None
+
+
+def scan_file(path, root, config, slow: bool = True):
+    """One file through the pipeline: a report-ready FileResult, or a Skipped."""
+    from redline.files import Skipped, count_lines, read_source
+    from redline.pipeline import analyze
+    from redline.report.results import file_result
+
+    source = read_source(path, root, config)
+    if isinstance(source, Skipped):
+        return source
+    shown = _shown(path, root)
+    try:
+        analysis = analyze(source, config, slow=slow)
+    except Exception as e:  # noqa: BLE001 - a bug in one file's analysis must not stop the scan
+        import logging
+
+        logging.getLogger("redline.cli").exception("analysis failed on %s", path)
+        from redline.report.results import FileResult
+
+        return FileResult(shown, source.language, count_lines(source.text), [], [("redline", f"{type(e).__name__}: {e}")])
+    return file_result(shown, source, analysis.findings, analysis.errors, count_lines(source.text))
+
+
+def _shown(path, root) -> str:
+    rel = os.path.relpath(os.path.abspath(path), os.path.abspath(root))
+    return rel.replace(os.sep, "/") if not rel.startswith("..") else os.path.abspath(path).replace(os.sep, "/")
+
+
+def _init_worker(root: str, config, slow: bool) -> None:
+    global _WORKER
+    _WORKER = (root, config, slow)
+
+
+def _scan_in_worker(path):
+    root, config, slow = _WORKER
+    return scan_file(path, root, config, slow)
+
+
+def _warm_up(targets) -> None:
+    """Load rules, grammars and combined queries once, before worker processes fork from us."""
+    from redline import languages as langs
+    from redline.engines import all_engines
+    from redline.files import language_of
+    from redline.rules.registry import default_registry
+
+    registry = default_registry()
+    all_engines()
+    for lang in {language_of(t.name) for t in targets} - {None}:
+        if langs.has_grammar(lang):
+            langs.parser(lang)
+            registry.compiled(lang)
+
+
+def run_scan(targets, root, config, *, slow: bool = True, jobs: int = 1):
+    """Scan `targets`: (FileResults, Skipped for the files that could not be read).
+
+    `jobs` 1 (or a single file) runs in this process; otherwise a process pool of `jobs`
+    workers, forked after the rules and grammars are loaded so that none loads them again."""
+    from redline.files import Skipped
+
+    if jobs <= 1 or len(targets) < 2:
+        outcomes = [scan_file(t, root, config, slow) for t in targets]
+    else:
+        outcomes = _run_pool(targets, root, config, slow, jobs)
+    files = [o for o in outcomes if not isinstance(o, Skipped)]
+    return files, [o for o in outcomes if isinstance(o, Skipped)]
+
+
+def _run_pool(targets, root, config, slow, jobs):
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    _warm_up(targets)
+    methods = mp.get_all_start_methods()
+    ctx = mp.get_context("fork" if "fork" in methods else methods[0])
+    jobs = min(jobs, len(targets))
+    chunk = max(1, min(64, len(targets) // (jobs * 8)))
+    try:
+        with ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init_worker, initargs=(str(root), config, slow)) as pool:
+            return list(pool.map(_scan_in_worker, targets, chunksize=chunk))
+    except BrokenProcessPool as e:
+        raise UsageError(f"a worker process died ({e}); run with --jobs 1 to find the file that causes it") from None
+
+
+# ---------------------------------------------------------------- output
+
+
+def _use_color(mode: str, stream) -> bool:
+    if mode != "auto":
+        return mode == "always"
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return hasattr(stream, "isatty") and stream.isatty() and os.environ.get("TERM") != "dumb"
+
+
+def _write_report(args, result) -> None:
+    from redline.report import text as text_report
+
+    # Things the user must know whatever the format: engine errors and unreadable files.
+    for line in text_report.render_errors(result.files):
+        print(f"redline: {line}", file=sys.stderr)
+    listed, n_listed = text_report.render_skipped(result, args.show_skipped)
+    if args.format == "text":
+        for line in listed:
+            print(line, file=sys.stderr)
+        color = args.output is None and _use_color(args.color, sys.stdout)
+        body = text_report.render(result, color=color)
+        report = body + text_report.summary(result, n_listed) + "\n"
+    elif args.format == "json":
+        from redline.report import json as json_report
+
+        report = json_report.render(result)
+    else:
+        from redline.report import sarif
+        from redline.rules.registry import default_registry
+
+        report = sarif.render(result, default_registry())
+    if args.output:
+        try:
+            with open(args.output, "w", encoding="utf-8") as fh:
+                fh.write(report)
+        except OSError as e:
+            raise UsageError(f"cannot write {args.output}: {e.strerror or e}") from None
+        return
+    try:
+        sys.stdout.reconfigure(errors="replace")
+    except (AttributeError, ValueError):
+        pass
+    sys.stdout.write(report)
+    sys.stdout.flush()

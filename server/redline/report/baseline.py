@@ -1,0 +1,73 @@
+"""Baselines: accept today's findings, report only new ones.
+
+A baseline is a JSON file listing (path, fingerprint) pairs, with the code, line and message of
+each for people reading the diff. `Finding.fingerprint` hashes the rule code and the flagged text,
+not the line number, so a baselined finding stays matched when code above it moves; changing the
+flagged code itself, or renaming the file, makes it new again.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from redline import __version__
+from redline.report.results import FileResult
+
+VERSION = 1
+
+
+class BaselineError(ValueError):
+    pass
+
+
+def entries(files: list[FileResult]) -> list[dict]:
+    out = [
+        {"path": fr.path, "fingerprint": r.finding.fingerprint, "code": r.finding.code, "line": r.position.line, "message": r.finding.message}
+        for fr in files
+        for r in fr.findings
+    ]
+    return sorted(out, key=lambda e: (e["path"], e["line"], e["code"], e["fingerprint"]))
+
+
+def dumps(items: list[dict]) -> str:
+    doc = {"version": VERSION, "tool": {"name": "redline", "version": __version__}, "findings": items}
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+def write(path: Path, files: list[FileResult]) -> int:
+    """Write the baseline of `files`' findings; return how many it holds. OSError on failure."""
+    items = entries(files)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(dumps(items), "utf-8")
+    return len(items)
+
+
+def load(path: Path) -> set[tuple[str, str]]:
+    """The (path, fingerprint) pairs of a baseline file; BaselineError says what is wrong."""
+    try:
+        doc = json.loads(path.read_text("utf-8"))
+    except OSError as e:
+        raise BaselineError(f"{path}: cannot read baseline: {e.strerror or e}") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise BaselineError(f"{path}: not a Redline baseline (invalid JSON: {e})") from None
+    if not isinstance(doc, dict) or not isinstance(doc.get("findings"), list):
+        raise BaselineError(f"{path}: not a Redline baseline (no 'findings' list)")
+    if doc.get("version") != VERSION:
+        raise BaselineError(f"{path}: baseline version {doc.get('version')!r} is not supported (expected {VERSION})")
+    keys = set()
+    for i, e in enumerate(doc["findings"]):
+        if not isinstance(e, dict) or not isinstance(e.get("path"), str) or not isinstance(e.get("fingerprint"), str):
+            raise BaselineError(f"{path}: findings[{i}] needs a 'path' and a 'fingerprint'")
+        keys.add((e["path"], e["fingerprint"]))
+    return keys
+
+
+def apply(files: list[FileResult], known: set[tuple[str, str]]) -> int:
+    """Drop findings the baseline knows (in place); return how many were dropped."""
+    dropped = 0
+    for fr in files:
+        kept = [r for r in fr.findings if (fr.path, r.finding.fingerprint) not in known]
+        dropped += len(fr.findings) - len(kept)
+        fr.findings = kept
+    return dropped
