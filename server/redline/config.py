@@ -180,13 +180,26 @@ def from_mapping(
     return replace(cfg, source=file, **changes), problems
 
 
-def _key_lines(text: str) -> dict[str, int]:
-    """Best-effort line numbers of `key =` lines, for diagnostics on the config file."""
+def _key_lines(text: str, table: str | None = None) -> dict[str, int]:
+    """Best-effort line numbers of `key =` lines, for diagnostics on the config file.
+
+    With `table` (e.g. "tool.redline" in pyproject.toml) only keys inside that table and its
+    subtables count; keys of a subtable are also recorded as "sub.key"."""
     out: dict[str, int] = {}
+    section = ""
     for i, line in enumerate(text.splitlines()):
+        h = re.match(r"\s*\[+\s*([^\]]+?)\s*\]+", line)
+        if h:
+            section = h.group(1).replace(" ", "").replace('"', "")
+            continue
+        if table is not None and section != table and not section.startswith(table + "."):
+            continue
         m = re.match(r"\s*([A-Za-z0-9_\-\"']+)\s*=", line)
         if m:
-            out.setdefault(m.group(1).strip("\"'"), i)
+            key = m.group(1).strip("\"'")
+            sub = section[len(table) + 1 :] if table is not None else section
+            out.setdefault(f"{sub}.{key}" if sub else key, i)
+            out.setdefault(key, i)
     return out
 
 
@@ -201,7 +214,9 @@ def load_file(path: Path, base: Config | None = None, known_rules: set[str] | No
     except tomllib.TOMLDecodeError as e:
         return base or Config(), [Problem(file, "-", f"not valid TOML: {e}")]
     if path.name == "pyproject.toml":
-        data = data.get("tool", {}).get("redline", {})
+        tool = data.get("tool", {})
+        data = tool.get("redline", {}) if isinstance(tool, dict) else {}
+        return from_mapping(data, file, base, known_rules, _key_lines(text, "tool.redline"))
     return from_mapping(data, file, base, known_rules, _key_lines(text))
 
 
@@ -214,7 +229,8 @@ def find_config_file(root: Path) -> Path | None:
             continue
         if name == "pyproject.toml":
             try:
-                if "redline" not in tomllib.loads(p.read_text("utf-8")).get("tool", {}):
+                tool = tomllib.loads(p.read_text("utf-8")).get("tool", {})
+                if not isinstance(tool, dict) or "redline" not in tool:
                     continue
             except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
                 return p  # report the broken file rather than silently skipping it
