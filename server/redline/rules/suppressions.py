@@ -21,7 +21,7 @@ from redline.documents.source import SourceFile
 from redline.findings import Finding
 
 FILE_HEADER_LINES = 20
-_MARKERS = (b"redline:", b"nosec", b"allowlist")
+_MARKERS = (b"redline:", b"nosec", b"NOSEC", b"allowlist")  # _NOSEC_RE ignores case
 _COMMENT = r"(?:#|//|/\*|<!--|--|;|\*)"
 _IGNORE_RE = re.compile(
     _COMMENT + r"[^\n]*?\bredline:\s*(ignore-file|ignore)\b(?:\[([^\]]*)\])?[ \t]*([^\n]*)"
