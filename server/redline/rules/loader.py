@@ -65,7 +65,9 @@ class RuleError(ValueError):
         self.file, self.rule, self.reason = file, rule, reason
 
 
-def _examples(file: str, rid: str, key: str, raw, language: str | None) -> tuple[Example, ...]:
+def _examples(
+    file: str, rid: str, key: str, raw, language: str | None, languages: list[str] | None = None
+) -> tuple[Example, ...]:
     if raw is None:
         return ()
     if not isinstance(raw, list):
@@ -78,7 +80,9 @@ def _examples(file: str, rid: str, key: str, raw, language: str | None) -> tuple
             extra = set(item) - {"code", "path"}
             if extra:
                 raise RuleError(file, rid, f"'{key}' example has unknown keys {sorted(extra)}")
-            out.append(Example(item["code"], item.get("path"), language))
+            # An example with a path of another listed language (app.ts, view.tsx) belongs to it.
+            by_path = langs.from_path(item["path"]) if isinstance(item.get("path"), str) else None
+            out.append(Example(item["code"], item.get("path"), by_path if by_path in (languages or ()) else language))
         else:
             raise RuleError(file, rid, f"'{key}' items must be strings or {{code, path}} tables")
     return tuple(out)
@@ -180,8 +184,8 @@ def parse_rule(raw: dict, file: str) -> Rule:
         severity=severity,
         confidence=confidence,
         docs=raw["docs"].strip(),
-        valid=_examples(file, rid, "valid", raw.get("valid"), first),
-        invalid=_examples(file, rid, "invalid", raw.get("invalid"), first),
+        valid=_examples(file, rid, "valid", raw.get("valid"), first, languages),
+        invalid=_examples(file, rid, "invalid", raw.get("invalid"), first, languages),
         engine=engine,
         queries=queries,
         predicates=predicates,
@@ -232,8 +236,8 @@ def apply_extend(rule: Rule, raw: dict, file: str) -> Rule:
         messages=messages,
         confidences=confidences,
         bandit=rule.bandit + tuple(b for b in _str_list(file, rid, "bandit", raw.get("bandit")) if b not in rule.bandit),
-        valid=rule.valid + _examples(file, rid, "valid", raw.get("valid"), first),
-        invalid=rule.invalid + _examples(file, rid, "invalid", raw.get("invalid"), first),
+        valid=rule.valid + _examples(file, rid, "valid", raw.get("valid"), first, languages),
+        invalid=rule.invalid + _examples(file, rid, "invalid", raw.get("invalid"), first, languages),
         extended_in=rule.extended_in + (file,),
     )
 
