@@ -1,0 +1,1470 @@
+"""Predicates and fixes for JavaScript, TypeScript and TSX rules (javascript.toml).
+
+Each predicate gets a candidate from the combined query, asks the local taint analysis
+(taint_js) where the data at the sink comes from, and turns the answer into a confidence:
+user input -> high (with the source as related information), a parameter or unknown value
+built into a string -> medium or low depending on the sink, constants and sanitized values ->
+no finding.
+"""
+
+from __future__ import annotations
+
+import re
+
+from redline.findings import Confidence, Fix, Span, TextEdit
+from redline.rules.predicates import MatchContext, Verdict, fix, predicate
+from redline.rules.predicates.taint_core import Flow, Kind, Policy, describe, verdict, walk
+from redline.rules.predicates.taint_js import JsAnalyzer, js_analyzer, member_path, string_value
+from redline.rules.predicates import security_words as words
+
+HIGH, MEDIUM, LOW = Confidence.HIGH, Confidence.MEDIUM, Confidence.LOW
+
+SQL_TEXT = re.compile(
+    r"\b(select\b[\s\S]*\bfrom\b|insert\s+into\b|update\b[\s\S]*\bset\b|delete\s+from\b|replace\s+into\b|"
+    r"(create|drop|alter|truncate)\s+(table|index|view|database|schema|user)\b|where\b|order\s+by\b|"
+    r"group\s+by\b|values\s*\(|union\s+(all\s+)?select\b)",
+    re.IGNORECASE,
+)
+STRONG_SQL_SINKS = frozenset({
+    "raw", "whereRaw", "orWhereRaw", "havingRaw", "orHavingRaw", "orderByRaw", "groupByRaw", "joinRaw",
+    "fromRaw", "$queryRawUnsafe", "$executeRawUnsafe", "literal",
+})
+CHILD_PROCESS = frozenset({"child_process", "node:child_process"})
+SHELL_MODULES = CHILD_PROCESS | {"shelljs"}
+SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "/bin/sh", "/bin/bash", "/usr/bin/bash", "/bin/zsh",
+                    "cmd", "cmd.exe", "powershell", "powershell.exe", "pwsh"})
+SHELL_FLAGS = frozenset({"-c", "/c", "/C", "-Command", "-command", "-lc", "-ec"})
+FS_MODULES = frozenset({"fs", "node:fs", "fs/promises", "node:fs/promises", "fs-extra", "graceful-fs", "original-fs"})
+
+
+# ---------------------------------------------------------------------- shared helpers
+
+
+def _analyzer(ctx: MatchContext) -> JsAnalyzer:
+    return js_analyzer(ctx.file)
+
+
+def require_name(a: JsAnalyzer, node) -> str | None:
+    """'m' for `require('m')`, also through `.x`, `.x()` and `await import('m')` chains."""
+    n = node
+    while n is not None:
+        if n.type == "call_expression":
+            fn = n.child_by_field_name("function")
+            if fn is not None and a.text(fn) in ("require", "import"):
+                args = n.child_by_field_name("arguments")
+                first = args.named_children[0] if args is not None and args.named_children else None
+                if first is not None and first.type == "string":
+                    return string_value(a, first)
+                return None
+            n = fn
+        elif n.type == "member_expression":
+            n = n.child_by_field_name("object")
+        elif n.type in ("await_expression", "parenthesized_expression", "as_expression", "non_null_expression"):
+            n = n.named_children[0] if n.named_children else None
+        else:
+            return None
+    return None
+
+
+def bound_module(a: JsAnalyzer, ident) -> str | None:
+    """The module an identifier was imported or required from, if it was."""
+    if ident is None or ident.type != "identifier":
+        return None
+    for b in a.visible(a.text(ident), ident):
+        v = b.value
+        if v is None:
+            continue
+        if v.type == "import_statement":
+            src = v.child_by_field_name("source")
+            return string_value(a, src) if src is not None else None
+        mod = require_name(a, v)
+        if mod:
+            return mod
+    return None
+
+
+def receiver_module(a: JsAnalyzer, obj) -> str | None:
+    """The module an object expression stands for: `fs`, `require('fs')`, `fs.promises`."""
+    if obj is None:
+        return None
+    direct = require_name(a, obj)
+    if direct:
+        return direct
+    n = obj
+    while n is not None and n.type == "member_expression":
+        n = n.child_by_field_name("object")
+    return bound_module(a, n)
+
+
+def _args(call) -> list:
+    args = call.child_by_field_name("arguments")
+    return [c for c in args.named_children if c.type != "comment"] if args is not None else []
+
+
+def _pair_value(obj, *keys: str, a: JsAnalyzer):
+    """The value node of the first `key: value` pair of an object literal with one of `keys`."""
+    if obj is None or obj.type != "object":
+        return None
+    for pair in obj.named_children:
+        if pair.type != "pair":
+            continue
+        key = pair.child_by_field_name("key")
+        name = string_value(a, key) if key is not None and key.type == "string" else a.text(key)
+        if name in keys:
+            return pair.child_by_field_name("value")
+    return None
+
+
+def _pair(obj, key_name: str, a: JsAnalyzer):
+    if obj is None or obj.type != "object":
+        return None
+    for pair in obj.named_children:
+        if pair.type != "pair":
+            continue
+        key = pair.child_by_field_name("key")
+        name = string_value(a, key) if key is not None and key.type == "string" else a.text(key)
+        if name == key_name:
+            return pair
+    return None
+
+
+def _callee_name(a: JsAnalyzer, node) -> str | None:
+    return a.callee_name(node) if node.type == "call_expression" else None
+
+
+def _const_string(a: JsAnalyzer, node) -> str | None:
+    """The value of a constant string expression (literal, or identifier bound to one)."""
+    if node is None:
+        return None
+    if node.type == "string":
+        return string_value(a, node)
+    if node.type == "template_string" and not any(c.type == "template_substitution" for c in node.named_children):
+        return a.text(node)[1:-1]
+    if node.type == "identifier":
+        d = a.single_definition(node)
+        if d is not None and d[1].type in ("string", "template_string"):
+            return _const_string(a, d[1])
+    return None
+
+
+def _guard(a: JsAnalyzer, kinds: set[str]):
+    """An `accept` callback for Analyzer.guarded: checks that make a value safe to use."""
+
+    def accept(n, names, source_text) -> bool:
+        if n.type == "call_expression":
+            name = a.callee_name(n)
+            fn = n.child_by_field_name("function")
+            recv = fn.child_by_field_name("object") if fn is not None and fn.type == "member_expression" else None
+            args = n.child_by_field_name("arguments")
+            if a.validator_name(name) and a.mentions(args, names, source_text):
+                return True
+            if "prefix" in kinds and name == "startsWith" and a.mentions(recv, names, source_text):
+                return True
+            if "dotdot" in kinds and name in ("includes", "indexOf") and a.mentions(recv, names, source_text):
+                return ".." in a.text(args)
+            if "regex" in kinds and name == "test" and a.mentions(args, names, source_text):
+                return True
+            if "regex" in kinds and name == "match" and a.mentions(recv, names, source_text):
+                return True
+            if "allow" in kinds and name in ("includes", "has", "indexOf", "some", "find") and a.mentions(
+                args, names, source_text
+            ) and not a.mentions(recv, names, source_text):
+                return True
+            return False
+        if "compare" in kinds and n.type == "binary_expression":
+            op = a.text(n.child_by_field_name("operator"))
+            if op in ("===", "==", "!==", "!="):
+                left, right = n.child_by_field_name("left"), n.child_by_field_name("right")
+                for x, y in ((left, right), (right, left)):
+                    if y is not None and y.type in ("string", "template_string") and a.mentions(x, names, source_text):
+                        return True
+        return False
+
+    return accept
+
+
+def _sink_verdict(ctx, a: JsAnalyzer, flow: Flow, conf, args: dict, node=None, data=None):
+    if conf is None:
+        return None
+    return verdict(flow, conf, args, node=node, data=data)
+
+
+# ---------------------------------------------------------------------- RL101 SQL injection
+
+
+@predicate("js.sql")
+def sql(ctx: MatchContext):
+    a = _analyzer(ctx)
+    arg = ctx.node("arg")
+    sink = ctx.text("sink")
+    if arg is None or arg.type in ("object", "arrow_function", "function_expression"):
+        return None
+    flow = a.flow(arg, "sql")
+    if flow.kind < Kind.UNKNOWN:
+        return None
+    if sink not in STRONG_SQL_SINKS and not SQL_TEXT.search(flow.text):
+        if not (flow.kind == Kind.TAINTED and sink in ("query", "execute") and _looks_like_db(a, ctx.node("match"))):
+            return None
+    conf = Policy(HIGH, MEDIUM, MEDIUM, built=True).confidence(flow)
+    return _sink_verdict(ctx, a, flow, conf, {"how": describe(flow), "sink": sink})
+
+
+def _looks_like_db(a: JsAnalyzer, call) -> bool:
+    fn = call.child_by_field_name("function")
+    obj = fn.child_by_field_name("object") if fn is not None and fn.type == "member_expression" else None
+    name = a.text(obj).lower() if obj is not None else ""
+    return any(w in name for w in ("db", "pool", "conn", "client", "sql", "knex", "sequelize", "database"))
+
+
+SQL_DRIVERS = {
+    "pg": "$", "pg-pool": "$", "@vercel/postgres": "$", "pg-promise": "$",
+    "mysql": "?", "mysql2": "?", "mysql2/promise": "?", "sqlite3": "?", "sqlite": "?", "knex": "?",
+    "sequelize": "?",
+}
+
+
+def sql_driver(a: JsAnalyzer, near) -> str | None:
+    """The placeholder style ('$' or '?') from the SQL driver the file imports, if any."""
+    unit = a.unit_of(near)
+    found = set()
+    for top in [*a.root.children]:
+        if top.type not in ("lexical_declaration", "variable_declaration", "import_statement") and top is not unit:
+            continue
+        for n in walk(top):
+            mod = None
+            if n.type == "import_statement":
+                src = n.child_by_field_name("source")
+                mod = string_value(a, src) if src is not None else None
+            elif n.type == "call_expression" and a.text(n.child_by_field_name("function")) == "require":
+                mod = require_name(a, n)
+            if mod in SQL_DRIVERS:
+                found.add(mod)
+    styles = {SQL_DRIVERS[m] for m in found}
+    if len(styles) == 1:
+        return styles.pop()
+    return None
+
+
+# ---------------------------------------------------------------------- RL102 command injection
+
+
+def _function_module(a: JsAnalyzer, call) -> str | None:
+    fn = call.child_by_field_name("function")
+    if fn is None:
+        return None
+    if fn.type == "member_expression":
+        obj = fn.child_by_field_name("object")
+        mod = receiver_module(a, obj)
+        if mod is None and obj is not None and a.text(obj) in ("child_process", "childProcess"):
+            return "child_process"
+        return mod
+    return bound_module(a, fn)
+
+
+def _shell_script(a: JsAnalyzer, call, name: str):
+    """The node(s) whose text a shell will parse, for a child_process call; None if no shell."""
+    args = _args(call)
+    if not args:
+        return None
+    if name in ("exec", "execSync"):
+        return [args[0]]
+    options = next((x for x in args[1:] if x.type == "object"), None)
+    shell = _pair_value(options, "shell", a=a)
+    if shell is not None and shell.type not in ("false", "null", "undefined"):
+        return [args[0]] + ([args[1]] if len(args) > 1 and args[1].type == "array" else [])
+    program = _const_string(a, args[0])
+    if program in SHELLS and len(args) > 1 and args[1].type == "array":
+        elems = [e for e in args[1].named_children if e.type != "comment"]
+        if elems and _const_string(a, elems[0]) in SHELL_FLAGS:
+            return elems[1:]
+    return None
+
+
+@predicate("js.command")
+def command(ctx: MatchContext):
+    a = _analyzer(ctx)
+    call = ctx.node("match")
+    name = ctx.text("fn")
+    mod = _function_module(a, call)
+    if mod not in SHELL_MODULES:
+        return None
+    if mod == "shelljs" and name != "exec":
+        return None
+    script = _shell_script(a, call, name)
+    if not script:
+        return None
+    from redline.rules.predicates.taint_core import combine
+
+    flow = combine(a.flow(n, "cmd") for n in script)
+    if flow.kind < Kind.UNKNOWN:
+        return None
+    if a.guarded(call, flow, _guard(a, {"regex", "allow"})):
+        return None
+    conf = HIGH if flow.kind == Kind.TAINTED else (MEDIUM if flow.how else LOW)
+    return _sink_verdict(ctx, a, flow, conf, {"how": describe(flow), "fn": f"{name}"},
+                         data={"module": mod})
+
+
+# ---------------------------------------------------------------------- RL103 code injection
+
+VM_FUNCTIONS = frozenset({"runInNewContext", "runInThisContext", "runInContext", "compileFunction"})
+
+
+@predicate("js.code")
+def code(ctx: MatchContext):
+    a = _analyzer(ctx)
+    call = ctx.node("match")
+    name = ctx.text("fn")
+    args = _args(call)
+    if not args:
+        return None
+    if name in ("setTimeout", "setInterval", "setImmediate", "execScript"):
+        target = args[0]
+        flow = a.flow(target, "code")
+        stringish = target.type in ("string", "template_string") or flow.how is not None
+        if not stringish and flow.kind != Kind.TAINTED:
+            return None
+        if target.type in ("arrow_function", "function_expression"):
+            return None
+    elif name == "Function":
+        target = args[-1]
+        flow = a.flow(target, "code")
+    elif name in VM_FUNCTIONS or name == "Script":
+        fn = call.child_by_field_name("function") or call.child_by_field_name("constructor")
+        obj = fn.child_by_field_name("object") if fn is not None and fn.type == "member_expression" else None
+        mod = receiver_module(a, obj) if obj is not None else bound_module(a, fn)
+        if mod not in ("vm", "node:vm") and not (obj is not None and a.text(obj) == "vm"):
+            return None
+        target = args[0]
+        flow = a.flow(target, "code")
+    else:  # eval
+        target = args[0]
+        flow = a.flow(target, "code")
+    if flow.kind < Kind.UNKNOWN:
+        return None
+    if a.guarded(call, flow, _guard(a, {"regex", "allow"})):
+        return None
+    if flow.kind == Kind.TAINTED:
+        conf = HIGH
+    elif flow.kind == Kind.PARAM or flow.how:
+        conf = MEDIUM
+    else:
+        conf = LOW
+    return _sink_verdict(ctx, a, flow, conf, {"how": describe(flow, "a non-constant string"), "fn": name})
+
+
+# ---------------------------------------------------------------------- RL104 path traversal
+
+FS_FUNCTIONS = frozenset({
+    "readFile", "readFileSync", "createReadStream", "writeFile", "writeFileSync", "appendFile",
+    "appendFileSync", "createWriteStream", "unlink", "unlinkSync", "rm", "rmSync", "rmdir", "rmdirSync",
+    "readdir", "readdirSync", "open", "openSync", "copyFile", "copyFileSync", "rename", "renameSync",
+    "mkdir", "mkdirSync", "outputFile", "outputFileSync", "readJson", "readJsonSync", "remove", "removeSync",
+    "stat", "statSync", "lstat", "access", "accessSync", "exists", "existsSync", "truncate", "chmod",
+})
+RESPONSE_FILE_METHODS = frozenset({"sendFile", "download", "sendfile", "attachment"})
+
+
+@predicate("js.path")
+def path_traversal(ctx: MatchContext):
+    a = _analyzer(ctx)
+    call = ctx.node("match")
+    name = ctx.text("fn")
+    args = _args(call)
+    if not args:
+        return None
+    fn = call.child_by_field_name("function")
+    obj = fn.child_by_field_name("object") if fn.type == "member_expression" else None
+    if name in RESPONSE_FILE_METHODS:
+        if obj is None or a.text(obj).split(".")[-1] not in ("res", "response", "reply", "resp", "ctx"):
+            return None
+        options = next((x for x in args[1:] if x.type == "object"), None)
+        if _pair_value(options, "root", a=a) is not None:
+            return None  # send() refuses '..' outside `root`
+    else:
+        mod = receiver_module(a, obj) if obj is not None else bound_module(a, fn)
+        if mod is None and obj is not None and a.text(obj).split(".")[0] in ("fs", "fsp", "fsPromises", "fse"):
+            mod = "fs"
+        if mod not in FS_MODULES:
+            return None
+    target = args[0]
+    flow = a.flow(target, "path")
+    if flow.kind < Kind.PARAM:
+        return None
+    if a.guarded(call, flow, _guard(a, {"prefix", "dotdot", "regex", "allow"})):
+        return None
+    if flow.kind == Kind.TAINTED:
+        conf = HIGH
+    elif flow.how or _joined(a, target):
+        conf = LOW
+    else:
+        return None
+    return _sink_verdict(ctx, a, flow, conf, {"how": describe(flow), "sink": name})
+
+
+def _joined(a: JsAnalyzer, node) -> bool:
+    """The path is built with path.join/resolve (directly or through one variable)."""
+    n = node
+    if n.type == "identifier":
+        d = a.single_definition(n)
+        if d is None:
+            return False
+        n = d[1]
+    return n.type == "call_expression" and (a.callee_name(n) or "") in ("join", "resolve")
+
+
+# ---------------------------------------------------------------------- RL105 XSS
+
+
+@predicate("js.xss_dom")
+def xss_dom(ctx: MatchContext):
+    """innerHTML/outerHTML/document.write/insertAdjacentHTML/dangerouslySetInnerHTML/$.html()."""
+    a = _analyzer(ctx)
+    arg = ctx.node("arg")
+    if arg is None:
+        return None
+    name = ctx.text("fn") if ctx.node("fn") is not None else ctx.text("prop")
+    if name == "html":
+        call = ctx.node("match")
+        fn = call.child_by_field_name("function")
+        obj = fn.child_by_field_name("object")
+        root = obj
+        while root is not None and root.type in ("call_expression", "member_expression"):
+            inner = root.child_by_field_name("function") if root.type == "call_expression" else root.child_by_field_name("object")
+            if inner is None:
+                break
+            root = inner
+        if root is None or a.text(root) not in ("$", "jQuery"):
+            return None
+    if name == "document.write" or name in ("write", "writeln"):
+        call = ctx.node("match")
+        fn = call.child_by_field_name("function")
+        if a.text(fn.child_by_field_name("object")) not in ("document", "window.document"):
+            return None
+    flow = a.flow(arg, "html")
+    if flow.kind < Kind.UNKNOWN:
+        return None
+    if flow.kind == Kind.TAINTED:
+        conf = HIGH
+    elif flow.how:
+        conf = MEDIUM
+    else:
+        conf = LOW
+    what = describe(flow, "a non-constant value")
+    return _sink_verdict(ctx, a, flow, conf, {"how": f"{what[0].upper()}{what[1:]} (via {name})"})
+
+
+PLAIN_TYPES = re.compile(r"text/plain|application/json|\.json\(|\.type\(\s*['\"](json|text)", re.IGNORECASE)
+
+
+# ---------------------------------------------------------------------- RL106 SSRF
+
+HTTP_CLIENTS = frozenset({"axios", "got", "node-fetch", "request", "needle", "superagent", "ky", "undici",
+                          "http", "https", "node:http", "node:https", "cross-fetch", "isomorphic-fetch",
+                          "request-promise", "phin", "bent"})
+FIXED_HOST = re.compile(r"^[a-z][a-z0-9+.-]*://[^/?#'\"`]+[/?#]", re.IGNORECASE)
+
+
+def fixed_host(flow_prefix: str) -> bool:
+    """The constant text before the first dynamic part already fixes scheme and host, or the
+    URL is a relative path."""
+    return bool(FIXED_HOST.match(flow_prefix)) or (flow_prefix.startswith("/") and not flow_prefix.startswith("//"))
+
+
+def _prefix(a: JsAnalyzer, node) -> str:
+    """Constant text at the start of a string expression (template, concatenation, variable)."""
+    n = node
+    for _ in range(4):
+        if n is None:
+            return ""
+        if n.type == "template_string":
+            out = []
+            for c in n.named_children:
+                if c.type == "template_substitution":
+                    break
+                out.append(a.text(c))
+            return "".join(out)
+        if n.type == "binary_expression" and a.text(n.child_by_field_name("operator")) == "+":
+            left = n.child_by_field_name("left")
+            s = _const_string(a, left)
+            if s is not None:
+                return s
+            n = left
+            continue
+        if n.type == "identifier":
+            d = a.single_definition(n)
+            n = d[1] if d else None
+            continue
+        if n.type == "call_expression" and a.callee_name(n) in ("format", "concat"):
+            args = _args(n)
+            fn = n.child_by_field_name("function")
+            if a.callee_name(n) == "concat" and fn.type == "member_expression":
+                s = _const_string(a, fn.child_by_field_name("object"))
+                return s or ""
+            return _const_string(a, args[0]) if args else ""
+        if n.type == "new_expression":
+            args = _args(n)
+            if a.text(n.child_by_field_name("constructor")) == "URL" and len(args) >= 2:
+                base = _const_string(a, args[1])
+                if base:
+                    return base.rstrip("/") + "/"
+            n = args[0] if args else None
+            continue
+        return ""
+    return ""
+
+
+@predicate("js.ssrf")
+def ssrf(ctx: MatchContext):
+    a = _analyzer(ctx)
+    call = ctx.node("match")
+    arg = ctx.node("arg")
+    name = ctx.text("fn")
+    fn = call.child_by_field_name("function")
+    obj = fn.child_by_field_name("object") if fn.type == "member_expression" else None
+    if name == "fetch" and obj is None:
+        pass  # the global fetch
+    else:
+        base = obj if obj is not None else fn
+        mod = receiver_module(a, base) if base.type != "identifier" else bound_module(a, base)
+        label = a.text(base)
+        if mod not in HTTP_CLIENTS and not (mod is None and label in ("axios", "got", "superagent", "needle", "http", "https")):
+            return None
+    if arg is not None and arg.type == "object":
+        arg = _pair_value(arg, "url", "uri", "href", "baseURL", "hostname", "host", a=a)
+    if arg is None:
+        return None
+    flow = a.flow(arg, "url")
+    if flow.kind != Kind.TAINTED:
+        return None
+    if fixed_host(_prefix(a, arg)):
+        return None
+    if a.guarded(call, flow, _guard(a, {"prefix", "regex", "allow", "compare"})):
+        return None
+    return _sink_verdict(ctx, a, flow, HIGH, {"how": describe(flow)})
+
+
+# ---------------------------------------------------------------------- RL107 / RL112 deserialization
+
+
+@predicate("js.unserialize")
+def unserialize(ctx: MatchContext):
+    a = _analyzer(ctx)
+    arg = ctx.node("arg")
+    flow = a.flow(arg, "deser")
+    if flow.kind < Kind.UNKNOWN:
+        return None
+    conf = HIGH if flow.kind == Kind.TAINTED else MEDIUM
+    return _sink_verdict(ctx, a, flow, conf, {"what": "node-serialize's unserialize()"})
+
+
+FULL_SCHEMA = re.compile(r"DEFAULT_FULL_SCHEMA|FULL_SCHEMA|js/function|js/regexp|js/undefined")
+
+
+@predicate("js.yaml_load")
+def yaml_load(ctx: MatchContext):
+    a = _analyzer(ctx)
+    call = ctx.node("match")
+    obj = ctx.node("obj")
+    mod = receiver_module(a, obj)
+    name = a.text(obj)
+    if mod != "js-yaml" and not (mod is None and name in ("jsyaml", "jsYaml", "jsYAML")):
+        return None
+    args = _args(call)
+    if not args:
+        return None
+    flow = a.flow(args[0], "deser")
+    options = args[1] if len(args) > 1 else None
+    fn = ctx.text("fn")
+    if options is not None and FULL_SCHEMA.search(a.text(options)):
+        return _sink_verdict(ctx, a, flow, HIGH, {"how": f"js-yaml {fn}() with the full schema"})
+    if fn in ("load", "loadAll"):
+        return Verdict(confidence=LOW, args={"how": f"js-yaml {fn}() (js-yaml 3 and older use the full, unsafe schema by default)"})
+    return None
+
+
+# ---------------------------------------------------------------------- RL108 template injection
+
+TEMPLATE_ENGINES = {
+    "ejs": {"render", "compile"}, "pug": {"render", "compile"}, "jade": {"render", "compile"},
+    "handlebars": {"compile", "precompile"}, "Handlebars": {"compile", "precompile"},
+    "mustache": {"render"}, "Mustache": {"render"}, "nunjucks": {"renderString"}, "_": {"template"},
+    "lodash": {"template"}, "dot": {"template", "compile"}, "doT": {"template", "compile"},
+    "hogan": {"compile"}, "Hogan": {"compile"}, "swig": {"render", "compile"}, "eta": {"render", "compile"},
+    "Sqrl": {"render"}, "squirrelly": {"render"}, "template": {"render", "compile"},
+}
+
+
+@predicate("js.template")
+def template_injection(ctx: MatchContext):
+    a = _analyzer(ctx)
+    obj = ctx.text("obj")
+    fn = ctx.text("fn")
+    if fn not in TEMPLATE_ENGINES.get(obj, ()):
+        mod = receiver_module(a, ctx.node("obj"))
+        base = {"handlebars": "handlebars", "ejs": "ejs", "pug": "pug", "lodash": "lodash", "mustache": "mustache",
+                "nunjucks": "nunjucks", "dot": "dot", "eta": "eta"}.get(mod or "")
+        if base is None or fn not in TEMPLATE_ENGINES.get(base, ()):
+            return None
+    flow = a.flow(ctx.node("arg"), "template")
+    if flow.kind < Kind.UNKNOWN:
+        return None
+    if a.guarded(ctx.node("match"), flow, _guard(a, {"allow"})):
+        return None
+    conf = Policy(HIGH, MEDIUM, MEDIUM, built=True).confidence(flow)
+    return _sink_verdict(ctx, a, flow, conf, {"how": describe(flow)})
+
+
+# ---------------------------------------------------------------------- RL109 / RL110 XPath, LDAP
+
+
+@predicate("js.xpath")
+def xpath(ctx: MatchContext):
+    a = _analyzer(ctx)
+    obj = ctx.node("obj")
+    fn = ctx.text("fn")
+    mod = receiver_module(a, obj)
+    name = a.text(obj)
+    if fn == "evaluate" and name == "document":
+        pass
+    elif mod not in ("xpath", "xpath.js", "fontoxpath") and name not in ("xpath", "XPath"):
+        return None
+    flow = a.flow(ctx.node("arg"), "xpath")
+    conf = Policy(HIGH, MEDIUM, MEDIUM, built=True).confidence(flow)
+    return _sink_verdict(ctx, a, flow, conf, {"how": describe(flow)})
+
+
+@predicate("js.ldap")
+def ldap(ctx: MatchContext):
+    a = _analyzer(ctx)
+    arg = ctx.node("arg")
+    flow = a.flow(arg, "ldap")
+    if "(" not in flow.text or "=" not in flow.text:
+        return None
+    conf = Policy(HIGH, MEDIUM, MEDIUM, built=True).confidence(flow)
+    return _sink_verdict(ctx, a, flow, conf, {"how": describe(flow)})
+
+
+# ---------------------------------------------------------------------- RL111 open redirect
+
+
+@predicate("js.redirect")
+def redirect(ctx: MatchContext):
+    a = _analyzer(ctx)
+    match = ctx.node("match")
+    target = ctx.node("arg")
+    if match.type == "call_expression":
+        args = _args(match)
+        if not args:
+            return None
+        target = args[-1]
+        obj = ctx.node("obj")
+        objname = a.text(obj) if obj is not None else ""
+        fn = ctx.text("fn")
+        if fn in ("assign", "replace"):
+            if objname not in ("location", "window.location", "document.location"):
+                return None
+        elif objname.split(".")[-1] not in ("res", "response", "resp", "reply", "ctx", "context"):
+            return None
+    if target is None:
+        return None
+    flow = a.flow(target, "redirect")
+    if flow.kind != Kind.TAINTED:
+        return None
+    if fixed_host(_prefix(a, target)):
+        return None
+    if a.guarded(match, flow, _guard(a, {"prefix", "regex", "allow", "compare"})):
+        return None
+    return _sink_verdict(ctx, a, flow, HIGH, {"how": describe(flow)})
+
+
+# ---------------------------------------------------------------------- RL130 prototype pollution
+
+MERGE_FUNCTIONS = frozenset({"merge", "mergeWith", "defaultsDeep", "set", "setWith", "zipObjectDeep",
+                             "deepmerge", "extend", "assignIn"})
+PROTO_GUARD = re.compile(r"__proto__|prototype|constructor|hasOwnProperty|hasOwn\b|Object\.create\(null\)|isSafeKey|isPrototypePolluted")
+
+
+@predicate("js.proto_assign")
+def proto_assign(ctx: MatchContext):
+    """obj[a][b] = v with a user-controlled `a`; or a recursive merge over for-in keys."""
+    a = _analyzer(ctx)
+    outer_key = ctx.node("key")
+    fn = a.enclosing_function(ctx.node("match"))
+    scope_text = a.text(a.outer_function(ctx.node("match")) or ctx.node("match"))
+    if PROTO_GUARD.search(scope_text):
+        return None
+    flow = a.flow(outer_key, "proto")
+    if flow.kind == Kind.TAINTED:
+        return _sink_verdict(ctx, a, flow, HIGH, {"how": f"a property name from {flow.label}"})
+    # merge pattern: the key comes from iterating an object's keys, and the function recurses
+    if outer_key.type == "identifier":
+        bindings = a.visible(a.text(outer_key), outer_key)
+        iterated = [b for b in bindings if b.kind == "iter" or (b.value is not None and "Object.keys" in a.text(b.value))]
+        if iterated and fn is not None:
+            name = _function_name(a, fn)
+            if name and re.search(r"\b" + re.escape(name) + r"\s*\(", a.text(fn.child_by_field_name("body") or fn)):
+                return Verdict(confidence=MEDIUM, args={"how": f"keys copied by the recursive function {name}()"})
+    return None
+
+
+@predicate("js.proto_merge")
+def proto_merge(ctx: MatchContext):
+    a = _analyzer(ctx)
+    call = ctx.node("match")
+    fn = call.child_by_field_name("function")
+    name = ctx.text("fn")
+    if name not in MERGE_FUNCTIONS:
+        return None
+    if name == "extend":
+        args = _args(call)
+        if not args or args[0].type != "true":
+            return None  # only the deep form of $.extend(true, ...)
+    obj = fn.child_by_field_name("object") if fn.type == "member_expression" else None
+    mod = receiver_module(a, obj) if obj is not None else bound_module(a, fn)
+    label = a.text(obj) if obj is not None else a.text(fn)
+    if mod not in ("lodash", "lodash.merge", "lodash.set", "deepmerge", "merge", "jquery", "mixin-deep",
+                   "defaults-deep", "dot-prop", "set-value", "object-path") and label not in ("_", "$", "jQuery", "lodash"):
+        if not (name == "deepmerge" and obj is None):
+            return None
+    from redline.rules.predicates.taint_core import combine
+
+    flow = combine(a.flow(x, "proto") for x in _args(call))
+    if flow.kind != Kind.TAINTED:
+        return None
+    return _sink_verdict(ctx, a, flow, HIGH, {"how": f"{label}.{name}() of {flow.label}"})
+
+
+def _function_name(a: JsAnalyzer, fn) -> str | None:
+    name = fn.child_by_field_name("name")
+    if name is not None:
+        return a.text(name)
+    parent = fn.parent
+    if parent is not None and parent.type == "variable_declarator":
+        return a.text(parent.child_by_field_name("name"))
+    if parent is not None and parent.type == "pair":
+        return a.text(parent.child_by_field_name("key"))
+    return None
+
+
+# ---------------------------------------------------------------------- RL131 NoSQL injection
+
+MONGO_METHODS = frozenset({"find", "findOne", "findOneAndUpdate", "findOneAndDelete", "findOneAndReplace",
+                           "updateOne", "updateMany", "deleteOne", "deleteMany", "countDocuments", "count",
+                           "update", "remove", "replaceOne", "exists", "distinct", "findOneAndRemove", "where"})
+
+
+@predicate("js.nosql")
+def nosql(ctx: MatchContext):
+    a = _analyzer(ctx)
+    call = ctx.node("match")
+    args = _args(call)
+    if not args:
+        return None
+    query = args[0]
+    fn = ctx.text("fn")
+    # $where runs JavaScript on the server: any built string is code injection.
+    where = _pair_value(query, "$where", a=a) if query.type == "object" else None
+    if where is not None:
+        flow = a.flow(where, "code")
+        conf = Policy(HIGH, MEDIUM, MEDIUM, built=True).confidence(flow)
+        return _sink_verdict(ctx, a, flow, conf, {"how": f"a $where clause built from {describe(flow)}"})
+    if fn == "where" and query.type in ("template_string", "binary_expression"):
+        flow = a.flow(query, "code")
+        conf = Policy(HIGH, MEDIUM, MEDIUM, built=True).confidence(flow)
+        return _sink_verdict(ctx, a, flow, conf, {"how": f"a $where expression built from {describe(flow)}"})
+    # Operator injection: a request value used as a query value without a cast to string.
+    candidates = []
+    if query.type == "object":
+        for pair in query.named_children:
+            if pair.type == "pair":
+                candidates.append(pair.child_by_field_name("value"))
+            elif pair.type == "shorthand_property_identifier":
+                candidates.append(pair)
+    else:
+        candidates.append(query)
+    for value in candidates:
+        if value is None or value.type in ("template_string", "string", "number", "object", "array"):
+            continue
+        flow = a.flow(value, "nosql")
+        # Route parameters and headers are always strings; bodies and query strings can be objects.
+        objectish = flow.label.endswith((".body", ".query", ".json()", ".request"))
+        if flow.kind == Kind.TAINTED and objectish and not flow.how and _member_or_ident(value):
+            return _sink_verdict(ctx, a, flow, HIGH, {"how": f"{a.text(value)} ({flow.label}), which can be an object such as {{\"$ne\": null}}"}, node=value)
+    return None
+
+
+def _member_or_ident(node) -> bool:
+    return node.type in ("member_expression", "subscript_expression", "identifier", "shorthand_property_identifier")
+
+
+# ---------------------------------------------------------------------- crypto and configuration
+
+WEAK_HASHES = {"md5": "MD5", "md4": "MD4", "md2": "MD2", "sha1": "SHA-1", "sha-1": "SHA-1", "ripemd160": "RIPEMD-160",
+               "rmd160": "RIPEMD-160", "ripemd": "RIPEMD-160"}
+
+
+@predicate("js.weak_hash")
+def weak_hash(ctx: MatchContext):
+    a = _analyzer(ctx)
+    algo_node = ctx.node("algo")
+    if algo_node is not None:
+        algo = _const_string(a, algo_node)
+        if algo is None or algo.lower() not in WEAK_HASHES:
+            return None
+        pretty = WEAK_HASHES[algo.lower()]
+    else:
+        pretty = ctx.text("fn").upper().replace("SHA1", "SHA-1")
+        if ctx.node("obj") is not None and ctx.text("obj") not in ("CryptoJS", "cryptoJS", "CryptoJs"):
+            return None
+        if ctx.node("obj") is None:
+            mod = bound_module(a, ctx.node("fn"))
+            if mod not in ("md5", "sha1", "crypto-js/md5", "crypto-js/sha1", "blueimp-md5", "js-md5", "js-sha1"):
+                return None
+    context = words.context_words(a, ctx.node("match"), words.js_names)
+    if context & words.PASSWORD_WORDS:
+        return Verdict(confidence=HIGH, args={"algo": f"{pretty} (here for a password: use crypto.scrypt, bcrypt or argon2)"},
+                       data={"password": True})
+    conf = LOW if context & words.NON_SECURITY_HASH_WORDS else MEDIUM
+    return Verdict(confidence=conf, args={"algo": pretty}, data={"password": False})
+
+
+@fix("js.weak_hash_sha256")
+def weak_hash_sha256(ctx: MatchContext, v: Verdict):
+    if v.data.get("password") or ctx.node("algo") is None or ctx.node("algo").type != "string":
+        return None
+    node = ctx.node("algo")
+    quote = ctx.text(node)[0]
+    return Fix("Use SHA-256", (TextEdit(Span.of_node(node), f"{quote}sha256{quote}"),), safe=False)
+
+
+WEAK_CIPHER = re.compile(r"^(des|des-|des3|des-ede|rc2|rc4|bf|blowfish|cast|idea|seed)|-ecb$|^id-aes\d+-wrap$", re.IGNORECASE)
+
+
+@predicate("js.weak_cipher")
+def weak_cipher(ctx: MatchContext):
+    a = _analyzer(ctx)
+    fn = ctx.text("fn")
+    if fn in ("createCipher", "createDecipher") and ctx.node("algo") is None:
+        return Verdict(args={"algo": f"crypto.{fn}() (MD5-derived key, no IV)"})
+    algo = _const_string(a, ctx.node("algo"))
+    if algo is None:
+        return None
+    if fn in ("createCipher", "createDecipher"):
+        return Verdict(args={"algo": f"crypto.{fn}('{algo}') (MD5-derived key, no IV)"})
+    if WEAK_CIPHER.search(algo):
+        return Verdict(args={"algo": algo.upper()})
+    return None
+
+
+@predicate("js.cryptojs_cipher")
+def cryptojs_cipher(ctx: MatchContext):
+    obj = ctx.text("obj")
+    if obj not in ("CryptoJS", "cryptoJS", "CryptoJs"):
+        return None
+    return Verdict(args={"algo": f"CryptoJS.{ctx.text('fn')}" if ctx.node("fn") is not None else "ECB mode"})
+
+
+@predicate("js.rsa_bits")
+def rsa_bits(ctx: MatchContext):
+    a = _analyzer(ctx)
+    bits = _int(ctx.text("bits"))
+    if bits is None or bits >= 2048:
+        return None
+    algo = _const_string(a, ctx.node("algo"))
+    if algo is not None and algo.lower() not in ("rsa", "dsa", "rsa-pss", "dh"):
+        return None
+    return Verdict(args={"bits": str(bits)})
+
+
+def _int(text: str) -> int | None:
+    try:
+        return int(text.replace("_", ""), 0)
+    except ValueError:
+        return None
+
+
+@fix("js.rsa_2048")
+def rsa_2048(ctx: MatchContext, v: Verdict):
+    node = ctx.node("bits")
+    return Fix("Use a 2048-bit key", (TextEdit(Span.of_node(node), "2048"),), safe=True)
+
+
+@predicate("js.insecure_random")
+def insecure_random(ctx: MatchContext):
+    a = _analyzer(ctx)
+    call = ctx.node("match")
+    context = words.context_words(a, call, words.js_names)
+    hit = context & words.SECURITY_WORDS
+    token_shape = _token_chain(a, call) is not None
+    if hit:
+        what = words.what(hit)
+        return Verdict(confidence=MEDIUM, args={"how": "Math.random()", "what": what})
+    if token_shape and not (context & words.NON_SECURITY_RANDOM_WORDS):
+        return Verdict(confidence=LOW, args={"how": "Math.random()", "what": "a random identifier"})
+    return None
+
+
+def _token_chain(a: JsAnalyzer, call):
+    """`Math.random().toString(36)...` -> the outermost node of the string-making chain."""
+    parent = call.parent
+    if parent is None or parent.type != "member_expression" or a.text(parent.child_by_field_name("property")) != "toString":
+        return None
+    node = parent.parent  # the toString() call
+    if node is None or node.type != "call_expression":
+        return None
+    while node.parent is not None and node.parent.type == "member_expression":
+        prop = a.text(node.parent.child_by_field_name("property"))
+        grand = node.parent.parent
+        if prop in ("slice", "substring", "substr", "replace", "padStart", "padEnd", "toUpperCase") and grand is not None and grand.type == "call_expression":
+            node = grand
+        else:
+            break
+    return node
+
+
+@fix("js.secure_random")
+def secure_random(ctx: MatchContext, v: Verdict):
+    a = _analyzer(ctx)
+    call = ctx.node("match")
+    fixes = [Fix(
+        "Use crypto.getRandomValues()",
+        (TextEdit(Span.of_node(call), "(crypto.getRandomValues(new Uint32Array(1))[0] / 4294967296)"),),
+        safe=True,
+    )]
+    chain = _token_chain(a, call)
+    if chain is not None:
+        fixes.insert(0, Fix("Use crypto.randomUUID()", (TextEdit(Span.of_node(chain), "crypto.randomUUID()"),), safe=False))
+    return fixes
+
+
+@predicate("js.tls_pair")
+def tls_pair(ctx: MatchContext):
+    a = _analyzer(ctx)
+    key = ctx.node("key")
+    name = string_value(a, key) if key.type == "string" else a.text(key)
+    if name == "rejectUnauthorized":
+        return Verdict(args={"how": "rejectUnauthorized: false"})
+    if name == "strictSSL":
+        return Verdict(args={"how": "strictSSL: false"})
+    if name == "insecure":
+        return Verdict(confidence=MEDIUM, args={"how": "insecure: true"})
+    return None
+
+
+@fix("js.remove_pair")
+def remove_pair(ctx: MatchContext, v: Verdict):
+    pair = ctx.node("match")
+    return Fix("Remove the option (keep certificate checks on)", (_remove_list_item(ctx.file, pair),), safe=True)
+
+
+def _remove_list_item(file, node) -> TextEdit:
+    """Delete `node` from a comma-separated list, with one adjacent comma and the whitespace
+    (and the whole line when it stands alone on it)."""
+    src = file.text
+    start, end = node.start_byte, node.end_byte
+    nxt = node.next_sibling
+    prev = node.prev_sibling
+    if nxt is not None and nxt.type == ",":
+        end = nxt.end_byte
+        # eat spaces after the comma on the same line
+        while end < len(src) and src[end:end + 1] in (b" ", b"\t"):
+            end += 1
+    elif prev is not None and prev.type == ",":
+        start = prev.start_byte
+    # whole line?
+    line_start = src.rfind(b"\n", 0, start) + 1
+    line_end = src.find(b"\n", end)
+    line_end = len(src) if line_end == -1 else line_end
+    if src[line_start:start].strip() == b"" and src[end:line_end].strip() == b"":
+        return TextEdit(file.span(line_start, min(line_end + 1, len(src))), "")
+    return TextEdit(file.span(start, end), "")
+
+
+@predicate("js.tls_env")
+def tls_env(ctx: MatchContext):
+    a = _analyzer(ctx)
+    left = ctx.node("left")
+    path = member_path(a, left)
+    if not path or path[-1] != "NODE_TLS_REJECT_UNAUTHORIZED":
+        return None
+    value = _const_string(a, ctx.node("value"))
+    raw = ctx.text("value")
+    if value == "0" or raw == "0":
+        return Verdict(args={"how": "NODE_TLS_REJECT_UNAUTHORIZED = '0'"})
+    return None
+
+
+@fix("js.remove_statement")
+def remove_statement(ctx: MatchContext, v: Verdict):
+    node = ctx.node("match")
+    stmt = node
+    while stmt.parent is not None and stmt.type != "expression_statement":
+        stmt = stmt.parent
+    if stmt.type != "expression_statement":
+        return None
+    src = ctx.file.text
+    start, end = stmt.start_byte, stmt.end_byte
+    line_start = src.rfind(b"\n", 0, start) + 1
+    line_end = src.find(b"\n", end)
+    line_end = len(src) if line_end == -1 else line_end
+    if src[line_start:start].strip() == b"" and src[end:line_end].strip() == b"":
+        start, end = line_start, min(line_end + 1, len(src))
+    return Fix("Remove this line (keep certificate checks on)", (TextEdit(ctx.file.span(start, end), ""),), safe=True)
+
+
+@predicate("js.stack_leak")
+def stack_leak(ctx: MatchContext):
+    """An error's stack trace sent to the client."""
+    a = _analyzer(ctx)
+    call = ctx.node("match")
+    args = call.child_by_field_name("arguments")
+    stack = None
+    for n in walk(args):
+        if n.type == "member_expression" and a.text(n.child_by_field_name("property")) == "stack":
+            stack = n
+            break
+    if stack is None:
+        return None
+    # Guarded by a development-only condition?
+    p = call.parent
+    while p is not None:
+        if p.type in ("if_statement", "ternary_expression"):
+            cond = p.child_by_field_name("condition")
+            if cond is not None and re.search(r"NODE_ENV|development|isDev|DEBUG|debug", a.text(cond)):
+                return None
+        p = p.parent
+    fn = a.enclosing_function(call)
+    conf = MEDIUM
+    if fn is not None and len(JsAnalyzer.params_of(a, fn)) == 4:
+        conf = HIGH  # an Express error handler (err, req, res, next)
+    return Verdict(confidence=conf, node=stack, args={"how": f"{a.text(stack)} is sent in the response"})
+
+
+# ---------------------------------------------------------------------- RL307 cookies
+
+SESSION_COOKIE = re.compile(r"sess|sid|token|auth|jwt|login|remember|csrf|xsrf|connect\.sid", re.IGNORECASE)
+
+
+@predicate("js.cookie")
+def cookie(ctx: MatchContext):
+    a = _analyzer(ctx)
+    call = ctx.node("match")
+    args = _args(call)
+    root = _root_ident(a, ctx.node("res"))
+    if root is None or a.text(root) not in ("res", "response", "resp", "reply"):
+        return None
+    if len(args) < 2:
+        return None
+    name = _const_string(a, args[0]) or a.text(args[0])
+    options = args[2] if len(args) > 2 else None
+    if options is not None and options.type != "object":
+        return None  # options from a variable: cannot tell
+    secure = _pair_value(options, "secure", a=a)
+    http_only = _pair_value(options, "httpOnly", a=a)
+    explicit_off = [k for k, v in (("Secure", secure), ("HttpOnly", http_only)) if v is not None and v.type == "false"]
+    missing = [k for k, v in (("Secure", secure), ("HttpOnly", http_only)) if v is None]
+    if explicit_off:
+        conf = HIGH
+        which = explicit_off
+    elif missing and SESSION_COOKIE.search(name):
+        conf = MEDIUM
+        which = missing
+    else:
+        return None
+    return Verdict(confidence=conf, args=_cookie_args(which), data={"which": which})
+
+
+def _cookie_args(which: list[str]) -> dict[str, str]:
+    risks = []
+    if "Secure" in which:
+        risks.append("sent over plain HTTP")
+    if "HttpOnly" in which:
+        risks.append("read by scripts on the page")
+    return {"missing": " and ".join(which), "risk": " and ".join(risks)}
+
+
+@fix("js.cookie_flags")
+def cookie_flags(ctx: MatchContext, v: Verdict):
+    a = _analyzer(ctx)
+    call = ctx.node("match")
+    args = _args(call)
+    options = args[2] if len(args) > 2 else None
+    edits = []
+    if options is None:
+        edits.append(TextEdit(ctx.file.span(args[1].end_byte, args[1].end_byte), ", { secure: true, httpOnly: true }"))
+    else:
+        add = []
+        for key, prop in (("Secure", "secure"), ("HttpOnly", "httpOnly")):
+            value = _pair_value(options, prop, a=a)
+            if value is None:
+                add.append(f"{prop}: true")
+            elif value.type == "false":
+                edits.append(TextEdit(Span.of_node(value), "true"))
+        if add:
+            edits.append(_add_to_object(ctx.file, a, options, add))
+    return Fix("Set secure and httpOnly", tuple(edits), safe=True)
+
+
+@predicate("js.session_cookie")
+def session_cookie(ctx: MatchContext):
+    """express-session / cookie-session options with secure or httpOnly explicitly off."""
+    a = _analyzer(ctx)
+    obj = ctx.node("options")
+    if obj is None:
+        return None
+    secure = _pair_value(obj, "secure", a=a)
+    http_only = _pair_value(obj, "httpOnly", a=a)
+    which = [k for k, v in (("Secure", secure), ("HttpOnly", http_only)) if v is not None and v.type == "false"]
+    if not which:
+        return None
+    return Verdict(confidence=HIGH, args=_cookie_args(which), data={"which": which})
+
+
+@fix("js.session_cookie_flags")
+def session_cookie_flags(ctx: MatchContext, v: Verdict):
+    a = _analyzer(ctx)
+    obj = ctx.node("options")
+    edits = []
+    for prop in ("secure", "httpOnly"):
+        value = _pair_value(obj, prop, a=a)
+        if value is not None and value.type == "false":
+            edits.append(TextEdit(Span.of_node(value), "true"))
+    return Fix("Set secure and httpOnly to true", tuple(edits), safe=True) if edits else None
+
+
+def _add_to_object(file, a: JsAnalyzer, obj, items: list[str]) -> TextEdit:
+    """Insert `items` as new properties at the end of an object literal."""
+    pairs = [c for c in obj.named_children if c.type != "comment"]
+    text = ", ".join(items)
+    if not pairs:
+        return TextEdit(Span.of_node(obj), "{ " + text + " }")
+    last = pairs[-1]
+    after = last.next_sibling
+    if after is not None and after.type == ",":
+        return TextEdit(file.span(after.end_byte, after.end_byte), " " + text + ",")
+    return TextEdit(file.span(last.end_byte, last.end_byte), ", " + text)
+
+
+# ---------------------------------------------------------------------- dispatchers
+# A rule has one predicate and one fix per language; these pick the variant by the captures
+# of the pattern that matched.
+
+
+def _root_ident(a: JsAnalyzer, node):
+    n = node
+    while n is not None and n.type in ("call_expression", "member_expression", "parenthesized_expression", "await_expression"):
+        if n.type == "call_expression":
+            n = n.child_by_field_name("function")
+        elif n.type == "member_expression":
+            n = n.child_by_field_name("object")
+        else:
+            n = n.named_children[0] if n.named_children else None
+    return n
+
+
+@predicate("js.xss")
+def xss(ctx: MatchContext):
+    if ctx.node("res") is not None:
+        a = _analyzer(ctx)
+        root = _root_ident(a, ctx.node("res"))
+        if root is None or a.text(root) not in ("res", "response", "resp", "reply"):
+            return None
+        return _xss_response(ctx, a)
+    return xss_dom(ctx)
+
+
+def _xss_response(ctx, a):
+    arg = ctx.node("arg")
+    flow = a.flow(arg, "html")
+    if flow.kind != Kind.TAINTED:
+        return None
+    if not flow.how and flow.origin is not None and a.text(arg) == a.text(flow.origin):
+        if flow.label.endswith((".body", ".query", ".params", ".headers", ".cookies", ".files")):
+            return None  # a whole object is sent as JSON
+    fn = a.outer_function(ctx.node("match"))
+    if fn is not None and PLAIN_TYPES.search(a.text(fn)):
+        return None
+    what = describe(flow)
+    return _sink_verdict(ctx, a, flow, HIGH, {"how": what[0].upper() + what[1:]})
+
+
+@predicate("js.proto")
+def proto(ctx: MatchContext):
+    return proto_merge(ctx) if ctx.node("fn") is not None else proto_assign(ctx)
+
+
+@predicate("js.cipher")
+def cipher(ctx: MatchContext):
+    if ctx.node("obj") is not None:
+        return cryptojs_cipher(ctx)
+    return weak_cipher(ctx)
+
+
+@predicate("js.tls")
+def tls(ctx: MatchContext):
+    return tls_pair(ctx) if ctx.node("key") is not None else tls_env(ctx)
+
+
+@fix("js.tls_fix")
+def tls_fix(ctx: MatchContext, v: Verdict):
+    return remove_pair(ctx, v) if ctx.node("key") is not None else remove_statement(ctx, v)
+
+
+@predicate("js.cookies")
+def cookies(ctx: MatchContext):
+    return session_cookie(ctx) if ctx.node("options") is not None else cookie(ctx)
+
+
+@fix("js.cookies_fix")
+def cookies_fix(ctx: MatchContext, v: Verdict):
+    return session_cookie_flags(ctx, v) if ctx.node("options") is not None else cookie_flags(ctx, v)
+
+
+@predicate("js.debug")
+def debug(ctx: MatchContext):
+    a = _analyzer(ctx)
+    root = _root_ident(a, ctx.node("res"))
+    if root is None or a.text(root) not in ("res", "response", "resp", "reply", "ctx", "context"):
+        return None
+    return stack_leak(ctx)
+
+
+# ---------------------------------------------------------------------- fixes: SQL, exec, innerHTML
+
+from redline.rules.predicates import sql_params  # noqa: E402
+
+
+def _js_parts(a: JsAnalyzer, node, quotes: set[str]) -> list | None:
+    """Split a string expression into Text and Value parts; `quotes` collects the quote kinds."""
+    t = node.type
+    if t == "parenthesized_expression" and node.named_child_count == 1:
+        return _js_parts(a, node.named_children[0], quotes)
+    if t == "template_string":
+        quotes.add("`")
+        parts = []
+        for c in node.named_children:
+            if c.type == "template_substitution":
+                inner = c.named_children[0] if c.named_children else None
+                if inner is None:
+                    return None
+                parts.append(sql_params.Value(inner))
+            else:
+                parts.append(sql_params.Text(a.text(c)))
+        return parts
+    if t == "string":
+        q = a.text(node)[:1]
+        quotes.add(q)
+        raw = string_value(a, node).replace("\\'", "'").replace('\\"', '"')
+        if q != "`":
+            raw = raw.replace("`", "\\`").replace("${", "\\${")
+        return [sql_params.Text(raw)]
+    if t == "binary_expression" and a.text(node.child_by_field_name("operator")) == "+":
+        left = _js_parts(a, node.child_by_field_name("left"), quotes)
+        right = _js_parts(a, node.child_by_field_name("right"), quotes)
+        if left is None or right is None:
+            return None
+        return left + right
+    return [sql_params.Value(node)]
+
+
+def _merge_texts(parts: list) -> list:
+    out: list = []
+    for p in parts:
+        if isinstance(p, sql_params.Text) and out and isinstance(out[-1], sql_params.Text):
+            out[-1] = sql_params.Text(out[-1].text + p.text)
+        else:
+            out.append(p)
+    return out
+
+
+def _js_literal(text: str, quotes: set[str]) -> str:
+    if quotes == {"'"} or quotes == {'"'}:
+        q = next(iter(quotes))
+        return q + text.replace("\\" + q, q).replace(q, "\\" + q).replace("\\`", "`").replace("\\${", "${") + q
+    return "`" + text + "`"
+
+
+def _js_bound(a: JsAnalyzer, b: sql_params.Bound) -> str:
+    value = a.text(b.node)
+    if b.prefix or b.suffix:
+        return f"`{b.prefix}${{{value}}}{b.suffix}`"
+    return value
+
+
+def _sql_target(a: JsAnalyzer, arg):
+    """The node that builds the query: the argument itself, or the single definition of a
+    variable that is used only at this call."""
+    if arg.type in ("template_string", "binary_expression", "parenthesized_expression"):
+        return arg
+    if arg.type == "identifier":
+        d = a.single_definition(arg)
+        if d is None:
+            return None
+        binding, value = d
+        fn = a.outer_function(arg) or a.unit_of(arg)
+        if len(a.uses(a.text(arg), fn)) != 2:
+            return None
+        if value.type in ("template_string", "binary_expression"):
+            return value
+    return None
+
+
+@fix("js.sql_parameterize")
+def sql_parameterize(ctx: MatchContext, v: Verdict):
+    a = _analyzer(ctx)
+    call = ctx.node("match")
+    arg = ctx.node("arg")
+    sink = ctx.text("sink")
+    args = _args(call)
+    if not args or args[0] != arg:
+        return None
+    if sink in ("raw", "whereRaw", "orWhereRaw", "havingRaw", "orHavingRaw", "orderByRaw", "groupByRaw", "joinRaw", "fromRaw"):
+        style, wrap = "?", "array"
+    elif sink in ("query", "execute", "run", "all", "get", "each"):
+        modules = _sql_modules(a, call)
+        styles = {SQL_DRIVERS[m] for m in modules}
+        if len(styles) != 1:
+            return None
+        style = styles.pop()
+        wrap = "replacements" if modules == {"sequelize"} else "array"
+        if wrap == "replacements" and len(args) != 1:
+            return None
+    else:
+        return None
+    if len(args) > 2 or (len(args) == 2 and args[1].type not in ("arrow_function", "function_expression", "function")):
+        return None
+    target = _sql_target(a, arg)
+    if target is None:
+        return None
+    quotes: set[str] = set()
+    parts = _js_parts(a, target, quotes)
+    if parts is None:
+        return None
+    result = sql_params.parameterize(_merge_texts(parts), (lambda i: f"${i}") if style == "$" else (lambda i: "?"))
+    if result is None:
+        return None
+    text, bound = result
+    values = ", ".join(_js_bound(a, b) for b in bound)
+    insert = f", {{ replacements: [{values}] }}" if wrap == "replacements" else f", [{values}]"
+    edits = [TextEdit(Span.of_node(target), _js_literal(text, quotes)),
+             TextEdit(ctx.file.span(arg.end_byte, arg.end_byte), insert)]
+    if target.start_byte > arg.start_byte:
+        edits.reverse()
+    edits.sort(key=lambda e: e.span.start_byte)
+    return Fix("Use query placeholders and pass the values separately", tuple(edits), safe=True)
+
+
+def _sql_modules(a: JsAnalyzer, near) -> set[str]:
+    unit = a.unit_of(near)
+    found = set()
+    for top in a.root.children:
+        if top.type not in ("lexical_declaration", "variable_declaration", "import_statement") and top is not unit:
+            continue
+        for n in walk(top):
+            mod = None
+            if n.type == "import_statement":
+                src = n.child_by_field_name("source")
+                mod = string_value(a, src) if src is not None else None
+            elif n.type == "call_expression" and a.text(n.child_by_field_name("function")) == "require":
+                mod = require_name(a, n)
+            if mod in SQL_DRIVERS:
+                found.add(mod)
+    return found
+
+
+SHELL_META = re.compile(r"[|&;<>()$`\\\"'*?\[\]{}~#!\n]")
+
+
+@fix("js.exec_to_execfile")
+def exec_to_execfile(ctx: MatchContext, v: Verdict):
+    """exec(`ls -l ${dir}`, cb) -> execFile('ls', ['-l', dir], cb) when the command has a
+    plain shape: words separated by spaces, each value a whole word, no shell syntax."""
+    a = _analyzer(ctx)
+    call = ctx.node("match")
+    name = ctx.text("fn")
+    if name not in ("exec", "execSync"):
+        return None
+    args = _args(call)
+    if not args:
+        return None
+    quotes: set[str] = set()
+    parts = _js_parts(a, args[0], quotes)
+    if parts is None:
+        return None
+    words_ = _argv(a, _merge_texts(parts))
+    if not words_ or words_[0][0] != "text":
+        return None
+    program = words_[0][1]
+    argv = ", ".join(f"'{w}'" if kind == "text" else a.text(w) for kind, w in words_[1:])
+    fn = call.child_by_field_name("function")
+    new_name = "execFile" if name == "exec" else "execFileSync"
+    edits = []
+    if fn.type == "member_expression":
+        edits.append(TextEdit(Span.of_node(fn.child_by_field_name("property")), new_name))
+    else:
+        imported = _add_named_import(a, ctx.file, fn, new_name)
+        if imported is None:
+            return None
+        edits.extend(imported)
+        edits.append(TextEdit(Span.of_node(fn), new_name))
+    edits.append(TextEdit(Span.of_node(args[0]), f"'{program}', [{argv}]"))
+    edits.sort(key=lambda e: e.span.start_byte)
+    return Fix(f"Run the program with {new_name}() and an argument list (no shell)", tuple(edits), safe=False)
+
+
+def _argv(a: JsAnalyzer, parts: list):
+    """[("text", word) | ("value", node)] or None when the command is not a plain word list."""
+    out = []
+    current_text = ""
+    current_value = None
+    for p in parts:
+        if isinstance(p, sql_params.Text):
+            if SHELL_META.search(p.text):
+                return None
+            chunks = p.text.split(" ")
+            for j, chunk in enumerate(chunks):
+                if j > 0:
+                    if current_value is not None:
+                        out.append(("value", current_value))
+                    elif current_text:
+                        out.append(("text", current_text))
+                    current_text, current_value = "", None
+                if chunk:
+                    if current_value is not None:
+                        return None  # text glued to a value: '--x=' + v
+                    current_text += chunk
+        else:
+            if current_text or current_value is not None:
+                return None
+            current_value = p.node
+    if current_value is not None:
+        out.append(("value", current_value))
+    elif current_text:
+        out.append(("text", current_text))
+    return out
+
+
+def _add_named_import(a: JsAnalyzer, file, fn_ident, new_name: str):
+    """Edits that add `new_name` next to the destructured/named import of `fn_ident`."""
+    for b in a.visible(a.text(fn_ident), fn_ident):
+        decl = b.node.parent
+        while decl is not None and decl.type not in ("object_pattern", "named_imports"):
+            decl = decl.parent
+        if decl is None:
+            return None
+        names = [a.text(c) for c in decl.named_children]
+        if new_name in names:
+            return []
+        last = [c for c in decl.named_children if c.type != "comment"][-1]
+        return [TextEdit(file.span(last.end_byte, last.end_byte), f", {new_name}")]
+    return None
+
+
+@fix("js.inner_html_to_text")
+def inner_html_to_text(ctx: MatchContext, v: Verdict):
+    prop = ctx.node("prop")
+    if prop is None or ctx.text("prop") != "innerHTML":
+        return None
+    return Fix("Set textContent instead (the text is shown, not parsed as HTML)",
+               (TextEdit(Span.of_node(prop), "textContent"),), safe=False)
