@@ -192,12 +192,14 @@ class IgnoreFile:
         return cls(base, tuple(r for r in map(compile_pattern, lines) if r is not None), name)
 
     @classmethod
-    def read(cls, path: Path, name: str) -> "IgnoreFile | None":
+    def read(cls, path: Path, name: str, base: Path | None = None) -> "IgnoreFile | None":
+        """The rules of the file at `path` (relative to its folder, or to `base`); None when
+        it is missing, unreadable or has no patterns."""
         try:
             text = path.read_text("utf-8", errors="replace")
         except OSError:
             return None
-        rules = cls.parse(path.parent, text.splitlines(), name)
+        rules = cls.parse(base or path.parent, text.splitlines(), name)
         return rules if rules.rules else None
 
     def match(self, rel: str, is_dir: bool) -> IgnoreRule | None:
@@ -248,7 +250,7 @@ def outer_ignore_files(folder: Path, display_root: Path) -> list[IgnoreFile]:
     if repo is None:
         return []
     out: list[IgnoreFile] = []
-    info = IgnoreFile.read(repo / ".git" / "info" / "exclude", ".git/info/exclude")
+    info = IgnoreFile.read(repo / ".git" / "info" / "exclude", ".git/info/exclude", base=repo)
     if info:
         out.append(info)
     chain = [folder, *folder.parents]
@@ -305,10 +307,19 @@ class Walker:
     def display(self, path: Path) -> str:
         return _display(path, self.root)
 
-    def _excluded(self, path: Path, is_dir: bool) -> Skipped | None:
+    def _excluded(self, path: Path, is_dir: bool, parents: bool = False) -> Skipped | None:
+        """Skipped when `exclude` matches `path` (or, with `parents`, a folder above it up to
+        the exclude base: a path named explicitly was not reached by walking down)."""
         if self._exclude is None:
             return None
         hit = ignored_by([self._exclude], path, is_dir)
+        if hit is None and parents:
+            for folder in path.parents:
+                if folder == self._exclude.base or self._exclude.base not in folder.parents:
+                    break
+                hit = ignored_by([self._exclude], folder, True)
+                if hit:
+                    break
         if hit:
             return Skipped(self.display(path), f"matches {hit[1].pattern!r} ({hit[0].name})", SkipKind.EXCLUDED)
         return None
@@ -339,14 +350,14 @@ class Walker:
             yield Skipped(self.display(path), _os_reason(e, "does not exist"), SkipKind.MISSING)
             return
         if stat.S_ISDIR(st.st_mode):
-            excluded = self._excluded(path, True)
+            excluded = self._excluded(path, True, parents=True)
             if excluded:
                 yield excluded
                 return
             outer = outer_ignore_files(path, self.root) if self.use_gitignore else []
             yield from self._walk_dir(path, outer, os.path.realpath(path))
         elif stat.S_ISREG(st.st_mode):
-            skip = self._excluded(path, False) or self._file_checks(path, st.st_size)
+            skip = self._excluded(path, False, parents=True) or self._file_checks(path, st.st_size)
             yield skip or path
         else:
             yield Skipped(self.display(path), "not a regular file", SkipKind.UNREADABLE)
