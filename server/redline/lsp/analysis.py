@@ -1,0 +1,190 @@
+"""What the server knows about one open document's findings, and how a change updates it.
+
+The keystroke path (`on_open`, `on_change`) runs the fast engines only: the tree-sitter engine
+incrementally (`rules.engine.rescan`, whose result equals a full scan) and any other engine with
+`slow = False` over the whole file. The slow engines' last results (`merge_slow`) are carried
+along, shifted through each edit (a finding an edit touched is dropped until they run again), so
+a publish never shows positions computed for another version.
+
+Every step is isolated: an engine that raises loses its own results and is reported in `errors`;
+a rule that raises loses only that rule's results. Pure functions over values; no protocol.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field, replace
+from typing import Sequence
+
+from redline import pipeline
+from redline.config import Config
+from redline.documents.source import SourceFile
+from redline.findings import Finding
+from redline.rules import engine as rule_engine
+from redline.rules.engine import ByteEdit
+from redline.rules.registry import Registry
+
+log = logging.getLogger(__name__)
+
+TREE_SITTER = "redline"
+
+
+@dataclass(frozen=True)
+class State:
+    version: int
+    findings: tuple[Finding, ...] = ()  # what the user sees: merged, de-duplicated, filtered
+    # Raw tree-sitter findings for this text (input of the next rescan); None: full scan next.
+    tree: tuple[Finding, ...] | None = None
+    # False when a rule failed: its findings are missing, so the next change scans in full.
+    tree_reusable: bool = True
+    other_fast: tuple[Finding, ...] = ()  # raw findings of the other fast engines
+    slow: tuple[Finding, ...] = ()  # raw slow-engine findings, in this version's coordinates
+    slow_version: int | None = None  # the version the slow engines last ran on
+    errors: tuple[tuple[str, str], ...] = ()  # (engine or rule, error) of this run
+    skipped: str | None = None  # why the document is not scanned
+
+    @property
+    def raw(self) -> list[Finding]:
+        return [*(self.tree or ()), *self.other_fast, *self.slow]
+
+
+def skipped(version: int, reason: str) -> State:
+    return State(version=version, skipped=reason)
+
+
+def size_problem(size: int, config: Config) -> str | None:
+    if size > config.max_file_size:
+        return (
+            f"not scanned: {size} bytes is more than the size limit of {config.max_file_size} bytes "
+            "(setting maxFileSize / max-file-size)"
+        )
+    return None
+
+
+def _tree_sitter(
+    file: SourceFile,
+    registry: Registry,
+    previous: Sequence[Finding] | None,
+    edits: list[ByteEdit] | None,
+    changed: list[tuple[int, int]],
+) -> tuple[tuple[Finding, ...] | None, list[tuple[str, str]]]:
+    try:
+        if previous is not None and edits is not None:
+            result = rule_engine.rescan(file, registry, list(previous), edits, changed)
+        else:
+            result = rule_engine.scan(file, registry)
+    except Exception as e:  # noqa: BLE001 - an engine failure must not stop the others
+        log.exception("tree-sitter engine failed on %s", file.path)
+        return None, [(TREE_SITTER, f"{type(e).__name__}: {e}")]
+    return tuple(result.findings), list(result.errors)
+
+
+def _fast(
+    file: SourceFile,
+    config: Config,
+    registry: Registry,
+    previous: Sequence[Finding] | None,
+    edits: list[ByteEdit] | None,
+    changed: list[tuple[int, int]],
+) -> tuple[tuple[Finding, ...] | None, tuple[Finding, ...], list[tuple[str, str]]]:
+    engines = pipeline.enabled_engines(config, slow=False)
+    tree: tuple[Finding, ...] | None = ()
+    errors: list[tuple[str, str]] = []
+    others = []
+    for eng in engines:
+        if eng.name == TREE_SITTER:
+            try:
+                applies = eng.applies(file)
+            except Exception as e:  # noqa: BLE001
+                applies = False
+                errors.append((TREE_SITTER, f"{type(e).__name__}: {e}"))
+            if applies:
+                tree, errs = _tree_sitter(file, registry, previous, edits, changed)
+                errors.extend(errs)
+        else:
+            others.append(eng)
+    other, errs = pipeline.run_engines(file, config, others) if others else ([], [])
+    errors.extend(errs)
+    return tree, tuple(other), errors
+
+
+def _tree_failed(errors: list[tuple[str, str]]) -> bool:
+    """Did the tree-sitter engine or one of its rules fail (other engines' errors do not count)?"""
+    return any(name == TREE_SITTER or name.startswith("RL") for name, _ in errors)
+
+
+def _final(
+    file: SourceFile, raw: list[Finding], config: Config, registry: Registry, errors: list[tuple[str, str]]
+) -> tuple[Finding, ...]:
+    try:
+        return tuple(pipeline.finalize(file, raw, config, registry))
+    except Exception as e:  # noqa: BLE001 - show unfiltered results rather than none
+        log.exception("finalize failed on %s", file.path)
+        errors.append(("pipeline", f"{type(e).__name__}: {e}"))
+        return tuple(sorted(raw, key=lambda f: f.sort_key))
+
+
+def on_open(file: SourceFile, version: int, config: Config, registry: Registry) -> State:
+    """A full fast analysis (open, settle, configuration change)."""
+    tree, other, errors = _fast(file, config, registry, None, None, [])
+    reusable = not _tree_failed(errors)
+    findings = _final(file, [*(tree or ()), *other], config, registry, errors)
+    return State(
+        version=version, findings=findings, tree=tree, tree_reusable=reusable, other_fast=other, errors=tuple(errors)
+    )
+
+
+def on_change(
+    previous: State,
+    file: SourceFile,
+    version: int,
+    edits: list[ByteEdit],
+    changed: list[tuple[int, int]],
+    config: Config,
+    registry: Registry,
+    reuse_previous: bool = True,
+) -> State:
+    """The analysis after `edits`: incremental where the previous tree findings may be reused."""
+    reuse = reuse_previous and previous.tree is not None and previous.tree_reusable and previous.skipped is None
+    tree, other, errors = _fast(file, config, registry, previous.tree if reuse else None, edits if reuse else None, changed)
+    reusable = not _tree_failed(errors)
+    slow = shift(file, previous.slow, edits) if previous.skipped is None else ()
+    findings = _final(file, [*(tree or ()), *other, *slow], config, registry, errors)
+    return State(
+        version=version,
+        findings=findings,
+        tree=tree,
+        tree_reusable=reusable,
+        other_fast=other,
+        slow=slow,
+        slow_version=previous.slow_version if previous.skipped is None else None,
+        errors=tuple(errors),
+    )
+
+
+def merge_slow(
+    state: State, file: SourceFile, slow: Sequence[Finding], slow_version: int, config: Config, registry: Registry,
+    errors: Sequence[tuple[str, str]] = (),
+) -> State:
+    """The state with fresh slow-engine results computed on this very version."""
+    errs = list(errors)
+    findings = _final(file, [*(state.tree or ()), *state.other_fast, *slow], config, registry, errs)
+    return replace(state, findings=findings, slow=tuple(slow), slow_version=slow_version, errors=tuple(errs))
+
+
+def refilter(state: State, file: SourceFile, config: Config, registry: Registry) -> State:
+    """Re-apply configuration (select/ignore/severity) without re-running engines."""
+    errs: list[tuple[str, str]] = []
+    return replace(state, findings=_final(file, state.raw, config, registry, errs), errors=tuple(errs))
+
+
+def shift(file: SourceFile, findings: Sequence[Finding], edits: list[ByteEdit]) -> tuple[Finding, ...]:
+    """Findings moved through `edits`; those an edit touched are dropped."""
+    if not findings:
+        return ()
+    out = []
+    for f in findings:
+        moved = rule_engine.shift_finding(file, f, edits)
+        if moved is not None:
+            out.append(moved)
+    return tuple(out)

@@ -1,0 +1,31 @@
+"""textDocument/hover on a flagged range: what is wrong, why, the fix, how to suppress."""
+
+from __future__ import annotations
+
+from lsprotocol import types
+
+from redline.lsp import convert, explain
+
+
+def register(server) -> None:
+    @server.feature(types.TEXT_DOCUMENT_HOVER)
+    def hover(ls, params: types.HoverParams):
+        session = ls.session
+        uri = params.text_document.uri
+        doc = session.store.get(uri)
+        state = session.states.get(uri)
+        if doc is None or state is None or not state.findings or doc.source is None:
+            return None
+        pos = params.position
+        offset = doc.offset((pos.line, pos.character), session.encoding)
+        hits = [f for f in state.findings if f.span.start_byte <= offset <= f.span.end_byte]
+        if not hits:
+            return None
+        span_lo = min(f.span.start_byte for f in hits)
+        span_hi = max(f.span.end_byte for f in hits)
+        md = session.client.markdown_hover
+        text = explain.hover_markdown(hits, session.registry.by_code, doc.language, markdown=md)
+        return types.Hover(
+            contents=types.MarkupContent(kind=types.MarkupKind.Markdown if md else types.MarkupKind.PlainText, value=text),
+            range=convert.to_range(convert.byte_range(doc.source, span_lo, span_hi, session.encoding)),
+        )

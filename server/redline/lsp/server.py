@@ -1,0 +1,99 @@
+"""`redline lsp`: the language server process.
+
+`run()` builds the pygls server, registers the handlers (one module per concern in
+`redline.lsp.handlers`) and serves stdio or TCP. Imports are deferred until `run` so that
+`redline --help` stays fast; the rules and grammars load on the first document.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+log = logging.getLogger(__name__)
+
+
+def create_server():
+    """A ready-to-serve RedlineServer (also used by tests in-process)."""
+    from lsprotocol import types
+    from pygls.lsp.server import LanguageServer
+
+    from redline import __version__
+    from redline.lsp.handlers import register_all
+    from redline.lsp.protocol import RedlineProtocol
+    from redline.lsp.session import Session
+    from redline.lsp.settings import LogLevel
+
+    class ProtocolSink:
+        def __init__(self, server: "RedlineServer"):
+            self.server = server
+
+        def publish(self, uri, version, diagnostics):
+            # Diagnostics are JSON already (convert.py): skip pygls' cattrs round trip, which
+            # cost more than the analysis on a file with a hundred findings.
+            params = {"uri": uri, "diagnostics": diagnostics}
+            if version is not None:
+                params["version"] = version
+            self.server.protocol._send_data(
+                {"jsonrpc": "2.0", "method": types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, "params": params}
+            )
+
+        def log(self, level: LogLevel, message: str) -> None:
+            self.server.window_log_message(types.LogMessageParams(type=types.MessageType(int(level)), message=message))
+
+        def show(self, level: LogLevel, message: str) -> None:
+            self.server.window_show_message(types.ShowMessageParams(type=types.MessageType(int(level)), message=message))
+
+        def refresh(self) -> None:
+            self.server.workspace_diagnostic_refresh(None)
+
+    class RedlineServer(LanguageServer):
+        def __init__(self):
+            super().__init__(
+                "redline",
+                __version__,
+                text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
+                protocol_cls=RedlineProtocol,
+            )
+            self.session = Session(ProtocolSink(self))
+
+        def report_server_error(self, error, source):
+            # pygls shows every notification error in a pop-up; a log line is enough.
+            try:
+                self.session.log(LogLevel.ERROR, f"internal error ({source.__name__}): {error}")
+            except Exception:  # noqa: BLE001 - never fail while reporting a failure
+                log.exception("could not report %s", error)
+
+        def log_malformed(self, method: str, reason: str) -> None:
+            self.session.log(LogLevel.ERROR, f"ignored malformed {method} notification: {reason}")
+
+    server = RedlineServer()
+    register_all(server)
+    return server
+
+
+def _parse_tcp(tcp: str) -> tuple[str, int]:
+    host, sep, port = tcp.rpartition(":")
+    if not sep or not port.isdigit():
+        raise ValueError(f"expected HOST:PORT, got {tcp!r}")
+    return host or "127.0.0.1", int(port)
+
+
+def run(tcp: str | None = None) -> int:
+    """Serve over stdio, or over TCP when `tcp` is "HOST:PORT". Returns the exit status."""
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="redline-lsp %(levelname)s %(name)s: %(message)s")
+    if tcp:
+        try:
+            host, port = _parse_tcp(tcp)
+        except ValueError as e:
+            print(f"redline lsp: {e}", file=sys.stderr)
+            return 2
+    server = create_server()
+    try:
+        if tcp:
+            server.start_tcp(host, port)
+        else:
+            server.start_io()
+    finally:
+        server.session.shutdown()
+    return 0

@@ -1,0 +1,467 @@
+"""The server's state and the domain operations its handlers call.
+
+A `Session` holds the open documents (one copy each, in `redline.documents.store`), their
+analysis `State`s and diagnostic `Report`s, the configuration resolver, and the background
+worker. Handlers translate protocol messages into calls here; everything the session wants to
+tell the client goes through a `Sink` (publish diagnostics, log, ask for a diagnostic refresh).
+
+Version discipline: a document's state and report always belong to the version the store holds.
+Slow-engine results are merged only when the version they were computed for is still current;
+otherwise they are dropped (the newer version has scheduled its own run).
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import os
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, Protocol, Sequence
+
+from lsprotocol import types
+
+from redline.config import Config, Problem
+from redline.documents.positions import Encoding
+from redline.documents.source import SourceFile, line_starts_of
+from redline.documents.store import Change, Document, DocumentStore, uri_path
+from redline.lsp import analysis, convert
+from redline.lsp.analysis import State
+from redline.lsp.client import ClientFeatures
+from redline.lsp.jobs import Debouncer, Jobs
+from redline.lsp.settings import SOURCE as SETTINGS_SOURCE
+from redline.lsp.settings import LogLevel, ServerSettings
+from redline.lsp.workspace_config import ConfigResolver, is_config_file
+
+log = logging.getLogger(__name__)
+
+
+class Sink(Protocol):
+    def publish(self, uri: str, version: int | None, diagnostics: list[dict]) -> None: ...
+
+    def log(self, level: LogLevel, message: str) -> None: ...
+
+    def show(self, level: LogLevel, message: str) -> None: ...
+
+    def refresh(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class Report:
+    version: int | None
+    result_id: str
+    diagnostics: list[dict]  # LSP Diagnostic objects as JSON (see convert.py)
+
+
+class TextOnlyStore(DocumentStore):
+    """Documents kept as text only, never parsed: those over the size limit."""
+
+    def open(self, uri: str, language_id: str, version: int, text: str) -> Document:
+        data = text.encode("utf-8", "replace")
+        doc = Document(uri, language_id, version, data, None, None, line_starts_of(data))
+        self._docs[uri] = doc
+        return doc
+
+
+def path_to_uri(path: str | Path) -> str:
+    return Path(path).absolute().as_uri()
+
+
+class Session:
+    def __init__(self, sink: Sink):
+        self.sink = sink
+        self.store = DocumentStore()
+        self.text_only = TextOnlyStore()
+        self.states: dict[str, State] = {}
+        self.reports: dict[str, Report] = {}
+        self.workspace_reports: dict[str, Report] = {}  # files that are not open (workspace scan)
+        self.encoding = Encoding.UTF16
+        self.client = ClientFeatures()
+        self.settings = ServerSettings()
+        self.init_settings = ServerSettings()  # from initializationOptions: the base of later settings
+        self.resolver = ConfigResolver(known_rules=None)
+        self.jobs = Jobs(use_process=True)
+        self.debouncer = Debouncer()
+        self._registry = None
+        self._slow: dict[str, tuple[int, Any]] = {}  # uri -> (version, concurrent future)
+        self._ids = itertools.count(1)
+        self._logged: dict[str, set[tuple[str, str]]] = {}
+        self._published_problems: dict[str, tuple[Problem, ...]] = {}
+        self._shown_settings_problems: tuple = ()
+        self._exclude_cache: dict[tuple, Any] = {}
+        self._converters: dict[str, convert.Converter] = {}
+
+    # ------------------------------------------------------------------ setup
+
+    @property
+    def registry(self):
+        if self._registry is None:
+            from redline.rules.registry import default_registry
+
+            self._registry = default_registry()
+            self.resolver.known_rules = {r.code for r in self._registry.rules} | {r.name for r in self._registry.rules}
+            self.resolver.invalidate()
+        return self._registry
+
+    def configure(self, settings: ServerSettings) -> None:
+        self.settings = settings
+        _ = self.registry  # known rule names for validating selectors
+        self.resolver.set_settings(settings)
+        self.jobs.use_process = settings.worker_process
+
+    def set_roots(self, roots: Sequence[Path]) -> None:
+        self.resolver.set_roots(roots)
+
+    # ------------------------------------------------------------------ logging
+
+    def log(self, level: LogLevel, message: str) -> None:
+        if level <= self.settings.log_level:
+            self.sink.log(level, message)
+
+    def _log_errors(self, uri: str, state: State) -> None:
+        if not state.errors:
+            return
+        seen = self._logged.setdefault(uri, set())
+        for name, error in state.errors:
+            if (name, error) in seen:
+                continue
+            seen.add((name, error))
+            self.log(
+                LogLevel.ERROR,
+                f"{name} failed on {uri_path(uri)}: {error}; its findings are left out, the rest are shown",
+            )
+
+    # ------------------------------------------------------------------ lookups
+
+    def document(self, uri: str) -> Document | None:
+        return self.store.get(uri) or self.text_only.get(uri)
+
+    def config_for(self, path: str) -> Config:
+        cfg = self.resolver.for_path(path)
+        self._report_config_problems()
+        return cfg
+
+    def _excluded(self, path: str, config: Config) -> str | None:
+        if not config.exclude or not os.path.isabs(path):
+            return None
+        from redline import files
+
+        root = self.resolver.root_for(path) or Path(path).parent
+        key = (config.source, config.exclude, str(root))
+        rules = self._exclude_cache.get(key)
+        if rules is None:
+            rules = self._exclude_cache[key] = files.exclude_rules(config, root)
+        hit = files.ignored_by([rules], Path(path), False) if rules is not None else None
+        if hit:
+            return f"not scanned: matches exclude pattern {hit[1].pattern!r} ({hit[0].name})"
+        return None
+
+    # ------------------------------------------------------------------ reports
+
+    def _new_report(self, uri: str, state: State, file: SourceFile | None) -> Report:
+        diags: list[dict] = []
+        if file is not None and state.findings:
+            converter = self._converters.get(uri)
+            if converter is None or converter.encoding is not self.encoding:
+                converter = self._converters[uri] = convert.Converter(
+                    uri, self.encoding, self.registry, self.client.related_information
+                )
+            diags = converter.convert(file, state.findings, state.version)
+        if not self.client.pull_diagnostics and uri in self._published_problems:
+            diags = diags + self._problem_diagnostics(uri)
+        return Report(state.version, f"{state.version}-{next(self._ids)}", diags)
+
+    def _set(self, uri: str, state: State, file: SourceFile | None, publish: bool = True) -> Report:
+        self.states[uri] = state
+        self._log_errors(uri, state)
+        report = self._new_report(uri, state, file)
+        self.reports[uri] = report
+        if publish:
+            if self.client.pull_diagnostics:
+                pass  # the client pulls on its own after a change
+            else:
+                self.sink.publish(uri, report.version, report.diagnostics)
+        return report
+
+    def _changed_in_background(self, uri: str) -> None:
+        """Diagnostics changed without an edit (slow engines, settle, configuration)."""
+        if self.client.pull_diagnostics:
+            if self.client.diagnostic_refresh:
+                self.sink.refresh()
+        else:
+            report = self.reports.get(uri)
+            if report is not None:
+                self.sink.publish(uri, report.version, report.diagnostics)
+
+    # ------------------------------------------------------------------ open / change / close
+
+    def open(self, uri: str, language_id: str, version: int, text: str) -> None:
+        if self.document(uri) is not None:
+            self._forget(uri)
+        path = uri_path(uri)
+        config = self.config_for(path)
+        reason = analysis.size_problem(_utf8_size(text, config.max_file_size), config)
+        if reason:
+            self.text_only.open(uri, language_id, version, text)
+            self.log(LogLevel.INFO, f"{path}: {reason}")
+            self._set(uri, analysis.skipped(version, reason), None)
+            return
+        doc = self.store.open(uri, language_id, version, text)
+        self._clear_workspace_report(uri)
+        self._analyze_full(doc, config, publish=True)
+        self._schedule_idle(uri, 0.0)
+
+    def _analyze_full(self, doc: Document, config: Config, publish: bool, keep_slow: tuple = ()) -> State:
+        file = doc.source
+        if file is None:
+            state = analysis.skipped(doc.version, f"no Redline language for {doc.language_id!r}")
+            self.log(LogLevel.DEBUG, f"{doc.path}: {state.skipped}")
+        elif reason := self._excluded(doc.path, config):
+            state = analysis.skipped(doc.version, reason)
+            self.log(LogLevel.DEBUG, f"{doc.path}: {reason}")
+        else:
+            state = analysis.on_open(file, doc.version, config, self.registry)
+            if keep_slow:
+                state = analysis.merge_slow(state, file, keep_slow[0], keep_slow[1], config, self.registry)
+        self._set(doc.uri, state, file, publish)
+        return state
+
+    def change(self, uri: str, version: int, changes: Sequence[Change]) -> bool:
+        """Apply a didChange; False when it was ignored (unknown document or stale version)."""
+        if uri in self.text_only:
+            return self._change_text_only(uri, version, changes)
+        result = self.store.change(uri, version, changes, self.encoding)
+        if result is None:
+            self.log(LogLevel.DEBUG, f"ignored change to {uri} version {version}: unknown document or stale version")
+            return False
+        doc = result.document
+        self._cancel_slow(uri)
+        config = self.config_for(doc.path)
+        reason = analysis.size_problem(len(doc.data), config)
+        if reason:
+            self.store.close(uri)
+            self.text_only.open(uri, doc.language_id, doc.version, doc.data.decode("utf-8", "replace"))
+            self.log(LogLevel.INFO, f"{doc.path}: {reason}")
+            self._set(uri, analysis.skipped(doc.version, reason), None)
+            return True
+        previous = self.states.get(uri)
+        file = doc.source
+        if previous is None or previous.skipped is not None or file is None:
+            self._analyze_full(doc, config, publish=True)
+        else:
+            state = analysis.on_change(
+                previous, file, doc.version, result.edits, result.changed_ranges, config, self.registry,
+                reuse_previous=result.reuse_previous,
+            )
+            self._set(uri, state, file)
+        self._schedule_idle(uri, self.settings.slow_engines_delay_ms / 1000)
+        return True
+
+    def _change_text_only(self, uri: str, version: int, changes: Sequence[Change]) -> bool:
+        result = self.text_only.change(uri, version, changes, self.encoding)
+        if result is None:
+            return False
+        doc = result.document
+        config = self.config_for(doc.path)
+        reason = analysis.size_problem(len(doc.data), config)
+        if reason:
+            self._set(uri, analysis.skipped(doc.version, reason), None)
+            return True
+        # Small enough again: parse it and scan as if just opened.
+        self.text_only.close(uri)
+        self.log(LogLevel.INFO, f"{doc.path}: now within the size limit; scanning it")
+        self.open(uri, doc.language_id, doc.version, doc.data.decode("utf-8", "replace"))
+        return True
+
+    def save(self, uri: str) -> None:
+        doc = self.store.get(uri)
+        if doc is not None:
+            self._schedule_idle(uri, 0.0)
+        if is_config_file(uri_path(uri)):
+            self.config_changed()
+
+    def close(self, uri: str) -> None:
+        self._forget(uri)
+        if not self.client.pull_diagnostics:
+            self.sink.publish(uri, None, [])
+
+    def _forget(self, uri: str) -> None:
+        self.store.close(uri)
+        self.text_only.close(uri)
+        self.states.pop(uri, None)
+        self.reports.pop(uri, None)
+        self._converters.pop(uri, None)
+        self._logged.pop(uri, None)
+        self._cancel_slow(uri)
+        self.debouncer.cancel(uri)
+
+    # ------------------------------------------------------------------ idle: settle + slow engines
+
+    def _schedule_idle(self, uri: str, delay_s: float) -> None:
+        doc = self.store.get(uri)
+        if doc is None:
+            return
+        version = doc.version
+        try:
+            self.debouncer.schedule(uri, delay_s, lambda: self.idle(uri, version))
+        except RuntimeError:  # no running event loop (unit tests call the session directly)
+            pass
+
+    def idle(self, uri: str, version: int) -> None:
+        """The user stopped typing: settle an inexact tree, then run the slow engines."""
+        doc = self.store.get(uri)
+        state = self.states.get(uri)
+        if doc is None or state is None or doc.version != version or state.skipped:
+            return
+        config = self.config_for(doc.path)
+        if self.store.settle(uri):
+            old = state.findings
+            keep = (state.slow, state.slow_version) if state.slow_version is not None else ()
+            state = self._analyze_full(doc, config, publish=False, keep_slow=keep)
+            if state.findings != old:
+                self._changed_in_background(uri)
+        self._start_slow(doc, config)
+
+    def _slow_engines(self, file: SourceFile, config: Config) -> list:
+        from redline import pipeline
+
+        out = []
+        for engine in pipeline.enabled_engines(config, slow=True):
+            try:
+                if engine.applies(file):
+                    out.append(engine)
+            except Exception as e:  # noqa: BLE001
+                self.log(LogLevel.ERROR, f"{engine.name} failed on {file.path}: {type(e).__name__}: {e}")
+        return out
+
+    def _start_slow(self, doc: Document, config: Config) -> None:
+        file = doc.source
+        if file is None or not self._slow_engines(file, config):
+            return
+        from redline.lsp import worker
+
+        self._cancel_slow(doc.uri)
+        uri, version = doc.uri, doc.version
+        fut, afut = self.jobs.submit(worker.slow_scan, file.path, file.language, file.text, config)
+        self._slow[uri] = (version, fut)
+        afut.add_done_callback(lambda f: self._slow_done(uri, version, f))
+
+    def _cancel_slow(self, uri: str) -> None:
+        pending = self._slow.pop(uri, None)
+        if pending is not None:
+            pending[1].cancel()  # only cancels a queued job; a running one is discarded on return
+
+    def _slow_done(self, uri: str, version: int, fut) -> None:
+        if self._slow.get(uri, (None,))[0] == version:
+            self._slow.pop(uri, None)
+        if fut.cancelled():
+            return
+        exc = fut.exception()
+        if exc is not None:
+            self.log(LogLevel.ERROR, f"slow engines failed on {uri_path(uri)}: {type(exc).__name__}: {exc}")
+            if "BrokenProcessPool" in type(exc).__name__:
+                self.jobs.broken()
+            return
+        doc = self.store.get(uri)
+        state = self.states.get(uri)
+        if doc is None or state is None or doc.version != version or state.version != version:
+            return  # computed for an old version: never published
+        findings, errors = fut.result()
+        config = self.config_for(doc.path)
+        file = doc.source
+        new = analysis.merge_slow(state, file, findings, version, config, self.registry, errors)
+        changed = new.findings != state.findings
+        self._set(uri, new, file, publish=False)
+        if changed:
+            self._changed_in_background(uri)
+
+    # ------------------------------------------------------------------ configuration
+
+    def config_changed(self) -> None:
+        """Settings or a configuration file changed: re-resolve and re-lint every open document."""
+        self.resolver.invalidate()
+        self._exclude_cache.clear()
+        for doc in list(self.store):
+            config = self.resolver.for_path(doc.path)
+            reason = analysis.size_problem(len(doc.data), config)
+            if reason:
+                self.change_to_text_only(doc, reason)
+                continue
+            state = self.states.get(doc.uri)
+            keep: tuple = ()
+            if state is not None and state.slow_version is not None and not state.skipped:
+                from redline import pipeline
+
+                enabled = {e.name for e in pipeline.enabled_engines(config, slow=True)}
+                keep = (tuple(f for f in state.slow if f.engine in enabled), state.slow_version)
+            self._analyze_full(doc, config, publish=not self.client.pull_diagnostics, keep_slow=keep)
+            self._schedule_idle(doc.uri, 0.0)
+        for doc in list(self.text_only):
+            config = self.resolver.for_path(doc.path)
+            if not analysis.size_problem(len(doc.data), config):
+                self.text_only.close(doc.uri)
+                self.open(doc.uri, doc.language_id, doc.version, doc.data.decode("utf-8", "replace"))
+        self._report_config_problems()
+        if self.client.pull_diagnostics and self.client.diagnostic_refresh:
+            self.sink.refresh()
+
+    def change_to_text_only(self, doc: Document, reason: str) -> None:
+        self.store.close(doc.uri)
+        self.text_only.open(doc.uri, doc.language_id, doc.version, doc.data.decode("utf-8", "replace"))
+        self.log(LogLevel.INFO, f"{doc.path}: {reason}")
+        self._set(doc.uri, analysis.skipped(doc.version, reason), None)
+
+    def _problem_diagnostics(self, uri: str) -> list[dict]:
+        return convert.problem_diagnostics(self._published_problems.get(uri, ()))
+
+    def _report_config_problems(self) -> None:
+        """Show problems in configuration files as diagnostics on those files (and in the log);
+        log problems in the editor settings and show them once."""
+        problems = self.resolver.problems
+        current = {path_to_uri(p): tuple(ps) for p, ps in problems.items() if ps and p != SETTINGS_SOURCE}
+        if current != self._published_problems:
+            before, self._published_problems = self._published_problems, current
+            for uri in sorted(set(current) | set(before)):
+                if current.get(uri) == before.get(uri):
+                    continue
+                for p in current.get(uri, ()):
+                    self.log(LogLevel.WARNING, f"configuration problem: {p}")
+                state, doc = self.states.get(uri), self.store.get(uri)
+                if state is not None and not self.client.pull_diagnostics:
+                    self._set(uri, state, doc.source if doc else None)  # its report includes them
+                else:
+                    self.sink.publish(uri, None, self._problem_diagnostics(uri))
+        settings_problems = tuple(problems.get(SETTINGS_SOURCE, ()))
+        if settings_problems and settings_problems != self._shown_settings_problems:
+            text = "; ".join(str(p) for p in settings_problems)
+            self.log(LogLevel.WARNING, f"Redline settings: {text}")
+            self.sink.show(LogLevel.WARNING, f"Redline: invalid settings ignored: {text}")
+        self._shown_settings_problems = settings_problems
+
+    # ------------------------------------------------------------------ workspace scan results
+
+    def set_workspace_report(self, uri: str, diagnostics: list[dict]) -> None:
+        if uri in self.reports:
+            return  # open documents have their own, fresher diagnostics
+        report = Report(None, f"ws-{next(self._ids)}", diagnostics)
+        self.workspace_reports[uri] = report
+        self.sink.publish(uri, None, diagnostics)
+
+    def _clear_workspace_report(self, uri: str) -> None:
+        if self.workspace_reports.pop(uri, None) is not None and self.client.pull_diagnostics:
+            self.sink.publish(uri, None, [])  # the pull report takes over from the pushed one
+
+    # ------------------------------------------------------------------ shutdown
+
+    def shutdown(self) -> None:
+        self.debouncer.cancel_all()
+        for uri in list(self._slow):
+            self._cancel_slow(uri)
+        self.jobs.shutdown()
+
+
+def _utf8_size(text: str, limit: int) -> int:
+    """The UTF-8 size of `text`, computed only when it could matter for `limit`."""
+    if len(text) * 4 <= limit:
+        return len(text)
+    return len(text.encode("utf-8", "replace"))

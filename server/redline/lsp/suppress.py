@@ -1,0 +1,157 @@
+"""The text edits behind "suppress RLxxx on this line" and "suppress RLxxx in this file".
+
+Both write the comment syntax `redline.rules.suppressions` reads, in the language's own comment
+style (`redline.languages`): `# redline: ignore[RL101] <reason>`, `// redline: ignore[...]`,
+`<!-- redline: ignore[...] -->`. Where the line already carries a `redline: ignore[...]` the
+code is added to its list instead of writing a second comment.
+
+A comment appended at the end of a line is wrong where the line ends inside a string (a
+multi-line SQL literal), after a line continuation (`\\`), or inside a YAML block scalar: there
+the comment goes on a line of its own above the flagged line, which suppresses the next line.
+Pure functions over a `SourceFile`; the result is a byte-range replacement.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+from redline import languages as langs
+from redline.documents.source import SourceFile
+from redline.findings import Finding
+from redline.rules.suppressions import FILE_HEADER_LINES
+
+REASON = "<reason>"
+_EXISTING_LINE = re.compile(rb"redline:\s*ignore\[([^\]\n]*)\]")
+_EXISTING_FILE = re.compile(rb"redline:\s*ignore-file\[([^\]\n]*)\]")
+# Node types whose inside is text, not code: a comment there would change the program.
+_TEXTUAL = ("string", "comment", "scalar", "heredoc", "template", "raw_text", "text_block")
+
+
+class ByteReplace(NamedTuple):
+    start: int
+    end: int
+    new_text: str
+
+
+def _comment(language: str, body: str) -> str | None:
+    spec = langs.LANGUAGES.get(language)
+    if spec is None:
+        return f"# {body}"
+    if spec.comment:
+        return f"{spec.comment} {body}"
+    if spec.block_comment:
+        return f"{spec.block_comment[0]} {body} {spec.block_comment[1]}"
+    return None
+
+
+def _line_bounds(file: SourceFile, row: int) -> tuple[int, int, bytes]:
+    """Start, end (before the line break) and the line break of LSP line `row`."""
+    starts = file.line_starts
+    start = starts[row]
+    nxt = starts[row + 1] if row + 1 < len(starts) else len(file.text)
+    end = nxt
+    while end > start and file.text[end - 1 : end] in (b"\n", b"\r"):
+        end -= 1
+    newline = file.text[end:nxt] or _default_newline(file.text)
+    return start, end, newline
+
+
+def _default_newline(text: bytes) -> bytes:
+    i = text.find(b"\n")
+    if i > 0 and text[i - 1 : i] == b"\r":
+        return b"\r\n"
+    return b"\n"
+
+
+def _row_of(file: SourceFile, offset: int) -> int:
+    return file.point_of(offset)[0]
+
+
+def _inside_text(file: SourceFile, offset: int) -> bool:
+    """True when `offset` lies strictly inside a string, comment or scalar node."""
+    tree = file.tree
+    if tree is None:
+        return False
+    node = tree.root_node.descendant_for_byte_range(offset, offset)
+    while node is not None:
+        if node.start_byte < offset < node.end_byte and any(t in node.type for t in _TEXTUAL):
+            return True
+        node = node.parent
+    return False
+
+
+def _add_code(match: re.Match, code: str) -> ByteReplace | None:
+    items = [s.strip() for s in match.group(1).decode("utf-8", "replace").split(",") if s.strip()]
+    if code in (i.upper() for i in items):
+        return None
+    return ByteReplace(match.start(1), match.end(1), ", ".join([*items, code]) if items else code)
+
+
+def line_suppression(file: SourceFile, finding: Finding, reason: str = REASON) -> ByteReplace | None:
+    """The edit that suppresses `finding` on its line; None where the language has no comments."""
+    body = f"redline: ignore[{finding.code}] {reason}".rstrip()
+    comment = _comment(file.language, body)
+    if comment is None:
+        return None
+    row = _row_of(file, finding.span.start_byte)
+    start, end, newline = _line_bounds(file, row)
+    line = file.text[start:end]
+    existing = _EXISTING_LINE.search(line)
+    if existing:
+        edit = _add_code(existing, finding.code)
+        return None if edit is None else edit._replace(start=start + edit.start, end=start + edit.end)
+    if row > 0:
+        p_start, p_end, _ = _line_bounds(file, row - 1)
+        above = _EXISTING_LINE.search(file.text[p_start:p_end])
+        if above and file.text[p_start:p_end].strip().startswith(comment.split(" ", 1)[0].encode()):
+            edit = _add_code(above, finding.code)
+            return None if edit is None else edit._replace(start=p_start + edit.start, end=p_start + edit.end)
+    ends_open = line.rstrip().endswith(b"\\") or _inside_text(file, end)
+    if not ends_open:
+        gap = "  " if file.language == "python" else " "
+        return ByteReplace(end, end, (gap if line.strip() else "") + comment)
+    if _inside_text(file, start):
+        return None  # the line starts and ends inside a literal: nowhere to put a comment
+    indent = line[: len(line) - len(line.lstrip())].decode("utf-8", "replace")
+    return ByteReplace(start, start, indent + comment + newline.decode())
+
+
+def _header_insert_row(file: SourceFile) -> int:
+    """First row after a shebang, a Python encoding line or an XML declaration."""
+    row = 0
+    for _ in range(2):
+        if row >= file.line_count:
+            break
+        start, end, _nl = _line_bounds(file, row)
+        line = file.text[start:end]
+        if (
+            (row == 0 and line.startswith(b"#!"))
+            or re.match(rb"^[ \t\f]*#.*?coding[:=]", line)
+            or (row == 0 and line.startswith(b"<?xml"))
+        ):
+            row += 1
+            continue
+        break
+    return row
+
+
+def file_suppression(file: SourceFile, code: str, reason: str = REASON) -> ByteReplace | None:
+    """The edit that suppresses rule `code` in the whole file; None without comment syntax."""
+    comment = _comment(file.language, f"redline: ignore-file[{code}] {reason}".rstrip())
+    if comment is None:
+        return None
+    header_end = file.line_starts[min(FILE_HEADER_LINES, file.line_count) - 1]
+    _s, header_end, _nl = _line_bounds(file, _row_of(file, header_end))
+    existing = _EXISTING_FILE.search(file.text, 0, header_end)
+    if existing:
+        return _add_code(existing, code)
+    row = _header_insert_row(file)
+    newline = _default_newline(file.text).decode()
+    if row >= file.line_count or (row > 0 and file.line_starts[row] >= len(file.text)):
+        # Shebang-only (or empty) file: append after the last line.
+        text = file.text
+        sep = "" if not text or text.endswith((b"\n", b"\r")) else newline
+        return ByteReplace(len(text), len(text), sep + comment + newline)
+    at = file.line_starts[row]
+    return ByteReplace(at, at, comment + newline)

@@ -1,0 +1,103 @@
+"""Work done off the event loop: the slow engines and workspace scans.
+
+These functions run in a worker process (by default) or thread and take and return plain,
+picklable values. A separate process keeps the slow engines' pure-Python work from holding the
+interpreter lock while the event loop answers keystrokes, and keeps detect-secrets' process-wide
+settings away from the server.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from redline.config import Config
+from redline.findings import Finding
+
+log = logging.getLogger(__name__)
+
+
+def warm_up() -> int:
+    """Import what the jobs need, so the first real job does not pay for it."""
+    from redline import pipeline
+
+    pipeline.enabled_engines(Config())
+    return os.getpid()
+
+
+def slow_scan(path: str, language: str, text: bytes, config: Config) -> tuple[list[Finding], list[tuple[str, str]]]:
+    """The slow engines' raw findings for one document version (before finalize)."""
+    from redline import pipeline
+
+    file = pipeline.make_source(path, text, language=language)
+    if file is None:
+        return [], []
+    engines = pipeline.enabled_engines(config, slow=True)
+    return pipeline.run_engines(file, config, engines)
+
+
+@dataclass
+class FileReport:
+    path: str
+    uri: str
+    diagnostics: list = field(default_factory=list)  # lsprotocol Diagnostics
+    count: int = 0
+    skipped: str | None = None
+    errors: list[tuple[str, str]] = field(default_factory=list)
+
+
+def scan_files(jobs: list[tuple[str, str]], root: str, config: Config, encoding, related_support: bool) -> list[FileReport]:
+    """Full analysis (every enabled engine) of files on disk, as diagnostics.
+
+    `jobs` holds (path, uri) pairs. A file that cannot be read or parsed becomes a report with
+    `skipped` set; an engine failure is reported in `errors`, never raised.
+    """
+    from redline import files, pipeline
+    from redline.lsp import convert
+    from redline.rules.registry import default_registry
+
+    registry = default_registry()
+    out = []
+    for path, uri in jobs:
+        report = FileReport(path, uri)
+        try:
+            source = files.read_source(Path(path), Path(root), config)
+            if isinstance(source, files.Skipped):
+                report.skipped = source.reason
+            else:
+                analysis = pipeline.analyze(source, config, slow=True)
+                report.errors = list(analysis.errors)
+                report.count = len(analysis.findings)
+                report.diagnostics = convert.diagnostics(
+                    source, analysis.findings, uri=uri, version=None, encoding=encoding,
+                    registry=registry, related_support=related_support,
+                )
+        except Exception as e:  # noqa: BLE001 - one bad file must not end the scan
+            log.exception("scanning %s failed", path)
+            report.errors.append(("scan", f"{type(e).__name__}: {e}"))
+        out.append(report)
+    return out
+
+
+def discover(root: str, config: Config, max_files: int, exclude_paths: list[str]) -> tuple[list[str], int, bool]:
+    """Files under `root` a workspace scan looks at (honouring .gitignore, `exclude` and the size
+    limit): (paths, how many were skipped, whether `max_files` cut the list short)."""
+    from redline import files
+
+    skip = set(exclude_paths)
+    paths: list[str] = []
+    skipped = 0
+    for item in files.Walker(Path(root), config).walk([Path(root)]):
+        if isinstance(item, files.Skipped):
+            if item.kind not in files.SkipKind.ROUTINE:
+                skipped += 1
+            continue
+        p = str(item)
+        if p in skip:
+            continue
+        if len(paths) >= max_files:
+            return paths, skipped, True
+        paths.append(p)
+    return paths, skipped, False
