@@ -228,13 +228,21 @@ def _rule_doc(rule) -> str:
 
 def cmd_scan(args) -> int:
     import time
-    from dataclasses import replace
+
+    started = time.perf_counter()
+    restore_logging = _setup_logging(args.verbose)
+    try:
+        return _scan(args, started)
+    finally:
+        restore_logging()
+
+
+def _scan(args, started: float) -> int:
+    import time
     from pathlib import Path
 
     from redline.files import Skipped, Walker, scan_root
 
-    started = time.perf_counter()
-    _setup_logging(args.verbose)
     missing = [p for p in args.paths if not os.path.lexists(p)]
     if missing:
         raise UsageError(f"no such file or folder: {', '.join(missing)}")
@@ -281,15 +289,18 @@ def _cpu_count() -> int:
         return os.cpu_count() or 1
 
 
-def _setup_logging(verbose: bool) -> None:
+def _setup_logging(verbose: bool):
+    """Engine failures reach the user through the report (and stderr); their tracebacks only
+    with -v. Returns a function that undoes this (main() may be called in-process)."""
     import logging
 
-    # Engine failures reach the user through the report (and stderr); tracebacks only with -v.
     logger = logging.getLogger("redline")
+    level = logger.level
     if verbose:
         logging.basicConfig(level=logging.INFO, format="redline: %(levelname)s: %(name)s: %(message)s")
     else:
         logger.setLevel(logging.CRITICAL)
+    return lambda: logger.setLevel(level)
 
 
 def _load_config(args, paths):

@@ -67,7 +67,8 @@ def summary(result: ScanResult, shown_skipped: int) -> str:
     files_with = sum(1 for fr in result.files if fr.findings)
     parts = [f"{_plural(n, s.value)}" for s, n in counts.items() if n]
     what = (f"{_plural(total, 'finding')} ({', '.join(parts)})" if total else "No findings")
-    where = f"in {files_with} of {_plural(len(result.files), 'file')} ({result.lines:,} lines) scanned in {result.seconds:.2f} s"
+    scanned = f"{_plural(len(result.files), 'file')} ({result.lines:,} lines) scanned in {result.seconds:.2f} s"
+    where = f"in {files_with} of {scanned}" if total else f"in {scanned}"
     tail = []
     if result.baseline_matched:
         tail.append(f"{result.baseline_matched} known in the baseline not shown")
