@@ -165,7 +165,7 @@ def skip_reason(path: str | PurePath | None, language_id: str | None = None) -> 
 
 _lock = threading.Lock()
 _languages: dict[str, ts.Language] = {}
-_parsers: dict[str, ts.Parser] = {}
+_local = threading.local()  # parsers are not thread-safe: each thread gets its own
 
 
 def has_grammar(name: str) -> bool:
@@ -194,10 +194,13 @@ def grammar(name: str) -> ts.Language:
 
 
 def parser(name: str) -> ts.Parser:
-    """A parser for `name`. Parsers are not thread-safe: use one per thread (see new_parser)."""
-    p = _parsers.get(name)
+    """This thread's parser for `name` (parsers are not thread-safe; each thread has its own)."""
+    parsers = getattr(_local, "parsers", None)
+    if parsers is None:
+        parsers = _local.parsers = {}
+    p = parsers.get(name)
     if p is None:
-        p = _parsers[name] = ts.Parser(grammar(name))
+        p = parsers[name] = ts.Parser(grammar(name))
     return p
 
 
