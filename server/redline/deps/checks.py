@@ -1,0 +1,379 @@
+"""From a parsed manifest to findings: vulnerable versions, risky ranges, unpinned requirements,
+typosquats and unknown names. Pure functions of (file, manifest, settings, database, name lists);
+the dependencies engine (engines/dependencies.py) wires them up.
+
+Rules (server/redline/rules/builtin/dependencies.toml):
+- RL401 vulnerable-dependency: a pinned or locked version has advisories. Severity from the
+  worst advisory (critical/high: error, moderate/unknown: warning, low: info). Fix: the smallest
+  version above it that no known advisory affects.
+- RL402 vulnerable-version-range: a range with a lower bound allows versions with advisories.
+  Confidence low (info) when it also allows a fixed version; medium (warning) when every version
+  it allows that the advisories name is affected.
+- RL403 unpinned-dependency: an application's requirement with no exact version and no lock file.
+- RL404 possible-typosquat, RL405 unknown-package: see redline.deps.names. RL405 becomes an
+  error ("does not exist on PyPI/npm") when the registry said 404 (online only, see registry.py).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from redline.deps import names as N
+from redline.deps import osv
+from redline.deps import spec as specs
+from redline.deps import versions as V
+from redline.deps.database import AdvisoryDB
+from redline.deps.model import Manifest, Requirement
+from redline.documents.source import SourceFile
+from redline.findings import Confidence, Finding, Fix, Severity, TextEdit
+from redline.rules.model import Rule
+
+ENGINE = "dependencies"
+MAX_LISTED = 3  # advisories named in a message; the rest are counted
+LOCK_FILES = {
+    "package.json": ("package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml", "bun.lock", "bun.lockb"),
+    "pipfile": ("Pipfile.lock",),
+    "pyproject": ("poetry.lock", "uv.lock", "pdm.lock"),
+}
+_UNPINNED_KINDS = ("runtime", "optional", "dev")
+_SEVERITY = {"CRITICAL": Severity.ERROR, "HIGH": Severity.ERROR, "MEDIUM": Severity.WARNING, "LOW": Severity.INFO}
+
+
+class _Args(dict):
+    def __missing__(self, key):
+        return "{" + key + "}"
+
+
+@dataclass
+class Settings:
+    """What the checks need from the configuration and the file system."""
+
+    application: bool | None = None  # config override; None: the manifest's guess
+    has_lock: bool = False  # a lock file sits next to the manifest
+    constrained: frozenset[str] = frozenset()  # normalized names pinned by -c constraint files
+    registry_known: dict[str, bool] = field(default_factory=dict)  # cached registry answers (online)
+
+
+def make(rule: Rule, file: SourceFile, start: int, end: int, *, severity: Severity | None = None,
+         confidence: Confidence | None = None, fixes: tuple[Fix, ...] = (), properties: dict | None = None,
+         engine: str = ENGINE, **args) -> Finding:
+    return Finding(
+        code=rule.code,
+        name=rule.name,
+        message=rule.message.format_map(_Args(args)),
+        severity=severity or rule.severity,
+        confidence=confidence or rule.confidence,
+        cwe=rule.cwe,
+        span=file.span(start, end),
+        engine=engine,
+        fixes=fixes,
+        properties=tuple((k, str(v)) for k, v in (properties or {}).items() if v is not None and v != ""),
+    )
+
+
+def _edit(file: SourceFile, span: tuple[int, int], text: str) -> TextEdit:
+    return TextEdit(file.span(*span), text)
+
+
+# ------------------------------------------------------------------------------ advisories
+
+
+def worst_severity(advisories: list[osv.Advisory]) -> Severity:
+    worst = Severity.WARNING if any(a.severity is None for a in advisories) else Severity.INFO
+    for a in advisories:
+        sev = _SEVERITY.get(a.severity or "", Severity.WARNING)
+        if sev.rank > worst.rank:
+            worst = sev
+    return worst
+
+
+def describe(advisories: list[osv.Advisory]) -> str:
+    """`ID (CVE) [HIGH]: summary; ID2 ...; and N more`."""
+    ordered = sorted(advisories, key=lambda a: (-(a.score or _score_of(a.severity)), a.id))
+    parts = []
+    for a in ordered[:MAX_LISTED]:
+        sev = f" [{a.severity}]" if a.severity else ""
+        summary = f": {a.summary.rstrip('.')}" if a.summary else ""
+        parts.append(f"{a.title}{sev}{summary}")
+    more = len(ordered) - MAX_LISTED
+    text = "; ".join(parts)
+    if more > 0:
+        text += f"; and {more} more"
+    return text
+
+
+def _score_of(severity: str | None) -> float:
+    return {"CRITICAL": 9.0, "HIGH": 7.0, "MEDIUM": 4.0, "LOW": 0.1}.get(severity or "", 5.0)
+
+
+def _parse(eco: str, text: str):
+    return V.parse(eco, text.lstrip("v") if eco == V.GO else text)
+
+
+def _is_prerelease(eco: str, parsed) -> bool:
+    return bool(getattr(parsed, "is_prerelease", False) or getattr(parsed, "pre", None))
+
+
+def smallest_safe(advisories: tuple[osv.Advisory, ...], eco: str, above: str | None, allowed=None) -> str | None:
+    """The smallest version named as a fix by the package's advisories that is above `above`
+    (when given), allowed by `allowed` (a Constraint, when given) and affected by none of them."""
+    floor = _parse(eco, above) if above else None
+    floor_pre = floor is not None and _is_prerelease(eco, floor)
+    candidates = {}
+    for a in advisories:
+        for v in a.fixed_versions():
+            p = _parse(eco, v)
+            if p is None or (floor is not None and not p > floor):
+                continue
+            if _is_prerelease(eco, p) and not floor_pre:
+                continue
+            candidates.setdefault(v, p)
+    for v, _p in sorted(candidates.items(), key=lambda kv: kv[1]):
+        if allowed is not None and not allowed.allows(v):
+            continue
+        if not any(a.affects(v) for a in advisories):
+            return v
+    return None
+
+
+def _data_note(db: AdvisoryDB, eco: str) -> tuple[str, str | None]:
+    note = db.staleness_note(eco)
+    return (f" (Note: {note}.)" if note else ""), db.data_date(eco)
+
+
+def vulnerable_pinned(rule: Rule, file: SourceFile, req: Requirement, db: AdvisoryDB) -> Finding | None:
+    version = req.version or ""
+    all_adv = db.advisories(req.ecosystem, req.name)
+    if not all_adv:
+        return None
+    hits = [a for a in all_adv if a.affects(version)]
+    if not hits:
+        return None
+    fixed = smallest_safe(all_adv, req.ecosystem, version)
+    toolchain = req.kind == "toolchain"
+    shown = V.display(req.ecosystem, version) if not toolchain else f"go{version}"
+    package = "the Go standard library in toolchain" if toolchain else req.name
+    fixes: tuple[Fix, ...] = ()
+    if fixed:
+        target = V.display(req.ecosystem, fixed) if not toolchain else f"go{fixed}"
+        if req.locked:
+            how = "npm install" if req.ecosystem == V.NPM else "your package manager"
+            remedy = f"Upgrade to {target}, the smallest version that fixes every known advisory (with {how}; the lock file follows)."
+        else:
+            remedy = f"Upgrade to {target}, the smallest version that fixes every known advisory."
+            if req.version_span:
+                title = f"Upgrade the Go toolchain to {target}" if toolchain else f"Upgrade {req.name} to {target}"
+                fixes = (Fix(title, (_edit(file, req.version_span, fixed),)),)
+    else:
+        remedy = "No fixed version is known: replace the package or remove it."
+    note, data_date = _data_note(db, req.ecosystem)
+    return make(
+        rule, file, *req.span,
+        severity=worst_severity(hits),
+        fixes=fixes,
+        properties={
+            "ecosystem": req.ecosystem, "package": req.name, "version": version,
+            "advisories": ",".join(a.id for a in hits), "fixed_version": fixed,
+            "advisory_urls": " ".join(a.url for a in hits if a.url), "advisory_data_date": data_date,
+        },
+        package=package, version=shown, count=len(hits),
+        vulnerabilities="vulnerability" if len(hits) == 1 else "vulnerabilities",
+        advisories=describe(hits), remedy=remedy + note,
+    )
+
+
+def vulnerable_range(rule: Rule, file: SourceFile, req: Requirement, c: specs.Constraint, db: AdvisoryDB) -> Finding | None:
+    all_adv = db.advisories(req.ecosystem, req.name)
+    if not all_adv:
+        return None
+    low = c.lowest()
+    if low is None:
+        return None
+    candidates = {low}
+    for a in all_adv:
+        candidates.update(a.boundary_versions())
+    vulnerable = []
+    for v in candidates:
+        p = _parse(req.ecosystem, v)
+        if p is None or not c.allows(v):
+            continue
+        hits = [a for a in all_adv if a.affects(v)]
+        if hits:
+            vulnerable.append((p, v, hits))
+    if not vulnerable:
+        return None
+    vulnerable.sort(key=lambda t: t[0])
+    _p, example, hits = vulnerable[0]
+    safe = smallest_safe(all_adv, req.ecosystem, None, allowed=c)
+    fixes: tuple[Fix, ...] = ()
+    if safe is not None:
+        severity, confidence = Severity.INFO, Confidence.LOW
+        raised = c.raised(safe)
+        remedy = f"Require at least {safe}, the smallest allowed version that fixes every known advisory."
+        if raised and req.spec_span and not req.locked:
+            fixes = (Fix(f"Require {req.name} {raised}", (_edit(file, req.spec_span, raised),)),)
+    else:
+        severity, confidence = Severity.WARNING, Confidence.MEDIUM
+        anywhere = smallest_safe(all_adv, req.ecosystem, low)
+        remedy = (
+            f"Every version it allows that the advisories name is affected: allow {anywhere} or later."
+            if anywhere
+            else "No fixed version is known: replace the package or remove it."
+        )
+    note, data_date = _data_note(db, req.ecosystem)
+    return make(
+        rule, file, *req.span,
+        severity=severity, confidence=confidence, fixes=fixes,
+        properties={
+            "ecosystem": req.ecosystem, "package": req.name, "range": req.spec, "example_version": example,
+            "advisories": ",".join(a.id for a in hits), "fixed_version": safe, "advisory_data_date": data_date,
+        },
+        package=req.name, spec=req.spec or "*", example=example,
+        advisories=describe(hits), remedy=remedy + note,
+    )
+
+
+# ----------------------------------------------------------------------------- pinning
+
+
+def unpinned(rule: Rule, file: SourceFile, req: Requirement, c: specs.Constraint | None) -> Finding | None:
+    if c is not None and c.exact is not None:
+        return None
+    if req.ecosystem == V.MAVEN and not req.spec.strip().startswith(("[", "(")):
+        return None  # no version: managed by a BOM/dependencyManagement, not a floating range
+    shown = req.spec.strip() or "any version"
+    return make(rule, file, *req.span, package=req.name, spec=shown, properties={"package": req.name, "range": req.spec})
+
+
+def is_application(manifest: Manifest, settings: Settings) -> bool:
+    if settings.application is not None:
+        return settings.application
+    return bool(manifest.application)
+
+
+# -------------------------------------------------------------------------------- names
+
+
+def name_findings(rules: dict[str, Rule], file: SourceFile, req: Requirement, index: N.NameIndex, settings: Settings) -> list[Finding]:
+    verdict = index.check(req.name)
+    if verdict.is_known or verdict.status == "private":
+        return []
+    norm = V.normalize_name(req.ecosystem, req.name)
+    registry = "PyPI" if req.ecosystem == V.PYPI else "npm"
+    exists = settings.registry_known.get(norm)
+    if exists is False:
+        return [nonexistent(rules["RL405"], file, req, registry, verdict)]
+    if verdict.status == "typosquat":
+        rule = rules["RL404"]
+        fixes: tuple[Fix, ...] = ()
+        if req.name_span and verdict.target:
+            fixes = (Fix(f"Replace {req.name} with {verdict.target}", (_edit(file, req.name_span, verdict.target),)),)
+        return [
+            make(rule, file, *req.span, fixes=fixes, package=req.name, target=verdict.target, how=verdict.how,
+                 properties={"package": req.name, "similar_to": verdict.target, "similarity": verdict.how,
+                             "registry_checked": "exists" if exists else None})
+        ]
+    if exists:
+        return []  # the registry confirmed it (online lookup, cached): rare, not invented
+    rule = rules["RL405"]
+    return [
+        make(
+            rule, file, *req.span, package=req.name,
+            what=f"is not in any list of {registry} packages Redline has offline (the popular packages and every package with an advisory)",
+            advice="check that it exists and is the package you mean before installing it; assistants invent names that attackers then register",
+            properties={"package": req.name, "registry": registry},
+        )
+    ]
+
+
+def nonexistent(rule: Rule, file: SourceFile, req: Requirement, registry: str, verdict: N.Verdict | None, engine: str = ENGINE) -> Finding:
+    """RL405 upgraded by a registry answer: the package does not exist (error, high confidence)."""
+    fixes: tuple[Fix, ...] = ()
+    hint = ""
+    if verdict is not None and verdict.status == "typosquat" and verdict.target:
+        hint = f" Did you mean {verdict.target}?"
+        if req.name_span:
+            fixes = (Fix(f"Replace {req.name} with {verdict.target}", (_edit(file, req.name_span, verdict.target),)),)
+    return make(
+        rule, file, *req.span, severity=Severity.ERROR, confidence=Confidence.HIGH, fixes=fixes, engine=engine,
+        package=req.name, what=f"does not exist on {registry}",
+        advice=f"installing it fails today, and anyone can register the name tomorrow. Remove it or fix the name.{hint}",
+        properties={"package": req.name, "registry": registry, "registry_checked": "missing"},
+    )
+
+
+# ------------------------------------------------------------------------------ manifest
+
+
+def check(file: SourceFile, manifest: Manifest, rules: dict[str, Rule], db: AdvisoryDB | None, settings: Settings) -> list[Finding]:
+    out: list[Finding] = []
+    index = None
+    if manifest.ecosystem in (V.PYPI, V.NPM) and not manifest.is_lock:
+        known = frozenset(db.names(manifest.ecosystem)) if db is not None else frozenset()
+        index = N.index_for(manifest.ecosystem, known)
+    app = is_application(manifest, settings) and not settings.has_lock
+    for req in manifest.requirements:
+        dialect = req.dialect or specs.DIALECT_OF.get(req.ecosystem, "exact")
+        c = specs.for_dialect(dialect, req.spec) if req.from_registry and req.spec else None
+        if req.from_registry and db is not None:
+            if req.version is not None:
+                f = vulnerable_pinned(rules["RL401"], file, req, db)
+                if f:
+                    out.append(f)
+            elif c is not None:
+                f = vulnerable_range(rules["RL402"], file, req, c, db)
+                if f:
+                    out.append(f)
+        if (
+            app and req.from_registry and not req.locked and req.kind in _UNPINNED_KINDS
+            and V.normalize_name(req.ecosystem, req.name) not in settings.constrained
+        ):
+            if not req.spec or c is not None or req.source == "tag":
+                f = unpinned(rules["RL403"], file, req, c)
+                if f:
+                    out.append(f)
+        if index is not None and req.from_registry and not req.locked:
+            out.extend(name_findings(rules, file, req, index, settings))
+    return out
+
+
+# ------------------------------------------------------------------------- file-system facts
+
+
+def sibling_lock(path: str, fmt: str) -> bool:
+    """Is there a lock file next to the manifest? Only asked for files that exist on disk."""
+    names = LOCK_FILES.get(fmt)
+    if not names:
+        return False
+    folder = Path(path).parent
+    return any((folder / n).is_file() for n in names)
+
+
+def constrained_names(path: str, includes: list[tuple[str, str]], depth: int = 0, seen: set | None = None) -> frozenset[str]:
+    """Names pinned (`==`) in the constraint files (`-c`) a requirements file includes,
+    following nested includes up to 3 levels; files are read, never executed."""
+    from redline.deps.manifests import requirements as R
+
+    seen = seen if seen is not None else set()
+    out: set[str] = set()
+    if depth > 3:
+        return frozenset()
+    base = Path(path).parent
+    for flag, rel in includes:
+        target = (base / os.path.expanduser(rel)).resolve()
+        if target in seen or not target.is_file():
+            continue
+        seen.add(target)
+        try:
+            if target.stat().st_size > 2_000_000:
+                continue
+            data = target.read_bytes()
+        except OSError:
+            continue
+        inc = R.parse(str(target), data)
+        if flag == "-c":
+            out.update(V.normalize_name(V.PYPI, r.name) for r in inc.requirements if r.version is not None)
+        out.update(constrained_names(str(target), [i for i in inc.includes if i[0] == "-c"] if flag == "-r" else inc.includes, depth + 1, seen))
+    return frozenset(out)

@@ -1,0 +1,111 @@
+"""The dependencies engine (fast, offline): manifests and imports.
+
+- Manifests (requirements/constraints files, pyproject.toml, Pipfile, setup.cfg, package.json,
+  package-lock.json, go.mod, pom.xml): RL401-RL405 through redline.deps.checks.
+- Python and JavaScript/TypeScript files: RL406 undeclared imports through redline.deps.imports.
+
+No network: with `online` on, registry answers already in the cache are used (the slow
+`registry` engine makes the lookups). When the advisory database is missing, the other checks
+still run and the engine reports why vulnerable-version checks did not (PartialResult).
+"""
+
+from __future__ import annotations
+
+import os
+
+from redline.config import Config
+from redline.deps import checks, imports, manifests
+from redline.deps import names as N
+from redline.deps import registry
+from redline.deps import versions as V
+from redline.deps.database import get_database
+from redline.documents.source import SourceFile
+from redline.engines.base import PartialResult
+from redline.findings import Finding, Fix, Severity, TextEdit
+from redline.rules.registry import default_registry
+
+
+def rules_of(engine: str = "dependencies") -> dict:
+    return {r.code: r for r in default_registry().rules if r.engine == engine}
+
+
+class DependenciesEngine:
+    name = "dependencies"
+    slow = False
+    default_on = True
+
+    def applies(self, file: SourceFile) -> bool:
+        return manifests.detect(file.path) is not None or file.language in imports.PYTHON_LANGS + imports.JS_LANGS
+
+    def scan(self, file: SourceFile, config: Config) -> list[Finding]:
+        rules = rules_of()
+        if not rules:
+            return []
+        if manifests.detect(file.path) is not None:
+            return self._manifest(file, config, rules)
+        return self._imports(file, rules)
+
+    # manifests
+    def _manifest(self, file: SourceFile, config: Config, rules: dict) -> list[Finding]:
+        db, db_error = get_database()
+        wanted = None
+        if db is not None:
+            npm_names = db.names(V.NPM)
+            wanted = lambda name, _version: name.lower() in npm_names  # noqa: E731
+        manifest = manifests.parse(file.path, file.text, file.tree, wanted)
+        if manifest is None:
+            return []
+        on_disk = os.path.isfile(file.path)
+        settings = checks.Settings(application=config.application)
+        if on_disk:
+            settings.has_lock = checks.sibling_lock(file.path, manifest.format)
+            if manifest.includes:
+                settings.constrained = checks.constrained_names(file.path, manifest.includes)
+        if config.online and manifest.ecosystem in (V.PYPI, V.NPM) and not manifest.is_lock:
+            client = registry.client_for(config.pypi_url, config.npm_url)
+            for req in manifest.requirements:
+                answer = client.cached(manifest.ecosystem, req.name)
+                if answer is not None:
+                    settings.registry_known[V.normalize_name(manifest.ecosystem, req.name)] = answer
+        findings = checks.check(file, manifest, rules, db, settings)
+        if db is None and any(r.from_registry for r in manifest.requirements):
+            raise PartialResult(findings, [("RL401", db_error or "advisory database unavailable")])
+        return findings
+
+    # imports
+    def _imports(self, file: SourceFile, rules: dict) -> list[Finding]:
+        rule = rules.get("RL406")
+        if rule is None:
+            return []
+        ws, missing = imports.undeclared(file)
+        if ws is None or not missing:
+            return []
+        db, _err = get_database()
+        eco = V.PYPI if file.language in imports.PYTHON_LANGS else V.NPM
+        index = N.index_for(eco, frozenset(db.names(eco)) if db is not None else frozenset())
+        manifest_names = ", ".join(os.path.basename(m) for m in ws.manifests[:3])
+        out = []
+        for imp in missing:
+            verdict = index.check(imp.module) if index is not None else None
+            near = verdict is not None and verdict.status == "typosquat"
+            fixes: tuple[Fix, ...] = ()
+            if near and (file.language in imports.JS_LANGS or verdict.target.isidentifier()):
+                fixes = (Fix(f"Import {verdict.target}", (TextEdit(file.span(*imp.span), verdict.target),)),)
+            extra = (
+                f" It looks like the popular {verdict.target} ({verdict.how}): a typo here invites a typosquatted install."
+                if near
+                else ""
+            )
+            out.append(
+                checks.make(
+                    rule, file, *imp.span,
+                    severity=Severity.WARNING if near else None,
+                    fixes=fixes,
+                    module=imp.module, manifests=manifest_names, near=extra,
+                    properties={"module": imp.module, "manifests": " ".join(ws.manifests), "similar_to": verdict.target if near else None},
+                )
+            )
+        return out
+
+
+ENGINE = DependenciesEngine()
