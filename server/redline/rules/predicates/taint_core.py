@@ -100,7 +100,7 @@ class Binding:
     name: str
     start: int  # byte offset from which the binding is in effect
     value: object | None  # the expression node (None for parameters)
-    kind: str  # "value" | "param" | "iter" | "augment" | "append" | "field"
+    kind: str  # "value" | "param" | "iter" | "augment" | "append" | "field" | "zero"
     scope: object | None  # the function node that owns it; None at module / class level
     node: object  # the name node
     source: str | None = None  # a label when the binding itself is a user-input source
@@ -270,6 +270,8 @@ class Analyzer:
         for b in bindings:
             if b.source:
                 flows.append(Flow(Kind.TAINTED, None, b.node, b.source))
+            elif b.kind == "zero":
+                flows.append(CONST)  # declared without a value: the zero value
             elif b.kind == "param":
                 flows.append(Flow(Kind.PARAM, None, b.node, f"parameter '{name}'"))
             elif b.value is None:

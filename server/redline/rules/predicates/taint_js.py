@@ -46,6 +46,15 @@ PASSTHROUGH_METHODS = frozenset({
     "substr", "padStart", "padEnd", "normalize", "valueOf", "toLocaleLowerCase", "toLocaleUpperCase",
     "split", "at", "repeat",
 })
+# Calls whose result carries the data of their arguments.
+TRANSFORMERS = frozenset({
+    "join", "resolve", "normalize", "relative", "dirname", "basename", "extname", "format", "concat",
+    "replace", "replaceAll", "from", "parse", "stringify", "toString", "String", "trim", "slice",
+    "substring", "substr", "toLowerCase", "toUpperCase", "split", "URL", "URLSearchParams", "assign",
+    "values", "keys", "entries", "atob", "btoa", "decodeURIComponent", "decodeURI", "unescape",
+    "encodeURIComponent", "encodeURI", "sprintf", "get", "getAll", "at", "fileURLToPath", "toPath",
+    "flat", "map", "filter", "find", "pop", "shift", "template", "raw", "Object", "Array", "of",
+})
 # Per sink category, callee names (last segment, lower-cased regex) that make a value safe.
 SANITIZERS: dict[str, re.Pattern] = {
     "sql": re.compile(r"^(escape|escapeid|escapeliteral|escapeidentifier|sqlstring|quote|quoteident|quoteliteral)$"),
@@ -367,8 +376,8 @@ class JsAnalyzer(Analyzer):
         if t == "new_expression":
             args = node.child_by_field_name("arguments")
             flows = [sub(a) for a in (args.named_children if args is not None else ())]
-            f = combine(flows)
-            return f if f.kind >= Kind.UNKNOWN else UNKNOWN
+            ctor = self.text(node.child_by_field_name("constructor")).split(".")[-1]
+            return self.through_call(ctor, None, flows)
         if t == "array":
             return combine(sub(c) for c in node.named_children)
         if t == "object":
@@ -430,9 +439,17 @@ class JsAnalyzer(Analyzer):
                 return combine([receiver] + [sub(a) for a in args[1:2]])
             if name in PASSTHROUGH_METHODS:
                 return combine([receiver])
-            f = combine([receiver] + [sub(a) for a in args])
-        else:
-            f = combine(sub(a) for a in args)
+            return self.through_call(name, receiver, [sub(a) for a in args])
+        return self.through_call(name, None, [sub(a) for a in args])
+
+    def through_call(self, name: str, receiver: Flow | None, args: list[Flow]) -> Flow:
+        """The result of a call that is neither a sanitizer nor a known formatter. Methods of
+        tainted objects (`params.get('x')`) and argument transformers (`path.join`,
+        `Buffer.from`) keep the taint; any other call (a query, a fetch, a helper) returns
+        data of unknown origin."""
+        f = combine(([receiver] if receiver is not None else []) + args)
+        if f.kind >= Kind.PARAM and name not in TRANSFORMERS and not (receiver is not None and receiver.kind == f.kind):
+            return with_kind(f, Kind.UNKNOWN)
         return f if f.kind >= Kind.UNKNOWN else with_kind(f, Kind.UNKNOWN)
 
 
