@@ -119,9 +119,16 @@ def _str_list(file: str, rid: str, key: str, raw) -> tuple[str, ...]:
     return tuple(raw)
 
 
-def _check_query(file: str, rid: str, lang: str, query: str) -> None:
+def _check_query(file: str, rid: str, lang: str, query: str, compile_query: bool = True) -> None:
+    """The query compiles for `lang` and captures @match. Without `compile_query` only the cheap
+    checks run; the registry compiles the query when the language is first used (and raises a
+    RuleError naming the rule if it does not compile)."""
     if not langs.has_grammar(lang):
         raise RuleError(file, rid, f"language {lang!r} has no grammar for a query")
+    if not compile_query:
+        if "@match" not in query:
+            raise RuleError(file, rid, f"query for {lang} has no @match capture")
+        return
     try:
         q = ts.Query(langs.grammar(lang), query)
     except Exception as e:  # QueryError, NameError from bad node types
@@ -138,7 +145,7 @@ def _check_refs(file: str, rid: str, predicates, fixes) -> None:
                 raise RuleError(file, rid, f"{key} {ref!r} is not registered")
 
 
-def parse_rule(raw: dict, file: str) -> Rule:
+def parse_rule(raw: dict, file: str, check_queries: bool = True) -> Rule:
     rid = str(raw.get("code") or raw.get("name") or "<no code>")
     unknown = set(raw) - RULE_KEYS
     if unknown:
@@ -170,7 +177,7 @@ def parse_rule(raw: dict, file: str) -> Rule:
     if queries and engine != "redline":
         raise RuleError(file, rid, f"'query' is only for the tree-sitter engine, not {engine!r}")
     for lang, query in queries:
-        _check_query(file, rid, lang, query)
+        _check_query(file, rid, lang, query, check_queries)
     predicates = _per_language(file, rid, "predicate", raw.get("predicate"), languages)
     fixes = _per_language(file, rid, "fix", raw.get("fix"), languages)
     _check_refs(file, rid, predicates, fixes)
@@ -196,7 +203,7 @@ def parse_rule(raw: dict, file: str) -> Rule:
     )
 
 
-def apply_extend(rule: Rule, raw: dict, file: str) -> Rule:
+def apply_extend(rule: Rule, raw: dict, file: str, check_queries: bool = True) -> Rule:
     """`rule` with the languages, queries and examples of one [[extend]] table added."""
     rid = rule.code
     unknown = set(raw) - EXTEND_KEYS
@@ -210,7 +217,7 @@ def apply_extend(rule: Rule, raw: dict, file: str) -> Rule:
         raise RuleError(file, rid, f"'query' is only for the tree-sitter engine, not {rule.engine!r}")
     queries = _per_language(file, rid, "query", raw.get("query"), languages)
     for lang, query in queries:
-        _check_query(file, rid, lang, query)
+        _check_query(file, rid, lang, query, check_queries)
     predicates = _per_language(file, rid, "predicate", raw.get("predicate"), languages)
     fixes = _per_language(file, rid, "fix", raw.get("fix"), languages)
     _check_refs(file, rid, predicates, fixes)
@@ -242,7 +249,7 @@ def apply_extend(rule: Rule, raw: dict, file: str) -> Rule:
     )
 
 
-def load_file(path: Path | str, text: str | None = None) -> tuple[list[Rule], list[dict]]:
+def load_file(path: Path | str, text: str | None = None, check_queries: bool = True) -> tuple[list[Rule], list[dict]]:
     """The rules a file defines and its [[extend]] tables (raw, with `_file` set)."""
     file = str(path)
     try:
@@ -258,7 +265,7 @@ def load_file(path: Path | str, text: str | None = None) -> tuple[list[Rule], li
     for e in extends:
         if not isinstance(e, dict) or not isinstance(e.get("code"), str):
             raise RuleError(file, "-", "every [[extend]] needs a 'code'")
-    return [parse_rule(r, file) for r in rules], [dict(e, _file=file) for e in extends]
+    return [parse_rule(r, file, check_queries) for r in rules], [dict(e, _file=file) for e in extends]
 
 
 def check_complete(rule: Rule) -> None:
@@ -285,13 +292,15 @@ def check_unique(rules: list[Rule]) -> None:
         names[r.name] = r
 
 
-def load_texts(files: list[tuple[str, str]]) -> list[Rule]:
-    """Load and merge rule files given as (name, text); used for the built-ins and in tests."""
+def load_texts(files: list[tuple[str, str]], check_queries: bool = True) -> list[Rule]:
+    """Load and merge rule files given as (name, text); used for the built-ins and in tests.
+
+    `check_queries` False leaves compiling the queries to the registry (see load_builtin)."""
     load_all()
     rules: list[Rule] = []
     extends: list[dict] = []
     for name, text in files:
-        defined, ext = load_file(name, text)
+        defined, ext = load_file(name, text, check_queries)
         rules.extend(defined)
         extends.extend(ext)
     check_unique(rules)
@@ -301,7 +310,7 @@ def load_texts(files: list[tuple[str, str]]) -> list[Rule]:
         code = raw["code"]
         if code not in by_code:
             raise RuleError(file, code, "[[extend]] of a rule that no file defines")
-        by_code[code] = apply_extend(by_code[code], raw, file)
+        by_code[code] = apply_extend(by_code[code], raw, file, check_queries)
     # A family defined in families.toml but not yet implemented for any language is left out.
     merged = sorted((r for r in by_code.values() if r.languages or r.engine != "redline"), key=lambda r: r.code)
     for r in merged:
@@ -327,4 +336,8 @@ def builtin_rule_files() -> list[Path]:
 
 
 def load_builtin() -> list[Rule]:
-    return load_texts([(str(p), p.read_text("utf-8")) for p in builtin_rule_files()])
+    """The built-in rules. Their queries are compiled by the registry when a file of their
+    language is first scanned, not here: compiling every language's queries up front took about
+    0.5 s of every start (JavaScript/TypeScript grammars compile slowly), for languages a scan or
+    an editor session may never see. tests/test_rule_examples.py compiles them all."""
+    return load_texts([(str(p), p.read_text("utf-8")) for p in builtin_rule_files()], check_queries=False)

@@ -60,21 +60,42 @@ class Registry:
             rules = self.query_rules(language)
             result = None
             if rules:
-                parts, owners = [], []
-                for r in rules:
-                    parts.append(r.query_for(language).strip())
-                    owners.append(r)
-                # Compile each part alone to count its patterns (cheap, and each was already
-                # validated by the loader), then map combined pattern indices back to rules.
+                parts = [r.query_for(language).strip() for r in rules]
                 grammar = langs.grammar(language)
+                query = _compile(grammar, language, rules, parts)
+                # Map each pattern of the combined query back to its rule by where it starts
+                # (compiling each part again just to count its patterns doubled the cost).
+                ends, offset = [], 0
+                for text in parts:
+                    offset += len(text.encode("utf-8"))
+                    ends.append(offset)
+                    offset += 2  # the "\n\n" between parts
                 pattern_rules: list[Rule] = []
-                for r, text in zip(owners, parts):
-                    pattern_rules.extend([r] * ts.Query(grammar, text).pattern_count)
-                query = ts.Query(grammar, "\n\n".join(parts))
-                assert query.pattern_count == len(pattern_rules)
+                k = 0
+                for i in range(query.pattern_count):
+                    start = query.start_byte_for_pattern(i)
+                    while start >= ends[k]:
+                        k += 1
+                    pattern_rules.append(rules[k])
                 result = CompiledLanguage(query, pattern_rules)
             self._compiled[language] = result
             return result
+
+
+def _compile(grammar, language: str, rules: list[Rule], parts: list[str]) -> ts.Query:
+    """The combined query; when it does not compile, a RuleError names the rule at fault."""
+    try:
+        return ts.Query(grammar, "\n\n".join(parts))
+    except Exception:  # QueryError, NameError from bad node types
+        from redline.rules.loader import RuleError
+
+        for rule, text in zip(rules, parts):
+            try:
+                ts.Query(grammar, text)
+            except Exception as e:
+                files = ", ".join(dict.fromkeys(f for f in (rule.source_file, *rule.extended_in) if f))
+                raise RuleError(files or "-", rule.code, f"query does not compile for {language}: {e}") from None
+        raise
 
 
 _default: Registry | None = None
