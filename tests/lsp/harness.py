@@ -199,3 +199,42 @@ def edits_of(edit: types.WorkspaceEdit, uri: str) -> tuple[list[types.TextEdit],
                 return list(dc.edits), dc.text_document.version
         return [], None
     return list((edit.changes or {}).get(uri, [])), None
+
+
+def pulls(client: LanguageClient) -> bool:
+    caps = client.capabilities
+    return bool(caps and caps.text_document and caps.text_document.diagnostic is not None)
+
+
+async def diagnostics(client: LanguageClient, uri: str, version: int | None = ..., since: int = 0, pred=None):
+    """The document's diagnostics as this client gets them: a pull where it supports pull
+    diagnostics (after the server has handled everything sent before), else the publish for
+    `version`."""
+    if pulls(client):
+        report = await client.text_document_diagnostic_async(
+            types.DocumentDiagnosticParams(text_document=types.TextDocumentIdentifier(uri=uri))
+        )
+        return list(report.items)
+    return list((await published(client, uri, version, since, pred)).diagnostics)
+
+
+VULNERABLE_PY = '''import os
+import yaml
+
+
+def run(cmd):
+    os.system("ls " + cmd)
+
+
+def load(path):
+    with open(path) as f:
+        return yaml.load(f)
+'''
+
+VULNERABLE_JS = '''const express = require("express");
+const app = express();
+app.get("/u", (req, res) => {
+  const id = req.query.id;
+  db.query("SELECT * FROM users WHERE id = " + id);
+});
+'''

@@ -91,9 +91,43 @@ def run(tcp: str | None = None) -> int:
     server = create_server()
     try:
         if tcp:
-            server.start_tcp(host, port)
+            _serve_tcp(server, host, port)
         else:
             server.start_io()
     finally:
         server.session.shutdown()
     return 0
+
+
+def _serve_tcp(server, host: str, port: int) -> None:
+    """pygls' start_tcp, plus a line on stderr once the socket listens (clients and tests wait
+    for it). One client connection; the server exits when it ends."""
+    import asyncio
+    import threading
+
+    from pygls.io_ import run_async
+
+    stop = server._stop_event = threading.Event()
+
+    async def connection(reader, writer):
+        server.protocol.set_writer(writer)
+        await run_async(
+            stop_event=stop, reader=reader, protocol=server.protocol, logger=log,
+            error_handler=server.report_server_error,
+        )
+        server.shutdown()
+
+    async def main():
+        server._server = await asyncio.start_server(connection, host, port)
+        bound = server._server.sockets[0].getsockname()
+        print(f"redline lsp: listening on {bound[0]}:{bound[1]}", file=sys.stderr, flush=True)
+        async with server._server:
+            try:
+                await server._server.serve_forever()
+            except asyncio.CancelledError:
+                pass
+
+    try:
+        asyncio.run(main())
+    except (KeyboardInterrupt, SystemExit):
+        pass

@@ -35,6 +35,10 @@ from redline.lsp.workspace_config import ConfigResolver, is_config_file
 
 log = logging.getLogger(__name__)
 
+# A pause this long settles an inexact tree (see documents/store.py); the slow engines wait for
+# the `slowEnginesDelayMs` setting.
+SETTLE_DELAY_S = 0.15
+
 
 class Sink(Protocol):
     def publish(self, uri: str, version: int | None, diagnostics: list[dict]) -> None: ...
@@ -96,9 +100,16 @@ class Session:
     @property
     def registry(self):
         if self._registry is None:
-            from redline.rules.registry import default_registry
+            from redline.rules.registry import Registry, default_registry
 
-            self._registry = default_registry()
+            try:
+                self._registry = default_registry()
+            except Exception as e:  # noqa: BLE001 - serve (without rules) rather than die
+                log.exception("loading the rules failed")
+                self._registry = Registry([])
+                message = f"Redline could not load its rules: {type(e).__name__}: {e}"
+                self.sink.log(LogLevel.ERROR, message)
+                self.sink.show(LogLevel.ERROR, message)
             self.resolver.known_rules = {r.code for r in self._registry.rules} | {r.name for r in self._registry.rules}
             self.resolver.invalidate()
         return self._registry
@@ -249,9 +260,14 @@ class Session:
         if previous is None or previous.skipped is not None or file is None:
             self._analyze_full(doc, config, publish=True)
         else:
+            # The state's tree findings are always those of the tree the store held before this
+            # change (scanned or rescanned, exact or not), and outside `changed_ranges` the new
+            # tree equals it: rescan gives scan(new tree) even while the text has errors
+            # (`result.reuse_previous` vouches for more: equality with a fresh parse). The idle
+            # step settles inexact trees and scans them in full.
             state = analysis.on_change(
                 previous, file, doc.version, result.edits, result.changed_ranges, config, self.registry,
-                reuse_previous=result.reuse_previous,
+                reuse_previous=not result.reparsed_fully,
             )
             self._set(uri, state, file)
         self._schedule_idle(uri, self.settings.slow_engines_delay_ms / 1000)
@@ -293,34 +309,48 @@ class Session:
         self._converters.pop(uri, None)
         self._logged.pop(uri, None)
         self._cancel_slow(uri)
-        self.debouncer.cancel(uri)
+        self.debouncer.cancel("settle " + uri)
+        self.debouncer.cancel("slow " + uri)
 
     # ------------------------------------------------------------------ idle: settle + slow engines
 
-    def _schedule_idle(self, uri: str, delay_s: float) -> None:
+    def _schedule_idle(self, uri: str, slow_delay_s: float) -> None:
+        """After a short pause settle the tree; after `slow_delay_s` run the slow engines."""
         doc = self.store.get(uri)
         if doc is None:
             return
         version = doc.version
         try:
-            self.debouncer.schedule(uri, delay_s, lambda: self.idle(uri, version))
+            if not doc.exact:
+                self.debouncer.schedule(
+                    "settle " + uri, min(SETTLE_DELAY_S, slow_delay_s), lambda: self.settle(uri, version)
+                )
+            self.debouncer.schedule("slow " + uri, slow_delay_s, lambda: self.run_slow(uri, version))
         except RuntimeError:  # no running event loop (unit tests call the session directly)
             pass
 
-    def idle(self, uri: str, version: int) -> None:
-        """The user stopped typing: settle an inexact tree, then run the slow engines."""
+    def settle(self, uri: str, version: int) -> None:
+        """A pause in typing: replace a tree that error recovery may have got wrong by a fresh
+        parse, scan it in full, and publish when the findings changed."""
         doc = self.store.get(uri)
         state = self.states.get(uri)
         if doc is None or state is None or doc.version != version or state.skipped:
             return
-        config = self.config_for(doc.path)
         if self.store.settle(uri):
             old = state.findings
             keep = (state.slow, state.slow_version) if state.slow_version is not None else ()
-            state = self._analyze_full(doc, config, publish=False, keep_slow=keep)
+            state = self._analyze_full(doc, self.config_for(doc.path), publish=False, keep_slow=keep)
             if state.findings != old:
                 self._changed_in_background(uri)
-        self._start_slow(doc, config)
+
+    def run_slow(self, uri: str, version: int) -> None:
+        """The user stopped typing: run the slow engines on this version."""
+        self.settle(uri, version)
+        doc = self.store.get(uri)
+        state = self.states.get(uri)
+        if doc is None or state is None or doc.version != version or state.skipped:
+            return
+        self._start_slow(doc, self.config_for(doc.path))
 
     def _slow_engines(self, file: SourceFile, config: Config) -> list:
         from redline import pipeline
