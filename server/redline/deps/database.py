@@ -43,7 +43,7 @@ FILE_NAME = "advisories.rldb"
 NOTICE_NAME = "NOTICE-advisories.md"
 ENV_PATH = "REDLINE_ADVISORY_DB"
 ENV_DATA_DIR = "REDLINE_DATA_DIR"
-OLD_AFTER_DAYS = 90  # advisory data older than this is called out in finding messages
+OLD_AFTER_DAYS = 180  # advisory data older than this is called out in finding messages
 
 
 class DatabaseError(Exception):

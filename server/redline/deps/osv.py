@@ -186,7 +186,9 @@ def compact(record: dict, ecosystem: str, stats: dict | None = None) -> Iterator
             if not covered:
                 kept.append(version)
         if not ranges and not kept:
-            continue
+            # Nothing to match (e.g. a fix written as a date), but the name is still a real
+            # package: keep the entry so that name checks know it.
+            stats["unmatchable"] = stats.get("unmatchable", 0) + 1
         stats["dropped_versions"] = stats.get("dropped_versions", 0) + len(slot["versions"]) - len(kept)
         yield name, dict(base, ranges=ranges, versions=kept)
 

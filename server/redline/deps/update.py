@@ -24,6 +24,7 @@ import tempfile
 import urllib.error
 import urllib.request
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
@@ -87,7 +88,10 @@ def _records(archive: Path, ecosystem: str, url: str) -> Iterator[dict]:
     except (zipfile.BadZipFile, OSError) as e:
         raise UpdateError(f"{url}: not a zip archive: {e}") from None
     with zf:
-        bad = zf.testzip()
+        try:
+            bad = zf.testzip()
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as e:
+            raise UpdateError(f"{url}: corrupt archive: {e}") from None
         if bad is not None:
             raise UpdateError(f"{url}: member {bad} fails its CRC check")
         found = 0
@@ -100,6 +104,8 @@ def _records(archive: Path, ecosystem: str, url: str) -> Iterator[dict]:
                 raise UpdateError(f"{url}: member {info.filename} is too large")
             try:
                 record = json.loads(zf.read(info))
+            except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as e:
+                raise UpdateError(f"{url}: corrupt archive member {info.filename}: {e}") from None
             except (ValueError, UnicodeDecodeError) as e:
                 raise UpdateError(f"{url}: {info.filename} is not JSON: {e}") from None
             if not isinstance(record, dict) or not isinstance(record.get("id"), str) or not isinstance(
