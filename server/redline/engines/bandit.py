@@ -1,0 +1,164 @@
+"""bandit as an engine: its checks run in memory on the buffer text.
+
+bandit has no public in-memory API: `BanditManager` reads files from disk. We build a fresh
+manager per run (results, metrics and the meta-AST live on it, so nothing leaks from one run
+into the next) and drive its `BanditNodeVisitor` over a `BytesIO` of the buffer, exactly what
+the manager does for a file. bandit keeps global state (the plugin registry, loggers), so runs
+are serialized by a lock.
+
+Results are mapped onto Redline's rules: a bandit test listed in a rule's `bandit = [...]`
+is that rule's concern. While the engine that runs that rule is on, the rule has already judged
+the code with more context (taint, constants, sanitizers), so bandit's result for that test is
+dropped; with that engine off the result is reported under the rule's code. Every other bandit
+result becomes RL901 with bandit's test id in the message and in `properties` (`bandit_id`,
+which `# nosec B105` and SARIF use), and bandit's own CWE, severity and confidence.
+
+A buffer that does not parse gives no results (`[]`, no exception): bandit needs a complete
+AST. The language server keeps the previous results of slow engines while the buffer has
+syntax errors (`SKIPS_UNPARSABLE` below says so), instead of clearing them.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+import threading
+import warnings
+
+from redline.config import Config
+from redline.documents.source import SourceFile
+from redline.findings import Confidence, Finding, Severity
+from redline.rules.registry import default_registry
+
+log = logging.getLogger(__name__)
+
+IMPORTED_CODE = "RL901"
+_SEVERITY = {"LOW": Severity.INFO, "MEDIUM": Severity.WARNING, "HIGH": Severity.ERROR}
+_CONFIDENCE = {"LOW": Confidence.LOW, "MEDIUM": Confidence.MEDIUM, "HIGH": Confidence.HIGH, "UNDEFINED": Confidence.LOW}
+_lock = threading.Lock()
+_config = None
+
+
+def _bandit_config():
+    global _config
+    if _config is None:
+        from bandit.core import config as b_config
+
+        logging.getLogger("bandit").setLevel(logging.ERROR)
+        _config = b_config.BanditConfig()
+    return _config
+
+
+def run_bandit(text: bytes, path: str = "buffer.py") -> list:
+    """bandit's issues for `text` (all tests, all severities, `# nosec` not applied: Redline's
+    suppressions handle it). Raises SyntaxError when the text does not parse."""
+    from bandit.core import manager as b_manager
+    from bandit.core import node_visitor
+
+    fname = path if path.endswith(".py") and os.path.isfile(path) else "buffer.py"
+    with _lock:
+        manager = b_manager.BanditManager(_bandit_config(), "file", quiet=True)
+        manager.metrics.begin(fname)
+        visitor = node_visitor.BanditNodeVisitor(
+            fname, io.BytesIO(text), manager.b_ma, manager.b_ts, False, {}, manager.metrics
+        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # SyntaxWarnings of the scanned code
+            visitor.process(text)
+        return list(visitor.tester.results)
+
+
+def _span(file: SourceFile, issue):
+    starts = file.line_starts
+    row = max(0, min(int(issue.lineno or 1) - 1, len(starts) - 1))
+    lines = [int(x) for x in (issue.linerange or []) if isinstance(x, int)]
+    end_row = max(row, min(max(lines) - 1 if lines else row, len(starts) - 1))
+    line_len = len(file.line(row))
+    col = max(0, min(int(issue.col_offset or 0), line_len))
+    end_len = len(file.line(end_row))
+    end_col = getattr(issue, "end_col_offset", None)
+    if not isinstance(end_col, int) or end_col < 0 or (end_row == row and end_col <= col):
+        end_row, end_col = row, line_len
+    end_col = min(end_col, end_len)
+    start = starts[row] + col
+    end = starts[end_row] + end_col
+    return file.span(start, max(start, end))
+
+
+def _covering_rules(language: str) -> dict:
+    """bandit test id -> the Redline rule that covers it for `language`."""
+    out = {}
+    for rule in default_registry().rules:
+        if language in rule.languages or rule.engine != "redline":
+            for bid in rule.bandit:
+                out.setdefault(bid, rule)
+    return out
+
+
+def to_findings(file: SourceFile, issues, config: Config) -> list[Finding]:
+    registry = default_registry()
+    imported = registry.by_code.get(IMPORTED_CODE)
+    covering = _covering_rules(file.language)
+    out = []
+    for issue in issues:
+        bid = str(issue.test_id)
+        rule = covering.get(bid)
+        bandit_cwe = getattr(getattr(issue, "cwe", None), "id", 0) or 0
+        props = (("bandit_id", bid), ("bandit_test", str(issue.test)))
+        severity = _SEVERITY.get(str(issue.severity).upper(), Severity.WARNING)
+        confidence = _CONFIDENCE.get(str(issue.confidence).upper(), Confidence.MEDIUM)
+        if rule is not None:
+            if config.engine_enabled(rule.engine, True):
+                continue  # the rule already judged this code, with more context
+            out.append(
+                Finding(
+                    code=rule.code,
+                    name=rule.name,
+                    message=f"{issue.text} (bandit {bid})",
+                    severity=rule.severity,
+                    confidence=confidence,
+                    cwe=rule.cwe,
+                    span=_span(file, issue),
+                    engine="bandit",
+                    properties=props,
+                )
+            )
+            continue
+        out.append(
+            Finding(
+                code=IMPORTED_CODE,
+                name=imported.name if imported else "bandit",
+                message=f"{issue.text} [bandit {bid}: {issue.test}]",
+                severity=severity,
+                confidence=confidence,
+                cwe=(int(bandit_cwe),) if bandit_cwe else (imported.cwe if imported else (710,)),
+                span=_span(file, issue),
+                engine="bandit",
+                properties=props,
+            )
+        )
+    return out
+
+
+class BanditEngine:
+    name = "bandit"
+    slow = True
+    default_on = True
+    # Gives [] for a buffer with syntax errors: keep the previous results meanwhile.
+    SKIPS_UNPARSABLE = True
+
+    def applies(self, file: SourceFile) -> bool:
+        return file.language == "python"
+
+    def scan(self, file: SourceFile, config: Config) -> list[Finding]:
+        if file.tree is not None and file.tree.root_node.has_error:
+            return []
+        try:
+            issues = run_bandit(file.text, file.path)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return []  # not parseable by Python's own parser (or too deep): nothing to say
+        return to_findings(file, issues, config)
+
+
+ENGINE = BanditEngine()

@@ -1,0 +1,1092 @@
+"""Predicates of the Python injection rules (RL101-RL111 and the Python-only RL113-RL129).
+
+Each predicate starts from a candidate that the rule's query found (a call anchored on the
+sink's name, or a string that looks like SQL), resolves the real callee through the imports,
+and asks the local taint analysis where the dangerous argument comes from: request data gives a
+high-confidence finding that points at the source, other non-constant data a lower-confidence
+one (or none, for sinks where that would mostly be noise), constants and sanitized values none.
+"""
+
+from __future__ import annotations
+
+import re
+
+from redline.findings import Confidence
+from redline.rules.predicates import MatchContext, Verdict, predicate
+from redline.rules.predicates.python_scope import (
+    arg,
+    call_args,
+    call_qualname,
+    callee_name,
+    enclosing,
+    enclosing_function,
+    has_splat,
+    imports_module,
+    is_false,
+    is_true,
+    keyword_node,
+    module_imports,
+    qualname,
+    string_value,
+    text,
+    unwrap,
+)
+from redline.rules.predicates.python_sinks import (
+    HIGH,
+    LOW,
+    MEDIUM,
+    built_string,
+    first_positional_call,
+    holes_value,
+    related_for,
+    scope_uses,
+    verdict,
+)
+from redline.rules.predicates.python_strings import Template, outermost_builder, template
+from redline.rules.predicates.taint_python import (
+    CONST,
+    CONST_VAL,
+    TAINTED,
+    UNKNOWN,
+    UNKNOWN_VAL,
+    Val,
+    in_request_handler,
+    reaching_values,
+    scope_for,
+    value_of,
+)
+
+
+def _call_ctx(ctx: MatchContext):
+    call = ctx.node("match")
+    return call, call_qualname(ctx.file, call) or ""
+
+
+def _value(ctx, node, kind) -> Val:
+    if node is None:
+        return CONST_VAL
+    return value_of(ctx.file, node, kind)
+
+
+def _describe(ctx, node, val: Val, built=None) -> str:
+    if built is not None:
+        return built.tpl.how
+    if val.tainted:
+        return f"untrusted input ({val.what})"
+    return "a non-constant value"
+
+
+def _dynamic(ctx, node, kind: str, accept=None):
+    """(value, description, built) of an argument: a string built from parts, or any value."""
+    built = built_string(ctx.file, node, kind, accept)
+    if built is not None and unwrap(node) is not None and unwrap(node).start_byte == built.node.start_byte:
+        return built.val, built.tpl.how, built  # the string is built right here: its holes decide
+    val = _value(ctx, node, kind)
+    if built is not None and built.val.level >= val.level:
+        return built.val, built.tpl.how, built
+    return val, _describe(ctx, node, val), built
+
+
+# ---------------------------------------------------------------- SQL (RL101)
+
+SQL_WORDS = re.compile(
+    r"\b(select|insert|update|delete|replace|create|drop|alter|truncate|merge|with|pragma|grant|exec|where|values)\b",
+    re.IGNORECASE,
+)
+_K = lambda w: f"(?:{w.upper()}|{w.lower()})"  # noqa: E731 - keywords in one case, as SQL is written
+SQL_SHAPE = re.compile(
+    r"^\s*\(?\s*(?:"
+    + rf"{_K('select')}\s.+?\s{_K('from')}\s"
+    + rf"|{_K('insert')}\s+(?:{_K('or')}\s+\w+\s+)?{_K('into')}\s"
+    + rf"|{_K('update')}\s+\S+\s+{_K('set')}\s"
+    + rf"|{_K('delete')}\s+{_K('from')}\s"
+    + rf"|{_K('replace')}\s+{_K('into')}\s"
+    + rf"|(?:{_K('create')}|{_K('drop')}|{_K('alter')}|{_K('truncate')})\s+(?:{_K('temporary')}\s+|{_K('unique')}\s+)?"
+    + rf"(?:{_K('table')}|{_K('index')}|{_K('view')}|{_K('database')}|{_K('schema')}|{_K('user')}|{_K('trigger')})\b"
+    + rf"|{_K('with')}\s+\w+\s+{_K('as')}\s*\("
+    + ")",
+    re.DOTALL,
+)
+SQL_SINKS_ANY_STRING = frozenset({"execute", "executemany", "executescript", "mogrify", "exec_driver_sql", "read_sql",
+                                  "read_sql_query", "executeQuery", "execute_sql", "RawSQL"})
+NOT_SQL_CONSUMERS = frozenset(
+    {"print", "pprint", "debug", "info", "warning", "warn", "error", "exception", "critical", "log", "format",
+     "gettext", "ngettext", "ugettext", "gettext_lazy", "_", "append", "extend", "join", "split", "replace",
+     "startswith", "endswith", "match", "search", "fullmatch", "sub", "compile", "findall", "len", "str", "repr",
+     "encode", "decode", "strip", "lower", "upper", "assertEqual", "assertIn", "assertRaises", "assertTrue",
+     "assertNotIn", "assertIsNone", "assertRaisesMessage", "assertQuerysetEqual", "write", "writelines",
+     "add_argument", "help", "echo", "secho", "dedent", "indent", "insert", "index", "count"}
+)
+
+
+def _sql_shaped(tpl: Template) -> bool:
+    return bool(SQL_SHAPE.match(tpl.literal.replace("\x00", "?")))
+
+
+def _sql_any(tpl: Template) -> bool:
+    return bool(SQL_WORDS.search(tpl.literal.replace("\x00", " ")))
+
+
+def _sql_verdict(ctx, call, sink_arg, sink: str, strict: bool):
+    accept = _sql_shaped if strict else (None if sink in SQL_SINKS_ANY_STRING else _sql_any)
+    node = unwrap(sink_arg)
+    if node is not None and node.type == "call" and callee_name(node) in ("text", "SQL", "literal_column"):
+        inner = arg(node, 0)
+        if inner is not None:
+            node = unwrap(inner)
+    built = built_string(ctx.file, node, "sql", accept)
+    if built is None or built.val.level == CONST:
+        return None
+    unknown = MEDIUM if not strict else LOW
+    return verdict(
+        built.val,
+        call,
+        {"how": built.tpl.how, "sink": sink},
+        unknown=unknown,
+        data={"built": built, "arg": sink_arg},
+    )
+
+
+@predicate("python.sql_injection")
+def sql_injection(ctx: MatchContext):
+    """A database call (execute, raw, text, read_sql, ...) whose query is built from
+    non-constant parts, directly or through a local variable."""
+    call = ctx.node("match")
+    sink = ctx.text("sink")
+    if sink == "text":
+        qn = call_qualname(ctx.file, call) or ""
+        if not (qn.startswith("sqlalchemy") or imports_module(ctx.file, "sqlalchemy")):
+            return None
+    positional, kw = call_args(call)
+    sink_arg = positional[0] if positional else kw.get("sql") or kw.get("query") or kw.get("statement")
+    if sink_arg is None:
+        return None
+    return _sql_verdict(ctx, call, sink_arg, sink, strict=False)
+
+
+def _consumers(file, expr) -> list:
+    """Calls that receive the value of `expr` as their first argument: directly, or through
+    a variable it is assigned to."""
+    call = first_positional_call(expr)
+    if call is not None:
+        return [call]
+    p = expr.parent
+    if p is not None and p.type == "keyword_argument":
+        key = text(p.child_by_field_name("name"))
+        if key in ("sql", "query", "statement", "stmt", "q"):
+            return [p.parent.parent]
+        return []
+    if p is not None and p.type in ("assignment", "augmented_assignment") and p.child_by_field_name("right") == expr:
+        left = p.child_by_field_name("left")
+        if left is None or left.type != "identifier":
+            return []
+        out = []
+        for use in scope_uses(file, expr, text(left)):
+            if use.start_byte <= p.end_byte:
+                continue
+            c = first_positional_call(use)
+            if c is None:
+                continue
+            if any(v.start_byte == expr.start_byte or v.start_byte == p.start_byte for v in reaching_values(file, use)):
+                out.append(c)
+        return out
+    return []
+
+
+@predicate("python.sql_string")
+def sql_string(ctx: MatchContext):
+    """A string that reads as an SQL statement, built from non-constant parts, reaching any
+    call as its query (custom database helpers included)."""
+    piece = ctx.node("match")
+    expr = outermost_builder(piece)
+    tpl = template(expr)
+    if tpl is None or not _sql_shaped(tpl):
+        return None
+    val = holes_value(ctx.file, tpl, "sql")
+    if val.level == CONST:
+        return None
+    for call in _consumers(ctx.file, expr):
+        name = callee_name(call)
+        if not name or name in NOT_SQL_CONSUMERS or (name[:1].isupper() and name.endswith(("Error", "Exception", "Warning"))):
+            continue
+        from redline.rules.predicates.python_sinks import Built
+
+        return verdict(
+            val,
+            call,
+            {"how": tpl.how, "sink": name},
+            unknown=MEDIUM if name in SQL_SINKS_ANY_STRING else LOW,
+            data={"built": Built(tpl, val, expr), "arg": expr if first_positional_call(expr) == call else None},
+        )
+    parent = expr.parent
+    if parent is not None and parent.type == "return_statement":
+        return verdict(val, expr, {"how": tpl.how, "sink": "the caller"}, unknown=LOW, tainted=MEDIUM)
+    return None
+
+
+# ---------------------------------------------------------------- commands (RL102, RL113)
+
+SHELL_STRING = {
+    "os.system": 0, "os.popen": 0, "os.popen2": 0, "os.popen3": 0, "os.popen4": 0, "popen2.popen2": 0,
+    "popen2.popen3": 0, "popen2.popen4": 0, "commands.getoutput": 0, "commands.getstatusoutput": 0,
+    "subprocess.getoutput": 0, "subprocess.getstatusoutput": 0, "asyncio.create_subprocess_shell": 0,
+    "platform.popen": 0,
+}
+SUBPROCESS = frozenset({"subprocess.run", "subprocess.call", "subprocess.Popen", "subprocess.check_output",
+                        "subprocess.check_call", "asyncio.create_subprocess_exec"})
+OS_EXEC = {**{f"os.exec{s}": 0 for s in ("l", "le", "lp", "lpe", "v", "ve", "vp", "vpe")},
+           **{f"os.spawn{s}": 1 for s in ("l", "le", "lp", "lpe", "v", "ve", "vp", "vpe")},
+           "os.posix_spawn": 0, "os.posix_spawnp": 0, "os.startfile": 0, "pty.spawn": 0}
+SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "/bin/sh", "/bin/bash", "/usr/bin/bash", "/bin/zsh", "cmd",
+                    "cmd.exe", "powershell", "powershell.exe", "pwsh"})
+
+
+def _list_elements(ctx, node):
+    """The elements of a list/tuple argument, directly or through one local definition."""
+    node = unwrap(node)
+    if node is None:
+        return None
+    if node.type in ("list", "tuple"):
+        return node.named_children
+    if node.type == "identifier":
+        values = reaching_values(ctx.file, node)
+        if len(values) == 1 and values[0].type in ("list", "tuple"):
+            return values[0].named_children
+    return None
+
+
+def _shell_value(ctx, node, fn: str):
+    val, how, built = _dynamic(ctx, node, "cmd")
+    return val, how, built
+
+
+@predicate("python.command_injection")
+def command_injection(ctx: MatchContext):
+    """A shell command (os.system, subprocess with shell=True, ...) built from non-constant data,
+    or a program chosen by untrusted input."""
+    call, qn = _call_ctx(ctx)
+    fn = qn.rsplit(".", 1)[-1]
+    if qn in SHELL_STRING or (qn.endswith(".exec_command") and fn == "exec_command"):
+        target = arg(call, 0, "command")
+        if target is None:
+            return None
+        val, how, built = _shell_value(ctx, target, fn)
+        return verdict(val, call, {"how": how, "fn": qn}, data={"built": built, "kind": "shell", "arg": target})
+    if qn in SUBPROCESS or (qn.startswith("subprocess.") and fn in ("run", "call", "Popen", "check_output", "check_call")):
+        target = arg(call, 0, "args")
+        if target is None:
+            return None
+        _, kw = call_args(call)
+        shell = kw.get("shell")
+        if is_true(shell) or qn == "asyncio.create_subprocess_shell":
+            elements = _list_elements(ctx, target)
+            if elements is not None:
+                if not elements:
+                    return None
+                target = elements[0]
+            val, how, built = _shell_value(ctx, target, fn)
+            return verdict(val, call, {"how": how, "fn": qn}, data={"built": built, "kind": "subprocess", "arg": target})
+        # No shell: only a program chosen by input is command injection (arguments: RL113).
+        elements = _list_elements(ctx, target)
+        program = elements[0] if elements else (target if elements is None else None)
+        if program is None:
+            return None
+        val = _value(ctx, program, "cmd")
+        if elements is None and unwrap(target).type not in ("list", "tuple"):
+            # A string (or a list from elsewhere): the first word picks the program.
+            return verdict(val, call, {"how": _describe(ctx, program, val), "fn": qn}, unknown=None)
+        return verdict(val, call, {"how": _describe(ctx, program, val), "fn": qn}, unknown=None)
+    if qn in OS_EXEC:
+        index = OS_EXEC[qn]
+        positional, _ = call_args(call)
+        if len(positional) <= index:
+            return None
+        program = positional[index]
+        prog_text = string_value(program)
+        if prog_text is not None and prog_text.rsplit("/", 1)[-1] in {s.rsplit("/", 1)[-1] for s in SHELLS}:
+            rest = positional[index + 1 :]
+            if len(rest) == 1:
+                rest = _list_elements(ctx, rest[0]) or rest
+            texts = [string_value(r) for r in rest]
+            if "-c" in texts:
+                i = texts.index("-c")
+                if i + 1 < len(rest):
+                    val, how, built = _shell_value(ctx, rest[i + 1], fn)
+                    return verdict(val, call, {"how": how, "fn": qn})
+            return None
+        val = _value(ctx, program, "cmd")
+        return verdict(val, call, {"how": _describe(ctx, program, val), "fn": qn}, unknown=None)
+    return None
+
+
+RUNNER_NAME = re.compile(r"(?:^|_)(?:run|exec|execute|cmd|command|shell|ssh|cli|system|popen|spawn)(?:_|$)", re.I)
+
+
+@predicate("python.command_wrapper")
+def command_wrapper(ctx: MatchContext):
+    """A command line built by interpolation, passed to a helper whose name says it runs
+    commands (run_command, _run_ssh, exec_cmd, ...)."""
+    call = ctx.node("match")
+    name = ctx.text("fn")
+    if not RUNNER_NAME.search(name):
+        return None
+    qn = call_qualname(ctx.file, call) or ""
+    if qn in SHELL_STRING or qn in SUBPROCESS or qn in OS_EXEC or qn.startswith(("subprocess.", "os.")):
+        return None  # the precise rule handles these
+    target = ctx.node("arg")
+    built = built_string(ctx.file, target, "cmd", accept=lambda t: not _sql_any(t) and " " in t.literal)
+    if built is None:
+        return None
+    return verdict(built.val, call, {"how": built.tpl.how, "fn": name}, unknown=LOW, tainted=MEDIUM)
+
+
+@predicate("python.argument_injection")
+def argument_injection(ctx: MatchContext):
+    """Untrusted input as an argument of a program run without a shell (it can add options
+    such as --output=/etc/passwd)."""
+    call, qn = _call_ctx(ctx)
+    if not (qn in SUBPROCESS or qn in OS_EXEC or qn.startswith("subprocess.")):
+        return None
+    _, kw = call_args(call)
+    if is_true(kw.get("shell")):
+        return None
+    target = arg(call, OS_EXEC.get(qn, 0) + (1 if qn in OS_EXEC and not qn.endswith(("v", "ve", "vp", "vpe")) else 0), "args")
+    if qn in OS_EXEC and qn.endswith(("v", "ve", "vp", "vpe", "spawn")):
+        target = arg(call, OS_EXEC[qn] + 1)
+    elements = _list_elements(ctx, target) if target is not None else None
+    if qn in OS_EXEC and not qn.endswith(("v", "ve", "vp", "vpe")):
+        positional, _ = call_args(call)
+        elements = positional[OS_EXEC[qn] + 1 :]
+    if not elements or len(elements) < 2:
+        return None
+    program = elements[0]
+    if _value(ctx, program, "cmd").level != CONST:
+        return None  # RL102 covers a program chosen by input
+    for element in elements[1:]:
+        val = _value(ctx, element, "cmd")
+        if val.tainted:
+            return Verdict(confidence=HIGH, node=call, args={"what": val.what, "fn": qn}, related=related_for(val))
+    return None
+
+
+# ---------------------------------------------------------------- code (RL103)
+
+CODE_SINKS = frozenset({"eval", "exec", "builtins.eval", "builtins.exec", "compile", "builtins.compile"})
+
+
+@predicate("python.code_injection")
+def code_injection(ctx: MatchContext):
+    call, qn = _call_ctx(ctx)
+    if qn not in CODE_SINKS:
+        return None
+    target = arg(call, 0, "source")
+    if target is None:
+        return None
+    val, how, built = _dynamic(ctx, target, "code")
+    return verdict(val, call, {"how": how, "fn": qn.rsplit(".", 1)[-1]})
+
+
+DYNAMIC_IMPORTS = frozenset({"importlib.import_module", "__import__", "builtins.__import__", "imp.load_source",
+                             "importlib.__import__", "pydoc.locate"})
+
+
+@predicate("python.dynamic_import")
+def dynamic_import(ctx: MatchContext):
+    call, qn = _call_ctx(ctx)
+    if qn not in DYNAMIC_IMPORTS:
+        return None
+    target = arg(call, 0, "name")
+    val = _value(ctx, target, "code")
+    return verdict(val, call, {"how": _describe(ctx, target, val), "fn": qn}, unknown=None)
+
+
+# ---------------------------------------------------------------- paths (RL104)
+
+PATH_SINKS = {
+    "open": 0, "io.open": 0, "codecs.open": 0, "os.open": 0, "builtins.open": 0, "os.remove": 0, "os.unlink": 0,
+    "os.rmdir": 0, "os.removedirs": 0, "os.mkdir": 0, "os.makedirs": 0, "os.rename": 0, "os.replace": 0,
+    "os.listdir": 0, "os.scandir": 0, "os.truncate": 0, "os.chmod": 0, "os.chown": 0, "shutil.copy": 0,
+    "shutil.copy2": 0, "shutil.copyfile": 0, "shutil.copytree": 0, "shutil.move": 0, "shutil.rmtree": 0,
+    "flask.send_file": 0, "send_file": 0, "bottle.static_file": 0, "django.http.FileResponse": 0,
+    "starlette.responses.FileResponse": 0, "fastapi.responses.FileResponse": 0, "aiofiles.open": 0,
+    "pathlib.Path": 0, "linecache.getlines": 0, "fileinput.input": 0, "os.path.getsize": None,
+}
+PATH_METHODS = frozenset({"read_text", "read_bytes", "write_text", "write_bytes", "open", "unlink", "rmdir",
+                          "mkdir", "touch", "rename", "replace", "iterdir"})
+NORMALIZERS = (b"realpath", b"abspath", b"normpath", b"resolve(", b"commonpath", b"safe_join", b"is_relative_to",
+               b"relative_to")
+
+
+def _has_base_check(ctx, node) -> bool:
+    fn = enclosing_function(node)
+    body = fn.text if fn is not None else b""
+    normalized = any(n in body for n in NORMALIZERS)
+    checked = b"startswith(" in body or b"commonpath" in body or b"is_relative_to" in body or b"relative_to(" in body
+    return normalized and checked
+
+
+def _path_verdict(ctx, call, target, sink: str):
+    if target is None:
+        return None
+    val, how, built = _dynamic(ctx, target, "path")
+    if val.level == CONST:
+        return None
+    if _has_base_check(ctx, call):
+        return None
+    unknown = LOW if in_request_handler(ctx.file, call) else None
+    return verdict(val, call, {"how": how, "sink": sink}, unknown=unknown)
+
+
+@predicate("python.path_traversal")
+def path_traversal(ctx: MatchContext):
+    """A file API receiving a path built from untrusted input, without a base-folder check."""
+    call, qn = _call_ctx(ctx)
+    name = qn.rsplit(".", 1)[-1] if qn else callee_name(call)
+    if qn in PATH_SINKS and PATH_SINKS[qn] is not None:
+        if qn == "pathlib.Path":
+            return None  # judged where it is used (read_text(), open(), ...)
+        return _path_verdict(ctx, call, arg(call, PATH_SINKS[qn], "file" if "open" in qn else None), qn)
+    fn = call.child_by_field_name("function")
+    if fn is not None and fn.type == "attribute":
+        obj = unwrap(fn.child_by_field_name("object"))
+        if name in PATH_METHODS and obj is not None and obj.type == "call":
+            oqn = call_qualname(ctx.file, obj) or ""
+            if oqn.endswith(("pathlib.Path", "Path", "PurePath")):
+                return _path_verdict(ctx, call, arg(obj, 0), f"Path().{name}")
+        if name == "save" and obj is not None:
+            # An uploaded file saved under a name from the request (werkzeug FileStorage.save).
+            upload = _value(ctx, obj, "path")
+            if upload.tainted:
+                return _path_verdict(ctx, call, arg(call, 0, "dst"), "save")
+    return None
+
+
+# ---------------------------------------------------------------- archives (RL114)
+
+
+@predicate("python.tar_extraction")
+def tar_extraction(ctx: MatchContext):
+    """TarFile.extractall()/extract() without filter= (member names like ../../x escape)."""
+    call = ctx.node("match")
+    name = ctx.text("fn")
+    qn = call_qualname(ctx.file, call) or ""
+    if qn == "shutil.unpack_archive":
+        if keyword_node(call, "filter") is not None:
+            return None
+        return Verdict(confidence=LOW, args={"fn": "shutil.unpack_archive"})
+    fn = call.child_by_field_name("function")
+    if fn is None or fn.type != "attribute":
+        return None
+    if keyword_node(call, "filter") is not None or has_splat(call):
+        return None
+    obj = unwrap(fn.child_by_field_name("object"))
+    is_tar = False
+    if obj is not None:
+        candidates = reaching_values(ctx.file, obj) if obj.type == "identifier" else [obj]
+        for v in candidates:
+            v = unwrap(v)
+            if v is not None and v.type == "call":
+                vq = call_qualname(ctx.file, v) or ""
+                if vq.startswith("tarfile.") or vq.endswith(("TarFile", "TarFile.open")):
+                    is_tar = True
+    if not is_tar:
+        if not imports_module(ctx.file, "tarfile") or (obj is not None and "zip" in text(obj).lower()):
+            return None
+    if name == "extractall" and keyword_node(call, "members") is not None:
+        return Verdict(confidence=LOW, args={"fn": f"{text(obj)}.{name}()"})
+    return Verdict(confidence=MEDIUM if is_tar else LOW, args={"fn": f"{text(obj)}.{name}()"})
+
+
+# ---------------------------------------------------------------- XSS (RL105)
+
+MARKUP = frozenset({"markupsafe.Markup", "flask.Markup", "jinja2.Markup", "django.utils.safestring.mark_safe",
+                    "django.utils.safestring.SafeString", "django.utils.safestring.SafeText", "mark_safe",
+                    "Markup", "SafeString"})
+RESPONSES = frozenset({"flask.make_response", "flask.Response", "werkzeug.wrappers.Response", "django.http.HttpResponse",
+                       "django.http.response.HttpResponse", "fastapi.responses.HTMLResponse",
+                       "starlette.responses.HTMLResponse", "make_response", "HttpResponse", "HTMLResponse",
+                       "django.http.HttpResponseBadRequest", "django.http.HttpResponseNotFound",
+                       "django.http.HttpResponseForbidden", "webob.Response", "bottle.HTTPResponse"})
+HTML_TAG = re.compile(r"<\s*/?\s*[a-zA-Z][a-zA-Z0-9]*[\s>/]|<!--")
+
+
+def _not_html(call) -> bool:
+    _, kw = call_args(call)
+    for key in ("content_type", "mimetype", "media_type"):
+        v = kw.get(key)
+        if v is not None:
+            s = string_value(v)
+            return s is not None and "html" not in s.lower()
+    return False
+
+
+@predicate("python.xss")
+def xss(ctx: MatchContext):
+    call, qn = _call_ctx(ctx)
+    name = qn.rsplit(".", 1)[-1]
+    if qn in MARKUP or (name in ("Markup", "mark_safe", "SafeString") and qn.endswith(name)):
+        if name in ("Markup", "SafeString") and qn == name and not imports_module(ctx.file, "markupsafe", "flask", "jinja2", "django"):
+            return None
+        target = arg(call, 0)
+        if target is None:
+            return None
+        val, how, built = _dynamic(ctx, target, "xss")
+        unknown = LOW if built is not None else None
+        return verdict(val, call, {"how": f"{how} marked safe by {name}()"}, unknown=unknown)
+    if qn in RESPONSES or (name in ("make_response", "HttpResponse", "HTMLResponse") and qn.endswith(name)):
+        if qn.startswith("rest_framework"):
+            return None
+        if _not_html(call):
+            return None
+        target = arg(call, 0, "content") or arg(call, 0, "response")
+        if target is None:
+            return None
+        val, how, _ = _dynamic(ctx, target, "xss")
+        return verdict(val, call, {"how": how}, unknown=None)
+    fn = call.child_by_field_name("function")
+    if name == "write" and fn is not None and fn.type == "attribute":
+        obj = text(fn.child_by_field_name("object"))
+        if obj in ("self", "self.response", "self.response.out", "request.wfile", "self.wfile", "response", "resp"):
+            target = arg(call, 0)
+            if target is None:
+                return None
+            val, how, _ = _dynamic(ctx, target, "xss")
+            return verdict(val, call, {"how": how}, unknown=None)
+    return None
+
+
+@predicate("python.xss_return")
+def xss_return(ctx: MatchContext):
+    """A Flask view returning a string built from request data: Flask sends it as text/html."""
+    ret = ctx.node("match")
+    value = ret.named_children[0] if ret.named_child_count else None
+    if value is None or value.type in ("tuple", "expression_list", "call", "dictionary", "list"):
+        if value is None or value.type != "call" or callee_name(value) not in ("format", "join", "replace", "str"):
+            return None
+    scope = scope_for(ctx.file, ret)
+    if not scope.route or not imports_module(ctx.file, "flask"):
+        return None
+    val, how, built = _dynamic(ctx, value, "xss")
+    if not val.tainted:
+        return None
+    html = built is not None and bool(HTML_TAG.search(built.tpl.literal))
+    return Verdict(confidence=HIGH if html else MEDIUM, node=value, args={"how": how}, related=related_for(val))
+
+
+@predicate("python.jinja_autoescape")
+def jinja_autoescape(ctx: MatchContext):
+    call, qn = _call_ctx(ctx)
+    if not (qn in ("jinja2.Environment", "jinja2.environment.Environment", "jinja2.Template")
+            or (qn == "Environment" and imports_module(ctx.file, "jinja2"))):
+        return None
+    if has_splat(call):
+        return None
+    kw = keyword_node(call, "autoescape")
+    if kw is None:
+        if qn.endswith("Template"):
+            return None
+        return Verdict(confidence=MEDIUM, args={"how": "Everything this jinja2 Environment renders (autoescape is off by default)"})
+    value = kw.child_by_field_name("value")
+    if is_false(value):
+        return Verdict(confidence=HIGH, args={"how": "Everything this jinja2 Environment renders (autoescape=False)"})
+    return None
+
+
+@predicate("python.safe_filter")
+def safe_filter(ctx: MatchContext):
+    """A template string passed to a renderer that marks a value |safe or turns autoescape off."""
+    call, qn = _call_ctx(ctx)
+    if not (qn.endswith(("render_template_string", "Template", "from_string"))):
+        return None
+    s = string_value(arg(call, 0, "source"))
+    if s is None:
+        return None
+    if re.search(r"\|\s*safe\b|{%-?\s*autoescape\s+(false|off)", s):
+        return Verdict(confidence=MEDIUM, args={"how": "A template value marked |safe"})
+    return None
+
+
+# ---------------------------------------------------------------- SSRF (RL106)
+
+HTTP_FUNCS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "request", "stream", "urlopen",
+                        "Request", "urlretrieve", "fetch", "open"})
+HTTP_MODULES = ("requests", "httpx", "urllib.request", "urllib2", "urllib", "aiohttp", "urllib3", "httplib2",
+                "pycurl", "tornado.httpclient")
+CLIENT_FACTORIES = ("requests.Session", "requests.session", "httpx.Client", "httpx.AsyncClient", "aiohttp.ClientSession",
+                    "urllib3.PoolManager", "urllib3.HTTPConnectionPool", "httplib2.Http", "tornado.httpclient.AsyncHTTPClient",
+                    "tornado.httpclient.HTTPClient", "urllib.request.build_opener")
+
+
+def _is_http_client(ctx, obj) -> bool:
+    obj = unwrap(obj)
+    if obj is None:
+        return False
+    values = reaching_values(ctx.file, obj) if obj.type == "identifier" else [obj]
+    for v in values:
+        v = unwrap(v)
+        if v is not None and v.type == "call":
+            q = call_qualname(ctx.file, v) or ""
+            if q.startswith(CLIENT_FACTORIES):
+                return True
+    return False
+
+
+def _url_position(built) -> str:
+    """'host' when input can choose the host, 'path' when only the path/query."""
+    if built is None:
+        return "host"
+    parts = built.tpl.parts
+    first = parts[0] if parts and isinstance(parts[0], str) else ""
+    m = re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://([^/?#]*)", first)
+    if not m:
+        return "host"
+    if len(first) > m.end() and first[m.end()] in "/?#":
+        return "path"
+    return "host"
+
+
+@predicate("python.ssrf")
+def ssrf(ctx: MatchContext):
+    call, qn = _call_ctx(ctx)
+    name = qn.rsplit(".", 1)[-1]
+    if name not in HTTP_FUNCS:
+        return None
+    fn = call.child_by_field_name("function")
+    known = qn.startswith(HTTP_MODULES) and not qn.startswith("urllib.parse")
+    if not known and fn is not None and fn.type == "attribute":
+        known = _is_http_client(ctx, fn.child_by_field_name("object"))
+    if not known:
+        return None
+    index = 1 if name == "request" and (qn.startswith(("requests", "httpx", "urllib3")) or not qn.startswith(HTTP_MODULES)) else 0
+    target = arg(call, index, "url")
+    if target is None:
+        return None
+    val, how, built = _dynamic(ctx, target, "url")
+    if val.level == CONST:
+        return None
+    where = _url_position(built)
+    if val.tainted:
+        conf = HIGH if where == "host" else MEDIUM
+        return Verdict(confidence=conf, args={"how": how if where == "host" else f"{how} (the path of the URL)"},
+                       related=related_for(val))
+    if in_request_handler(ctx.file, call) and where == "host":
+        return Verdict(confidence=LOW, args={"how": how})
+    return None
+
+
+# ---------------------------------------------------------------- deserialization (RL107)
+
+DESER = {
+    "pickle.load": "pickle", "pickle.loads": "pickle", "pickle.Unpickler": "pickle", "cPickle.load": "pickle",
+    "cPickle.loads": "pickle", "_pickle.load": "pickle", "_pickle.loads": "pickle", "dill.load": "dill",
+    "dill.loads": "dill", "cloudpickle.load": "cloudpickle", "cloudpickle.loads": "cloudpickle",
+    "jsonpickle.decode": "jsonpickle", "jsonpickle.loads": "jsonpickle", "shelve.open": "shelve",
+    "marshal.load": "marshal", "marshal.loads": "marshal", "pandas.read_pickle": "pandas",
+    "joblib.load": "joblib", "torch.load": "torch", "numpy.load": "numpy", "sklearn.externals.joblib.load": "joblib",
+    "keras.models.load_model": "keras",
+}
+
+
+@predicate("python.deserialization")
+def deserialization(ctx: MatchContext):
+    call, qn = _call_ctx(ctx)
+    if qn not in DESER:
+        return None
+    mod, fn = qn.rsplit(".", 1)
+    if qn == "torch.load":
+        kw = keyword_node(call, "weights_only")
+        if kw is None or not is_false(kw.child_by_field_name("value")):
+            return None  # torch >= 2.6 loads weights only by default
+    if qn == "numpy.load":
+        kw = keyword_node(call, "allow_pickle")
+        if kw is None or not is_true(kw.child_by_field_name("value")):
+            return None
+    if qn == "keras.models.load_model":
+        kw = keyword_node(call, "safe_mode")
+        if kw is None or not is_false(kw.child_by_field_name("value")):
+            return None
+    target = arg(call, 0)
+    val = _value(ctx, target, "deser") if target is not None else UNKNOWN_VAL
+    if val.level == CONST and target is not None and unwrap(target).type in ("string", "concatenated_string"):
+        return None  # a literal payload in the source
+    if val.level == CONST:
+        val = UNKNOWN_VAL
+    return verdict(val, call, {"mod": mod, "fn": fn, "what": qn + "()"})
+
+
+# ---------------------------------------------------------------- templates (RL108)
+
+
+@predicate("python.template_injection")
+def template_injection(ctx: MatchContext):
+    call, qn = _call_ctx(ctx)
+    name = qn.rsplit(".", 1)[-1]
+    ok = (
+        qn in ("flask.render_template_string", "jinja2.Template", "django.template.Template", "mako.template.Template",
+               "jinja2.environment.Template", "tornado.template.Template", "chevron.render")
+        or name == "from_string"
+        or (qn == "render_template_string")
+    )
+    if not ok:
+        return None
+    target = arg(call, 0, "source")
+    if target is None:
+        return None
+    val, how, built = _dynamic(ctx, target, "template")
+    return verdict(val, call, {"how": how}, unknown=MEDIUM if built is not None else None)
+
+
+# ---------------------------------------------------------------- XPath, LDAP (RL109, RL110)
+
+
+@predicate("python.xpath_injection")
+def xpath_injection(ctx: MatchContext):
+    call = ctx.node("match")
+    name = ctx.text("fn")
+    qn = call_qualname(ctx.file, call) or ""
+    target = arg(call, 0, "_path" if name == "xpath" else "path")
+    if target is None:
+        return None
+    if name in ("find", "findall", "findtext", "iterfind") and not imports_module(ctx.file, "xml", "lxml", "defusedxml"):
+        return None
+    if name in ("XPath", "ETXPath") and not (qn.startswith("lxml") or imports_module(ctx.file, "lxml")):
+        return None
+    val, how, built = _dynamic(ctx, target, "xpath")
+    unknown = MEDIUM if (name in ("xpath", "XPath", "ETXPath") and built is not None) else None
+    return verdict(val, call, {"how": how}, unknown=unknown)
+
+
+@predicate("python.ldap_injection")
+def ldap_injection(ctx: MatchContext):
+    call = ctx.node("match")
+    name = ctx.text("fn")
+    if not imports_module(ctx.file, "ldap", "ldap3", "ldap3.core"):
+        return None
+    positional, kw = call_args(call)
+    ldap3 = imports_module(ctx.file, "ldap3") and not imports_module(ctx.file, "ldap")
+    base = positional[0] if positional else kw.get("base") or kw.get("search_base")
+    if name == "search" and ldap3:
+        flt = positional[1] if len(positional) > 1 else kw.get("search_filter")
+    else:  # python-ldap: search*(base, scope, filterstr, ...)
+        flt = positional[2] if len(positional) > 2 else kw.get("filterstr")
+    candidates = [flt, base]
+    best = None
+    for c in candidates:
+        if c is None:
+            continue
+        val, how, built = _dynamic(ctx, c, "ldap")
+        if built is None and not val.tainted:
+            continue
+        if best is None or val.level > best[0].level:
+            best = (val, how)
+    if best is None:
+        return None
+    return verdict(best[0], call, {"how": best[1]}, unknown=MEDIUM)
+
+
+# ---------------------------------------------------------------- redirects (RL111)
+
+REDIRECTS = frozenset({"flask.redirect", "django.shortcuts.redirect", "django.http.HttpResponseRedirect",
+                       "django.http.HttpResponsePermanentRedirect", "starlette.responses.RedirectResponse",
+                       "fastapi.responses.RedirectResponse", "bottle.redirect", "werkzeug.utils.redirect",
+                       "redirect", "HttpResponseRedirect", "HttpResponsePermanentRedirect", "RedirectResponse",
+                       "django.http.response.HttpResponseRedirect", "quart.redirect"})
+REDIRECT_GUARDS = (b"url_has_allowed_host_and_scheme", b"is_safe_url", b"is_safe_redirect", b"url_is_safe",
+                   b"is_safe_path", b".netloc", b"urlparse(")
+
+
+def _redirect_guarded(ctx, node) -> bool:
+    fn = enclosing_function(node)
+    body = fn.text if fn is not None else b""
+    return any(g in body for g in REDIRECT_GUARDS)
+
+
+def _relative_target(built) -> bool:
+    """A target that starts with a fixed local path ("/profile/...") or a fixed host."""
+    if built is None:
+        return False
+    first = built.tpl.parts[0] if built.tpl.parts and isinstance(built.tpl.parts[0], str) else ""
+    if len(first) >= 2 and first[0] == "/" and first[1] not in "/\\":
+        return True
+    return bool(re.match(r"^https?://[^/?#]+[/?#]", first))
+
+
+def _redirect_verdict(ctx, node, target):
+    val, how, built = _dynamic(ctx, target, "redirect")
+    if not val.tainted or _relative_target(built) or _redirect_guarded(ctx, node):
+        return None
+    return Verdict(confidence=HIGH, node=node, args={"how": val.what if built is None else how}, related=related_for(val))
+
+
+@predicate("python.open_redirect")
+def open_redirect(ctx: MatchContext):
+    call, qn = _call_ctx(ctx)
+    name = qn.rsplit(".", 1)[-1]
+    fn = call.child_by_field_name("function")
+    if qn in REDIRECTS or (name == "redirect" and fn is not None and fn.type == "attribute" and text(fn.child_by_field_name("object")) == "self"):
+        if qn == "redirect" and not imports_module(ctx.file, "flask", "django", "bottle", "quart", "werkzeug"):
+            return None
+        target = arg(call, 0, "to" if "django" in qn else "location")
+        if target is None:
+            target = arg(call, 0, "url")
+        if target is None:
+            return None
+        return _redirect_verdict(ctx, call, target)
+    return None
+
+
+@predicate("python.location_header")
+def location_header(ctx: MatchContext):
+    """response.headers['Location'] = x / response['Location'] = x."""
+    assign = ctx.node("match")
+    key = ctx.node("key")
+    if string_value(key) is None or string_value(key).lower() != "location":
+        return None
+    return _redirect_verdict(ctx, assign, assign.child_by_field_name("right"))
+
+
+# ---------------------------------------------------------------- headers (RL121)
+
+HEADER_OBJECTS = re.compile(r"(?i)(header|response|resp|res|rv|r)$")
+
+
+@predicate("python.header_injection")
+def header_injection(ctx: MatchContext):
+    """A response header whose value (or name) comes from the request."""
+    node = ctx.node("match")
+    if node.type == "assignment":
+        target = node.child_by_field_name("left")
+        value = node.child_by_field_name("right")
+        obj = unwrap(target.child_by_field_name("value")) if target is not None else None
+        key = target.child_by_field_name("subscript") if target is not None else None
+        if obj is None:
+            return None
+        obj_text = text(obj)
+        if not (obj_text.endswith("headers") or HEADER_OBJECTS.search(obj_text.split(".")[-1])):
+            return None
+        if not obj_text.endswith("headers") and not _is_response(ctx, obj):
+            return None
+    else:
+        fn = node.child_by_field_name("function")
+        obj = unwrap(fn.child_by_field_name("object")) if fn is not None else None
+        if obj is None:
+            return None
+        name = text(fn.child_by_field_name("attribute"))
+        obj_text = text(obj)
+        if name == "__setitem__":
+            if not _is_response(ctx, obj):
+                return None
+        elif not ("header" in obj_text.lower()):
+            return None
+        positional, _ = call_args(node)
+        if len(positional) < 2:
+            return None
+        key, value = positional[0], positional[1]
+    name_text = string_value(key) if key is not None else None
+    if name_text is not None and name_text.lower() == "location":
+        return None  # RL111
+    val = _value(ctx, value, "header")
+    kval = _value(ctx, key, "header") if key is not None else CONST_VAL
+    best = val if val.level >= kval.level else kval
+    if not best.tainted:
+        return None
+    return Verdict(confidence=HIGH, args={"what": best.what}, related=related_for(best))
+
+
+def _is_response(ctx, obj) -> bool:
+    obj = unwrap(obj)
+    values = reaching_values(ctx.file, obj) if obj.type == "identifier" else []
+    for v in values:
+        v = unwrap(v)
+        if v is not None and v.type == "call":
+            n = callee_name(v)
+            if "Response" in n or n in ("make_response", "HttpResponse", "JsonResponse", "render", "redirect"):
+                return True
+    return False
+
+
+# ---------------------------------------------------------------- logs, regexes (RL116, RL117)
+
+LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "log"})
+
+
+@predicate("python.log_injection")
+def log_injection(ctx: MatchContext):
+    call = ctx.node("match")
+    fn = call.child_by_field_name("function")
+    obj = text(fn.child_by_field_name("object")) if fn is not None and fn.type == "attribute" else ""
+    last = obj.rsplit(".", 1)[-1].lower()
+    if not (last in ("logging", "logger", "log", "_logger", "_log", "LOG".lower(), "syslog") or last.endswith("logger")):
+        return None
+    positional, _ = call_args(call)
+    for a in positional:
+        val = _value(ctx, a, "log")
+        if val.tainted:
+            return Verdict(confidence=HIGH, args={"what": val.what}, related=related_for(val))
+    return None
+
+
+REGEX_FUNCS = frozenset({"re.compile", "re.search", "re.match", "re.fullmatch", "re.sub", "re.subn", "re.split",
+                         "re.findall", "re.finditer", "regex.compile", "regex.search", "regex.match"})
+
+
+@predicate("python.regex_injection")
+def regex_injection(ctx: MatchContext):
+    call, qn = _call_ctx(ctx)
+    if qn not in REGEX_FUNCS:
+        return None
+    target = arg(call, 0, "pattern")
+    val, how, _ = _dynamic(ctx, target, "regex")
+    if not val.tainted:
+        return None
+    return Verdict(confidence=HIGH, args={"how": how}, related=related_for(val))
+
+
+@predicate("python.bad_html_filter")
+def bad_html_filter(ctx: MatchContext):
+    """A regular expression that strips <script> tags: browsers accept many variants it misses."""
+    call, qn = _call_ctx(ctx)
+    if qn not in REGEX_FUNCS:
+        return None
+    pattern = string_value(arg(call, 0, "pattern"))
+    if pattern is None or not re.search(r"<\s*/?\s*\(?\??:?script", pattern, re.IGNORECASE):
+        return None
+    return Verdict(confidence=MEDIUM)
+
+
+# ---------------------------------------------------------------- XML (RL115)
+
+XML_PARSE = {
+    "xml.etree.ElementTree.fromstring": "std", "xml.etree.ElementTree.parse": "std", "xml.etree.ElementTree.XML": "std",
+    "xml.etree.ElementTree.iterparse": "std", "xml.etree.ElementTree.fromstringlist": "std",
+    "xml.etree.cElementTree.fromstring": "std", "xml.etree.cElementTree.parse": "std",
+    "xml.dom.minidom.parseString": "std", "xml.dom.minidom.parse": "std", "xml.dom.pulldom.parseString": "std",
+    "xml.dom.pulldom.parse": "std", "xml.sax.parseString": "std", "xml.sax.parse": "std",
+    "lxml.etree.fromstring": "lxml", "lxml.etree.parse": "lxml", "lxml.etree.XML": "lxml",
+    "lxml.etree.iterparse": "lxml", "lxml.etree.XMLID": "lxml", "lxml.objectify.fromstring": "lxml",
+    "lxml.objectify.parse": "lxml", "lxml.etree.XSLT": "lxml",
+}
+
+
+@predicate("python.xxe")
+def xxe(ctx: MatchContext):
+    call, qn = _call_ctx(ctx)
+    name = qn.rsplit(".", 1)[-1]
+    _, kw = call_args(call)
+    if name == "XMLParser" and (qn.startswith("lxml") or imports_module(ctx.file, "lxml")):
+        bad = []
+        if is_true(kw.get("resolve_entities")):
+            bad.append("resolve_entities=True")
+        if is_false(kw.get("no_network")):
+            bad.append("no_network=False")
+        if is_true(kw.get("load_dtd")) and "resolve_entities" not in kw:
+            bad.append("load_dtd=True")
+        if is_true(kw.get("huge_tree")):
+            bad.append("huge_tree=True")
+        if bad:
+            return Verdict(confidence=HIGH, args={"how": f"An lxml XMLParser with {', '.join(bad)}"})
+        return None
+    if name == "setFeature":
+        positional, _ = call_args(call)
+        if len(positional) == 2 and is_true(positional[1]):
+            feat = text(positional[0])
+            if "external_ges" in feat or "external_pes" in feat or "external-general" in feat:
+                return Verdict(confidence=HIGH, args={"how": f"setFeature({feat}, True)"})
+        return None
+    kind = XML_PARSE.get(qn)
+    if kind is None:
+        return None
+    target = arg(call, 0, "source") or arg(call, 0, "text")
+    if target is None:
+        return None
+    if kind == "lxml":
+        parser = arg(call, 1, "parser")
+        if parser is not None:
+            return None  # judged where the parser is made
+    val, how, _ = _dynamic(ctx, target, "xml")
+    if val.level == CONST:
+        return None
+    if kind == "std":
+        if not val.tainted:
+            return None
+        return Verdict(confidence=MEDIUM, args={"how": f"{qn}() on untrusted input ({val.what})"}, related=related_for(val))
+    if val.tainted:
+        return Verdict(confidence=HIGH, args={"how": f"{qn}() with lxml's default parser on untrusted input ({val.what})"},
+                       related=related_for(val))
+    if in_request_handler(ctx.file, call):
+        return Verdict(confidence=LOW, args={"how": f"{qn}() with lxml's default parser"})
+    return None
+
+
+# ---------------------------------------------------------------- errors (RL122)
+
+
+@predicate("python.stack_trace_exposure")
+def stack_trace_exposure(ctx: MatchContext):
+    """A request handler that sends a traceback or an exception's text to the client."""
+    node = ctx.node("match")
+    if not in_request_handler(ctx.file, node):
+        return None
+    value = node.named_children[0] if node.named_child_count else None
+    if value is None:
+        return None
+    body = value.text
+    if b"traceback." in body or b"format_exc" in body or b"print_exc" in body or b"exc_info" in body:
+        return Verdict(confidence=HIGH, node=value, args={"what": "a stack trace"})
+    handler = enclosing(node, ("except_clause",))
+    if handler is None:
+        return None
+    alias = None
+    for c in handler.named_children:
+        if c.type == "as_pattern":
+            a = c.child_by_field_name("alias")
+            alias = text(a) if a is not None else None
+    if not alias:
+        return None
+    if re.search(rb"(?<![\w.])" + re.escape(alias.encode()) + rb"(?![\w])", body):
+        return Verdict(confidence=LOW, node=value, args={"what": "the exception's message"})
+    return None
+
+
+# ---------------------------------------------------------------- dispatch (one predicate per rule)
+
+
+@predicate("python.sql_any")
+def sql_any(ctx: MatchContext):
+    if ctx.node("sink") is not None:
+        return sql_injection(ctx)
+    return sql_string(ctx)
+
+
+@predicate("python.command_any")
+def command_any(ctx: MatchContext):
+    if ctx.node("arg") is not None:
+        return command_wrapper(ctx)
+    return command_injection(ctx)
+
+
+@predicate("python.xss_any")
+def xss_any(ctx: MatchContext):
+    node = ctx.node("match")
+    if node.type == "return_statement":
+        return xss_return(ctx)
+    name = ctx.text("fn")
+    if name == "Environment":
+        v = jinja_autoescape(ctx)
+        if v is not None:
+            v.data["fix"] = "jinja"
+        return v
+    if name in ("render_template_string", "Template", "from_string"):
+        v = jinja_autoescape(ctx) if name == "Template" else None
+        if v is not None:
+            v.data["fix"] = "jinja"
+            return v
+        return safe_filter(ctx)
+    return xss(ctx)
+
+
+@predicate("python.redirect_any")
+def redirect_any(ctx: MatchContext):
+    if ctx.node("match").type == "assignment":
+        return location_header(ctx)
+    return open_redirect(ctx)

@@ -1,0 +1,197 @@
+"""Shared pieces of the Python sink predicates: verdicts from taint, strings built from input."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from redline.findings import Confidence, Related, Span
+from redline.rules.predicates import Verdict
+from redline.rules.predicates.python_scope import call_args, scan_cache, string_value, text, unwrap
+from redline.rules.predicates.python_strings import (
+    NUMERIC_CONVERSIONS,
+    Hole,
+    Template,
+    _format,
+    _merge,
+    _percent,
+    template,
+)
+from redline.rules.predicates.taint_python import (
+    CONST,
+    CONST_VAL,
+    TAINTED,
+    UNKNOWN,
+    Val,
+    reaching_values,
+    scope_for,
+    value_of,
+)
+
+HIGH, MEDIUM, LOW = Confidence.HIGH, Confidence.MEDIUM, Confidence.LOW
+
+
+def related_for(val: Val) -> tuple[Related, ...]:
+    if val.tainted and val.source is not None:
+        return (Related(Span.of_node(val.source), f"untrusted input enters here ({val.what})"),)
+    return ()
+
+
+def verdict(
+    val: Val,
+    node,
+    args: dict,
+    *,
+    unknown: Confidence | None = MEDIUM,
+    tainted: Confidence = HIGH,
+    data: dict | None = None,
+) -> Verdict | None:
+    """A finding for a sink fed by `val`: `tainted` confidence for input, `unknown` for other
+    non-constant data (None: not reported), nothing for constants."""
+    if val.level == CONST:
+        return None
+    if val.level == TAINTED:
+        return Verdict(confidence=tainted, node=node, args=args, related=related_for(val), data=data or {})
+    if unknown is None:
+        return None
+    return Verdict(confidence=unknown, node=node, args=args, data=data or {})
+
+
+def holes_value(file, tpl: Template, kind: str) -> Val:
+    out = CONST_VAL
+    for h in tpl.holes:
+        if h.spec and h.spec[-1:] in NUMERIC_CONVERSIONS and len(h.spec) == 1:
+            continue  # %d / %f: only numbers fit
+        out = out | value_of(file, h.node, kind)
+        if out.level == TAINTED:
+            break
+    return out
+
+
+@dataclass
+class Built:
+    tpl: Template
+    val: Val
+    node: object  # the expression that builds the string (may be a definition of a variable)
+
+
+def _constant_string_of(file, node) -> str | None:
+    """The text of a string literal, or of a name bound once to one (query templates)."""
+    node = unwrap(node)
+    if node is None:
+        return None
+    s = string_value(node)
+    if s is not None:
+        return s
+    if node.type == "identifier":
+        values = reaching_values(file, node)
+        if len(values) == 1:
+            return string_value(values[0])
+    return None
+
+
+def build_template(file, node) -> Template | None:
+    """`template()` plus formatting of a template held in a variable: `query % args`,
+    `QUERY.format(...)`."""
+    tpl = template(node)
+    if tpl is not None:
+        return tpl
+    node = unwrap(node)
+    if node is None:
+        return None
+    if node.type == "binary_operator":
+        op = node.child_by_field_name("operator")
+        left = unwrap(node.child_by_field_name("left"))
+        if op is not None and op.type == "%" and left is not None and left.type == "identifier":
+            body = _constant_string_of(file, left)
+            if body is not None:
+                parts = _percent(body, node.child_by_field_name("right"))
+                if parts and any(isinstance(p, Hole) for p in parts):
+                    return Template(_merge(parts), "%-formatting")
+    if node.type == "call":
+        fn = node.child_by_field_name("function")
+        if fn is not None and fn.type == "attribute" and text(fn.child_by_field_name("attribute")) == "format":
+            obj = unwrap(fn.child_by_field_name("object"))
+            if obj is not None and obj.type == "identifier":
+                body = _constant_string_of(file, obj)
+                if body is not None:
+                    parts = _format(body, node)
+                    if parts and any(isinstance(p, Hole) for p in parts):
+                        return Template(_merge(parts), "str.format()")
+    return None
+
+
+def built_string(file, node, kind: str, accept=None) -> Built | None:
+    """The string expression `node` (or the variable's definitions) built from non-constant
+    parts: the most dangerous of the candidates. `accept(template)` filters candidates."""
+    node = unwrap(node)
+    if node is None:
+        return None
+    candidates = []
+    tpl = build_template(file, node)
+    if tpl is not None:
+        candidates.append((tpl, node))
+    elif node.type == "identifier":
+        for value in reaching_values(file, node):
+            if value.type == "augmented_assignment":
+                right = value.child_by_field_name("right")
+                t = build_template(file, right)
+                if t is None and right is not None:
+                    t = Template((Hole(right),), "string concatenation")
+                if t is not None:
+                    candidates.append((t, value))
+                continue
+            t = build_template(file, value)
+            if t is not None:
+                candidates.append((t, value))
+    best = None
+    for tpl, where in candidates:
+        if accept is not None and not accept(tpl):
+            continue
+        val = holes_value(file, tpl, kind)
+        if best is None or val.level > best.val.level:
+            best = Built(tpl, val, where)
+    return best
+
+
+def scope_uses(file, node, name: str) -> list:
+    """Identifier nodes named `name` in the function (or module) that contains `node`."""
+    scope = scope_for(file, node)
+    cache = scan_cache(file)
+    key = ("uses", scope.node.start_byte, scope.node.end_byte)
+    table = cache.get(key)
+    if table is None:
+        table = {}
+        stack = [scope.node]
+        while stack:
+            n = stack.pop()
+            if n.type == "identifier":
+                table.setdefault(text(n), []).append(n)
+                continue
+            if n.type in ("string", "comment"):
+                continue
+            if n is not scope.node and n.type in ("function_definition", "class_definition") and scope.node.type == "module":
+                continue
+            stack.extend(n.children)
+        for lst in table.values():
+            lst.sort(key=lambda n: n.start_byte)
+        cache[key] = table
+    return table.get(name, [])
+
+
+def first_positional_call(node):
+    """The call of which `node` is the first positional argument, or None."""
+    p = node.parent
+    if p is None or p.type != "argument_list":
+        return None
+    positional = [a for a in p.named_children if a.type not in ("keyword_argument", "comment")]
+    if not positional or positional[0] != node:
+        return None
+    return p.parent
+
+
+def name_words(name: str) -> list[str]:
+    """Words of an identifier: getSessionID -> [get, session, id]; api_key -> [api, key]."""
+    name = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name)
+    name = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", name)
+    return [w for w in re.split(r"[^A-Za-z0-9]+", name.lower()) if w]
