@@ -7,6 +7,7 @@ import pytest
 from redline import languages as langs
 from redline.pipeline import analyze_text
 from redline.rules.registry import default_registry
+from redline.secrets.fakes import expand  # {{fake:...}} placeholders: secrets built at test time
 
 EXT = {lang: ext for ext, lang in reversed(list(langs.EXTENSIONS.items()))}
 EXT.update({"dockerfile": "Dockerfile", "requirements": "requirements.txt", "gomod": "go.mod", "dotenv": ".env"})
@@ -28,7 +29,7 @@ def _cases(kind):
 
 @pytest.mark.parametrize("rule,example", list(_cases("invalid")))
 def test_invalid_example_is_flagged(rule, example):
-    analysis = analyze_text(_path(rule, example), example.code)
+    analysis = analyze_text(_path(rule, example), expand(example.code))
     assert not analysis.errors, analysis.errors
     codes = [f.code for f in analysis.findings]
     assert rule.code in codes, f"{rule.code} did not fire on:\n{example.code}\nfound: {codes}"
@@ -36,7 +37,7 @@ def test_invalid_example_is_flagged(rule, example):
 
 @pytest.mark.parametrize("rule,example", list(_cases("valid")))
 def test_valid_example_is_not_flagged(rule, example):
-    analysis = analyze_text(_path(rule, example), example.code)
+    analysis = analyze_text(_path(rule, example), expand(example.code))
     assert not analysis.errors, analysis.errors
     hits = [f for f in analysis.findings if f.code == rule.code]
     assert not hits, f"{rule.code} fired on a valid example:\n{example.code}\n{hits[0].message}"

@@ -70,7 +70,7 @@ def run_engines(
     return findings, errors
 
 
-_ENGINE_PRIORITY = {"redline": 0}
+_ENGINE_PRIORITY = {"redline": 0, "secrets": 0}  # own detectors before imported engines
 
 
 def _priority(f: Finding) -> tuple:

@@ -1,0 +1,313 @@
+"""The detect-secrets engine (slow): Yelp's detect-secrets plugins and filters, line by line.
+
+Scanning a whole 10k-line file with detect-secrets takes about 2 s, so the engine works on
+lines, not files:
+
+- `scan(file, config)` (what `redline scan` and `pipeline.analyze` call) runs every line;
+- `scan_lines(file, rows)` runs only the given 0-based rows: the language server calls it with
+  the rows that changed since its previous run;
+- `rescan(file, old_text, old_findings)` does the bookkeeping for the server: it finds the rows
+  that differ between `old_text` and `file.text` (common prefix and suffix of lines), keeps the
+  old findings above them, shifts those below them, and scans the changed rows plus one row on
+  each side (a `pragma: allowlist nextline secret` affects the next line). Its result equals
+  `scan(file)` (a test checks it on random edits).
+
+detect-secrets keeps its configuration in process-global state, so every call runs behind one
+lock; the engine configures it once (all plugins, the default filters except
+`is_invalid_file`, since an editor buffer need not exist on disk) and re-checks the
+configuration on every call in case something else in the process changed it.
+
+Each finding's detect-secrets type is mapped to the Redline rule for that kind of secret (AWS key
+-> RL201, private key -> RL202, basic auth -> RL203, keyword on a password line -> RL204, other
+keywords -> RL205); types no rule covers (high-entropy strings, public IPs) become RL902. The
+pipeline then drops a detect-secrets finding on a line where the secrets engine reported the
+same kind of secret (same line, same CWE: the `secrets` engine has priority). Values that
+Redline's placeholder filters reject are dropped here too, so both engines agree on what a
+placeholder is, and `pragma: allowlist secret` is honoured by detect-secrets' own filter and by
+the pipeline's suppressions.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import replace
+from typing import Iterable, Sequence
+
+from redline.config import Config
+from redline.documents.source import SourceFile, line_starts_of
+from redline.findings import Confidence, Finding, Fix, Related, Span, TextEdit
+from redline.rules.registry import default_registry
+from redline.secrets import filters as flt
+from redline.secrets import fixes, hits, keys, names, scanner
+from redline.secrets.hits import Hit
+from redline.secrets.redact import redact
+
+log = logging.getLogger(__name__)
+
+CONTEXT_LINES = 5  # detect-secrets' own code snippet size
+_lock = threading.RLock()
+_plugin_names: frozenset[str] | None = None
+
+# detect-secrets type -> (Redline code, confidence)
+TYPE_CODES: dict[str, tuple[str, str]] = {
+    "AWS Access Key": (hits.TOKEN, "high"),
+    "Azure Storage Account access key": (hits.TOKEN, "high"),
+    "Artifactory Credentials": (hits.TOKEN, "medium"),
+    "Cloudant Credentials": (hits.TOKEN, "medium"),
+    "Discord Bot Token": (hits.TOKEN, "medium"),
+    "GitHub Token": (hits.TOKEN, "high"),
+    "GitLab Token": (hits.TOKEN, "high"),
+    "IBM Cloud IAM Key": (hits.TOKEN, "medium"),
+    "IBM COS HMAC Credentials": (hits.TOKEN, "medium"),
+    "JSON Web Token": (hits.TOKEN, "medium"),
+    "Mailchimp Access Key": (hits.TOKEN, "high"),
+    "NPM tokens": (hits.TOKEN, "high"),
+    "OpenAI Token": (hits.TOKEN, "high"),
+    "PyPI Token": (hits.TOKEN, "high"),
+    "SendGrid API Key": (hits.TOKEN, "high"),
+    "Slack Token": (hits.TOKEN, "high"),
+    "SoftLayer Credentials": (hits.TOKEN, "medium"),
+    "Square OAuth Secret": (hits.TOKEN, "high"),
+    "Stripe Access Key": (hits.TOKEN, "high"),
+    "Telegram Bot Token": (hits.TOKEN, "medium"),
+    "Twilio API Key": (hits.TOKEN, "medium"),
+    "Private Key": (hits.PRIVATE_KEY, "high"),
+    "Basic Auth Credentials": (hits.URL, "medium"),
+    "Secret Keyword": (hits.SECRET, "low"),
+}
+OTHER = ("RL902", "low")
+_ENV = {"AWS Access Key": "AWS_ACCESS_KEY_ID", "GitHub Token": "GITHUB_TOKEN", "Slack Token": "SLACK_TOKEN",
+        "Stripe Access Key": "STRIPE_SECRET_KEY", "OpenAI Token": "OPENAI_API_KEY", "NPM tokens": "NPM_TOKEN"}
+
+
+def _configure() -> None:
+    """Point detect-secrets' global settings at every plugin and the default filters (minus
+    `is_invalid_file`). Must be called with `_lock` held."""
+    global _plugin_names
+    from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
+    from detect_secrets.settings import get_filters, get_plugins, get_settings
+
+    wanted = frozenset(cls.__name__ for cls in get_mapping_from_secret_type_to_class().values())
+    settings = get_settings()
+    if _plugin_names == wanted and frozenset(settings.plugins) == wanted and (
+        "detect_secrets.filters.common.is_invalid_file" not in settings.filters
+    ):
+        return
+    settings.clear()
+    settings.configure_plugins([{"name": name} for name in sorted(wanted)])
+    settings.disable_filters("detect_secrets.filters.common.is_invalid_file")
+    get_plugins.cache_clear()
+    get_filters.cache_clear()
+    _plugin_names = wanted
+
+
+def _line_text(file: SourceFile, starts: list[int], row: int) -> str:
+    start = starts[row]
+    end = starts[row + 1] if row + 1 < len(starts) else len(file.text)
+    return file.text[start:end].rstrip(b"\r\n").decode("utf-8", "replace")
+
+
+def _code_for(kind: str, line: str) -> tuple[str, str]:
+    code, confidence = TYPE_CODES.get(kind, OTHER)
+    if kind == "Secret Keyword":
+        lowered = line.lower()
+        if any(p in lowered for p in names.PASSWORD_PARTS) or any(
+            names.classify(w) is names.Kind.PASSWORD for w in lowered.replace("=", " ").replace(":", " ").split()[:3]
+        ):
+            code = hits.PASSWORD
+    return code, confidence
+
+
+def _keep(kind: str, value: bytes, file: SourceFile, line_start: int, line_end: int) -> bool:
+    """Apply Redline's own placeholder filters to a detect-secrets value."""
+    if kind == "Private Key":
+        return bool(keys.scan(file.text, line_start, line_end))
+    if kind == "Secret Keyword":
+        return not flt.reason(value, flt.VALUE_FILTERS)
+    if kind == "Basic Auth Credentials":
+        return not flt.reason(value, flt.VALUE_FILTERS[:-2])
+    return not flt.reason(value, flt.TOKEN_FILTERS)
+
+
+class DetectSecretsEngine:
+    name = "detect-secrets"
+    slow = True
+    default_on = True
+
+    def applies(self, file: SourceFile) -> bool:
+        return bool(file.text) and not scanner.is_binary(file.text)
+
+    def scan(self, file: SourceFile, config: Config | None = None) -> list[Finding]:
+        return self.scan_lines(file, range(file.line_count))
+
+    def scan_lines(self, file: SourceFile, rows: Iterable[int]) -> list[Finding]:
+        """Findings on the given 0-based rows only (out-of-range rows are ignored)."""
+        if not self.applies(file):
+            return []
+        from detect_secrets.core import scan as ds_scan
+        from detect_secrets.settings import get_plugins
+        from detect_secrets.util.code_snippet import CodeSnippet
+
+        starts = file.line_starts
+        wanted = sorted({r for r in rows if 0 <= r < len(starts)})
+        if not wanted:
+            return []
+        filename = file.path or "untitled"
+        out: list[Finding] = []
+        with _lock:
+            _configure()
+            if ds_scan._is_filtered_out(required_filter_parameters=["filename"], filename=filename):
+                return []
+            plugins = get_plugins()
+            for row in wanted:
+                lo, hi = max(0, row - CONTEXT_LINES), min(len(starts), row + CONTEXT_LINES + 1)
+                snippet = [_line_text(file, starts, r) for r in range(lo, hi)]
+                context = CodeSnippet(snippet=snippet, start_line=lo, target_index=row - lo)
+                line = snippet[row - lo]
+                if not line.strip():
+                    continue
+                if ds_scan._is_filtered_out(
+                    required_filter_parameters=["line"], filename=filename, line=line, context=context
+                ):
+                    continue
+                found = []
+                for plugin in plugins:
+                    for secret in ds_scan._scan_line(
+                        plugin=plugin, filename=filename, line=line, line_number=row + 1, context=context
+                    ):
+                        if not ds_scan._is_filtered_out(
+                            required_filter_parameters=["context"],
+                            filename=filename,
+                            secret=secret.secret_value,
+                            plugin=plugin,
+                            line=line,
+                            context=context,
+                        ):
+                            found.append((secret.type, secret.secret_value or ""))
+                out.extend(self._findings(file, row, line, found))
+        return out
+
+    def _findings(self, file: SourceFile, row: int, line: str, found: list[tuple[str, str]]) -> list[Finding]:
+        span = file.line_span(row)
+        raw = file.text[span.start_byte : span.end_byte]
+        out: list[Finding] = []
+        seen: set[tuple[str, int]] = set()
+        registry = default_registry()
+        for kind, value in found:
+            secret = value.encode("utf-8")
+            col = raw.find(secret) if secret else -1
+            start = span.start_byte + col if col >= 0 else span.start_byte
+            end = start + len(secret) if col >= 0 else span.end_byte
+            if (kind, start) in seen or not _keep(kind, secret, file, span.start_byte, span.end_byte):
+                continue
+            seen.add((kind, start))
+            code, confidence = _code_for(kind, line)
+            rule = registry.by_code[code]
+            ls, le, q = scanner.enclosing_literal(raw, start - span.start_byte, end - span.start_byte)
+            hit = Hit(
+                code=code,
+                detector="detect-secrets",
+                title=f"{kind} (detect-secrets)",
+                start=start,
+                end=end,
+                lit_start=span.start_byte + ls,
+                lit_end=span.start_byte + le,
+                quote=q,
+                env=_ENV.get(kind, "SECRET"),
+                confidence=confidence,
+            )
+            shown = redact(secret, 4)
+            args = {"What": f"{kind} (detect-secrets)", "what": f"{kind} (detect-secrets)", "redacted": shown,
+                    "where": "in the source", "env": fixes.env_var(hit), "name": ""}
+            out.append(
+                Finding(
+                    code=rule.code,
+                    name=rule.name,
+                    message=rule.message_for(file.language).format_map(_Args(args)),
+                    severity=rule.severity,
+                    confidence=Confidence.parse(confidence),
+                    cwe=rule.cwe,
+                    span=file.span(start, end),
+                    engine=self.name,
+                    fixes=fixes.fixes_for(file, hit) if col >= 0 else (),
+                    properties=(
+                        ("detect_secrets_type", kind),
+                        ("secret_length", str(len(secret))),
+                        ("redacted", shown),
+                    ),
+                )
+            )
+        return out
+
+    # ----------------------------------------------------------------- incremental use
+
+    def rescan(self, file: SourceFile, old_text: bytes, old_findings: Sequence[Finding]) -> list[Finding]:
+        """Findings for `file` given the findings of the same engine for `old_text`: only the
+        rows that changed (and their neighbours) are scanned again."""
+        first, last_new, last_old = changed_rows(old_text, file.text)
+        if first is None:
+            return list(old_findings)
+        old_starts = line_starts_of(old_text)
+        new_starts = file.line_starts
+        lo = max(0, first - 1)
+        hi_new = min(len(new_starts) - 1, last_new + 1)
+        hi_old = min(len(old_starts) - 1, last_old + 1)
+        d_rows = hi_new - hi_old
+        # bytes where the unchanged tail starts, in the old and the new text
+        tail_old = old_starts[hi_old + 1] if hi_old + 1 < len(old_starts) else len(old_text)
+        tail_new = new_starts[hi_new + 1] if hi_new + 1 < len(new_starts) else len(file.text)
+        d_bytes = tail_new - tail_old
+        kept: list[Finding] = []
+        for f in old_findings:
+            row = f.span.start_line
+            if row < lo:
+                kept.append(f)
+            elif row > hi_old:
+                kept.append(_shift(f, tail_old, d_bytes, d_rows))
+        fresh = self.scan_lines(file, range(lo, hi_new + 1))
+        return sorted(kept + fresh, key=lambda f: f.sort_key)
+
+
+class _Args(dict):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def changed_rows(old: bytes, new: bytes) -> tuple[int | None, int, int]:
+    """(first changed row, last changed row in `new`, last changed row in `old`) by comparing
+    lines from both ends; (None, -1, -1) when the texts are equal."""
+    if old == new:
+        return None, -1, -1
+    a = old.split(b"\n")
+    b = new.split(b"\n")
+    i = 0
+    while i < len(a) and i < len(b) and a[i] == b[i]:
+        i += 1
+    j = 0
+    while j < len(a) - i and j < len(b) - i and a[-1 - j] == b[-1 - j]:
+        j += 1
+    return i, len(b) - 1 - j, len(a) - 1 - j
+
+
+def _shift_span(span: Span, at: int, d_bytes: int, d_rows: int) -> Span:
+    if span.start_byte < at:
+        return span
+    return Span(
+        span.start_byte + d_bytes,
+        span.end_byte + d_bytes,
+        (span.start_point[0] + d_rows, span.start_point[1]),
+        (span.end_point[0] + d_rows, span.end_point[1]),
+    )
+
+
+def _shift(f: Finding, at: int, d_bytes: int, d_rows: int) -> Finding:
+    fixes_ = tuple(
+        Fix(fx.title, tuple(TextEdit(_shift_span(e.span, at, d_bytes, d_rows), e.new_text) for e in fx.edits), fx.safe)
+        for fx in f.fixes
+    )
+    related = tuple(Related(_shift_span(r.span, at, d_bytes, d_rows), r.message) for r in f.related)
+    return replace(f, span=_shift_span(f.span, at, d_bytes, d_rows), fixes=fixes_, related=related)
+
+
+ENGINE = DetectSecretsEngine()

@@ -1,0 +1,419 @@
+"""Secrets found by context: a value assigned, passed, compared or mapped to a credential name.
+
+Line based, with the string syntax of the file type (`syntax.py`). On a candidate line every
+name that contains a credential word is located with one RE2 pattern; for each name the value is
+read with a small hand-written scanner, which understands
+
+    password = "..."            python, ruby, shell, HCL, TOML, INI, .env, properties
+    password := "..."           go (also `::=`, `?=` of Makefiles)
+    password: "..."             YAML, JSON, JS objects, Go struct literals, Ruby symbols
+    "password": "..."           JSON, dicts, maps
+    "password" => "..."         PHP, Ruby, Perl
+    apiKey: string = "..."      TypeScript / Python annotations
+    var password string = "..." Go declarations
+    String password = "...";    Java, C#, C (`char password[] = "..."`)
+    setPassword("...")          setters, builders, keyword calls
+    put("password", "...")      map puts, getenv defaults: a name then a value
+    password == "..."           comparisons, and "..." == password
+    -H "apikey: ..."            header names inside a string, Authorization: Bearer ...
+    key="Password" value="..."  .NET/Spring XML, YAML flow maps
+    - name: DB_PASSWORD         Kubernetes / compose env lists: the value on the next line
+      value: ...
+    variable "db_password" {    Terraform variables: the `default` inside the block
+      default = "..."
+
+A value found this way still has to look like a secret: `gate()` applies the placeholder, test,
+template and reference filters, then a length and entropy threshold that depends on the kind of
+name (passwords may be short words with digits or spaces; tokens must look random).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Callable
+
+from redline.secrets import entropy
+from redline.secrets import filters as flt
+from redline.secrets import hits as H
+from redline.secrets import names
+from redline.secrets import regex as rx
+from redline.secrets.hits import Hit
+from redline.secrets.names import Kind
+from redline.secrets.syntax import Syntax
+
+# Words that make a line a candidate (the prefilter) and locate names on it.
+CUE = r"pass|pwd|secret|token|key|auth|cred|bearer"
+NAME_RE = rx.compile(r"(?i)[A-Za-z0-9_.$@-]*(?:" + CUE + r")[A-Za-z0-9_.-]*")
+_OPS = (b":::=", b"::=", b":=", b"?=", b"=>", b"===", b"!==", b"==", b"!=", b"=", b":")
+_COMPARE = (b"===", b"!==", b"==", b"!=")
+_AUTH_SCHEMES = (b"bearer", b"basic", b"token", b"api-token", b"apikey", b"digest", b"sso-key", b"otp", b"key")
+_SPACE = b" \t"
+_NAME_CHARS = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.$")
+MAX_LOOKAHEAD = 40  # lines searched for a Terraform variable's default
+
+
+@dataclass(frozen=True, slots=True)
+class Value:
+    start: int  # the value, bytes of the line
+    end: int
+    lit_start: int  # the literal with its quotes (== value when unquoted)
+    lit_end: int
+    quote: bytes = b""
+
+
+NextLine = Callable[[int], "tuple[bytes, int] | None"]  # k -> (line, absolute start) of the k-th next line
+
+
+# ------------------------------------------------------------------------- reading values
+
+
+def _skip_space(line: bytes, i: int) -> int:
+    n = len(line)
+    while i < n and line[i] in _SPACE:
+        i += 1
+    return i
+
+
+def read_quoted(line: bytes, i: int) -> Value | None:
+    """The string literal opening at `i` (a quote character), escapes honoured; None when it
+    does not close on this line."""
+    q = line[i : i + 1]
+    n = len(line)
+    if line[i : i + 3] == q * 3 and q in b"\"'":  # Python/Java text block on one line
+        end = line.find(q * 3, i + 3)
+        return Value(i + 3, end, i, end + 3, q * 3) if end != -1 else None
+    j = i + 1
+    while j < n:
+        c = line[j]
+        if c == 0x5C and q != b"`":  # backslash
+            j += 2
+            continue
+        if c == q[0]:
+            return Value(i + 1, j, i, j + 1, q)
+        j += 1
+    return None
+
+
+def _read_bare(line: bytes, i: int, syn: Syntax, stop_quote: bytes = b"") -> Value | None:
+    n = len(line)
+    if i >= n:
+        return None
+    if stop_quote:  # inside a string: up to its closing quote (or a separator)
+        j = i
+        while j < n and line[j] not in stop_quote and line[j] not in b";&":
+            j += 1
+        end = j
+    elif syn.bare == "rest":
+        end = n
+        for marker in (b" #", b"\t#", b" ;"):  # a trailing comment
+            k = line.find(marker, i)
+            if k != -1 and k < end:
+                end = k
+    elif syn.bare == "token":
+        j = i
+        while j < n and line[j] not in b" \t,;)}]\"'`<>":
+            j += 1
+        end = j
+    else:
+        return None
+    while end > i and line[end - 1] in b" \t,;'\"`":
+        end -= 1
+    if end <= i:
+        return None
+    first = line[i : i + 1]
+    if not stop_quote and first in (b"|", b">", b"[", b"{", b"*", b"!", b"&"):
+        return None  # YAML block scalars, flow collections, aliases, tags
+    return Value(i, end, i, end, b"")
+
+
+def _skip_wrapper(line: bytes, i: int) -> int:
+    """Skip `new `, one call like `SecretStr(`, `[]byte(`, `Buffer.from(`, and C#/ObjC `@`/`$`
+    or Python string prefixes, so that `i` points at the quote of the literal."""
+    n = len(line)
+    if line.startswith(b"new ", i):
+        i = _skip_space(line, i + 4)
+    j = i
+    while j < n and (line[j] in _NAME_CHARS or line[j] in b"[]"):
+        j += 1
+    if j > i and j < n and line[j] == 0x28:  # "("
+        k = _skip_space(line, j + 1)
+        if k < n and line[k] in b"\"'`@":
+            i = k
+    if i < n and line[i] in b"@$" and i + 1 < n and line[i + 1] in b"\"'":
+        i += 1
+    j = i
+    while j < n and j - i < 2 and line[j] in b"rRbBuUfF":
+        j += 1
+    if j > i and j < n and line[j] in b"\"'":
+        i = j
+    return i
+
+
+def _value_at(line: bytes, i: int, syn: Syntax, stop_quote: bytes = b"") -> Value | None:
+    """The value starting at `i` (after the operator and spaces)."""
+    i = _skip_space(line, i)
+    if i >= len(line):
+        return None
+    i = _skip_wrapper(line, i)
+    c = line[i : i + 1]
+    if c and c in syn.quotes and not stop_quote:
+        return read_quoted(line, i)
+    if c in (b'"', b"'", b"`") and not stop_quote:
+        return None  # a character literal or a quote this format does not use
+    if syn.bare == "none" and not stop_quote:
+        return None
+    return _read_bare(line, i, syn, stop_quote)
+
+
+def _operator(line: bytes, i: int, syn: Syntax, quoted_key: bool) -> tuple[bytes, int] | None:
+    """The assignment, mapping or comparison operator at `i` (after spaces)."""
+    i = _skip_space(line, i)
+    n = len(line)
+    if i >= n:
+        return None
+    if syn.code and line[i] in b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_":
+        # `password string = "..."` (Go), a type after the name
+        j = i
+        while j < n and (line[j] in _NAME_CHARS or line[j] in b"[]*"):
+            j += 1
+        k = _skip_space(line, j)
+        if k < n and line[k] == 0x3D and line[k + 1 : k + 2] != b"=":
+            return b"=", k + 1
+        return None
+    for op in _OPS:
+        if line.startswith(op, i):
+            j = i + len(op)
+            if op == b":" and line[j : j + 1] == b":":
+                return None  # `::` (C++, Ruby, PHP scope)
+            if op == b":" and syn.code:
+                # `apiKey: string = "..."`: skip a type annotation
+                k = _skip_space(line, j)
+                m = k
+                while m < n and (line[m] in _NAME_CHARS or line[m] in b"[]|<> ?,"):
+                    m += 1
+                if m > k and m < n and line[m] == 0x3D and line[m + 1 : m + 2] not in (b"=", b">"):
+                    return b"=", m + 1
+            return op, j
+    if quoted_key and line[i] == 0x2C:  # "password", "value"
+        return b",", i + 1
+    return None
+
+
+# ------------------------------------------------------------------------- the gate
+
+
+def min_entropy(n: int) -> float:
+    return min(3.0, 0.85 * math.log2(n)) if n > 1 else 9.0
+
+
+def gate(kind: Kind, value: bytes) -> str | None:
+    """The confidence of a finding for `value` held by a name of `kind`, or None when the value
+    does not look like a real secret."""
+    n = len(value)
+    if n > 1000 or not any(48 <= b <= 57 or 65 <= b <= 90 or 97 <= b <= 122 for b in value):
+        return None
+    if flt.reason(value, flt.VALUE_FILTERS):
+        return None
+    h = entropy.shannon(value)
+    if kind is Kind.PASSWORD:
+        if n < 6 or h < 2.0:
+            return None
+        return "medium"
+    if b" " in value or b"\t" in value:
+        return None
+    if kind is Kind.SECRET:
+        if n < 8 or h < min_entropy(n):
+            return None
+        return "high" if n >= 20 and h >= 4.0 else "medium"
+    if n < 16 or h < 3.3 or entropy.classes(value) < 2:
+        return None
+    return "medium" if h >= 4.0 else "low"
+
+
+def _strip_scheme(line: bytes, v: Value) -> Value:
+    """`Bearer abc...` -> `abc...` (the credential of an Authorization value)."""
+    raw = line[v.start : v.end]
+    word, sep, rest = raw.partition(b" ")
+    if sep and word.lower() in _AUTH_SCHEMES and rest.strip():
+        off = v.start + len(word) + 1
+        while off < v.end and line[off] in _SPACE:
+            off += 1
+        return Value(off, v.end, v.lit_start, v.lit_end, v.quote)
+    return v
+
+
+# ------------------------------------------------------------------------- locating values
+
+
+def _name_entry(before: bytes) -> bool:
+    """The name is the value of a `name:`/`key=` entry (`- name: DB_PASSWORD`, `key="Password"`)."""
+    b = before.rstrip(b" \t\"'").lower()
+    for k in (b"name", b"key", b"id", b"env", b"envvar"):
+        for op in (b":", b"="):
+            if b.endswith(k + op) or b.endswith(k + b" " + op):
+                head = b[: len(b) - len(k) - len(op)].rstrip()
+                if not head or not (head[-1:].isalnum() or head[-1:] == b"_"):
+                    return True
+    return False
+
+
+def _entry_value(line: bytes, after: int, syn: Syntax, next_line: NextLine) -> tuple[Value, int] | None:
+    """For `name: X` / `key="X"`: the `value` given beside it, on this line or the next.
+    Returns the value and the line offset (0 = this line, 1 = the next)."""
+    low = line.lower()
+    k = low.find(b"value", after)
+    if k != -1:
+        j = _skip_space(line, k + 5)
+        j = _skip_space(line, j + 1 if line[j : j + 1] in (b"\"", b"'") else j)
+        if line[j : j + 1] in (b"=", b":"):
+            v = _value_at(line, j + 1, syn)
+            return (v, 0) if v else None
+    if syn.bare == "rest" and line[after:].strip(b" \t\"',}") == b"":
+        nxt = next_line(1)
+        if nxt is not None:
+            nl = nxt[0]
+            s = nl.lstrip(b" \t-")
+            if s.startswith(b"value:"):
+                i = len(nl) - len(s) + 6
+                v = _value_at(nl, i, syn)
+                return (v, 1) if v else None
+    return None
+
+
+def _terraform_default(syn: Syntax, next_line: NextLine) -> tuple[Value, int] | None:
+    """The `default = "..."` inside the `variable` block opened on this line."""
+    for k in range(1, MAX_LOOKAHEAD):
+        nxt = next_line(k)
+        if nxt is None:
+            return None
+        nl = nxt[0]
+        s = nl.strip()
+        if s == b"}" and not nl[:1].isspace():
+            return None
+        if s.startswith(b"default"):
+            j = _skip_space(nl, nl.find(b"default") + 7)
+            if nl[j : j + 1] == b"=":
+                v = _value_at(nl, j + 1, syn)
+                return (v, k) if v else None
+    return None
+
+
+def _reverse_comparison(line: bytes, name_start: int, syn: Syntax) -> Value | None:
+    """`"value" == password`."""
+    b = line[:name_start].rstrip(b" \t(")
+    for op in _COMPARE:
+        if b.endswith(op):
+            b = b[: -len(op)].rstrip(b" \t")
+            if b and b[-1:] in syn.quotes:
+                q = b[-1]
+                i = len(b) - 2
+                while i >= 0 and not (line[i] == q and (i == 0 or line[i - 1] != 0x5C)):
+                    i -= 1
+                if i >= 0:
+                    return Value(i + 1, len(b) - 1, i, len(b), bytes([q]))
+            return None
+    return None
+
+
+def scan_line(
+    line: bytes,
+    line_start: int,
+    syn: Syntax,
+    next_line: NextLine,
+) -> list[Hit]:
+    """Context hits on one line. `next_line(k)` gives the k-th following line and its start."""
+    out: list[Hit] = []
+    seen: set[int] = set()
+    for m in NAME_RE.finditer(line):
+        s, e = m.start(), m.end()
+        name = line[s:e].decode("ascii", "replace").strip(".-$@")
+        kind = names.classify(name)
+        before = line[:s]
+        prev = line[s - 1 : s]
+        if before.rstrip(b" \t").endswith(b"variable \"") or before.rstrip().lower().endswith(b"variable \""):
+            if kind is None:
+                continue
+            found = _terraform_default(syn, next_line)
+            if found:
+                out.extend(_hit(found[0], found[1], kind, name, line, line_start, next_line, seen))
+            continue
+        if kind is None:
+            continue
+        quoted_key = bool(prev) and prev in syn.quotes and line[e : e + 1] == prev
+        in_string = bool(prev) and prev in b"\"'`" and not quoted_key
+        if _name_entry(before):
+            found = _entry_value(line, e + (1 if quoted_key else 0), syn, next_line)
+            if found:
+                out.extend(_hit(found[0], found[1], kind, name, line, line_start, next_line, seen))
+            continue
+        v: Value | None = None
+        rev = _reverse_comparison(line, s, syn)
+        if rev is not None:
+            v = rev
+        else:
+            i = e + 1 if quoted_key else e
+            if line[i : i + 1] == b"]":  # config["password"] = ...
+                i += 1
+            elif line[i : i + 1] == b"[":  # char password[32] = ...
+                close = line.find(b"]", i, i + 12)
+                if close != -1:
+                    i = close + 1
+            if line[i : i + 1] == b"(" and syn.code:  # setPassword("...")
+                v = _value_at(line, i + 1, syn)
+                if v is not None and line[v.lit_end : v.lit_end + 1] not in (b")", b","):
+                    v = None
+            elif prev == b"<" and line[e : e + 1] == b">":  # <password>...</password>
+                close = line.find(b"</", e)
+                if close > e + 1:
+                    v = Value(e + 1, close, e + 1, close, b"")
+            else:
+                op = _operator(line, i, syn, quoted_key)
+                if op is not None:
+                    v = _value_at(line, op[1], syn, stop_quote=prev if in_string else b"")
+                elif not syn.code or line.lstrip().startswith(b"#define"):
+                    j = _skip_space(line, i)
+                    if j > i and line[j : j + 1] in syn.quotes:  # password "value";  (directives)
+                        v = read_quoted(line, j)
+        if v is not None:
+            out.extend(_hit(v, 0, kind, name, line, line_start, next_line, seen))
+    return out
+
+
+def _hit(
+    v: Value, offset: int, kind: Kind, name: str, line: bytes, line_start: int, next_line: NextLine, seen: set[int]
+) -> list[Hit]:
+    """A hit for value `v` found on this line (`offset` 0) or the `offset`-th next line."""
+    if offset:
+        nxt = next_line(offset)
+        if nxt is None:
+            return []
+        line, line_start = nxt
+    if name.lower().strip("-_") in ("authorization", "proxy-authorization") or b" " in line[v.start : v.end].strip():
+        v = _strip_scheme(line, v)
+    value = line[v.start : v.end]
+    key = line_start + v.start
+    if key in seen:
+        return []
+    confidence = gate(kind, value)
+    if confidence is None:
+        return []
+    seen.add(key)
+    code = H.PASSWORD if kind is Kind.PASSWORD else H.SECRET
+    title = "password" if kind is Kind.PASSWORD else ("key" if kind is Kind.KEY else "secret")
+    return [
+        Hit(
+            code=code,
+            detector="context-" + kind.value,
+            title=title,
+            start=line_start + v.start,
+            end=line_start + v.end,
+            lit_start=line_start + v.lit_start,
+            lit_end=line_start + v.lit_end,
+            quote=v.quote,
+            name=name,
+            env=names.env_name(name) or ("PASSWORD" if kind is Kind.PASSWORD else "API_TOKEN"),
+            confidence=confidence,
+            shown=2 if kind is Kind.PASSWORD else 4,
+        )
+    ]

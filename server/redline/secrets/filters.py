@@ -1,0 +1,255 @@
+"""False-positive filters: small named functions that say why a value is not a real secret.
+
+Two families:
+
+- `TOKEN_FILTERS` run on values that matched a provider's token format: placeholder bodies
+  (`ghp_xxxx...`, `AKIA` + `ZZZZ...`), documentation examples (`...EXAMPLE`), templates.
+- `VALUE_FILTERS` run on values found by context (assigned or mapped to a credential name):
+  everything above plus test and placeholder words (`changeme`, `dummy`, `example`), templates
+  (`${VAR}`, `{{ var }}`, `<YOUR_KEY>`, `%s`), references to the environment or a secret manager,
+  identifiers and paths rather than secrets, and prose (labels, help texts, error messages).
+
+Each filter returns True when the value should be dropped. `reason(value, filters)` names the
+first filter that fired (used by tests and `--explain`-style debugging).
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Iterable
+
+from redline.secrets import entropy
+from redline.secrets import regex as rx
+
+Filter = Callable[[bytes], bool]
+
+# Template and reference syntaxes; a value that *is* one of these (possibly with quotes) is not a
+# secret. Checked with fullmatch after stripping.
+_TEMPLATE = rx.compile(
+    r"(?s)\A\s*(?:"
+    r"\$\{\{?[^}]*\}\}?"  # ${VAR}, ${VAR:-default}, ${{ secrets.X }}
+    r"|\$\([^)]*\)"  # $(command)
+    r"|\$[A-Za-z_][A-Za-z0-9_]*"  # $VAR
+    r"|\{\{[^}]*\}\}"  # {{ var }} (Jinja, Helm, Go templates, Mustache)
+    r"|\{%[^%]*%\}"  # {% ... %}
+    r"|<%=?[^%]*%>"  # ERB
+    r"|<[A-Za-z_][^<>]*>"  # <YOUR_KEY>, <password>, <SUMOLOGIC ACCESS KEY>
+    r"|\[[A-Z][A-Z0-9 _-]*\]"  # [PASSWORD]
+    r"|\{[A-Za-z_][A-Za-z0-9_.]*\}"  # {SumoAccessKey}, {password} (format fields)
+    r"|%\(?[A-Za-z_0-9]*\)?[sd]"  # %s, %(password)s
+    r"|#\{[^}]*\}"  # #{ruby}
+    r"|@[A-Za-z_][A-Za-z0-9_.]*@"  # @maven.property@
+    r"|`[^`]*`"  # `command`
+    r"|ENC\[[^\]]*\]"  # sops
+    r")\s*$"
+)
+# A template or reference anywhere inside the value.
+_HAS_TEMPLATE = rx.compile(
+    r"\$\{[A-Za-z_][A-Za-z0-9_.:-]*(?:\}|:-)|\{\{\s*[A-Za-z_.$][^}]*\}\}|%\([A-Za-z_]+\)s|%[sd](?:\W|$)"
+    r"|\{[0-9]?\}|<YOUR|<your|\$\{\{"
+)
+_REFERENCE = rx.compile(
+    r"(?i)\A\s*(?:"
+    r"(?:vault|secret|secrets|ssm|sm|aws-sm|azurekeyvault|keyvault|gcp-sm|op|bw|doppler|env|file|k8s|kubernetes)"
+    r":(?://)?[A-Za-z0-9_./:-]+"
+    r"|arn:aws[a-z-]*:(?:secretsmanager|ssm|kms):[^\s]*"
+    r"|projects/[^/\s]+/secrets/[^\s]+"
+    r"|!(?:Ref|Sub|GetAtt|ImportValue|vault)\b.*"
+    r"|\{\{resolve:[^}]*\}\}"
+    r")\s*$"
+)
+_ENV_LOOKUP = rx.compile(
+    r"(?i)(?:os\.environ|os\.getenv|getenv\(|process\.env|System\.getenv|Environment\.GetEnvironmentVariable"
+    r"|env\(|ENV\[|\$ENV\{|secrets\.|vault\.|secretmanager|keyvault|ssm\.get|get_secret|getSecret"
+    r"|config\(|settings\.|\bvar\.|\blocal\.|\bmodule\.|\bdata\.)"
+)
+# Placeholder and test words (lower case). A value containing one of them is a stand-in.
+PLACEHOLDER_WORDS = (
+    "example", "sample", "dummy", "fake", "placeholder", "changeme", "change_me", "change-me",
+    "changeit", "your_", "your-", "yourpass", "yoursecret", "yourtoken", "yourkey", "your ",
+    "xxxx", "****", "....", "####", "<insert", "insert_", "insert-", "replace_me", "replaceme",
+    "replace-me", "todo", "fixme", "tbd", "redacted", "hidden", "masked", "notset", "not_set",
+    "not-set", "not_a_", "not-a-", "notasecret", "nosecret", "test", "mock", "stub", "demo",
+    "default", "sekret", "secret", "password", "passwd", "token", "apikey", "api_key", "api-key",
+    "foobar", "foo_bar", "lorem", "ipsum", "none", "null", "undefined", "empty", "blank",
+    "here", "unknown", "invalid", "sandbox", "localhost",
+)
+# Values a password field may hold that are not passwords.
+NON_SECRET_VALUES = frozenset(
+    {
+        b"true", b"false", b"yes", b"no", b"on", b"off", b"null", b"none", b"nil", b"undefined",
+        b"required", b"optional", b"string", b"str", b"text", b"password", b"secret", b"token",
+        b"bearer", b"basic", b"digest", b"hidden", b"default", b"auto", b"env", b"environment",
+    }
+)
+
+
+def is_empty(value: bytes) -> bool:
+    return not value.strip()
+
+
+def is_template(value: bytes) -> bool:
+    """`${VAR}`, `{{ var }}`, `<YOUR_KEY>`, `%s`, `$VAR`, `` `cmd` `` ... (the whole value)."""
+    return bool(_TEMPLATE.search(value))
+
+
+def has_template(value: bytes) -> bool:
+    """A template or format field inside the value (`"Bearer ${TOKEN}"`, `f"{token}"`)."""
+    return bool(_HAS_TEMPLATE.search(value))
+
+
+def is_reference(value: bytes) -> bool:
+    """A pointer to a secret manager (`vault:secret/db#password`, an ARN, `!Ref DbPassword`)."""
+    return bool(_REFERENCE.search(value))
+
+
+def is_env_lookup(value: bytes) -> bool:
+    """Code that reads the value at run time (`os.environ[...]`, `process.env.X`, `var.x`)."""
+    return bool(_ENV_LOOKUP.search(value))
+
+
+def is_placeholder_word(value: bytes) -> bool:
+    """Contains a placeholder or test word: `changeme`, `dummy`, `example`, `your-token-here`."""
+    low = value.lower()
+    try:
+        text = low.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return any(w in text for w in PLACEHOLDER_WORDS)
+
+
+def is_low_diversity(value: bytes) -> bool:
+    """`xxxxxxxx`, `00000000`, `aaaa1111`: a handful of distinct characters or long runs."""
+    return entropy.is_low_diversity(value)
+
+
+def is_sequential(value: bytes) -> bool:
+    """`abcdefgh`, `12345678`, `qwertyui` inside the value."""
+    return entropy.has_sequence(value)
+
+
+def is_documentation_example(value: bytes) -> bool:
+    """AWS-style documentation values end or contain `EXAMPLE` (`AKIAIOSFODNN7EXAMPLE`)."""
+    return b"EXAMPLE" in value or b"example" in value
+
+
+def is_masked(value: bytes) -> bool:
+    """Only masking characters: `********`, `••••`, `...`."""
+    stripped = value.replace("•".encode(), b"").strip(b"*.xX#-_ ")
+    return not stripped
+
+
+def is_non_secret_word(value: bytes) -> bool:
+    """`true`, `required`, `password`, `env`: a word that a credential field holds as a mode."""
+    return value.strip().lower() in NON_SECRET_VALUES
+
+
+def is_identifier(value: bytes) -> bool:
+    """A name rather than a secret: `real_secret`, `DB_PASSWORD`, `csrftoken`, `auth.User`,
+    `myPassword`, `SomeClass` (words only, no digits or symbols)."""
+    v = value.strip()
+    if not v or len(v) > 80:
+        return False
+    parts = [p for p in _split_seps(v) if p]
+    if not parts:
+        return False
+    for p in parts:
+        if not p.isalpha():
+            return False
+        # lower, UPPER, Capitalized, camelCase / PascalCase with words of 2+ letters
+        if p.islower() or p.isupper():
+            continue
+        if not _camel_ok(p):
+            return False
+    return True
+
+
+def _split_seps(v: bytes) -> list[bytes]:
+    out, cur = [], bytearray()
+    for b in v:
+        if b in b"_.-/:":
+            out.append(bytes(cur))
+            cur = bytearray()
+        else:
+            cur.append(b)
+    out.append(bytes(cur))
+    return out
+
+
+def _camel_ok(p: bytes) -> bool:
+    """camelCase or PascalCase made of words of two or more letters."""
+    words: list[bytes] = []
+    cur = bytearray()
+    for b in p:
+        if 65 <= b <= 90 and cur and not (65 <= cur[-1] <= 90):
+            words.append(bytes(cur))
+            cur = bytearray()
+        cur.append(b)
+    words.append(bytes(cur))
+    return all(len(w) >= 2 and (w[1:].islower() or w.isupper()) for w in words)
+
+
+def is_path_or_url(value: bytes) -> bool:
+    """A file path or a URL without credentials (`/etc/ssl/key.pem`, `~/.ssh/id_rsa`,
+    `https://auth.example.org/token`)."""
+    v = value.strip()
+    if b"://" in v:
+        scheme, _, rest = v.partition(b"://")
+        return b"@" not in rest.split(b"/")[0]
+    if v.startswith((b"/", b"./", b"../", b"~/", b"file:")) and b" " not in v:
+        return v.count(b"/") >= 2 or v.startswith(b"~/") or b"." in v.rsplit(b"/", 1)[-1]
+    if len(v) > 2 and v[1:3] in (b":\\", b":/") and v[:1].isalpha():
+        return True
+    return False
+
+
+def is_prose(value: bytes) -> bool:
+    """A label, help text or error message rather than a passphrase: three or more words that
+    start with a capital or end with punctuation, or contain a format field."""
+    v = value.strip()
+    if v.count(b" ") < 2:
+        return False
+    if v[-1:] in b".!?:)" or v[:1].isupper() and v[1:2].islower():
+        return True
+    return False
+
+
+def is_number(value: bytes) -> bool:
+    """Only digits and separators: ports, PINs in tests, version numbers, amounts."""
+    return value.strip().replace(b".", b"").replace(b"-", b"").replace(b"_", b"").isdigit()
+
+
+def is_hash_of_password(value: bytes) -> bool:
+    """A password hash (`$2b$12$...`, `pbkdf2_sha256$...`, `{SSHA}...`) is not the password."""
+    v = value.strip()
+    return (
+        v.startswith((b"$2a$", b"$2b$", b"$2y$", b"$argon2", b"$5$", b"$6$", b"$1$", b"{SSHA}", b"{SHA}"))
+        or v.startswith((b"pbkdf2_", b"argon2$", b"bcrypt$", b"sha1$", b"md5$", b"scrypt$"))
+    )
+
+
+TOKEN_FILTERS: tuple[Filter, ...] = (is_template, is_low_diversity, is_sequential, is_documentation_example)
+VALUE_FILTERS: tuple[Filter, ...] = (
+    is_empty,
+    is_template,
+    has_template,
+    is_reference,
+    is_env_lookup,
+    is_masked,
+    is_non_secret_word,
+    is_number,
+    is_path_or_url,
+    is_hash_of_password,
+    is_placeholder_word,
+    is_low_diversity,
+    is_sequential,
+    is_identifier,
+    is_prose,
+)
+
+
+def reason(value: bytes, filters: Iterable[Filter]) -> str | None:
+    """The name of the first filter that drops `value`, or None when it is kept."""
+    for f in filters:
+        if f(value):
+            return f.__name__
+    return None
