@@ -5,7 +5,6 @@ import {
     env,
     EventEmitter,
     languages,
-    ProgressLocation,
     TextDocumentContentProvider,
     Uri,
     window,
@@ -15,6 +14,7 @@ import { COMMANDS, DIAGNOSTIC_SOURCE, FIX_ALL_KIND, SERVER_COMMANDS } from './co
 import { outputChannel, traceError } from './log';
 import { isRuleCode, RuleRef, ruleFromArgument, uniqueRules } from './rules';
 import { RedlineServer } from './server';
+import { scanSummary } from './status';
 import { currentCounts } from './statusBar';
 
 const DOCS_SCHEME = 'redline-rule';
@@ -109,14 +109,9 @@ export function registerCommands(server: RedlineServer, onRestart: () => void): 
                 return undefined;
             }
             try {
-                const result = await window.withProgress(
-                    { location: ProgressLocation.Notification, title: 'Redline: scanning the workspace…', cancellable: false },
-                    () => server.executeServerCommand(SERVER_COMMANDS.scanWorkspace),
-                );
-                const c = currentCounts();
-                void window.showInformationMessage(
-                    `Redline: ${c.error} errors, ${c.warning} warnings, ${c.info + c.hint} notes in ${c.files} files.`,
-                );
+                // The server reports its own (cancellable) progress and answers with a summary.
+                const result = await server.executeServerCommand(SERVER_COMMANDS.scanWorkspace);
+                void window.showInformationMessage(scanSummary(result, currentCounts()));
                 return result;
             } catch (e) {
                 traceError('Workspace scan failed', e);
@@ -130,18 +125,23 @@ export function registerCommands(server: RedlineServer, onRestart: () => void): 
             if (!rule) {
                 return;
             }
+            // The server answers redline.showRule with the documentation as Markdown (offline).
+            let href = rule.href;
             if (server.serverHasCommand(COMMANDS.showRule)) {
                 try {
-                    const markdown = markdownOf(await server.executeServerCommand(COMMANDS.showRule, [rule.code]));
+                    const result = await server.executeServerCommand(COMMANDS.showRule, [rule.code]);
+                    const markdown = markdownOf(result);
                     if (markdown) {
                         await commands.executeCommand('markdown.showPreview', docs.set(rule.code, markdown));
                         return;
                     }
+                    const helpUri = (result as { helpUri?: unknown } | undefined)?.helpUri;
+                    href = typeof helpUri === 'string' ? helpUri : href;
                 } catch (e) {
                     traceError(`Rule documentation for ${rule.code}`, e);
                 }
             }
-            await env.openExternal(Uri.parse(rule.href ?? `${DOCS_BASE}${rule.code}`));
+            await env.openExternal(Uri.parse(href ?? `${DOCS_BASE}${rule.code}`));
         }),
 
         commands.registerCommand(COMMANDS.fixAll, async () => {

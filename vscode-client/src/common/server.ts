@@ -1,6 +1,6 @@
 // Find the server, start it with vscode-languageclient, restart it when its settings or the
 // Python interpreter change, and report its state. Discovery order: see discovery.ts.
-import { execFile } from 'node:child_process';
+import { ChildProcess, execFile } from 'node:child_process';
 import { constants as fsConstants, promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import {
@@ -27,7 +27,7 @@ import { CLIENT_ID, CONFIG_SECTION, documentSelector, EXTENSION_NAME, SERVER_COM
 import { Candidate, describeRejections, discover, Discovery, DiscoveryInputs, FIND_MODULE_CODE, Probes } from './discovery';
 import { outputChannel, traceError, traceInfo, traceWarn } from './log';
 import { activePythonInterpreter } from './python';
-import { ClientSettings, expandPath, readClientSettings, readServerSettings, ServerSettings } from './settings';
+import { ClientSettings, droppedKeys, expandPath, readClientSettings, readServerSettings, ServerSettings } from './settings';
 import { ServerState } from './status';
 
 /** Client commands that the server may also advertise: the client owns them (and forwards). */
@@ -67,7 +67,9 @@ function clientSettings(scope?: WorkspaceFolder | Uri): ClientSettings {
 }
 
 export function serverSettings(scope?: WorkspaceFolder | Uri): ServerSettings {
-    const mapped = readServerSettings(workspace.getConfiguration(CONFIG_SECTION, scope));
+    const folder = scope instanceof Uri ? workspace.getWorkspaceFolder(scope) : (scope ?? firstFolder());
+    const vars = { workspaceFolder: folder?.uri.fsPath, home: os.homedir(), env: process.env };
+    const mapped = readServerSettings(workspace.getConfiguration(CONFIG_SECTION, scope), (p) => expandPath(p, vars));
     for (const problem of mapped.problems) {
         traceWarn(problem);
     }
@@ -85,9 +87,37 @@ export interface StateChange {
     inputs?: DiscoveryInputs;
 }
 
+/**
+ * The language client, with two changes to vscode-languageclient's failure handling: its own
+ * "couldn't create connection" / "connection closed" notifications are left to the extension's
+ * single notification (the details still go to the output channel), and a server that failed to
+ * initialize is killed instead of left running (the library cannot stop a client that never ran).
+ */
+class RedlineLanguageClient extends LanguageClient {
+    override error(message: string, data?: unknown, showNotification?: boolean | 'force'): void {
+        super.error(message, data, showNotification === 'force' ? false : showNotification);
+    }
+
+    override async stop(timeout?: number): Promise<void> {
+        try {
+            await super.stop(timeout);
+        } catch (e) {
+            traceWarn(`Stopping the client: ${e instanceof Error ? e.message : String(e)}`);
+            this.killServer();
+        }
+    }
+
+    killServer(): void {
+        const process = (this as unknown as { _serverProcess?: ChildProcess })._serverProcess;
+        if (process && process.exitCode === null && !process.killed) {
+            process.kill();
+        }
+    }
+}
+
 /** One Redline server for the whole window (it handles every workspace folder). */
 export class RedlineServer implements Disposable {
-    private client: LanguageClient | undefined;
+    private client: RedlineLanguageClient | undefined;
     private candidate: Candidate | undefined;
     private readonly disposables: Disposable[] = [];
     private clientDisposables: Disposable[] = [];
@@ -96,6 +126,8 @@ export class RedlineServer implements Disposable {
     private restarts: number[] = [];
     private queue: Promise<void> = Promise.resolve();
     private current: StateChange = { state: 'stopped' };
+    private sent: ServerSettings = {};
+    private lastInputs: DiscoveryInputs | undefined;
 
     get state(): StateChange {
         return this.current;
@@ -130,12 +162,15 @@ export class RedlineServer implements Disposable {
 
     /** Settings changed: restart for client settings, otherwise push the new configuration. */
     async onConfigurationChanged(e: ConfigurationChangeEvent, needsRestart: boolean): Promise<void> {
-        if (needsRestart) {
+        if (!e.affectsConfiguration(CONFIG_SECTION)) {
+            return;
+        }
+        const next = serverSettings(firstFolder());
+        if (needsRestart || droppedKeys(this.sent, next).length > 0) {
             await this.restart('settings changed');
-        } else if (this.client?.state === State.Running && e.affectsConfiguration(CONFIG_SECTION)) {
-            await this.client.sendNotification(DidChangeConfigurationNotification.type, {
-                settings: { [CONFIG_SECTION]: serverSettings(firstFolder()) },
-            });
+        } else if (this.client?.state === State.Running) {
+            this.sent = next;
+            await this.client.sendNotification(DidChangeConfigurationNotification.type, { settings: { [CONFIG_SECTION]: next } });
         }
     }
 
@@ -160,13 +195,10 @@ export class RedlineServer implements Disposable {
         this.clientDisposables.forEach((d) => d.dispose());
         this.clientDisposables = [];
         if (client) {
-            try {
-                if (client.needsStop()) {
-                    await client.stop(5000);
-                }
-            } catch (e) {
-                traceWarn(`Stopping the server: ${e instanceof Error ? e.message : String(e)}`);
+            if (client.needsStop()) {
+                await client.stop(5000);
             }
+            client.killServer();
             await client.dispose().catch(() => undefined);
         }
     }
@@ -195,6 +227,7 @@ export class RedlineServer implements Disposable {
         this.setState({ state: 'starting' });
         traceInfo(`Starting the server (${reason}).`);
         const inputs = await this.discoveryInputs(folder);
+        this.lastInputs = inputs;
         const discovery = await discover(inputs, nodeProbes);
         for (const line of describeRejections(discovery)) {
             traceInfo(`  not used: ${line}`);
@@ -214,7 +247,8 @@ export class RedlineServer implements Disposable {
                 if (e.newState === State.Running) {
                     this.setState({ state: 'running', detail: `${candidate.command} (${candidate.origin})` });
                 } else if (e.newState === State.Stopped && this.client === client && this.current.state !== 'failed') {
-                    this.setState({ state: 'stopped' });
+                    // Not stopped by us (doStop forgets the client first): it died and will not restart.
+                    this.setState({ state: 'failed', detail: 'the server stopped; see the Redline output', inputs: this.lastInputs });
                 }
             }),
         );
@@ -223,11 +257,12 @@ export class RedlineServer implements Disposable {
         } catch (e) {
             const message = e instanceof Error ? e.message : String(e);
             traceError('The server did not start', e);
+            client.killServer();
             this.setState({ state: 'failed', detail: message, discovery, inputs });
         }
     }
 
-    private createClient(candidate: Candidate, folder: WorkspaceFolder | undefined): LanguageClient {
+    private createClient(candidate: Candidate, folder: WorkspaceFolder | undefined): RedlineLanguageClient {
         const serverOptions: ServerOptions = {
             command: candidate.command,
             args: candidate.args,
@@ -240,7 +275,7 @@ export class RedlineServer implements Disposable {
             outputChannel: channel,
             traceOutputChannel: channel,
             revealOutputChannelOn: RevealOutputChannelOn.Never,
-            initializationOptions: serverSettings(folder),
+            initializationOptions: (this.sent = serverSettings(folder)),
             initializationFailedHandler: (error) => {
                 traceError('Initialization failed', error);
                 return false;
@@ -287,7 +322,7 @@ export class RedlineServer implements Disposable {
                 didSave: (document, next) => (isEnabledFor(document.uri) ? next(document) : Promise.resolve()),
             },
         };
-        const client = new LanguageClient(CLIENT_ID, EXTENSION_NAME, serverOptions, clientOptions);
+        const client = new RedlineLanguageClient(CLIENT_ID, EXTENSION_NAME, serverOptions, clientOptions);
         keepClientCommands(client);
         return client;
     }

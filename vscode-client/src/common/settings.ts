@@ -13,7 +13,20 @@ export const ENGINES: readonly string[] = ['redline', 'secrets', 'bandit', 'dete
 /** Settings only the client uses; changing one of them restarts the server. */
 export const CLIENT_KEYS = ['enable', 'path', 'interpreter', 'trace.server'] as const;
 /** Settings the server reads (initializationOptions and workspace/configuration). */
-export const SERVER_KEYS = ['select', 'ignore', 'minSeverity', 'minConfidence', 'engines', 'online'] as const;
+export const SERVER_KEYS = [
+    'select',
+    'ignore',
+    'minSeverity',
+    'minConfidence',
+    'engines',
+    'online',
+    'configurationPreference',
+    'configFile',
+    'scanWorkspaceOnStartup',
+    'logLevel',
+] as const;
+export const PREFERENCES = ['editorFirst', 'filesystemFirst', 'editorOnly'] as const;
+export const LOG_LEVELS = ['error', 'warning', 'info', 'debug'] as const;
 
 /** What `WorkspaceConfiguration.inspect` returns, reduced to what we use. */
 export interface Inspected<T> {
@@ -44,6 +57,10 @@ export interface ServerSettings {
     minConfidence?: Confidence;
     engines?: Record<string, boolean>;
     online?: boolean;
+    configurationPreference?: (typeof PREFERENCES)[number];
+    configFile?: string;
+    scanWorkspaceOnStartup?: boolean;
+    logLevel?: (typeof LOG_LEVELS)[number];
 }
 
 export interface Mapped<T> {
@@ -93,8 +110,9 @@ function stringList(key: string, value: unknown, problems: string[]): string[] |
 }
 
 function oneOf<T extends string>(key: string, value: unknown, allowed: readonly T[], problems: string[]): T | undefined {
-    if (typeof value === 'string' && (allowed as readonly string[]).includes(value.trim().toLowerCase())) {
-        return value.trim().toLowerCase() as T;
+    const found = typeof value === 'string' ? allowed.find((a) => a.toLowerCase() === value.trim().toLowerCase()) : undefined;
+    if (found !== undefined) {
+        return found;
     }
     problems.push(`redline.${key}: expected one of ${allowed.join(', ')}; ignored`);
     return undefined;
@@ -122,7 +140,7 @@ function engineSwitches(value: unknown, problems: string[]): Record<string, bool
  * The server settings of one scope: only keys the user set explicitly, validated key by key (a bad
  * value is reported in `problems` and left out, the valid rest is kept).
  */
-export function readServerSettings(config: ConfigurationView): Mapped<ServerSettings> {
+export function readServerSettings(config: ConfigurationView, expand: (path: string) => string = (p) => p): Mapped<ServerSettings> {
     const problems: string[] = [];
     const out: ServerSettings = {};
     const set = (key: (typeof SERVER_KEYS)[number]): unknown => explicitValue(config.inspect<unknown>(key));
@@ -162,15 +180,47 @@ export function readServerSettings(config: ConfigurationView): Mapped<ServerSett
             out.engines = v;
         }
     }
-    const online = set('online');
-    if (online !== undefined) {
-        if (typeof online === 'boolean') {
-            out.online = online;
-        } else {
-            problems.push('redline.online: expected true or false; ignored');
+    for (const key of ['online', 'scanWorkspaceOnStartup'] as const) {
+        const v = set(key);
+        if (v !== undefined) {
+            if (typeof v === 'boolean') {
+                out[key] = v;
+            } else {
+                problems.push(`redline.${key}: expected true or false; ignored`);
+            }
+        }
+    }
+    const preference = set('configurationPreference');
+    if (preference !== undefined) {
+        const v = oneOf('configurationPreference', preference, PREFERENCES, problems);
+        if (v) {
+            out.configurationPreference = v;
+        }
+    }
+    const logLevel = set('logLevel');
+    if (logLevel !== undefined) {
+        const v = oneOf('logLevel', logLevel, LOG_LEVELS, problems);
+        if (v) {
+            out.logLevel = v;
+        }
+    }
+    const configFile = set('configFile');
+    if (configFile !== undefined) {
+        if (typeof configFile !== 'string') {
+            problems.push('redline.configFile: expected a path; ignored');
+        } else if (configFile.trim()) {
+            out.configFile = expand(configFile);
         }
     }
     return { value: out, problems };
+}
+
+/**
+ * Keys sent before and absent now: the server keeps values it was started with for some keys, so
+ * dropping one needs a restart rather than a didChangeConfiguration.
+ */
+export function droppedKeys(before: ServerSettings, after: ServerSettings): string[] {
+    return Object.keys(before).filter((k) => !(k in after));
 }
 
 /** True when a change of these settings needs a new server process (not just new configuration). */

@@ -81,3 +81,33 @@ export function statusText(state: ServerState, counts: Counts, detail?: string):
         }
     }
 }
+
+/** The message after "Scan Workspace", from the summary the server answers with. */
+export function scanSummary(result: unknown, counts: Counts): string {
+    const r = (result && typeof result === 'object' ? result : {}) as Record<string, unknown>;
+    const num = (k: string): number | undefined => (typeof r[k] === 'number' ? (r[k] as number) : undefined);
+    const parts: string[] = [];
+    const files = num('files');
+    if (r.cancelled === true) {
+        parts.push('Redline: workspace scan cancelled');
+    } else {
+        parts.push(files === undefined ? 'Redline: workspace scanned' : `Redline: scanned ${plural(files, 'file')}`);
+    }
+    const findings = num('findings');
+    if (findings !== undefined) {
+        parts.push(`${plural(findings, 'finding')} in files that are not open`);
+    }
+    const skipped = num('skipped');
+    if (skipped) {
+        parts.push(`${skipped} skipped`);
+    }
+    const errors = num('errors');
+    if (errors) {
+        parts.push(`${plural(errors, 'engine error')} (see the output)`);
+    }
+    if (r.truncated === true) {
+        parts.push('stopped at the file limit');
+    }
+    const total = counts.error + counts.warning + counts.info + counts.hint;
+    return `${parts.join(', ')}. In all: ${plural(counts.error, 'error')}, ${plural(counts.warning, 'warning')}, ${total - counts.error - counts.warning} other in ${plural(counts.files, 'file')}.`;
+}

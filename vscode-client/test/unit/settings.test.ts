@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
     ConfigurationView,
+    droppedKeys,
     expandPath,
     explicitValue,
     Inspected,
@@ -65,8 +66,29 @@ describe('readServerSettings', () => {
         assert.match(m.problems.join('\n'), /online: expected true or false/);
     });
 
+    it("passes the server's own keys, with canonical spelling and expanded paths", () => {
+        const m = readServerSettings(
+            config({ configurationPreference: 'filesystemfirst', configFile: '~/r.toml', scanWorkspaceOnStartup: true, logLevel: 'DEBUG' }),
+            (p) => p.replace('~', '/home/me'),
+        );
+        assert.deepEqual(m.value, {
+            configurationPreference: 'filesystemFirst',
+            configFile: '/home/me/r.toml',
+            scanWorkspaceOnStartup: true,
+            logLevel: 'debug',
+        });
+        assert.deepEqual(m.problems, []);
+    });
+
     it('accepts a comma-separated string for select', () => {
         assert.deepEqual(readServerSettings(config({ select: 'RL101, RL102' })).value, { select: ['RL101', 'RL102'] });
+    });
+});
+
+describe('droppedKeys', () => {
+    it('names the keys that were sent before and are unset now', () => {
+        assert.deepEqual(droppedKeys({ select: ['RL1'], online: true }, { online: false }), ['select']);
+        assert.deepEqual(droppedKeys({}, { online: true }), []);
     });
 });
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { countDiagnostics, emptyCounts, statusText } from '../../src/common/status';
+import { countDiagnostics, emptyCounts, scanSummary, statusText } from '../../src/common/status';
 
 describe('countDiagnostics', () => {
     it("counts only Redline's diagnostics, by severity, and the files that have them", () => {
@@ -35,5 +35,19 @@ describe('statusText', () => {
         const s = statusText('not-found', emptyCounts(), 'PATH: no redline executable on PATH');
         assert.equal(s.warning, true);
         assert.match(s.tooltip, /no redline executable on PATH/);
+    });
+});
+
+describe('scanSummary', () => {
+    it("reads the server's summary and adds the totals", () => {
+        const text = scanSummary(
+            { files: 12, findings: 3, skipped: 1, errors: 0, cancelled: false, truncated: false },
+            { error: 1, warning: 4, info: 0, hint: 2, files: 3 },
+        );
+        assert.equal(text, 'Redline: scanned 12 files, 3 findings in files that are not open, 1 skipped. In all: 1 error, 4 warnings, 2 other in 3 files.');
+    });
+    it('says when the scan was cancelled or the answer is not a summary', () => {
+        assert.match(scanSummary({ cancelled: true, files: 2 }, emptyCounts()), /^Redline: workspace scan cancelled/);
+        assert.match(scanSummary(null, emptyCounts()), /^Redline: workspace scanned\. In all: 0 errors/);
     });
 });

@@ -1,0 +1,376 @@
+// End-to-end: the Redline extension (.vsix) in real VS Code (code-server 4.100.3 = VS Code 1.100.3),
+// driven by headless Chromium through playwright-core, against the real `redline lsp`.
+//
+// A test-only extension (probe/) writes what VS Code's own API knows (languages.getDiagnostics,
+// vscode.executeCodeActionProvider) to a JSON-lines file; this driver waits on that file, applies
+// the quick fix through the editor's lightbulb menu (Ctrl+.), and saves a screenshot.
+//
+// Run by `make test-vscode-e2e` (which installs everything first); inputs come from the environment:
+//   REDLINE_VSIX, REDLINE_CODE_SERVER, REDLINE_BIN   built/installed by mk/vscode.mk
+//   REDLINE_SCREENSHOT                               where to save the screenshot (default: the temp folder)
+//   REDLINE_E2E_KEEP=1                               keep the temp folder (logs, profile) for debugging
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, watch, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '..', '..', '..');
+const require = createRequire(path.join(root, 'vscode-client', 'package.json'));
+const { chromium } = require('playwright-core');
+
+const VERSION = JSON.parse(readFileSync(path.join(root, 'vscode-client', 'package.json'), 'utf8')).version;
+const VSIX = process.env.REDLINE_VSIX ?? path.join(root, 'vscode-client', `redline-${VERSION}.vsix`);
+const CODE_SERVER = process.env.REDLINE_CODE_SERVER ?? path.join(root, '.tools', 'code-server-4.100.3', 'node_modules', '.bin', 'code-server');
+const REDLINE = process.env.REDLINE_BIN ?? path.join(root, '.venv', 'bin', 'redline');
+const CHROMIUM = '/usr/bin/chromium';
+const VSCE = path.join(root, 'vscode-client', 'node_modules', '@vscode', 'vsce', 'vsce');
+const STEP_MS = 180_000;
+// Requests to anything but loopback go to this closed port and fail at once.
+const DEAD_PROXY = 'http://127.0.0.1:9';
+
+const FIX_RULE = 'RL112'; // yaml.load without a safe loader; its quick fix is yaml.safe_load
+const VULNERABLE = `import subprocess
+
+import yaml
+
+
+def load_settings(path):
+    with open(path) as f:
+        return yaml.load(f, Loader=yaml.Loader)
+
+
+def archive(name):
+    subprocess.run("tar czf backup.tgz " + name, shell=True)
+`;
+
+let tmp;
+let failed = false;
+let codeServer;
+let browser;
+const logs = [];
+
+function freePort() {
+    return new Promise((resolve, reject) => {
+        const srv = net.createServer();
+        srv.unref();
+        srv.on('error', reject);
+        srv.listen(0, '127.0.0.1', () => {
+            const { port } = srv.address();
+            srv.close(() => resolve(port));
+        });
+    });
+}
+
+/** The probe's events so far. */
+function events(file) {
+    if (!existsSync(file)) {
+        return [];
+    }
+    return readFileSync(file, 'utf8')
+        .split('\n')
+        .filter((l) => l.trim())
+        .map((l) => JSON.parse(l));
+}
+
+/** Resolve with the first probe event named `name`; fail on a probe error or after STEP_MS. */
+function waitForEvent(file, name) {
+    const dir = path.dirname(file);
+    return new Promise((resolve, reject) => {
+        let watcher;
+        const check = () => {
+            const all = events(file);
+            const error = all.find((e) => e.event === 'error');
+            const found = all.find((e) => e.event === name);
+            if (error || found) {
+                clearTimeout(timer);
+                watcher.close();
+                if (error) {
+                    reject(new Error(`probe: ${error.message}`));
+                } else {
+                    resolve(found);
+                }
+            }
+        };
+        const timer = setTimeout(() => {
+            watcher.close();
+            reject(new Error(`no "${name}" event from the probe within ${STEP_MS / 1000} s; events: ${JSON.stringify(events(file).map((e) => e.event))}\n${logs.join('').slice(-4000)}`));
+        }, STEP_MS);
+        watcher = watch(dir, check);
+        check();
+    });
+}
+
+function run(cmd, args, env) {
+    return execFileSync(cmd, args, { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+before(() => {
+    for (const [what, file] of [
+        ['the .vsix (make vsix)', VSIX],
+        ['code-server (make code-server)', CODE_SERVER],
+        ['redline (make install)', REDLINE],
+        ['chromium (make vscode-system)', CHROMIUM],
+    ]) {
+        assert.ok(existsSync(file), `${what} is missing: ${file}`);
+    }
+    tmp = mkdtempSync(path.join(os.tmpdir(), 'redline-vscode-e2e-'));
+});
+
+after(async () => {
+    await browser?.close().catch(() => undefined);
+    if (codeServer && codeServer.exitCode === null) {
+        codeServer.kill('SIGTERM');
+        await once(codeServer, 'exit');
+    }
+    if (tmp && process.env.REDLINE_E2E_KEEP !== '1') {
+        rmSync(tmp, { recursive: true, force: true });
+    } else if (tmp) {
+        console.log(`kept ${tmp}`);
+    }
+});
+
+/** The Redline output channel and the extension host log, for failure messages. */
+function vscodeLogs(userData) {
+    const out = [];
+    const walk = (dir) => {
+        for (const name of existsSync(dir) ? readdirSync(dir) : []) {
+            const p = path.join(dir, name);
+            if (statSync(p).isDirectory()) {
+                walk(p);
+            } else if (/Redline\.log$|exthost\.log$|remoteexthost\.log$/.test(name)) {
+                out.push(`--- ${path.relative(userData, p)}\n${readFileSync(p, 'utf8').slice(-6000)}`);
+            }
+        }
+    };
+    walk(path.join(userData, 'logs'));
+    return out.join('\n');
+}
+
+test('Redline in VS Code: diagnostics, code actions and a quick fix', { timeout: 12 * 60_000 }, async (t) => {
+    // Steps depend on each other: after the first failure the rest are skipped, not timed out.
+    const step = (name, fn) =>
+        t.test(name, async (st) => {
+            if (failed) {
+                st.skip('an earlier step failed');
+                return;
+            }
+            try {
+                await fn(st);
+            } catch (e) {
+                failed = true;
+                console.log(vscodeLogs(userData));
+                console.log(logs.join('').slice(-4000));
+                throw e;
+            }
+        });
+    const home = path.join(tmp, 'home');
+    const userData = path.join(tmp, 'user-data');
+    const extensions = path.join(tmp, 'extensions');
+    const workspace = path.join(tmp, 'workspace');
+    const probeOut = path.join(tmp, 'probe.jsonl');
+    const file = path.join(workspace, 'settings_loader.py');
+    for (const d of [home, path.join(userData, 'User'), extensions, workspace]) {
+        mkdirSync(d, { recursive: true });
+    }
+    writeFileSync(file, VULNERABLE);
+
+    // The test profile: nothing that saves, phones home or distracts.
+    const settings = {
+        'redline.path': REDLINE,
+        'redlineProbe.output': probeOut,
+        'redlineProbe.file': file,
+        'redlineProbe.fixRule': FIX_RULE,
+        'files.refactoring.autoSave': false, // otherwise the quick fix is saved to disk
+        'files.autoSave': 'off',
+        'chat.disableAIFeatures': true,
+        'telemetry.telemetryLevel': 'off',
+        'update.mode': 'none',
+        'extensions.autoCheckUpdates': false,
+        'extensions.autoUpdate': false,
+        'extensions.ignoreRecommendations': true,
+        'workbench.enableExperiments': false,
+        'workbench.settings.enableNaturalLanguageSearch': false,
+        'workbench.startupEditor': 'none',
+        'workbench.tips.enabled': false,
+        'workbench.welcomePage.walkthroughs.openOnInstall': false,
+        'workbench.colorTheme': 'Default Dark Modern',
+        'security.workspace.trust.enabled': false,
+        'git.enabled': false,
+        'npm.fetchOnlinePackageInfo': false,
+        'json.schemaDownload.enable': false,
+        'typescript.disableAutomaticTypeAcquisition': true,
+        'http.proxy': DEAD_PROXY,
+        'editor.minimap.enabled': false,
+        'window.commandCenter': false,
+        'breadcrumbs.enabled': false,
+    };
+    writeFileSync(path.join(userData, 'User', 'settings.json'), JSON.stringify(settings, null, 2));
+
+    const port = await freePort();
+    const env = {
+        PATH: process.env.PATH,
+        HOME: home,
+        TMPDIR: tmp,
+        LANG: 'C.UTF-8',
+        XDG_CONFIG_HOME: path.join(home, '.config'),
+        XDG_DATA_HOME: path.join(home, '.local', 'share'),
+        XDG_CACHE_HOME: path.join(home, '.cache'),
+        HTTP_PROXY: DEAD_PROXY,
+        HTTPS_PROXY: DEAD_PROXY,
+        NO_PROXY: '127.0.0.1,localhost',
+        // No extension gallery: every gallery URL points at the closed loopback port.
+        EXTENSIONS_GALLERY: JSON.stringify({
+            serviceUrl: `${DEAD_PROXY}/gallery`,
+            itemUrl: `${DEAD_PROXY}/item`,
+            resourceUrlTemplate: `${DEAD_PROXY}/{publisher}/{name}/{version}/{path}`,
+        }),
+    };
+    const common = ['--user-data-dir', userData, '--extensions-dir', extensions];
+
+    await step('the .vsix and the probe install with code-server --install-extension', () => {
+        const probeVsix = path.join(tmp, 'probe.vsix');
+        const probeDir = path.join(tmp, 'probe');
+        mkdirSync(probeDir);
+        for (const name of ['package.json', 'extension.js', 'README.md', 'LICENSE']) {
+            copyFileSync(path.join(here, 'probe', name), path.join(probeDir, name));
+        }
+        execFileSync(process.execPath, [VSCE, 'package', '--no-dependencies', '--allow-missing-repository', '--out', probeVsix], {
+            cwd: probeDir,
+            stdio: 'ignore',
+        });
+        for (const vsix of [VSIX, probeVsix]) {
+            run(CODE_SERVER, [...common, '--install-extension', vsix, '--force'], env);
+        }
+        const listed = run(CODE_SERVER, [...common, '--list-extensions', '--show-versions'], env);
+        assert.match(listed, new RegExp(`^redline\\.redline@${VERSION.replace(/\./g, '\\.')}$`, 'm'));
+        assert.match(listed, /^redline-tests\.redline-e2e-probe@/m);
+    });
+
+    await step('code-server starts on loopback', async () => {
+        writeFileSync(path.join(tmp, 'config.yaml'), `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
+        codeServer = spawn(
+            CODE_SERVER,
+            [
+                '--config', path.join(tmp, 'config.yaml'),
+                ...common,
+                '--disable-telemetry',
+                '--disable-update-check',
+                '--disable-workspace-trust',
+                '--disable-getting-started-override',
+                '--disable-proxy',
+                '--ignore-last-opened',
+                workspace,
+            ],
+            { env, stdio: ['ignore', 'pipe', 'pipe'] },
+        );
+        codeServer.stdout.on('data', (d) => logs.push(String(d)));
+        codeServer.stderr.on('data', (d) => logs.push(String(d)));
+        await new Promise((resolve, reject) => {
+            const onData = () => {
+                if (logs.join('').includes(`HTTP server listening on http://127.0.0.1:${port}`)) {
+                    resolve();
+                }
+            };
+            codeServer.stdout.on('data', onData);
+            codeServer.once('exit', (code) => reject(new Error(`code-server exited with ${code}:\n${logs.join('')}`)));
+            onData();
+        });
+    });
+
+    let page;
+    await step('VS Code loads in headless Chromium', async () => {
+        browser = await chromium.launch({
+            executablePath: CHROMIUM,
+            headless: true,
+            args: [
+                '--no-sandbox',
+                '--disable-gpu',
+                '--no-first-run',
+                '--disable-background-networking',
+                '--disable-component-update',
+                '--disable-sync',
+                '--disable-quic',
+                `--proxy-server=${DEAD_PROXY}`,
+            ],
+        });
+        const context = await browser.newContext({ viewport: { width: 1100, height: 560 } });
+        page = await context.newPage();
+        page.on('console', (m) => {
+            if (m.type() === 'error') {
+                logs.push(`[browser] ${m.text()}\n`);
+            }
+        });
+        await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`);
+        await page.locator('.monaco-workbench').waitFor({ timeout: STEP_MS });
+    });
+
+    let diagnostics;
+    await step("Redline's diagnostics reach VS Code", async () => {
+        const start = await waitForEvent(probeOut, 'start');
+        assert.equal(start.vscodeVersion, '1.100.3');
+        const opened = await waitForEvent(probeOut, 'opened');
+        assert.equal(opened.languageId, 'python');
+        diagnostics = (await waitForEvent(probeOut, 'diagnostics')).diagnostics;
+        const yamlLoad = diagnostics.find((d) => d.code === FIX_RULE);
+        assert.ok(yamlLoad, JSON.stringify(diagnostics));
+        assert.equal(yamlLoad.source, 'redline');
+        assert.equal(yamlLoad.range.start.line, 7);
+        assert.match(yamlLoad.message, /safe_load/);
+        assert.ok(yamlLoad.href, 'the diagnostic links to the rule documentation');
+        const shell = diagnostics.find((d) => d.code === 'RL102');
+        assert.ok(shell, `the shell=True command injection is reported too: ${JSON.stringify(diagnostics)}`);
+        assert.equal(shell.range.start.line, 11);
+    });
+
+    let quickFix;
+    await step('code actions: the quick fix, a suppression, and fix-all', async () => {
+        const { actions } = await waitForEvent(probeOut, 'codeActions');
+        const fixes = actions.filter((a) => a.kind === 'quickfix' && a.diagnostics.includes(FIX_RULE));
+        quickFix = fixes.find((a) => a.isPreferred);
+        assert.ok(quickFix, `a preferred quick fix for ${FIX_RULE}: ${JSON.stringify(actions)}`);
+        assert.match(quickFix.title, /safe_load/);
+        assert.ok(fixes.some((a) => /ignore|suppress/i.test(a.title)), `a suppression action: ${JSON.stringify(actions)}`);
+        const fixAll = (await waitForEvent(probeOut, 'fixAllActions')).actions;
+        assert.ok(fixAll.some((a) => a.kind === 'source.fixAll.redline'), JSON.stringify(fixAll));
+    });
+
+    await step('the status bar shows the counts', async () => {
+        const item = page.locator('[id="redline.redline.redline.status"]');
+        await item.waitFor({ timeout: STEP_MS });
+        await page.waitForFunction(
+            () => /\d/.test(document.querySelector('[id="redline.redline.redline.status"]')?.textContent ?? ''),
+            undefined,
+            { timeout: STEP_MS },
+        );
+        const label = (await item.getAttribute('aria-label')) ?? (await item.textContent());
+        assert.match(label ?? '', /\d/);
+    });
+
+    await step('the quick fix applies from the lightbulb menu', async () => {
+        const ready = await waitForEvent(probeOut, 'readyForQuickFix');
+        assert.equal(ready.title, quickFix.title);
+        await page.locator('.monaco-editor textarea').first().focus();
+        // The probe put the cursor on the finding; the keyboard focus is in the editor.
+        await page.keyboard.press('Control+.');
+        const item = page.locator('.action-widget .action-list-item', { hasText: quickFix.title }).first();
+        await item.waitFor({ timeout: STEP_MS });
+        const shot = process.env.REDLINE_SCREENSHOT ?? path.join(tmp, 'vscode.png');
+        mkdirSync(path.dirname(shot), { recursive: true });
+        await page.screenshot({ path: shot });
+        await item.click();
+        const fixed = await waitForEvent(probeOut, 'fixed');
+        assert.match(fixed.text, /return yaml\.safe_load\(f\)/);
+        assert.doesNotMatch(fixed.text, /yaml\.load\(/);
+        assert.equal(fixed.isDirty, true, 'the fix is in the editor, not saved (files.refactoring.autoSave is off)');
+        assert.equal(fixed.diskUnchanged, true);
+        assert.ok(!fixed.diagnostics.some((d) => d.code === FIX_RULE), JSON.stringify(fixed.diagnostics));
+        assert.ok(fixed.diagnostics.some((d) => d.code === 'RL102'), 'the other finding stays');
+    });
+});

@@ -1,0 +1,127 @@
+// Test-only extension: reads VS Code's own view of Redline's work (languages.getDiagnostics,
+// vscode.executeCodeActionProvider) and appends it, as JSON lines, to the file named by the
+// `redlineProbe.output` setting. The Playwright driver (../e2e.test.mjs) reads that file and drives
+// the UI (the quick fix is applied through the editor's own lightbulb menu, not from here).
+'use strict';
+const fs = require('node:fs');
+const vscode = require('vscode');
+
+const SOURCE = 'redline';
+const TIMEOUT_MS = 180000;
+
+function emit(out, event, data) {
+    fs.appendFileSync(out, JSON.stringify({ event, time: Date.now(), ...data }) + '\n');
+}
+
+function plainRange(r) {
+    return { start: { line: r.start.line, character: r.start.character }, end: { line: r.end.line, character: r.end.character } };
+}
+
+function plainDiagnostic(d) {
+    const code = typeof d.code === 'object' && d.code ? d.code.value : d.code;
+    const href = typeof d.code === 'object' && d.code ? String(d.code.target) : undefined;
+    return { source: d.source, code: code === undefined ? undefined : String(code), href, message: d.message, severity: d.severity, range: plainRange(d.range) };
+}
+
+function redlineDiagnostics(uri) {
+    return vscode.languages.getDiagnostics(uri).filter((d) => d.source === SOURCE);
+}
+
+/** Resolve when `predicate()` holds, checking after every diagnostics change. */
+function whenDiagnostics(predicate, what) {
+    return new Promise((resolve, reject) => {
+        const now = predicate();
+        if (now) {
+            resolve(now);
+            return;
+        }
+        const timer = setTimeout(() => {
+            listener.dispose();
+            reject(new Error(`timed out waiting for ${what}`));
+        }, TIMEOUT_MS);
+        const listener = vscode.languages.onDidChangeDiagnostics(() => {
+            const value = predicate();
+            if (value) {
+                clearTimeout(timer);
+                listener.dispose();
+                resolve(value);
+            }
+        });
+    });
+}
+
+async function run(out, file, fixRule) {
+    const redline = vscode.extensions.getExtension('redline.redline');
+    emit(out, 'start', { redlineInstalled: !!redline, vscodeVersion: vscode.version });
+    if (!redline) {
+        throw new Error('the Redline extension is not installed');
+    }
+    const uri = vscode.Uri.file(file);
+    const doc = await vscode.workspace.openTextDocument(uri);
+    const editor = await vscode.window.showTextDocument(doc, { preview: false });
+    emit(out, 'opened', { languageId: doc.languageId, redlineActive: redline.isActive });
+
+    const diagnostics = await whenDiagnostics(() => {
+        const ds = redlineDiagnostics(uri);
+        return ds.some((d) => plainDiagnostic(d).code === fixRule) ? ds : undefined;
+    }, `a ${fixRule} diagnostic from Redline`);
+    emit(out, 'diagnostics', { diagnostics: diagnostics.map(plainDiagnostic) });
+
+    const target = diagnostics.find((d) => plainDiagnostic(d).code === fixRule);
+    const actions = (await vscode.commands.executeCommand('vscode.executeCodeActionProvider', uri, target.range)) ?? [];
+    const quickFixes = actions.filter((a) => a.kind && vscode.CodeActionKind.QuickFix.contains(a.kind));
+    emit(out, 'codeActions', {
+        actions: actions.map((a) => ({
+            title: a.title,
+            kind: a.kind ? a.kind.value : undefined,
+            isPreferred: !!a.isPreferred,
+            hasEdit: !!a.edit,
+            diagnostics: (a.diagnostics ?? []).map((d) => plainDiagnostic(d).code),
+        })),
+    });
+    const fixAll = (await vscode.commands.executeCommand('vscode.executeCodeActionProvider', uri, new vscode.Range(0, 0, 0, 0), 'source.fixAll.redline')) ?? [];
+    emit(out, 'fixAllActions', { actions: fixAll.map((a) => ({ title: a.title, kind: a.kind ? a.kind.value : undefined })) });
+
+    const fix = quickFixes.find((a) => a.isPreferred) ?? quickFixes[0];
+    if (!fix) {
+        throw new Error(`no quick fix for ${fixRule}`);
+    }
+    // Put the cursor on the finding, as a user would before pressing Ctrl+.
+    editor.selection = new vscode.Selection(target.range.start, target.range.start);
+    editor.revealRange(target.range, vscode.TextEditorRevealType.InCenter);
+    const before = doc.getText();
+    const diskBefore = fs.readFileSync(file, 'utf8');
+
+    const changed = new Promise((resolve) => {
+        const listener = vscode.workspace.onDidChangeTextDocument((e) => {
+            if (e.document.uri.toString() === uri.toString() && e.document.getText() !== before) {
+                listener.dispose();
+                resolve();
+            }
+        });
+    });
+    emit(out, 'readyForQuickFix', { title: fix.title, line: target.range.start.line });
+    await changed;
+    const after = await whenDiagnostics(() => {
+        const ds = redlineDiagnostics(uri);
+        // The server republishes for the new version; wait until the fixed finding is gone.
+        return ds.some((d) => plainDiagnostic(d).code === fixRule && d.range.start.line === target.range.start.line) ? undefined : ds;
+    }, `the ${fixRule} diagnostic to disappear after the quick fix`);
+    emit(out, 'fixed', {
+        text: doc.getText(),
+        isDirty: doc.isDirty,
+        diskUnchanged: fs.readFileSync(file, 'utf8') === diskBefore,
+        diagnostics: after.map(plainDiagnostic),
+    });
+}
+
+function activate() {
+    const config = vscode.workspace.getConfiguration('redlineProbe');
+    const out = config.get('output');
+    if (!out) {
+        return;
+    }
+    run(out, config.get('file'), config.get('fixRule')).catch((e) => emit(out, 'error', { message: String(e && e.stack ? e.stack : e) }));
+}
+
+module.exports = { activate, deactivate() {} };
