@@ -1,0 +1,1158 @@
+"""Predicates and fixes for Java rules (java.toml); local taint in taint_java.py."""
+
+from __future__ import annotations
+
+import re
+
+from redline.findings import Confidence, Fix, Span, TextEdit
+from redline.rules.predicates import MatchContext, Verdict, fix, predicate
+from redline.rules.predicates import security_words as words
+from redline.rules.predicates import sql_params
+from redline.rules.predicates.taint_core import Flow, Kind, Policy, combine, describe, verdict, walk
+from redline.rules.predicates.taint_java import JavaAnalyzer, java_analyzer, java_string_value
+
+HIGH, MEDIUM, LOW = Confidence.HIGH, Confidence.MEDIUM, Confidence.LOW
+
+SQL_TEXT = re.compile(
+    r"\b(select\b[\s\S]*\bfrom\b|insert\s+into\b|update\b[\s\S]*\bset\b|delete\s+from\b|replace\s+into\b|"
+    r"(create|drop|alter|truncate)\s+(table|index|view|database|schema|user)\b|where\b|order\s+by\b|"
+    r"group\s+by\b|values\s*\(|union\s+(all\s+)?select\b|^\s*from\s+\w+)",
+    re.IGNORECASE,
+)
+STRONG_SQL_SINKS = frozenset({"executeQuery", "executeUpdate", "executeLargeUpdate", "prepareStatement", "prepareCall",
+                              "createNativeQuery", "createSQLQuery", "addBatch"})
+JDBC_TEMPLATE_SINKS = frozenset({"query", "queryForObject", "queryForList", "queryForMap", "queryForRowSet",
+                                 "queryForStream", "update"})
+SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "/bin/sh", "/bin/bash", "/usr/bin/bash", "/bin/zsh",
+                    "/usr/bin/sh", "cmd", "cmd.exe", "powershell", "powershell.exe", "pwsh"})
+SHELL_FLAGS = frozenset({"-c", "/c", "/C", "-Command", "-command", "-lc", "-ec"})
+RESPONSE_NAMES = ("response", "resp", "res", "httpResponse", "servletResponse", "httpServletResponse")
+
+
+def _a(ctx: MatchContext) -> JavaAnalyzer:
+    return java_analyzer(ctx.file)
+
+
+def _args(call) -> list:
+    args = call.child_by_field_name("arguments")
+    return [c for c in args.named_children if c.type != "comment"] if args is not None else []
+
+
+def _const_string(a: JavaAnalyzer, node) -> str | None:
+    if node is None:
+        return None
+    if node.type == "string_literal":
+        return java_string_value(a, node)
+    if node.type == "identifier":
+        for b in a.visible(a.text(node), node):
+            if b.value is not None and b.value.type == "string_literal":
+                return java_string_value(a, b.value)
+    return None
+
+
+def _verdict(flow: Flow, conf, args, node=None, data=None):
+    return verdict(flow, conf, args, node=node, data=data) if conf is not None else None
+
+
+def _guard(a: JavaAnalyzer, kinds: set[str]):
+    def accept(n, names, source_text) -> bool:
+        if n.type == "method_invocation":
+            name = a.text(n.child_by_field_name("name"))
+            obj = n.child_by_field_name("object")
+            args = n.child_by_field_name("arguments")
+            if a.validator_name(name) and a.mentions(args, names, source_text):
+                return True
+            if "prefix" in kinds and name == "startsWith" and a.mentions(obj, names, source_text):
+                return True
+            if "dotdot" in kinds and name in ("contains", "indexOf") and ".." in a.text(args) and a.mentions(obj, names, source_text):
+                return True
+            if "regex" in kinds and name == "matches" and (a.mentions(obj, names, source_text) or a.mentions(args, names, source_text)):
+                return True
+            if "regex" in kinds and name == "matcher" and a.mentions(args, names, source_text):
+                return True
+            if "allow" in kinds and name in ("contains", "containsKey", "indexOf") and a.mentions(args, names, source_text) \
+                    and not a.mentions(obj, names, source_text):
+                return True
+            if "compare" in kinds and name in ("equals", "equalsIgnoreCase") and (
+                    a.mentions(obj, names, source_text) or a.mentions(args, names, source_text)):
+                return True
+        return False
+
+    return accept
+
+
+def _receiver(call):
+    return call.child_by_field_name("object") if call.type == "method_invocation" else None
+
+
+# ---------------------------------------------------------------------- RL101 SQL
+
+
+@predicate("java.sql")
+def sql(ctx: MatchContext):
+    a = _a(ctx)
+    arg = ctx.node("arg")
+    sink = ctx.text("sink")
+    call = ctx.node("match")
+    if arg is None:
+        return None
+    if sink in ("query", "update", "execute", "batchUpdate") and _receiver(call) is None:
+        return None
+    flow = a.flow(arg, "sql")
+    if flow.kind < Kind.UNKNOWN:
+        return None
+    if sink not in STRONG_SQL_SINKS and not SQL_TEXT.search(flow.text):
+        return None
+    if sink in STRONG_SQL_SINKS and not SQL_TEXT.search(flow.text) and flow.kind != Kind.TAINTED:
+        if not flow.how:
+            return None
+    conf = Policy(HIGH, MEDIUM, MEDIUM, built=True).confidence(flow)
+    return _verdict(flow, conf, {"how": describe(flow), "sink": sink})
+
+
+def java_parts(a: JavaAnalyzer, node, kinds: set[str]) -> list | None:
+    t = node.type
+    if t == "parenthesized_expression" and node.named_child_count == 1:
+        return java_parts(a, node.named_children[0], kinds)
+    if t == "string_literal":
+        if a.text(node).startswith('"""'):
+            return None
+        return [sql_params.Text(_decode(java_string_value(a, node)))]
+    if t == "binary_expression" and a.text(node.child_by_field_name("operator")) == "+":
+        left = java_parts(a, node.child_by_field_name("left"), kinds)
+        right = java_parts(a, node.child_by_field_name("right"), kinds)
+        return None if left is None or right is None else left + right
+    if t == "method_invocation" and a.text(node.child_by_field_name("object")) == "String" \
+            and a.text(node.child_by_field_name("name")) == "format":
+        args = _args(node)
+        if not args or args[0].type != "string_literal":
+            return None
+        return _format_parts(_decode(java_string_value(a, args[0])), args[1:])
+    return [sql_params.Value(node)]
+
+
+_VERB = re.compile(r"%([-#+ 0,(]*\d*(?:\.\d+)?)([a-zA-Z%])")
+
+
+def _format_parts(fmt: str, values: list) -> list | None:
+    parts: list = []
+    pos, vi = 0, 0
+    for m in _VERB.finditer(fmt):
+        parts.append(sql_params.Text(fmt[pos:m.start()]))
+        pos = m.end()
+        if m.group(2) == "%":
+            parts.append(sql_params.Text("%"))
+            continue
+        if m.group(2) == "n":
+            parts.append(sql_params.Text("\n"))
+            continue
+        if vi >= len(values) or m.group(2) not in "sSdfgeExXoc":
+            return None
+        parts.append(sql_params.Value(values[vi]))
+        vi += 1
+    parts.append(sql_params.Text(fmt[pos:]))
+    if vi != len(values):
+        return None
+    return [p for p in parts if not (isinstance(p, sql_params.Text) and not p.text)]
+
+
+_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", '"': '"', "'": "'"}
+
+
+def _decode(raw: str) -> str:
+    return re.sub(r"\\(.)", lambda m: _ESCAPES.get(m.group(1), "\\" + m.group(1)), raw)
+
+
+def java_literal(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t").replace("\r", "\\r") + '"'
+
+
+def _merge(parts: list) -> list:
+    out: list = []
+    for p in parts:
+        if isinstance(p, sql_params.Text) and out and isinstance(out[-1], sql_params.Text):
+            out[-1] = sql_params.Text(out[-1].text + p.text)
+        else:
+            out.append(p)
+    return out
+
+
+def _java_bound(a: JavaAnalyzer, b: sql_params.Bound) -> str:
+    value = a.text(b.node)
+    if b.prefix or b.suffix:
+        out = value
+        if b.prefix:
+            out = f'"{b.prefix}" + {out}'
+        if b.suffix:
+            out = f'{out} + "{b.suffix}"'
+        return out
+    return value
+
+
+def _sql_target(a: JavaAnalyzer, arg):
+    """(the expression building the SQL, the declaration statement to delete or None)."""
+    if arg.type in ("binary_expression", "method_invocation", "parenthesized_expression"):
+        return arg, None
+    if arg.type == "identifier":
+        bindings = a.visible(a.text(arg), arg)
+        if len(bindings) != 1 or bindings[0].kind != "value" or bindings[0].value is None:
+            return None, None
+        b = bindings[0]
+        fn = a.outer_function(arg) or a.unit_of(arg)
+        if len(a.uses(a.text(arg), fn)) != 2:
+            return None, None
+        decl = b.node.parent.parent if b.node.parent is not None else None
+        if decl is None or decl.type != "local_variable_declaration" or len(decl.children_by_field_name("declarator")) != 1:
+            return None, None
+        return b.value, decl
+    return None, None
+
+
+def _parameterized(a: JavaAnalyzer, target, placeholder):
+    parts = java_parts(a, target, set())
+    if parts is None or not any(isinstance(p, sql_params.Value) for p in parts):
+        return None
+    return sql_params.parameterize(_merge(parts), placeholder)
+
+
+@fix("java.sql_parameterize")
+def sql_parameterize(ctx: MatchContext, v: Verdict):
+    a = _a(ctx)
+    call = ctx.node("match")
+    arg = ctx.node("arg")
+    sink = ctx.text("sink")
+    args = _args(call)
+    if not args or args[0] != arg:
+        return None
+    target, decl = _sql_target(a, arg)
+    if target is None:
+        return None
+    recv = _receiver(call)
+    recv_type = a.type_of(recv) if recv is not None else None
+    recv_text = a.text(recv) if recv is not None else ""
+    if sink in JDBC_TEMPLATE_SINKS and (recv_type in ("JdbcTemplate", "JdbcOperations") or "jdbc" in recv_text.lower()):
+        if any(x.type in ("array_creation_expression",) for x in args[1:]) or len(args) > 2:
+            return None
+        result = _parameterized(a, target, lambda i: "?")
+        if result is None:
+            return None
+        text, bound = result
+        edits = [TextEdit(Span.of_node(target), java_literal(text)),
+                 TextEdit(ctx.file.span(args[-1].end_byte, args[-1].end_byte), ", " + ", ".join(_java_bound(a, b) for b in bound))]
+        return _with_decl(ctx, decl, edits, "Use ? placeholders and pass the values to JdbcTemplate")
+    if sink in ("createQuery", "createNativeQuery") and len(args) <= 2:
+        result = _parameterized(a, target, lambda i: f"?{i}")
+        if result is None:
+            return None
+        text, bound = result
+        params = "".join(f".setParameter({i}, {_java_bound(a, b)})" for i, b in enumerate(bound, 1))
+        edits = [TextEdit(Span.of_node(target), java_literal(text)),
+                 TextEdit(ctx.file.span(call.end_byte, call.end_byte), params)]
+        return _with_decl(ctx, decl, edits, "Use positional parameters (?1) and setParameter()")
+    if sink in ("executeQuery", "executeUpdate", "execute", "executeLargeUpdate") and len(args) == 1:
+        return _prepared_statement(ctx, a, call, target, decl)
+    return None
+
+
+def _with_decl(ctx, decl, edits: list, title: str, safe: bool = True) -> Fix:
+    """The fix; a `String sql = ...` declaration stays where it is, now with placeholders."""
+    edits.sort(key=lambda e: e.span.start_byte)
+    return Fix(title, tuple(edits), safe=safe)
+
+
+def _delete_statement(file, stmt) -> TextEdit:
+    src = file.text
+    start, end = stmt.start_byte, stmt.end_byte
+    line_start = src.rfind(b"\n", 0, start) + 1
+    line_end = src.find(b"\n", end)
+    line_end = len(src) if line_end == -1 else line_end
+    if src[line_start:start].strip() == b"" and src[end:line_end].strip() == b"":
+        return TextEdit(file.span(line_start, min(line_end + 1, len(src))), "")
+    return TextEdit(file.span(start, end), "")
+
+
+def _statement_of(node):
+    n = node
+    while n is not None and n.type not in ("expression_statement", "local_variable_declaration", "return_statement",
+                                            "if_statement", "while_statement"):
+        n = n.parent
+    return n
+
+
+def _prepared_statement(ctx, a: JavaAnalyzer, call, target, decl):
+    """Statement st = conn.createStatement(); ... st.executeQuery(sql)  ->
+    PreparedStatement st = conn.prepareStatement(sql'); st.setObject(1, v); ... st.executeQuery()."""
+    recv = _receiver(call)
+    if recv is None or recv.type != "identifier":
+        return None
+    name = a.text(recv)
+    bindings = a.visible(name, recv)
+    if len(bindings) != 1 or bindings[0].value is None:
+        return None
+    b = bindings[0]
+    create = b.value
+    if create.type != "method_invocation" or a.text(create.child_by_field_name("name")) != "createStatement" or _args(create):
+        return None
+    holder = b.node.parent.parent if b.node.parent is not None and b.node.parent.type == "variable_declarator" else b.node.parent
+    if holder is None or holder.type not in ("local_variable_declaration", "resource"):
+        return None
+    fn = a.outer_function(call)
+    if fn is None or a.outer_function(holder) is None or a.outer_function(holder).start_byte != fn.start_byte:
+        return None
+    # The statement object must be used for this one query only (close() is fine).
+    for use in a.uses(name, fn):
+        if use.start_byte in (recv.start_byte, b.node.start_byte):
+            continue
+        parent = use.parent
+        if parent is None or parent.type != "method_invocation" or a.text(parent.child_by_field_name("name")) != "close":
+            return None
+    result = _parameterized(a, target, lambda i: "?")
+    if result is None:
+        return None
+    text, bound = result
+    stmt = _statement_of(call)
+    if stmt is None:
+        return None
+    line_start = ctx.file.text.rfind(b"\n", 0, stmt.start_byte) + 1
+    indent = ctx.file.text[line_start:stmt.start_byte].decode()
+    if indent.strip():
+        return None
+    sets = "".join(f"{name}.setObject({i}, {_java_bound(a, bb)});\n{indent}" for i, bb in enumerate(bound, 1))
+    edits = []
+    typ = holder.child_by_field_name("type")
+    if typ is not None and a.text(typ) in ("Statement", "java.sql.Statement"):
+        edits.append(TextEdit(Span.of_node(typ), "PreparedStatement" if a.text(typ) == "Statement" else "java.sql.PreparedStatement"))
+    edits.append(TextEdit(Span.of_node(create.child_by_field_name("name")), "prepareStatement"))
+    create_args = create.child_by_field_name("arguments")
+    edits.append(TextEdit(Span.of_node(create_args), f"({java_literal(text)})"))
+    edits.append(TextEdit(ctx.file.span(stmt.start_byte, stmt.start_byte), sets))
+    args_node = call.child_by_field_name("arguments")
+    edits.append(TextEdit(Span.of_node(args_node), "()"))
+    if decl is not None:
+        edits.append(_delete_statement(ctx.file, decl))
+    import_edit = _import_prepared_statement(ctx, a)
+    if import_edit is not None:
+        edits.append(import_edit)
+    edits.sort(key=lambda e: e.span.start_byte)
+    for x, y in zip(edits, edits[1:]):
+        if x.span.end_byte > y.span.start_byte:
+            return None
+    return Fix("Use a PreparedStatement with ? placeholders", tuple(edits), safe=True)
+
+
+def _import_prepared_statement(ctx, a: JavaAnalyzer) -> TextEdit | None:
+    imports = [c for c in a.root.children if c.type == "import_declaration"]
+    texts = [a.text(c) for c in imports]
+    if any("java.sql.*" in t or "java.sql.PreparedStatement" in t for t in texts):
+        return None
+    anchor = next((c for c in imports if "java.sql.Statement" in a.text(c)), imports[-1] if imports else None)
+    if anchor is None:
+        return None
+    return TextEdit(ctx.file.span(anchor.end_byte, anchor.end_byte), "\nimport java.sql.PreparedStatement;")
+
+
+# ---------------------------------------------------------------------- RL102 command injection
+
+
+def _elements(a: JavaAnalyzer, node):
+    """The element nodes of an array/list expression (new String[]{...}, {..}, Arrays.asList, List.of),
+    following one variable; None when unknown."""
+    n = node
+    for _ in range(3):
+        if n is None:
+            return None
+        if n.type == "array_creation_expression":
+            n = n.child_by_field_name("value")
+            continue
+        if n.type == "array_initializer":
+            return [c for c in n.named_children if c.type != "comment"]
+        if n.type == "method_invocation" and a.text(n.child_by_field_name("name")) in ("asList", "of"):
+            return _args(n)
+        if n.type == "identifier":
+            bs = a.visible(a.text(n), n)
+            if len(bs) != 1 or bs[0].value is None:
+                return None
+            n = bs[0].value
+            continue
+        return None
+    return None
+
+
+def _argv_flow(a: JavaAnalyzer, call, elements):
+    """(flow, shell?) for a command given as separate elements."""
+    if not elements:
+        return None, False
+    program = _const_string(a, elements[0])
+    if program in SHELLS and len(elements) >= 3 and _const_string(a, elements[1]) in SHELL_FLAGS:
+        return combine(a.flow(x, "cmd") for x in elements[2:]), True
+    flow = a.flow(elements[0], "cmd")
+    return (flow if flow.kind == Kind.TAINTED else None), False
+
+
+@predicate("java.command")
+def command(ctx: MatchContext):
+    a = _a(ctx)
+    call = ctx.node("match")
+    fn = ctx.text("fn")
+    args = _args(call)
+    if not args:
+        return None
+    if call.type == "method_invocation" and fn == "exec":
+        recv = _receiver(call)
+        if recv is None or not (a.text(recv) == "Runtime.getRuntime()" or a.type_of(recv) == "Runtime"):
+            return None
+        elements = _elements(a, args[0])
+        if elements is None:
+            if a.type_of(args[0]) in ("String[]",) or args[0].type == "array_creation_expression":
+                return None
+            flow = a.flow(args[0], "cmd")
+            shell = False
+            if flow.kind < Kind.UNKNOWN:
+                return None
+            how = f"A command line built from {describe(flow)}"
+        else:
+            flow, shell = _argv_flow(a, call, elements)
+            if flow is None or flow.kind < Kind.UNKNOWN:
+                return None
+            how = f"A shell script built from {describe(flow)}" if shell else f"A program name from {describe(flow)}"
+    else:
+        if fn == "command" and (_receiver(call) is None or a.type_of(_receiver(call)) not in (None, "ProcessBuilder")):
+            return None
+        elements = args if len(args) > 1 else (_elements(a, args[0]) or None)
+        if elements is None:
+            return None
+        flow, shell = _argv_flow(a, call, elements)
+        if flow is None or flow.kind < Kind.UNKNOWN:
+            return None
+        how = f"A shell script built from {describe(flow)}" if shell else f"A program name from {describe(flow)}"
+    if a.guarded(call, flow, _guard(a, {"regex", "allow"})):
+        return None
+    conf = HIGH if flow.kind == Kind.TAINTED else (MEDIUM if flow.how else LOW)
+    return _verdict(flow, conf, {"how": how, "fn": "Runtime.exec()" if fn == "exec" else "ProcessBuilder"},
+                    data={"shell": shell})
+
+
+SHELL_META = re.compile(r"[|&;<>()$`\\\"'*?\[\]{}~#!\n]")
+
+
+@fix("java.command_argv")
+def command_argv(ctx: MatchContext, v: Verdict):
+    """Runtime.exec("ls -l " + dir) -> exec(new String[]{"ls", "-l", dir});
+    new ProcessBuilder("sh", "-c", "ls -l " + dir) -> new ProcessBuilder("ls", "-l", dir)."""
+    a = _a(ctx)
+    call = ctx.node("match")
+    args = _args(call)
+    fn = ctx.text("fn")
+    if fn == "exec" and len(args) == 1 and not v.data.get("shell") and args[0].type in ("binary_expression", "method_invocation"):
+        target = args[0]
+        wrap = True
+    elif fn == "ProcessBuilder" and v.data.get("shell") and len(args) == 3:
+        target = args[2]
+        wrap = False
+    else:
+        return None
+    parts = java_parts(a, target, set())
+    if parts is None:
+        return None
+    words_ = _argv(_merge(parts))
+    if not words_ or words_[0][0] != "text":
+        return None
+    rendered = ", ".join(java_literal(w) if k == "text" else a.text(w) for k, w in words_)
+    if wrap:
+        edit = TextEdit(Span.of_node(target), "new String[]{" + rendered + "}")
+    else:
+        edit = TextEdit(ctx.file.span(args[0].start_byte, args[2].end_byte), rendered)
+    return Fix("Pass the program and its arguments separately (no shell, no re-splitting)", (edit,), safe=False)
+
+
+def _argv(parts: list):
+    out = []
+    cur_text, cur_val = "", None
+    for p in parts:
+        if isinstance(p, sql_params.Text):
+            if SHELL_META.search(p.text):
+                return None
+            for j, chunk in enumerate(p.text.split(" ")):
+                if j > 0:
+                    if cur_val is not None:
+                        out.append(("value", cur_val))
+                    elif cur_text:
+                        out.append(("text", cur_text))
+                    cur_text, cur_val = "", None
+                if chunk:
+                    if cur_val is not None:
+                        return None
+                    cur_text += chunk
+        else:
+            if cur_text or cur_val is not None:
+                return None
+            cur_val = p.node
+    if cur_val is not None:
+        out.append(("value", cur_val))
+    elif cur_text:
+        out.append(("text", cur_text))
+    return out
+
+
+# ---------------------------------------------------------------------- RL103 code injection
+
+
+@predicate("java.code")
+def code(ctx: MatchContext):
+    a = _a(ctx)
+    call = ctx.node("match")
+    fn = ctx.text("fn")
+    recv = _receiver(call)
+    typ = a.type_of(recv) if recv is not None else None
+    recv_text = a.text(recv) if recv is not None else ""
+    if fn == "eval":
+        if typ not in ("ScriptEngine", "NashornScriptEngine", "Compilable", "Invocable") and "getEngineBy" not in recv_text \
+                and "engine" not in recv_text.lower():
+            return None
+        what = "ScriptEngine.eval"
+    elif fn == "parseExpression":
+        if typ not in ("SpelExpressionParser", "ExpressionParser", "TemplateAwareExpressionParser") and "parser" not in recv_text.lower():
+            return None
+        what = "SpEL parseExpression"
+    else:  # GroovyShell.evaluate / parse
+        if typ not in ("GroovyShell",) and "GroovyShell" not in recv_text and "shell" not in recv_text.lower():
+            return None
+        what = f"GroovyShell.{fn}"
+    flow = a.flow(ctx.node("arg"), "code")
+    if flow.kind < Kind.UNKNOWN:
+        return None
+    if a.guarded(call, flow, _guard(a, {"regex", "allow"})):
+        return None
+    conf = HIGH if flow.kind == Kind.TAINTED else (MEDIUM if flow.kind == Kind.PARAM or flow.how else LOW)
+    return _verdict(flow, conf, {"how": describe(flow, "a non-constant string"), "fn": what})
+
+
+# ---------------------------------------------------------------------- RL104 path traversal
+
+FILES_TAKING_PATHS = frozenset({"readAllBytes", "readString", "readAllLines", "lines", "newInputStream",
+                                "newOutputStream", "newBufferedReader", "newBufferedWriter", "write", "writeString",
+                                "delete", "deleteIfExists", "copy", "move", "createFile", "list", "walk"})
+
+
+@predicate("java.path")
+def path_traversal(ctx: MatchContext):
+    a = _a(ctx)
+    call = ctx.node("match")
+    fn = ctx.text("fn")
+    args = _args(call)
+    if not args:
+        return None
+    if call.type == "method_invocation" and ctx.text("cls") == "Files":
+        first = args[0]
+        if first.type in ("method_invocation", "object_creation_expression") and a.text(first).startswith(("Paths.get", "Path.of", "new File")):
+            return None  # reported on the inner call
+        args = args[:1]
+    flow = combine(a.flow(x, "path") for x in args)
+    if flow.kind < Kind.PARAM:
+        return None
+    if a.guarded(call, flow, _guard(a, {"prefix", "dotdot", "regex", "allow"})):
+        return None
+    if flow.kind == Kind.TAINTED:
+        conf = HIGH
+    elif flow.how or len(args) > 1:
+        conf = LOW
+    else:
+        return None
+    name = f"new {fn}" if call.type == "object_creation_expression" else f"{ctx.text('cls')}.{fn}"
+    return _verdict(flow, conf, {"how": describe(flow), "sink": name})
+
+
+# ---------------------------------------------------------------------- RL105 XSS
+
+PLAIN_CONTENT = re.compile(r"application/json|text/plain|text/csv|application/octet-stream|APPLICATION_JSON|TEXT_PLAIN")
+
+
+def _is_response_writer(a: JavaAnalyzer, node) -> bool:
+    if node is None:
+        return False
+    if node.type == "method_invocation":
+        name = a.text(node.child_by_field_name("name"))
+        if name in ("getWriter", "getOutputStream"):
+            obj = node.child_by_field_name("object")
+            if obj is None:
+                return False
+            typ = a.type_of(obj)
+            return (typ or "").endswith("ServletResponse") or a.text(obj) in RESPONSE_NAMES
+        return False
+    if node.type == "identifier":
+        for b in a.visible(a.text(node), node):
+            if b.value is not None and _is_response_writer(a, b.value):
+                return True
+        return False
+    return False
+
+
+@predicate("java.xss")
+def xss(ctx: MatchContext):
+    a = _a(ctx)
+    call = ctx.node("match")
+    if call.type == "return_statement":
+        return _xss_return(ctx, a)
+    if not _is_response_writer(a, ctx.node("w")):
+        return None
+    fn = ctx.text("fn")
+    args = _args(call)
+    payload = args[1:] if fn in ("printf", "format") else args[:1]
+    if not payload:
+        return None
+    flow = combine(a.flow(x, "html") for x in payload)
+    if flow.kind != Kind.TAINTED:
+        return None
+    method = a.outer_function(call)
+    if method is not None and PLAIN_CONTENT.search(a.text(method)):
+        return None
+    what = describe(flow)
+    return _verdict(flow, HIGH, {"how": what[0].upper() + what[1:] + " written to the servlet response"})
+
+
+def _xss_return(ctx, a: JavaAnalyzer):
+    method = a.enclosing_function(ctx.node("match"))
+    if method is None or method.type != "method_declaration":
+        return None
+    annotations = _annotations(a, method)
+    cls = method.parent.parent if method.parent is not None else None
+    class_annotations = _annotations(a, cls) if cls is not None and cls.type == "class_declaration" else set()
+    if "ResponseBody" not in annotations and "RestController" not in class_annotations:
+        return None
+    if "produces" in a.text(method) and PLAIN_CONTENT.search(a.text(method)):
+        return None
+    flow = a.flow(ctx.node("arg"), "html")
+    if flow.kind != Kind.TAINTED or "<" not in flow.text:
+        return None
+    what = describe(flow)
+    return _verdict(flow, HIGH, {"how": what[0].upper() + what[1:] + " returned as the HTML body"})
+
+
+def _annotations(a: JavaAnalyzer, decl) -> set[str]:
+    out = set()
+    for child in decl.named_children:
+        if child.type == "modifiers":
+            for ann in child.named_children:
+                if ann.type in ("annotation", "marker_annotation"):
+                    out.add(a.text(ann.child_by_field_name("name")).split(".")[-1])
+    return out
+
+
+# ---------------------------------------------------------------------- RL106 SSRF
+
+FIXED_HOST = re.compile(r"^[a-z][a-z0-9+.-]*://[^/?#'\"%]+[/?#]", re.IGNORECASE)
+
+
+def _prefix(a: JavaAnalyzer, node) -> str:
+    n = node
+    for _ in range(4):
+        if n is None:
+            return ""
+        if n.type == "string_literal":
+            return java_string_value(a, n)
+        if n.type == "binary_expression":
+            n = n.child_by_field_name("left")
+            continue
+        if n.type == "method_invocation" and a.text(n.child_by_field_name("name")) == "format":
+            args = _args(n)
+            s = _const_string(a, args[0]) if args else None
+            return (s or "").split("%", 1)[0]
+        if n.type == "identifier":
+            bs = a.visible(a.text(n), n)
+            n = bs[0].value if len(bs) == 1 else None
+            continue
+        return ""
+    return ""
+
+
+def fixed_host(prefix: str) -> bool:
+    for p in ("redirect:", "forward:"):
+        if prefix.startswith(p):
+            prefix = prefix[len(p):]
+    return bool(FIXED_HOST.match(prefix)) or (prefix.startswith("/") and not prefix.startswith("//"))
+
+
+REST_TEMPLATE_METHODS = frozenset({"getForObject", "getForEntity", "postForObject", "postForEntity", "exchange",
+                                   "headForHeaders", "patchForObject", "optionsForAllow", "postForLocation"})
+
+
+@predicate("java.ssrf")
+def ssrf(ctx: MatchContext):
+    a = _a(ctx)
+    call = ctx.node("match")
+    fn = ctx.text("fn")
+    if call.type == "method_invocation":
+        recv = _receiver(call)
+        recv_text = a.text(recv) if recv is not None else ""
+        if fn in REST_TEMPLATE_METHODS:
+            pass
+        elif fn == "create" and recv_text != "URI":
+            return None
+        elif fn == "newBuilder" and recv_text != "HttpRequest":
+            return None
+        elif fn == "url" and "Builder" not in recv_text:
+            return None
+        elif fn == "uri" and recv is None:
+            return None
+    arg = ctx.node("arg")
+    flow = a.flow(arg, "url")
+    if flow.kind != Kind.TAINTED:
+        return None
+    if fixed_host(_prefix(a, arg)):
+        return None
+    if a.guarded(call, flow, _guard(a, {"prefix", "regex", "allow", "compare"})):
+        return None
+    return _verdict(flow, HIGH, {"how": describe(flow)})
+
+
+# ---------------------------------------------------------------------- RL107 deserialization
+
+
+@predicate("java.deserialize")
+def deserialize(ctx: MatchContext):
+    a = _a(ctx)
+    call = ctx.node("match")
+    fn = ctx.text("fn")
+    method = a.enclosing_function(call)
+    if method is not None and method.type == "method_declaration" and a.text(method.child_by_field_name("name")) in (
+            "readObject", "readExternal", "readResolve", "readObjectNoData"):
+        return None  # the class's own serialization hooks
+    if fn in ("enableDefaultTyping", "activateDefaultTyping", "enableDefaultTypingAsProperty"):
+        return Verdict(confidence=MEDIUM, args={"what": f"Jackson {fn}() (polymorphic typing from the JSON)"})
+    recv = _receiver(call)
+    if recv is None:
+        return None
+    if fn == "fromXML":
+        scope = a.text(a.unit_of(call))
+        if re.search(r"allowTypes|addPermission|setupDefaultSecurity|allowTypesByWildcard", scope):
+            return None
+        if a.type_of(recv) not in (None, "XStream") and "xstream" not in a.text(recv).lower():
+            return None
+        flow = a.flow(ctx.node("arg"), "deser")
+        conf = HIGH if flow.kind == Kind.TAINTED else MEDIUM
+        return _verdict(flow, conf, {"what": "XStream.fromXML() without a type allow-list"})
+    typ = a.type_of(recv)
+    if typ not in ("ObjectInputStream", "XMLDecoder") and not (typ is None and a.text(recv) in ("ois", "in", "objectInputStream", "objectIn")):
+        return None
+    scope = a.text(a.outer_function(call) or a.unit_of(call))
+    if "setObjectInputFilter" in scope or "ValidatingObjectInputStream" in scope or "resolveClass" in a.text(a.unit_of(call)):
+        return None
+    stream_flow = _stream_origin(a, recv)
+    conf = HIGH if stream_flow is not None and stream_flow.kind == Kind.TAINTED else MEDIUM
+    what = "XMLDecoder.readObject()" if typ == "XMLDecoder" else f"ObjectInputStream.{fn}()"
+    if stream_flow is not None and stream_flow.kind == Kind.TAINTED:
+        return _verdict(stream_flow, conf, {"what": f"{what} on {describe(stream_flow)}"})
+    return Verdict(confidence=conf, args={"what": what})
+
+
+def _stream_origin(a: JavaAnalyzer, recv):
+    """The flow of what an ObjectInputStream/XMLDecoder reads from."""
+    n = recv
+    if n.type == "identifier":
+        bs = a.visible(a.text(n), n)
+        if len(bs) != 1 or bs[0].value is None:
+            return None
+        n = bs[0].value
+    if n.type == "object_creation_expression":
+        args = _args(n)
+        return combine(a.flow(x, "deser") for x in args) if args else None
+    return None
+
+
+# ---------------------------------------------------------------------- RL108 template injection
+
+
+@predicate("java.template")
+def template(ctx: MatchContext):
+    a = _a(ctx)
+    call = ctx.node("match")
+    fn = ctx.text("fn")
+    args = _args(call)
+    if call.type == "object_creation_expression":  # FreeMarker new Template(name, reader, cfg)
+        if len(args) < 2 or args[1].type != "object_creation_expression" or "StringReader" not in a.text(args[1].child_by_field_name("type")):
+            return None
+        inner = _args(args[1])
+        if not inner:
+            return None
+        target, engine = inner[0], "FreeMarker Template"
+    elif fn == "evaluate":
+        recv = _receiver(call)
+        if recv is None or "velocity" not in a.text(recv).lower() and a.type_of(recv) not in ("VelocityEngine",):
+            return None
+        if len(args) < 4:
+            return None
+        target, engine = args[3], "Velocity.evaluate"
+    else:  # Thymeleaf process(template, context)
+        recv = _receiver(call)
+        if recv is None or a.type_of(recv) not in ("TemplateEngine", "SpringTemplateEngine", "ITemplateEngine") \
+                and "templateengine" not in a.text(recv).lower():
+            return None
+        if not args:
+            return None
+        target, engine = args[0], "TemplateEngine.process"
+        flow = a.flow(target, "template")
+        if flow.kind != Kind.TAINTED:
+            return None
+        return _verdict(flow, HIGH, {"how": f"{describe(flow)} ({engine})"})
+    flow = a.flow(target, "template")
+    conf = Policy(HIGH, MEDIUM, MEDIUM, built=True).confidence(flow)
+    return _verdict(flow, conf, {"how": f"{describe(flow)} ({engine})"})
+
+
+# ---------------------------------------------------------------------- RL109 XPath, RL110 LDAP, RL111 redirect
+
+
+@predicate("java.xpath")
+def xpath(ctx: MatchContext):
+    a = _a(ctx)
+    call = ctx.node("match")
+    fn = ctx.text("fn")
+    recv = _receiver(call)
+    if recv is None:
+        return None
+    if fn in ("evaluate", "compile"):
+        if a.type_of(recv) not in ("XPath",) and "xpath" not in a.text(recv).lower():
+            return None
+    flow = a.flow(ctx.node("arg"), "xpath")
+    conf = Policy(HIGH, MEDIUM, MEDIUM, built=True).confidence(flow)
+    return _verdict(flow, conf, {"how": describe(flow)})
+
+
+@predicate("java.ldap")
+def ldap(ctx: MatchContext):
+    a = _a(ctx)
+    flow = a.flow(ctx.node("arg"), "ldap")
+    if "(" not in flow.text or "=" not in flow.text:
+        return None
+    conf = Policy(HIGH, MEDIUM, MEDIUM, built=True).confidence(flow)
+    return _verdict(flow, conf, {"how": describe(flow)})
+
+
+@predicate("java.redirect")
+def redirect(ctx: MatchContext):
+    a = _a(ctx)
+    call = ctx.node("match")
+    arg = ctx.node("arg")
+    if call.type == "method_invocation":
+        recv = _receiver(call)
+        if recv is None:
+            return None
+    flow = a.flow(arg, "redirect")
+    if flow.kind != Kind.TAINTED:
+        return None
+    if fixed_host(_prefix(a, arg)):
+        return None
+    if a.guarded(call, flow, _guard(a, {"prefix", "regex", "allow", "compare"})):
+        return None
+    return _verdict(flow, HIGH, {"how": describe(flow)})
+
+
+# ---------------------------------------------------------------------- RL112 SnakeYAML
+
+
+@predicate("java.yaml")
+def yaml(ctx: MatchContext):
+    a = _a(ctx)
+    call = ctx.node("match")
+    recv = _receiver(call)
+    if recv is None:
+        return None
+    creation = recv
+    if recv.type == "identifier":
+        bs = a.visible(a.text(recv), recv)
+        creation = next((b.value for b in bs if b.value is not None), None)
+        if creation is None:
+            return None
+    if creation.type != "object_creation_expression" or a.text(creation.child_by_field_name("type")) != "Yaml":
+        return None
+    if re.search(r"SafeConstructor|LoaderOptions", a.text(creation)):
+        return None
+    flow = a.flow(ctx.node("arg"), "deser")
+    conf = HIGH if flow.kind == Kind.TAINTED else MEDIUM
+    how = f"SnakeYAML's new Yaml().{ctx.text('fn')}()"
+    return _verdict(flow, conf, {"how": how + (f" of {describe(flow)}" if flow.kind == Kind.TAINTED else "")})
+
+
+# ---------------------------------------------------------------------- RL131 NoSQL
+
+
+@predicate("java.nosql")
+def nosql(ctx: MatchContext):
+    a = _a(ctx)
+    flow = a.flow(ctx.node("arg"), "code")
+    conf = Policy(HIGH, MEDIUM, MEDIUM, built=True).confidence(flow)
+    return _verdict(flow, conf, {"how": f"a $where clause built from {describe(flow)}"})
+
+
+# ---------------------------------------------------------------------- crypto and configuration
+
+WEAK_DIGESTS = {"MD5": "MD5", "MD4": "MD4", "MD2": "MD2", "SHA1": "SHA-1", "SHA-1": "SHA-1", "SHA": "SHA-1"}
+DIGEST_UTILS_FIX = {"md5": "sha256", "md5Hex": "sha256Hex", "sha1": "sha256", "sha1Hex": "sha256Hex", "sha": "sha256",
+                    "shaHex": "sha256Hex", "md2": "sha256", "md2Hex": "sha256Hex", "getMd5Digest": "getSha256Digest",
+                    "getSha1Digest": "getSha256Digest", "getShaDigest": "getSha256Digest", "getMd2Digest": "getSha256Digest"}
+
+
+def _context(a: JavaAnalyzer, node) -> set[str]:
+    found = words.context_words(a, node, words.java_names)
+    # A field's purpose shows in the methods that use it.
+    field = node.parent
+    while field is not None and field.type not in ("field_declaration", "method_declaration", "class_body"):
+        field = field.parent
+    if field is not None and field.type == "field_declaration":
+        names = [a.text(d.child_by_field_name("name")) for d in field.children_by_field_name("declarator")]
+        body = field.parent
+        for member in body.named_children if body is not None else ():
+            if member.type == "method_declaration" and any(
+                    n.type == "identifier" and a.text(n) in names for n in walk(member)):
+                found |= words.words_of([a.text(member.child_by_field_name("name"))])
+    return found
+
+
+@predicate("java.weak_hash")
+def weak_hash(ctx: MatchContext):
+    a = _a(ctx)
+    algo_node = ctx.node("algo")
+    cls = ctx.text("cls")
+    if algo_node is not None:
+        algo = _const_string(a, algo_node)
+        if algo is None or algo.upper() not in WEAK_DIGESTS:
+            return None
+        pretty = WEAK_DIGESTS[algo.upper()]
+    else:
+        fn = ctx.text("fn")
+        pretty = "MD5" if "md5" in fn.lower() else ("MD2" if "md2" in fn.lower() else "SHA-1")
+        pretty = f"{pretty} ({cls}.{fn})"
+    context = _context(a, ctx.node("match"))
+    if context & words.PASSWORD_WORDS:
+        return Verdict(confidence=HIGH, args={"algo": f"{pretty} (here for a password: use Argon2, bcrypt, scrypt or PBKDF2, e.g. Spring Security's Argon2PasswordEncoder)"},
+                       data={"password": True})
+    conf = LOW if context & words.NON_SECURITY_HASH_WORDS else MEDIUM
+    return Verdict(confidence=conf, args={"algo": pretty}, data={"password": False})
+
+
+@fix("java.sha256")
+def sha256(ctx: MatchContext, v: Verdict):
+    if v.data.get("password"):
+        return None
+    algo = ctx.node("algo")
+    if algo is not None:
+        if algo.type != "string_literal":
+            return None
+        return Fix("Use SHA-256", (TextEdit(Span.of_node(algo), '"SHA-256"'),), safe=False)
+    fn = ctx.text("fn")
+    cls = ctx.text("cls")
+    target = DIGEST_UTILS_FIX.get(fn) if cls == "DigestUtils" else ("sha256" if cls == "Hashing" else None)
+    if target is None:
+        return None
+    return Fix("Use SHA-256", (TextEdit(Span.of_node(ctx.node("fn")), target),), safe=False)
+
+
+@predicate("java.weak_cipher")
+def weak_cipher(ctx: MatchContext):
+    a = _a(ctx)
+    algo = _const_string(a, ctx.node("algo"))
+    if algo is None:
+        return None
+    parts = algo.split("/")
+    name = parts[0].upper()
+    if name in ("DES", "DESEDE", "TRIPLEDES", "RC4", "ARCFOUR", "RC2", "BLOWFISH", "RC5", "IDEA"):
+        return Verdict(args={"algo": algo})
+    if len(parts) >= 2 and parts[1].upper() == "ECB" and name not in ("RSA",):
+        return Verdict(args={"algo": f"{algo} (ECB mode)"})
+    if len(parts) == 1 and name == "AES":
+        return Verdict(args={"algo": "\"AES\" without a mode (the provider default is AES/ECB/PKCS5Padding)"})
+    return None
+
+
+@predicate("java.rsa_bits")
+def rsa_bits(ctx: MatchContext):
+    a = _a(ctx)
+    call = ctx.node("match")
+    bits = _int_value(a, ctx.node("bits"))
+    if bits is None or bits >= 2048:
+        return None
+    if call.type == "object_creation_expression":
+        return Verdict(args={"bits": str(bits)})
+    recv = _receiver(call)
+    if recv is None:
+        return None
+    algo = _keypair_algorithm(a, recv)
+    if algo is None:
+        if a.type_of(recv) not in (None, "KeyPairGenerator") or bits not in (512, 768, 1024, 1536):
+            return None
+    elif algo.upper() not in ("RSA", "DSA", "DH", "DIFFIEHELLMAN", "RSASSA-PSS"):
+        return None
+    return Verdict(args={"bits": str(bits)})
+
+
+def _keypair_algorithm(a: JavaAnalyzer, recv) -> str | None:
+    n = recv
+    if n.type == "identifier":
+        bs = a.visible(a.text(n), n)
+        n = next((b.value for b in bs if b.value is not None), None)
+    if n is not None and n.type == "method_invocation" and a.text(n.child_by_field_name("name")) == "getInstance":
+        args = _args(n)
+        return _const_string(a, args[0]) if args else None
+    return None
+
+
+def _int_value(a: JavaAnalyzer, node) -> int | None:
+    if node is None:
+        return None
+    if node.type in ("decimal_integer_literal", "hex_integer_literal"):
+        try:
+            return int(a.text(node).replace("_", "").rstrip("lL"), 0)
+        except ValueError:
+            return None
+    if node.type == "identifier":
+        for b in a.visible(a.text(node), node):
+            if b.value is not None:
+                return _int_value(a, b.value)
+    return None
+
+
+@fix("java.rsa_2048")
+def rsa_2048(ctx: MatchContext, v: Verdict):
+    node = ctx.node("bits")
+    if node is None or node.type != "decimal_integer_literal":
+        return None
+    return Fix("Use a 2048-bit key", (TextEdit(Span.of_node(node), "2048"),), safe=True)
+
+
+@predicate("java.insecure_random")
+def insecure_random(ctx: MatchContext):
+    a = _a(ctx)
+    node = ctx.node("match")
+    if node.type == "object_creation_expression":
+        typ = a.text(node.child_by_field_name("type"))
+        if typ not in ("Random", "java.util.Random"):
+            return None
+        how = "java.util.Random"
+    elif ctx.text("cls") == "Math":
+        how = "Math.random()"
+    elif ctx.text("cls") == "RandomStringUtils":
+        how = f"RandomStringUtils.{ctx.text('fn')}() (java.util.Random underneath)"
+    else:
+        how = "ThreadLocalRandom"
+    context = _context(a, node)
+    hit = context & words.SECURITY_WORDS
+    if not hit:
+        return None
+    return Verdict(confidence=MEDIUM, args={"how": how, "what": words.what(hit)})
+
+
+@fix("java.secure_random")
+def secure_random(ctx: MatchContext, v: Verdict):
+    node = ctx.node("match")
+    if node.type == "object_creation_expression" and not _args(node):
+        return Fix("Use java.security.SecureRandom", (TextEdit(Span.of_node(node), "new java.security.SecureRandom()"),), safe=True)
+    if node.type == "method_invocation" and ctx.text("cls") == "Math":
+        return Fix("Use java.security.SecureRandom", (TextEdit(Span.of_node(node), "new java.security.SecureRandom().nextDouble()"),), safe=True)
+    return None
+
+
+@predicate("java.tls")
+def tls(ctx: MatchContext):
+    a = _a(ctx)
+    node = ctx.node("match")
+    if node.type == "method_declaration":
+        name = ctx.text("name")
+        body = ctx.node("body")
+        statements = [c for c in body.named_children if c.type not in ("line_comment", "block_comment")]
+        if name == "checkServerTrusted":
+            if statements and not all(a.text(s).strip() == "return;" for s in statements):
+                return None
+            return Verdict(args={"how": "An X509TrustManager whose checkServerTrusted() accepts every certificate"})
+        if name == "verify":
+            params = node.child_by_field_name("parameters")
+            if params is None or "SSLSession" not in a.text(params):
+                return None
+            if len(statements) == 1 and re.fullmatch(r"return\s+true\s*;", a.text(statements[0]).strip()):
+                return Verdict(args={"how": "A HostnameVerifier that accepts every host name"})
+            return None
+        return None
+    if node.type == "method_invocation":
+        return Verdict(args={"how": "A HostnameVerifier that returns true for every host"})
+    return Verdict(args={"how": f"{a.text(node)} (accepts every certificate or host name)"})
+
+
+@predicate("java.debug")
+def debug(ctx: MatchContext):
+    a = _a(ctx)
+    node = ctx.node("match")
+    if node.type == "annotation":
+        return Verdict(args={"how": "@EnableWebSecurity(debug = true) logs requests and security internals"})
+    arg = ctx.node("arg")
+    if arg is None or not _is_response_writer(a, arg):
+        return None
+    return Verdict(confidence=HIGH, args={"how": "printStackTrace() writes the stack trace into the HTTP response"})
+
+
+SESSION_COOKIE = re.compile(r"sess|sid|token|auth|jwt|login|remember|csrf|xsrf", re.IGNORECASE)
+
+
+@predicate("java.cookie")
+def cookie(ctx: MatchContext):
+    a = _a(ctx)
+    node = ctx.node("match")
+    if node.type == "method_invocation":
+        which = ["Secure" if ctx.text("fn") == "setSecure" else "HttpOnly"]
+        return Verdict(confidence=HIGH, args=_cookie_args(which), data={"which": which, "off": True})
+    var = _cookie_variable(a, node)
+    fn = a.outer_function(node)
+    if var is None or fn is None:
+        return None
+    present = {}
+    for n in walk(fn):
+        if n.type == "method_invocation" and a.text(n.child_by_field_name("object")) == var:
+            name = a.text(n.child_by_field_name("name"))
+            if name in ("setSecure", "setHttpOnly"):
+                present[name] = a.text(n.child_by_field_name("arguments"))
+    missing = [k for k, m in (("Secure", "setSecure"), ("HttpOnly", "setHttpOnly")) if m not in present]
+    if not missing:
+        return None
+    name_value = _const_string(a, ctx.node("name"))
+    conf = LOW if name_value is not None and not SESSION_COOKIE.search(name_value) else MEDIUM
+    if name_value is not None and re.search(r"setMaxAge\(\s*0\s*\)", a.text(fn)):
+        conf = LOW  # deleting a cookie
+    return Verdict(confidence=conf, args=_cookie_args(missing), data={"which": missing, "var": var})
+
+
+def _cookie_args(which: list[str]) -> dict[str, str]:
+    risks = []
+    if "Secure" in which:
+        risks.append("sent over plain HTTP")
+    if "HttpOnly" in which:
+        risks.append("read by scripts on the page")
+    return {"missing": " and ".join(which), "risk": " and ".join(risks)}
+
+
+def _cookie_variable(a: JavaAnalyzer, creation) -> str | None:
+    parent = creation.parent
+    if parent is not None and parent.type == "variable_declarator":
+        return a.text(parent.child_by_field_name("name"))
+    if parent is not None and parent.type == "assignment_expression":
+        left = parent.child_by_field_name("left")
+        return a.text(left) if left is not None and left.type == "identifier" else None
+    return None
+
+
+@fix("java.cookie_flags")
+def cookie_flags(ctx: MatchContext, v: Verdict):
+    a = _a(ctx)
+    node = ctx.node("match")
+    if v.data.get("off"):
+        args = node.child_by_field_name("arguments")
+        return Fix("Set it to true", (TextEdit(Span.of_node(args), "(true)"),), safe=True)
+    var = v.data.get("var")
+    stmt = node
+    while stmt is not None and stmt.type not in ("local_variable_declaration", "expression_statement"):
+        stmt = stmt.parent
+    if var is None or stmt is None:
+        return None
+    line_start = ctx.file.text.rfind(b"\n", 0, stmt.start_byte) + 1
+    indent = ctx.file.text[line_start:stmt.start_byte].decode()
+    if indent.strip():
+        return None
+    calls = "".join(f"\n{indent}{var}.set{k}(true);" for k in v.data.get("which", []))
+    return Fix("Set Secure and HttpOnly", (TextEdit(ctx.file.span(stmt.end_byte, stmt.end_byte), calls),), safe=True)
