@@ -107,6 +107,8 @@ def build_edits(ctx: MatchContext, issues: list[Issue]) -> list[TextEdit]:
             if e.kind == "set" and e.attr is not None and e.attr.expr is not None:
                 expr = e.attr.expr
                 edits.append(TextEdit(ctx.file.span(expr.start_byte, expr.end_byte), e.text))
+            elif e.kind == "set_node" and e.node is not None:
+                edits.append(TextEdit(ctx.file.span(e.node.start_byte, e.node.end_byte), e.text))
             elif e.kind == "add" and e.block is not None:
                 key = e.block.node.start_byte
                 holder, existing = adds.setdefault(key, (e.block, []))

@@ -37,6 +37,7 @@ class Edit:
     """One change to make a finding go away.
 
     kind "set": replace the expression of `attr` with `text`;
+    kind "set_node": replace `node` (e.g. one value inside an object) with `text`;
     kind "add": add `path = text` to `block` (creating nested blocks on the way).
     """
 
@@ -45,9 +46,14 @@ class Edit:
     attr: Attr | None = None
     block: Block | None = None
     path: str = ""
+    node: object = None
 
     def describe(self) -> str:
-        name = self.attr.name if self.attr is not None else self.path
+        if self.kind == "set_node" and self.node is not None and self.node.parent is not None:
+            key = self.node.parent.child_by_field_name("key")
+            name = node_text(key).strip().strip('"') if key is not None else "value"
+        else:
+            name = self.attr.name if self.attr is not None else self.path
         return f"{name} = {self.text}"
 
 

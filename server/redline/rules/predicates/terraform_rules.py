@@ -33,7 +33,7 @@ from redline.rules.predicates.terraform_checks import (
     value_not,
     when,
 )
-from redline.rules.predicates.terraform_model import UNKNOWN, Block, as_bool, as_list, json_value
+from redline.rules.predicates.terraform_model import UNKNOWN, Block, as_bool, as_list, json_value, object_key
 
 LOW, MEDIUM, HIGH = Confidence.LOW, Confidence.MEDIUM, Confidence.HIGH
 
@@ -515,11 +515,13 @@ def _sql_log_flags(block: Block, module: Module) -> list[Issue]:
             v = str(value).strip().lower()
             va = flag.attr("value")
             if name in _PG_LOG_FLAGS and v == "off":
-                out.append(Issue(va.node, f'database flag {name} = "off"'))
+                out.append(Issue(va.node, f'database flag {name} = "off"', (Edit("set", '"on"', attr=va),)))
             elif name == "log_min_messages" and v in ("fatal", "panic", "log"):
-                out.append(Issue(va.node, f'log_min_messages = "{value}" (errors are not logged)'))
+                out.append(Issue(va.node, f'log_min_messages = "{value}" (errors are not logged)',
+                                 (Edit("set", '"ERROR"', attr=va),)))
             elif name == "log_temp_files" and v == "-1":
-                out.append(Issue(va.node, 'log_temp_files = "-1" (temporary files are not logged)'))
+                out.append(Issue(va.node, 'log_temp_files = "-1" (temporary files are not logged)',
+                                 (Edit("set", '"0"', attr=va),)))
     return out
 
 
@@ -646,20 +648,35 @@ def _legacy_basic_auth(block: Block, module: Module) -> list[Issue]:
             for a in attrs_at(block, "master_auth.username") if non_empty_literal(a.value)]
 
 
-def _metadata_flag(path_block: str, key: str, bad) -> Check:
+def _metadata_flag(path_block: str, key: str, bad, safe: str) -> Check:
+    """A `metadata = { key = value }` entry with a bad value; the fix rewrites that entry."""
+
     def check(block: Block, module: Module) -> list[Issue]:
         holders = block.descendants(path_block) if path_block else [block]
         out = []
         for h in holders:
             a = h.attr("metadata")
-            if a is not None and isinstance(a.value, dict) and key in a.value and bad(a.value[key]):
-                out.append(Issue(a.node, f"metadata {key} = {str(a.value[key]).lower()}"))
+            if a is None or not isinstance(a.value, dict) or key not in a.value or not bad(a.value[key]):
+                continue
+            elem = _object_elem(a.expr, key)
+            edits = (Edit("set_node", safe, node=elem.child_by_field_name("val")),) if elem is not None else ()
+            out.append(Issue(elem if elem is not None else a.node, f"metadata {key} = {str(a.value[key]).lower()}", edits))
         return out
 
     return check
 
 
-_GKE_NODE = [_metadata_flag("node_config", "disable-legacy-endpoints", FALSE),
+def _object_elem(expr, key: str):
+    stack = [expr] if expr is not None else []
+    while stack:
+        n = stack.pop()
+        if n.type == "object_elem" and object_key(n) == key:
+            return n
+        stack.extend(n.named_children)
+    return None
+
+
+_GKE_NODE = [_metadata_flag("node_config", "disable-legacy-endpoints", FALSE, "true"),
              is_("node_config.workload_metadata_config.mode", eq("GCE_METADATA", "MODE_UNSPECIFIED"), fix='"GKE_METADATA"',
                  why="pods can read the node's credentials"),
              is_("node_config.workload_metadata_config.node_metadata", eq("EXPOSE", "UNSPECIFIED"), fix='"GKE_METADATA_SERVER"')]
@@ -689,9 +706,9 @@ def _default_service_account(block: Block, module: Module) -> list[Issue]:
             if isinstance(a.value, str) and a.value.endswith("-compute@developer.gserviceaccount.com")]
 
 
-_GCE_METADATA = [_metadata_flag("", "serial-port-enable", TRUE),
-                 _metadata_flag("", "block-project-ssh-keys", FALSE),
-                 _metadata_flag("", "enable-oslogin", FALSE)]
+_GCE_METADATA = [_metadata_flag("", "serial-port-enable", TRUE, "false"),
+                 _metadata_flag("", "block-project-ssh-keys", FALSE, "true"),
+                 _metadata_flag("", "enable-oslogin", FALSE, "true")]
 
 _GCE = [*_GCE_METADATA,
         is_("can_ip_forward", TRUE, fix="false"),
@@ -703,8 +720,8 @@ _GCE = [*_GCE_METADATA,
 VM_HARDENING: dict[str, list[Check]] = {
     "google_compute_instance": _GCE,
     "google_compute_instance_template": _GCE,
-    "google_compute_project_metadata": [_metadata_flag("", "enable-oslogin", FALSE),
-                                        _metadata_flag("", "serial-port-enable", TRUE)],
+    "google_compute_project_metadata": [_metadata_flag("", "enable-oslogin", FALSE, "true"),
+                                        _metadata_flag("", "serial-port-enable", TRUE, "false")],
     "azurerm_linux_virtual_machine": [is_("disable_password_authentication", FALSE, fix="true")],
     "azurerm_linux_virtual_machine_scale_set": [is_("disable_password_authentication", FALSE, fix="true")],
     "azurerm_virtual_machine": [is_("os_profile_linux_config.disable_password_authentication", FALSE, fix="true")],
@@ -754,7 +771,8 @@ def _gcp_rotation(block: Block, module: Module) -> list[Issue]:
         except ValueError:
             return []
         if seconds > 7776000:
-            return [Issue(a.node, f"rotation_period = {v} ({seconds / 86400:.0f} days, more than 90)")]
+            return [Issue(a.node, f"rotation_period = {v} ({seconds / 86400:.0f} days, more than 90)",
+                          (Edit("set", '"7776000s"', attr=a),))]
     return []
 
 
