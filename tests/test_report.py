@@ -192,6 +192,31 @@ def test_secrets_are_masked_in_every_format(fmt):
         assert "run(AWS_KEY)" in out  # the rest of the line is still shown
 
 
+def test_imported_credential_messages_and_credential_cwes_are_masked():
+    password = "Zq" + "8vL2nWt5Rk3xPm"  # built at run time
+    src = _source(f'app.config["SECRET_KEY"] = "{password}"\nenv = {{"DB_PASSWORD": "{password}x"}}\n')
+    bandit = _finding(
+        src, '"SECRET_KEY"', code="RL901", name="bandit", cwe=(259,), engine="bandit",
+        message=f"Possible hardcoded password: '{password}' [bandit B105: hardcoded_password_string]",
+    )
+    iac = _finding(src, f'"{password}x"', code="RL532", name="credential-in-environment", cwe=(798,))
+    fr = file_result("settings.py", src, [bandit, iac], [], 2)
+    for out in (text_report.render(_result(fr)), json_report.render(_result(fr))):
+        assert password not in out
+        assert "hardcoded password: '" in out and "[bandit B105: hardcoded_password_string]" in out
+    assert fr.findings[0].excerpt.text == 'app.config["SECRET_KEY"] = "Zq8v' + "*" * 12 + '"'
+    assert fr.findings[1].excerpt.text == 'env = {"DB_PASSWORD": "Zq8' + "*" * 15 + "}"
+
+
+def test_a_secret_value_is_masked_in_other_findings_messages():
+    src, findings = _secret_case()
+    leaky = _finding(src, "run(AWS_KEY)", code="RL103", name="code-injection", cwe=(95,), message=f"runs {FAKE_KEY} as code")
+    fr = file_result("settings.py", src, [*findings, leaky], [], 1)
+    messages = [r.finding.message for r in fr.findings]
+    assert not any(FAKE_KEY in m for m in messages)
+    assert "runs AKIA" in messages[-1]
+
+
 # ---------------------------------------------------------------- JSON
 
 

@@ -5,24 +5,36 @@ characters (text and JSON) or UTF-16 code units (SARIF's default `columnKind`). 
 where the source is at hand (`file_result`, which runs in the worker process), so that the
 writers never read files again.
 
-Secrets never appear whole in any output: wherever a secrets finding (RL2xx, detect-secrets)
-covers part of a line, that part of every excerpt of the line is masked (see `mask_line`).
+Secrets never appear whole in any output: wherever a finding about a credential (RL2xx, the
+secrets engines, or a hard-coded-credential CWE) covers part of a line, that part of every excerpt
+of the line is masked (see `mask_line`); a secret value found by the secrets engines is also
+masked wherever another finding's message quotes it, and values quoted in the messages of
+imported engines' credential findings (bandit's "Possible hardcoded password: '...'") are masked.
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from redline.findings import Finding, Severity
 
 SECRET_ENGINES = frozenset({"detect-secrets", "secrets"})
+IMPORTED_ENGINES = frozenset({"bandit", "detect-secrets"})  # their messages are not redacted
+SECRET_CWES = frozenset({259, 321, 798})  # hard-coded password, key, credentials
 MASK = "*"
 KEEP_PREFIX = 4  # characters of a long secret left visible, to recognise it
 MAX_EXCERPT = 200  # characters of a source line shown around a finding
 
 
 def is_secret(f: Finding) -> bool:
+    """A finding whose flagged text may be a credential."""
+    return f.code.startswith("RL2") or f.engine in SECRET_ENGINES or bool(SECRET_CWES.intersection(f.cwe))
+
+
+def _is_secret_value(f: Finding) -> bool:
+    """A finding whose span is the secret value itself (not, say, the name of the setting)."""
     return f.code.startswith("RL2") or f.engine in SECRET_ENGINES
 
 
@@ -143,6 +155,26 @@ def _visible(ch: str) -> str:
     return ch
 
 
+def mask_value(value: str) -> str:
+    keep = KEEP_PREFIX if len(value) >= 16 else 0
+    return value[:keep] + MASK * (len(value) - keep)
+
+
+_QUOTED = re.compile(r"""(['"])([^'"\n]{4,})\1""")
+
+
+def redact_message(f: Finding, values: list[str]) -> Finding:
+    """`f` with known secret values (and, for imported engines' credential findings, any quoted
+    value) masked in its message."""
+    message = f.message
+    for v in values:
+        if v in message:
+            message = message.replace(v, mask_value(v))
+    if f.engine in IMPORTED_ENGINES and SECRET_CWES.intersection(f.cwe):
+        message = _QUOTED.sub(lambda m: m[1] + mask_value(m[2]) + m[1], message)
+    return f if message == f.message else replace(f, message=message)
+
+
 def mask_line(line: str, spans: list[tuple[int, int]]) -> str:
     """`line` with the character ranges in `spans` masked (all but a short prefix of long ones)."""
     if not spans:
@@ -150,9 +182,7 @@ def mask_line(line: str, spans: list[tuple[int, int]]) -> str:
     chars = list(line)
     for start, end in spans:
         start, end = max(0, start), min(len(chars), end)
-        keep = KEEP_PREFIX if end - start >= 16 else 0
-        for i in range(start + keep, end):
-            chars[i] = MASK
+        chars[start:end] = mask_value("".join(chars[start:end]))
     return "".join(chars)
 
 
@@ -160,7 +190,9 @@ def _secret_spans(index: LineIndex, findings: list[Finding]) -> dict[int, list[t
     """Row -> character ranges covered by secrets findings on that row."""
     out: dict[int, list[tuple[int, int]]] = {}
     for f in findings:
-        if not is_secret(f):
+        # Imported engines' credential findings point at the setting's name, not the value:
+        # their values are masked through the quotes in their messages (_secret_values).
+        if not is_secret(f) or (f.engine in IMPORTED_ENGINES and not _is_secret_value(f)):
             continue
         (sr, sc), (er, ec) = f.span.start_point, f.span.end_point
         for row in range(sr, er + 1):
@@ -172,9 +204,15 @@ def _secret_spans(index: LineIndex, findings: list[Finding]) -> dict[int, list[t
     return out
 
 
-def excerpt(index: LineIndex, pos: Position, masks: list[tuple[int, int]]) -> Excerpt:
+def excerpt(index: LineIndex, pos: Position, masks: list[tuple[int, int]], values: list[str] = ()) -> Excerpt:
     row = pos.line - 1
-    line = mask_line(index.line(row), masks)
+    raw = index.line(row)
+    for v in values:  # a secret value known from a message may sit outside every span
+        start = raw.find(v)
+        while start != -1:
+            masks = [*masks, (start, start + len(v))]
+            start = raw.find(v, start + len(v))
+    line = mask_line(raw, masks)
     start = pos.column - 1
     end = pos.end_column - 1 if pos.end_line == pos.line else len(line)
     end = max(end, start + 1)
@@ -196,6 +234,10 @@ def file_result(path: str, file, findings: list[Finding], errors: list[tuple[str
         return FileResult(path, file.language, lines, [], list(errors))
     index = LineIndex(file.text, file.line_starts)
     secrets = _secret_spans(index, findings) if any(is_secret(f) for f in findings) else {}
+    values: list[str] = []
+    if secrets:
+        values = sorted(_secret_values(file.text, findings), key=len, reverse=True)
+        findings = [redact_message(f, values) for f in findings]
     reported = []
     for f in findings:
         pos = index.position(f.span.start_point, f.span.end_point)
@@ -204,8 +246,24 @@ def file_result(path: str, file, findings: list[Finding], errors: list[tuple[str
             (fx.title, fx.safe, tuple((index.position(te.span.start_point, te.span.end_point), te.new_text) for te in fx.edits))
             for fx in f.fixes
         )
-        reported.append(Reported(f, pos, excerpt(index, pos, secrets.get(pos.line - 1, [])), related, fixes))
+        reported.append(Reported(f, pos, excerpt(index, pos, secrets.get(pos.line - 1, []), values), related, fixes))
     return FileResult(path, file.language, lines, reported, list(errors))
+
+
+def _span_text(text: bytes, f: Finding) -> str:
+    return text[f.span.start_byte : f.span.end_byte].decode("utf-8", "replace")
+
+
+def _secret_values(text: bytes, findings: list[Finding]) -> set[str]:
+    """Secret values to mask wherever they appear: the spans of the secrets engines' findings
+    and the values imported engines quote in their credential messages."""
+    out = set()
+    for f in findings:
+        if _is_secret_value(f):
+            out.add(_span_text(text, f).strip("'\"`"))
+        elif f.engine in IMPORTED_ENGINES and SECRET_CWES.intersection(f.cwe):
+            out.update(m[2] for m in _QUOTED.finditer(f.message))
+    return {v for v in out if len(v) >= 4}
 
 
 # ---------------------------------------------------------------- text helpers shared by writers
