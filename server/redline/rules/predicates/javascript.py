@@ -223,28 +223,6 @@ SQL_DRIVERS = {
 }
 
 
-def sql_driver(a: JsAnalyzer, near) -> str | None:
-    """The placeholder style ('$' or '?') from the SQL driver the file imports, if any."""
-    unit = a.unit_of(near)
-    found = set()
-    for top in [*a.root.children]:
-        if top.type not in ("lexical_declaration", "variable_declaration", "import_statement") and top is not unit:
-            continue
-        for n in walk(top):
-            mod = None
-            if n.type == "import_statement":
-                src = n.child_by_field_name("source")
-                mod = string_value(a, src) if src is not None else None
-            elif n.type == "call_expression" and a.text(n.child_by_field_name("function")) == "require":
-                mod = require_name(a, n)
-            if mod in SQL_DRIVERS:
-                found.add(mod)
-    styles = {SQL_DRIVERS[m] for m in found}
-    if len(styles) == 1:
-        return styles.pop()
-    return None
-
-
 # ---------------------------------------------------------------------- RL102 command injection
 
 
@@ -1332,7 +1310,7 @@ def sql_parameterize(ctx: MatchContext, v: Verdict):
             return None
     else:
         return None
-    if len(args) > 2 or (len(args) == 2 and args[1].type not in ("arrow_function", "function_expression", "function")):
+    if len(args) > 2 or (len(args) == 2 and not _is_callback(a, args[1])):
         return None
     target = _sql_target(a, arg)
     if target is None:
@@ -1353,6 +1331,12 @@ def sql_parameterize(ctx: MatchContext, v: Verdict):
         edits.reverse()
     edits.sort(key=lambda e: e.span.start_byte)
     return Fix("Use query placeholders and pass the values separately", tuple(edits), safe=True)
+
+
+def _is_callback(a: JsAnalyzer, node) -> bool:
+    if node.type in ("arrow_function", "function_expression", "function"):
+        return True
+    return node.type == "identifier" and bool(re.fullmatch(r"cb|callback|done|next|handler|\w*(Callback|Handler|Cb)", a.text(node)))
 
 
 def _sql_modules(a: JsAnalyzer, near) -> set[str]:
