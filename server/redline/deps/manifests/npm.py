@@ -40,7 +40,7 @@ def classify(value: str) -> tuple[str, str | None, str]:
         if at > 0:
             return "registry", rest[:at], rest[at + 1 :]
         return "registry", rest, ""
-    if v.startswith(("file:", "link:", "portal:")) or v.startswith((".", "/", "~")):
+    if v.startswith(("file:", "link:", "portal:")) or v.startswith(("./", "../", "/", "~/")):
         return "path", None, v
     if v.startswith("workspace:"):
         return "workspace", None, v
