@@ -14,7 +14,7 @@ from redline import cli
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = json.loads((ROOT / "tests" / "data" / "sarif-schema-2.1.0.json").read_text("utf-8"))
 
-VULNERABLE = '''import subprocess
+VULNERABLE = '''import os
 
 
 def find(cur, name):
@@ -22,9 +22,18 @@ def find(cur, name):
 
 
 def run(cmd):
-    subprocess.run(f"echo {cmd}", shell=True)
+    os.system(f"echo {cmd}")
 '''
 SAFE = "def f(cur, name):\n    cur.execute('SELECT * FROM users WHERE name = ?', (name,))\n"
+# These tests are about the command, not about which engines report what: the imported engines
+# (bandit, detect-secrets) are switched off so that only Redline's own rules speak.
+ENGINES = "\n[engines]\nbandit = false\ndetect-secrets = false\n"
+
+
+def configure(project: Path, text: str = "") -> Path:
+    path = project / "redline.toml"
+    path.write_text(text + ENGINES)
+    return path
 
 
 @pytest.fixture
@@ -32,6 +41,7 @@ def project(tmp_path, monkeypatch):
     (tmp_path / "app.py").write_text(VULNERABLE)
     (tmp_path / "safe.py").write_text(SAFE)
     (tmp_path / "README.md").write_text("# project\n")
+    configure(tmp_path)
     monkeypatch.chdir(tmp_path)
     return tmp_path
 
@@ -58,7 +68,8 @@ def test_text_output_and_exit_status(project, capsys):
     assert lines[1] == '  5 |     cur.execute(f"SELECT * FROM users WHERE name = \'{name}\'")'
     assert lines[2].startswith("    |     ^^^^")
     assert any(line.startswith("app.py:9:5: RL102 [error]") for line in lines)
-    assert lines[-1].startswith("2 findings (2 errors) in 1 of 2 files (11 lines)")
+    # app.py, safe.py and redline.toml (a TOML file) are scanned: 9 + 2 + 4 lines.
+    assert lines[-1].startswith("2 findings (2 errors) in 1 of 3 files (15 lines)")
     assert "\033[" not in out  # not a terminal: no colour
     assert err == ""  # README.md is a routine skip: not listed without --show-skipped
 
@@ -81,16 +92,16 @@ def test_no_findings_exits_zero(project, capsys):
     ],
 )
 def test_fail_on(project, capsys, fail_on, severity, expected):
-    (project / "redline.toml").write_text(f'[severity]\nRL1 = "{severity}"\n')
+    configure(project, f'[severity]\nRL1 = "{severity}"\n')
     code, _out, _err = run(["scan", "app.py", "--fail-on", fail_on], capsys)
     assert code == expected
 
 
 def test_default_fail_on_is_warning(project, capsys):
     assert cli.FAIL_ON_DEFAULT == "warning"
-    (project / "redline.toml").write_text('[severity]\nRL1 = "warning"\n')
+    configure(project, '[severity]\nRL1 = "warning"\n')
     assert run(["scan", "app.py"], capsys)[0] == 1
-    (project / "redline.toml").write_text('[severity]\nRL1 = "info"\n')
+    configure(project, '[severity]\nRL1 = "info"\n')
     assert run(["scan", "app.py"], capsys)[0] == 0
 
 
@@ -113,7 +124,7 @@ def test_select_and_ignore(project, capsys, option, value, codes):
 
 
 def test_select_replaces_and_ignore_adds_to_the_configuration(project, capsys):
-    (project / "redline.toml").write_text('select = ["RL102"]\nignore = ["RL103"]\n')
+    configure(project, 'select = ["RL102"]\nignore = ["RL103"]\n')
     _code, doc = scan_json(["app.py"], capsys)
     assert [f["code"] for f in doc["findings"]] == ["RL102"]
     _code, doc = scan_json(["app.py", "--select", "RL101"], capsys)
@@ -152,7 +163,7 @@ def test_help_and_version_exit_0(capsys):
 
 
 def test_config_problems_are_warnings_naming_file_and_key(project, capsys):
-    (project / "redline.toml").write_text('online = false\nselct = ["RL101"]\nmax-file-size = "big"\n')
+    configure(project, 'online = false\nselct = ["RL101"]\nmax-file-size = "big"\n')
     code, out, err = run(["scan", "app.py"], capsys)
     assert code == 1  # the defaults apply to the bad keys, the scan goes on
     assert f"redline: warning: {project / 'redline.toml'}:2: selct: unknown key" in err
@@ -162,7 +173,10 @@ def test_config_problems_are_warnings_naming_file_and_key(project, capsys):
 
 
 def test_pyproject_tool_redline_is_found_from_a_subfolder(project, capsys):
-    (project / "pyproject.toml").write_text('[project]\nname = "x"\n\n[tool.redline]\nignore = ["RL102"]\n')
+    (project / "redline.toml").unlink()
+    (project / "pyproject.toml").write_text(
+        '[project]\nname = "x"\n\n[tool.redline]\nignore = ["RL102"]\n\n[tool.redline.engines]\nbandit = false\ndetect-secrets = false\n'
+    )
     (project / "pkg").mkdir()
     (project / "pkg" / "mod.py").write_text(VULNERABLE)
     _code, doc = scan_json(["pkg"], capsys)
@@ -171,8 +185,8 @@ def test_pyproject_tool_redline_is_found_from_a_subfolder(project, capsys):
 
 def test_explicit_config(project, capsys, tmp_path_factory):
     other = tmp_path_factory.mktemp("cfg") / "ci.toml"
-    other.write_text('ignore = ["RL101"]\n')
-    (project / "redline.toml").write_text('ignore = ["RL102"]\n')
+    other.write_text('ignore = ["RL101"]\n' + ENGINES)
+    configure(project, 'ignore = ["RL102"]\n')
     _code, doc = scan_json(["app.py", "--config", str(other)], capsys)
     assert [f["code"] for f in doc["findings"]] == ["RL102"]
 
@@ -187,15 +201,15 @@ def test_explicit_config_that_cannot_be_used_exits_2(project, capsys, content, f
 
 
 def test_a_broken_discovered_config_warns_and_uses_defaults(project, capsys):
-    (project / "redline.toml").write_text("select = [\n")
-    code, _out, err = run(["scan", "app.py"], capsys)
+    configure(project, "select = [\n")
+    code, _out, err = run(["scan", "app.py", "--no-slow"], capsys)  # defaults: every engine on
     assert code == 1 and "not valid TOML" in err
 
 
 def test_exclude_from_config(project, capsys):
     (project / "vendor").mkdir()
     (project / "vendor" / "lib.py").write_text(VULNERABLE)
-    (project / "redline.toml").write_text('exclude = ["vendor/"]\n')
+    configure(project, 'exclude = ["vendor/"]\n')
     _code, doc = scan_json(["."], capsys)
     assert {f["path"] for f in doc["findings"]} == {"app.py"}
     assert {"path": "vendor", "reason": "matches 'vendor/' (exclude in redline.toml)", "kind": "excluded"} in doc["skipped"]
@@ -209,7 +223,7 @@ def test_skipped_files_are_listed_with_reasons(project, capsys):
     (project / ".gitignore").write_text("ignored.py\n")
     (project / "ignored.py").write_text(VULNERABLE)
     (project / "big.py").write_text("x = 1\n" * 100)
-    (project / "redline.toml").write_text("max-file-size = 300\n")
+    configure(project, "max-file-size = 300\n")
     code, out, err = run(["scan", "."], capsys)
     assert "blob.py: skipped: binary file (contains NUL bytes)" in err
     assert "big.py: skipped: larger than the 300 bytes limit (600 bytes)" in err
@@ -278,7 +292,7 @@ def test_json_output(project, capsys):
     code, doc = scan_json(["."], capsys)
     assert code == 1
     assert doc["version"] == 1 and doc["root"] == str(project)
-    assert doc["summary"]["files"] == 2 and doc["summary"]["findings"] == 2
+    assert doc["summary"]["files"] == 3 and doc["summary"]["findings"] == 2
     f = doc["findings"][0]
     assert (f["code"], f["path"], f["start_line"], f["start_column"]) == ("RL101", "app.py", 5, 5)
     assert f["cwe"] == [89] and f["severity"] == "error" and len(f["fingerprint"]) == 32
@@ -286,7 +300,7 @@ def test_json_output(project, capsys):
 
 def test_sarif_output_validates(project, capsys):
     (project / "blob.py").write_bytes(b"\x00")
-    (project / "redline.toml").write_text("selct = 1\n")
+    configure(project, "selct = 1\n")
     code, out, _err = run(["scan", ".", "--format", "sarif"], capsys)
     assert code == 1
     doc = json.loads(out)
