@@ -550,7 +550,8 @@ def path_traversal(ctx: MatchContext):
     flow = combine(a.flow(x, "path") for x in args)
     if flow.kind < Kind.PARAM:
         return None
-    if a.guarded(call, flow, _guard(a, {"prefix", "dotdot", "regex", "allow"})):
+    builds_only = call.type == "object_creation_expression" and fn == "File" or fn in ("get", "of")
+    if a.guarded(call, flow, _guard(a, {"prefix", "dotdot", "regex", "allow"}), anywhere=builds_only):
         return None
     if flow.kind == Kind.TAINTED:
         conf = HIGH

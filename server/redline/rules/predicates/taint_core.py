@@ -313,19 +313,20 @@ class Analyzer:
             names = grown
         return names
 
-    def guarded(self, sink, flow: Flow, accept) -> bool:
+    def guarded(self, sink, flow: Flow, accept, anywhere: bool = False) -> bool:
         """True when, before `sink` in its outermost enclosing function, some node is a check
         on the value that reaches the sink: `accept(node, names, source_text)` decides (a
         `startsWith` on the path, an allow-list lookup, a regex test...). `names` are the
         variables the value was read from or computed into; `source_text` the source
-        expression's text when the value is tainted directly."""
+        expression's text when the value is tainted directly. `anywhere` also accepts checks
+        after the sink (for sinks that only build a path object that is used later)."""
         top = self.outer_function(sink) or self.unit_of(sink)
         names = self.related_names(flow, sink)
         source_text = self.text(flow.origin) if flow.kind == Kind.TAINTED and flow.origin is not None else None
         if not names and not source_text:
             return False
         for n in walk(top):
-            if n.start_byte >= sink.start_byte:
+            if not anywhere and n.start_byte >= sink.start_byte:
                 continue
             if accept(n, names, source_text):
                 return True

@@ -240,6 +240,8 @@ class JsAnalyzer(Analyzer):
             if not path or len(path) < 2:
                 return None
             root, first = path[0], path[1]
+            if path[-1] == "length":
+                return None  # a number
             if root == "process" and first == "argv":
                 return "process.argv"
             if first in REQUEST_PROPS and root not in ("this",) and self._is_request_root(node, root):

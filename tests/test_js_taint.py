@@ -1,0 +1,160 @@
+"""Local taint for JavaScript/TypeScript: user input -> high confidence with the source as
+related information; parameters and unknown values -> lower; constants and sanitized values ->
+nothing."""
+
+import pytest
+
+from support_jsgojava import only
+
+
+def one(path, code, rule):
+    found = only(path, code, rule)
+    assert len(found) == 1, [f.message for f in found]
+    return found[0]
+
+
+def test_destructured_query_parameter_is_tainted_and_points_at_the_source():
+    code = (
+        "app.get('/u', async (req, res) => {\n"
+        "  const { id } = req.query;\n"
+        "  const q = `SELECT * FROM users WHERE id = ${id}`;\n"
+        "  res.json(await db.query(q));\n"
+        "});\n"
+    )
+    f = one("a.js", code, "RL101")
+    assert f.confidence.value == "high"
+    assert "req.query" in f.message
+    [rel] = f.related
+    assert rel.span.start_line == 1 and "req.query" in rel.message
+
+
+def test_handler_with_other_parameter_names_is_recognised_by_the_response_parameter():
+    code = "router.post('/x', (r, response) => { response.send('<p>' + r.body.name + '</p>'); });\n"
+    assert one("a.js", code, "RL105").confidence.value == "high"
+
+
+def test_parameter_of_a_plain_function_is_medium_with_the_parameter_as_related():
+    code = "function find(db, name) { return db.query(\"SELECT * FROM t WHERE name = '\" + name + \"'\"); }\n"
+    f = one("a.js", code, "RL101")
+    assert f.confidence.value == "medium"
+    assert "parameter 'name'" in f.related[0].message
+
+
+@pytest.mark.parametrize("expr", [
+    "parseInt(req.query.id, 10)",
+    "Number(req.query.id)",
+    "mysql.escape(req.query.id)",
+    "req.query.id.length",
+])
+def test_sanitized_values_are_not_flagged(expr):
+    code = f"app.get('/u', (req, res) => db.query(`SELECT * FROM t WHERE id = ${{{expr}}}`));\n"
+    assert not only("a.js", code, "RL101")
+
+
+def test_constants_through_variables_are_not_flagged():
+    code = "const T = 'users';\nconst COLS = ['a', 'b'].join(', ');\nfunction f(db) { return db.query(`SELECT ${COLS} FROM ${T} WHERE x = 1`); }\n"
+    assert not only("a.js", code, "RL101")
+
+
+def test_taint_flows_through_push_join_and_plus_equals():
+    code = (
+        "app.get('/s', (req, res) => {\n"
+        "  const parts = ['SELECT * FROM t WHERE 1=1'];\n"
+        "  parts.push(`AND owner = '${req.query.owner}'`);\n"
+        "  let sql = parts.join(' ');\n"
+        "  sql += ' ORDER BY id';\n"
+        "  db.query(sql);\n"
+        "});\n"
+    )
+    assert one("a.js", code, "RL101").confidence.value == "high"
+
+
+def test_database_results_do_not_carry_the_request_taint():
+    code = (
+        "app.get('/u', async (req, res) => {\n"
+        "  const r = await db.query('SELECT name FROM t WHERE id = $1', [req.query.id]);\n"
+        "  res.send(r.rows[0].name);\n"
+        "});\n"
+    )
+    assert not only("a.js", code, "RL105")
+
+
+def test_browser_sources():
+    code = "const p = new URLSearchParams(window.location.search);\ndocument.getElementById('o').innerHTML = p.get('msg');\n"
+    f = one("a.js", code, "RL105")
+    assert f.confidence.value == "high" and "location" in f.related[0].message
+
+
+def test_process_argv_is_a_source():
+    code = "const { execSync } = require('child_process');\nexecSync('ls ' + process.argv[2]);\n"
+    assert one("a.js", code, "RL102").confidence.value == "high"
+
+
+def test_local_variable_named_req_is_not_a_request():
+    code = "const req = http.request(opts);\ndb.query(`SELECT * FROM t WHERE a = '${req.path}'`);\n"
+    f = one("a.js", code, "RL101")
+    assert f.confidence.value != "high"
+
+
+def test_path_traversal_needs_user_input_or_a_joined_parameter():
+    plain = "const fs = require('fs');\nfunction read(p) { return fs.readFileSync(p); }\n"
+    joined = "const fs = require('fs');\nfunction read(dir, name) { return fs.readFileSync(path.join(dir, name)); }\n"
+    tainted = "const fs = require('fs');\napp.get('/f', (req, res) => res.send(fs.readFileSync(path.join('/srv', req.params.f))));\n"
+    assert not only("a.js", plain, "RL104")
+    assert one("a.js", joined, "RL104").confidence.value == "low"
+    assert one("a.js", tainted, "RL104").confidence.value == "high"
+
+
+def test_base_folder_check_after_resolve_clears_path_traversal():
+    code = (
+        "const fs = require('fs');\n"
+        "app.get('/f', (req, res) => {\n"
+        "  const full = path.resolve(ROOT, req.query.name);\n"
+        "  const rel = path.relative(ROOT, full);\n"
+        "  if (rel.startsWith('..') || path.isAbsolute(rel)) return res.sendStatus(400);\n"
+        "  fs.createReadStream(full).pipe(res);\n"
+        "});\n"
+    )
+    assert not only("a.js", code, "RL104")
+
+
+def test_ssrf_with_fixed_host_is_not_flagged_but_user_host_is():
+    fixed = "const axios = require('axios');\napp.get('/u', (req, res) => axios.get(`https://api.example.com/u/${req.query.id}`));\n"
+    host = "const axios = require('axios');\napp.get('/u', (req, res) => axios.get(`https://${req.query.host}/u`));\n"
+    assert not only("a.js", fixed, "RL106")
+    assert one("a.js", host, "RL106").confidence.value == "high"
+
+
+def test_typescript_casts_do_not_hide_the_source():
+    code = "app.get('/x', (req: Request, res: Response) => {\n  const name = (req.query.name as string)!;\n  res.send(`<p>${name}</p>`);\n});\n"
+    assert one("a.ts", code, "RL105").confidence.value == "high"
+
+
+def test_insecure_random_decides_from_names():
+    assert one("a.js", "const apiKey = Math.random().toString(16);\n", "RL304").confidence.value == "medium"
+    assert not only("a.js", "const x = Math.random() * width;\n", "RL304")
+    # a string id without a security name: reported, but at low confidence
+    assert one("a.js", "const id = Math.random().toString(36).slice(2);\n", "RL304").confidence.value == "low"
+
+
+def test_weak_hash_for_an_etag_is_low_confidence():
+    code = "function etag(body) { return crypto.createHash('md5').update(body).digest('hex'); }\n"
+    assert one("a.js", code, "RL301").confidence.value == "low"
+
+
+def test_regex_exec_is_not_command_execution():
+    code = "const re = /(\\d+)/;\nfunction f(s) { return re.exec(s); }\n"
+    assert not only("a.js", code, "RL102")
+
+
+def test_nosql_operator_injection_only_for_objects_from_body_or_query():
+    body = "app.post('/l', async (req, res) => res.json(await User.findOne({ name: req.body.name })));\n"
+    params = "app.get('/u/:name', async (req, res) => res.json(await User.findOne({ name: req.params.name })));\n"
+    assert one("a.js", body, "RL131").confidence.value == "high"
+    assert not only("a.js", params, "RL131")
+
+
+def test_error_handler_leak_is_high_in_a_four_parameter_handler():
+    code = "app.use(function (err, req, res, next) { res.status(500).json({ message: err.message, stack: err.stack }); });\n"
+    f = one("a.js", code, "RL306")
+    assert f.confidence.value == "high"
