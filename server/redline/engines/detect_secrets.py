@@ -39,7 +39,7 @@ from redline.documents.source import SourceFile, line_starts_of
 from redline.findings import Confidence, Finding, Fix, Related, Span, TextEdit
 from redline.rules.registry import default_registry
 from redline.secrets import filters as flt
-from redline.secrets import fixes, hits, keys, names, scanner
+from redline.secrets import fixes, hits, keys, names, scanner, urls
 from redline.secrets.hits import Hit
 from redline.secrets.redact import redact
 
@@ -119,14 +119,30 @@ def _code_for(kind: str, line: str) -> tuple[str, str]:
     return code, confidence
 
 
+# Types that Redline's own detectors also recognise by format: a detect-secrets finding of one of
+# these is kept only when Redline's detector for the format confirms the line (so placeholders
+# such as `AKIA` + `ZZZ...` or an `ASIA` inside an English word are dropped alike).
+FORMAT_TYPES = frozenset({
+    "AWS Access Key", "Azure Storage Account access key", "Artifactory Credentials", "Discord Bot Token",
+    "GitHub Token", "GitLab Token", "JSON Web Token", "Mailchimp Access Key", "NPM tokens", "OpenAI Token",
+    "PyPI Token", "SendGrid API Key", "Slack Token", "Square OAuth Secret", "Stripe Access Key",
+    "Telegram Bot Token", "Twilio API Key",
+})
+
+
 def _keep(kind: str, value: bytes, file: SourceFile, line_start: int, line_end: int) -> bool:
-    """Apply Redline's own placeholder filters to a detect-secrets value."""
+    """Apply Redline's own filters (and format checks) to a detect-secrets value."""
+    line = file.text[line_start:line_end]
     if kind == "Private Key":
         return bool(keys.scan(file.text, line_start, line_end))
+    if kind == "Basic Auth Credentials":
+        return bool(urls.scan_line(line, line_start))
+    if kind in FORMAT_TYPES:
+        return bool(scanner.token_hits(line, line_start))
+    if kind == "Public IP (ipv4)":
+        return True
     if kind == "Secret Keyword":
         return not flt.reason(value, flt.VALUE_FILTERS)
-    if kind == "Basic Auth Credentials":
-        return not flt.reason(value, flt.VALUE_FILTERS[:-2])
     return not flt.reason(value, flt.TOKEN_FILTERS)
 
 

@@ -49,6 +49,7 @@ _OPS = (b":::=", b"::=", b":=", b"?=", b"=>", b"===", b"!==", b"==", b"!=", b"="
 _COMPARE = (b"===", b"!==", b"==", b"!=")
 _AUTH_SCHEMES = (b"bearer", b"basic", b"token", b"api-token", b"apikey", b"digest", b"sso-key", b"otp", b"key")
 _SPACE = b" \t"
+_HEX = frozenset(b"0123456789abcdefABCDEF-")
 _NAME_CHARS = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.$")
 MAX_LOOKAHEAD = 40  # lines searched for a Terraform variable's default
 
@@ -112,9 +113,16 @@ def _read_bare(line: bytes, i: int, syn: Syntax, stop_quote: bytes = b"") -> Val
                 end = k
     elif syn.bare == "token":
         j = i
-        while j < n and line[j] not in b" \t,;)}]\"'`<>":
+        while j < n and line[j] not in b" \t,;\"'`<>":
             j += 1
+        if line[i:j].lower() in _AUTH_SCHEMES and line[j : j + 1] == b" ":  # Bearer <token>
+            k = _skip_space(line, j)
+            j = k
+            while j < n and line[j] not in b" \t,;\"'`<>":
+                j += 1
         end = j
+        while end > i and line[end - 1] in b")]}" and _unbalanced(line[i:end]):
+            end -= 1
     else:
         return None
     while end > i and line[end - 1] in b" \t,;'\"`":
@@ -125,6 +133,13 @@ def _read_bare(line: bytes, i: int, syn: Syntax, stop_quote: bytes = b"") -> Val
     if not stop_quote and first in (b"|", b">", b"[", b"{", b"*", b"!", b"&"):
         return None  # YAML block scalars, flow collections, aliases, tags
     return Value(i, end, i, end, b"")
+
+
+def _unbalanced(v: bytes) -> bool:
+    """More closing than opening brackets of the last character's kind."""
+    close = v[-1:]
+    opening = {b")": b"(", b"]": b"[", b"}": b"{"}[close]
+    return v.count(close) > v.count(opening)
 
 
 def _skip_wrapper(line: bytes, i: int) -> int:
@@ -166,7 +181,7 @@ def _value_at(line: bytes, i: int, syn: Syntax, stop_quote: bytes = b"") -> Valu
     return _read_bare(line, i, syn, stop_quote)
 
 
-def _operator(line: bytes, i: int, syn: Syntax, quoted_key: bool) -> tuple[bytes, int] | None:
+def _operator(line: bytes, i: int, syn: Syntax, quoted_key: bool, kind: Kind) -> tuple[bytes, int] | None:
     """The assignment, mapping or comparison operator at `i` (after spaces)."""
     i = _skip_space(line, i)
     n = len(line)
@@ -195,7 +210,7 @@ def _operator(line: bytes, i: int, syn: Syntax, quoted_key: bool) -> tuple[bytes
                 if m > k and m < n and line[m] == 0x3D and line[m + 1 : m + 2] not in (b"=", b">"):
                     return b"=", m + 1
             return op, j
-    if quoted_key and line[i] == 0x2C:  # "password", "value"
+    if quoted_key and line[i] == 0x2C and kind is not Kind.KEY:  # "password", "value"
         return b",", i + 1
     return None
 
@@ -203,8 +218,12 @@ def _operator(line: bytes, i: int, syn: Syntax, quoted_key: bool) -> tuple[bytes
 # ------------------------------------------------------------------------- the gate
 
 
-def min_entropy(n: int) -> float:
-    return min(3.0, 0.85 * math.log2(n)) if n > 1 else 9.0
+def min_entropy(value: bytes) -> float:
+    """The entropy a random value of this length and alphabet clearly exceeds: 70 % of the
+    maximum, log2(min(length, alphabet size)), hex counted as a 16-letter alphabet."""
+    n = len(value)
+    k = 16 if all(b in _HEX for b in value) else 64
+    return min(3.5, max(2.0, 0.7 * math.log2(min(n, k)))) if n > 1 else 9.0
 
 
 def gate(kind: Kind, value: bytes) -> str | None:
@@ -223,7 +242,7 @@ def gate(kind: Kind, value: bytes) -> str | None:
     if b" " in value or b"\t" in value:
         return None
     if kind is Kind.SECRET:
-        if n < 8 or h < min_entropy(n):
+        if n < 8 or h < min_entropy(value):
             return None
         return "high" if n >= 20 and h >= 4.0 else "medium"
     if n < 16 or h < 3.3 or entropy.classes(value) < 2:
@@ -368,7 +387,7 @@ def scan_line(
                 if close > e + 1:
                     v = Value(e + 1, close, e + 1, close, b"")
             else:
-                op = _operator(line, i, syn, quoted_key)
+                op = _operator(line, i, syn, quoted_key, kind)
                 if op is not None:
                     v = _value_at(line, op[1], syn, stop_quote=prev if in_string else b"")
                 elif not syn.code or line.lstrip().startswith(b"#define"):

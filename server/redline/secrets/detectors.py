@@ -134,15 +134,20 @@ DETECTORS: tuple[Detector, ...] = (
         r"\b(?P<secret>github_pat_[A-Za-z0-9_]{80,251})\b",
         prefix="github_pat_", fake="alnum:82", env="GITHUB_TOKEN",
     ),
+    # GitLab: prefixes from docs.gitlab.com/ee/security/token_overview.html; lengths from how
+    # GitLab generates each kind (Devise.friendly_token: 20+, SecureRandom.hex(20): 40, ...).
     Detector(
         "gitlab-token", "GitLab token",
-        r"\b(?P<secret>gl(?:pat|oas|dt|rt|rtr|cbt|ptt|ft|imt|agent|soat|ffct|wt|sat)-[0-9A-Za-z_.-]{20,})",
-        prefix="glpat-", anchor=r"gl(?:pat|oas|dt|rt|rtr|cbt|ptt|ft|imt|agent|soat|ffct|wt|sat)-", fake="b64url:20",
+        r"\b(?P<secret>(?:gl(?:pat|dt|ft|soat|rt|ffct|wt)-[0-9A-Za-z_-]{20,50}"
+        r"|glpat-[0-9A-Za-z_-]{27,300}\.[0-9a-z]{9}|glrt-t[0-9]_[0-9A-Za-z_-]{27,300}\.[0-9a-z]{9}"
+        r"|glcbt-(?:[0-9a-fA-F]{2}_)?[0-9A-Za-z_-]{20,50}|glimt-[0-9A-Za-z_-]{25}|glptt-[0-9A-Za-z_-]{40}"
+        r"|glagent-[0-9A-Za-z_-]{50,1000}|gloas-[0-9A-Za-z_-]{64}))(?:[^0-9A-Za-z_]|$)",
+        prefix="glpat-", anchor=r"gl(?:pat|oas|dt|rt|cbt|ptt|ft|imt|agent|soat|ffct|wt)-", fake="b64url:20",
         env="GITLAB_TOKEN",
     ),
     Detector(
         "gitlab-runner-registration-token", "GitLab runner registration token",
-        r"\b(?P<secret>GR1348941[0-9A-Za-z_-]{20,})",
+        r"\b(?P<secret>GR1348941[0-9A-Za-z_-]{20,50})(?:[^0-9A-Za-z_]|$)",
         prefix="GR1348941", fake="b64url:20", env="GITLAB_RUNNER_TOKEN",
     ),
     Detector(
@@ -194,6 +199,11 @@ DETECTORS: tuple[Detector, ...] = (
         "sonar-token", "SonarQube token",
         r"\b(?P<secret>sq[uap]_[a-f0-9]{40})\b",
         prefix="squ_", anchor=r"sq[uap]_", fake="hex:40", env="SONAR_TOKEN",
+    ),
+    Detector(
+        "openshift-token", "OpenShift user token",
+        r"\b(?P<secret>sha256~[A-Za-z0-9_-]{43})(?:[^A-Za-z0-9_-]|$)",
+        prefix="sha256~", fake="b64url:43", env="OPENSHIFT_TOKEN",
     ),
     Detector(
         "terraform-cloud-token", "Terraform Cloud API token",
@@ -288,8 +298,8 @@ DETECTORS: tuple[Detector, ...] = (
     # ---------------------------------------------------------------- messaging and SaaS
     Detector(
         "slack-token", "Slack token",
-        r"\b(?P<secret>xox[abposr]-[0-9]{1,16}-[0-9A-Za-z-]{8,})",
-        prefix="xoxb-", anchor=r"xox[abposr]-", fake="slack", env="SLACK_TOKEN",
+        r"\b(?P<secret>xox[abposre]-[0-9]{1,16}-[0-9A-Za-z-]{6,}[0-9A-Za-z]{2})",
+        prefix="xoxb-", anchor=r"xox[abposre]-", fake="slack", env="SLACK_TOKEN",
     ),
     Detector(
         "slack-app-token", "Slack app-level token",

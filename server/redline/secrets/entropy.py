@@ -14,6 +14,9 @@ _SEQUENCES = (
     b"0123456789012345678901234567890",
     b"9876543210987654321098765432109",
     b"qwertyuiopasdfghjklzxcvbnm",
+    b"qwertyuiop",
+    b"asdfghjkl",
+    b"zxcvbnm",
 )
 
 
@@ -66,20 +69,40 @@ def is_low_diversity(value: bytes) -> bool:
     return False
 
 
-def has_sequence(value: bytes, length: int = 8) -> bool:
-    """True when `value` contains `length` consecutive characters of the alphabet, the digits or
-    a keyboard row (`abcdefgh`, `12345678`, `qwertyui`), ignoring case."""
-    low = value.lower()
-    if len(low) < length:
-        return False
-    for i in range(len(low) - length + 1):
-        chunk = low[i : i + length]
-        if any(chunk in seq for seq in _SEQUENCES):
-            return True
+def _step(a: int, b: int) -> bool:
+    """b follows or precedes a in the alphabet or the digits (case-insensitive, 9 -> 0 wraps)."""
+    a |= 0x20 if 65 <= a <= 90 else 0
+    b |= 0x20 if 65 <= b <= 90 else 0
+    if 97 <= a <= 122 and 97 <= b <= 122:
+        return abs(a - b) == 1
+    if 48 <= a <= 57 and 48 <= b <= 57:
+        return (b - a) % 10 in (1, 9)
     return False
 
 
+def sequential_share(value: bytes) -> float:
+    """The share of neighbouring characters that are one step apart (`abcdef`, `123456`)."""
+    if len(value) < 2:
+        return 0.0
+    steps = sum(1 for a, b in zip(value, value[1:]) if _step(a, b))
+    return steps / (len(value) - 1)
+
+
 def is_sequential(value: bytes) -> bool:
-    """The whole value is one run of the alphabet, digits or a keyboard row."""
+    """Mostly a run of the alphabet or the digits (`abcdefgh`, `1234567890123`,
+    `ABCDEFGHIJK_LMNOPQRSTUVWXYZ-0123456789`), or of a keyboard row."""
+    if len(value) < 6:
+        return False
     low = value.lower()
-    return len(low) >= 4 and any(low in seq for seq in _SEQUENCES)
+    if any(low in row for row in _SEQUENCES[4:]):
+        return True
+    return sequential_share(value) >= 0.8 or longest_sequence(value) >= 0.6 * len(value)
+
+
+def longest_sequence(value: bytes) -> int:
+    """The length of the longest run of one-step neighbours (`1234567890` in `xoxp-1234567890`)."""
+    best = run = 1 if value else 0
+    for a, b in zip(value, value[1:]):
+        run = run + 1 if _step(a, b) else 1
+        best = max(best, run)
+    return best

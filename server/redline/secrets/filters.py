@@ -66,7 +66,7 @@ _ENV_LOOKUP = rx.compile(
 PLACEHOLDER_WORDS = (
     "example", "sample", "dummy", "fake", "placeholder", "changeme", "change_me", "change-me",
     "changeit", "your_", "your-", "yourpass", "yoursecret", "yourtoken", "yourkey", "your ",
-    "xxxx", "****", "....", "####", "<insert", "insert_", "insert-", "replace_me", "replaceme",
+    "xxxx", "****", "...", "####", "<insert", "insert_", "insert-", "replace_me", "replaceme",
     "replace-me", "todo", "fixme", "tbd", "redacted", "hidden", "masked", "notset", "not_set",
     "not-set", "not_a_", "not-a-", "notasecret", "nosecret", "test", "mock", "stub", "demo",
     "default", "sekret", "secret", "password", "passwd", "token", "apikey", "api_key", "api-key",
@@ -79,6 +79,7 @@ NON_SECRET_VALUES = frozenset(
         b"true", b"false", b"yes", b"no", b"on", b"off", b"null", b"none", b"nil", b"undefined",
         b"required", b"optional", b"string", b"str", b"text", b"password", b"secret", b"token",
         b"bearer", b"basic", b"digest", b"hidden", b"default", b"auto", b"env", b"environment",
+        b"pass", b"pwd", b"passwd", b"user", b"username", b"login", b"key", b"apikey", b"admin",
     }
 )
 
@@ -123,8 +124,21 @@ def is_low_diversity(value: bytes) -> bool:
 
 
 def is_sequential(value: bytes) -> bool:
-    """`abcdefgh`, `12345678`, `qwertyui` inside the value."""
-    return entropy.has_sequence(value)
+    """`abcdefgh`, `12345678`, `qwertyuiop`: mostly a run of the alphabet, the digits or a
+    keyboard row."""
+    return entropy.is_sequential(value)
+
+
+TOKEN_PLACEHOLDER_WORDS = (
+    "example", "placeholder", "your_", "your-", "yourtoken", "yourkey", "here", "redacted",
+    "dummy", "sample", "changeme", "insert", "replace", "xxxx", "....",
+)
+
+
+def is_token_placeholder(value: bytes) -> bool:
+    """A token body spelling a placeholder (`...TokenHere`, `YOUR_KEY`, `EXAMPLE`, `xxxx`)."""
+    low = value.lower()
+    return any(w.encode() in low for w in TOKEN_PLACEHOLDER_WORDS)
 
 
 def is_documentation_example(value: bytes) -> bool:
@@ -152,7 +166,13 @@ def is_identifier(value: bytes) -> bool:
     parts = [p for p in _split_seps(v) if p]
     if not parts:
         return False
+    if not any(p.isalpha() for p in parts):
+        return False
     for p in parts:
+        if p.isdigit():  # 0002_alter_permission
+            continue
+        if len(parts) > 1:  # FORBIDDEN_VALUE2, api_v2: words with a number at the end
+            p = p.rstrip(b"0123456789")
         if not p.isalpha():
             return False
         # lower, UPPER, Capitalized, camelCase / PascalCase with words of 2+ letters
@@ -188,6 +208,14 @@ def _camel_ok(p: bytes) -> bool:
     return all(len(w) >= 2 and (w[1:].islower() or w.isupper()) for w in words)
 
 
+_CALL = rx.compile(r"^(?:new\s+)?[A-Za-z_$][A-Za-z0-9_$.]*\(")
+
+
+def is_call(value: bytes) -> bool:
+    """Code, not a value: `getPassword()`, `AWS.SharedIniFileCredentials({...})`."""
+    return bool(_CALL.search(value.strip()))
+
+
 def is_path_or_url(value: bytes) -> bool:
     """A file path or a URL without credentials (`/etc/ssl/key.pem`, `~/.ssh/id_rsa`,
     `https://auth.example.org/token`)."""
@@ -203,12 +231,11 @@ def is_path_or_url(value: bytes) -> bool:
 
 
 def is_prose(value: bytes) -> bool:
-    """A label, help text or error message rather than a passphrase: three or more words that
-    start with a capital or end with punctuation, or contain a format field."""
+    """A label, help text or error message rather than a passphrase: a sentence ending with
+    `.`, `!` or `?`, or three or more words starting with a capital or ending with `:`."""
     v = value.strip()
-    if v.count(b" ") < 2:
-        return False
-    if v[-1:] in b".!?:)" or v[:1].isupper() and v[1:2].islower():
+    spaces = v.count(b" ")
+    if spaces >= 1 and v[-1:] in b".!?" or spaces >= 2 and (v[-1:] in b":)" or v[:1].isupper() and v[1:2].islower()):
         return True
     return False
 
@@ -227,13 +254,20 @@ def is_hash_of_password(value: bytes) -> bool:
     )
 
 
-TOKEN_FILTERS: tuple[Filter, ...] = (is_template, is_low_diversity, is_sequential, is_documentation_example)
+TOKEN_FILTERS: tuple[Filter, ...] = (
+    is_template,
+    is_low_diversity,
+    is_sequential,
+    is_documentation_example,
+    is_token_placeholder,
+)
 VALUE_FILTERS: tuple[Filter, ...] = (
     is_empty,
     is_template,
     has_template,
     is_reference,
     is_env_lookup,
+    is_call,
     is_masked,
     is_non_secret_word,
     is_number,
@@ -244,6 +278,12 @@ VALUE_FILTERS: tuple[Filter, ...] = (
     is_sequential,
     is_identifier,
     is_prose,
+)
+
+# For passwords inside URLs and options: no identifier or prose test (`user:hunter@host` has
+# no variable names), and the URL test makes no sense inside a URL.
+URL_FILTERS: tuple[Filter, ...] = tuple(
+    f for f in VALUE_FILTERS if f not in (is_identifier, is_prose, is_path_or_url)
 )
 
 

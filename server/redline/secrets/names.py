@@ -57,7 +57,7 @@ NOT_THE_VALUE = frozenset(
         "id", "ids", "name", "names", "type", "types", "file", "filename", "files", "path", "paths",
         "dir", "directory", "folder", "url", "urls", "uri", "endpoint", "host", "hostname", "len",
         "length", "size", "count", "min", "max", "minimum", "maximum", "field", "fields", "label",
-        "hint", "prompt", "placeholder", "title", "message", "msg", "error", "errors", "regex",
+        "hint", "prompt", "placeholder", "title", "message", "msg", "error", "errors", "regex", "re", "rx",
         "pattern", "format", "policy", "policies", "header", "prefix", "suffix", "env", "var",
         "variable", "param", "parameter", "arg", "column", "col", "table", "attr", "attribute",
         "enabled", "required", "expiry", "expires", "expiration", "expire", "ttl", "timeout", "age",
@@ -73,6 +73,7 @@ NOT_THE_VALUE = frozenset(
         "set", "get", "exists", "present", "missing", "invalid", "valid", "check", "verify",
         "length", "keys", "list", "map", "dict", "kwarg", "kwargs", "args", "mask", "masked",
         "hidden", "visible", "display", "show", "hide", "style", "color", "icon", "location",
+        "link", "links", "html", "markup", "label", "labels", "text", "caption",
         "dialog", "modal", "action", "event", "events", "signal", "receiver", "sender", "topic",
         "queue", "channel", "scope", "scopes", "audience", "issuer", "subject", "claim", "claims",
         "count", "number", "num", "total", "limit", "retries", "retry", "delay", "interval",
@@ -81,8 +82,8 @@ NOT_THE_VALUE = frozenset(
         "username", "login", "email", "account", "owner", "role", "permission", "permissions",
         "hash", "hashed", "digest", "encoding", "encoder", "decoder", "encrypted", "cipher",
         "salt", "iterations", "rounds", "work", "cost", "entropy", "charset", "alphabet",
-        "separator", "delimiter", "char", "character", "placeholder", "pair", "pairs", "secrets",
-        "tokens", "passwords", "credentials", "creds", "vault", "kv", "secretsmanager", "ssm",
+        "separator", "delimiter", "char", "character", "placeholder", "pair", "pairs",
+        "vault", "kv", "secretsmanager", "ssm",
     }
 )
 # A first word that makes the name a question or an action, not a value.
@@ -92,6 +93,9 @@ NOT_A_VALUE_FIRST = frozenset(
      "generate", "gen", "new", "reset", "forgot", "change", "update", "set", "verify", "with",
      "no", "min", "max", "num", "count", "csrf", "xsrf", "nonce", "token_type"}
 )
+# A word that marks a test fixture or an example rather than a credential.
+FIXTURE_WORDS = frozenset({"test", "tests", "testing", "fake", "dummy", "mock", "mocked", "example", "sample",
+                           "placeholder", "fixture", "stub", "bogus", "invalid", "wrong", "bad", "incorrect"})
 # Words that look like credential words but are not.
 FALSE_FRIENDS = ("tokeniz", "detokeniz", "secretar", "authorit", "authent", "authored", "author",
                  "passthrough", "passenger", "bypass", "compass", "passive", "passage")
@@ -155,7 +159,7 @@ def classify(name: str) -> Kind | None:
     # Also look at the name with separators removed (`api_key` -> `apikey`, `pass-word`).
     joined = "".join(ws)
     last = ws[-1]
-    if last in NOT_THE_VALUE or ws[0] in NOT_A_VALUE_FIRST:
+    if last in NOT_THE_VALUE or ws[0] in NOT_A_VALUE_FIRST or FIXTURE_WORDS.intersection(ws):
         return None
     if len(ws) >= 2 and ws[-2] + "_" + last in NOT_THE_VALUE:
         return None

@@ -98,7 +98,8 @@ def candidate_lines(text: bytes, prefilter=None) -> list[tuple[int, int]]:
     return out
 
 
-def _token_hits(line: bytes, base: int) -> list[Hit]:
+def token_hits(line: bytes, base: int) -> list[Hit]:
+    """Token-format hits on one line (`base`: the line's offset in the file)."""
     c = compiled()
     if c.token_set is not None:
         matched = c.token_set.Match(line) or ()
@@ -121,12 +122,13 @@ def _token_hit(det: Detector, m, line: bytes, base: int) -> Hit | None:
         s, e = m.span()
     secret = line[s:e].rstrip(b".")
     e = s + len(secret)
+    after = line[e : e + 2].lstrip(b"-_.")[:1]
+    if after in (b"#", b"*", b"\xe2"):  # the rest is masked: `xoxp-...-####`, `...`, `•••`
+        return None
     if det.check and not checks.CHECKS[det.check](secret):
         return None
-    if det.filters:
-        body = secret[len(det.prefix) :] if det.prefix and secret.startswith(det.prefix.encode()) else secret
-        if flt.reason(body, flt.TOKEN_FILTERS) or flt.reason(secret, (flt.is_documentation_example,)):
-            return None
+    if det.filters and is_placeholder_token(secret, det.prefix.encode()):
+        return None
     ls, le, quote = enclosing_literal(line, s, e)
     return Hit(
         code=det.code,
@@ -140,6 +142,37 @@ def _token_hit(det: Detector, m, line: bytes, base: int) -> Hit | None:
         env=det.env,
         confidence=det.confidence,
         shown=min(len(det.prefix), 12) if det.prefix else 4,
+    )
+
+
+_SEGMENT_SEPARATORS = b"-_.~:|/"
+
+
+def random_part(secret: bytes, prefix: bytes = b"") -> bytes:
+    """The part of a token that carries its randomness: the longest segment after the prefix
+    (`e039d0...` in `xoxa-2-5111-3111-e039d0...`; team and user ids are not the secret)."""
+    body = secret[len(prefix) :] if prefix and secret.startswith(prefix) else secret
+    best = b""
+    cur = bytearray()
+    for b in body:
+        if b in _SEGMENT_SEPARATORS:
+            if len(cur) > len(best):
+                best = bytes(cur)
+            cur = bytearray()
+        else:
+            cur.append(b)
+    if len(cur) > len(best):
+        best = bytes(cur)
+    return best or body
+
+
+def is_placeholder_token(secret: bytes, prefix: bytes = b"") -> bool:
+    """A token-shaped placeholder: its random part is a filler or a sequence, or the token
+    spells a placeholder word or `EXAMPLE`."""
+    part = random_part(secret, prefix)
+    return bool(
+        flt.reason(part, (flt.is_template, flt.is_low_diversity, flt.is_sequential))
+        or flt.reason(secret, (flt.is_documentation_example, flt.is_token_placeholder))
     )
 
 
@@ -205,7 +238,7 @@ def scan_text(text: bytes, language: str = "text", path: str = "") -> list[Hit]:
             line = text[ws:we]
             if line.endswith(b"\r"):
                 line = line[:-1]
-            found.extend(_token_hits(line, ws))
+            found.extend(token_hits(line, ws))
             if _CONTEXT_CUE.search(line):
                 found.extend(context.scan_line(line, ws, syn, _next_line_reader(text, we, n)))
             if _URL_CUE.search(line):

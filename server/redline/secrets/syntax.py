@@ -25,17 +25,23 @@ class Syntax:
     comment_own_line: bool = False
 
 
+# Quotes: a programming language's own string delimiters, plus the other quote characters when
+# they cannot start anything but a (mistyped) string there: a backtick in Python, Java or HCL,
+# several characters in single quotes in Go or Java. Only C, C++ and Objective-C keep `"`
+# alone, since 'abcd' is a legal (multi-character) constant there.
+_ANY_QUOTE = b"\"'`"
 _C_LIKE = Syntax(b'"', "none", "//", True)
+_CODE = Syntax(_ANY_QUOTE, "none", "//", True)
 SYNTAX: dict[str, Syntax] = {
-    "python": Syntax(b"\"'", "none", "#", True),
-    "javascript": Syntax(b"\"'`", "none", "//", True),
-    "typescript": Syntax(b"\"'`", "none", "//", True),
-    "tsx": Syntax(b"\"'`", "none", "//", True),
-    "go": Syntax(b'"`', "none", "//", True),
-    "java": _C_LIKE,
-    "hcl": Syntax(b'"', "none", "#", True),
-    "json": Syntax(b'"', "none", None, True),
-    "toml": Syntax(b"\"'", "none", "#", True),
+    "python": Syntax(_ANY_QUOTE, "none", "#", True),
+    "javascript": _CODE,
+    "typescript": _CODE,
+    "tsx": _CODE,
+    "go": _CODE,
+    "java": _CODE,
+    "hcl": Syntax(_ANY_QUOTE, "none", "#", True),
+    "json": Syntax(_ANY_QUOTE, "none", None, True),
+    "toml": Syntax(_ANY_QUOTE, "none", "#", True),
     "yaml": Syntax(b"\"'", "rest", "#", False),
     "ini": Syntax(b"\"'", "rest", "#", False, comment_own_line=True),
     "dotenv": Syntax(b"\"'", "rest", "#", False, comment_own_line=True),
@@ -49,13 +55,13 @@ SYNTAX: dict[str, Syntax] = {
 }
 # Source files Redline has no grammar for, read as text: their own string and comment syntax.
 BY_EXTENSION: dict[str, Syntax] = {
-    **{ext: _C_LIKE for ext in (".c", ".h", ".cc", ".cpp", ".cxx", ".hpp", ".hh", ".cs", ".m", ".mm",
-                               ".swift", ".kt", ".kts", ".scala", ".rs", ".dart", ".groovy", ".gradle")},
-    ".cls": Syntax(b"\"'", "none", "//", True),  # Apex
-    ".php": Syntax(b"\"'", "none", "//", True),
-    ".rb": Syntax(b"\"'", "none", "#", True),
-    ".pl": Syntax(b"\"'", "none", "#", True),
-    ".lua": Syntax(b"\"'", "none", "--", True),
+    **{ext: _C_LIKE for ext in (".c", ".h", ".cc", ".cpp", ".cxx", ".hpp", ".hh", ".cs", ".m", ".mm")},
+    **{ext: _CODE for ext in (".swift", ".kt", ".kts", ".scala", ".rs", ".dart", ".groovy", ".gradle",
+                              ".cls", ".php", ".vb", ".fs")},
+    ".rb": Syntax(_ANY_QUOTE, "none", "#", True),
+    ".pl": Syntax(_ANY_QUOTE, "none", "#", True),
+    ".r": Syntax(_ANY_QUOTE, "none", "#", True),
+    ".lua": Syntax(_ANY_QUOTE, "none", "--", True),
     ".sql": Syntax(b"'\"", "token", "--", False),
     ".ps1": Syntax(b"\"'", "token", "#", False),
     ".conf": Syntax(b"\"'", "rest", "#", False, comment_own_line=True),

@@ -12,6 +12,7 @@ reported), and a URL to a local host is reported with low confidence.
 
 from __future__ import annotations
 
+from redline.secrets import entropy
 from redline.secrets import filters as flt
 from redline.secrets import hits as H
 from redline.secrets import regex as rx
@@ -25,7 +26,7 @@ URL_RE = rx.compile(
 )
 PAIR_RE = rx.compile(r"(?i)(?:^|[;?&\s\"'])(?:password|passwd|pwd)\s*=\s*(?P<secret>[^;&\s\"'#]{1,300})")
 CURL_RE = rx.compile(
-    r"(?:^|\s)(?:-u|--user)(?:\s+|=)[\"']?(?P<user>[^\s:\"']*)[\"']?:[\"']?(?P<secret>[^\s\"']+)"
+    r"(?:^|\s)(?:-u|--user)(?:\s+|=)[\"']?(?P<user>[^\s:\"']*)[\"']?:[\"']?(?P<secret>[^\s\"']*)"
 )
 _U = rx.groups(URL_RE)
 _P = rx.groups(PAIR_RE)
@@ -46,9 +47,11 @@ def _password_ok(secret: bytes, user: bytes = b"") -> str | None:
     """The confidence for a URL or option password, None for defaults and placeholders."""
     if user and secret == user:
         return None  # guest:guest, postgres:postgres (defaults of local containers)
-    if len(secret) < 6:  # short passwords are still passwords in a URL, if not placeholders
-        return None if len(secret) < 4 or flt.reason(secret, flt.VALUE_FILTERS) else "medium"
-    return gate(Kind.PASSWORD, secret)
+    if len(secret) < 4 or flt.reason(secret, flt.URL_FILTERS):
+        return None
+    if len(secret) < 6 or entropy.shannon(secret) >= 2.0:  # short passwords are still passwords here
+        return "medium"
+    return None
 
 
 def _url_hits(line: bytes, base: int) -> list[Hit]:
@@ -126,19 +129,25 @@ def _curl_hits(line: bytes, base: int) -> list[Hit]:
         secret, user = m.group(_G["secret"]), m.group(_G["user"])
         if flt.reason(user, (flt.is_template,)):
             continue
-        confidence = _password_ok(secret, user)
-        if confidence is None or len(secret) < 6:
+        group, code, title, env = "secret", H.PASSWORD, "password in a -u/--user option", "API_PASSWORD"
+        if not secret:
+            # `curl -u sk_live_...:` - an API key passed as the user name, no password
+            confidence = gate(Kind.SECRET, user)
+            group, code, title, env = "user", H.SECRET, "API key in a -u/--user option", "API_KEY"
+        else:
+            confidence = _password_ok(secret, user) if len(secret) >= 6 else None
+        if confidence is None:
             continue
         out.append(
             Hit(
-                code=H.PASSWORD,
+                code=code,
                 detector="basic-auth-option",
-                title="password in a -u/--user option",
-                start=base + m.start(_G["secret"]),
-                end=base + m.end(_G["secret"]),
-                lit_start=base + m.start(_G["secret"]),
-                lit_end=base + m.end(_G["secret"]),
-                env="API_PASSWORD",
+                title=title,
+                start=base + m.start(_G[group]),
+                end=base + m.end(_G[group]),
+                lit_start=base + m.start(_G[group]),
+                lit_end=base + m.end(_G[group]),
+                env=env,
                 confidence=confidence,
                 shown=2,
             )
