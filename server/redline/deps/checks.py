@@ -130,12 +130,25 @@ def smallest_safe(advisories: tuple[osv.Advisory, ...], eco: str, above: str | N
             if _is_prerelease(eco, p) and not floor_pre:
                 continue
             candidates.setdefault(v, p)
+    # Advisories that rejected a candidate are tried first on the next one (move to front):
+    # consecutive fix versions are mostly rejected by the same few advisories.
+    order = list(advisories)
     for v, _p in sorted(candidates.items(), key=lambda kv: kv[1]):
         if allowed is not None and not allowed.allows(v):
             continue
-        if not any(a.affects(v) for a in advisories):
+        blocker = next((i for i, a in enumerate(order) if a.affects(v)), None)
+        if blocker is None:
             return v
+        order.insert(0, order.pop(blocker))
     return None
+
+
+def _safe(db: AdvisoryDB, eco: str, name: str, above: str | None, allowed=None) -> str | None:
+    """smallest_safe, remembered per database (a keystroke re-scan asks the same questions)."""
+    key = ("safe", eco, V.normalize_name(eco, name), above, getattr(allowed, "text", None), type(allowed).__name__)
+    if key not in db.memo:
+        db.memo[key] = smallest_safe(db.advisories(eco, name), eco, above, allowed)
+    return db.memo[key]
 
 
 def _data_note(db: AdvisoryDB, eco: str) -> tuple[str, str | None]:
@@ -145,13 +158,12 @@ def _data_note(db: AdvisoryDB, eco: str) -> tuple[str, str | None]:
 
 def vulnerable_pinned(rule: Rule, file: SourceFile, req: Requirement, db: AdvisoryDB) -> Finding | None:
     version = req.version or ""
-    all_adv = db.advisories(req.ecosystem, req.name)
-    if not all_adv:
+    if not db.has_package(req.ecosystem, req.name):
         return None
-    hits = [a for a in all_adv if a.affects(version)]
+    hits = db.affecting(req.ecosystem, req.name, version)
     if not hits:
         return None
-    fixed = smallest_safe(all_adv, req.ecosystem, version)
+    fixed = _safe(db, req.ecosystem, req.name, version)
     toolchain = req.kind == "toolchain"
     shown = V.display(req.ecosystem, version) if not toolchain else f"go{version}"
     package = "the Go standard library in toolchain" if toolchain else req.name
@@ -184,29 +196,39 @@ def vulnerable_pinned(rule: Rule, file: SourceFile, req: Requirement, db: Adviso
     )
 
 
+def _lowest_vulnerable(db: AdvisoryDB, eco: str, name: str, c: specs.Constraint, low: str):
+    """(version, advisories) for the lowest version the range allows that the advisories name
+    (or its lower bound) and that is affected; None when there is none."""
+    key = ("range", eco, V.normalize_name(eco, name), c.text, type(c).__name__)
+    if key in db.memo:
+        return db.memo[key]
+    candidates = {low}
+    for a in db.advisories(eco, name):
+        candidates.update(a.boundary_versions())
+    best = None
+    for v in candidates:
+        p = _parse(eco, v)
+        if p is None or (best is not None and not p < best[0]) or not c.allows(v):
+            continue
+        hits = db.affecting(eco, name, v)
+        if hits:
+            best = (p, v, hits)
+    result = (best[1], best[2]) if best else None
+    db.memo[key] = result
+    return result
+
+
 def vulnerable_range(rule: Rule, file: SourceFile, req: Requirement, c: specs.Constraint, db: AdvisoryDB) -> Finding | None:
-    all_adv = db.advisories(req.ecosystem, req.name)
-    if not all_adv:
+    if not db.has_package(req.ecosystem, req.name):
         return None
     low = c.lowest()
     if low is None:
         return None
-    candidates = {low}
-    for a in all_adv:
-        candidates.update(a.boundary_versions())
-    vulnerable = []
-    for v in candidates:
-        p = _parse(req.ecosystem, v)
-        if p is None or not c.allows(v):
-            continue
-        hits = [a for a in all_adv if a.affects(v)]
-        if hits:
-            vulnerable.append((p, v, hits))
-    if not vulnerable:
+    found = _lowest_vulnerable(db, req.ecosystem, req.name, c, low)
+    if found is None:
         return None
-    vulnerable.sort(key=lambda t: t[0])
-    _p, example, hits = vulnerable[0]
-    safe = smallest_safe(all_adv, req.ecosystem, None, allowed=c)
+    example, hits = found
+    safe = _safe(db, req.ecosystem, req.name, None, allowed=c)
     fixes: tuple[Fix, ...] = ()
     if safe is not None:
         severity, confidence = Severity.INFO, Confidence.LOW
@@ -216,7 +238,7 @@ def vulnerable_range(rule: Rule, file: SourceFile, req: Requirement, c: specs.Co
             fixes = (Fix(f"Require {req.name} {raised}", (_edit(file, req.spec_span, raised),)),)
     else:
         severity, confidence = Severity.WARNING, Confidence.MEDIUM
-        anywhere = smallest_safe(all_adv, req.ecosystem, low)
+        anywhere = _safe(db, req.ecosystem, req.name, low)
         remedy = (
             f"Every version it allows that the advisories name is affected: allow {anywhere} or later."
             if anywhere

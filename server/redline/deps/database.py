@@ -31,6 +31,7 @@ import tempfile
 import threading
 import zlib
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Iterable
@@ -50,8 +51,13 @@ class DatabaseError(Exception):
     """The database file is missing, unreadable or not in the expected format."""
 
 
+@lru_cache(maxsize=1)
+def _data_dir() -> Path:
+    return Path(str(resources.files("redline") / "data"))
+
+
 def packaged_database_path() -> Path:
-    return Path(str(resources.files("redline") / "data" / FILE_NAME))
+    return _data_dir() / FILE_NAME
 
 
 def user_data_dir() -> Path:
@@ -77,7 +83,7 @@ def database_path() -> Path:
 
 
 def notice_path() -> Path:
-    return Path(str(resources.files("redline") / "data" / NOTICE_NAME))
+    return _data_dir() / NOTICE_NAME
 
 
 # ------------------------------------------------------------------------------------ build
@@ -222,7 +228,9 @@ class AdvisoryDB:
         self._body = body
         self._body_sha256 = body_sha256
         self._cache: dict[tuple[str, str], tuple[osv.Advisory, ...]] = {}
+        self._affecting: dict[tuple[str, str, str], list[osv.Advisory]] = {}
         self._lock = threading.Lock()
+        self.memo: dict = {}  # derived answers (e.g. the smallest safe version), per database
 
     @classmethod
     def from_bytes(cls, data: bytes, path: Path | None = None) -> "AdvisoryDB":
@@ -288,7 +296,14 @@ class AdvisoryDB:
         return result
 
     def affecting(self, ecosystem: str, name: str, version: str) -> list[osv.Advisory]:
-        return [a for a in self.advisories(ecosystem, name) if a.affects(version)]
+        key = (ecosystem, name, version)
+        hit = self._affecting.get(key)
+        if hit is None:
+            hit = [a for a in self.advisories(ecosystem, name) if a.affects(version)]
+            if len(self._affecting) > 50_000:
+                self._affecting.clear()
+            self._affecting[key] = hit
+        return list(hit)
 
     # facts for `db info` and messages
     @property

@@ -195,7 +195,7 @@ def compact(record: dict, ecosystem: str, stats: dict | None = None) -> Iterator
 
 @dataclass(frozen=True)
 class Advisory:
-    """One advisory as it applies to one package."""
+    """One advisory as it applies to one package (frozen; parsed ranges are cached on first use)."""
 
     id: str
     ecosystem: str
@@ -227,6 +227,18 @@ class Advisory:
             versions=frozenset(entry.get("versions") or ()),
         )
 
+    def _parsed_ranges(self) -> tuple:
+        """Ranges with their event versions parsed once: (type, ((kind, version or None), ...))."""
+        cached = self.__dict__.get("_parsed")
+        if cached is None:
+            out = []
+            for rtype, events in self.ranges:
+                eco = self.ecosystem if rtype == "E" else V.NPM
+                out.append((rtype, tuple((k, None if (k == "i" and v == "0") else V.parse(eco, v)) for k, v in events)))
+            cached = tuple(out)
+            object.__setattr__(self, "_parsed", cached)
+        return cached
+
     def affects(self, version_text: str) -> bool:
         """Is this exact version (as written) affected?"""
         text = version_text.strip()
@@ -236,9 +248,25 @@ class Advisory:
             text = text.lstrip("v")
             if text in self.versions:
                 return True
-        for rtype, events in self.ranges:
-            parsed = _version_for(self.ecosystem, rtype, text)
-            if parsed is not None and affected_by_range(self.ecosystem, rtype, events, parsed):
+        for rtype, events in self._parsed_ranges():
+            version = _version_for(self.ecosystem, rtype, text)
+            if version is None:
+                continue
+            affected = False
+            for kind, bound in events:
+                if bound is None:
+                    if kind == "i":
+                        affected = True
+                    continue
+                if bound > version:
+                    break
+                if kind == "i":
+                    affected = True
+                elif kind == "f":
+                    affected = False
+                elif kind == "l" and bound < version:
+                    affected = False
+            if affected:
                 return True
         return False
 

@@ -95,6 +95,7 @@ class Pep440(Constraint):
         return None
 
 
+@lru_cache(maxsize=8192)
 def pep440(text: str) -> Pep440 | None:
     """PEP 440 specifiers (`>=1.0,<2`, `==1.2.*`); `*` and "" allow everything."""
     t = text.strip().strip("()").strip()
@@ -194,6 +195,7 @@ class Npm(Constraint):
         return f"{m.group(1)}{version}" if m else None
 
 
+@lru_cache(maxsize=8192)
 def npm(text: str) -> Npm | None:
     try:
         return Npm(text, semver.parse_range(text))
@@ -247,6 +249,7 @@ class Maven(Constraint):
         return min(lows, key=mavenversion.sort_key)
 
 
+@lru_cache(maxsize=4096)
 def maven(text: str) -> Maven | None:
     t = text.strip()
     if not t or t.startswith("$"):

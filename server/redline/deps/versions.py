@@ -24,6 +24,7 @@ ECOSYSTEMS = (PYPI, NPM, GO, MAVEN)
 _PEP503 = re.compile(r"[-_.]+")
 
 
+@lru_cache(maxsize=65536)
 def normalize_name(ecosystem: str, name: str) -> str:
     """The name as the advisory database and the top-package lists spell it."""
     name = name.strip()

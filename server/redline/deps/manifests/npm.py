@@ -213,7 +213,7 @@ def parse_package_lock(path: str, tree, src: bytes, wanted: Wanted | None = None
     packages = doc.get("packages")
     if isinstance(packages, dict):
         keep = []
-        for key, entry in packages.items():
+        for position, (key, entry) in enumerate(packages.items()):
             if not key or "node_modules/" not in key or not isinstance(entry, dict) or entry.get("link"):
                 continue
             version = entry.get("version")
@@ -221,11 +221,22 @@ def parse_package_lock(path: str, tree, src: bytes, wanted: Wanted | None = None
                 continue  # git or file dependencies record a URL here
             name = _entry_name(key, entry)
             if wanted is None or wanted(name, version):
-                keep.append((key, name, version, bool(entry.get("dev"))))
+                keep.append((position, key, name, version, bool(entry.get("dev"))))
         if keep and root is not None:
-            index = _pair_index(_pair_index(root, src).get("packages"), src)
-            for key, name, version, dev in keep:
-                body = index.get(key)
+            packages_node = _pair_index(root, src).get("packages")
+            pairs = [c for c in packages_node.named_children if c.type == "pair"] if packages_node is not None else []
+            index = None  # built only when document order and dict order disagree (duplicate keys)
+            for position, key, name, version, dev in keep:
+                body = None
+                if position < len(pairs):
+                    pair = pairs[position]
+                    ks = json_string(pair.child_by_field_name("key"), src)
+                    if ks is not None and ks[0] == key:
+                        body = pair.child_by_field_name("value")
+                if body is None:
+                    if index is None:
+                        index = _pair_index(packages_node, src)
+                    body = index.get(key)
                 version_node = _pair_index(body, src).get("version") if body is not None else None
                 req = _lock_requirement(name, version, dev, version_node, src) if version_node is not None else None
                 if req is not None:

@@ -5,9 +5,9 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
-
+from redline.deps import spec as specs
 from redline.deps import versions as V
 from redline.deps.model import Requirement
 
@@ -27,6 +27,25 @@ def source_of_url(url: bytes) -> str:
 
 def parse(text: bytes, base: int, kind: str = "runtime") -> Requirement | str:
     """A Requirement for `text` (found at byte `base` of the file), or an error message."""
+    rel = _parse_relative(text, kind)
+    if isinstance(rel, str) or base == 0:
+        return rel
+    return _shift(rel, base)
+
+
+def _shift(req: Requirement, base: int) -> Requirement:
+    span, ns, ss, vs = req.span, req.name_span, req.spec_span, req.version_span
+    return Requirement(
+        req.ecosystem, req.name, (span[0] + base, span[1] + base),
+        None if ns is None else (ns[0] + base, ns[1] + base), req.spec,
+        None if ss is None else (ss[0] + base, ss[1] + base), req.version,
+        None if vs is None else (vs[0] + base, vs[1] + base), req.kind, req.source, req.locked, req.alias, req.dialect,
+    )
+
+
+@lru_cache(maxsize=16384)
+def _parse_relative(text: bytes, kind: str) -> Requirement | str:
+    base = 0
     m = re.match(rb"\s*", text)
     start = m.end()
     nm = _NAME.match(text, start)
@@ -55,14 +74,8 @@ def parse(text: bytes, base: int, kind: str = "runtime") -> Requirement | str:
             return "missing URL after '@'"
         return Requirement(V.PYPI, name, span, name_span, kind=kind, source=source_of_url(url), dialect="pep440")
     spec_text = stripped.decode("utf-8", "replace")
-    if stripped:
-        inner = spec_text.strip()
-        if inner.startswith("(") and inner.endswith(")"):
-            inner = inner[1:-1]
-        try:
-            SpecifierSet(inner)
-        except InvalidSpecifier:
-            return f"invalid version specifier {spec_text!r}"
+    if stripped and specs.pep440(spec_text.strip()) is None:
+        return f"invalid version specifier {spec_text!r}"
     spec_off = base + rest_start + (len(body) - len(body.lstrip()))
     spec_span = (spec_off, spec_off + len(stripped)) if stripped else None
     version = version_span = None
