@@ -223,7 +223,7 @@ def test_missing_database_degrades_with_a_clear_message(monkeypatch, tmp_path):
     D.reset_cache()
     a = scan("requirements.txt", "reqeusts==1.0\ndemo-pkg==1.4\n")
     assert codes(a) == ["RL404", "RL405"]  # name checks still run (demo-pkg is unknown without the database)
-    assert a.errors and a.errors[0][0] == "RL401" and "redline db build" in a.errors[0][1]
+    assert a.errors and a.errors[0][0] == "dependencies" and "redline db build" in a.errors[0][1]
 
 
 def test_binary_and_huge_manifests_do_not_crash():

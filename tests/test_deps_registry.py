@@ -136,3 +136,12 @@ def test_registry_engine_is_slow_and_only_online():
     assert REGISTRY_ENGINE.applies(file)
     assert REGISTRY_ENGINE.scan(file, Config()) == []
     assert not REGISTRY_ENGINE.applies(make_source("package-lock.json", b"{}"))
+
+
+def test_answers_written_by_another_process_are_seen(server, tmp_path):
+    cache = tmp_path / "shared-cache.json"
+    reader = R.RegistryClient(server.pypi, server.npm, cache)
+    assert reader.cached(V.PYPI, "no-such-pkg-zz") is None  # nothing yet
+    writer = R.RegistryClient(server.pypi, server.npm, cache)  # e.g. the language server's worker
+    assert writer.exists(V.PYPI, "no-such-pkg-zz") is False
+    assert reader.cached(V.PYPI, "no-such-pkg-zz") is False

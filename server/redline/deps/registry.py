@@ -40,7 +40,7 @@ class RegistryClient:
         self.timeout = timeout
         self._lock = threading.Lock()
         self._cache: dict[str, tuple[bool, float]] = {}
-        self._loaded = False
+        self._disk_stamp: tuple[int, int] | None = None
         self.requests = 0  # network requests made (for tests and logs)
 
     # cache
@@ -48,11 +48,18 @@ class RegistryClient:
         return f"{ecosystem}:{V.normalize_name(ecosystem, name)}"
 
     def _load(self) -> None:
-        if self._loaded:
-            return
-        self._loaded = True
+        """Merge the disk cache when it changed (another process, e.g. the language server's
+        worker running the registry engine, may have written new answers)."""
         if self.cache_path is None:
             return
+        try:
+            st = self.cache_path.stat()
+        except OSError:
+            return
+        stamp = (st.st_mtime_ns, st.st_size)
+        if stamp == self._disk_stamp:
+            return
+        self._disk_stamp = stamp
         try:
             data = json.loads(self.cache_path.read_text("utf-8"))
         except (OSError, ValueError):
@@ -60,7 +67,9 @@ class RegistryClient:
         if isinstance(data, dict):
             for k, v in data.items():
                 if isinstance(v, list) and len(v) == 2 and isinstance(v[0], bool) and isinstance(v[1], (int, float)):
-                    self._cache[k] = (v[0], float(v[1]))
+                    old = self._cache.get(k)
+                    if old is None or old[1] < v[1]:
+                        self._cache[k] = (v[0], float(v[1]))
 
     def _save(self) -> None:
         if self.cache_path is None:
@@ -108,6 +117,7 @@ class RegistryClient:
         answer = self._fetch(ecosystem, name)
         if answer is not None:
             with self._lock:
+                self._load()  # keep what other processes wrote meanwhile
                 self._cache[self._key(ecosystem, name)] = (answer, time.time())
                 self._save()
         return answer

@@ -69,7 +69,9 @@ class DependenciesEngine:
                     settings.registry_known[V.normalize_name(manifest.ecosystem, req.name)] = answer
         findings = checks.check(file, manifest, rules, db, settings)
         if db is None and any(r.from_registry for r in manifest.requirements):
-            raise PartialResult(findings, [("RL401", db_error or "advisory database unavailable")])
+            # Keyed by the engine's name, not a rule code: the vulnerable-version rules did not run
+            # at all, and the language server reads rule-code keys as tree-sitter rule failures.
+            raise PartialResult(findings, [(self.name, db_error or "advisory database unavailable")])
         return findings
 
     # imports
