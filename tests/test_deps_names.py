@@ -92,3 +92,17 @@ def test_shipped_lists_and_index_cache():
     b = N.index_for(V.PYPI, frozenset({"x", "y"}))
     assert b is not a and b.check("y").status == "known"
     assert N.index_for(V.GO) is None
+
+
+@pytest.mark.parametrize(
+    "name,popular,status",
+    [
+        ("tree-sitter-hcl", ("tree-sitter-c",), "unknown"),  # a family member, not a typo
+        ("pytest-xml", ("pytest-html",), "unknown"),
+        ("cupy-cuda11x", ("cupy-cuda12x",), "unknown"),  # only digits differ
+        ("django-rest-framwork", ("django-rest-framework",), "typosquat"),  # a typo inside a segment
+        ("python-dateutill", ("python-dateutil",), "typosquat"),
+    ],
+)
+def test_families_are_not_typosquats(name, popular, status):
+    assert N.NameIndex(V.PYPI, popular).check(name).status == status

@@ -10,7 +10,8 @@ A name that is not known is a *possible typosquat* of a popular name P when
 - it is P with a prefix or suffix squatters like (`python-`, `py`, `-js`, `node-`, ...);
 - it is within edit distance 1 (names of 5-8 characters) or 2 (9 or more) of P, counting a
   swap of adjacent letters as one edit, unless the only differences are digits
-  (`cupy-cuda11x` / `cupy-cuda12x` are siblings, not typos).
+  (`cupy-cuda11x` / `cupy-cuda12x`) or one whole short segment (`tree-sitter-hcl` /
+  `tree-sitter-c`, `pytest-xml` / `pytest-html`): those are siblings of a family, not typos.
 
 The look-alike checks use the 5,000 most popular names as targets and the edit-distance check
 the 1,000 most popular: squatters copy famous names, and each wider target set costs false
@@ -115,7 +116,7 @@ class NameIndex:
         max_d = 1 if len(name) < 9 else 2
         best = None
         for cand, dist, _i in process.extract(name, self._edit_targets, scorer=OSA.distance, score_cutoff=max_d, limit=8):
-            if cand == name or _digits_only(name, cand):
+            if cand == name or _digits_only(name, cand) or _sibling(name, cand):
                 continue
             key = (dist, self.rank[cand])
             if best is None or key < best[0]:
@@ -124,6 +125,23 @@ class NameIndex:
             _key, cand, dist = best
             return Verdict("typosquat", cand, "one edit away" if dist == 1 else f"{dist} edits away")
         return None
+
+
+_SEGMENTS = re.compile(r"[-_./]")
+
+
+def _sibling(a: str, b: str) -> bool:
+    """True for members of one naming family that differ in a whole short segment
+    (`tree-sitter-hcl` / `tree-sitter-c`, `pytest-xml` / `pytest-html`): same segments except
+    one, and that one differs by two edits or more (a different word, not a typo)."""
+    sa, sb = _SEGMENTS.split(a), _SEGMENTS.split(b)
+    if len(sa) != len(sb) or len(sa) < 2:
+        return False
+    diff = [(x, y) for x, y in zip(sa, sb) if x != y]
+    if len(diff) != 1:
+        return False
+    x, y = diff[0]
+    return OSA.distance(x, y) >= 2
 
 
 def _digits_only(a: str, b: str) -> bool:
