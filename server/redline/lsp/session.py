@@ -159,10 +159,17 @@ class Session:
 
         root = self.resolver.root_for(path) or Path(path).parent
         key = (config.source, config.exclude, str(root))
-        rules = self._exclude_cache.get(key)
+        if key not in self._exclude_cache:
+            self._exclude_cache[key] = files.exclude_rules(config, root)
+        rules = self._exclude_cache[key]
         if rules is None:
-            rules = self._exclude_cache[key] = files.exclude_rules(config, root)
-        hit = files.ignored_by([rules], Path(path), False) if rules is not None else None
+            return None
+        target = Path(path)
+        hit = files.ignored_by([rules], target, False)
+        for folder in target.parents:  # a file inside an excluded folder (as `redline scan` does)
+            if hit or folder == rules.base or rules.base not in folder.parents:
+                break
+            hit = files.ignored_by([rules], folder, True)
         if hit:
             return f"not scanned: matches exclude pattern {hit[1].pattern!r} ({hit[0].name})"
         return None

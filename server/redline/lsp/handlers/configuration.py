@@ -41,7 +41,7 @@ async def pull_settings(ls) -> None:
     except Exception as e:  # noqa: BLE001 - a client that fails here keeps the settings it sent
         ls.session.log(LogLevel.WARNING, f"workspace/configuration failed: {e}")
         return
-    value = result[0] if isinstance(result, list) and result else None
+    value = result[0] if isinstance(result, (list, tuple)) and result else None
     if value is not None:
         apply_settings(ls, value, "workspace/configuration")
 
