@@ -6,7 +6,8 @@ DEPS_OSV := $(SHARED)/data/osv
 
 .PHONY: deps-data test-deps bench-deps
 
-$(DEPS_DATA)/advisories.rldb: $(wildcard $(DEPS_OSV)/*.jsonl) | $(STAMP)
+# Rebuilt when the OSV files or the code that compacts them change.
+$(DEPS_DATA)/advisories.rldb: $(wildcard $(DEPS_OSV)/*.jsonl) $(wildcard server/redline/deps/*.py) | $(STAMP)
 	@if [ -d "$(DEPS_OSV)" ]; then \
 	  $(BIN)/python -m redline.deps.cli build "$(DEPS_OSV)" --output $@; \
 	else \

@@ -39,9 +39,12 @@ def summary_of(record: dict) -> str:
     text = (record.get("summary") or "").strip()
     if not text:
         details = " ".join((record.get("details") or "").split())
-        # First sentence of the details.
-        m = re.match(r"(.+?[.!?])(\s|$)", details)
-        text = m.group(1) if m else details
+        # The first sentence of the details, and the second when the first is only a short
+        # introduction ("Requests is a HTTP library.").
+        sentences = re.findall(r".+?[.!?](?=\s|$)", details) or [details]
+        text = sentences[0]
+        if len(text) < 40 and len(sentences) > 1:
+            text += " " + sentences[1].strip()
     text = " ".join(text.split())
     if len(text) > SUMMARY_MAX:
         text = text[: SUMMARY_MAX - 1].rstrip() + "…"
