@@ -130,15 +130,19 @@ FORMAT_TYPES = frozenset({
 })
 
 
-def _keep(kind: str, value: bytes, file: SourceFile, line_start: int, line_end: int) -> bool:
-    """Apply Redline's own filters (and format checks) to a detect-secrets value."""
+def _confirm(kind: str, value: bytes, file: SourceFile, line_start: int, line_end: int) -> Hit | bool:
+    """Apply Redline's own filters (and format checks) to a detect-secrets value: False to drop
+    it, True to keep it, or Redline's own hit for the same value (whose span is more exact)."""
     line = file.text[line_start:line_end]
     if kind == "Private Key":
-        return bool(keys.scan(file.text, line_start, line_end))
+        found = keys.scan(file.text, line_start, line_end)
+        return found[0] if found else False
     if kind == "Basic Auth Credentials":
-        return bool(urls.scan_line(line, line_start))
+        found = urls.scan_line(line, line_start)
+        return found[0] if found else False
     if kind in FORMAT_TYPES:
-        return bool(scanner.token_hits(line, line_start))
+        found = scanner.token_hits(line, line_start)
+        return found[0] if found else False
     if kind == "Public IP (ipv4)":
         return True
     if kind == "Secret Keyword":
@@ -215,7 +219,14 @@ class DetectSecretsEngine:
             col = raw.find(secret) if secret else -1
             start = span.start_byte + col if col >= 0 else span.start_byte
             end = start + len(secret) if col >= 0 else span.end_byte
-            if (kind, start) in seen or not _keep(kind, secret, file, span.start_byte, span.end_byte):
+            confirmed = _confirm(kind, secret, file, span.start_byte, span.end_byte)
+            if not confirmed:
+                continue
+            if isinstance(confirmed, Hit):  # Redline's detector knows where the value really is
+                start, end = confirmed.start, confirmed.end
+                col = start - span.start_byte
+                secret = file.text[start:end]
+            if (kind, start) in seen:
                 continue
             seen.add((kind, start))
             code, confidence = _code_for(kind, line)
@@ -254,7 +265,13 @@ class DetectSecretsEngine:
                     ),
                 )
             )
-        return out
+        # A generic finding (high-entropy string) on the bytes of a specific one adds nothing.
+        specific = [f for f in out if f.code != OTHER[0]]
+        return [
+            f for f in out
+            if f.code != OTHER[0]
+            or not any(f.span.start_byte < g.span.end_byte and g.span.start_byte < f.span.end_byte for g in specific)
+        ]
 
     # ----------------------------------------------------------------- incremental use
 

@@ -270,10 +270,11 @@ def _name_entry(before: bytes) -> bool:
     b = before.rstrip(b" \t\"'").lower()
     for k in (b"name", b"key", b"id", b"env", b"envvar"):
         for op in (b":", b"="):
-            if b.endswith(k + op) or b.endswith(k + b" " + op):
-                head = b[: len(b) - len(k) - len(op)].rstrip()
-                if not head or not (head[-1:].isalnum() or head[-1:] == b"_"):
-                    return True
+            for form in (k + op, k + b" " + op):
+                if b.endswith(form):
+                    head = b[: len(b) - len(form)]
+                    if not head or not (head[-1:].isalnum() or head[-1:] == b"_"):
+                        return True
     return False
 
 
@@ -431,7 +432,7 @@ def _hit(
             lit_end=line_start + v.lit_end,
             quote=v.quote,
             name=name,
-            env=names.env_name(name) or ("PASSWORD" if kind is Kind.PASSWORD else "API_TOKEN"),
+            env="PASSWORD" if kind is Kind.PASSWORD else "API_TOKEN",
             confidence=confidence,
             shown=2 if kind is Kind.PASSWORD else 4,
         )

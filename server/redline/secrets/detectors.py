@@ -23,6 +23,7 @@ Fields:
   code        the Redline rule reporting it (RL201 tokens, RL202 private keys)
   check       name of a structural check in checks.py (JWT header, key body, mixed case...)
   filters     False to skip the placeholder filters (binary encodings with long runs)
+  context     the text a value needs around it to match (`AccountKey={}`), for generated examples
 """
 
 from __future__ import annotations
@@ -44,6 +45,8 @@ class Detector:
     code: str = "RL201"
     check: str | None = None
     filters: bool = True
+    # The text around a value that the pattern needs (`AccountKey={}`), for generated examples.
+    context: str = "{}"
 
     @property
     def prefilter(self) -> str:
@@ -66,6 +69,7 @@ DETECTORS: tuple[Detector, ...] = (
         r"(?i:aws)[A-Za-z0-9_.-]{0,20}(?i:secret|private)[A-Za-z0-9_.-]{0,20}[\"']?\s*(?:=>|:=|[:=,])\s*[\"']?"
         r"(?P<secret>[A-Za-z0-9/+]{40})(?:[^A-Za-z0-9/+=]|$)",
         anchor=r"(?i:aws)[A-Za-z0-9_.-]{0,20}(?i:secret|private)", fake="b64:40", env="AWS_SECRET_ACCESS_KEY",
+        context="aws_secret_access_key = {}",
     ),
     Detector(
         "aws-bedrock-api-key", "Amazon Bedrock API key",
@@ -96,12 +100,14 @@ DETECTORS: tuple[Detector, ...] = (
     Detector(
         "azure-storage-account-key", "Azure storage account key",
         r"(?i:AccountKey)\s*=\s*(?P<secret>[A-Za-z0-9+/]{86}==)",
-        anchor=r"(?i:accountkey)", fake="b64:86", env="AZURE_STORAGE_KEY",
+        anchor=r"(?i:accountkey)", fake="azurekey", env="AZURE_STORAGE_KEY",
+        context="DefaultEndpointsProtocol=https;AccountName=acct;AccountKey={};EndpointSuffix=core.windows.net",
     ),
     Detector(
         "azure-shared-access-key", "Azure shared access key",
         r"(?i:SharedAccessKey)\s*=\s*(?P<secret>[A-Za-z0-9+/]{42,43}=)",
-        anchor=r"(?i:sharedaccesskey)", fake="b64:43", env="AZURE_SHARED_ACCESS_KEY",
+        anchor=r"(?i:sharedaccesskey)", fake="azuresak", env="AZURE_SHARED_ACCESS_KEY",
+        context="Endpoint=sb://ns.servicebus.windows.net/;SharedAccessKeyName=send;SharedAccessKey={}",
     ),
     Detector(
         "azure-ad-client-secret", "Azure AD (Entra ID) client secret",
@@ -112,6 +118,7 @@ DETECTORS: tuple[Detector, ...] = (
         "azure-sas-signature", "Azure shared access signature",
         r"[?&](?i:sig)=(?P<secret>[A-Za-z0-9%+/]{40,}={0,2})",
         anchor=r"(?i:[?&]sig=)", fake="b64:44", env="AZURE_SAS_TOKEN", confidence="medium",
+        context="https://acct.blob.core.windows.net/c?sv=2022-11-02&sp=r&sig={}",
     ),
     Detector(
         "alibaba-access-key-id", "Alibaba Cloud AccessKey ID",
@@ -298,8 +305,8 @@ DETECTORS: tuple[Detector, ...] = (
     # ---------------------------------------------------------------- messaging and SaaS
     Detector(
         "slack-token", "Slack token",
-        r"\b(?P<secret>xox[abposre]-[0-9]{1,16}-[0-9A-Za-z-]{6,}[0-9A-Za-z]{2})",
-        prefix="xoxb-", anchor=r"xox[abposre]-", fake="slack", env="SLACK_TOKEN",
+        r"\b(?P<secret>xox[abposr]-[0-9]{1,16}-[0-9A-Za-z-]{6,}[0-9A-Za-z]{2})",
+        prefix="xoxb-", anchor=r"xox[abposr]-", fake="slack", env="SLACK_TOKEN",
     ),
     Detector(
         "slack-app-token", "Slack app-level token",
@@ -308,7 +315,7 @@ DETECTORS: tuple[Detector, ...] = (
     ),
     Detector(
         "slack-config-token", "Slack configuration token",
-        r"\b(?P<secret>xoxe(?:\.xox[bp])?-[0-9]-[A-Za-z0-9]{40,})",
+        r"\b(?P<secret>xoxe(?:\.xox[bp])?-[0-9]{1,16}-[A-Za-z0-9-]{16,}[A-Za-z0-9])",
         prefix="xoxe-1-", anchor=r"xoxe", fake="alnum:60", env="SLACK_CONFIG_TOKEN",
     ),
     Detector(
@@ -437,6 +444,7 @@ DETECTORS: tuple[Detector, ...] = (
         "contribsys-credentials", "Sidekiq Pro/Enterprise (contribsys) credentials",
         r"(?i:BUNDLE_(?:ENTERPRISE|GEMS)__CONTRIBSYS__COM)[\"']?\s*[:=]\s*[\"']?(?P<secret>[a-f0-9]{8}:[a-f0-9]{8})\b",
         anchor=r"(?i:contribsys__com)", fake="contribsys", env="BUNDLE_ENTERPRISE__CONTRIBSYS__COM",
+        context="BUNDLE_ENTERPRISE__CONTRIBSYS__COM={}",
     ),
     # ---------------------------------------------------------------- AI providers
     Detector(

@@ -87,6 +87,8 @@ _SPECIAL = {
     "openai": lambda r: "sk-proj-" + chars(r, "alnum", 74) + "T3BlbkFJ" + chars(r, "alnum", 74),
     "anthropic": lambda r: "sk-ant-api03-" + chars(r, "alnum", 93) + "AA",
     "jwt": _jwt,
+    "azurekey": lambda r: chars(r, "b64", 86) + "==",
+    "azuresak": lambda r: chars(r, "b64", 43) + "=",
 }
 
 
@@ -97,6 +99,11 @@ def detector_fake(det: Detector, rng: random.Random) -> str:
         return _SPECIAL[spec](rng)
     alphabet, _, n = spec.partition(":")
     return det.prefix + chars(rng, alphabet, int(n))
+
+
+def in_context(det: Detector, value: str) -> str:
+    """`value` inside the text its detector needs around it (`AccountKey=...`)."""
+    return det.context.format(value)
 
 
 def pem(rng: random.Random, kind: str = "RSA") -> str:

@@ -46,11 +46,12 @@ _TEMPLATE = rx.compile(
 _HAS_TEMPLATE = rx.compile(
     r"\$\{[A-Za-z_][A-Za-z0-9_.:-]*(?:\}|:-)|\{\{\s*[A-Za-z_.$][^}]*\}\}|%\([A-Za-z_]+\)s|%[sd](?:\W|$)"
     r"|\{[0-9]?\}|<YOUR|<your|\$\{\{"
+    r"|(?:^|[^{])\{[A-Za-z_][A-Za-z0-9_.]*\}(?:[^}]|$)"  # {name}: f-strings, str.format, templates
 )
 _REFERENCE = rx.compile(
     r"(?i)\A\s*(?:"
     r"(?:vault|secret|secrets|ssm|sm|aws-sm|azurekeyvault|keyvault|gcp-sm|op|bw|doppler|env|file|k8s|kubernetes)"
-    r":(?://)?[A-Za-z0-9_./:-]+"
+    r":(?://)?[A-Za-z0-9_./:#@?=-]+"
     r"|arn:aws[a-z-]*:(?:secretsmanager|ssm|kms):[^\s]*"
     r"|projects/[^/\s]+/secrets/[^\s]+"
     r"|!(?:Ref|Sub|GetAtt|ImportValue|vault)\b.*"

@@ -51,9 +51,16 @@ _DROP_WORDS = {"self", "this", "cls", "os", "environ", "process", "env", "config
 # ------------------------------------------------------------------------- names
 
 
+# Names that say only "a credential goes here" (headers, bare `token`): the detector's name for
+# the value (GITHUB_TOKEN) says more.
+_GENERIC = {"authorization", "proxy", "bearer", "token", "auth", "header", "headers", "x", "api", "key",
+            "apikey", "secret", "password", "passwd", "pwd", "credentials", "credential", "value", "access"}
+
+
 def env_var(hit: Hit) -> str:
     """The environment variable name for a hit (`stripe_api_key` -> `STRIPE_API_KEY`)."""
-    if hit.name:
+    specific_env = hit.env and hit.env not in ("API_TOKEN", "PASSWORD", "SECRET")
+    if hit.name and not (set(words(hit.name)) <= _GENERIC and specific_env):
         ws = [w for w in words(hit.name) if w not in _DROP_WORDS] or list(words(hit.name))
         name = "_".join(w.upper() for w in ws)
         if name and not name[0].isdigit():
@@ -156,6 +163,8 @@ def _python_import(file: SourceFile) -> TextEdit | None:
                 continue
             if child.type == "comment":
                 continue
+            if child.type in ("import_statement", "import_from_statement"):
+                pos = _line_start(file, child.start_byte)  # join the existing imports
             break
     else:
         pos = 0

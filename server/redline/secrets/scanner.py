@@ -15,7 +15,7 @@ Everything is bytes in, byte offsets out; the engine turns hits into findings.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from redline.secrets import checks, context, keys, urls
@@ -207,7 +207,12 @@ def _dedupe(found: list[Hit]) -> list[Hit]:
     found.sort(key=lambda h: (_PRIORITY.get(h.code, 9), -h.width, h.start))
     kept: list[Hit] = []
     for h in found:
-        if not any(h.overlaps(k) for k in kept):
+        for i, k in enumerate(kept):
+            if h.overlaps(k):
+                if h.name and not k.name:  # the variable a token is assigned to names the fix
+                    kept[i] = replace(k, name=h.name)
+                break
+        else:
             kept.append(h)
     kept.sort(key=lambda h: (h.start, h.end))
     return kept
