@@ -8,7 +8,7 @@ from redline.findings import Confidence, Fix, Span, TextEdit
 from redline.rules.predicates import MatchContext, Verdict, fix, predicate
 from redline.rules.predicates import security_words as words
 from redline.rules.predicates import sql_params
-from redline.rules.predicates.taint_core import Flow, Kind, Policy, combine, describe, verdict, walk
+from redline.rules.predicates.taint_core import Flow, Kind, Policy, combine, describe, plus_operands, verdict, walk
 from redline.rules.predicates.taint_go import GoAnalyzer, go_analyzer, go_string_value
 
 HIGH, MEDIUM, LOW = Confidence.HIGH, Confidence.MEDIUM, Confidence.LOW
@@ -130,9 +130,13 @@ def go_parts(a: GoAnalyzer, node, kinds: set[str]) -> list | None:
         kinds.add("raw" if t == "raw_string_literal" else "interpreted")
         return [sql_params.Text(_decode(a, node))]
     if t == "binary_expression" and a.text(node.child_by_field_name("operator")) == "+":
-        left = go_parts(a, node.child_by_field_name("left"), kinds)
-        right = go_parts(a, node.child_by_field_name("right"), kinds)
-        return None if left is None or right is None else left + right
+        out = []
+        for operand in plus_operands(node, a.is_plus):
+            part = go_parts(a, operand, kinds)
+            if part is None:
+                return None
+            out.extend(part)
+        return out
     if t == "call_expression" and a.text(node.child_by_field_name("function")) == "fmt.Sprintf":
         args = _args(node)
         if not args or args[0].type not in STRING_TYPES:

@@ -8,7 +8,7 @@ from redline.findings import Confidence, Fix, Span, TextEdit
 from redline.rules.predicates import MatchContext, Verdict, fix, predicate
 from redline.rules.predicates import security_words as words
 from redline.rules.predicates import sql_params
-from redline.rules.predicates.taint_core import Flow, Kind, Policy, combine, describe, verdict, walk
+from redline.rules.predicates.taint_core import Flow, Kind, Policy, combine, describe, plus_operands, verdict, walk
 from redline.rules.predicates.taint_java import JavaAnalyzer, java_analyzer, java_string_value
 
 HIGH, MEDIUM, LOW = Confidence.HIGH, Confidence.MEDIUM, Confidence.LOW
@@ -119,9 +119,13 @@ def java_parts(a: JavaAnalyzer, node, kinds: set[str]) -> list | None:
             return None
         return [sql_params.Text(_decode(java_string_value(a, node)))]
     if t == "binary_expression" and a.text(node.child_by_field_name("operator")) == "+":
-        left = java_parts(a, node.child_by_field_name("left"), kinds)
-        right = java_parts(a, node.child_by_field_name("right"), kinds)
-        return None if left is None or right is None else left + right
+        out = []
+        for operand in plus_operands(node, a.is_plus):
+            part = java_parts(a, operand, kinds)
+            if part is None:
+                return None
+            out.extend(part)
+        return out
     if t == "method_invocation" and a.text(node.child_by_field_name("object")) == "String" \
             and a.text(node.child_by_field_name("name")) == "format":
         args = _args(node)
@@ -543,10 +547,11 @@ def path_traversal(ctx: MatchContext):
     if not args:
         return None
     if call.type == "method_invocation" and ctx.text("cls") == "Files":
-        first = args[0]
-        if first.type in ("method_invocation", "object_creation_expression") and a.text(first).startswith(("Paths.get", "Path.of", "new File")):
+        # copy/move write to their last argument; the others take the path first.
+        args = args if fn in ("copy", "move") else args[:1]
+        args = [x for x in args if not a.text(x).startswith(("Paths.get", "Path.of", "new File"))]
+        if not args:
             return None  # reported on the inner call
-        args = args[:1]
     flow = combine(a.flow(x, "path") for x in args)
     if flow.kind < Kind.PARAM:
         return None

@@ -13,7 +13,7 @@ import re
 
 from redline.findings import Confidence, Fix, Span, TextEdit
 from redline.rules.predicates import MatchContext, Verdict, fix, predicate
-from redline.rules.predicates.taint_core import Flow, Kind, Policy, describe, verdict, walk
+from redline.rules.predicates.taint_core import Flow, Kind, Policy, describe, plus_operands, verdict, walk
 from redline.rules.predicates.taint_js import JsAnalyzer, js_analyzer, member_path, string_value
 from redline.rules.predicates import security_words as words
 
@@ -227,16 +227,22 @@ SQL_DRIVERS = {
 
 
 def _function_module(a: JsAnalyzer, call) -> str | None:
+    """The module a called function comes from. In a fragment where nothing binds the name,
+    the conventional names (exec, cp.exec, child_process.exec) are taken at their word."""
     fn = call.child_by_field_name("function")
     if fn is None:
         return None
     if fn.type == "member_expression":
         obj = fn.child_by_field_name("object")
         mod = receiver_module(a, obj)
-        if mod is None and obj is not None and a.text(obj) in ("child_process", "childProcess"):
+        if mod is None and obj is not None and obj.type == "identifier" and not a.visible(a.text(obj), obj) \
+                and a.text(obj) in ("child_process", "childProcess", "cp", "childprocess"):
             return "child_process"
         return mod
-    return bound_module(a, fn)
+    mod = bound_module(a, fn)
+    if mod is None and not a.visible(a.text(fn), fn):
+        return "child_process"
+    return mod
 
 
 def _shell_script(a: JsAnalyzer, call, name: str):
@@ -402,18 +408,14 @@ def xss_dom(ctx: MatchContext):
     if arg is None:
         return None
     name = ctx.text("fn") if ctx.node("fn") is not None else ctx.text("prop")
-    if name == "html":
-        call = ctx.node("match")
-        fn = call.child_by_field_name("function")
-        obj = fn.child_by_field_name("object")
-        root = obj
-        while root is not None and root.type in ("call_expression", "member_expression"):
-            inner = root.child_by_field_name("function") if root.type == "call_expression" else root.child_by_field_name("object")
-            if inner is None:
-                break
-            root = inner
-        if root is None or a.text(root) not in ("$", "jQuery"):
+    if name in JQUERY_INSERTS or name in ("html", "$", "jQuery"):
+        return _jquery(ctx, a, name, arg)
+    if name in TRUST_FUNCTIONS:
+        flow = a.flow(arg, "html")
+        if flow.kind < Kind.UNKNOWN:
             return None
+        conf = HIGH if flow.kind == Kind.TAINTED else (MEDIUM if flow.how else LOW)
+        return _sink_verdict(ctx, a, flow, conf, {"how": f"{name}() of {describe(flow)} marks it as trusted HTML; it"})
     if name == "document.write" or name in ("write", "writeln"):
         call = ctx.node("match")
         fn = call.child_by_field_name("function")
@@ -430,6 +432,59 @@ def xss_dom(ctx: MatchContext):
         conf = LOW
     what = describe(flow, "a non-constant value")
     return _sink_verdict(ctx, a, flow, conf, {"how": f"{what[0].upper()}{what[1:]} (via {name})"})
+
+
+JQUERY_INSERTS = frozenset({"append", "prepend", "after", "before", "replaceWith", "wrap", "wrapAll", "wrapInner"})
+TRUST_FUNCTIONS = frozenset({"trustAsHtml", "bypassSecurityTrustHtml", "bypassSecurityTrustScript",
+                             "bypassSecurityTrustUrl", "bypassSecurityTrustResourceUrl", "bypassSecurityTrustStyle"})
+
+
+def _jquery_receiver(a: JsAnalyzer, node) -> bool:
+    """The receiver chain goes through `$(...)`, `jQuery(...)` or a `$name` variable/property."""
+    n = node
+    while n is not None:
+        if n.type == "call_expression":
+            fn = n.child_by_field_name("function")
+            if fn is not None and a.text(fn) in ("$", "jQuery"):
+                return True
+            n = fn
+        elif n.type == "member_expression":
+            if a.text(n.child_by_field_name("property")).startswith("$"):
+                return True
+            n = n.child_by_field_name("object")
+        elif n.type == "identifier":
+            return a.text(n).startswith("$") or a.text(n) == "jQuery"
+        else:
+            return False
+    return False
+
+
+def _jquery(ctx, a: JsAnalyzer, name: str, arg):
+    """jQuery parses strings that look like HTML: $(html), .html(html), .append(html)..."""
+    call = ctx.node("match")
+    fn = call.child_by_field_name("function")
+    receiver = fn.child_by_field_name("object") if fn.type == "member_expression" else None
+    if arg.type in ("arrow_function", "function_expression", "object", "number"):
+        return None
+    flow = a.flow(arg, "html")
+    if flow.kind < Kind.UNKNOWN:
+        return None
+    markup = flow.how is not None and "<" in flow.text
+    jq = name in ("$", "jQuery") or (receiver is not None and _jquery_receiver(a, receiver))
+    if name in JQUERY_INSERTS and not jq:
+        return None  # DOM append()/before() insert text, not HTML
+    if name in ("$", "jQuery") and flow.kind != Kind.TAINTED and not markup:
+        return None  # a selector or an element, not HTML
+    if flow.kind == Kind.TAINTED:
+        conf = HIGH
+    elif markup:
+        conf = MEDIUM
+    elif name == "html" and jq:
+        conf = LOW
+    else:
+        return None
+    what = describe(flow, "a non-constant value")
+    return _sink_verdict(ctx, a, flow, conf, {"how": f"{what[0].upper()}{what[1:]} (via {'$()' if name in ('$', 'jQuery') else '.' + name + '()'})"})
 
 
 PLAIN_TYPES = re.compile(r"text/plain|application/json|\.json\(|\.type\(\s*['\"](json|text)", re.IGNORECASE)
@@ -1238,11 +1293,13 @@ def _js_parts(a: JsAnalyzer, node, quotes: set[str]) -> list | None:
             raw = raw.replace("`", "\\`").replace("${", "\\${")
         return [sql_params.Text(raw)]
     if t == "binary_expression" and a.text(node.child_by_field_name("operator")) == "+":
-        left = _js_parts(a, node.child_by_field_name("left"), quotes)
-        right = _js_parts(a, node.child_by_field_name("right"), quotes)
-        if left is None or right is None:
-            return None
-        return left + right
+        out = []
+        for operand in plus_operands(node, a.is_plus):
+            part = _js_parts(a, operand, quotes)
+            if part is None:
+                return None
+            out.extend(part)
+        return out
     return [sql_params.Value(node)]
 
 

@@ -31,7 +31,7 @@ from typing import Iterable, Iterator
 from redline.findings import Confidence, Related, Span
 
 MAX_DEPTH = 12
-MAX_TEXTS = 24
+MAX_TEXTS = 200
 
 
 class Kind(enum.IntEnum):
@@ -113,6 +113,24 @@ def walk(node) -> Iterator:
         n = stack.pop()
         yield n
         stack.extend(reversed(n.children))
+
+
+def plus_operands(node, is_plus) -> list:
+    """The operands of a chain of `+` (left- or right-nested), without recursion: long string
+    concatenations are common and must not hit the recursion or depth limits."""
+    out = []
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if is_plus(n):
+            right, left = n.child_by_field_name("right"), n.child_by_field_name("left")
+            if right is not None:
+                stack.append(right)
+            if left is not None:
+                stack.append(left)
+        else:
+            out.append(n)
+    return out
 
 
 def node_key(node) -> tuple[int, int, str]:
@@ -464,6 +482,7 @@ __all__ = [
     "describe",
     "field",
     "node_key",
+    "plus_operands",
     "related_for",
     "walk",
     "with_kind",

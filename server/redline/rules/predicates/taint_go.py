@@ -23,6 +23,7 @@ from redline.rules.predicates.taint_core import (
     analyzer_for,
     combine,
     const,
+    plus_operands,
     with_kind,
 )
 
@@ -254,6 +255,8 @@ class GoAnalyzer(Analyzer):
                 return None
             if path[:2] == ["os", "Args"]:
                 return "os.Args"
+            if path[-1] == "Name" and len(path) in (2, 3) and self.is_archive_entry(node):
+                return f"the archive entry name {'.'.join(path)}"
             root = self._root(node)
             if root is None:
                 return None
@@ -281,6 +284,25 @@ class GoAnalyzer(Analyzer):
                     if field == "ByName" and (self.param_type(obj) or "").endswith("httprouter.Params"):
                         return f"{self.text(obj)}.ByName()"
         return None
+
+    def is_archive_entry(self, selector) -> bool:
+        """`hdr.Name` after `hdr, err := tr.Next()` (archive/tar) or `f.Name` / `f.FileHeader.Name`
+        for `f` ranging over `zr.File` (archive/zip): names chosen by whoever made the archive."""
+        root = self._root(selector)
+        if root is None:
+            return False
+        imports = self.imports()
+        for b in self.visible(self.text(root), root):
+            v = b.value
+            if v is None:
+                continue
+            text = self.text(v)
+            if b.kind == "value" and v.type == "call_expression" and text.endswith(".Next()") and (
+                    not imports or "archive/tar" in imports):
+                return True
+            if b.kind == "iter" and text.endswith(".File") and (not imports or "archive/zip" in imports):
+                return True
+        return False
 
     def _root(self, node):
         n = node
@@ -333,6 +355,9 @@ class GoAnalyzer(Analyzer):
                     return True  # Clean("/" + p) cannot climb above the root
         return bool(GENERIC_SANITIZER.match(name))
 
+    def is_plus(self, node) -> bool:
+        return node.type == "binary_expression" and self.text(node.child_by_field_name("operator")) == "+"
+
     def expression(self, node, category, depth, visiting) -> Flow:
         t = node.type
         sub = lambda n: self.sub(n, category, depth, visiting)  # noqa: E731
@@ -345,8 +370,7 @@ class GoAnalyzer(Analyzer):
         if t == "binary_expression":
             op = self.text(node.child_by_field_name("operator"))
             if op == "+":
-                return combine([sub(node.child_by_field_name("left")), sub(node.child_by_field_name("right"))],
-                               "string concatenation")
+                return combine((sub(x) for x in plus_operands(node, self.is_plus)), "string concatenation")
             return SAFE
         if t in ("parenthesized_expression", "type_assertion_expression", "slice_expression", "index_expression"):
             inner = node.child_by_field_name("operand") or (node.named_children[0] if node.named_children else None)

@@ -24,6 +24,7 @@ from redline.rules.predicates.taint_core import (
     analyzer_for,
     combine,
     const,
+    plus_operands,
     with_kind,
 )
 
@@ -41,6 +42,9 @@ REQUEST_METHODS = frozenset({
     "getHeaderNames", "getQueryString", "getCookies", "getInputStream", "getReader", "getRequestURI",
     "getRequestURL", "getPathInfo", "getPart", "getParts", "getQueryParams", "getBody",
 })
+ARCHIVE_ENTRY_TYPES = frozenset({"ZipEntry", "JarEntry", "TarArchiveEntry", "ZipArchiveEntry", "ArchiveEntry",
+                                 "TarEntry", "SevenZArchiveEntry", "ArjArchiveEntry", "CpioArchiveEntry"})
+ARCHIVE_NEXT = frozenset({"getNextEntry", "getNextJarEntry", "getNextTarEntry", "getNextZipEntry", "nextElement"})
 APPENDERS = frozenset({"append", "add", "insert", "addAll", "put", "push", "offer"})
 PASSTHROUGH = frozenset({
     "toString", "trim", "strip", "toLowerCase", "toUpperCase", "substring", "replace", "replaceAll",
@@ -233,9 +237,25 @@ class JavaAnalyzer(Analyzer):
     def source(self, node) -> str | None:
         if node.type == "method_invocation":
             name = self.text(node.child_by_field_name("name"))
-            if name in REQUEST_METHODS and self.is_request(node.child_by_field_name("object")):
-                return f"{self.text(node.child_by_field_name('object'))}.{name}()"
+            obj = node.child_by_field_name("object")
+            if name in REQUEST_METHODS and self.is_request(obj):
+                return f"{self.text(obj)}.{name}()"
+            if name == "getName" and obj is not None and self.is_archive_entry(obj):
+                return f"the archive entry name {self.text(obj)}.getName()"
         return None
+
+    def is_archive_entry(self, node) -> bool:
+        """A ZipEntry/JarEntry/TarArchiveEntry: its name comes from the archive (zip slip)."""
+        if self.type_of(node) in ARCHIVE_ENTRY_TYPES:
+            return True
+        if node.type == "identifier":
+            for b in self.visible(self.text(node), node):
+                v = b.value
+                if v is not None and v.type == "method_invocation" and self.text(v.child_by_field_name("name")) in ARCHIVE_NEXT:
+                    return True
+                if v is not None and v.type == "cast_expression" and self.text(v.child_by_field_name("type")) in ARCHIVE_ENTRY_TYPES:
+                    return True
+        return node.type == "method_invocation" and self.text(node.child_by_field_name("name")) in ARCHIVE_NEXT
 
     def known_identifier(self, node, name):
         return None
@@ -263,6 +283,9 @@ class JavaAnalyzer(Analyzer):
             return True
         return bool(GENERIC_SANITIZER.match(name))
 
+    def is_plus(self, node) -> bool:
+        return node.type == "binary_expression" and self.text(node.child_by_field_name("operator")) == "+"
+
     def expression(self, node, category, depth, visiting) -> Flow:
         t = node.type
         sub = lambda n: self.sub(n, category, depth, visiting)  # noqa: E731
@@ -277,8 +300,7 @@ class JavaAnalyzer(Analyzer):
         if t == "binary_expression":
             op = self.text(node.child_by_field_name("operator"))
             if op == "+":
-                return combine([sub(node.child_by_field_name("left")), sub(node.child_by_field_name("right"))],
-                               "string concatenation")
+                return combine((sub(x) for x in plus_operands(node, self.is_plus)), "string concatenation")
             return SAFE
         if t in ("unary_expression", "instanceof_expression", "update_expression"):
             return SAFE

@@ -22,6 +22,7 @@ from redline.rules.predicates.taint_core import (
     Kind,
     combine,
     const,
+    plus_operands,
     with_kind,
 )
 
@@ -46,6 +47,8 @@ PASSTHROUGH_METHODS = frozenset({
     "substr", "padStart", "padEnd", "normalize", "valueOf", "toLocaleLowerCase", "toLocaleUpperCase",
     "split", "at", "repeat",
 })
+NAMESPACES = frozenset({"path", "url", "querystring", "util", "fs", "Buffer", "JSON", "Object", "Array", "String",
+                        "Math", "Number", "os", "crypto", "qs", "_", "lodash", "validator", "he", "shellescape"})
 # Calls whose result carries the data of their arguments.
 TRANSFORMERS = frozenset({
     "join", "resolve", "normalize", "relative", "dirname", "basename", "extname", "format", "concat",
@@ -331,6 +334,9 @@ class JsAnalyzer(Analyzer):
             return True
         return bool(GENERIC_SANITIZER.match(low))
 
+    def is_plus(self, node) -> bool:
+        return node.type == "binary_expression" and self.text(node.child_by_field_name("operator")) == "+"
+
     def expression(self, node, category, depth, visiting) -> Flow:
         t = node.type
         sub = lambda n: self.sub(n, category, depth, visiting)  # noqa: E731
@@ -361,7 +367,7 @@ class JsAnalyzer(Analyzer):
             op = self.text(node.child_by_field_name("operator"))
             left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
             if op == "+":
-                return combine([sub(left), sub(right)], "string concatenation")
+                return combine((sub(x) for x in plus_operands(node, self.is_plus)), "string concatenation")
             if op in ("||", "??", "&&"):
                 return combine([sub(left), sub(right)])
             return SAFE  # arithmetic, comparisons, `in`, `instanceof`: numbers and booleans
@@ -432,6 +438,8 @@ class JsAnalyzer(Analyzer):
             return combine((sub(a) for a in args), f"{full}()")
         if fn.type == "member_expression":
             obj = fn.child_by_field_name("object")
+            if obj is not None and self.is_namespace(obj):
+                return self.through_call(name, None, [sub(a) for a in args])
             receiver = sub(obj) if obj is not None else UNKNOWN
             if name == "concat":
                 return combine([receiver] + [sub(a) for a in args], "concat()")
@@ -443,6 +451,26 @@ class JsAnalyzer(Analyzer):
                 return combine([receiver])
             return self.through_call(name, receiver, [sub(a) for a in args])
         return self.through_call(name, None, [sub(a) for a in args])
+
+    def is_namespace(self, obj) -> bool:
+        """`path`, `util`, `JSON`... or a module bound by import/require: its functions are not
+        methods of a value."""
+        if obj.type != "identifier":
+            return False
+        bindings = self.visible(self.text(obj), obj)
+        if not bindings:
+            return self.text(obj) in NAMESPACES
+        return all(b.value is not None and (b.value.type == "import_statement" or self._is_require(b.value))
+                   for b in bindings)
+
+    def _is_require(self, node) -> bool:
+        n = node
+        while n is not None and n.type in ("member_expression", "call_expression"):
+            fn = n.child_by_field_name("function") if n.type == "call_expression" else None
+            if fn is not None and self.text(fn) == "require":
+                return True
+            n = fn if fn is not None else n.child_by_field_name("object")
+        return False
 
     def through_call(self, name: str, receiver: Flow | None, args: list[Flow]) -> Flow:
         """The result of a call that is neither a sanitizer nor a known formatter. Methods of
