@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
@@ -51,7 +51,7 @@ class Pep440(Constraint):
     text: str
     sets: tuple[SpecifierSet, ...]
 
-    @property
+    @cached_property
     def exact(self) -> str | None:
         if len(self.sets) != 1:
             return None

@@ -11,7 +11,6 @@ from redline.deps import spec as specs
 from redline.deps import versions as V
 from redline.deps.model import Requirement
 
-_NAME = re.compile(rb"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?")
 _CLAUSE = re.compile(rb"(~=|===|==|!=|<=|>=|<|>)\s*([^,\s;()]+)")
 _VCS = (b"git+", b"hg+", b"svn+", b"bzr+")
 
@@ -43,58 +42,43 @@ def _shift(req: Requirement, base: int) -> Requirement:
     )
 
 
+_REQ = re.compile(
+    rb"(?P<lead>\s*)(?P<name>[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(?P<extras>\[[^\]]*\]?)?"
+    rb"(?P<ws>\s*)(?P<body>[^;]*?)\s*(?:;.*)?$",
+    re.S,
+)
+
+
 @lru_cache(maxsize=16384)
 def _parse_relative(text: bytes, kind: str) -> Requirement | str:
-    base = 0
-    m = re.match(rb"\s*", text)
-    start = m.end()
-    nm = _NAME.match(text, start)
-    if not nm:
+    m = _REQ.match(text)
+    if not m:
         return "not a requirement: expected a package name"
-    name = nm.group().decode("ascii")
-    pos = nm.end()
-    while pos < len(text) and text[pos : pos + 1].isspace():
-        pos += 1
-    if text[pos : pos + 1] == b"[":
-        close = text.find(b"]", pos)
-        if close < 0:
-            return "unclosed extras bracket"
-        pos = close + 1
-    rest_start = pos
-    marker_at = text.find(b";", pos)
-    body_end = marker_at if marker_at >= 0 else len(text)
-    body = text[rest_start:body_end]
-    stripped = body.strip()
-    end = rest_start + len(body.rstrip()) if stripped else nm.end()
-    span = (base + start, base + end)
-    name_span = (base + nm.start(), base + nm.end())
-    if stripped.startswith(b"@"):
-        url = stripped[1:].strip()
+    if m.group("extras") and not m.group("extras").endswith(b"]"):
+        return "unclosed extras bracket"
+    name = m.group("name").decode("ascii")
+    name_span = m.span("name")
+    body = m.group("body")
+    span = (m.end("lead"), m.end("body") if body else m.end("name"))
+    if body.startswith(b"@"):
+        url = body[1:].strip()
         if not url:
             return "missing URL after '@'"
         return Requirement(V.PYPI, name, span, name_span, kind=kind, source=source_of_url(url), dialect="pep440")
-    spec_text = stripped.decode("utf-8", "replace")
-    if stripped and specs.pep440(spec_text.strip()) is None:
+    if not body:
+        return Requirement(V.PYPI, name, span, name_span, kind=kind, dialect="pep440")
+    spec_text = body.decode("utf-8", "replace")
+    if specs.pep440(spec_text) is None:
         return f"invalid version specifier {spec_text!r}"
-    spec_off = base + rest_start + (len(body) - len(body.lstrip()))
-    spec_span = (spec_off, spec_off + len(stripped)) if stripped else None
     version = version_span = None
-    clauses = list(_CLAUSE.finditer(text, rest_start, body_end))
-    for c in clauses:
-        op, ver = c.group(1), c.group(2)
-        if op == b"===" or (op == b"==" and b"*" not in ver):
-            version = ver.decode("ascii", "replace")
-            version_span = (base + c.start(2), base + c.end(2))
-            break
+    if b"=" in body:
+        for c in _CLAUSE.finditer(body):
+            op, ver = c.group(1), c.group(2)
+            if op == b"===" or (op == b"==" and b"*" not in ver):
+                version = ver.decode("ascii", "replace")
+                version_span = (m.start("body") + c.start(2), m.start("body") + c.end(2))
+                break
     return Requirement(
-        V.PYPI,
-        name,
-        span,
-        name_span,
-        spec=spec_text.strip(),
-        spec_span=spec_span,
-        version=version,
-        version_span=version_span,
-        kind=kind,
-        dialect="pep440",
+        V.PYPI, name, span, name_span, spec=spec_text, spec_span=m.span("body"),
+        version=version, version_span=version_span, kind=kind, dialect="pep440",
     )

@@ -53,24 +53,25 @@ def parse(path: str, text: bytes) -> Manifest:
     manifest = Manifest(path, "requirements", V.PYPI, application=True)
     kind = "constraint" if constraints else "runtime"
     for start, line in _logical_lines(text):
-        line = _COMMENT.sub(b"", line)
-        if not line.strip():
+        if b"#" in line:
+            line = _COMMENT.sub(b"", line)
+        stripped = line.strip()
+        if not stripped:
             continue
         indent = len(line) - len(line.lstrip())
-        inc = _INCLUDE.match(line)
-        if inc:
-            flag = "-c" if inc.group(1) in (b"-c", b"--constraint") else "-r"
-            manifest.includes.append((flag, inc.group(2).decode("utf-8", "replace")))
-            continue
-        ed = _EDITABLE.match(line)
-        if ed:
-            req = _target_requirement(ed.group(2), start + ed.start(2), kind)
-            if req:
-                manifest.requirements.append(req)
-            continue
-        if line.lstrip().startswith(b"-"):
-            continue  # a global option: -i, --extra-index-url, --pre, --require-hashes, ...
-        cut = _REQ_OPTIONS.search(line)
+        if stripped.startswith(b"-"):
+            inc = _INCLUDE.match(line)
+            if inc:
+                flag = "-c" if inc.group(1) in (b"-c", b"--constraint") else "-r"
+                manifest.includes.append((flag, inc.group(2).decode("utf-8", "replace")))
+                continue
+            ed = _EDITABLE.match(line)
+            if ed:
+                req = _target_requirement(ed.group(2), start + ed.start(2), kind)
+                if req:
+                    manifest.requirements.append(req)
+            continue  # -e handled; anything else is a global option: -i, --pre, --require-hashes, ...
+        cut = _REQ_OPTIONS.search(line) if b" -" in line or b"\t-" in line else None
         body = line[: cut.start()] if cut else line
         stripped = body.strip()
         if _URL.match(stripped) or stripped.startswith((b".", b"/", b"~")) or re.match(rb"^[A-Za-z]:[\\/]", stripped):
