@@ -205,3 +205,31 @@ def test_exec_fix_is_not_offered_for_shell_syntax():
     code = "const { exec } = require('child_process');\nfunction f(p) { exec(`cat ${p} | grep x`); }\n"
     [finding] = only("run.js", code, "RL102")
     assert not finding.fixes
+
+
+TLS_AND_XXE = [
+    ("go-tls-min", "c.go", "RL320", "TLS 1.2", "package main\n\nvar cfg = &tls.Config{MinVersion: tls.VersionTLS10}\n",
+     ["MinVersion: tls.VersionTLS12"]),
+    ("js-tls-min", "c.js", "RL320", "TLS 1.2", "const agent = new https.Agent({ minVersion: 'TLSv1' });\n",
+     ["minVersion: 'TLSv1.2'"]),
+    ("java-sslcontext", "A.java", "RL320", "TLS 1.2",
+     "class A {\n  SSLContext f() throws Exception { return SSLContext.getInstance(\"TLSv1\"); }\n}\n",
+     ["SSLContext.getInstance(\"TLSv1.2\")"]),
+    ("java-xxe-dbf", "A.java", "RL132", "external",
+     "class A {\n  Document parse(InputStream in) throws Exception {\n    DocumentBuilderFactory dbf = DocumentBuilderFactory.newInstance();\n"
+     "    return dbf.newDocumentBuilder().parse(in);\n  }\n}\n",
+     ["    DocumentBuilderFactory dbf = DocumentBuilderFactory.newInstance();\n"
+      "    dbf.setAttribute(javax.xml.XMLConstants.ACCESS_EXTERNAL_DTD, \"\");\n"
+      "    dbf.setAttribute(javax.xml.XMLConstants.ACCESS_EXTERNAL_SCHEMA, \"\");\n"]),
+    ("java-xxe-stax", "A.java", "RL132", "external",
+     "class A {\n  XMLStreamReader f(InputStream in) throws Exception {\n    XMLInputFactory xif = XMLInputFactory.newInstance();\n"
+     "    return xif.createXMLStreamReader(in);\n  }\n}\n",
+     ["xif.setProperty(javax.xml.stream.XMLInputFactory.SUPPORT_DTD, false);"]),
+    ("js-xxe-noent", "x.js", "RL132", "noent", "const doc = libxmljs.parseXmlString(xml, { noblanks: true, noent: true });\n",
+     ["libxmljs.parseXmlString(xml, { noblanks: true })"]),
+]
+
+
+@pytest.mark.parametrize("path,rule,title,code,expected", [pytest.param(*c[1:], id=c[0]) for c in TLS_AND_XXE])
+def test_tls_version_and_xxe_fixes(path, rule, title, code, expected):
+    test_fix_applies_parses_and_silences_the_rule(path, rule, title, code, expected)

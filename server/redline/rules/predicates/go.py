@@ -904,3 +904,27 @@ def cookie_flags(ctx: MatchContext, v: Verdict):
     if not edits:
         return None
     return Fix("Set Secure and HttpOnly", tuple(edits), safe=True)
+
+
+# ---------------------------------------------------------------------- RL320 old TLS versions
+
+OLD_TLS = {"VersionSSL30": "SSL 3.0", "VersionTLS10": "TLS 1.0", "VersionTLS11": "TLS 1.1"}
+
+
+@predicate("go.tls_version")
+def tls_version(ctx: MatchContext):
+    value = ctx.text("value").split(".")[-1]
+    if value not in OLD_TLS:
+        return None
+    key = ctx.text("key")
+    return Verdict(args={"how": f"{key}: tls.{value} allows {OLD_TLS[value]}"})
+
+
+@fix("go.tls12")
+def tls12(ctx: MatchContext, v: Verdict):
+    node = ctx.node("value")
+    if ctx.text("key") != "MinVersion":
+        return None
+    text = ctx.text("value")
+    prefix = text.rsplit(".", 1)[0] + "." if "." in text else ""
+    return Fix("Require TLS 1.2", (TextEdit(Span.of_node(node), prefix + "VersionTLS12"),), safe=True)

@@ -1162,3 +1162,102 @@ def cookie_flags(ctx: MatchContext, v: Verdict):
         return None
     calls = "".join(f"\n{indent}{var}.set{k}(true);" for k in v.data.get("which", []))
     return Fix("Set Secure and HttpOnly", (TextEdit(ctx.file.span(stmt.end_byte, stmt.end_byte), calls),), safe=True)
+
+
+# ---------------------------------------------------------------------- RL320 old TLS versions, RL132 XXE
+
+OLD_TLS_JAVA = {"SSL": "SSL 3.0", "SSLV3": "SSL 3.0", "SSLV2": "SSL 2.0", "TLSV1": "TLS 1.0", "TLSV1.1": "TLS 1.1",
+                "SSLV2HELLO": "SSL 2.0 hello"}
+
+
+@predicate("java.tls_version")
+def tls_version(ctx: MatchContext):
+    a = _a(ctx)
+    node = ctx.node("match")
+    if node.type == "method_invocation" and ctx.text("fn") == "getInstance":
+        value = _const_string(a, ctx.node("arg"))
+        if value is None or value.upper() not in OLD_TLS_JAVA:
+            return None
+        return Verdict(args={"how": f"SSLContext.getInstance(\"{value}\") selects {OLD_TLS_JAVA[value.upper()]}"})
+    old = []
+    for el in _elements(a, ctx.node("arg")) or []:
+        value = _const_string(a, el)
+        if value is not None and value.upper() in OLD_TLS_JAVA:
+            old.append(value)
+    if not old:
+        return None
+    return Verdict(args={"how": f"setEnabledProtocols() enables {', '.join(old)}"})
+
+
+@fix("java.tls12")
+def tls12(ctx: MatchContext, v: Verdict):
+    if ctx.text("fn") != "getInstance":
+        return None
+    node = ctx.node("arg")
+    if node is None or node.type != "string_literal":
+        return None
+    return Fix("Use TLS 1.2", (TextEdit(Span.of_node(node), '"TLSv1.2"'),), safe=True)
+
+
+XML_FACTORIES = {
+    "DocumentBuilderFactory": ("newInstance", "newDefaultInstance", "newNSInstance", "newDefaultNSInstance"),
+    "SAXParserFactory": ("newInstance", "newDefaultInstance", "newNSInstance", "newDefaultNSInstance"),
+    "XMLInputFactory": ("newInstance", "newFactory", "newDefaultFactory"),
+    "TransformerFactory": ("newInstance", "newDefaultInstance"),
+    "SchemaFactory": ("newInstance", "newDefaultInstance"),
+    "XMLReaderFactory": ("createXMLReader",),
+}
+XXE_HARDENING = re.compile(
+    r"disallow-doctype-decl|external-general-entities|external-parameter-entities|load-external-dtd|"
+    r"ACCESS_EXTERNAL_DTD|ACCESS_EXTERNAL_SCHEMA|ACCESS_EXTERNAL_STYLESHEET|SUPPORT_DTD|"
+    r"IS_SUPPORTING_EXTERNAL_ENTITIES|FEATURE_SECURE_PROCESSING|setExpandEntityReferences\(\s*false|"
+    r"setEntityResolver|XMLConstants\.ACCESS"
+)
+
+
+@predicate("java.xxe")
+def xxe(ctx: MatchContext):
+    a = _a(ctx)
+    node = ctx.node("match")
+    if node.type == "method_invocation":
+        cls = ctx.text("cls")
+        if ctx.text("fn") not in XML_FACTORIES.get(cls, ()):
+            return None
+        what = f"{cls}.{ctx.text('fn')}()"
+    else:
+        cls = a.text(node.child_by_field_name("type"))
+        what = f"new {cls}()"
+    var = _cookie_variable(a, node)
+    scope = a.outer_function(node)
+    # A factory kept in a field may be hardened anywhere in its class.
+    text = a.text(a.unit_of(node) if scope is None else scope)
+    if XXE_HARDENING.search(text):
+        return None
+    return Verdict(args={"how": f"{what} parses DOCTYPEs and resolves external entities by default"},
+                   data={"var": var, "cls": cls})
+
+
+@fix("java.xxe_fix")
+def xxe_fix(ctx: MatchContext, v: Verdict):
+    var, cls = v.data.get("var"), v.data.get("cls")
+    lines = {
+        "DocumentBuilderFactory": ['{v}.setAttribute(javax.xml.XMLConstants.ACCESS_EXTERNAL_DTD, "");',
+                                   '{v}.setAttribute(javax.xml.XMLConstants.ACCESS_EXTERNAL_SCHEMA, "");'],
+        "TransformerFactory": ['{v}.setAttribute(javax.xml.XMLConstants.ACCESS_EXTERNAL_DTD, "");',
+                               '{v}.setAttribute(javax.xml.XMLConstants.ACCESS_EXTERNAL_STYLESHEET, "");'],
+        "XMLInputFactory": ["{v}.setProperty(javax.xml.stream.XMLInputFactory.SUPPORT_DTD, false);"],
+    }.get(cls)
+    if var is None or lines is None:
+        return None
+    node = ctx.node("match")
+    stmt = node
+    while stmt is not None and stmt.type not in ("local_variable_declaration", "expression_statement"):
+        stmt = stmt.parent
+    if stmt is None:
+        return None
+    line_start = ctx.file.text.rfind(b"\n", 0, stmt.start_byte) + 1
+    indent = ctx.file.text[line_start:stmt.start_byte].decode()
+    if indent.strip():
+        return None
+    text = "".join(f"\n{indent}" + line.format(v=var) for line in lines)
+    return Fix("Block external DTDs and entities", (TextEdit(ctx.file.span(stmt.end_byte, stmt.end_byte), text),), safe=True)

@@ -1509,3 +1509,41 @@ def inner_html_to_text(ctx: MatchContext, v: Verdict):
         return None
     return Fix("Set textContent instead (the text is shown, not parsed as HTML)",
                (TextEdit(Span.of_node(prop), "textContent"),), safe=False)
+
+
+# ---------------------------------------------------------------------- RL320 old TLS versions, RL132 XXE
+
+OLD_TLS_JS = {"TLSv1": "TLS 1.0", "TLSv1.1": "TLS 1.1", "SSLv3": "SSL 3.0", "TLSv1_method": "TLS 1.0",
+              "TLSv1_1_method": "TLS 1.1", "SSLv3_method": "SSL 3.0", "TLSv1_client_method": "TLS 1.0",
+              "TLSv1_server_method": "TLS 1.0", "TLSv1_1_client_method": "TLS 1.1", "TLSv1_1_server_method": "TLS 1.1"}
+
+
+@predicate("js.tls_version")
+def tls_version(ctx: MatchContext):
+    a = _analyzer(ctx)
+    key = ctx.text("key").strip("'\"")
+    value = _const_string(a, ctx.node("value"))
+    if value not in OLD_TLS_JS:
+        return None
+    return Verdict(args={"how": f"{key}: '{value}' allows {OLD_TLS_JS[value]}"})
+
+
+@fix("js.tls12")
+def tls12(ctx: MatchContext, v: Verdict):
+    node = ctx.node("value")
+    key = ctx.text("key").strip("'\"")
+    if node.type != "string" or key not in ("minVersion", "secureProtocol"):
+        return None
+    q = ctx.text("value")[0]
+    new = "TLSv1.2" if key == "minVersion" else "TLSv1_2_method"
+    return Fix("Require TLS 1.2", (TextEdit(Span.of_node(node), f"{q}{new}{q}"),), safe=key == "minVersion")
+
+
+@predicate("js.xxe")
+def xxe(ctx: MatchContext):
+    return Verdict(args={"how": "noent: true makes libxmljs substitute entities, external ones included"})
+
+
+@fix("js.xxe_fix")
+def xxe_fix(ctx: MatchContext, v: Verdict):
+    return Fix("Remove noent (keep entities unexpanded)", (_remove_list_item(ctx.file, ctx.node("match")),), safe=True)
