@@ -296,3 +296,12 @@ def test_pom_xml_literals_properties_ranges():
 def test_junk_never_crashes(path, junk):
     src, m = parse(path, junk)
     assert m is not None and m.path == path
+
+
+def test_pyproject_self_reference_is_not_a_dependency():
+    src, m = parse(
+        "pyproject.toml",
+        '[project]\nname = "My_App"\ndependencies = ["requests"]\n'
+        '[project.optional-dependencies]\nall = ["my-app[web,cli]"]\n',
+    )
+    assert [r.name for r in m.requirements] == ["requests"]

@@ -103,7 +103,14 @@ def parse_pyproject(path: str, tree, src: bytes) -> Manifest:
     manifest = Manifest(path, "pyproject", V.PYPI, application=False)
     if tree is None:
         return manifest
-    for key, value in toml_pairs(tree.root_node, src):
+    own: set[str] = set()
+    pairs = list(toml_pairs(tree.root_node, src))
+    for key, value in pairs:
+        if key in (("project", "name"), ("tool", "poetry", "name")):
+            s = toml_string(value, src)
+            if s:
+                own.add(V.normalize_name(V.PYPI, s[0]))
+    for key, value in pairs:
         if key == ("project", "dependencies"):
             _pep508_array(manifest, value, src, "runtime")
         elif len(key) == 3 and key[:2] == ("project", "optional-dependencies"):
@@ -126,6 +133,9 @@ def parse_pyproject(path: str, tree, src: bytes) -> Manifest:
             req = _table_requirement(key_node, value, src, key[-1], kind, "poetry", _POETRY_SOURCES)
             if req is not None:
                 manifest.requirements.append(req)
+    if own:
+        # `all = ["myproject[a,b]"]`: the project referring to its own extras is not a dependency.
+        manifest.requirements = [r for r in manifest.requirements if V.normalize_name(V.PYPI, r.name) not in own]
     return manifest
 
 
