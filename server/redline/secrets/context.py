@@ -267,7 +267,10 @@ def _strip_scheme(line: bytes, v: Value) -> Value:
 
 def _name_entry(before: bytes) -> bool:
     """The name is the value of a `name:`/`key=` entry (`- name: DB_PASSWORD`, `key="Password"`)."""
-    b = before.rstrip(b" \t\"'").lower()
+    b = before.rstrip(b" \t\"'")
+    if b[-1:] not in (b":", b"="):
+        return False
+    b = b[-12:].lower()
     for k in (b"name", b"key", b"id", b"env", b"envvar"):
         for op in (b":", b"="):
             for form in (k + op, k + b" " + op):

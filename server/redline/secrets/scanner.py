@@ -28,9 +28,6 @@ from redline.secrets.syntax import Syntax, syntax_for
 BINARY_SNIFF = 8192
 MAX_LINE = 100_000  # longer lines (minified bundles) are scanned in windows of this size
 _PRIORITY = {"RL202": 0, "RL201": 1, "RL203": 2, "RL204": 3, "RL205": 4}
-_CONTEXT_CUE = rx.compile(r"(?i)" + context.CUE)
-_KEY_CUE = rx.compile(keys.PREFILTER)
-_URL_CUE = rx.compile(urls.PREFILTER)
 
 
 @dataclass(frozen=True)
@@ -244,11 +241,9 @@ def scan_text(text: bytes, language: str = "text", path: str = "") -> list[Hit]:
             if line.endswith(b"\r"):
                 line = line[:-1]
             found.extend(token_hits(line, ws))
-            if _CONTEXT_CUE.search(line):
-                found.extend(context.scan_line(line, ws, syn, _next_line_reader(text, we, n)))
-            if _URL_CUE.search(line):
-                found.extend(urls.scan_line(line, ws))
-            if _KEY_CUE.search(line):
+            found.extend(context.scan_line(line, ws, syn, _next_line_reader(text, we, n)))
+            found.extend(urls.scan_line(line, ws))  # cheap byte tests first, inside
+            if b"PRIVATE KEY" in line or b"PuTTY-User-Key-File" in line:
                 found.extend(keys.scan(text, ws, we))
     return _dedupe(found)
 

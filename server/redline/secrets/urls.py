@@ -157,9 +157,9 @@ def _curl_hits(line: bytes, base: int) -> list[Hit]:
 
 def scan_line(line: bytes, base: int) -> list[Hit]:
     out: list[Hit] = []
-    if b"://" in line and b"@" in line:
+    if b"@" in line and b"://" in line:
         out.extend(_url_hits(line, base))
-    if b"=" in line:
+    if b"=" in line and (b";" in line or b"&" in line):
         out.extend(_pair_hits(line, base))
     if b"-u" in line:
         out.extend(_curl_hits(line, base))
