@@ -22,3 +22,39 @@ async def vscode(lsp_client: LanguageClient):
     lsp_client.client_name = "visual-studio-code"
     yield
     await lsp_client.shutdown_session()
+
+
+def fault_config(faults: str):
+    import sys
+
+    from lsp.harness import ROOT
+
+    return server_config(
+        command=[sys.executable, str(ROOT / "tests" / "lsp" / "fault_server.py")],
+        env={"REDLINE_TEST_FAULTS": faults},
+    )
+
+
+@pytest_lsp.fixture(config=fault_config("rule,engine"))
+async def faulty(lsp_client: LanguageClient):
+    """A server whose RL103 predicate and an extra fast engine raise on marked input."""
+    lsp_client.client_name = "visual-studio-code"
+    yield
+    await lsp_client.shutdown_session()
+
+
+@pytest_lsp.fixture(config=fault_config("slow"), params=CLIENTS)
+async def slow_lsp(lsp_client: LanguageClient, request):
+    """A server with a slow engine that reports SLOWMARK lines and blocks on BLOCK until the
+    client runs `test.release`."""
+    lsp_client.client_name = request.param
+    yield
+    await lsp_client.shutdown_session()
+
+
+@pytest_lsp.fixture(config=fault_config("worker-dies"))
+async def dying_worker(lsp_client: LanguageClient):
+    """A server whose slow engine kills its worker process on DIE."""
+    lsp_client.client_name = "visual-studio-code"
+    yield
+    await lsp_client.shutdown_session()
