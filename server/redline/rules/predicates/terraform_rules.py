@@ -706,6 +706,12 @@ def _default_service_account(block: Block, module: Module) -> list[Issue]:
             if isinstance(a.value, str) and a.value.endswith("-compute@developer.gserviceaccount.com")]
 
 
+def _droplet_ssh_keys(block: Block, module: Module) -> list[Issue]:
+    if block.has("ssh_keys") or block.has("user_data"):
+        return []
+    return [Issue(block.head_node, "no ssh_keys: DigitalOcean e-mails a root password and allows password login")]
+
+
 _GCE_METADATA = [_metadata_flag("", "serial-port-enable", TRUE, "false"),
                  _metadata_flag("", "block-project-ssh-keys", FALSE, "true"),
                  _metadata_flag("", "enable-oslogin", FALSE, "true")]
@@ -726,6 +732,7 @@ VM_HARDENING: dict[str, list[Check]] = {
     "azurerm_linux_virtual_machine_scale_set": [is_("disable_password_authentication", FALSE, fix="true")],
     "azurerm_virtual_machine": [is_("os_profile_linux_config.disable_password_authentication", FALSE, fix="true")],
     "azurerm_network_interface": [is_("enable_ip_forwarding", TRUE, fix="false"), is_("ip_forwarding_enabled", TRUE, fix="false")],
+    "digitalocean_droplet": [_droplet_ssh_keys],
 }
 
 
