@@ -152,3 +152,8 @@ def test_a_failing_predicate_drops_only_its_rule(caplog):
         assert result.errors == [("RL992", "RuntimeError: boom")]
     finally:
         PREDICATES.pop("test.explodes")
+
+
+def test_every_builtin_family_is_implemented_for_some_language():
+    """A family defined in families.toml but extended by no language file would silently vanish."""
+    assert loader.unimplemented() == []
