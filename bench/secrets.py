@@ -95,8 +95,7 @@ def quality(show_misses: bool) -> dict:
     records = [json.loads(line) for line in DATASET.read_text("utf-8").splitlines() if line.strip()]
     fast = [secrets_engine.ENGINE]
     both = [secrets_engine.ENGINE, ds_engine.ENGINE]
-    tools = ("redline-secrets", "redline+detect-secrets", "detect-secrets",
-             "redline-secrets (other types as text)", "redline+detect-secrets (other types as text)")
+    tools = ("redline-secrets", "redline+detect-secrets", "detect-secrets")
     counts = {t: Counter() for t in tools}
     by_group: dict[tuple, Counter] = defaultdict(Counter)
     skipped = Counter()
@@ -111,12 +110,10 @@ def quality(show_misses: bool) -> dict:
             r_fast, skip = redline_flags(path, code, fast)
             r_both, _ = redline_flags(path, code, both)
             r_ds = detect_secrets_flags(path, code, tmp)
-            r_fast_t, _ = redline_flags(path, code, fast, as_text=True)
-            r_both_t, _ = redline_flags(path, code, both, as_text=True)
             if skip:
                 skipped[path.rsplit(".", 1)[-1]] += 1
             group = (rec["source"], rec["meta"].get("detector") or rec["meta"].get("rule_id"))
-            for tool, flagged in zip(tools, (r_fast, r_both, r_ds, r_fast_t, r_both_t)):
+            for tool, flagged in zip(tools, (r_fast, r_both, r_ds)):
                 counts[tool][(label, flagged)] += 1
                 by_group[(tool,) + group][(label, flagged)] += 1
                 wrong = flagged != (label == "insecure")
@@ -138,15 +135,15 @@ def quality(show_misses: bool) -> dict:
 
     result = {tool: summary(counts[tool]) for tool in tools}
     print(f"\nsecrets.jsonl: {len(records)} records ({elapsed:.1f} s for the three tools)")
-    print(f"{'tool':44} {'recall':>8} {'detected':>10} {'safe flagged':>14}")
+    print(f"{'tool':24} {'recall':>8} {'detected':>10} {'safe flagged':>14}")
     for tool in tools:
         s = result[tool]
-        print(f"{tool:44} {s['recall']:>8.3f} {s['detected']:>5}/{s['insecure']:<4} "
+        print(f"{tool:24} {s['recall']:>8.3f} {s['detected']:>5}/{s['insecure']:<4} "
               f"{s['flagged_safe_rate']:>7.3f} ({s['flagged_safe']}/{s['safe']})")
     if skipped:
-        print(f"records of a type Redline has no language for (not flagged, or read as text): {dict(skipped)}")
+        print(f"records of a type Redline has no language for (counted as not flagged): {dict(skipped)}")
     if show_misses:
-        for tool in tools[3:]:
+        for tool in tools[:2]:
             print(f"\n--- {tool}: missed insecure / flagged safe")
             for label, group, path, code in sorted(misses[tool], key=lambda m: (m[0], m[1])):
                 print(f"{label[:3]} {group[0]}:{group[1]} {path} {code[:110]!r}")

@@ -83,6 +83,11 @@ LANGUAGE_IDS: dict[str, str] = {
     "go.mod": "gomod",
     "gomod": "gomod",
     "xml": "xml",
+    # Languages without a grammar here: read as plain text, so that the secrets engines (which
+    # work line by line) still see them. No other engine applies to "text".
+    **{lid: "text" for lid in ("c", "cpp", "csharp", "objective-c", "objective-cpp", "swift", "kotlin",
+                               "scala", "dart", "groovy", "php", "ruby", "perl", "lua", "sql", "powershell",
+                               "vb", "fsharp", "apex")},
 }
 
 # File-name patterns first (more specific), then extensions.
@@ -99,6 +104,11 @@ FILENAME_PATTERNS: list[tuple[str, str]] = [
     (".env", "dotenv"),
     (".env.*", "dotenv"),
     ("*.env", "dotenv"),
+    # credential files (secrets engines)
+    (".npmrc", "ini"),
+    (".pypirc", "ini"),
+    (".netrc", "text"),
+    (".git-credentials", "text"),
 ]
 
 EXTENSIONS: dict[str, str] = {
@@ -129,6 +139,10 @@ EXTENSIONS: dict[str, str] = {
     ".conf": "ini",
     ".properties": "properties",
     ".xml": "xml",
+    # Source files without a grammar and key files: plain text for the secrets engines.
+    **{ext: "text" for ext in (".c", ".h", ".cc", ".cpp", ".cxx", ".hpp", ".hh", ".cs", ".m", ".mm", ".swift",
+                               ".kt", ".kts", ".scala", ".dart", ".groovy", ".gradle", ".cls", ".php", ".rb",
+                               ".pl", ".lua", ".sql", ".ps1", ".vb", ".fs", ".pem", ".key")},
 }
 
 

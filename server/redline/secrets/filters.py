@@ -46,8 +46,8 @@ _TEMPLATE = rx.compile(
 _HAS_TEMPLATE = rx.compile(
     r"\$\{[A-Za-z_][A-Za-z0-9_.:-]*(?:\}|:-)|\{\{\s*[A-Za-z_.$][^}]*\}\}|%\([A-Za-z_]+\)s|%[sd](?:\W|$)"
     r"|\{[0-9]?\}|<YOUR|<your|\$\{\{"
-    r"|(?:^|[^{])\{[A-Za-z_][A-Za-z0-9_.]*\}(?:[^}]|$)"  # {name}: f-strings, str.format, templates
 )
+_FIELD = rx.compile(r"(?:^|[^{])\{([A-Za-z_][A-Za-z0-9_.]*)\}(?:[^}]|$)")  # {name}: f-strings, format()
 _REFERENCE = rx.compile(
     r"(?i)\A\s*(?:"
     r"(?:vault|secret|secrets|ssm|sm|aws-sm|azurekeyvault|keyvault|gcp-sm|op|bw|doppler|env|file|k8s|kubernetes)"
@@ -90,13 +90,21 @@ def is_empty(value: bytes) -> bool:
 
 
 def is_template(value: bytes) -> bool:
-    """`${VAR}`, `{{ var }}`, `<YOUR_KEY>`, `%s`, `$VAR`, `` `cmd` `` ... (the whole value)."""
-    return bool(_TEMPLATE.search(value))
+    """`${VAR}`, `{{ var }}`, `<YOUR_KEY>`, `%s`, `$VAR`, `` `cmd` `` ... (the whole value). A
+    `{field}` counts only when the field is a name (`{password}`, not `{ZqL5kVrX1n8tA2}`)."""
+    if not _TEMPLATE.search(value):
+        return False
+    v = value.strip()
+    if v[:1] == b"{" and v[-1:] == b"}" and v[1:2] not in (b"{", b"%"):
+        return is_identifier(v[1:-1])
+    return True
 
 
 def has_template(value: bytes) -> bool:
     """A template or format field inside the value (`"Bearer ${TOKEN}"`, `f"{token}"`)."""
-    return bool(_HAS_TEMPLATE.search(value))
+    if _HAS_TEMPLATE.search(value):
+        return True
+    return any(len(m.group(1)) <= 3 or is_identifier(m.group(1)) for m in _FIELD.finditer(value))
 
 
 def is_reference(value: bytes) -> bool:
