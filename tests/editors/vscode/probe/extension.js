@@ -50,7 +50,31 @@ function whenDiagnostics(predicate, what) {
     });
 }
 
-async function run(out, file, fixRule) {
+function tabLabels() {
+    return vscode.window.tabGroups.all.flatMap((g) => g.tabs.map((t) => t.label));
+}
+
+/** Run "Redline: Show Rule Documentation" for `code` and wait for its preview tab. */
+async function showRule(out, code) {
+    const shown = new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+            listener.dispose();
+            reject(new Error(`no tab for ${code}; tabs: ${JSON.stringify(tabLabels())}`));
+        }, TIMEOUT_MS);
+        const listener = vscode.window.tabGroups.onDidChangeTabs(() => {
+            if (tabLabels().some((l) => l.includes(code))) {
+                clearTimeout(timer);
+                listener.dispose();
+                resolve();
+            }
+        });
+    });
+    await vscode.commands.executeCommand('redline.showRule', code);
+    await shown;
+    emit(out, 'ruleShown', { tabs: tabLabels() });
+}
+
+async function run(out, file, fixRule, ruleToShow) {
     const redline = vscode.extensions.getExtension('redline.redline');
     emit(out, 'start', { redlineInstalled: !!redline, vscodeVersion: vscode.version });
     if (!redline) {
@@ -113,6 +137,9 @@ async function run(out, file, fixRule) {
         diskUnchanged: fs.readFileSync(file, 'utf8') === diskBefore,
         diagnostics: after.map(plainDiagnostic),
     });
+    if (ruleToShow) {
+        await showRule(out, ruleToShow);
+    }
 }
 
 function activate() {
@@ -121,7 +148,7 @@ function activate() {
     if (!out) {
         return;
     }
-    run(out, config.get('file'), config.get('fixRule')).catch((e) => emit(out, 'error', { message: String(e && e.stack ? e.stack : e) }));
+    run(out, config.get('file'), config.get('fixRule'), config.get('showRule')).catch((e) => emit(out, 'error', { message: String(e && e.stack ? e.stack : e) }));
 }
 
 module.exports = { activate, deactivate() {} };
