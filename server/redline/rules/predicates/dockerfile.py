@@ -148,11 +148,6 @@ def secret_in_env(ctx: MatchContext):
 # ------------------------------------------------------------------ RUN commands
 
 
-def run_text(run) -> bytes:
-    """The shell text of a RUN instruction (heredocs included)."""
-    return run.text
-
-
 _CONTINUATION = re.compile(rb"\\\r?\n")
 _DOWNLOAD_TO_SHELL = re.compile(
     rb"\b(?:curl|wget)\b[^|;&\n]*\|\s*(?:sudo\s+(?:-\S+\s+)*)?(?:env\s+(?:\S+=\S*\s+)*)?"

@@ -8,9 +8,9 @@ message and attached as related locations. The fix applies every issue's edits a
 
 from __future__ import annotations
 
-from redline.findings import Confidence, Fix, Related, Span, TextEdit
+from redline.findings import Fix, Related, Span, TextEdit
 from redline.rules.predicates import MatchContext, Verdict, fix, predicate
-from redline.rules.predicates.terraform_checks import Edit, Issue, Module, run_checks
+from redline.rules.predicates.terraform_checks import Issue, Module, run_checks
 from redline.rules.predicates.terraform_model import Block
 from redline.rules.predicates.terraform_rules import TABLES, table_key
 
@@ -146,5 +146,3 @@ def apply_edits(ctx: MatchContext, verdict: Verdict):
         return None
     return Fix(title=_title(issues), edits=tuple(sorted(edits, key=lambda t: t.span.start_byte)), safe=False)
 
-
-__all__ = ["Confidence", "Edit", "apply_edits", "checks"]

@@ -26,7 +26,6 @@ from redline.rules.predicates.terraform_model import (
     Block,
     Template,
     as_bool,
-    as_number,
     node_text,
     top_level_blocks,
 )
@@ -111,22 +110,6 @@ def eq(*bad) -> Callable:
 
 TRUE = eq(True)
 FALSE = eq(False)
-
-
-def lt(limit: float) -> Callable:
-    def test(v) -> bool:
-        n = as_number(v)
-        return n is not None and n < limit
-
-    return test
-
-
-def gt(limit: float) -> Callable:
-    def test(v) -> bool:
-        n = as_number(v)
-        return n is not None and n > limit
-
-    return test
 
 
 def non_empty_literal(v) -> bool:
@@ -292,7 +275,3 @@ def run_checks(checks: Iterable[Check], block: Block, module: Module) -> list[Is
                 seen.add(key)
                 out.append(issue)
     return out
-
-
-def head_text(block: Block) -> str:
-    return node_text(block.head_node)

@@ -163,10 +163,6 @@ def object_key(elem) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def as_str(value) -> str | None:
-    return value if isinstance(value, str) else None
-
-
 def as_bool(value) -> bool | None:
     """True/False for boolean literals and the strings "true"/"false"; None otherwise."""
     if isinstance(value, bool):
@@ -335,19 +331,3 @@ def top_level_blocks(root) -> list[Block]:
     if body is None:
         return []
     return [Block(c) for c in body.named_children if c.type == "block"]
-
-
-def enclosing_top_block(node):
-    """The top-level `block` that contains `node` (the resource a match is in)."""
-    found = None
-    n = node
-    while n is not None:
-        if n.type == "block":
-            found = n
-        n = n.parent
-    return Block(found) if found is not None else None
-
-
-def references(node, kind_type: str) -> bool:
-    """True when the subtree mentions `<type>.` (e.g. aws_s3_bucket.example.id)."""
-    return kind_type in node_text(node)

@@ -18,7 +18,6 @@ from redline.rules.predicates.iac_common import (
     is_secret_name,
     line_region,
     literal_secret,
-    region_in,
     script_secret,
 )
 from redline.rules.predicates.terraform_checks import Issue, Module, attrs_at
@@ -107,8 +106,3 @@ def ecs_container_definitions(block: Block, module: Module) -> list[Issue]:
                                      "(use the task definition's `secrets` with Secrets Manager or SSM)",
                               confidence=Confidence.HIGH)]
     return []
-
-
-def _region_of(attr: Attr):
-    expr = attr.expr
-    return region_in(expr, 0, len(expr.text)) if expr is not None else attr.node

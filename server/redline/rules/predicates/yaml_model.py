@@ -111,13 +111,6 @@ def get(mapping, key: str):
     return None
 
 
-def get_pair(mapping, key: str):
-    for p in pairs(mapping):
-        if pair_key(p) == key:
-            return p
-    return None
-
-
 def dig(mapping, *keys: str):
     """Nested lookup through mappings: dig(m, "spec", "template")."""
     node = mapping
@@ -162,14 +155,6 @@ def key_path(node) -> list[str]:
 def enclosing_mapping(pair):
     """The mapping a pair belongs to."""
     return pair.parent if pair is not None and pair.parent is not None and pair.parent.type in MAPPINGS else None
-
-
-def parent_pair(node):
-    """The nearest pair strictly above `node`."""
-    n = node.parent if node is not None else None
-    while n is not None and n.type not in PAIRS and n.type != "document":
-        n = n.parent
-    return n if n is not None and n.type in PAIRS else None
 
 
 # ------------------------------------------------------------------ document kinds
