@@ -44,13 +44,36 @@ export const LANGUAGE_IDS: readonly string[] = [
     'toml',
     'dockerfile',
     'shellscript',
+    'sh',
+    'bash',
     'plaintext',
     'ini',
     'properties',
     'dotenv',
     'pip-requirements',
     'go.mod',
+    'gomod',
     'xml',
+    // Source files without a grammar, read as text so the secrets engines see them.
+    'c',
+    'cpp',
+    'csharp',
+    'objective-c',
+    'objective-cpp',
+    'swift',
+    'kotlin',
+    'scala',
+    'groovy',
+    'dart',
+    'php',
+    'ruby',
+    'perl',
+    'lua',
+    'powershell',
+    'sql',
+    'apex',
+    'fsharp',
+    'vb',
 ];
 
 /**
@@ -72,6 +95,10 @@ export const FILE_PATTERNS: readonly string[] = [
     '**/*.tf',
     '**/*.tfvars',
     '**/*.hcl',
+    '**/.npmrc',
+    '**/.pypirc',
+    '**/.netrc',
+    '**/.git-credentials',
 ];
 
 export type DocumentFilter = { readonly scheme: string; readonly language: string } | { readonly scheme: string; readonly pattern: string };
