@@ -242,8 +242,11 @@ class Block:
     def labels(self) -> tuple[str, ...]:
         out = []
         for n in self.label_nodes:
-            v = evaluate(n) if n.type == "string_lit" else node_text(n)
-            out.append(v if isinstance(v, str) else node_text(n))
+            if n.type == "string_lit":
+                parts = [c for c in n.named_children if c.type == "template_literal"]
+                out.append(node_text(parts[0]) if len(parts) == 1 and n.named_child_count == 3 else node_text(n).strip('"'))
+            else:
+                out.append(node_text(n))
         return tuple(out)
 
     @property
