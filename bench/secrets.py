@@ -140,6 +140,16 @@ def quality(show_misses: bool) -> dict:
         s = result[tool]
         print(f"{tool:24} {s['recall']:>8.3f} {s['detected']:>5}/{s['insecure']:<4} "
               f"{s['flagged_safe_rate']:>7.3f} ({s['flagged_safe']}/{s['safe']})")
+    for source in sorted({g[1] for g in by_group}):
+        parts = []
+        for tool in tools:
+            c = Counter()
+            for key, counter in by_group.items():
+                if key[0] == tool and key[1] == source:
+                    c.update(counter)
+            s = summary(c)
+            parts.append(f"{tool} {s['recall']:.3f}/{s['flagged_safe_rate']:.3f}")
+        print(f"  {source}: " + ", ".join(parts))
     if skipped:
         print(f"records of a type Redline has no language for (counted as not flagged): {dict(skipped)}")
     if show_misses:
