@@ -83,7 +83,7 @@ def is_secret_name(name: str) -> bool:
     if not toks or toks[-1] in _NOT_SECRET_SUFFIX:
         return False
     joined = "".join(toks)
-    if any(w in toks for w in _SECRET_WORDS) or joined in _SECRET_WORDS:
+    if any(w in toks for w in _SECRET_WORDS) or joined in _SECRET_WORDS or toks[-1] in ("pass", "pw"):
         return True
     if any((a, b) in _SECRET_PAIRS for a, b in zip(toks, toks[1:])):
         return True
