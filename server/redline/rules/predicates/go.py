@@ -591,6 +591,8 @@ def _is_template(a: GoAnalyzer, node) -> bool:
 def xpath(ctx: MatchContext):
     a = _a(ctx)
     flow = a.flow(ctx.node("arg"), "xpath")
+    if flow.kind != Kind.TAINTED and not re.search(r"/|\[|@|::", flow.text):
+        return None  # not shaped like an XPath expression
     conf = Policy(HIGH, MEDIUM, MEDIUM, built=True).confidence(flow)
     return _verdict(flow, conf, {"how": describe(flow)})
 

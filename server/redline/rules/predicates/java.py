@@ -509,19 +509,21 @@ def code(ctx: MatchContext):
     recv = _receiver(call)
     typ = a.type_of(recv) if recv is not None else None
     recv_text = a.text(recv) if recv is not None else ""
+    # The receiver's declared type decides; only without one does its name count.
     if fn == "eval":
-        if typ not in ("ScriptEngine", "NashornScriptEngine", "Compilable", "Invocable") and "getEngineBy" not in recv_text \
-                and "engine" not in recv_text.lower():
-            return None
-        what = "ScriptEngine.eval"
+        types, hint, what = ("ScriptEngine", "NashornScriptEngine", "Compilable", "AbstractScriptEngine"), "engine", "ScriptEngine.eval"
+        if "getEngineBy" in recv_text:
+            typ = "ScriptEngine"
     elif fn == "parseExpression":
-        if typ not in ("SpelExpressionParser", "ExpressionParser", "TemplateAwareExpressionParser") and "parser" not in recv_text.lower():
-            return None
-        what = "SpEL parseExpression"
+        types, hint, what = ("SpelExpressionParser", "ExpressionParser", "TemplateAwareExpressionParser"), "parser", "SpEL parseExpression"
     else:  # GroovyShell.evaluate / parse
-        if typ not in ("GroovyShell",) and "GroovyShell" not in recv_text and "shell" not in recv_text.lower():
-            return None
-        what = f"GroovyShell.{fn}"
+        types, hint, what = ("GroovyShell",), "shell", f"GroovyShell.{fn}"
+        if "GroovyShell" in recv_text:
+            typ = "GroovyShell"
+    if typ is not None and typ not in types:
+        return None
+    if typ is None and hint not in recv_text.lower():
+        return None
     flow = a.flow(ctx.node("arg"), "code")
     if flow.kind < Kind.UNKNOWN:
         return None
@@ -552,6 +554,8 @@ def path_traversal(ctx: MatchContext):
         args = [x for x in args if not a.text(x).startswith(("Paths.get", "Path.of", "new File"))]
         if not args:
             return None  # reported on the inner call
+    if call.type == "object_creation_expression" and fn != "File":
+        args = args[:1]  # FileOutputStream(name, append), FileReader(name, charset)...
     flow = combine(a.flow(x, "path") for x in args)
     if flow.kind < Kind.PARAM:
         return None
@@ -738,8 +742,10 @@ def deserialize(ctx: MatchContext):
         conf = HIGH if flow.kind == Kind.TAINTED else MEDIUM
         return _verdict(flow, conf, {"what": "XStream.fromXML() without a type allow-list"})
     typ = a.type_of(recv)
-    if typ not in ("ObjectInputStream", "XMLDecoder") and not (typ is None and a.text(recv) in ("ois", "in", "objectInputStream", "objectIn")):
+    if typ not in ("ObjectInputStream", "XMLDecoder") and not (typ is None and a.text(recv) in ("ois", "objectInputStream", "objectIn")):
         return None
+    if recv.type == "identifier" and any(b.kind in ("param", "field") for b in a.visible(a.text(recv), recv)):
+        return None  # a stream handed in: part of a class's own (de)serialization, not the entry point
     scope = a.text(a.outer_function(call) or a.unit_of(call))
     if "setObjectInputFilter" in scope or "ValidatingObjectInputStream" in scope or "resolveClass" in a.text(a.unit_of(call)):
         return None
@@ -808,6 +814,9 @@ def template(ctx: MatchContext):
 # ---------------------------------------------------------------------- RL109 XPath, RL110 LDAP, RL111 redirect
 
 
+XPATH_TEXT = re.compile(r"/|\[|@|::|\bcount\(|\btext\(\)")
+
+
 @predicate("java.xpath")
 def xpath(ctx: MatchContext):
     a = _a(ctx)
@@ -820,6 +829,8 @@ def xpath(ctx: MatchContext):
         if a.type_of(recv) not in ("XPath",) and "xpath" not in a.text(recv).lower():
             return None
     flow = a.flow(ctx.node("arg"), "xpath")
+    if flow.kind != Kind.TAINTED and not XPATH_TEXT.search(flow.text):
+        return None
     conf = Policy(HIGH, MEDIUM, MEDIUM, built=True).confidence(flow)
     return _verdict(flow, conf, {"how": describe(flow)})
 

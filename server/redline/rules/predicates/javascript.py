@@ -663,6 +663,8 @@ def xpath(ctx: MatchContext):
     elif mod not in ("xpath", "xpath.js", "fontoxpath") and name not in ("xpath", "XPath"):
         return None
     flow = a.flow(ctx.node("arg"), "xpath")
+    if flow.kind != Kind.TAINTED and not re.search(r"/|\[|@|::", flow.text):
+        return None  # not shaped like an XPath expression
     conf = Policy(HIGH, MEDIUM, MEDIUM, built=True).confidence(flow)
     return _sink_verdict(ctx, a, flow, conf, {"how": describe(flow)})
 
@@ -730,14 +732,22 @@ def proto_assign(ctx: MatchContext):
     flow = a.flow(outer_key, "proto")
     if flow.kind == Kind.TAINTED:
         return _sink_verdict(ctx, a, flow, HIGH, {"how": f"a property name from {flow.label}"})
-    # merge pattern: the key comes from iterating an object's keys, and the function recurses
-    if outer_key.type == "identifier":
+    # The recursive-merge pattern: the key comes from iterating an object's keys and the
+    # function calls itself on target[key], so a "__proto__" key descends into Object.prototype.
+    if outer_key.type == "identifier" and fn is not None:
         bindings = a.visible(a.text(outer_key), outer_key)
         iterated = [b for b in bindings if b.kind == "iter" or (b.value is not None and "Object.keys" in a.text(b.value))]
-        if iterated and fn is not None:
-            name = _function_name(a, fn)
-            if name and re.search(r"\b" + re.escape(name) + r"\s*\(", a.text(fn.child_by_field_name("body") or fn)):
-                return Verdict(confidence=MEDIUM, args={"how": f"keys copied by the recursive function {name}()"})
+        name = _function_name(a, fn)
+        left = ctx.node("match").child_by_field_name("left")
+        target = left.child_by_field_name("object") if left is not None and left.type == "subscript_expression" else None
+        sources = {re.sub(r"Object\.(keys|entries)\((.*)\)", r"\2", a.text(b.value)).strip() for b in iterated if b.value is not None}
+        if iterated and name and target is not None and a.text(target) not in sources:
+            descent = re.sub(r"\s", "", f"{a.text(target)}[{a.text(outer_key)}]")
+            for call in walk(fn):
+                if call.type == "call_expression" and a.text(call.child_by_field_name("function")).split(".")[-1] == name:
+                    if any(n.type == "subscript_expression" and re.sub(r"\s", "", a.text(n)) == descent
+                           for arg in _args(call) for n in walk(arg)):
+                        return Verdict(confidence=MEDIUM, args={"how": f"keys copied by the recursive function {name}()"})
     return None
 
 

@@ -31,6 +31,7 @@ NON_SECURITY_HASH_WORDS = frozenset({
     "etag", "cache", "cachekey", "checksum", "dedupe", "dedup", "gravatar", "avatar", "color", "colour",
     "bucket", "shard", "partition", "hashcode", "filename", "fingerprint", "content", "file", "asset",
     "integrity", "chunk", "blob", "eTag", "digest", "md5sum", "sha1sum", "lookup", "index", "legacy",
+    "uuid", "serial", "thumbprint", "dedupe", "fingerprints", "shard",
 })
 NON_SECURITY_RANDOM_WORDS = frozenset({
     "color", "colour", "delay", "jitter", "backoff", "shuffle", "animation", "animate", "position", "width",

@@ -332,13 +332,13 @@ class Analyzer:
         return names
 
     def guarded(self, sink, flow: Flow, accept, anywhere: bool = False) -> bool:
-        """True when, before `sink` in its outermost enclosing function, some node is a check
+        """True when, before `sink` in its top-level statement or definition, some node is a check
         on the value that reaches the sink: `accept(node, names, source_text)` decides (a
         `startsWith` on the path, an allow-list lookup, a regex test...). `names` are the
         variables the value was read from or computed into; `source_text` the source
         expression's text when the value is tainted directly. `anywhere` also accepts checks
         after the sink (for sinks that only build a path object that is used later)."""
-        top = self.outer_function(sink) or self.unit_of(sink)
+        top = self.unit_of(sink)  # module-level statements of a script share names with its callbacks
         names = self.related_names(flow, sink)
         source_text = self.text(flow.origin) if flow.kind == Kind.TAINTED and flow.origin is not None else None
         if not names and not source_text:

@@ -226,15 +226,29 @@ class JsAnalyzer(Analyzer):
     # ------------------------------------------------------------------ sources
 
     def is_request_name(self, ident) -> bool:
+        """`req`, or the first parameter of a handler: its second parameter is the response
+        (Express, Fastify, Koa-style), its type is a framework request, or the function is a
+        Next.js route handler (GET, POST...). A `request` parameter of any other function is
+        usually an HTTP client's request object, not user input."""
         name = self.text(ident)
-        if name in REQUEST_NAMES:
+        if name == "req":
             return True
-        # The first parameter of a handler whose second parameter is the response.
         for fn in self.functions_of(ident):
             params = self.params_of(fn)
-            if len(params) >= 2 and self.text(params[0]) == name:
-                return self.text(params[1]) in RESPONSE_NAMES
-        return False
+            if not params or self.text(params[0]) != name:
+                continue
+            if len(params) >= 2 and self.text(params[1]) in RESPONSE_NAMES:
+                return True
+            holder = params[0].parent
+            typ = holder.child_by_field_name("type") if holder is not None else None
+            if typ is not None and re.search(r"\b(Request|NextRequest|FastifyRequest|IncomingMessage)\b", self.text(typ)):
+                return True
+            fname = fn.child_by_field_name("name")
+            if fname is not None and self.text(fname) in ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"):
+                return True
+            return False
+        # No enclosing function binds it (a fragment): trust the conventional name.
+        return name in REQUEST_NAMES and not self.visible(name, ident)
 
     def source(self, node) -> str | None:
         t = node.type
