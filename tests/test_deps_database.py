@@ -272,3 +272,19 @@ def test_notice_ships_with_the_data():
                    "GitHub Advisory Database", "MIT License", "Apache License", "data was modified"):
         assert needle in text
     assert (D.notice_path().parent / "LICENSE-Apache-2.0.txt").is_file()
+
+
+def test_fast_paths_agree_with_the_plain_rule(real_db):
+    """`affecting` skips packages whose advisories all end below the version: it must give
+    the same answer as asking every advisory, on every version the data names and a bit above."""
+    checked = 0
+    for eco in (V.PYPI, V.NPM, V.GO, V.MAVEN):
+        for name in sorted(real_db.names(eco))[::4]:
+            advisories = real_db.advisories(eco, name)
+            versions = {v for a in advisories for v in a.boundary_versions()}
+            versions |= {v + ".1" for v in list(versions)[:5]} | {"99.0.0", "0.0.1"}
+            for v in versions:
+                expected = sorted(a.id for a in advisories if a.affects(v))
+                assert sorted(a.id for a in real_db.affecting(eco, name, v)) == expected, (eco, name, v)
+                checked += 1
+    assert checked > 3000

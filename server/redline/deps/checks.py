@@ -338,7 +338,8 @@ def check(file: SourceFile, manifest: Manifest, rules: dict[str, Rule], db: Advi
     app = is_application(manifest, settings) and not settings.has_lock
     for req in manifest.requirements:
         dialect = req.dialect or specs.DIALECT_OF.get(req.ecosystem, "exact")
-        c = specs.for_dialect(dialect, req.spec) if req.from_registry and req.spec else None
+        # A pinned requirement needs no constraint object (the version says it all).
+        c = specs.for_dialect(dialect, req.spec) if req.from_registry and req.spec and req.version is None else None
         if req.from_registry and db is not None:
             if req.version is not None:
                 f = vulnerable_pinned(rules["RL401"], file, req, db)
@@ -352,7 +353,7 @@ def check(file: SourceFile, manifest: Manifest, rules: dict[str, Rule], db: Advi
             app and req.from_registry and not req.locked and req.kind in _UNPINNED_KINDS
             and V.normalize_name(req.ecosystem, req.name) not in settings.constrained
         ):
-            if not req.spec or c is not None or req.source == "tag":
+            if req.version is None and (not req.spec or c is not None or req.source == "tag"):
                 f = unpinned(rules["RL403"], file, req, c)
                 if f:
                     out.append(f)

@@ -295,11 +295,34 @@ class AdvisoryDB:
             self._cache[key] = result
         return result
 
+    def _ceiling(self, ecosystem: str, name: str):
+        """(bound, inclusive) above which no advisory of the package reaches and no version is
+        listed, or None; lets most up-to-date versions skip the advisories one by one."""
+        key = ("ceiling", ecosystem, V.normalize_name(ecosystem, name))
+        if key not in self.memo:
+            best = None
+            for a in self.advisories(ecosystem, name):
+                c = a.ceiling()
+                if c is None or a.versions:
+                    best = None
+                    break
+                if best is None or c[0] > best[0] or (c[0] == best[0] and c[1]):
+                    best = c
+            self.memo[key] = best
+        return self.memo[key]
+
     def affecting(self, ecosystem: str, name: str, version: str) -> list[osv.Advisory]:
         key = (ecosystem, name, version)
         hit = self._affecting.get(key)
         if hit is None:
-            hit = [a for a in self.advisories(ecosystem, name) if a.affects(version)]
+            ceiling = self._ceiling(ecosystem, name)
+            parsed = V.parse(ecosystem, version.lstrip("v") if ecosystem == V.GO else version) if ceiling else None
+            if parsed is not None and type(parsed) is type(ceiling[0]) and (
+                parsed > ceiling[0] or (parsed == ceiling[0] and not ceiling[1])
+            ):
+                hit = []
+            else:
+                hit = [a for a in self.advisories(ecosystem, name) if a.affects(version)]
             if len(self._affecting) > 50_000:
                 self._affecting.clear()
             self._affecting[key] = hit

@@ -242,6 +242,25 @@ class Advisory:
             object.__setattr__(self, "_parsed", cached)
         return cached
 
+    def ceiling(self):
+        """(bound, inclusive) above which no range of this advisory reaches, or None when a range
+        is open-ended (its last event is an `introduced`) or a bound does not parse."""
+        best = None
+        for rtype, events in self._parsed_ranges():
+            if not events or events[-1][0] == "i":
+                return None
+            kind, bound = events[-1]
+            if bound is None:
+                return None
+            cand = (bound, kind == "l")
+            if best is None or type(best[0]) is not type(bound):
+                if best is not None:
+                    return None  # SEMVER and ECOSYSTEM ranges mixed: no common order
+                best = cand
+            elif bound > best[0] or (bound == best[0] and cand[1]):
+                best = cand
+        return best
+
     def affects(self, version_text: str) -> bool:
         """Is this exact version (as written) affected?"""
         text = version_text.strip()

@@ -13,6 +13,7 @@ from redline.deps.model import Requirement
 
 _CLAUSE = re.compile(rb"(~=|===|==|!=|<=|>=|<|>)\s*([^,\s;()]+)")
 _VCS = (b"git+", b"hg+", b"svn+", b"bzr+")
+_SIMPLE_PIN = re.compile(rb"(===?)\s*([0-9][0-9A-Za-z.!+_-]*)")
 
 
 def source_of_url(url: bytes) -> str:
@@ -68,6 +69,14 @@ def _parse_relative(text: bytes, kind: str) -> Requirement | str:
     if not body:
         return Requirement(V.PYPI, name, span, name_span, kind=kind, dialect="pep440")
     spec_text = body.decode("utf-8", "replace")
+    simple = _SIMPLE_PIN.fullmatch(body)
+    if simple is not None and V.parse(V.PYPI, simple.group(2).decode("ascii")) is not None:
+        # `==1.2.3`, the common case: no specifier set needed.
+        return Requirement(
+            V.PYPI, name, span, name_span, spec=spec_text, spec_span=m.span("body"),
+            version=simple.group(2).decode("ascii"),
+            version_span=(m.start("body") + simple.start(2), m.start("body") + simple.end(2)), kind=kind, dialect="pep440",
+        )
     if specs.pep440(spec_text) is None:
         return f"invalid version specifier {spec_text!r}"
     version = version_span = None
