@@ -288,3 +288,28 @@ def test_fast_paths_agree_with_the_plain_rule(real_db):
                 assert sorted(a.id for a in real_db.affecting(eco, name, v)) == expected, (eco, name, v)
                 checked += 1
     assert checked > 3000
+
+
+def test_smallest_safe_sweep_agrees_with_asking_each_advisory(real_db):
+    from redline.deps import checks
+
+    compared = 0
+    for eco in (V.PYPI, V.NPM, V.GO, V.MAVEN):
+        for name in sorted(real_db.names(eco))[::3]:
+            advisories = real_db.advisories(eco, name)
+            for above in [None, *sorted({v for a in advisories for v in a.introduced_versions()})[:6]]:
+                fast = checks.smallest_safe(advisories, eco, above)
+                floor = checks._parse(eco, above) if above else None
+                naive = None
+                fixes = {v: checks._parse(eco, v) for a in advisories for v in a.fixed_versions()}
+                for v, p in sorted(((v, p) for v, p in fixes.items() if p is not None), key=lambda vp: vp[1]):
+                    if floor is not None and not p > floor:
+                        continue
+                    if checks._is_prerelease(eco, p) and not (floor is not None and checks._is_prerelease(eco, floor)):
+                        continue
+                    if not any(a.affects(v) for a in advisories):
+                        naive = v
+                        break
+                assert fast == naive, (eco, name, above)
+                compared += 1
+    assert compared > 1000

@@ -130,16 +130,58 @@ def smallest_safe(advisories: tuple[osv.Advisory, ...], eco: str, above: str | N
             if _is_prerelease(eco, p) and not floor_pre:
                 continue
             candidates.setdefault(v, p)
-    # Advisories that rejected a candidate are tried first on the next one (move to front):
-    # consecutive fix versions are mostly rejected by the same few advisories.
+    ordered = sorted(candidates.items(), key=lambda kv: kv[1])
+    fast = _first_outside(advisories, ordered, allowed)
+    if fast is not False:
+        return fast
+    # Mixed version types: ask each advisory. Advisories that rejected a candidate are tried
+    # first on the next one (consecutive fix versions are mostly rejected by the same few).
     order = list(advisories)
-    for v, _p in sorted(candidates.items(), key=lambda kv: kv[1]):
+    for v, _p in ordered:
         if allowed is not None and not allowed.allows(v):
             continue
         blocker = next((i for i, a in enumerate(order) if a.affects(v)), None)
         if blocker is None:
             return v
         order.insert(0, order.pop(blocker))
+    return None
+
+
+def _first_outside(advisories, ordered, allowed):
+    """The first candidate (ascending (text, parsed) pairs) outside every advisory's affected
+    intervals and listed versions; False when the intervals cannot be compared with each other.
+
+    One sweep: with intervals sorted by their low end, a candidate is affected exactly when some
+    interval starting at or below it reaches beyond it, so a running maximum of the high ends
+    of the intervals started so far decides."""
+    intervals = []
+    listed = set()
+    for a in advisories:
+        iv = a.intervals()
+        if iv is None:
+            return False
+        intervals.extend(iv)
+        listed |= a.versions
+    kinds = {type(b) for lo, hi, _i in intervals for b in (lo, hi) if b is not None} | {type(p) for _v, p in ordered}
+    if len(kinds) > 1:
+        return False
+    intervals.sort(key=lambda iv: (iv[0] is not None, iv[0]) if iv[0] is not None else (False, 0))
+    i = 0
+    reach = None  # (high or None for unbounded, inclusive); None before any interval started
+    started = False
+    for v, p in ordered:
+        while i < len(intervals) and (intervals[i][0] is None or intervals[i][0] <= p):
+            _lo, hi, inclusive = intervals[i]
+            if not started or reach[0] is not None and (hi is None or hi > reach[0] or (hi == reach[0] and inclusive)):
+                reach = (hi, inclusive)
+                started = True
+            i += 1
+        inside = started and (reach[0] is None or p < reach[0] or (p == reach[0] and reach[1]))
+        if inside or v in listed:
+            continue
+        if allowed is not None and not allowed.allows(v):
+            continue
+        return v
     return None
 
 

@@ -242,6 +242,26 @@ class Advisory:
             object.__setattr__(self, "_parsed", cached)
         return cached
 
+    def intervals(self) -> list[tuple[object, object, bool]] | None:
+        """The affected versions as (low or None, high or None, high inclusive) intervals, with
+        parsed bounds; None when a range has an unparsable bound. `versions` are not included."""
+        out = []
+        for _rtype, events in self._parsed_ranges():
+            low = None
+            open_ = False
+            for kind, bound in events:
+                if kind == "i":
+                    if not open_:
+                        low, open_ = bound, True
+                elif open_:
+                    if bound is None:
+                        return None
+                    out.append((low, bound, kind == "l"))
+                    open_ = False
+            if open_:
+                out.append((low, None, False))
+        return out
+
     def ceiling(self):
         """(bound, inclusive) above which no range of this advisory reaches, or None when a range
         is open-ended (its last event is an `introduced`) or a bound does not parse."""
