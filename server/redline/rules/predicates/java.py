@@ -722,6 +722,8 @@ def ssrf(ctx: MatchContext):
 def deserialize(ctx: MatchContext):
     a = _a(ctx)
     call = ctx.node("match")
+    if call.type == "object_creation_expression":
+        return _new_object_stream(ctx, a, call)
     fn = ctx.text("fn")
     method = a.enclosing_function(call)
     if method is not None and method.type == "method_declaration" and a.text(method.child_by_field_name("name")) in (
@@ -746,6 +748,9 @@ def deserialize(ctx: MatchContext):
         return None
     if recv.type == "identifier" and any(b.kind in ("param", "field") for b in a.visible(a.text(recv), recv)):
         return None  # a stream handed in: part of a class's own (de)serialization, not the entry point
+    if recv.type == "object_creation_expression" or any(
+            b.value is not None and b.value.type == "object_creation_expression" for b in a.visible(a.text(recv), recv)):
+        return None  # reported where the stream is created
     scope = a.text(a.outer_function(call) or a.unit_of(call))
     if "setObjectInputFilter" in scope or "ValidatingObjectInputStream" in scope or "resolveClass" in a.text(a.unit_of(call)):
         return None
@@ -755,6 +760,24 @@ def deserialize(ctx: MatchContext):
     if stream_flow is not None and stream_flow.kind == Kind.TAINTED:
         return _verdict(stream_flow, conf, {"what": f"{what} on {describe(stream_flow)}"})
     return Verdict(confidence=conf, args={"what": what})
+
+
+def _new_object_stream(ctx, a: JavaAnalyzer, creation):
+    """new ObjectInputStream(in) / new XMLDecoder(in): the stream exists to deserialize."""
+    typ = a.text(creation.child_by_field_name("type"))
+    scope = a.text(a.outer_function(creation) or a.unit_of(creation))
+    if "setObjectInputFilter" in scope or "resolveClass" in a.text(a.unit_of(creation)):
+        return None
+    method = a.enclosing_function(creation)
+    if method is not None and method.type == "method_declaration" and a.text(method.child_by_field_name("name")) in (
+            "readObject", "readExternal", "readResolve"):
+        return None
+    args = _args(creation)
+    flow = combine(a.flow(x, "deser") for x in args) if args else None
+    what = f"new {typ}(...).readObject()"
+    if flow is not None and flow.kind == Kind.TAINTED:
+        return _verdict(flow, HIGH, {"what": f"{what} on {describe(flow)}"})
+    return Verdict(confidence=MEDIUM, args={"what": what})
 
 
 def _stream_origin(a: JavaAnalyzer, recv):
@@ -978,7 +1001,24 @@ def weak_cipher(ctx: MatchContext):
         return Verdict(args={"algo": f"{algo} (ECB mode)"})
     if len(parts) == 1 and name == "AES":
         return Verdict(args={"algo": "\"AES\" without a mode (the provider default is AES/ECB/PKCS5Padding)"})
+    if name == "RSA" and (len(parts) == 1 or parts[-1].upper() == "PKCS1PADDING"):
+        return Verdict(confidence=MEDIUM, args={"algo": f"\"{algo}\" (RSA with PKCS#1 v1.5 padding, open to padding-oracle attacks; use RSA/ECB/OAEPWithSHA-256AndMGF1Padding)"})
     return None
+
+
+@predicate("java.weak_key_algorithm")
+def weak_key_algorithm(ctx: MatchContext):
+    """KeyGenerator/SecretKeyFactory for DES, 3DES, RC2, RC4, Blowfish."""
+    a = _a(ctx)
+    algo = _const_string(a, ctx.node("algo"))
+    if algo is None or algo.split("/")[0].upper() not in ("DES", "DESEDE", "TRIPLEDES", "RC2", "RC4", "ARCFOUR", "BLOWFISH"):
+        return None
+    return Verdict(args={"algo": f"{ctx.text('cls')}.getInstance(\"{algo}\")"})
+
+
+@predicate("java.cipher")
+def cipher(ctx: MatchContext):
+    return weak_cipher(ctx) if ctx.text("cls") == "Cipher" else weak_key_algorithm(ctx)
 
 
 @predicate("java.rsa_bits")
