@@ -274,7 +274,8 @@ class GoAnalyzer(Analyzer):
             if fn is not None and fn.type == "selector_expression":
                 label = self.source(fn)
                 if label:
-                    return label + "()"
+                    text = " ".join(self.text(node).split())
+                    return text if len(text) <= 48 else label + "()"
                 obj = fn.child_by_field_name("operand")
                 field = self.text(fn.child_by_field_name("field"))
                 if obj is not None and obj.type == "identifier":

@@ -239,7 +239,8 @@ class JavaAnalyzer(Analyzer):
             name = self.text(node.child_by_field_name("name"))
             obj = node.child_by_field_name("object")
             if name in REQUEST_METHODS and self.is_request(obj):
-                return f"{self.text(obj)}.{name}()"
+                text = " ".join(self.text(node).split())
+                return text if len(text) <= 48 else f"{self.text(obj)}.{name}()"
             if name == "getName" and obj is not None and self.is_archive_entry(obj):
                 return f"the archive entry name {self.text(obj)}.getName()"
         return None
