@@ -116,27 +116,29 @@ def _run(
     findings: dict[tuple[str, int, int], Finding] = {}
     failed: dict[str, str] = {}
     for pattern_index, captures in cursor.matches(file.tree.root_node):
-        rule = compiled.pattern_rules[pattern_index]
-        if rule.code in failed or not captures.get("match"):
-            continue
-        ctx = MatchContext(file, captures, rule)
-        try:
-            verdict = None
-            pred = rule.predicate_for(file.language)
-            if pred:
-                answer = PREDICATES[pred](ctx)
-                if not answer:
-                    continue
-                verdict = answer if isinstance(answer, Verdict) else None
-            finding = _build(rule, ctx, verdict)
-        except Exception as e:  # one broken rule must not take the others down
-            log.exception("rule %s failed on %s", rule.code, file.path)
-            failed[rule.code] = f"{type(e).__name__}: {e}"
-            continue
-        key = (finding.code, finding.span.start_byte, finding.span.end_byte)
-        old = findings.get(key)
-        if old is None or finding.confidence.rank > old.confidence.rank:
-            findings[key] = finding
+        # A pattern shared by several rules (see registry._merge_name_patterns) goes to each
+        # rule whose names match; any other pattern to its one rule.
+        for rule in compiled.rules_for(pattern_index, captures):
+            if rule.code in failed or not captures.get("match"):
+                continue
+            ctx = MatchContext(file, captures, rule)
+            try:
+                verdict = None
+                pred = rule.predicate_for(file.language)
+                if pred:
+                    answer = PREDICATES[pred](ctx)
+                    if not answer:
+                        continue
+                    verdict = answer if isinstance(answer, Verdict) else None
+                finding = _build(rule, ctx, verdict)
+            except Exception as e:  # one broken rule must not take the others down
+                log.exception("rule %s failed on %s", rule.code, file.path)
+                failed[rule.code] = f"{type(e).__name__}: {e}"
+                continue
+            key = (finding.code, finding.span.start_byte, finding.span.end_byte)
+            old = findings.get(key)
+            if old is None or finding.confidence.rank > old.confidence.rank:
+                findings[key] = finding
     out = [f for f in findings.values() if f.code not in failed]
     out.sort(key=lambda f: f.sort_key)
     return out, sorted(failed.items())
@@ -219,21 +221,24 @@ def shift_finding(file: SourceFile, f: Finding, edits: list[ByteEdit]) -> Findin
 
 
 def rescan_window(file: SourceFile, ranges: list[tuple[int, int]]) -> tuple[int, int] | None:
-    """The byte range of the top-level definitions touched by `ranges`, or None for "scan all"."""
+    """The byte range of the top-level definitions that contain `ranges`, or None for "scan all".
+
+    Every range must lie inside one isolated definition (boundaries included). A range in the
+    space between definitions, across two of them, in a module-level statement, or where a whole
+    definition was deleted changes module-level layout that predicates and fixes may depend on
+    (for instance where a fix inserts an import), so the whole file is scanned again.
+    """
     units = ISOLATED_UNITS.get(file.language)
     if not units or file.tree is None:
         return None
+    children = file.tree.root_node.children
     lo = hi = None
-    for child in file.tree.root_node.children:
-        for s, e in ranges:
-            if child.start_byte <= e and child.end_byte >= s:
-                if child.type in NEUTRAL_TOP_LEVEL:
-                    break
-                if child.type not in units:
-                    return None
-                lo = child.start_byte if lo is None else min(lo, child.start_byte)
-                hi = child.end_byte if hi is None else max(hi, child.end_byte)
-                break
+    for s, e in ranges:
+        owner = next((c for c in children if c.start_byte <= s and e <= c.end_byte), None)
+        if owner is None or owner.type not in units:
+            return None
+        lo = owner.start_byte if lo is None else min(lo, owner.start_byte)
+        hi = owner.end_byte if hi is None else max(hi, owner.end_byte)
     if lo is None:
         return (0, 0)
     return lo, hi
@@ -265,9 +270,11 @@ def rescan(
 
     kept: list[Finding] = []
     for f in previous:
+        if _shift_range(f.span.start_byte, f.span.end_byte, edits) is None:
+            continue  # an edit went through it: its definition is in the window
         moved = shift_finding(file, f, edits)
         if moved is None:
-            continue  # an edit went through it: its definition is in the window
+            return scan(file, registry)  # an edit touched its fix or related location
         if lo < hi and inside(moved.span):
             continue  # recomputed below
         if lo < hi and touching(moved.span):
