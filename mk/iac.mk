@@ -3,10 +3,9 @@
 # test-python. The benchmark scores the rules on Trivy's good/bad examples in ../shared.
 .PHONY: test-iac bench-iac
 
+# The IaC tests alone; `make test` already runs them through test-python.
 test-iac: install
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests/test_iac_*.py
-
-TEST_TARGETS += test-iac
 
 bench-iac: install
 	$(BIN)/python bench/iac.py --data $(SHARED)/benchmarks/iac_trivy_checks.jsonl --repeat 5 --markdown

@@ -16,7 +16,7 @@ from typing import Any, Mapping
 from redline.findings import Confidence, Severity
 
 CONFIG_FILES = ("redline.toml", ".redline.toml", "pyproject.toml")
-ENGINES = ("redline", "secrets", "bandit", "detect-secrets", "dependencies", "registry", "iac")
+ENGINES = ("redline", "secrets", "bandit", "detect-secrets", "dependencies", "registry")
 DEFAULT_MAX_FILE_SIZE = 2_000_000
 
 
