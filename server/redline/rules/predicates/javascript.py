@@ -722,32 +722,38 @@ PROTO_GUARD = re.compile(r"__proto__|prototype|constructor|hasOwnProperty|hasOwn
 
 @predicate("js.proto_assign")
 def proto_assign(ctx: MatchContext):
-    """obj[a][b] = v with a user-controlled `a`; or a recursive merge over for-in keys."""
+    """obj[a][b] = v or obj[a].b = v with a user-controlled `a`; or a recursive merge over the
+    keys of another object that descends into target[key]."""
     a = _analyzer(ctx)
     outer_key = ctx.node("key")
-    fn = a.enclosing_function(ctx.node("match"))
-    scope_text = a.text(a.outer_function(ctx.node("match")) or ctx.node("match"))
-    if PROTO_GUARD.search(scope_text):
+    match = ctx.node("match")
+    left = match.child_by_field_name("left")
+    single = left is not None and left.type == "subscript_expression" and left.child_by_field_name("index") == outer_key
+    if not single:
+        flow = a.flow(outer_key, "proto")
+        if flow.kind == Kind.TAINTED and not PROTO_GUARD.search(a.text(a.outer_function(match) or match)):
+            return _sink_verdict(ctx, a, flow, HIGH, {"how": f"a property name from {flow.label}"})
         return None
-    flow = a.flow(outer_key, "proto")
-    if flow.kind == Kind.TAINTED:
-        return _sink_verdict(ctx, a, flow, HIGH, {"how": f"a property name from {flow.label}"})
-    # The recursive-merge pattern: the key comes from iterating an object's keys and the
-    # function calls itself on target[key], so a "__proto__" key descends into Object.prototype.
-    if outer_key.type == "identifier" and fn is not None:
-        bindings = a.visible(a.text(outer_key), outer_key)
-        iterated = [b for b in bindings if b.kind == "iter" or (b.value is not None and "Object.keys" in a.text(b.value))]
-        name = _function_name(a, fn)
-        left = ctx.node("match").child_by_field_name("left")
-        target = left.child_by_field_name("object") if left is not None and left.type == "subscript_expression" else None
-        sources = {re.sub(r"Object\.(keys|entries)\((.*)\)", r"\2", a.text(b.value)).strip() for b in iterated if b.value is not None}
-        if iterated and name and target is not None and a.text(target) not in sources:
-            descent = re.sub(r"\s", "", f"{a.text(target)}[{a.text(outer_key)}]")
-            for call in walk(fn):
-                if call.type == "call_expression" and a.text(call.child_by_field_name("function")).split(".")[-1] == name:
-                    if any(n.type == "subscript_expression" and re.sub(r"\s", "", a.text(n)) == descent
-                           for arg in _args(call) for n in walk(arg)):
-                        return Verdict(confidence=MEDIUM, args={"how": f"keys copied by the recursive function {name}()"})
+    fn = a.enclosing_function(match)
+    if fn is None or outer_key.type != "identifier":
+        return None
+    name = _function_name(a, fn)
+    target = left.child_by_field_name("object")
+    fn_text = a.text(fn)
+    # Cheap text checks first: the function must call itself and have no prototype guard.
+    if not name or target is None or f"{name}(" not in fn_text.replace(" (", "(") or PROTO_GUARD.search(fn_text):
+        return None
+    bindings = a.visible(a.text(outer_key), outer_key)
+    iterated = [b for b in bindings if b.kind == "iter" or (b.value is not None and "Object.keys" in a.text(b.value))]
+    sources = {re.sub(r"Object\.(keys|entries)\((.*)\)", r"\2", a.text(b.value)).strip() for b in iterated if b.value is not None}
+    if not iterated or a.text(target) in sources:
+        return None
+    descent = re.sub(r"\s", "", f"{a.text(target)}[{a.text(outer_key)}]")
+    for call in walk(fn):
+        if call.type == "call_expression" and a.text(call.child_by_field_name("function")).split(".")[-1] == name:
+            if any(n.type == "subscript_expression" and re.sub(r"\s", "", a.text(n)) == descent
+                   for arg in _args(call) for n in walk(arg)):
+                return Verdict(confidence=MEDIUM, args={"how": f"keys copied by the recursive function {name}()"})
     return None
 
 

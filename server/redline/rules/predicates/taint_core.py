@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import enum
 import threading
+
+import tree_sitter as ts
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator
@@ -186,17 +188,44 @@ class Analyzer:
 
     # ------------------------------------------------------------------ bindings
 
+    # Node types whose `bindings_at` can return something; a query finds them in C instead of
+    # visiting every node in Python (the binding table of a large definition is built once).
+    binding_types: tuple[str, ...] = ()
+    _binding_queries: dict = {}
+
+    def _binding_query(self):
+        key = (type(self).__name__, self.file.language)
+        q = Analyzer._binding_queries.get(key)
+        if q is None:
+            from redline import languages as langs
+
+            grammar = langs.grammar(self.file.language)
+            kinds = [t for t in self.binding_types if grammar.id_for_node_kind(t, True)]
+            q = ts.Query(grammar, "[" + " ".join(f"({t})" for t in kinds) + "] @b")
+            Analyzer._binding_queries[key] = q
+        return q
+
     def _collect_into(self, table: dict[str, list[Binding]], top, module: bool) -> None:
-        stack = [(top, None)]
-        while stack:
-            node, scope = stack.pop()
+        if self.binding_types:
+            # Function nodes are among the captures, so one pass with a stack of open
+            # functions gives every node its enclosing function without walking up parents.
+            nodes = ts.QueryCursor(self._binding_query()).captures(top).get("b", [])
+            nodes.sort(key=lambda n: (n.start_byte, -n.end_byte))
+        else:
+            nodes = list(walk(top))
+        open_functions: list = []
+        for node in nodes:
+            while open_functions and open_functions[-1].end_byte <= node.start_byte:
+                open_functions.pop()
+            scope = open_functions[-1] if open_functions else None
+            if node.type in self.function_types and node.end_byte > node.start_byte:
+                open_functions.append(node)
+            if module and scope is not None:
+                continue  # module level: never read into function bodies
+            if node.type in self.function_types:
+                scope = node if not module else scope
             for b in self.bindings_at(node, scope):
                 table.setdefault(b.name, []).append(b)
-            if module and node is not top and node.type in self.function_types:
-                continue  # module level: never read into function bodies
-            inner = node if node.type in self.function_types else scope
-            for child in reversed(node.children):
-                stack.append((child, inner))
 
     def unit_bindings(self, unit) -> dict[str, list[Binding]]:
         key = node_key(unit)

@@ -97,6 +97,8 @@ class GoAnalyzer(Analyzer):
     identifier_types = frozenset({"identifier"})
     call_types = frozenset({"call_expression"})
     append_how = "a strings.Builder"
+    binding_types = ("short_var_declaration", "assignment_statement", "var_spec", "const_spec", "function_declaration",
+                     "method_declaration", "func_literal", "range_clause", "call_expression", "import_spec")
 
     # ------------------------------------------------------------------ bindings
 

@@ -94,6 +94,10 @@ class JavaAnalyzer(Analyzer):
     identifier_types = frozenset({"identifier"})
     call_types = frozenset({"method_invocation", "object_creation_expression"})
     append_how = "a StringBuilder"
+    binding_types = ("local_variable_declaration", "field_declaration", "resource", "assignment_expression",
+                     "method_declaration", "constructor_declaration", "lambda_expression",
+                     "compact_constructor_declaration", "enhanced_for_statement", "catch_formal_parameter",
+                     "method_invocation")
 
     # ------------------------------------------------------------------ bindings
 

@@ -115,6 +115,10 @@ class JsAnalyzer(Analyzer):
     identifier_types = frozenset({"identifier", "shorthand_property_identifier"})
     call_types = frozenset({"call_expression"})
     append_how = "array building"
+    binding_types = ("variable_declarator", "assignment_expression", "augmented_assignment_expression",
+                     "function_declaration", "function_expression", "function", "arrow_function", "method_definition",
+                     "generator_function_declaration", "generator_function", "for_in_statement", "catch_clause",
+                     "call_expression", "import_statement")
 
     # ------------------------------------------------------------------ bindings
 
