@@ -7,8 +7,9 @@ on a 10k-line file).
 
 from __future__ import annotations
 
+import re
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import tree_sitter as ts
@@ -21,6 +22,19 @@ from redline.rules.model import Rule
 class CompiledLanguage:
     query: ts.Query
     pattern_rules: list[Rule]  # pattern index -> rule
+    # pattern index -> (capture name, {capture text: rules}) for patterns shared by several rules
+    dispatch: dict[int, tuple[str, dict[str, tuple[Rule, ...]]]] = field(default_factory=dict)
+
+    def rules_for(self, pattern_index: int, captures: dict) -> tuple[Rule, ...]:
+        shared = self.dispatch.get(pattern_index)
+        if shared is None:
+            return (self.pattern_rules[pattern_index],)
+        if not shared[0]:  # the same pattern in several rules: all of them
+            return shared[1][""]
+        nodes = captures.get(shared[0])
+        if not nodes:
+            return ()
+        return shared[1].get(nodes[0].text.decode("utf-8", "replace"), ())
 
 
 class Registry:
@@ -62,6 +76,10 @@ class Registry:
             if rules:
                 parts = [r.query_for(language).strip() for r in rules]
                 grammar = langs.grammar(language)
+                merged = _merge_name_patterns(grammar, rules, parts)
+                if merged is not None:
+                    self._compiled[language] = merged
+                    return merged
                 query = _compile(grammar, language, rules, parts)
                 # Map each pattern of the combined query back to its rule by where it starts
                 # (compiling each part again just to count its patterns doubled the cost).
@@ -80,6 +98,112 @@ class Registry:
                 result = CompiledLanguage(query, pattern_rules)
             self._compiled[language] = result
             return result
+
+
+_ANY_OF = re.compile(r'\(#any-of\?\s+@([\w.-]+)((?:\s+"(?:[^"\\]|\\.)*")+)\s*\)')
+_WORD = re.compile(r'"((?:[^"\\]|\\.)*)"')
+
+
+def _split_patterns(text: str) -> list[str]:
+    """The top-level patterns of a query (balanced groups with their captures/quantifiers)."""
+    out, depth, start, i, n = [], 0, 0, 0, len(text)
+    while i < n:
+        c = text[i]
+        if c == '"':
+            i += 1
+            while i < n and text[i] != '"':
+                i += 2 if text[i] == "\\" else 1
+        elif c == ";":
+            while i < n and text[i] != "\n":
+                i += 1
+        elif c in "([":
+            if depth == 0:
+                start = i
+            depth += 1
+        elif c in ")]":
+            depth -= 1
+            if depth == 0:
+                m = re.match(r"(?:\s*(?:@[\w.-]+|[?*+]))*", text[i + 1 :])
+                out.append(text[start : i + 1 + m.end()])
+                i += 1 + m.end()
+                continue
+        i += 1
+    return out
+
+
+def _merge_name_patterns(grammar, rules: list[Rule], parts: list[str]) -> CompiledLanguage | None:
+    """One pattern for all rules whose patterns differ only in an `#any-of?` list of names.
+
+    Tree-sitter's cost grows with the number of patterns that can start at a node: forty rules
+    anchored on `(call function: ... @fn (#any-of? @fn ...))` each re-match every call. Merged,
+    the call is matched once with the union of the names and handed to the rules whose own
+    list holds the captured name. Returns None (no merging) when nothing can be shared or the
+    result does not compile to the expected patterns.
+    """
+    groups: dict[str, list[tuple[Rule, str, list[str]]]] = {}
+    order: list[tuple[str, object]] = []  # ("plain", (rule, text)) | ("group", skeleton)
+    for rule, part in zip(rules, parts):
+        for pattern in _split_patterns(part):
+            found = _ANY_OF.findall(pattern)
+            if len(found) == 1:
+                capture, words = found[0]
+                skeleton = " ".join(_ANY_OF.sub("(#any-of? @%s \x00)" % capture, pattern).split())
+                if skeleton not in groups:
+                    groups[skeleton] = []
+                    order.append(("group", skeleton))
+                groups[skeleton].append((rule, capture, [_unescape(w) for w in _WORD.findall(words)]))
+            else:
+                key = "\x01" + " ".join(pattern.split())  # identical patterns are shared too
+                if key not in groups:
+                    groups[key] = []
+                    order.append(("group", key))
+                groups[key].append((rule, "", [""]))
+    if all(len(v) < 2 for v in groups.values()):
+        return None
+    texts: list[str] = []
+    owners: list[Rule] = []
+    dispatch: dict[int, tuple[str, dict[str, tuple[Rule, ...]]]] = {}
+    for kind, item in order:
+        if kind == "plain":
+            rule, pattern = item
+            texts.append(pattern)
+            owners.append(rule)
+            continue
+        members = groups[item]
+        if item.startswith("\x01"):
+            texts.append(item[1:])
+            owners.append(members[0][0])
+            if len(members) > 1:
+                dispatch[len(texts) - 1] = ("", {"": tuple(dict.fromkeys(m[0] for m in members))})
+            continue
+        if len(members) == 1:
+            rule, capture, words = members[0]
+            texts.append(item.replace("\x00", " ".join(_quote(w) for w in words)))
+            owners.append(rule)
+            continue
+        table: dict[str, tuple[Rule, ...]] = {}
+        for rule, capture, words in members:
+            for w in dict.fromkeys(words):
+                if rule not in table.get(w, ()):
+                    table[w] = table.get(w, ()) + (rule,)
+        dispatch[len(texts)] = (members[0][1], table)
+        texts.append(item.replace("\x00", " ".join(_quote(w) for w in table)))
+        owners.append(members[0][0])
+    try:
+        query = ts.Query(grammar, "\n\n".join(texts))
+    except Exception:
+        return None
+    if query.pattern_count != len(texts):
+        return None
+    return CompiledLanguage(query, owners, dispatch)
+
+
+def _unescape(word: str) -> str:
+    return re.sub(r"\\(.)", lambda m: {"n": "\n", "t": "\t", "r": "\r", "0": "\0"}.get(m.group(1), m.group(1)), word)
+
+
+def _quote(word: str) -> str:
+    return '"' + word.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _compile(grammar, language: str, rules: list[Rule], parts: list[str]) -> ts.Query:

@@ -543,6 +543,8 @@ def timing_compare(ctx: MatchContext):
     if len(ops) != 1 or ops[0] not in ("==", "!="):
         return None
     left, right = node.named_children[0], node.named_children[-1]
+    if value_of(ctx.file, left, "generic").tainted and value_of(ctx.file, right, "generic").tainted:
+        return None  # two values from the request (password == password_confirmation)
     for a, b in ((left, right), (right, left)):
         what = _secretish(a)
         if what is None:

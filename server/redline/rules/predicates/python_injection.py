@@ -38,11 +38,12 @@ from redline.rules.predicates.python_sinks import (
     built_string,
     first_positional_call,
     holes_value,
+    validated,
     related_for,
     scope_uses,
     verdict,
 )
-from redline.rules.predicates.python_strings import Template, outermost_builder, template
+from redline.rules.predicates.python_strings import NUMERIC_CONVERSIONS, Template, outermost_builder, template
 from redline.rules.predicates.taint_python import (
     CONST,
     CONST_VAL,
@@ -77,7 +78,54 @@ def _describe(ctx, node, val: Val, built=None) -> str:
 
 
 def _dynamic(ctx, node, kind: str, accept=None):
-    """(value, description, built) of an argument: a string built from parts, or any value."""
+    """(value, description, built) of an argument: a string built from parts, or any value.
+    A value checked by an allow-list or a full match before it gets here counts as constant."""
+    val, how, built = _dynamic_raw(ctx, node, kind, accept)
+    if val.level != CONST and node is not None and _all_validated(ctx, node, node, kind, 0):
+        return CONST_VAL, how, built
+    return val, how, built
+
+
+def _all_validated(ctx, expr, sink, kind: str, depth: int) -> bool:
+    """Every non-constant local name in `expr` is validated before `sink` (following
+    assignments two levels deep)."""
+    found = False
+    for ident in _identifiers_in(expr):
+        if _value(ctx, ident, kind).level == CONST:
+            continue
+        found = True
+        if validated(ctx.file, sink, {text(ident)}):
+            continue
+        values = reaching_values(ctx.file, ident) if depth < 2 else []
+        if not values or not all(_all_validated(ctx, v, sink, kind, depth + 1) for v in values):
+            return False
+    return found
+
+
+def _identifiers_in(expr):
+    out = []
+    stack = [expr]
+    while stack:
+        n = stack.pop()
+        if n is None:
+            continue
+        if n.type == "identifier":
+            out.append(n)
+        elif n.type == "attribute":
+            stack.append(n.child_by_field_name("object"))
+        elif n.type == "call":
+            stack.append(n.child_by_field_name("arguments"))
+            fn = n.child_by_field_name("function")
+            if fn is not None and fn.type == "attribute":
+                stack.append(fn.child_by_field_name("object"))
+        elif n.type == "keyword_argument":
+            stack.append(n.child_by_field_name("value"))
+        else:
+            stack.extend(n.named_children)
+    return out
+
+
+def _dynamic_raw(ctx, node, kind: str, accept=None):
     built = built_string(ctx.file, node, kind, accept)
     if built is not None and unwrap(node) is not None and unwrap(node).start_byte == built.node.start_byte:
         return built.val, built.tpl.how, built  # the string is built right here: its holes decide
@@ -90,8 +138,9 @@ def _dynamic(ctx, node, kind: str, accept=None):
 # ---------------------------------------------------------------- SQL (RL101)
 
 SQL_WORDS = re.compile(
-    r"\b(select|insert|update|delete|replace|create|drop|alter|truncate|merge|with|pragma|grant|exec|where|values)\b",
-    re.IGNORECASE,
+    r"\b(select\b.*\bfrom|insert\s+(or\s+\w+\s+)?into|update\b.*\bset|delete\s+from|replace\s+into|where\s+[\w.`\"\[\]]+\s*(=|<|>|!|like\b|in\b|is\b)"
+    r"|values\s*\(|order\s+by|group\s+by|limit\s+(\d|\x00)|(create|drop|alter|truncate)\s+(table|index|view|database)|pragma\s+\w)",
+    re.IGNORECASE | re.DOTALL,
 )
 _K = lambda w: f"(?:{w.upper()}|{w.lower()})"  # noqa: E731 - keywords in one case, as SQL is written
 SQL_SHAPE = re.compile(
@@ -119,6 +168,43 @@ NOT_SQL_CONSUMERS = frozenset(
 )
 
 
+IDENT_BEFORE = re.compile(r"(?i)\b(from|join|into|update|table|exists|index|database|schema|view|by|truncate|alter|drop)\s*[`\"\[]?$|[.]$")
+IDENT_AFTER = re.compile(r"(?i)^[`\"\]]?\s*(=(?!\s*[?%:$])|\.|\s+(set|where|as|on|join|values|using|inner|left|group|order)\b)")
+
+
+def _sql_value(ctx, tpl: Template) -> Val:
+    """Taint of the inserted values. A table or column name (after FROM/JOIN/INTO/ORDER BY,
+    before "=" in SET) cannot be a parameter; one that is not from input is configuration."""
+    out = CONST_VAL
+    parts = list(tpl.parts)
+    for i, p in enumerate(parts):
+        if not isinstance(p, str) and not isinstance(p, (str,)) and hasattr(p, "node"):
+            if len(p.spec) == 1 and p.spec in NUMERIC_CONVERSIONS:
+                continue
+            val = _value(ctx, p.node, "sql")
+            if val.level == CONST:
+                continue
+            if not val.tainted:
+                before = parts[i - 1] if i > 0 and isinstance(parts[i - 1], str) else ""
+                after = parts[i + 1] if i + 1 < len(parts) and isinstance(parts[i + 1], str) else ""
+                if IDENT_BEFORE.search(before.rstrip()) or IDENT_AFTER.match(after):
+                    continue
+            out = out | val
+            if out.tainted:
+                break
+    return out
+
+
+def _numeric_sql(ctx, call, built, sink: str, sink_arg):
+    """SQL formatted with %d/%i/%f of non-constant values: numbers cannot carry quotes, but the
+    query should still take parameters (low confidence)."""
+    for h in built.tpl.holes:
+        if len(h.spec) == 1 and h.spec in NUMERIC_CONVERSIONS and _value(ctx, h.node, "sql").level != CONST:
+            return Verdict(confidence=LOW, node=call, args={"how": f"{built.tpl.how} (numbers only)", "sink": sink},
+                           data={"built": built, "arg": sink_arg})
+    return None
+
+
 def _sql_shaped(tpl: Template) -> bool:
     return bool(SQL_SHAPE.match(tpl.literal.replace("\x00", "?")))
 
@@ -129,14 +215,19 @@ def _sql_any(tpl: Template) -> bool:
 
 def _sql_verdict(ctx, call, sink_arg, sink: str, strict: bool):
     accept = _sql_shaped if strict else (None if sink in SQL_SINKS_ANY_STRING else _sql_any)
+    if sink not in SQL_SINKS_ANY_STRING and sink not in ("raw", "text", "extra") and not strict:
+        accept = _sql_any
     node = unwrap(sink_arg)
     if node is not None and node.type == "call" and callee_name(node) in ("text", "SQL", "literal_column"):
         inner = arg(node, 0)
         if inner is not None:
             node = unwrap(inner)
     built = built_string(ctx.file, node, "sql", accept)
-    if built is None or built.val.level == CONST:
+    if built is None:
         return None
+    built.val = _sql_value(ctx, built.tpl)
+    if built.val.level == CONST:
+        return _numeric_sql(ctx, call, built, sink, sink_arg)
     unknown = MEDIUM if not strict else LOW
     return verdict(
         built.val,
@@ -152,7 +243,7 @@ def sql_injection(ctx: MatchContext):
     """A database call (execute, raw, text, read_sql, ...) whose query is built from
     non-constant parts, directly or through a local variable."""
     call = ctx.node("match")
-    sink = ctx.text("sink")
+    sink = ctx.text("sink") if ctx.node("sink") is not None else ctx.text("fn")
     if sink == "text":
         qn = call_qualname(ctx.file, call) or ""
         if not (qn.startswith("sqlalchemy") or imports_module(ctx.file, "sqlalchemy")):
@@ -161,13 +252,28 @@ def sql_injection(ctx: MatchContext):
     sink_arg = positional[0] if positional else kw.get("sql") or kw.get("query") or kw.get("statement")
     if sink_arg is None:
         return None
-    return _sql_verdict(ctx, call, sink_arg, sink, strict=False)
+    found = _sql_verdict(ctx, call, sink_arg, sink, strict=False)
+    if found is None and sink not in SQL_SINKS_ANY_STRING:
+        # Helpers like queryDB(conn, sql): the query may be a later argument.
+        for other in positional[1:3]:
+            found = _sql_verdict(ctx, call, other, sink, strict=False)
+            if found is not None:
+                break
+    return found
+
+
+def _positional_call(node):
+    """The call of which `node` is a positional argument, or None."""
+    p = node.parent
+    if p is None or p.type != "argument_list":
+        return None
+    return p.parent
 
 
 def _consumers(file, expr) -> list:
-    """Calls that receive the value of `expr` as their first argument: directly, or through
+    """Calls that receive the value of `expr` as a positional argument: directly, or through
     a variable it is assigned to."""
-    call = first_positional_call(expr)
+    call = _positional_call(expr)
     if call is not None:
         return [call]
     p = expr.parent
@@ -184,7 +290,7 @@ def _consumers(file, expr) -> list:
         for use in scope_uses(file, expr, text(left)):
             if use.start_byte <= p.end_byte:
                 continue
-            c = first_positional_call(use)
+            c = _positional_call(use)
             if c is None:
                 continue
             if any(v.start_byte == expr.start_byte or v.start_byte == p.start_byte for v in reaching_values(file, use)):
@@ -202,15 +308,21 @@ def sql_string(ctx: MatchContext):
     tpl = template(expr)
     if tpl is None or not _sql_shaped(tpl):
         return None
-    val = holes_value(ctx.file, tpl, "sql")
+    val = _sql_value(ctx, tpl)
+    numeric = False
     if val.level == CONST:
-        return None
+        if not any(len(h.spec) == 1 and h.spec in NUMERIC_CONVERSIONS and _value(ctx, h.node, "sql").level != CONST for h in tpl.holes):
+            return None
+        numeric = True
     for call in _consumers(ctx.file, expr):
         name = callee_name(call)
         if not name or name in NOT_SQL_CONSUMERS or (name[:1].isupper() and name.endswith(("Error", "Exception", "Warning"))):
             continue
         from redline.rules.predicates.python_sinks import Built
 
+        if numeric:
+            return Verdict(confidence=LOW, node=call, args={"how": f"{tpl.how} (numbers only)", "sink": name},
+                           data={"built": Built(tpl, val, expr), "arg": expr if first_positional_call(expr) == call else None})
         return verdict(
             val,
             call,
@@ -219,7 +331,7 @@ def sql_string(ctx: MatchContext):
             data={"built": Built(tpl, val, expr), "arg": expr if first_positional_call(expr) == call else None},
         )
     parent = expr.parent
-    if parent is not None and parent.type == "return_statement":
+    if parent is not None and parent.type == "return_statement" and not numeric:
         return verdict(val, expr, {"how": tpl.how, "sink": "the caller"}, unknown=LOW, tainted=MEDIUM)
     return None
 
@@ -334,7 +446,7 @@ def command_wrapper(ctx: MatchContext):
     if qn in SHELL_STRING or qn in SUBPROCESS or qn in OS_EXEC or qn.startswith(("subprocess.", "os.")):
         return None  # the precise rule handles these
     target = ctx.node("arg")
-    built = built_string(ctx.file, target, "cmd", accept=lambda t: not _sql_any(t) and " " in t.literal)
+    built = built_string(ctx.file, target, "cmd", accept=lambda t: not _sql_shaped(t) and " " in t.literal)
     if built is None:
         return None
     return verdict(built.val, call, {"how": built.tpl.how, "fn": name}, unknown=LOW, tainted=MEDIUM)
@@ -479,6 +591,9 @@ def tar_extraction(ctx: MatchContext):
         return None
     if keyword_node(call, "filter") is not None or has_splat(call):
         return None
+    body = (enclosing_function(call) or ctx.file.tree.root_node).text
+    if b"isabs(" in body or b"'..'" in body or b'".."' in body or _has_base_check(ctx, call):
+        return None  # member names are checked before extraction
     obj = unwrap(fn.child_by_field_name("object"))
     is_tar = False
     if obj is not None:
@@ -560,11 +675,16 @@ def xss_return(ctx: MatchContext):
     """A Flask view returning a string built from request data: Flask sends it as text/html."""
     ret = ctx.node("match")
     value = ret.named_children[0] if ret.named_child_count else None
-    if value is None or value.type in ("tuple", "expression_list", "call", "dictionary", "list"):
+    if value is None or value.type in ("tuple", "expression_list", "call", "dictionary", "list", "integer", "true",
+                                       "false", "none", "comparison_operator", "not_operator"):
         if value is None or value.type != "call" or callee_name(value) not in ("format", "join", "replace", "str"):
             return None
+    if value.type == "string" and not any(c.type == "interpolation" for c in value.named_children):
+        return None
+    if not imports_module(ctx.file, "flask"):
+        return None
     scope = scope_for(ctx.file, ret)
-    if not scope.route or not imports_module(ctx.file, "flask"):
+    if not scope.route:
         return None
     val, how, built = _dynamic(ctx, value, "xss")
     if not val.tainted:
@@ -577,7 +697,7 @@ def xss_return(ctx: MatchContext):
 def jinja_autoescape(ctx: MatchContext):
     call, qn = _call_ctx(ctx)
     if not (qn in ("jinja2.Environment", "jinja2.environment.Environment", "jinja2.Template")
-            or (qn == "Environment" and imports_module(ctx.file, "jinja2"))):
+            or (qn == "Environment" and (imports_module(ctx.file, "jinja2") or keyword_node(call, "loader") is not None))):
         return None
     if has_splat(call):
         return None
@@ -653,7 +773,7 @@ def ssrf(ctx: MatchContext):
         return None
     fn = call.child_by_field_name("function")
     known = qn.startswith(HTTP_MODULES) and not qn.startswith("urllib.parse")
-    if not known and fn is not None and fn.type == "attribute":
+    if not known and fn is not None and fn.type == "attribute" and imports_module(ctx.file, *HTTP_MODULES):
         known = _is_http_client(ctx, fn.child_by_field_name("object"))
     if not known:
         return None
@@ -985,6 +1105,9 @@ def xxe(ctx: MatchContext):
             bad.append("huge_tree=True")
         if bad:
             return Verdict(confidence=HIGH, args={"how": f"An lxml XMLParser with {', '.join(bad)}"})
+        if "resolve_entities" not in kw and not has_splat(call):
+            # lxml before 5.0 resolves external entities by default.
+            return Verdict(confidence=LOW, args={"how": "An lxml XMLParser without resolve_entities=False"})
         return None
     if name == "setFeature":
         positional, _ = call_args(call)
@@ -1025,17 +1148,18 @@ def xxe(ctx: MatchContext):
 def stack_trace_exposure(ctx: MatchContext):
     """A request handler that sends a traceback or an exception's text to the client."""
     node = ctx.node("match")
-    if not in_request_handler(ctx.file, node):
-        return None
     value = node.named_children[0] if node.named_child_count else None
-    if value is None:
+    if value is None or value.type in ("identifier", "integer", "string", "true", "false", "none") and value.type != "identifier":
         return None
     body = value.text
-    if b"traceback." in body or b"format_exc" in body or b"print_exc" in body or b"exc_info" in body:
-        return Verdict(confidence=HIGH, node=value, args={"what": "a stack trace"})
-    handler = enclosing(node, ("except_clause",))
-    if handler is None:
+    trace = b"traceback." in body or b"format_exc" in body or b"print_exc" in body or b"exc_info" in body
+    handler = None if trace else enclosing(node, ("except_clause", "function_definition"))
+    if not trace and (handler is None or handler.type != "except_clause"):
         return None
+    if not in_request_handler(ctx.file, node):
+        return None
+    if trace:
+        return Verdict(confidence=HIGH, node=value, args={"what": "a stack trace"})
     alias = None
     for c in handler.named_children:
         if c.type == "as_pattern":
@@ -1053,7 +1177,7 @@ def stack_trace_exposure(ctx: MatchContext):
 
 @predicate("python.sql_any")
 def sql_any(ctx: MatchContext):
-    if ctx.node("sink") is not None:
+    if ctx.node("sink") is not None or ctx.node("fn") is not None:
         return sql_injection(ctx)
     return sql_string(ctx)
 
@@ -1069,6 +1193,8 @@ def command_any(ctx: MatchContext):
 def xss_any(ctx: MatchContext):
     node = ctx.node("match")
     if node.type == "return_statement":
+        if not imports_module(ctx.file, "flask"):
+            return None
         return xss_return(ctx)
     name = ctx.text("fn")
     if name == "Environment":
@@ -1090,3 +1216,76 @@ def redirect_any(ctx: MatchContext):
     if ctx.node("match").type == "assignment":
         return location_header(ctx)
     return open_redirect(ctx)
+
+
+# ---------------------------------------------------------------- URL checks (RL124)
+
+TLDS = r"(?:com|org|net|io|dev|edu|gov|co|uk|de|fr|app|info|biz|us|eu|local|internal|cloud|ai)"
+DOMAIN = re.compile(r"^(?:[a-z][a-z0-9+.-]*://)?[\w-]+(?:\.[\w-]+)*\." + TLDS + r"(?::\d+)?/?$", re.IGNORECASE)
+UNESCAPED_HOST_RE = re.compile(r"(?<!\\)\.(?:[\w-]+(?<!\\)\.)*" + TLDS + r"\b")
+
+
+@predicate("python.incomplete_url_check")
+def incomplete_url_check(ctx: MatchContext):
+    node = ctx.node("match")
+    literal = string_value(ctx.node("p"))
+    if literal is None:
+        return None
+    if node.type == "comparison_operator":
+        ops = [c.type for c in node.children if not c.is_named]
+        if ops != ["in"] or not DOMAIN.match(literal) or literal.startswith("."):
+            return None
+        return Verdict(args={"how": f"'{literal}' in ...", "example": f"https://evil.net/?{literal.split('://')[-1]}"})
+    name = ctx.text("fn")
+    if name == "endswith":
+        if not DOMAIN.match(literal) or literal.startswith((".", "/")) or "://" in literal:
+            return None
+        return Verdict(args={"how": f".endswith('{literal}')", "example": f"https://evil{literal.split('://')[-1]}"})
+    qn = call_qualname(ctx.file, node) or ""
+    if qn not in REGEX_FUNCS:
+        return None
+    if not UNESCAPED_HOST_RE.search(literal):
+        return None
+    host = UNESCAPED_HOST_RE.search(literal).group(0)
+    return Verdict(args={"how": f"The pattern '{literal}'", "example": "a host with any character where the dots are (e.g. " + host.replace(".", "X") + ") or with more text around it"})
+
+
+# ---------------------------------------------------------------- NoSQL (RL131)
+
+MONGO_METHODS = frozenset({"find", "find_one", "find_one_and_update", "find_one_and_delete", "find_one_and_replace",
+                           "update_one", "update_many", "delete_one", "delete_many", "count_documents", "aggregate",
+                           "replace_one", "distinct"})
+DYNAMO_KEYS = ("FilterExpression", "KeyConditionExpression", "ConditionExpression", "ProjectionExpression",
+               "UpdateExpression")
+
+
+@predicate("python.nosql_injection")
+def nosql_injection(ctx: MatchContext):
+    node = ctx.node("match")
+    if node.type == "pair":
+        key = string_value(node.child_by_field_name("key"))
+        if key not in ("$where", "$function", "$accumulator", "$expr"):
+            return None
+        val, how, built = _dynamic(ctx, node.child_by_field_name("value"), "code")
+        return verdict(val, node, {"how": f"{how} in a {key} clause"}, unknown=MEDIUM if built is not None else None)
+    if node.type == "keyword_argument":
+        key = text(node.child_by_field_name("name"))
+        if key not in DYNAMO_KEYS:
+            return None
+        val, how, built = _dynamic(ctx, node.child_by_field_name("value"), "sql")
+        if built is None and not val.tainted:
+            return None
+        return verdict(val, node, {"how": f"{how} in a DynamoDB {key}"}, unknown=MEDIUM)
+    name = ctx.text("fn")
+    if name not in MONGO_METHODS or not imports_module(ctx.file, "pymongo", "motor", "mongoengine", "flask_pymongo"):
+        return None
+    target = arg(call := node, 0, "filter")
+    if target is None:
+        return None
+    t = unwrap(target)
+    # The whole query document from the request: {"$ne": null} and friends get through.
+    val = _value(ctx, target, "generic")
+    if t.type != "dictionary" and val.tainted:
+        return Verdict(confidence=HIGH, node=call, args={"how": f"untrusted input ({val.what}) used as the whole query"},
+                       related=related_for(val))
+    return None

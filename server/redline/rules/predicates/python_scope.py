@@ -272,10 +272,13 @@ def imports_for(file, node) -> dict[str, str]:
     key = ("imports", top.start_byte, top.end_byte)
     table = cache.get(key)
     if table is None:
-        local: dict[str, str] = {}
-        _collect_imports(top, local, descend_defs=True)
-        table = dict(module_imports(file))
-        table.update(local)
+        if b"import" not in file.text[top.start_byte : top.end_byte]:
+            table = module_imports(file)
+        else:
+            local: dict[str, str] = {}
+            _collect_imports(top, local, descend_defs=True)
+            table = dict(module_imports(file))
+            table.update(local)
         cache[key] = table
     return table
 

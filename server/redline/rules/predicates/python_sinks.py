@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from redline.findings import Confidence, Related, Span
 from redline.rules.predicates import Verdict
-from redline.rules.predicates.python_scope import call_args, scan_cache, string_value, text, unwrap
+from redline.rules.predicates.python_scope import call_args, callee_name, scan_cache, string_value, text, unwrap
 from redline.rules.predicates.python_strings import (
     NUMERIC_CONVERSIONS,
     Hole,
@@ -195,3 +195,168 @@ def name_words(name: str) -> list[str]:
     name = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name)
     name = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", name)
     return [w for w in re.split(r"[^A-Za-z0-9]+", name.lower()) if w]
+
+
+# ---------------------------------------------------------------- validation guards
+
+VALIDATOR_CALLS = frozenset({"match", "fullmatch", "isdigit", "isnumeric", "isdecimal", "isalnum", "isalpha",
+                             "isidentifier", "issubset", "isascii", "is_safe_url", "url_has_allowed_host_and_scheme"})
+VALIDATOR_NAME = re.compile(r"^_*(is_?)?(valid|safe|allowed|whitelist|allowlist|legal|sane)", re.IGNORECASE)
+EXITS = ("return_statement", "raise_statement", "continue_statement", "break_statement")
+
+
+def _mentions(node, names: set[str]) -> bool:
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if n.type == "identifier" and text(n) in names:
+            return True
+        stack.extend(n.named_children)
+    return False
+
+
+def _direct(node, names: set[str]) -> bool:
+    """`node` is one of the names, or a call on/of it (x.lower(), set(x), int(x))."""
+    node = unwrap(node)
+    if node is None:
+        return False
+    if node.type == "identifier":
+        return text(node) in names
+    if node.type == "call":
+        fn = node.child_by_field_name("function")
+        if fn is not None and fn.type == "attribute" and _direct(fn.child_by_field_name("object"), names):
+            return True
+        args = node.child_by_field_name("arguments")
+        return args is not None and any(_direct(a, names) for a in args.named_children if a.type != "keyword_argument")
+    return False
+
+
+def _constantish(node) -> bool:
+    node = unwrap(node)
+    if node is None:
+        return False
+    if node.type in ("string", "integer", "float", "true", "false", "none", "concatenated_string"):
+        return True
+    if node.type in ("list", "tuple", "set", "dictionary"):
+        return True
+    if node.type == "identifier":
+        return text(node).isupper()
+    if node.type == "attribute":
+        return text(node.child_by_field_name("attribute")).isupper()
+    return False
+
+
+def _implies(cond, names: set[str], when: bool) -> bool:
+    """Does `cond` evaluating to `when` imply that the values named `names` were validated?"""
+    cond = unwrap(cond)
+    if cond is None:
+        return False
+    t = cond.type
+    if t == "not_operator":
+        return _implies(cond.child_by_field_name("argument"), names, not when)
+    if t == "boolean_operator":
+        op = cond.child_by_field_name("operator")
+        left, right = cond.child_by_field_name("left"), cond.child_by_field_name("right")
+        is_and = op is not None and op.type == "and"
+        if is_and == when:  # (a and b) true / (a or b) false: both hold
+            return _implies(left, names, when) or _implies(right, names, when)
+        return _implies(left, names, when) and _implies(right, names, when)
+    if t == "call":
+        name = callee_name(cond)
+        if (name in VALIDATOR_CALLS or VALIDATOR_NAME.match(name)) and _direct(cond, names):
+            return when
+        return False
+    if t == "comparison_operator":
+        ops = [c.type for c in cond.children if not c.is_named]
+        kids = cond.named_children
+        if len(ops) != 1 or len(kids) != 2:
+            return False
+        left, right = kids
+        if not _direct(left, names):
+            if ops[0] in ("==", "!=") and _direct(right, names):
+                left, right = right, left
+            else:
+                return False
+        if not _constantish(right):
+            return False
+        if ops[0] in ("in", "=="):
+            return when
+        if ops[0] in ("not in", "!="):
+            return not when
+    return False
+
+
+def _exits(block) -> bool:
+    if block is None or not block.named_children:
+        return False
+    last = block.named_children[-1]
+    if last.type in EXITS:
+        return True
+    if last.type == "expression_statement" and last.named_child_count and last.named_children[0].type == "call":
+        return callee_name(last.named_children[0]) in ("abort", "exit", "_exit", "fail", "throw", "error_response")
+    return False
+
+
+def validated(file, node, names: set[str]) -> bool:
+    """Is `node` only reached after a check that validates the values named `names` (an
+    allow-list, a full regular-expression match, isdigit(), ...)?"""
+    if not names:
+        return False
+    child = node
+    n = node.parent
+    while n is not None and n.type not in ("function_definition", "module"):
+        if n.type == "if_statement":
+            cons = n.child_by_field_name("consequence")
+            cond = n.child_by_field_name("condition")
+            if cons is not None and cons.start_byte <= child.start_byte and child.end_byte <= cons.end_byte:
+                if _implies(cond, names, True):
+                    return True
+            elif child.type == "else_clause" and _implies(cond, names, False):
+                return True
+        if n.type == "elif_clause":
+            cons = n.child_by_field_name("consequence")
+            if cons is not None and cons.start_byte <= child.start_byte and _implies(n.child_by_field_name("condition"), names, True):
+                return True
+        if n.type in ("block", "module"):
+            for stmt in n.named_children:
+                if stmt.start_byte >= child.start_byte:
+                    break
+                if stmt.type == "if_statement" and _exits(stmt.child_by_field_name("consequence")):
+                    if not any(c.type in ("else_clause", "elif_clause") for c in stmt.named_children):
+                        if _implies(stmt.child_by_field_name("condition"), names, False):
+                            return True
+                elif stmt.type == "assert_statement" and stmt.named_child_count:
+                    if _implies(stmt.named_children[0], names, True):
+                        return True
+        child = n
+        n = n.parent
+    return False
+
+
+def value_names(file, node) -> set[str]:
+    """Local names whose values flow into `node` (one level through assignments)."""
+    names: set[str] = set()
+    stack = [node]
+    seen_defs = 0
+    while stack:
+        n = stack.pop()
+        if n is None:
+            continue
+        if n.type == "identifier":
+            names.add(text(n))
+            if seen_defs < 8:
+                for v in reaching_values(file, n):
+                    seen_defs += 1
+                    stack.append(v)
+            continue
+        if n.type == "attribute":
+            stack.append(n.child_by_field_name("object"))
+            continue
+        if n.type == "call":
+            stack.append(n.child_by_field_name("arguments"))
+            fn = n.child_by_field_name("function")
+            if fn is not None and fn.type == "attribute":
+                stack.append(fn.child_by_field_name("object"))
+            continue
+        stack.extend(n.named_children)
+    return names

@@ -183,15 +183,37 @@ class Def:
     target: object
 
 
-@dataclass
 class Scope:
-    node: object  # function_definition or module
-    defs: dict[str, list[Def]]
-    params: dict[str, tuple]  # name -> (node, default, annotation, index)
-    route: bool = False  # parameters (except framework ones) come from the URL / request
-    handler: bool = False  # handles a web request
-    declared_global: set[str] = field(default_factory=set)
-    route_safe: set[str] = field(default_factory=set)  # route params with a numeric converter
+    """Facts of one function (or the module): parameters and whether it handles web requests
+    at once; its assignments (`defs`) on first use."""
+
+    def __init__(self, node, params: dict, route: bool = False, handler: bool = False, route_safe=None):
+        self.node = node  # function_definition or module
+        self.params = params  # name -> (node, default, annotation, index)
+        self.route = route  # parameters (except framework ones) come from the URL / request
+        self.handler = handler  # handles a web request
+        self.route_safe = route_safe or set()  # route params with a numeric converter
+        self._defs: dict[str, list[Def]] | None = None
+        self._declared: set[str] = set()
+
+    def _build(self) -> None:
+        defs: dict[str, list[Def]] = {}
+        _collect_defs(self.node, defs, self._declared)
+        for lst in defs.values():
+            lst.sort(key=lambda d: d.pos)
+        self._defs = defs
+
+    @property
+    def defs(self) -> dict[str, list[Def]]:
+        if self._defs is None:
+            self._build()
+        return self._defs
+
+    @property
+    def declared_global(self) -> set[str]:
+        if self._defs is None:
+            self._build()
+        return self._declared
 
 
 def _bind(defs: dict, target, value, kind: str, pos: int, dom) -> None:
@@ -355,18 +377,13 @@ def scope_for(file, node) -> Scope:
     key = ("scope", owner.start_byte, owner.end_byte)
     scope = cache.get(key)
     if scope is None:
-        defs: dict[str, list[Def]] = {}
-        declared: set[str] = set()
-        _collect_defs(owner, defs, declared)
-        for lst in defs.values():
-            lst.sort(key=lambda d: d.pos)
         params, route, handler, safe = {}, False, False, set()
         if fn is not None:
             for i, (name, pnode, default, ann) in enumerate(parameters(fn)):
                 params[name] = (pnode, default, ann, i)
             route, safe = _route_info(file, fn)
             handler = route or "request" in params or "req" in params or _uses_request_global(file, fn)
-        scope = Scope(owner, defs, params, route, handler, declared, safe)
+        scope = Scope(owner, params, route, handler, safe)
         cache[key] = scope
     return scope
 
@@ -520,6 +537,8 @@ class _Evaluator:
                 tpl = template(node)
                 if tpl is not None:
                     return self._any(h.node for h in tpl.holes if not (len(h.spec) == 1 and h.spec in NUMERIC_CONVERSIONS))
+                if "%" not in text(left).replace("%%", ""):
+                    return CONST_VAL  # no conversion in the format: nothing is inserted
             return self._any([node.child_by_field_name("left"), node.child_by_field_name("right")])
         if t == "keyword_argument":
             return self.eval(node.child_by_field_name("value"))
@@ -677,20 +696,16 @@ def module_scope(file) -> Scope:
     key = ("scope", root.start_byte, root.end_byte)
     scope = cache.get(key)
     if scope is None:
-        defs: dict[str, list[Def]] = {}
-        declared: set[str] = set()
-        _collect_defs(root, defs, declared)
-        for lst in defs.values():
-            lst.sort(key=lambda d: d.pos)
-        scope = Scope(root, defs, {})
+        scope = Scope(root, {})
         cache[key] = scope
     return scope
 
 
-def reaching_values(file, ident) -> list:
+def reaching_values(file, ident, _depth: int = 0) -> list:
     """The expressions that may be bound to the identifier `ident` where it is used (for fixes
-    and for string-shape checks); empty when it is a parameter or a global."""
-    if ident is None or ident.type != "identifier":
+    and for string-shape checks); empty when it is a parameter or a global. An augmented
+    assignment (`cmd += x`) contributes itself and what reached it."""
+    if ident is None or ident.type != "identifier" or _depth > 8:
         return []
     scope = scope_for(file, ident)
     name = text(ident)
@@ -702,6 +717,7 @@ def reaching_values(file, ident) -> list:
             out.append(d.value)
         elif d.kind == "aug" and d.value is not None:
             out.append(d.value)
+            out.extend(v for v in reaching_values(file, d.target, _depth + 1) if v not in out)
         if d.dom is not None and _contains(d.dom, ident):
             break
     return out
