@@ -31,7 +31,7 @@ const CODE_SERVER = process.env.REDLINE_CODE_SERVER ?? path.join(root, '.tools',
 const REDLINE = process.env.REDLINE_BIN ?? path.join(root, '.venv', 'bin', 'redline');
 const CHROMIUM = '/usr/bin/chromium';
 const VSCE = path.join(root, 'vscode-client', 'node_modules', '@vscode', 'vsce', 'vsce');
-const STEP_MS = 180_000;
+const STEP_MS = Number(process.env.REDLINE_E2E_STEP_MS ?? 180_000);
 // Requests to anything but loopback go to this closed port and fail at once.
 const DEAD_PROXY = 'http://127.0.0.1:9';
 
@@ -190,6 +190,7 @@ test('Redline in VS Code: diagnostics, code actions and a quick fix', { timeout:
         'redlineProbe.file': file,
         'redlineProbe.fixRule': FIX_RULE,
         'redlineProbe.showRule': 'RL102',
+        'redlineProbe.brokenServerPath': path.join(tmp, 'no-such-dir', 'redline'),
         'files.refactoring.autoSave': false, // otherwise the quick fix is saved to disk
         'files.autoSave': 'off',
         'chat.disableAIFeatures': true,
@@ -392,25 +393,26 @@ test('Redline in VS Code: diagnostics, code actions and a quick fix', { timeout:
         // The Markdown preview is a webview: find the frame that renders the server's text.
         await page.waitForFunction(() => document.querySelectorAll('iframe').length > 0, undefined, { timeout: STEP_MS });
         const deadline = Date.now() + STEP_MS;
+        const rendered = (t) => /CWE-78/.test(t);
         let text = '';
-        while (!/RL102/.test(text) && Date.now() < deadline) {
-            for (const frame of page.frames()) {
+        while (!rendered(text) && Date.now() < deadline) {
+            for (const frame of page.frames().filter((f) => f !== page.mainFrame())) {
                 text = await frame.locator('body').innerText({ timeout: 1000 }).catch(() => '');
-                if (/RL102/.test(text)) {
+                if (rendered(text)) {
                     break;
                 }
             }
-            if (!/RL102/.test(text)) {
+            if (!rendered(text)) {
                 await page.waitForEvent('framenavigated', { timeout: 5000 }).catch(() => undefined);
             }
         }
         assert.match(text, /RL102/);
         assert.match(text, /CWE-78/);
+        assert.match(text, /Fix:/);
     });
 
     await step('without a server, one notification offers "Open settings" and "Install"', async () => {
-        const withoutServer = { ...settings, 'redline.path': path.join(tmp, 'no-such-dir', 'redline') };
-        writeFileSync(path.join(userData, 'User', 'settings.json'), JSON.stringify(withoutServer, null, 2));
+        await waitForEvent(probeOut, 'serverPathBroken');
         const toast = page.locator('.notification-toast', { hasText: 'Redline: no language server found' });
         await toast.waitFor({ timeout: STEP_MS });
         assert.equal(await page.locator('.notification-toast', { hasText: 'Redline' }).count(), 1);
@@ -421,6 +423,8 @@ test('Redline in VS Code: diagnostics, code actions and a quick fix', { timeout:
         await toast.getByRole('button', { name: 'Open settings' }).click();
         // The settings editor opens, filtered to Redline's settings.
         await page.locator('.settings-editor').waitFor({ timeout: STEP_MS });
-        await page.locator('.settings-editor .setting-item', { hasText: 'Interpreter' }).first().waitFor({ timeout: STEP_MS });
+        await page.locator('.settings-editor', { hasText: 'Run Redline on the files of this workspace folder.' }).waitFor({ timeout: STEP_MS });
+        const query = await page.locator('.settings-editor .suggest-input-container').first().textContent();
+        assert.match(query ?? '', /@ext:redline\.redline/);
     });
 });

@@ -74,7 +74,7 @@ async function showRule(out, code) {
     emit(out, 'ruleShown', { tabs: tabLabels() });
 }
 
-async function run(out, file, fixRule, ruleToShow) {
+async function run(out, file, fixRule, ruleToShow, brokenPath) {
     const redline = vscode.extensions.getExtension('redline.redline');
     emit(out, 'start', { redlineInstalled: !!redline, vscodeVersion: vscode.version });
     if (!redline) {
@@ -140,6 +140,11 @@ async function run(out, file, fixRule, ruleToShow) {
     if (ruleToShow) {
         await showRule(out, ruleToShow);
     }
+    if (brokenPath) {
+        // As if the user pointed redline.path somewhere wrong: the extension must say so, once.
+        await vscode.workspace.getConfiguration('redline').update('path', brokenPath, vscode.ConfigurationTarget.Global);
+        emit(out, 'serverPathBroken', { path: brokenPath });
+    }
 }
 
 function activate() {
@@ -148,7 +153,7 @@ function activate() {
     if (!out) {
         return;
     }
-    run(out, config.get('file'), config.get('fixRule'), config.get('showRule')).catch((e) => emit(out, 'error', { message: String(e && e.stack ? e.stack : e) }));
+    run(out, config.get('file'), config.get('fixRule'), config.get('showRule'), config.get('brokenServerPath')).catch((e) => emit(out, 'error', { message: String(e && e.stack ? e.stack : e) }));
 }
 
 module.exports = { activate, deactivate() {} };
