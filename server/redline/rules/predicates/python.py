@@ -123,6 +123,10 @@ def yaml_unsafe_load(ctx: MatchContext):
     """yaml.load / load_all without a safe Loader (positional or keyword)."""
     call = ctx.node("match")
     fn = ctx.text("fn")
+    callee = call.child_by_field_name("function")
+    obj = callee.child_by_field_name("object") if callee is not None and callee.type == "attribute" else None
+    if obj is None or obj.type != "identifier" or obj.text != b"yaml":
+        return None
     if fn in ("unsafe_load", "unsafe_load_all"):
         return Verdict(args={"how": f"yaml.{fn}()"})
     loader = None

@@ -580,6 +580,9 @@ def debug_mode(ctx: MatchContext):
     if t == "call":
         qn = call_qualname(ctx.file, node) or ""
         name = qn.rsplit(".", 1)[-1] or callee_name(node)
+        flags = [k for k in ("debug", "use_debugger", "DEBUG") if keyword_node(node, k) is not None and is_true(keyword_node(node, k).child_by_field_name("value"))]
+        if not flags:
+            return None
         if name == "run_simple" and keyword_node(node, "use_debugger") is not None:
             return Verdict(args={"how": "run_simple(use_debugger=True)"})
         if name == "run" and keyword_node(node, "debug") is not None and imports_module(ctx.file, "flask", "quart", "sanic", "bottle"):

@@ -959,8 +959,10 @@ def open_redirect(ctx: MatchContext):
 def location_header(ctx: MatchContext):
     """response.headers['Location'] = x / response['Location'] = x."""
     assign = ctx.node("match")
-    key = ctx.node("key")
-    if string_value(key) is None or string_value(key).lower() != "location":
+    left = assign.child_by_field_name("left")
+    key = left.child_by_field_name("subscript") if left is not None else None
+    name = string_value(key) if key is not None else None
+    if name is None or name.lower() != "location":
         return None
     return _redirect_verdict(ctx, assign, assign.child_by_field_name("right"))
 
@@ -1068,7 +1070,10 @@ def bad_html_filter(ctx: MatchContext):
     call, qn = _call_ctx(ctx)
     if qn not in REGEX_FUNCS:
         return None
-    pattern = string_value(arg(call, 0, "pattern"))
+    first = arg(call, 0, "pattern")
+    if first is None or b"script" not in first.text.lower():
+        return None
+    pattern = string_value(first)
     if pattern is None or not re.search(r"<\s*/?\s*\(?\??:?script", pattern, re.IGNORECASE):
         return None
     return Verdict(confidence=MEDIUM)
@@ -1228,7 +1233,11 @@ UNESCAPED_HOST_RE = re.compile(r"(?<!\\)\.(?:[\w-]+(?<!\\)\.)*" + TLDS + r"\b")
 @predicate("python.incomplete_url_check")
 def incomplete_url_check(ctx: MatchContext):
     node = ctx.node("match")
-    literal = string_value(ctx.node("p"))
+    p = ctx.node("p")
+    if p is None and node.type == "call":
+        positional, _ = call_args(node)
+        p = positional[0] if positional else None
+    literal = string_value(p) if p is not None else None
     if literal is None:
         return None
     if node.type == "comparison_operator":

@@ -9,6 +9,7 @@ which is reset whenever a different tree is scanned, and is per thread.
 from __future__ import annotations
 
 import threading
+from bisect import bisect_right
 
 _local = threading.local()
 
@@ -164,8 +165,19 @@ def enclosing_function(node):
     return enclosing(node, ("function_definition",))
 
 
-def top_level(node):
-    """The module-level statement that contains `node`."""
+def top_level(node, file=None):
+    """The module-level statement that contains `node` (found by position when `file` is
+    given, which avoids walking up the tree)."""
+    if file is not None and file.tree is not None:
+        cache = scan_cache(file)
+        kids = cache.get("top")
+        if kids is None:
+            kids = cache["top"] = list(file.tree.root_node.children)
+            cache["top_starts"] = [k.start_byte for k in kids]
+        starts = cache["top_starts"]
+        i = bisect_right(starts, node.start_byte) - 1
+        if 0 <= i < len(kids) and kids[i].end_byte >= node.end_byte:
+            return kids[i]
     n = node
     while n.parent is not None and n.parent.parent is not None:
         n = n.parent
@@ -265,7 +277,7 @@ def module_imports(file) -> dict[str, str]:
 
 def imports_for(file, node) -> dict[str, str]:
     """Module imports plus those inside the top-level definition that contains `node`."""
-    top = top_level(node)
+    top = top_level(node, file)
     if top.type not in ("function_definition", "class_definition", "decorated_definition"):
         return module_imports(file)
     cache = scan_cache(file)
@@ -285,11 +297,17 @@ def imports_for(file, node) -> dict[str, str]:
 
 def imports_module(file, *prefixes: str) -> bool:
     """Does any import (module level) name one of these modules or their submodules?"""
-    for qual in module_imports(file).values():
-        for p in prefixes:
-            if qual == p or qual.startswith(p + "."):
-                return True
-    return False
+    cache = scan_cache(file)
+    key = ("imports_module", prefixes)
+    hit = cache.get(key)
+    if hit is None:
+        hit = False
+        for qual in module_imports(file).values():
+            if any(qual == p or qual.startswith(p + ".") for p in prefixes):
+                hit = True
+                break
+        cache[key] = hit
+    return hit
 
 
 def qualname(file, node) -> str | None:
