@@ -160,6 +160,9 @@ def _guard(a: JsAnalyzer, kinds: set[str]):
                 return True
             if "prefix" in kinds and name == "startsWith" and a.mentions(recv, names, source_text):
                 return True
+            if "prefix" in kinds and name == "indexOf" and a.mentions(recv, names, source_text) \
+                    and n.parent is not None and n.parent.type == "binary_expression" and re.search(r"\b0\b", a.text(n.parent)):
+                return True  # p.indexOf(base) !== 0
             if "dotdot" in kinds and name in ("includes", "indexOf") and a.mentions(recv, names, source_text):
                 return ".." in a.text(args)
             if "regex" in kinds and name == "test" and a.mentions(args, names, source_text):

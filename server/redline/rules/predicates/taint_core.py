@@ -369,6 +369,9 @@ class Analyzer:
         after the sink (for sinks that only build a path object that is used later)."""
         top = self.unit_of(sink)  # module-level statements of a script share names with its callbacks
         names = self.related_names(flow, sink)
+        holder = self.assigned_name(sink)
+        if holder:
+            names = names | {holder}  # `File f = new File(dir, name); if (!f.getCanonicalPath().startsWith(...))`
         source_text = self.text(flow.origin) if flow.kind == Kind.TAINTED and flow.origin is not None else None
         if not names and not source_text:
             return False
@@ -378,6 +381,24 @@ class Analyzer:
             if accept(n, names, source_text):
                 return True
         return False
+
+    def assigned_name(self, node) -> str | None:
+        """The variable `node`'s value is stored in (`x = node`, `T x = node`, `x := node`)."""
+        parent = node.parent
+        if parent is None:
+            return None
+        if parent.type == "variable_declarator":
+            name = parent.child_by_field_name("name")
+            return self.text(name) if name is not None and name.type == "identifier" else None
+        if parent.type in ("assignment_expression",):
+            left = parent.child_by_field_name("left")
+            return self.text(left) if left is not None and left.type == "identifier" else None
+        if parent.type == "expression_list" and parent.parent is not None and parent.parent.type in (
+                "short_var_declaration", "assignment_statement"):
+            left = parent.parent.child_by_field_name("left")
+            if left is not None and left.named_child_count >= 1 and left.named_children[0].type == "identifier":
+                return self.text(left.named_children[0])
+        return None
 
     @staticmethod
     def validator_name(name: str | None) -> bool:

@@ -71,6 +71,7 @@ SANITIZERS: dict[str, re.Pattern] = {
     "nosql": re.compile(r"^(string|sanitize|mongosanitize|escape|tostring)$"),
 }
 GENERIC_SANITIZER = re.compile(r"^(sanitize|escape|clean)")
+SANITIZED_NAME = re.compile(r"^(sanitized|escaped|encoded)([A-Z_]|$)")
 
 
 def member_path(analyzer: "JsAnalyzer", node) -> list[str] | None:
@@ -324,6 +325,8 @@ class JsAnalyzer(Analyzer):
     def known_identifier(self, node, name):
         if name in CONSTANT_GLOBALS:
             return CONST
+        if SANITIZED_NAME.match(name):
+            return SAFE  # the author says it went through a sanitizer we may not know
         return None
 
     def callee_name(self, call) -> str | None:
@@ -423,6 +426,8 @@ class JsAnalyzer(Analyzer):
         if path and node.type == "member_expression":
             if path[-1] == "length":
                 return SAFE
+            if category == "html" and path[-1] in ("innerHTML", "outerHTML"):
+                return SAFE  # markup already in the page, not new input
             dotted = ".".join(path)
             if dotted not in visiting:
                 bindings = self.visible(dotted, node)
@@ -454,6 +459,15 @@ class JsAnalyzer(Analyzer):
             return combine(sub(a) for a in args[:1]) if args else CONST
         if full in ("util.format", "format", "sprintf", "util.formatWithOptions"):
             return combine((sub(a) for a in args), f"{full}()")
+        if category == "html" and fn.type == "member_expression":
+            if name == "text" and args:
+                return SAFE  # jQuery .text(value) sets text, escaped
+            if name == "html" and not args:
+                return SAFE  # reading markup already in the page ($('<div>').text(x).html() escapes)
+        if category == "path" and name in ("replace", "replaceAll") and len(args) >= 2:
+            pattern, replacement = self.text(args[0]), self.text(args[1])
+            if ("\\." in pattern or ".." in pattern) and replacement in ("''", '""', "``"):
+                return SAFE  # dots (and with them '..') removed
         if fn.type == "member_expression":
             obj = fn.child_by_field_name("object")
             if obj is not None and self.is_namespace(obj):
