@@ -98,3 +98,36 @@ def test_the_quick_fix_edits_the_buffer_and_the_finding_goes_away(session) -> No
     after = [d["text"] for d in session["after"]]
     assert not any("[RL112]" in t for t in after), after
     assert any("[RL102]" in t for t in after), "the other finding stays"
+
+
+def test_the_documented_eglot_setup_picks_redline(tmp_path) -> None:
+    """docs/editors-other.md's init-file snippet, evaluated by Emacs, makes Eglot start `redline lsp`."""
+    emacs = shutil.which("emacs")
+    if emacs is None:
+        pytest.fail("emacs is not installed: run `make emacs` (Debian emacs-nox + elpa-eglot)")
+    doc = (ROOT / "docs" / "editors-other.md").read_text("utf-8")
+    import re
+
+    snippets = re.findall(r"^```elisp\n(.*?)^```", doc, re.M | re.S)
+    eglot_setup = next(s for s in snippets if "eglot-server-programs" in s)
+    (tmp_path / "init.el").write_text(eglot_setup, "utf-8")
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    (tmp_path / "x.py").write_text("x = 1\n", "utf-8")
+    program = f"""(progn
+      (require 'eglot)
+      (load-file {elisp_string(str(tmp_path / "init.el"))})
+      (with-current-buffer (find-file-noselect {elisp_string(str(tmp_path / "x.py"))})
+        (python-mode)
+        (let ((guess (eglot--guess-contact)))
+          (princ (format "MODES=%S\\nCONTACT=%S\\n" (nth 0 guess) (nth 3 guess))))))"""
+    r = subprocess.run(
+        [emacs, "--batch", "--eval", program],
+        cwd=tmp_path,
+        env={**os.environ, "HOME": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert 'CONTACT=("redline" "lsp" :initializationOptions (:minSeverity "warning"))' in r.stdout, r.stdout
+    assert "python-mode" in r.stdout.split("MODES=")[1].splitlines()[0]
