@@ -42,4 +42,4 @@ def test_messages_format_with_the_documented_placeholders():
     # A literal brace in a message must be doubled, or formatting the finding fails.
     for rule in registry().rules:
         for lang in set(rule.languages) & LANGS:
-            rule.message_for(lang).format_map({k: "x" for k in ("how", "sink", "fn", "what", "algo", "bits", "missing", "risk")})
+            rule.message_for(lang).format_map({k: "x" for k in ("how", "sink", "fn", "what", "algo", "bits", "missing", "risk", "why")})

@@ -651,6 +651,7 @@ def nosql(ctx: MatchContext):
 
 HASH_PACKAGES = {"crypto/md5": "MD5", "crypto/sha1": "SHA-1", "golang.org/x/crypto/md4": "MD4",
                  "golang.org/x/crypto/ripemd160": "RIPEMD-160"}
+FAST_HASH_PACKAGES = {"crypto/sha256": "SHA-256", "crypto/sha512": "SHA-512"}
 
 
 @predicate("go.weak_hash")
@@ -662,16 +663,21 @@ def weak_hash(ctx: MatchContext):
     if path is None:
         if a.has_imports() or a.visible(name, pkg):
             return None
-        path = {"md5": "crypto/md5", "sha1": "crypto/sha1"}.get(name)
+        path = {"md5": "crypto/md5", "sha1": "crypto/sha1", "sha256": "crypto/sha256", "sha512": "crypto/sha512"}.get(name)
+    context = words.context_words(a, ctx.node("match"), words.go_names)
+    if path in FAST_HASH_PACKAGES:
+        if not context & words.PASSWORD_WORDS:
+            return None
+        return Verdict(confidence=MEDIUM, args={"algo": f"{FAST_HASH_PACKAGES[path]} of a password (a fast hash: use golang.org/x/crypto/argon2, bcrypt or scrypt with a salt)", "why": "a fast hash lets an attacker test billions of guesses per second"},
+                       data={"password": True})
     if path not in HASH_PACKAGES:
         return None
     pretty = HASH_PACKAGES[path]
-    context = words.context_words(a, ctx.node("match"), words.go_names)
     if context & words.PASSWORD_WORDS:
-        return Verdict(confidence=HIGH, args={"algo": f"{pretty} (here for a password: use golang.org/x/crypto/argon2, bcrypt or scrypt)"},
+        return Verdict(confidence=HIGH, args={"algo": f"{pretty} (here for a password: use golang.org/x/crypto/argon2, bcrypt or scrypt)", "why": "a fast hash lets an attacker test billions of guesses per second (and it is broken besides)"},
                        data={"password": True})
     conf = LOW if context & words.NON_SECURITY_HASH_WORDS else MEDIUM
-    return Verdict(confidence=conf, args={"algo": pretty}, data={"password": False, "path": path})
+    return Verdict(confidence=conf, args={"algo": pretty, "why": "collisions can be forged, so it protects neither integrity nor signatures"}, data={"password": False, "path": path})
 
 
 @fix("go.sha256")
@@ -730,6 +736,11 @@ def weak_cipher(ctx: MatchContext):
 @predicate("go.rsa_bits")
 def rsa_bits(ctx: MatchContext):
     a = _a(ctx)
+    if ctx.node("size") is not None:
+        size = ctx.text("size")
+        if not a.package_is(ctx.node("pkg"), "crypto/dsa") or not size.startswith("L1024"):
+            return None
+        return Verdict(args={"bits": "1024 (DSA " + size + ")"})
     if not a.package_is(ctx.node("pkg"), "crypto/rsa"):
         return None
     node = ctx.node("bits")

@@ -955,7 +955,12 @@ def weak_hash(ctx: MatchContext):
     cls = ctx.text("cls")
     if algo_node is not None:
         algo = _const_string(a, algo_node)
-        if algo is None or algo.upper() not in WEAK_DIGESTS:
+        if algo is None:
+            return None
+        if algo.upper() not in WEAK_DIGESTS:
+            if algo.upper().startswith(("SHA-2", "SHA-3", "SHA-5", "SHA2", "SHA5", "SHA3")) and _context(a, ctx.node("match")) & words.PASSWORD_WORDS:
+                return Verdict(confidence=MEDIUM, args={"algo": f"{algo} of a password (a fast hash: use Argon2, bcrypt, scrypt or PBKDF2 with a salt)", "why": "a fast hash lets an attacker test billions of guesses per second"},
+                               data={"password": True})
             return None
         pretty = WEAK_DIGESTS[algo.upper()]
     else:
@@ -964,10 +969,10 @@ def weak_hash(ctx: MatchContext):
         pretty = f"{pretty} ({cls}.{fn})"
     context = _context(a, ctx.node("match"))
     if context & words.PASSWORD_WORDS:
-        return Verdict(confidence=HIGH, args={"algo": f"{pretty} (here for a password: use Argon2, bcrypt, scrypt or PBKDF2, e.g. Spring Security's Argon2PasswordEncoder)"},
+        return Verdict(confidence=HIGH, args={"algo": f"{pretty} (here for a password: use Argon2, bcrypt, scrypt or PBKDF2, e.g. Spring Security's Argon2PasswordEncoder)", "why": "a fast hash lets an attacker test billions of guesses per second (and it is broken besides)"},
                        data={"password": True})
     conf = LOW if context & words.NON_SECURITY_HASH_WORDS else MEDIUM
-    return Verdict(confidence=conf, args={"algo": pretty}, data={"password": False})
+    return Verdict(confidence=conf, args={"algo": pretty, "why": "collisions can be forged, so it protects neither integrity nor signatures"}, data={"password": False})
 
 
 @fix("java.sha256")

@@ -852,6 +852,7 @@ def _member_or_ident(node) -> bool:
 
 # ---------------------------------------------------------------------- crypto and configuration
 
+FAST_HASHES = frozenset({"sha256", "sha384", "sha512", "sha224", "sha3256", "sha3512", "blake2b512", "blake2s256"})
 WEAK_HASHES = {"md5": "MD5", "md4": "MD4", "md2": "MD2", "sha1": "SHA-1", "sha-1": "SHA-1", "ripemd160": "RIPEMD-160",
                "rmd160": "RIPEMD-160", "ripemd": "RIPEMD-160"}
 
@@ -862,7 +863,12 @@ def weak_hash(ctx: MatchContext):
     algo_node = ctx.node("algo")
     if algo_node is not None:
         algo = _const_string(a, algo_node)
-        if algo is None or algo.lower() not in WEAK_HASHES:
+        if algo is None:
+            return None
+        if algo.lower() not in WEAK_HASHES:
+            if algo.lower().replace("-", "") in FAST_HASHES and words.context_words(a, ctx.node("match"), words.js_names) & words.PASSWORD_WORDS:
+                return Verdict(confidence=MEDIUM, args={"algo": f"{algo.upper()} of a password (a fast hash: use crypto.scrypt, bcrypt or argon2 with a salt)", "why": "a fast hash lets an attacker test billions of guesses per second"},
+                               data={"password": True})
             return None
         pretty = WEAK_HASHES[algo.lower()]
     else:
@@ -875,10 +881,10 @@ def weak_hash(ctx: MatchContext):
                 return None
     context = words.context_words(a, ctx.node("match"), words.js_names)
     if context & words.PASSWORD_WORDS:
-        return Verdict(confidence=HIGH, args={"algo": f"{pretty} (here for a password: use crypto.scrypt, bcrypt or argon2)"},
+        return Verdict(confidence=HIGH, args={"algo": f"{pretty} (here for a password: use crypto.scrypt, bcrypt or argon2)", "why": "a fast hash lets an attacker test billions of guesses per second (and it is broken besides)"},
                        data={"password": True})
     conf = LOW if context & words.NON_SECURITY_HASH_WORDS else MEDIUM
-    return Verdict(confidence=conf, args={"algo": pretty}, data={"password": False})
+    return Verdict(confidence=conf, args={"algo": pretty, "why": "collisions can be forged, so it protects neither integrity nor signatures"}, data={"password": False})
 
 
 @fix("js.weak_hash_sha256")

@@ -63,13 +63,34 @@ def words_of(names: Iterable[str]) -> set[str]:
 def context_words(analyzer, node, names_of: Callable, stop_at_function: bool = False) -> set[str]:
     """Words of the names around `node`: each ancestor contributes what `names_of(analyzer,
     ancestor, child)` returns (the declared variable, the property, the function...)."""
-    names: list[str] = []
+    names: list[str] = _argument_names(analyzer, node)  # md5(password), DigestUtils.sha1Hex(pw)
     child = node
     n = node.parent
     while n is not None:
         names.extend(names_of(analyzer, n, child))
+        if n.type in CALL_TYPES and child != n.child_by_field_name("arguments"):
+            names.extend(_argument_names(analyzer, n))  # createHash('md5').update(password)
         child, n = n, n.parent
     return words_of(names)
+
+
+CALL_TYPES = frozenset({"call_expression", "method_invocation"})
+IDENTIFIERS = frozenset({"identifier", "property_identifier", "field_identifier", "shorthand_property_identifier"})
+
+
+def _argument_names(analyzer, call) -> list[str]:
+    args = call.child_by_field_name("arguments") if call.type in CALL_TYPES | {"object_creation_expression", "new_expression"} else None
+    if args is None:
+        return []
+    out = []
+    stack = list(args.named_children)
+    while stack and len(out) < 30:
+        n = stack.pop()
+        if n.type in IDENTIFIERS:
+            out.append(analyzer.text(n))
+        elif n.type not in ("arrow_function", "function_expression", "func_literal", "lambda_expression"):
+            stack.extend(n.named_children)
+    return out
 
 
 def what(hit: set[str]) -> str:

@@ -23,6 +23,7 @@ all the candidates in it.
 from __future__ import annotations
 
 import enum
+import re
 import threading
 
 import tree_sitter as ts
@@ -33,6 +34,8 @@ from typing import Iterable, Iterator
 from redline.findings import Confidence, Related, Span
 
 MAX_DEPTH = 12
+# isPathSafe, checkUrlAllowed, hasValidHost...: a home-made check on the value.
+_VALIDATOR = re.compile(r"^(is|has|check|validate|verify|ensure)[A-Z_]?\w*(Safe|Valid|Allowed|Trusted|Permitted|Inside|Within|Whitelisted|Allowlisted)", re.IGNORECASE)
 MAX_TEXTS = 200
 
 
@@ -406,9 +409,11 @@ class Analyzer:
         if not name:
             return False
         low = name.lower()
-        return low.startswith(("isvalid", "isallowed", "issafe", "validate", "checkpath", "isinside",
-                               "issubpath", "iswithin", "isrelative", "islocal", "allowed", "whitelist",
-                               "allowlist", "verify", "ensure", "assert"))
+        if low.startswith(("isvalid", "isallowed", "issafe", "validate", "checkpath", "isinside", "issubpath",
+                           "iswithin", "isrelative", "islocal", "allowed", "whitelist", "allowlist", "verify",
+                           "ensure", "assert")):
+            return True
+        return bool(_VALIDATOR.match(name))
 
     def mentions(self, node, names: set[str], source_text: str | None) -> bool:
         """`node` reads one of `names`, or contains the source expression itself."""
