@@ -89,7 +89,10 @@ async function run(out, file, fixRule, ruleToShow, brokenPath) {
         const ds = redlineDiagnostics(uri);
         return ds.some((d) => plainDiagnostic(d).code === fixRule) ? ds : undefined;
     }, `a ${fixRule} diagnostic from Redline`);
-    emit(out, 'diagnostics', { diagnostics: diagnostics.map(plainDiagnostic) });
+    emit(out, 'diagnostics', {
+        diagnostics: diagnostics.map(plainDiagnostic),
+        others: vscode.languages.getDiagnostics(uri).filter((d) => d.source !== SOURCE).map(plainDiagnostic),
+    });
 
     const target = diagnostics.find((d) => plainDiagnostic(d).code === fixRule);
     const actions = (await vscode.commands.executeCommand('vscode.executeCodeActionProvider', uri, target.range)) ?? [];
@@ -136,6 +139,7 @@ async function run(out, file, fixRule, ruleToShow, brokenPath) {
         isDirty: doc.isDirty,
         diskUnchanged: fs.readFileSync(file, 'utf8') === diskBefore,
         diagnostics: after.map(plainDiagnostic),
+        others: vscode.languages.getDiagnostics(uri).filter((d) => d.source !== SOURCE).map(plainDiagnostic),
     });
     if (ruleToShow) {
         await showRule(out, ruleToShow);
