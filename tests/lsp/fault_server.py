@@ -77,11 +77,12 @@ def install() -> None:
         found.append(MarkerSlowEngine())
     if "rule" in FAULTS:
         predicates.load_all()
-        name = "python.non_constant_arg"
+        name = "python.code_injection"
         original = predicates.PREDICATES[name]
 
         def broken(ctx):
-            if ctx.text("arg") == "boom":
+            args = ctx.node("match").child_by_field_name("arguments")
+            if args is not None and args.text == b"(boom)":
                 raise ValueError("test predicate exploded")
             return original(ctx)
 

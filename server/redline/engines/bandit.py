@@ -43,29 +43,32 @@ _config = None
 def _bandit_config():
     global _config
     if _config is None:
-        from bandit.core import config as b_config
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            from bandit.core import config as b_config
 
-        logging.getLogger("bandit").setLevel(logging.ERROR)
-        _config = b_config.BanditConfig()
+            logging.getLogger("bandit").setLevel(logging.ERROR)
+            _config = b_config.BanditConfig()
     return _config
 
 
 def run_bandit(text: bytes, path: str = "buffer.py") -> list:
     """bandit's issues for `text` (all tests, all severities, `# nosec` not applied: Redline's
     suppressions handle it). Raises SyntaxError when the text does not parse."""
-    from bandit.core import manager as b_manager
-    from bandit.core import node_visitor
-
     fname = path if path.endswith(".py") and os.path.isfile(path) else "buffer.py"
-    with _lock:
+    with _lock, warnings.catch_warnings():
+        # SyntaxWarnings of the scanned code, and stevedore's deprecation notes when bandit
+        # loads its plugins, are not the user's business.
+        warnings.simplefilter("ignore")
+        from bandit.core import manager as b_manager
+        from bandit.core import node_visitor
+
         manager = b_manager.BanditManager(_bandit_config(), "file", quiet=True)
         manager.metrics.begin(fname)
         visitor = node_visitor.BanditNodeVisitor(
             fname, io.BytesIO(text), manager.b_ma, manager.b_ts, False, {}, manager.metrics
         )
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # SyntaxWarnings of the scanned code
-            visitor.process(text)
+        visitor.process(text)
         return list(visitor.tester.results)
 
 

@@ -11,8 +11,6 @@ from redline.rules.predicates.python_scope import (
     call_args,
     call_qualname,
     callee_name,
-    decorators,
-    enclosing,
     enclosing_function,
     function_name,
     has_splat,
@@ -21,13 +19,12 @@ from redline.rules.predicates.python_scope import (
     is_false,
     is_true,
     keyword_node,
-    module_imports,
-    qualname,
+    local_text,
     string_value,
     text,
     unwrap,
 )
-from redline.rules.predicates.python_sinks import HIGH, LOW, MEDIUM, name_words, related_for
+from redline.rules.predicates.python_sinks import HIGH, LOW, MEDIUM, name_words
 from redline.rules.predicates.taint_python import CONST, reaching_values, value_of
 
 
@@ -362,8 +359,7 @@ def tls_verify_off(ctx: MatchContext):
                 return Verdict(args={"how": f"paramiko {ptext.rstrip('()')} (accepts any SSH host key)"})
             return None
         if name == "Context" and (qn.startswith("OpenSSL.SSL") or imports_module(ctx.file, "OpenSSL")) and "SSL" in qn:
-            fn = enclosing_function(call)
-            body = fn.text if fn is not None else ctx.file.text
+            body = local_text(ctx.file, call)
             if b"set_verify" not in body:
                 return Verdict(confidence=MEDIUM, args={"how": "A pyOpenSSL Context without set_verify() (it verifies nothing by default)"})
             return None
@@ -568,8 +564,9 @@ def _settings_module(ctx) -> bool:
     path = ctx.file.path.replace("\\", "/").lower()
     name = path.rsplit("/", 1)[-1]
     if "settings" in name or "/settings/" in path or name in ("config.py", "conf.py", "production.py", "prod.py", "base.py"):
-        if "settings" in path or any(k in ctx.file.text for k in DJANGO_SETTINGS[:4]):
+        if "settings" in path or any(re.search(rb"(?m)^" + k + rb"\s*=", ctx.file.text) for k in DJANGO_SETTINGS[:4]):
             return True
+    # Module-level assignments only (lines that start with the name): other definitions are not read.
     return sum(1 for k in DJANGO_SETTINGS if re.search(rb"(?m)^" + k + rb"\s*=", ctx.file.text)) >= 2
 
 
@@ -692,8 +689,7 @@ def jwt_unverified(ctx: MatchContext):
     if not (qn.startswith(("jwt.", "jose.", "python_jwt.", "authlib")) or imports_module(ctx.file, "jwt", "jose", "python_jwt")):
         return None
     if name == "process_jwt":
-        fn = enclosing_function(call)
-        body = fn.text if fn is not None else ctx.file.text
+        body = local_text(ctx.file, call)
         if b"verify_jwt" in body:
             return None
         return Verdict(confidence=MEDIUM, args={"how": "python_jwt.process_jwt() without verify_jwt()"})
@@ -800,8 +796,7 @@ def cleartext_protocol(ctx: MatchContext):
     if host is not None and host in LOCALHOST:
         return None
     if proto in ("SMTP", "IMAP"):
-        fn = enclosing_function(call)
-        body = fn.text if fn is not None else ctx.file.text
+        body = local_text(ctx.file, call)
         if b"starttls" in body:
             return None
     return Verdict(args={"proto": proto, "use": use})

@@ -113,8 +113,7 @@ PYFORMAT = ("psycopg2", "psycopg", "pymysql", "MySQLdb", "mysql", "django.db", "
 def paramstyle(ctx, call) -> str | None:
     """'qmark', 'format' or 'named' (SQLAlchemy) for the driver this module uses; None if unknown."""
     mods = set(module_imports(ctx.file).values())
-    fn_imports = scope_for(ctx.file, call)
-    del fn_imports
+
     def uses(prefixes):
         return any(m == p or m.startswith(p + ".") for m in mods for p in prefixes)
     styles = [s for s, prefixes in (("qmark", QMARK), ("format", PYFORMAT)) if uses(prefixes)]
@@ -213,9 +212,7 @@ def sql_parameterize(ctx: MatchContext, verdict: Verdict):
     if built is None or sink_arg is None or len(positional) != 1 or kw or positional[0] != sink_arg:
         return None
     sink_arg = unwrap(sink_arg)
-    wrapper = None
     if sink_arg.type == "call" and callee_name(sink_arg) == "text":
-        wrapper = sink_arg
         inner = arg(sink_arg, 0)
         style = "named"
         target = unwrap(inner)
@@ -328,7 +325,6 @@ def remove_keyword(ctx: MatchContext, verdict: Verdict):
     node = ctx.node("match")
     if node is None or node.type != "keyword_argument" or not verdict.data.get("remove"):
         return None
-    key = text(node.child_by_field_name("name"))
     return Fix(title=f"Remove {text(node)} (keep certificate verification on)", edits=(remove_argument(ctx, node),), safe=True)
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 
-from redline.findings import Confidence
 from redline.rules.predicates import MatchContext, Verdict, predicate
 from redline.rules.predicates.python_scope import (
     arg,
@@ -25,8 +24,7 @@ from redline.rules.predicates.python_scope import (
     is_false,
     is_true,
     keyword_node,
-    module_imports,
-    qualname,
+    local_text,
     string_value,
     text,
     unwrap,
@@ -37,7 +35,6 @@ from redline.rules.predicates.python_sinks import (
     MEDIUM,
     built_string,
     first_positional_call,
-    holes_value,
     validated,
     related_for,
     scope_uses,
@@ -47,11 +44,10 @@ from redline.rules.predicates.python_strings import NUMERIC_CONVERSIONS, Templat
 from redline.rules.predicates.taint_python import (
     CONST,
     CONST_VAL,
-    TAINTED,
-    UNKNOWN,
     UNKNOWN_VAL,
     Val,
     in_request_handler,
+    module_scope,
     reaching_values,
     scope_for,
     value_of,
@@ -275,12 +271,12 @@ def _consumers(file, expr) -> list:
     a variable it is assigned to."""
     call = _positional_call(expr)
     if call is not None:
-        return [call]
+        return [(call, expr)]
     p = expr.parent
     if p is not None and p.type == "keyword_argument":
         key = text(p.child_by_field_name("name"))
         if key in ("sql", "query", "statement", "stmt", "q"):
-            return [p.parent.parent]
+            return [(p.parent.parent, None)]
         return []
     if p is not None and p.type in ("assignment", "augmented_assignment") and p.child_by_field_name("right") == expr:
         left = p.child_by_field_name("left")
@@ -294,7 +290,7 @@ def _consumers(file, expr) -> list:
             if c is None:
                 continue
             if any(v.start_byte == expr.start_byte or v.start_byte == p.start_byte for v in reaching_values(file, use)):
-                out.append(c)
+                out.append((c, use))
         return out
     return []
 
@@ -314,21 +310,22 @@ def sql_string(ctx: MatchContext):
         if not any(len(h.spec) == 1 and h.spec in NUMERIC_CONVERSIONS and _value(ctx, h.node, "sql").level != CONST for h in tpl.holes):
             return None
         numeric = True
-    for call in _consumers(ctx.file, expr):
+    for call, used in _consumers(ctx.file, expr):
         name = callee_name(call)
         if not name or name in NOT_SQL_CONSUMERS or (name[:1].isupper() and name.endswith(("Error", "Exception", "Warning"))):
             continue
         from redline.rules.predicates.python_sinks import Built
 
+        first = used if used is not None and first_positional_call(used) == call else None
         if numeric:
             return Verdict(confidence=LOW, node=call, args={"how": f"{tpl.how} (numbers only)", "sink": name},
-                           data={"built": Built(tpl, val, expr), "arg": expr if first_positional_call(expr) == call else None})
+                           data={"built": Built(tpl, val, expr), "arg": first})
         return verdict(
             val,
             call,
             {"how": tpl.how, "sink": name},
             unknown=MEDIUM if name in SQL_SINKS_ANY_STRING else LOW,
-            data={"built": Built(tpl, val, expr), "arg": expr if first_positional_call(expr) == call else None},
+            data={"built": Built(tpl, val, expr), "arg": first},
         )
     parent = expr.parent
     if parent is not None and parent.type == "return_statement" and not numeric:
@@ -591,7 +588,7 @@ def tar_extraction(ctx: MatchContext):
         return None
     if keyword_node(call, "filter") is not None or has_splat(call):
         return None
-    body = (enclosing_function(call) or ctx.file.tree.root_node).text
+    body = local_text(ctx.file, call)
     if b"isabs(" in body or b"'..'" in body or b'".."' in body or _has_base_check(ctx, call):
         return None  # member names are checked before extraction
     obj = unwrap(fn.child_by_field_name("object"))
@@ -742,6 +739,9 @@ def _is_http_client(ctx, obj) -> bool:
     if obj is None:
         return False
     values = reaching_values(ctx.file, obj) if obj.type == "identifier" else [obj]
+    if not values and obj.type == "identifier":
+        # A client made at module level: session = requests.Session()
+        values = [d.value for d in module_scope(ctx.file).defs.get(text(obj), ()) if d.value is not None]
     for v in values:
         v = unwrap(v)
         if v is not None and v.type == "call":

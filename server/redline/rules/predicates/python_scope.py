@@ -184,6 +184,21 @@ def top_level(node, file=None):
     return n
 
 
+def local_text(file, node) -> bytes:
+    """The text a predicate may search around `node`: its enclosing function, or at module
+    level the module-level statements (function and class bodies left out)."""
+    fn = enclosing_function(node)
+    if fn is not None:
+        return fn.text
+    cache = scan_cache(file)
+    out = cache.get("module_text")
+    if out is None:
+        out = b"\n".join(c.text for c in file.tree.root_node.children
+                         if c.type not in ("function_definition", "class_definition", "decorated_definition"))
+        cache["module_text"] = out
+    return out
+
+
 def decorators(fn) -> list:
     parent = fn.parent
     if parent is not None and parent.type == "decorated_definition":

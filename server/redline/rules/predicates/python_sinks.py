@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from redline.findings import Confidence, Related, Span
 from redline.rules.predicates import Verdict
-from redline.rules.predicates.python_scope import call_args, callee_name, scan_cache, string_value, text, unwrap
+from redline.rules.predicates.python_scope import callee_name, scan_cache, string_value, text, unwrap
 from redline.rules.predicates.python_strings import (
     NUMERIC_CONVERSIONS,
     Hole,
@@ -21,7 +21,6 @@ from redline.rules.predicates.taint_python import (
     CONST,
     CONST_VAL,
     TAINTED,
-    UNKNOWN,
     Val,
     reaching_values,
     scope_for,

@@ -196,10 +196,12 @@ def template(node) -> Template | None:
                 return None
             return Template(_merge(parts), "%-formatting")
         if op.type == "+":
-            lp, rp = _concat_parts(left), _concat_parts(right)
-            if not (_stringish(left) or _stringish(right)):
+            operands = _plus_operands(node)
+            if not any(_stringish_leaf(o) for o in operands):
                 return None
-            parts = lp + rp
+            parts: list = []
+            for o in operands:
+                parts.extend(_leaf_parts(o))
             if not any(isinstance(p, Hole) for p in parts):
                 return None
             return Template(_merge(parts), "string concatenation")
@@ -220,33 +222,42 @@ def template(node) -> Template | None:
     return None
 
 
-def _stringish(node) -> bool:
-    node = unwrap(node)
-    if node is None:
-        return False
-    if _is_string(node):
+def _plus_operands(node) -> list:
+    """The operands of a chain a + b + c (left-nested), without recursion."""
+    out = []
+    stack = [node]
+    while stack:
+        n = unwrap(stack.pop())
+        op = n.child_by_field_name("operator") if n is not None and n.type == "binary_operator" else None
+        if op is not None and op.type == "+":
+            stack.append(n.child_by_field_name("right"))
+            stack.append(n.child_by_field_name("left"))
+        elif n is not None:
+            out.append(n)
+    return out
+
+
+def _stringish_leaf(node) -> bool:
+    """A string literal, or a string built by formatting (not a further + chain)."""
+    if node.type in ("string", "concatenated_string"):
         return True
     if node.type == "binary_operator":
         op = node.child_by_field_name("operator")
-        return op is not None and op.type in ("+", "%") and (
-            _stringish(node.child_by_field_name("left")) or _stringish(node.child_by_field_name("right"))
-        )
-    return template(node) is not None
+        return op is not None and op.type == "%" and _is_string(unwrap(node.child_by_field_name("left")))
+    if node.type == "call":
+        fn = node.child_by_field_name("function")
+        return fn is not None and fn.type == "attribute" and text(fn.child_by_field_name("attribute")) in ("format", "join") \
+            and _is_string(unwrap(fn.child_by_field_name("object")))
+    return False
 
 
-def _concat_parts(node) -> list:
-    node = unwrap(node)
+def _leaf_parts(node) -> list:
     if node.type in ("string", "concatenated_string"):
         return _fstring_parts(node)
-    if node.type == "binary_operator":
-        op = node.child_by_field_name("operator")
-        if op is not None and op.type == "+":
-            left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
-            if _stringish(left) or _stringish(right):
-                return _concat_parts(left) + _concat_parts(right)
-    inner = template(node)
-    if inner is not None and inner.how != "string concatenation":
-        return list(inner.parts)
+    if _stringish_leaf(node):
+        inner = template(node)
+        if inner is not None:
+            return list(inner.parts)
     return [Hole(node)]
 
 

@@ -474,6 +474,20 @@ def source_of(file, node) -> Val | None:
     return None
 
 
+ENVIRONMENT = ("os.environ", "os.getenv", "os.environb", "os.getenvb")
+
+
+def _reads_environment(file, node) -> bool:
+    root, path = chain_root(node)
+    if root is None or root.type != "identifier" or not path:
+        return False
+    base = imports_for(file, root).get(text(root))
+    if base != "os" and not (base or "").startswith("os."):
+        return False
+    dotted = ".".join([base, *path])
+    return dotted.startswith(ENVIRONMENT)
+
+
 class _Evaluator:
     def __init__(self, file, kind: str):
         self.file = file
@@ -551,6 +565,8 @@ class _Evaluator:
             src = source_of(self.file, node)
             if src is not None:
                 return src
+            if _reads_environment(self.file, node):
+                return UNKNOWN_VAL  # configuration: not attacker input, not a constant either
             if t == "attribute":
                 obj = node.child_by_field_name("object")
                 return self.eval(obj) if obj is not None else UNKNOWN_VAL
@@ -648,8 +664,10 @@ class _Evaluator:
             # A closure: the enclosing function's value at the nested definition.
             outer_fn = enclosing_function(scope.node)
             if outer_fn is not None:
+                # A closure sees the enclosing function's variable when it is called: any
+                # assignment in the enclosing function may reach it.
                 outer = scope_for(self.file, scope.node)
-                return self.lookup(outer, name, scope.node, scope.node.start_byte)
+                return self.lookup(outer, name, scope.node, outer.node.end_byte)
             return self._module_value(name)
         return self._global_default(name)
 
