@@ -865,6 +865,13 @@ def weak_hash(ctx: MatchContext):
         algo = _const_string(a, algo_node)
         if algo is None:
             return None
+        if ctx.text("fn") == "createHmac":
+            # HMAC-SHA1/MD5 are fine as MACs; as a password hash any HMAC is too fast.
+            if not words.context_words(a, ctx.node("match"), words.js_names) & words.PASSWORD_WORDS:
+                return None
+            return Verdict(confidence=MEDIUM, args={"algo": f"HMAC-{algo.upper()} of a password (a fast hash: use crypto.scrypt, bcrypt or argon2)",
+                                                    "why": "a fast hash lets an attacker test billions of guesses per second"},
+                           data={"password": True})
         if algo.lower() not in WEAK_HASHES:
             if algo.lower().replace("-", "") in FAST_HASHES and words.context_words(a, ctx.node("match"), words.js_names) & words.PASSWORD_WORDS:
                 return Verdict(confidence=MEDIUM, args={"algo": f"{algo.upper()} of a password (a fast hash: use crypto.scrypt, bcrypt or argon2 with a salt)", "why": "a fast hash lets an attacker test billions of guesses per second"},
