@@ -158,3 +158,9 @@ def test_error_handler_leak_is_high_in_a_four_parameter_handler():
     code = "app.use(function (err, req, res, next) { res.status(500).json({ message: err.message, stack: err.stack }); });\n"
     f = one("a.js", code, "RL306")
     assert f.confidence.value == "high"
+
+
+def test_paths_from_the_command_line_are_low():
+    # Whoever runs a CLI already chooses its files; a request choosing them is the attack.
+    code = "const fs = require('fs');\nconst input = process.argv[2];\nconsole.log(fs.readFileSync(path.join('data', input), 'utf8'));\n"
+    assert one("a.js", code, "RL104").confidence.value == "low"

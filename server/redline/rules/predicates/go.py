@@ -8,7 +8,7 @@ from redline.findings import Confidence, Fix, Span, TextEdit
 from redline.rules.predicates import MatchContext, Verdict, fix, predicate
 from redline.rules.predicates import security_words as words
 from redline.rules.predicates import sql_params
-from redline.rules.predicates.taint_core import Flow, Kind, Policy, combine, describe, plus_operands, verdict, walk
+from redline.rules.predicates.taint_core import from_command_line, Flow, Kind, Policy, combine, describe, plus_operands, verdict, walk
 from redline.rules.predicates.taint_go import GoAnalyzer, go_analyzer, go_string_value
 
 HIGH, MEDIUM, LOW = Confidence.HIGH, Confidence.MEDIUM, Confidence.LOW
@@ -379,7 +379,7 @@ def path_traversal(ctx: MatchContext):
     if a.guarded(call, flow, _guard(a, {"prefix", "dotdot", "regex", "allow"})):
         return None
     if flow.kind == Kind.TAINTED:
-        conf = HIGH
+        conf = LOW if from_command_line(flow) else HIGH
     elif flow.how or _joined(a, arg):
         conf = LOW
     else:

@@ -13,7 +13,7 @@ import re
 
 from redline.findings import Confidence, Fix, Span, TextEdit
 from redline.rules.predicates import MatchContext, Verdict, fix, predicate
-from redline.rules.predicates.taint_core import Flow, Kind, Policy, describe, plus_operands, verdict, walk
+from redline.rules.predicates.taint_core import from_command_line, Flow, Kind, Policy, describe, plus_operands, verdict, walk
 from redline.rules.predicates.taint_js import JsAnalyzer, js_analyzer, member_path, string_value
 from redline.rules.predicates import security_words as words
 
@@ -381,7 +381,7 @@ def path_traversal(ctx: MatchContext):
     if a.guarded(call, flow, _guard(a, {"prefix", "dotdot", "regex", "allow"})):
         return None
     if flow.kind == Kind.TAINTED:
-        conf = HIGH
+        conf = LOW if from_command_line(flow) else HIGH
     elif flow.how or _joined(a, target):
         conf = LOW
     else:

@@ -501,6 +501,11 @@ class Policy:
         return self.param if flow.kind == Kind.PARAM else self.unknown
 
 
+def from_command_line(flow: Flow) -> bool:
+    """Tainted by command-line arguments: whoever runs the program already chooses its files."""
+    return flow.kind == Kind.TAINTED and flow.label.startswith(("process.argv", "os.Args", "flag.Arg", "command-line"))
+
+
 def related_for(flow: Flow) -> tuple[Related, ...]:
     if flow.kind == Kind.TAINTED and flow.origin is not None:
         return (Related(Span.of_node(flow.origin), f"user input enters here: {flow.label}"),)
@@ -535,6 +540,7 @@ __all__ = [
     "combine",
     "const",
     "describe",
+    "from_command_line",
     "field",
     "node_key",
     "plus_operands",
