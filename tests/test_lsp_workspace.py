@@ -33,6 +33,8 @@ def _progress(client, token=None):
 
 
 async def _scan(client, *args, token=None):
+    if token is not None:
+        client.progress_reports.setdefault(token, [])  # a token the client made up itself
     return await client.workspace_execute_command_async(
         types.ExecuteCommandParams(command="redline.scanWorkspace", arguments=list(args) or None, work_done_token=token)
     )
@@ -91,6 +93,7 @@ async def test_scan_can_be_cancelled(slow_lsp, tmp_path):
         (tmp_path / f"f{i:02}.py").write_text("import os\n\ndef f(c):\n    os.system(c)\n")
     (tmp_path / "f33.py").write_text("BLOCK = 1\n")
     await initialize(slow_lsp, slow_lsp.client_name, tmp_path, options={"workerProcess": False})
+    slow_lsp.progress_reports.setdefault("t1", [])
     scan = slow_lsp.workspace_execute_command_async(
         types.ExecuteCommandParams(command="redline.scanWorkspace", work_done_token="t1")
     )

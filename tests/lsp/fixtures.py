@@ -8,12 +8,21 @@ from pytest_lsp import LanguageClient
 from lsp.harness import CLIENTS, server_config
 
 
+async def finish(client: LanguageClient) -> None:
+    """Shut the server down; one that was never initialized (a skipped test) just loses its
+    stdin, so that pytest-lsp's teardown, which waits for the process, can end."""
+    if client.capabilities is not None:
+        await client.shutdown_session()
+    elif client._server is not None and client._server.returncode is None:
+        client._server.stdin.close()
+
+
 @pytest_lsp.fixture(config=server_config(), params=CLIENTS)
 async def lsp(lsp_client: LanguageClient, request):
     """A started (not yet initialized) server; `lsp.client_name` names the capabilities to use."""
     lsp_client.client_name = request.param
     yield
-    await lsp_client.shutdown_session()
+    await finish(lsp_client)
 
 
 @pytest_lsp.fixture(config=server_config())
@@ -21,7 +30,7 @@ async def vscode(lsp_client: LanguageClient):
     """A started server for tests that need VS Code's capabilities only."""
     lsp_client.client_name = "visual-studio-code"
     yield
-    await lsp_client.shutdown_session()
+    await finish(lsp_client)
 
 
 def fault_config(faults: str):
@@ -40,7 +49,7 @@ async def faulty(lsp_client: LanguageClient):
     """A server whose RL103 predicate and an extra fast engine raise on marked input."""
     lsp_client.client_name = "visual-studio-code"
     yield
-    await lsp_client.shutdown_session()
+    await finish(lsp_client)
 
 
 @pytest_lsp.fixture(config=fault_config("slow"), params=CLIENTS)
@@ -49,7 +58,7 @@ async def slow_lsp(lsp_client: LanguageClient, request):
     client runs `test.release`."""
     lsp_client.client_name = request.param
     yield
-    await lsp_client.shutdown_session()
+    await finish(lsp_client)
 
 
 @pytest_lsp.fixture(config=fault_config("worker-dies"))
@@ -57,4 +66,12 @@ async def dying_worker(lsp_client: LanguageClient):
     """A server whose slow engine kills its worker process on DIE."""
     lsp_client.client_name = "visual-studio-code"
     yield
-    await lsp_client.shutdown_session()
+    await finish(lsp_client)
+
+
+@pytest_lsp.fixture(config=fault_config("slow"))
+async def slow_vscode(lsp_client: LanguageClient):
+    """`slow_lsp` with VS Code's capabilities only (for checks on the order of pushes)."""
+    lsp_client.client_name = "visual-studio-code"
+    yield
+    await finish(lsp_client)

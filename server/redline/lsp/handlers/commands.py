@@ -118,7 +118,11 @@ async def scan_workspace(ls, token, args: list) -> dict:
                 _f, fut = session.jobs.submit(
                     worker.scan_files, batch, root, config, session.encoding, session.client.related_information
                 )
-                for report in await fut:
+                reports = await fut
+                if progress.cancelled:  # cancelled while this batch ran: stop without it
+                    summary["cancelled"] = True
+                    return summary
+                for report in reports:
                     if report.skipped:
                         summary["skipped"] += 1
                         session.log(LogLevel.DEBUG, f"{report.path}: skipped: {report.skipped}")
