@@ -50,6 +50,17 @@ def archive(name):
     subprocess.run("tar czf backup.tgz " + name, shell=True)
 `;
 
+const TWO_UNSAFE_LOADS = `import yaml
+
+
+def main_config(text):
+    return yaml.load(text, Loader=yaml.Loader)
+
+
+def extra_config(text):
+    return yaml.load(text, Loader=yaml.Loader)
+`;
+
 let tmp;
 let page;
 let failed = false;
@@ -126,12 +137,27 @@ before(() => {
 
 after(async () => {
     await browser?.close().catch(() => undefined);
-    if (codeServer && codeServer.exitCode === null) {
-        codeServer.kill('SIGTERM');
-        await once(codeServer, 'exit');
+    if (codeServer) {
+        // code-server leads its own process group: the extension host, the Redline server and
+        // its workers go with it.
+        const exited = codeServer.exitCode === null ? once(codeServer, 'exit') : Promise.resolve();
+        for (const signal of ['SIGTERM', 'SIGKILL']) {
+            try {
+                process.kill(-codeServer.pid, signal);
+            } catch {
+                // the group is gone already
+            }
+            if (signal === 'SIGTERM') {
+                await exited;
+            }
+        }
     }
     if (tmp && process.env.REDLINE_E2E_KEEP !== '1') {
-        rmSync(tmp, { recursive: true, force: true });
+        try {
+            rmSync(tmp, { recursive: true, force: true, maxRetries: 5 });
+        } catch (e) {
+            console.log(`could not remove ${tmp}: ${e.message}`);
+        }
     } else if (tmp) {
         console.log(`kept ${tmp}`);
     }
@@ -182,6 +208,8 @@ test('Redline in VS Code: diagnostics, code actions and a quick fix', { timeout:
         mkdirSync(d, { recursive: true });
     }
     writeFileSync(file, VULNERABLE);
+    const fixAllFile = path.join(workspace, 'configs.py');
+    writeFileSync(fixAllFile, TWO_UNSAFE_LOADS);
 
     // The test profile: nothing that saves, phones home or distracts.
     const settings = {
@@ -190,6 +218,7 @@ test('Redline in VS Code: diagnostics, code actions and a quick fix', { timeout:
         'redlineProbe.file': file,
         'redlineProbe.fixRule': FIX_RULE,
         'redlineProbe.showRule': 'RL102',
+        'redlineProbe.fixAllFile': fixAllFile,
         'redlineProbe.brokenServerPath': path.join(tmp, 'no-such-dir', 'redline'),
         'files.refactoring.autoSave': false, // otherwise the quick fix is saved to disk
         'files.autoSave': 'off',
@@ -278,7 +307,7 @@ test('Redline in VS Code: diagnostics, code actions and a quick fix', { timeout:
                 '--ignore-last-opened',
                 workspace,
             ],
-            { env, stdio: ['ignore', 'pipe', 'pipe'] },
+            { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
         );
         codeServer.stdout.on('data', (d) => logs.push(String(d)));
         codeServer.stderr.on('data', (d) => logs.push(String(d)));
@@ -404,6 +433,12 @@ test('Redline in VS Code: diagnostics, code actions and a quick fix', { timeout:
             expected,
             { timeout: STEP_MS },
         );
+    });
+
+    await step('"Fix All" applies every safe fix of a file', async () => {
+        const { text } = await waitForEvent(probeOut, 'fixAllApplied');
+        assert.equal(text.match(/yaml\.safe_load\(text\)/g)?.length, 2, text);
+        assert.doesNotMatch(text, /yaml\.load\(/);
     });
 
     await step('"Show Rule Documentation" opens the rule\'s documentation from the server', async () => {

@@ -7,7 +7,6 @@ export const DIAGNOSTIC_SOURCE = 'redline';
 export const PYTHON_EXTENSION_ID = 'ms-python.python';
 export const PYPI_PACKAGE = 'redline';
 export const FIX_ALL_KIND = 'source.fixAll.redline';
-export const INSTALL_DOCS_URL = 'https://github.com/redline-dev/redline#install';
 
 /** Server-side commands (workspace/executeCommand); vscode-languageclient registers them. */
 export const SERVER_COMMANDS = {

@@ -74,7 +74,32 @@ async function showRule(out, code) {
     emit(out, 'ruleShown', { tabs: tabLabels() });
 }
 
-async function run(out, file, fixRule, ruleToShow, brokenPath) {
+/** Open `file`, wait for two `rule` findings, run "Redline: Fix All", wait for the edit. */
+async function runFixAll(out, file, rule) {
+    const uri = vscode.Uri.file(file);
+    const doc = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(doc, { preview: false });
+    await whenDiagnostics(() => redlineDiagnostics(uri).filter((d) => plainDiagnostic(d).code === rule).length >= 2, `two ${rule} findings in ${file}`);
+    const before = doc.getText();
+    const changed = new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+            listener.dispose();
+            reject(new Error('Fix All changed nothing'));
+        }, TIMEOUT_MS);
+        const listener = vscode.workspace.onDidChangeTextDocument((e) => {
+            if (e.document.uri.toString() === uri.toString() && e.document.getText() !== before) {
+                clearTimeout(timer);
+                listener.dispose();
+                resolve();
+            }
+        });
+    });
+    await vscode.commands.executeCommand('redline.fixAll');
+    await changed;
+    emit(out, 'fixAllApplied', { text: doc.getText(), version: doc.version });
+}
+
+async function run(out, file, fixRule, ruleToShow, brokenPath, fixAllFile) {
     const redline = vscode.extensions.getExtension('redline.redline');
     emit(out, 'start', { redlineInstalled: !!redline, vscodeVersion: vscode.version });
     if (!redline) {
@@ -141,6 +166,10 @@ async function run(out, file, fixRule, ruleToShow, brokenPath) {
         diagnostics: after.map(plainDiagnostic),
         others: vscode.languages.getDiagnostics(uri).filter((d) => d.source !== SOURCE).map(plainDiagnostic),
     });
+    if (fixAllFile) {
+        await runFixAll(out, fixAllFile, fixRule);
+    }
+    // Last of the editor steps: the driver reads the preview while it stays in front.
     if (ruleToShow) {
         await showRule(out, ruleToShow);
     }
@@ -157,7 +186,7 @@ function activate() {
     if (!out) {
         return;
     }
-    run(out, config.get('file'), config.get('fixRule'), config.get('showRule'), config.get('brokenServerPath')).catch((e) => emit(out, 'error', { message: String(e && e.stack ? e.stack : e) }));
+    run(out, config.get('file'), config.get('fixRule'), config.get('showRule'), config.get('brokenServerPath'), config.get('fixAllFile')).catch((e) => emit(out, 'error', { message: String(e && e.stack ? e.stack : e) }));
 }
 
 module.exports = { activate, deactivate() {} };
