@@ -8,7 +8,7 @@ export type Trace = 'off' | 'messages' | 'verbose';
 
 export const SEVERITIES: readonly Severity[] = ['error', 'warning', 'info', 'hint'];
 export const CONFIDENCES: readonly Confidence[] = ['high', 'medium', 'low'];
-export const ENGINES: readonly string[] = ['redline', 'secrets', 'bandit', 'detect-secrets', 'dependencies', 'registry', 'iac'];
+export const ENGINES: readonly string[] = ['redline', 'secrets', 'bandit', 'detect-secrets', 'dependencies', 'registry'];
 
 /** Settings only the client uses; changing one of them restarts the server. */
 export const CLIENT_KEYS = ['enable', 'path', 'interpreter', 'trace.server'] as const;

@@ -56,9 +56,9 @@ describe('readServerSettings', () => {
 
     it('keeps the valid rest when one value is bad', () => {
         const m = readServerSettings(
-            config({ minSeverity: 'loud', engines: { bandit: 'no', nope: true, iac: false }, select: ['RL101', 7], online: 'yes' }),
+            config({ minSeverity: 'loud', engines: { bandit: 'no', nope: true, secrets: false }, select: ['RL101', 7], online: 'yes' }),
         );
-        assert.deepEqual(m.value, { engines: { iac: false }, select: ['RL101'] });
+        assert.deepEqual(m.value, { engines: { secrets: false }, select: ['RL101'] });
         assert.equal(m.problems.length, 5);
         assert.match(m.problems.join('\n'), /minSeverity: expected one of error, warning, info, hint/);
         assert.match(m.problems.join('\n'), /engines\.nope: unknown engine/);
