@@ -80,3 +80,11 @@ def test_object_input_stream_from_the_request_is_high():
 def test_aes_without_mode_is_ecb():
     f = one("class A {\n  Cipher c() throws Exception { return Cipher.getInstance(\"AES\"); }\n}\n", "RL302")
     assert "ECB" in f.message
+
+
+def test_prefix_check_against_a_constant_on_the_raw_name_is_not_a_base_check():
+    # "bin/../../etc/x" starts with "bin": only a check on the resolved path (or against the
+    # base folder itself) keeps the file inside.
+    code = ("class U {\n  void f(JarFile jar, Path dir) throws IOException {\n    for (JarEntry e : Collections.list(jar.entries())) {\n"
+            "      if (e.getName().startsWith(\"bin\")) {\n        Files.copy(jar.getInputStream(e), dir.resolve(e.getName()));\n      }\n    }\n  }\n}\n")
+    assert one(code, "RL104").confidence.value == "high"

@@ -71,6 +71,13 @@ def _guard(a: GoAnalyzer, kinds: set[str]):
             return True
         if "prefix" in kinds and full in ("strings.HasPrefix", "filepath.HasPrefix") and a.mentions(args, names, source_text):
             return True
+        if "base" in kinds and full in ("strings.HasPrefix", "filepath.HasPrefix") and a.mentions(args, names, source_text):
+            parts = [c for c in args.named_children if c.type != "comment"] if args is not None else []
+            if len(parts) == 2 and (parts[1].type not in STRING_TYPES or re.search(r"normalize|[Cc]anonical|realpath|RealPath|resolve|Clean|Abs|EvalSymlinks", a.text(parts[0]))):
+                return True  # against a base folder, or on a cleaned path
+            return False
+        if "base" in kinds and full in ("filepath.IsLocal", "fs.ValidPath") and a.mentions(args, names, source_text):
+            return True
         if "prefix" in kinds and full in ("filepath.IsLocal", "fs.ValidPath") and a.mentions(args, names, source_text):
             return True
         if "dotdot" in kinds and full in ("strings.Contains", "strings.Index") and ".." in a.text(args) and a.mentions(args, names, source_text):
@@ -376,7 +383,7 @@ def path_traversal(ctx: MatchContext):
     flow = a.flow(arg, "path")
     if flow.kind < Kind.PARAM:
         return None
-    if a.guarded(call, flow, _guard(a, {"prefix", "dotdot", "regex", "allow"})):
+    if a.guarded(call, flow, _guard(a, {"base", "dotdot", "regex", "allow"})):
         return None
     if flow.kind == Kind.TAINTED:
         conf = LOW if from_command_line(flow) else HIGH

@@ -64,6 +64,10 @@ def _guard(a: JavaAnalyzer, kinds: set[str]):
                 return True
             if "prefix" in kinds and name == "startsWith" and a.mentions(obj, names, source_text):
                 return True
+            if "base" in kinds and name == "startsWith" and a.mentions(obj, names, source_text):
+                first = args.named_children[0] if args is not None and args.named_children else None
+                return (first is not None and first.type != "string_literal") or bool(
+                    re.search(r"normalize|[Cc]anonical|realpath|RealPath|resolve|Clean|Abs|EvalSymlinks", a.text(obj)))
             if "dotdot" in kinds and name in ("contains", "indexOf") and ".." in a.text(args) and a.mentions(obj, names, source_text):
                 return True
             if "regex" in kinds and name == "matches" and (a.mentions(obj, names, source_text) or a.mentions(args, names, source_text)):
@@ -560,7 +564,7 @@ def path_traversal(ctx: MatchContext):
     if flow.kind < Kind.PARAM:
         return None
     builds_only = call.type == "object_creation_expression" and fn == "File" or fn in ("get", "of")
-    if a.guarded(call, flow, _guard(a, {"prefix", "dotdot", "regex", "allow"}), anywhere=builds_only):
+    if a.guarded(call, flow, _guard(a, {"base", "dotdot", "regex", "allow"}), anywhere=builds_only):
         return None
     if flow.kind == Kind.TAINTED:
         conf = LOW if from_command_line(flow) else HIGH

@@ -160,7 +160,17 @@ def _guard(a: JsAnalyzer, kinds: set[str]):
                 return True
             if "prefix" in kinds and name == "startsWith" and a.mentions(recv, names, source_text):
                 return True
-            if "prefix" in kinds and name == "indexOf" and a.mentions(recv, names, source_text) \
+            if "base" in kinds and name == "startsWith" and a.mentions(recv, names, source_text):
+                # A base-folder check: against a folder variable, or on a resolved path.
+                first = args.named_children[0] if args is not None and args.named_children else None
+                if first is not None and (first.type not in ("string", "template_string") or string_value(a, first).startswith("..")):
+                    return True
+                resolved = a.text(recv)
+                if recv.type == "identifier":
+                    d = a.single_definition(recv)
+                    resolved += " " + (a.text(d[1]) if d else "")
+                return bool(re.search(r"normalize|[Cc]anonical|realpath|RealPath|resolve|relative|Clean|Abs|EvalSymlinks", resolved))
+            if ("prefix" in kinds or "base" in kinds) and name == "indexOf" and a.mentions(recv, names, source_text) \
                     and n.parent is not None and n.parent.type == "binary_expression" and re.search(r"\b0\b", a.text(n.parent)):
                 return True  # p.indexOf(base) !== 0
             if "dotdot" in kinds and name in ("includes", "indexOf") and a.mentions(recv, names, source_text):
@@ -378,7 +388,7 @@ def path_traversal(ctx: MatchContext):
     flow = a.flow(target, "path")
     if flow.kind < Kind.PARAM:
         return None
-    if a.guarded(call, flow, _guard(a, {"prefix", "dotdot", "regex", "allow"})):
+    if a.guarded(call, flow, _guard(a, {"base", "dotdot", "regex", "allow"})):
         return None
     if flow.kind == Kind.TAINTED:
         conf = LOW if from_command_line(flow) else HIGH
