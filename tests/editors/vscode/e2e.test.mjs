@@ -355,7 +355,10 @@ test('Redline in VS Code: diagnostics, code actions and a quick fix', { timeout:
         assert.equal(start.vscodeVersion, '1.100.3');
         const opened = await waitForEvent(probeOut, 'opened');
         assert.equal(opened.languageId, 'python');
-        diagnostics = (await waitForEvent(probeOut, 'diagnostics')).diagnostics;
+        const first = await waitForEvent(probeOut, 'diagnostics');
+        diagnostics = first.diagnostics;
+        // Opening the file to the first Redline diagnostic, server start included (bench/results/vscode.md).
+        console.log(`timing: open-to-first-diagnostic-ms=${first.time - opened.time}`);
         const yamlLoad = diagnostics.find((d) => d.code === FIX_RULE);
         assert.ok(yamlLoad, JSON.stringify(diagnostics));
         assert.equal(yamlLoad.source, 'redline');
@@ -413,6 +416,7 @@ test('Redline in VS Code: diagnostics, code actions and a quick fix', { timeout:
         await page.locator('.action-widget .monaco-list-row.focused', { hasText: quickFix.title }).waitFor({ timeout: STEP_MS });
         await page.keyboard.press('Enter');
         const fixed = await waitForEvent(probeOut, 'fixed');
+        console.log(`timing: quick-fix-to-updated-diagnostics-ms=${fixed.time - ready.time}`);
         assert.match(fixed.text, /return yaml\.safe_load\(f\)/);
         assert.doesNotMatch(fixed.text, /yaml\.load\(/);
         assert.equal(fixed.isDirty, true, 'the fix is in the editor, not saved (files.refactoring.autoSave is off)');
