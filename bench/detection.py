@@ -375,7 +375,9 @@ def main(argv=None) -> int:
     if not args.no_django and fetch_django():
         lines_out.append("### False-alarm check: Django")
         lines_out.append("")
-        lines_out.extend(django_check(tools, min_conf))
+        # The fast engines alone (what runs on every keystroke): the tree-sitter rules and secrets.
+        fast = Config(engines=(("bandit", False), ("detect-secrets", False), *off), min_confidence=min_conf)
+        lines_out.extend(django_check({"redline fast engines": fast, **tools}, min_conf))
         lines_out.append("")
     lines_out.append(f"Run time: {time.perf_counter() - started:.0f} s; minimum confidence: {args.min_confidence}.")
     text = "\n".join(lines_out)

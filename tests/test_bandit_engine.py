@@ -73,9 +73,14 @@ def test_select_and_ignore_accept_bandit_ids():
 
 
 def test_unparsable_buffer_gives_no_results_and_no_error():
-    for code in ("def f(:\n    pass\n", "x = (\n", "print 'py2'\n"):
+    for code in ("def f(:\n    pass\n", "x = (\n", "try:\n    pass\nexcept Exception:\n    pass\nelse\n"):
         file = make_source("app.py", code.encode())
         assert ENGINE.scan(file, DEFAULT) == []
+        assert not ENGINE.applies(file)  # the server keeps the previous results meanwhile
+    # Accepted by tree-sitter (Python 2 print), rejected by Python's parser: nothing, no exception.
+    file = make_source("app.py", b"try:\n    pass\nexcept Exception:\n    pass\nprint 'py2'\n")
+    assert ENGINE.applies(file)
+    assert ENGINE.scan(file, DEFAULT) == []
 
 
 def test_no_state_leaks_between_runs():

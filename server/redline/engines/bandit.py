@@ -152,7 +152,9 @@ class BanditEngine:
     SKIPS_UNPARSABLE = True
 
     def applies(self, file: SourceFile) -> bool:
-        return file.language == "python"
+        # Not while the buffer has syntax errors: the server then keeps the previous results
+        # instead of starting a run that can only report nothing.
+        return file.language == "python" and not (file.tree is not None and file.tree.root_node.has_error)
 
     def scan(self, file: SourceFile, config: Config) -> list[Finding]:
         if file.tree is not None and file.tree.root_node.has_error:

@@ -25,7 +25,7 @@ from redline.rules.predicates.python_scope import (
     unwrap,
 )
 from redline.rules.predicates.python_sinks import HIGH, LOW, MEDIUM, name_words
-from redline.rules.predicates.taint_python import CONST, reaching_values, value_of
+from redline.rules.predicates.taint_python import CONST, reaching_values, scope_for, value_of
 
 
 # ---------------------------------------------------------------- naming context
@@ -493,6 +493,13 @@ def predictable_salt(ctx: MatchContext):
 
 # ---------------------------------------------------------------- comparisons (RL312)
 
+NOT_SECRET_WORDS = frozenset({
+    "type", "types", "name", "kind", "len", "length", "count", "id", "format", "field", "url", "header", "prefix",
+    "suffix", "algorithm", "algo", "method", "version", "required", "enabled", "expected", "key", "start", "end",
+    "pos", "position", "index", "reason", "mode", "status", "state", "class", "label", "tag", "test", "regex",
+    "pattern", "message", "msg", "error", "errors", "validator", "validators", "field", "policy", "rule", "rules",
+    "form", "widget", "template", "attr", "value", "values", "list", "dict", "set", "str", "string", "char",
+})
 SECRETISH = frozenset({"signature", "sig", "hmac", "digest", "mac", "token", "otp", "csrf", "secret", "password",
                        "passwd", "hash", "hashed", "apikey", "checksum", "nonce", "pwd"})
 
@@ -508,10 +515,8 @@ def _secretish(node) -> str | None:
         name = callee_name(node)
         if name in ("hexdigest", "digest"):
             return "a digest"
-        if name in ("len", "type", "int", "str", "bool", "lower", "upper", "strip", "get_token_type"):
-            return None
-        words = name_words(name)
-        if {"sign", "hmac", "signature", "mac", "digest"} & set(words):
+        words = set(name_words(name))
+        if {"sign", "hmac", "signature", "mac"} & words and not words & NOT_SECRET_WORDS:
             return "a signature"
         return None
     if t in ("identifier", "attribute", "subscript"):
@@ -522,14 +527,23 @@ def _secretish(node) -> str | None:
             key = string_value(node.child_by_field_name("subscript"))
             last = key or text(node.child_by_field_name("value")).rsplit(".", 1)[-1]
         words = name_words(last)
-        if set(words) & {"type", "types", "name", "kind", "len", "length", "count", "id", "format", "field", "url",
-                         "header", "prefix", "algorithm", "algo", "method", "version", "required", "enabled",
-                         "expected_type", "key"}:
+        if set(words) & NOT_SECRET_WORDS:
+            return None
+        if t == "identifier" and text(node).isupper() and set(words) & {"reason", "msg", "message", "error"}:
             return None
         hit = set(words) & SECRETISH
         if hit:
             return f"'{last}'"
     return None
+
+
+def _local_name(ctx, node) -> bool:
+    node = unwrap(node)
+    if node is None or node.type != "identifier" or text(node).isupper():
+        return False
+    scope = scope_for(ctx.file, node)
+    name = text(node)
+    return name in scope.params or name in scope.defs
 
 
 @predicate("python.timing_compare")
@@ -541,6 +555,8 @@ def timing_compare(ctx: MatchContext):
     left, right = node.named_children[0], node.named_children[-1]
     if value_of(ctx.file, left, "generic").tainted and value_of(ctx.file, right, "generic").tainted:
         return None  # two values from the request (password == password_confirmation)
+    if all(_local_name(ctx, x) for x in (left, right)):
+        return None  # two local values (password == password_confirmation): no stored secret is probed
     for a, b in ((left, right), (right, left)):
         what = _secretish(a)
         if what is None:
@@ -549,6 +565,8 @@ def timing_compare(ctx: MatchContext):
         if bu is None or bu.type in ("string", "integer", "none", "true", "false", "concatenated_string", "float"):
             return None
         if bu.type == "call" and callee_name(bu) in ("len", "type", "int", "bool"):
+            return None
+        if bu.type == "identifier" and text(bu).isupper() and set(name_words(text(bu))) & NOT_SECRET_WORDS:
             return None
         return Verdict(args={"what": what})
     return None
@@ -751,22 +769,24 @@ def _mode(node) -> int | None:
 def file_permissions(ctx: MatchContext):
     call = ctx.node("match")
     qn = call_qualname(ctx.file, call) or ""
-    name = qn.rsplit(".", 1)[-1]
+    name = qn.rsplit(".", 1)[-1] if qn else callee_name(call)
     positional, kw = call_args(call)
     mode_node = None
     if qn in ("os.chmod", "os.lchmod", "os.fchmod"):
         mode_node = positional[1] if len(positional) > 1 else kw.get("mode")
     elif name == "chmod" and call.child_by_field_name("function").type == "attribute":
         mode_node = positional[0] if positional else kw.get("mode")
-    elif qn in ("os.makedirs", "os.mkdir"):
-        mode_node = positional[1] if len(positional) > 1 else kw.get("mode")
-    elif qn == "os.open":
-        mode_node = positional[2] if len(positional) > 2 else kw.get("mode")
     elif qn == "os.umask":
+        # makedirs/mkdir/os.open modes pass through the umask; umask(0) itself does not.
         mask = _mode(arg(call, 0, "mask"))
-        if mask is not None and not mask & 0o002:
-            return Verdict(args={"mode": f"umask {oct(mask)}", "who": "every user on the system can write new files"})
-        return None
+        if mask is None or mask & 0o002:
+            return None
+        p = call.parent
+        if p is not None and p.type == "assignment" and p.child_by_field_name("left").type == "identifier":
+            saved = p.child_by_field_name("left").text
+            if re.search(rb"umask\(\s*" + re.escape(saved) + rb"\s*\)", local_text(ctx.file, call)):
+                return None  # the read-and-restore idiom: old = os.umask(0); os.umask(old)
+        return Verdict(args={"mode": f"umask {oct(mask)}", "who": "every user on the system can write new files"})
     else:
         return None
     mode = _mode(mode_node)

@@ -35,6 +35,7 @@ from redline.rules.predicates.python_sinks import (
     MEDIUM,
     built_string,
     first_positional_call,
+    name_words,
     validated,
     related_for,
     scope_uses,
@@ -164,7 +165,9 @@ NOT_SQL_CONSUMERS = frozenset(
 )
 
 
-IDENT_BEFORE = re.compile(r"(?i)\b(from|join|into|update|table|exists|index|database|schema|view|by|truncate|alter|drop)\s*[`\"\[]?$|[.]$")
+IDENT_BEFORE = re.compile(r"(?i)\b(from|join|into|update|table|exists|index|database|schema|view|by|truncate|alter|drop|"
+                          r"select|distinct|begin|savepoint|release|to|describe|pragma|returning|function|procedure|"
+                          r"sequence|column|constraint|trigger|type|owner)\s*[`\"\[]?$|[.]$")
 IDENT_AFTER = re.compile(r"(?i)^[`\"\]]?\s*(=(?!\s*[?%:$])|\.|\s+(set|where|as|on|join|values|using|inner|left|group|order)\b)")
 
 
@@ -185,10 +188,33 @@ def _sql_value(ctx, tpl: Template) -> Val:
                 after = parts[i + 1] if i + 1 < len(parts) and isinstance(parts[i + 1], str) else ""
                 if IDENT_BEFORE.search(before.rstrip()) or IDENT_AFTER.match(after):
                     continue
+                if _sql_fragment(p.node):
+                    continue  # SQL composed from SQL (a subquery, a condition), not a value
             out = out | val
             if out.tainted:
                 break
     return out
+
+
+SQL_FRAGMENT_WORDS = frozenset({"sql", "subquery", "clause", "clauses", "where", "statement", "stmt", "condition",
+                                "conditions", "constraint", "expression", "fragment", "joins", "placeholders"})
+
+
+def _sql_fragment(node) -> bool:
+    """Named like a piece of SQL (sql, where_clause, subquery, constraint_sql)."""
+    node = unwrap(node)
+    while node is not None and node.type == "call" and callee_name(node) in ("str", "join", "format"):
+        args = node.child_by_field_name("arguments")
+        node = unwrap(args.named_children[0]) if args is not None and args.named_child_count else None
+    if node is None:
+        return False
+    if node.type == "attribute":
+        name = text(node.child_by_field_name("attribute"))
+    elif node.type == "identifier":
+        name = text(node)
+    else:
+        return False
+    return bool(set(name_words(name)) & SQL_FRAGMENT_WORDS)
 
 
 def _numeric_sql(ctx, call, built, sink: str, sink_arg):
@@ -428,7 +454,8 @@ def command_injection(ctx: MatchContext):
     return None
 
 
-RUNNER_NAME = re.compile(r"(?:^|_)(?:run|exec|execute|cmd|command|shell|ssh|cli|system|popen|spawn)(?:_|$)", re.I)
+# Helpers that run command lines; a bare `execute` is the DB-API cursor method (RL101's business).
+RUNNER_NAME = re.compile(r"(?:^|_)(?:run|exec|cmd|command|shell|ssh|cli|system|popen|spawn)(?:_|$)|^_+execute$|(?:^|_)execute_", re.I)
 
 
 @predicate("python.command_wrapper")
@@ -931,10 +958,16 @@ def _relative_target(built) -> bool:
     return bool(re.match(r"^https?://[^/?#]+[/?#]", first))
 
 
+CURRENT_PATH = ("request.path", "request.get_full_path", "request.path_info", "request.full_path",
+                "self.request.path", "self.request.get_full_path", "self.request.path_info")
+
+
 def _redirect_verdict(ctx, node, target):
     val, how, built = _dynamic(ctx, target, "redirect")
     if not val.tainted or _relative_target(built) or _redirect_guarded(ctx, node):
         return None
+    if val.what in CURRENT_PATH:
+        return None  # back to the page that was requested (same host)
     return Verdict(confidence=HIGH, node=node, args={"how": val.what if built is None else how}, related=related_for(val))
 
 
@@ -1041,10 +1074,12 @@ def log_injection(ctx: MatchContext):
     if not (last in ("logging", "logger", "log", "_logger", "_log", "LOG".lower(), "syslog") or last.endswith("logger")):
         return None
     positional, _ = call_args(call)
-    for a in positional:
+    for i, a in enumerate(positional):
         val = _value(ctx, a, "log")
         if val.tainted:
-            return Verdict(confidence=HIGH, args={"what": val.what}, related=related_for(val))
+            # In the message text itself it is certain; as a %-argument a formatter may still
+            # escape it.
+            return Verdict(confidence=HIGH if i == 0 else MEDIUM, args={"what": val.what}, related=related_for(val))
     return None
 
 
@@ -1157,7 +1192,7 @@ def stack_trace_exposure(ctx: MatchContext):
     if value is None or value.type in ("identifier", "integer", "string", "true", "false", "none") and value.type != "identifier":
         return None
     body = value.text
-    trace = b"traceback." in body or b"format_exc" in body or b"print_exc" in body or b"exc_info" in body
+    trace = (b"traceback." in body or b"format_exc" in body or b"print_exc" in body) and b"DEBUG" not in body
     handler = None if trace else enclosing(node, ("except_clause", "function_definition"))
     if not trace and (handler is None or handler.type != "except_clause"):
         return None
@@ -1298,3 +1333,67 @@ def nosql_injection(ctx: MatchContext):
         return Verdict(confidence=HIGH, node=call, args={"how": f"untrusted input ({val.what}) used as the whole query"},
                        related=related_for(val))
     return None
+
+
+# ---------------------------------------------------------------- client IP headers (RL125)
+
+FORWARDED_HEADERS = frozenset({"x-forwarded-for", "x-real-ip", "x-client-ip", "true-client-ip", "cf-connecting-ip",
+                               "forwarded", "http_x_forwarded_for", "http_x_real_ip", "http_x_client_ip",
+                               "http_true_client_ip", "http_cf_connecting_ip", "http_forwarded"})
+DECISION_CALLS = frozenset({"startswith", "endswith", "ip_address", "ip_network", "match", "fullmatch"})
+
+
+def _used_in_decision(node) -> bool:
+    """Is `node` (or the call around it) compared, matched or membership-tested?"""
+    n = node
+    while n.parent is not None and n.parent.type in ("parenthesized_expression", "call", "attribute", "subscript",
+                                                     "argument_list", "boolean_operator"):
+        if n.parent.type == "call" and callee_name(n.parent) in DECISION_CALLS:
+            return True
+        n = n.parent
+    p = n.parent
+    return p is not None and p.type in ("comparison_operator", "if_statement", "elif_clause", "while_statement",
+                                        "conditional_expression", "assert_statement", "not_operator")
+
+
+@predicate("python.spoofable_client_ip")
+def spoofable_client_ip(ctx: MatchContext):
+    """A client-supplied forwarding header (X-Forwarded-For, ...) used in an access decision."""
+    call = ctx.node("match")
+    if ctx.text("fn") != "get":
+        return None
+    header = string_value(arg(call, 0))
+    if header is None or header.lower() not in FORWARDED_HEADERS:
+        return None
+    src = _value(ctx, call, "generic")
+    if not src.tainted:
+        return None
+    uses = [call]
+    p = call.parent
+    if p is not None and p.type == "assignment" and p.child_by_field_name("right") == call:
+        left = p.child_by_field_name("left")
+        if left is not None and left.type == "identifier":
+            uses += [u for u in scope_uses(ctx.file, call, text(left)) if u.start_byte > p.end_byte]
+    for use in uses:
+        if _used_in_decision(use):
+            return Verdict(confidence=MEDIUM, node=use if use != call else call, args={"header": header},
+                           related=() if use == call else related_for(src))
+    return None
+
+
+# ---------------------------------------------------------------- CSV (RL126)
+
+
+@predicate("python.csv_injection")
+def csv_injection(ctx: MatchContext):
+    """Request data written to a CSV file: cells starting with = + - @ run as spreadsheet formulas."""
+    call = ctx.node("match")
+    if ctx.text("fn") not in ("writerow", "writerows") or not imports_module(ctx.file, "csv", "unicodecsv"):
+        return None
+    target = arg(call, 0)
+    if target is None:
+        return None
+    val = _value(ctx, target, "csv")
+    if not val.tainted:
+        return None
+    return Verdict(confidence=HIGH, args={"what": val.what}, related=related_for(val))

@@ -30,6 +30,7 @@ from redline.rules.predicates.python_scope import (
     callee_name,
     decorators,
     enclosing_function,
+    function_name,
     imports_for,
     module_imports,
     parameters,
@@ -351,13 +352,36 @@ def _route_info(file, fn) -> tuple[bool, set[str]]:
                 if route:
                     safe = set(re.findall(r"<(?:int|float|uuid):(\w+)>", route))
             return True, safe
-    # Django views: view(request, *url_kwargs)
+    # Django views: view(request, *url_kwargs) at module level, or get/post/... of a class-based view.
     names = [p[0] for p in parameters(fn)]
-    if names and (names[0] == "request" or names[:2] == ["self", "request"]):
+    outer = fn.parent.parent if fn.parent is not None and fn.parent.type == "decorated_definition" else fn.parent
+    module_level = outer is not None and outer.type == "module"
+    in_class = outer is not None and outer.type == "block" and outer.parent is not None and outer.parent.type == "class_definition"
+    view_method = in_class and function_name(fn) in VIEW_METHODS
+    if (names[:1] == ["request"] and module_level) or (names[:2] == ["self", "request"] and view_method):
         imports = module_imports(file).values()
         if any(q.startswith(("django", "rest_framework")) for q in imports):
-            return True, set()
+            return True, {"\x00" + n for n in _object_params(fn, names)}
     return False, set()
+
+
+VIEW_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "dispatch", "list", "retrieve",
+                          "create", "update", "partial_update", "destroy"})
+STR_METHODS = frozenset(dir(str))
+
+
+def _object_params(fn, names: list[str]) -> list[str]:
+    """Parameters used as objects (p.title, p.save()): not URL strings."""
+    body = fn.child_by_field_name("body")
+    if body is None:
+        return []
+    out = []
+    for name in names:
+        for m in re.finditer(rb"(?<![\w.])" + re.escape(name.encode()) + rb"\.(\w+)", body.text):
+            if m.group(1).decode() not in STR_METHODS:
+                out.append(name)
+                break
+    return out
 
 
 def _uses_request_global(file, fn) -> bool:
@@ -648,6 +672,8 @@ class _Evaluator:
     def _entry(self, scope: Scope, name: str, use) -> Val:
         if name in scope.params:
             pnode, default, ann, index = scope.params[name]
+            if scope.route and "\x00" + name in scope.route_safe:
+                return UNKNOWN_VAL  # used as an object (f.title): not a string from the URL
             if scope.route and name not in NOT_ROUTE_PARAMS and name not in scope.route_safe:
                 ann_name = _annotation_name(ann)
                 if ann_name in SAFE_TYPES:
