@@ -29,6 +29,7 @@ const VERSION = JSON.parse(readFileSync(path.join(root, 'vscode-client', 'packag
 const VSIX = process.env.REDLINE_VSIX ?? path.join(root, 'vscode-client', `redline-${VERSION}.vsix`);
 const CODE_SERVER = process.env.REDLINE_CODE_SERVER ?? path.join(root, '.tools', 'code-server-4.100.3', 'node_modules', '.bin', 'code-server');
 const REDLINE = process.env.REDLINE_BIN ?? path.join(root, '.venv', 'bin', 'redline');
+const PYTHON = path.join(path.dirname(REDLINE), 'python');
 const CHROMIUM = '/usr/bin/chromium';
 const VSCE = path.join(root, 'vscode-client', 'node_modules', '@vscode', 'vsce', 'vsce');
 const STEP_MS = Number(process.env.REDLINE_E2E_STEP_MS ?? 180_000);
@@ -164,7 +165,7 @@ after(async () => {
 });
 
 /** The Redline output channel and the extension host log, for failure messages. */
-function vscodeLogs(userData) {
+function vscodeLogs(userData, tail = 6000) {
     const out = [];
     const walk = (dir) => {
         for (const name of existsSync(dir) ? readdirSync(dir) : []) {
@@ -172,7 +173,7 @@ function vscodeLogs(userData) {
             if (statSync(p).isDirectory()) {
                 walk(p);
             } else if (/Redline\.log$|exthost\.log$|remoteexthost\.log$/.test(name)) {
-                out.push(`--- ${path.relative(userData, p)}\n${readFileSync(p, 'utf8').slice(-6000)}`);
+                out.push(`--- ${path.relative(userData, p)}\n${readFileSync(p, 'utf8').slice(-tail)}`);
             }
         }
     };
@@ -213,13 +214,15 @@ test('Redline in VS Code: diagnostics, code actions and a quick fix', { timeout:
 
     // The test profile: nothing that saves, phones home or distracts.
     const settings = {
-        'redline.path': REDLINE,
+        // The server as most Python users run it: `<python> -P -m redline lsp` from their venv.
+        'redline.interpreter': PYTHON,
         'redlineProbe.output': probeOut,
         'redlineProbe.file': file,
         'redlineProbe.fixRule': FIX_RULE,
         'redlineProbe.showRule': 'RL102',
         'redlineProbe.fixAllFile': fixAllFile,
-        'redlineProbe.brokenServerPath': path.join(tmp, 'no-such-dir', 'redline'),
+        'redlineProbe.brokenServerPath': path.join(tmp, 'no-such-dir', 'python'),
+        'redlineProbe.breakSetting': 'interpreter',
         'files.refactoring.autoSave': false, // otherwise the quick fix is saved to disk
         'files.autoSave': 'off',
         'chat.disableAIFeatures': true,
@@ -247,8 +250,8 @@ test('Redline in VS Code: diagnostics, code actions and a quick fix', { timeout:
     writeFileSync(path.join(userData, 'User', 'settings.json'), JSON.stringify(settings, null, 2));
 
     const port = await freePort();
-    // No `redline` on VS Code's PATH: the server must come from redline.path (and the last step
-    // removes that to see the "no server" notification).
+    // No `redline` on VS Code's PATH: the server must come from redline.interpreter (and the last
+    // step breaks that to see the "no server" notification).
     const pathWithoutRedline = (process.env.PATH ?? '')
         .split(path.delimiter)
         .filter((d) => d && !existsSync(path.join(d, 'redline')))
@@ -356,6 +359,7 @@ test('Redline in VS Code: diagnostics, code actions and a quick fix', { timeout:
         const opened = await waitForEvent(probeOut, 'opened');
         assert.equal(opened.languageId, 'python');
         const first = await waitForEvent(probeOut, 'diagnostics');
+        assert.match(vscodeLogs(userData, Infinity), /Server: \S+python -P -m redline lsp \(from redline\.interpreter setting\)/);
         diagnostics = first.diagnostics;
         // Opening the file to the first Redline diagnostic, server start included (bench/results/vscode.md).
         console.log(`timing: open-to-first-diagnostic-ms=${first.time - opened.time}`);
@@ -404,11 +408,23 @@ test('Redline in VS Code: diagnostics, code actions and a quick fix', { timeout:
         const ready = await waitForEvent(probeOut, 'readyForQuickFix');
         assert.equal(ready.title, quickFix.title);
         // VS Code 1.100 takes keyboard input in a native EditContext div (or a textarea before it).
-        await page.locator('.editor-instance .monaco-editor .native-edit-context, .editor-instance .monaco-editor textarea.inputarea').first().focus();
-        // The probe put the cursor on the finding; the keyboard focus is in the editor.
-        await page.keyboard.press('Control+.');
+        const input = page.locator('.editor-instance .monaco-editor .native-edit-context, .editor-instance .monaco-editor textarea.inputarea').first();
         const item = page.locator('.action-widget .monaco-list-row', { hasText: quickFix.title }).first();
-        await item.waitFor({ timeout: STEP_MS });
+        // The probe put the cursor on the finding. A key press can land before the editor has the
+        // focus: press again (after Escape) until the menu shows.
+        for (let attempt = 1; ; attempt++) {
+            await input.focus();
+            await page.keyboard.press('Control+.');
+            try {
+                await item.waitFor({ timeout: attempt < 5 ? 5000 : STEP_MS });
+                break;
+            } catch (e) {
+                if (attempt >= 5) {
+                    throw e;
+                }
+                await page.keyboard.press('Escape');
+            }
+        }
         const shot = process.env.REDLINE_SCREENSHOT ?? path.join(tmp, 'vscode.png');
         mkdirSync(path.dirname(shot), { recursive: true });
         await page.screenshot({ path: shot });

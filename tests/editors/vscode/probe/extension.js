@@ -174,9 +174,10 @@ async function run(out, file, fixRule, ruleToShow, brokenPath, fixAllFile) {
         await showRule(out, ruleToShow);
     }
     if (brokenPath) {
-        // As if the user pointed redline.path somewhere wrong: the extension must say so, once.
-        await vscode.workspace.getConfiguration('redline').update('path', brokenPath, vscode.ConfigurationTarget.Global);
-        emit(out, 'serverPathBroken', { path: brokenPath });
+        // As if the user pointed the setting somewhere wrong: the extension must say so, once.
+        const key = vscode.workspace.getConfiguration('redlineProbe').get('breakSetting') || 'path';
+        await vscode.workspace.getConfiguration('redline').update(key, brokenPath, vscode.ConfigurationTarget.Global);
+        emit(out, 'serverPathBroken', { key, path: brokenPath });
     }
 }
 
