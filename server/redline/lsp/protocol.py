@@ -107,10 +107,14 @@ class RedlineProtocol(LanguageServerProtocol):
 
 
 def _reason(exc: BaseException) -> str:
+    """What is wrong with the message, e.g. "invalid value for type, expected int @ $.position.line"."""
     cause = exc.__cause__ or exc
-    text = str(cause).splitlines()[0] if str(cause) else type(cause).__name__
-    # cattrs' ClassValidationError has the details in its sub-exceptions.
-    subs = getattr(cause, "exceptions", None)
-    if subs:
-        text += ": " + "; ".join(str(s) for s in subs[:3])
-    return text
+    try:
+        from cattrs import transform_error
+
+        details = transform_error(cause)
+        if details:
+            return "; ".join(details[:4])
+    except Exception:  # noqa: BLE001 - not a cattrs error
+        pass
+    return str(cause).splitlines()[0] if str(cause) else type(cause).__name__
