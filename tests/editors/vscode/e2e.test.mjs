@@ -211,6 +211,9 @@ test('Redline in VS Code: diagnostics, code actions and a quick fix', { timeout:
     writeFileSync(file, VULNERABLE);
     const fixAllFile = path.join(workspace, 'configs.py');
     writeFileSync(fixAllFile, TWO_UNSAFE_LOADS);
+    const unopenedFile = path.join(workspace, 'lib', 'legacy.py');
+    mkdirSync(path.dirname(unopenedFile));
+    writeFileSync(unopenedFile, TWO_UNSAFE_LOADS);
 
     // The test profile: nothing that saves, phones home or distracts.
     const settings = {
@@ -221,6 +224,7 @@ test('Redline in VS Code: diagnostics, code actions and a quick fix', { timeout:
         'redlineProbe.fixRule': FIX_RULE,
         'redlineProbe.showRule': 'RL102',
         'redlineProbe.fixAllFile': fixAllFile,
+        'redlineProbe.unopenedFile': unopenedFile,
         'redlineProbe.brokenServerPath': path.join(tmp, 'no-such-dir', 'python'),
         'redlineProbe.breakSetting': 'interpreter',
         'files.refactoring.autoSave': false, // otherwise the quick fix is saved to disk
@@ -275,6 +279,23 @@ test('Redline in VS Code: diagnostics, code actions and a quick fix', { timeout:
         }),
     };
     const common = ['--user-data-dir', userData, '--extensions-dir', extensions];
+
+    await step('the .vsix packs only the bundle and the manifest files', () => {
+        const names = JSON.parse(
+            execFileSync(PYTHON, ['-c', 'import json, sys, zipfile; print(json.dumps(sorted(zipfile.ZipFile(sys.argv[1]).namelist())))', VSIX], {
+                encoding: 'utf8',
+            }),
+        );
+        assert.deepEqual(names, [
+            '[Content_Types].xml',
+            'extension.vsixmanifest',
+            'extension/LICENSE.txt',
+            'extension/changelog.md',
+            'extension/dist/extension.js',
+            'extension/package.json',
+            'extension/readme.md',
+        ]);
+    });
 
     await step('the .vsix and the probe install with code-server --install-extension', () => {
         const probeVsix = path.join(tmp, 'probe.vsix');
@@ -461,6 +482,19 @@ test('Redline in VS Code: diagnostics, code actions and a quick fix', { timeout:
         assert.doesNotMatch(text, /yaml\.load\(/);
     });
 
+    await step('"Scan Workspace" reports a file nobody opened; "Restart Server" restarts', async () => {
+        const scanned = await waitForEvent(probeOut, 'scanned');
+        assert.ok(!scanned.openDocuments.includes(unopenedFile));
+        assert.deepEqual(scanned.before, []);
+        assert.equal(scanned.after.filter((d) => d.code === FIX_RULE).length, 2, JSON.stringify(scanned.after));
+        assert.ok(scanned.summary.files >= 1, JSON.stringify(scanned.summary));
+        assert.equal(scanned.summary.cancelled, false);
+        await page.locator('.notification-toast', { hasText: /Redline: scanned \d+ files?/ }).waitFor({ timeout: STEP_MS });
+        await waitForEvent(probeOut, 'restarted');
+        const starts = vscodeLogs(userData, Infinity).match(/Starting the server \((activation|restart command)\)/g) ?? [];
+        assert.deepEqual(starts, ['Starting the server (activation)', 'Starting the server (restart command)']);
+    });
+
     await step('"Show Rule Documentation" opens the rule\'s documentation from the server', async () => {
         const shown = await waitForEvent(probeOut, 'ruleShown');
         assert.ok(shown.tabs.some((l) => /RL102/.test(l)), JSON.stringify(shown.tabs));
@@ -489,7 +523,8 @@ test('Redline in VS Code: diagnostics, code actions and a quick fix', { timeout:
         await waitForEvent(probeOut, 'serverPathBroken');
         const toast = page.locator('.notification-toast', { hasText: 'Redline: no language server found' });
         await toast.waitFor({ timeout: STEP_MS });
-        assert.equal(await page.locator('.notification-toast', { hasText: 'Redline' }).count(), 1);
+        // One notification about the server (the scan's summary may still be showing beside it).
+        assert.equal(await page.locator('.notification-toast', { hasText: /Redline: .*(language server|the server)/ }).count(), 1);
         for (const label of ['Open settings', 'Install']) {
             assert.equal(await toast.getByRole('button', { name: label }).count(), 1, label);
         }

@@ -99,7 +99,21 @@ async function runFixAll(out, file, rule) {
     emit(out, 'fixAllApplied', { text: doc.getText(), version: doc.version });
 }
 
-async function run(out, file, fixRule, ruleToShow, brokenPath, fixAllFile) {
+/** "Redline: Scan Workspace" reports files nobody opened; "Restart Server" brings the server back. */
+async function scanAndRestart(out, unopened, rule) {
+    const uri = vscode.Uri.file(unopened);
+    const before = redlineDiagnostics(uri).map(plainDiagnostic);
+    const summary = await vscode.commands.executeCommand('redline.scanWorkspace');
+    const found = await whenDiagnostics(() => {
+        const ds = redlineDiagnostics(uri);
+        return ds.some((d) => plainDiagnostic(d).code === rule) ? ds : undefined;
+    }, `a ${rule} finding in ${unopened} after the workspace scan`);
+    emit(out, 'scanned', { summary, before, after: found.map(plainDiagnostic), openDocuments: vscode.workspace.textDocuments.map((d) => d.uri.fsPath) });
+    await vscode.commands.executeCommand('redline.restart');
+    emit(out, 'restarted', {});
+}
+
+async function run(out, file, fixRule, ruleToShow, brokenPath, fixAllFile, unopenedFile) {
     const redline = vscode.extensions.getExtension('redline.redline');
     emit(out, 'start', { redlineInstalled: !!redline, vscodeVersion: vscode.version });
     if (!redline) {
@@ -169,6 +183,9 @@ async function run(out, file, fixRule, ruleToShow, brokenPath, fixAllFile) {
     if (fixAllFile) {
         await runFixAll(out, fixAllFile, fixRule);
     }
+    if (unopenedFile) {
+        await scanAndRestart(out, unopenedFile, fixRule);
+    }
     // Last of the editor steps: the driver reads the preview while it stays in front.
     if (ruleToShow) {
         await showRule(out, ruleToShow);
@@ -187,7 +204,7 @@ function activate() {
     if (!out) {
         return;
     }
-    run(out, config.get('file'), config.get('fixRule'), config.get('showRule'), config.get('brokenServerPath'), config.get('fixAllFile')).catch((e) => emit(out, 'error', { message: String(e && e.stack ? e.stack : e) }));
+    run(out, config.get('file'), config.get('fixRule'), config.get('showRule'), config.get('brokenServerPath'), config.get('fixAllFile'), config.get('unopenedFile')).catch((e) => emit(out, 'error', { message: String(e && e.stack ? e.stack : e) }));
 }
 
 module.exports = { activate, deactivate() {} };
