@@ -343,12 +343,14 @@ class Session:
         state = self.states.get(uri)
         if doc is None or state is None or doc.version != version or state.skipped:
             return
-        if self.store.settle(uri):
+        settled = self.store.settle(uri)
+        if settled:
             old = state.findings
             keep = (state.slow, state.slow_version) if state.slow_version is not None else ()
             state = self._analyze_full(doc, self.config_for(doc.path), publish=False, keep_slow=keep)
             if state.findings != old:
                 self._changed_in_background(uri)
+        self.log(LogLevel.DEBUG, f"idle {uri} version {version}: {'parsed afresh' if settled else 'tree exact'}")
 
     def run_slow(self, uri: str, version: int) -> None:
         """The user stopped typing: run the slow engines on this version."""
