@@ -11,5 +11,6 @@ test-jsgojava: install
 
 bench-jsgojava: install
 	$(BIN)/python bench/jsgojava_false_alarms.py --runs 3
+	$(BIN)/python bench/jsgojava_pairs.py --shared $(SHARED)
 
 BENCH_TARGETS += bench-jsgojava
