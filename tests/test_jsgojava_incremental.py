@@ -79,7 +79,9 @@ def _check(lang, initial, keystrokes):
         res = store.change(uri, version, [Change(((line, char), (line, char + deleted)), text)], Encoding.UTF8)
         doc = res.document
         fresh = langs.new_parser(lang).parse(doc.data)
-        full = engine.scan(SourceFile(doc.path, lang, doc.data, fresh), reg).findings
+        result = engine.scan(SourceFile(doc.path, lang, doc.data, fresh), reg)
+        assert not result.errors, (doc.text, result.errors)  # half-typed code must not crash a predicate
+        full = result.findings
         if res.reuse_previous and res.exact:
             found = engine.rescan(doc.source, reg, previous, res.edits, res.changed_ranges).findings
             assert found == full, (doc.text, [f.code for f in found], [f.code for f in full])
