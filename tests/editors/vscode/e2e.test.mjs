@@ -120,6 +120,41 @@ function waitForEvent(file, name) {
     });
 }
 
+/** Pids of the processes below `pid` (from /proc), whose command line matches `pattern`. */
+function descendants(pid, pattern) {
+    const children = new Map();
+    for (const entry of readdirSync('/proc')) {
+        if (!/^\d+$/.test(entry)) {
+            continue;
+        }
+        try {
+            const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+            const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+            children.set(Number(entry), ppid);
+        } catch {
+            // gone meanwhile
+        }
+    }
+    const below = (p) => {
+        for (let q = children.get(p); q !== undefined; q = children.get(q)) {
+            if (q === pid) {
+                return true;
+            }
+        }
+        return false;
+    };
+    return [...children.keys()].filter((p) => {
+        if (!below(p)) {
+            return false;
+        }
+        try {
+            return pattern.test(readFileSync(`/proc/${p}/cmdline`, 'utf8').replace(/\0/g, ' '));
+        } catch {
+            return false;
+        }
+    });
+}
+
 function run(cmd, args, env) {
     return execFileSync(cmd, args, { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
@@ -493,6 +528,27 @@ test('Redline in VS Code: diagnostics, code actions and a quick fix', { timeout:
         await waitForEvent(probeOut, 'restarted');
         const starts = vscodeLogs(userData, Infinity).match(/Starting the server \((activation|restart command)\)/g) ?? [];
         assert.deepEqual(starts, ['Starting the server (activation)', 'Starting the server (restart command)']);
+    });
+
+    await step('a server that crashes is restarted without a notification', async () => {
+        // The test started code-server; the Redline server is its descendant: kill that one process.
+        const servers = descendants(codeServer.pid, / -m redline lsp/);
+        assert.equal(servers.length, 1, `Redline server processes: ${servers}`);
+        process.kill(servers[0], 'SIGKILL');
+        writeFileSync(`${probeOut}.crashed`, '');
+        const recovered = await waitForEvent(probeOut, 'recovered');
+        const typed = recovered.diagnostics.filter((d) => d.range.start.line > recovered.firstNewLine);
+        assert.ok(typed.some((d) => d.code === 'RL103'), JSON.stringify(recovered.diagnostics));
+        assert.match(vscodeLogs(userData, Infinity), /The server stopped unexpectedly; restarting \(1\/3\)/);
+        const after = descendants(codeServer.pid, / -m redline lsp/);
+        assert.equal(after.length, 1);
+        assert.notEqual(after[0], servers[0]);
+        assert.equal(await page.locator('.notification-toast', { hasText: /Redline: .*(language server|the server)/ }).count(), 0);
+        await page.waitForFunction(
+            () => /\d/.test(document.querySelector('[id="redline.redline.redline.status"]')?.textContent ?? ''),
+            undefined,
+            { timeout: STEP_MS },
+        );
     });
 
     await step('"Show Rule Documentation" opens the rule\'s documentation from the server', async () => {

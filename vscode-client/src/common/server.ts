@@ -128,6 +128,8 @@ export class RedlineServer implements Disposable {
     private current: StateChange = { state: 'stopped' };
     private sent: ServerSettings = {};
     private lastInputs: DiscoveryInputs | undefined;
+    /** Set while vscode-languageclient restarts a crashed server (it reports Stopped meanwhile). */
+    private restarting = false;
 
     get state(): StateChange {
         return this.current;
@@ -245,10 +247,16 @@ export class RedlineServer implements Disposable {
         this.clientDisposables.push(
             client.onDidChangeState((e) => {
                 if (e.newState === State.Running) {
+                    this.restarting = false;
                     this.setState({ state: 'running', detail: `${candidate.command} (${candidate.origin})` });
-                } else if (e.newState === State.Stopped && this.client === client && this.current.state !== 'failed') {
-                    // Not stopped by us (doStop forgets the client first): it died and will not restart.
-                    this.setState({ state: 'failed', detail: 'the server stopped; see the Redline output', inputs: this.lastInputs });
+                } else if (e.newState === State.Stopped && this.client === client) {
+                    // Not stopped by us: doStop forgets the client first.
+                    if (this.restarting && e.oldState === State.Running) {
+                        this.setState({ state: 'starting' }); // crashed; the client starts it again
+                    } else if (this.current.state !== 'failed') {
+                        this.restarting = false; // died for good, or the restart itself failed
+                        this.setState({ state: 'failed', detail: 'the server stopped; see the Redline output', inputs: this.lastInputs });
+                    }
                 }
             }),
         );
@@ -291,11 +299,13 @@ export class RedlineServer implements Disposable {
                     this.restarts.push(now);
                     if (this.restarts.length <= MAX_RESTARTS) {
                         traceWarn(`The server stopped unexpectedly; restarting (${this.restarts.length}/${MAX_RESTARTS}).`);
+                        this.restarting = true;
                         return { action: CloseAction.Restart, handled: true };
                     }
                     const detail = `The server stopped ${MAX_RESTARTS + 1} times in ${RESTART_WINDOW_MS / 60000} minutes; see the Redline output.`;
                     traceError(detail);
-                    this.setState({ state: 'failed', detail });
+                    this.restarting = false;
+                    this.setState({ state: 'failed', detail, inputs: this.lastInputs });
                     return { action: CloseAction.DoNotRestart, handled: true };
                 },
             },

@@ -50,6 +50,26 @@ function whenDiagnostics(predicate, what) {
     });
 }
 
+/** Wait until the driver creates `<out>.<name>` (it does, once it has done its part). */
+function driverSignal(out, name) {
+    const file = `${out}.${name}`;
+    return new Promise((resolve, reject) => {
+        const check = () => {
+            if (fs.existsSync(file)) {
+                clearTimeout(timer);
+                watcher.close();
+                resolve();
+            }
+        };
+        const timer = setTimeout(() => {
+            watcher.close();
+            reject(new Error(`no "${name}" signal from the driver`));
+        }, TIMEOUT_MS);
+        const watcher = fs.watch(require('node:path').dirname(file), check);
+        check();
+    });
+}
+
 function tabLabels() {
     return vscode.window.tabGroups.all.flatMap((g) => g.tabs.map((t) => t.label));
 }
@@ -100,7 +120,7 @@ async function runFixAll(out, file, rule) {
 }
 
 /** "Redline: Scan Workspace" reports files nobody opened; "Restart Server" brings the server back. */
-async function scanAndRestart(out, unopened, rule) {
+async function scanAndRestart(out, unopened, rule, mainFile) {
     const uri = vscode.Uri.file(unopened);
     const before = redlineDiagnostics(uri).map(plainDiagnostic);
     const summary = await vscode.commands.executeCommand('redline.scanWorkspace');
@@ -111,6 +131,19 @@ async function scanAndRestart(out, unopened, rule) {
     emit(out, 'scanned', { summary, before, after: found.map(plainDiagnostic), openDocuments: vscode.workspace.textDocuments.map((d) => d.uri.fsPath) });
     await vscode.commands.executeCommand('redline.restart');
     emit(out, 'restarted', {});
+    // The driver kills the server process now; the extension must bring it back quietly.
+    await driverSignal(out, 'crashed');
+    // Only a live server can report a line typed after the crash.
+    const main = await vscode.workspace.openTextDocument(vscode.Uri.file(mainFile));
+    const line = main.lineCount;
+    const edit = new vscode.WorkspaceEdit();
+    edit.insert(main.uri, new vscode.Position(line, 0), '\n\ndef run_user_code():\n    return eval(input())\n');
+    await vscode.workspace.applyEdit(edit);
+    const back = await whenDiagnostics(() => {
+        const ds = redlineDiagnostics(main.uri);
+        return ds.some((d) => d.range.start.line > line) ? ds : undefined;
+    }, 'a diagnostic on a line typed after the server crashed');
+    emit(out, 'recovered', { diagnostics: back.map(plainDiagnostic), firstNewLine: line });
 }
 
 async function run(out, file, fixRule, ruleToShow, brokenPath, fixAllFile, unopenedFile) {
@@ -184,7 +217,7 @@ async function run(out, file, fixRule, ruleToShow, brokenPath, fixAllFile, unope
         await runFixAll(out, fixAllFile, fixRule);
     }
     if (unopenedFile) {
-        await scanAndRestart(out, unopenedFile, fixRule);
+        await scanAndRestart(out, unopenedFile, fixRule, file);
     }
     // Last of the editor steps: the driver reads the preview while it stays in front.
     if (ruleToShow) {
