@@ -60,6 +60,8 @@ FOUND = [
     ("web.xml", f"<password>{PW}</password>", "RL204", "password"),
     ("notes.txt", f"the api_token: {TOK}", "RL205", "api_token"),
     ("variables.tf", f'variable "db_password" {{\n  type    = string\n  default = "{PW}"\n}}', "RL204", "db_password"),
+    ("variables.tf", f'variable "db" {{\n  type      = string\n  sensitive = true\n  default   = "{PW}"\n}}', "RL204", "db"),
+    ("variables.tf", f'variable "db" {{\n  default   = "{PW}"\n  sensitive = true\n}}', "RL204", "db"),
     # URLs and connection strings
     ("a.py", f'DATABASE_URL = "postgres://app:{PW}@db.internal:5432/app"', "RL203", ""),
     ("a.js", f'redis.createClient("redis://:{PW}@cache.internal:6379")', "RL203", ""),
@@ -137,6 +139,8 @@ NOT_FOUND = [
     ("main.tf", "  password = var.db_password"),
     ("main.tf", "  password = random_password.db.result"),
     ("main.tf", 'variable "db_password" {\n  type      = string\n  sensitive = true\n}'),
+    ("main.tf", 'variable "region" {\n  default = "eu-west-1"\n}\nvariable "db" {\n  sensitive = true\n}'),
+    ("main.tf", 'variable "db" {\n  sensitive = true\n  default   = var.other\n}'),
     ("notes.txt", "Set the token with: export TOKEN=..."),
 ]
 

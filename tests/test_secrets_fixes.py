@@ -59,6 +59,7 @@ ENV_CASES = [
     ("main.tf", 'provider "aws" {\n  region     = "eu-west-1"\n  secret_key = "{{fake:b64:40}}"\n}\n',
      "var.secret_key", 'variable "secret_key" {'),
     ("variables.tf", 'variable "db_password" {\n  type    = string\n  default = "{{fake:password}}"\n}\n', None, None),
+    ("sensitive.tf", 'variable "db" {\n  sensitive = true\n  default   = "{{fake:password}}"\n}\n', None, "sensitive = true\n}"),
 ]
 
 

@@ -18,7 +18,7 @@ import threading
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from redline.secrets import checks, context, keys, urls
+from redline.secrets import checks, context, keys, terraform, urls
 from redline.secrets import filters as flt
 from redline.secrets import regex as rx
 from redline.secrets.detectors import DETECTORS, Detector
@@ -35,6 +35,7 @@ class _Compiled:
     prefilter: object
     patterns: tuple  # detector index -> compiled pattern
     token_set: object | None  # RE2 Set over every detector pattern
+    prefilter_hcl: object = None  # plus Terraform's `sensitive = true`
 
 
 _SECRET_GROUP = {d.id: rx.groups(rx.compile(d.pattern)).get("secret", 0) for d in DETECTORS}
@@ -51,6 +52,7 @@ def compiled() -> _Compiled:
                 parts = [d.prefilter for d in DETECTORS]
                 parts += [r"(?i:" + context.CUE + r")", urls.PREFILTER, keys.PREFILTER]
                 prefilter = rx.compile("|".join(f"(?:{p})" for p in parts))
+                prefilter_hcl = rx.compile("|".join(f"(?:{p})" for p in [*parts, terraform.PREFILTER]))
                 patterns = tuple(rx.compile(d.pattern) for d in DETECTORS)
                 token_set = None
                 if rx.BACKEND == "re2":
@@ -62,7 +64,7 @@ def compiled() -> _Compiled:
                     for d in DETECTORS:
                         token_set.Add(d.pattern.encode())
                     token_set.Compile()
-                _compiled = _Compiled(prefilter, patterns, token_set)
+                _compiled = _Compiled(prefilter, patterns, token_set, prefilter_hcl)
     return _compiled
 
 
@@ -225,7 +227,8 @@ def scan_text(text: bytes, language: str = "text", path: str = "") -> list[Hit]:
     if not text or is_binary(text):
         return []
     c = compiled()
-    lines = candidate_lines(text, c.prefilter)
+    hcl = language == "hcl"
+    lines = candidate_lines(text, c.prefilter_hcl if hcl else c.prefilter)
     if not lines:
         return []
     syn = _syntax(language, path)
@@ -245,6 +248,8 @@ def scan_text(text: bytes, language: str = "text", path: str = "") -> list[Hit]:
             found.extend(urls.scan_line(line, ws))  # cheap byte tests first, inside
             if b"PRIVATE KEY" in line or b"PuTTY-User-Key-File" in line:
                 found.extend(keys.scan(text, ws, we))
+            if hcl and b"sensitive" in line:
+                found.extend(terraform.sensitive_default(text, ws, syn))
     return _dedupe(found)
 
 
