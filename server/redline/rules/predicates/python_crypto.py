@@ -210,7 +210,8 @@ def weak_cipher(ctx: MatchContext):
     pycrypto = imports_module(ctx.file, "Crypto", "Cryptodome")
     if name == "new" and len(parts) >= 2:
         cipher = parts[-2]
-        if cipher in CRYPTO_WEAK and (qn.startswith(("Crypto.", "Cryptodome.")) or pycrypto):
+        # DES3.new(...) is unmistakable even in a fragment without its import.
+        if cipher in CRYPTO_WEAK and (qn.startswith(("Crypto.", "Cryptodome.")) or pycrypto or qn == f"{cipher}.new"):
             return Verdict(args={"algo": CRYPTO_WEAK[cipher]}, data={"cipher": cipher})
         positional, kw = call_args(call)
         mode = positional[1] if len(positional) > 1 else kw.get("mode")
@@ -450,7 +451,8 @@ def static_iv(ctx: MatchContext):
     iv = None
     if name in CIPHER_MODES and (qn.startswith("cryptography") or ".modes." in qn or qn.startswith("modes.")):
         iv = arg(call, 0, "initialization_vector") or arg(call, 0, "nonce") or arg(call, 0, "tweak")
-    elif name == "new" and (qn.startswith(("Crypto.", "Cryptodome.")) or imports_module(ctx.file, "Crypto", "Cryptodome")):
+    elif name == "new" and (qn.startswith(("Crypto.", "Cryptodome.")) or imports_module(ctx.file, "Crypto", "Cryptodome")
+                            or qn in {f"{c}.new" for c in ("AES", "DES", "DES3", "Blowfish", "ARC2", "CAST")}):
         positional, kw = call_args(call)
         iv = kw.get("iv") or kw.get("IV") or kw.get("nonce") or (positional[2] if len(positional) > 2 else None)
         mode = positional[1] if len(positional) > 1 else kw.get("mode")

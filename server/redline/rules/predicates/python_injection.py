@@ -168,7 +168,8 @@ NOT_SQL_CONSUMERS = frozenset(
 IDENT_BEFORE = re.compile(r"(?i)\b(from|join|into|update|table|exists|index|database|schema|view|by|truncate|alter|drop|"
                           r"select|distinct|begin|savepoint|release|to|describe|pragma|returning|function|procedure|"
                           r"sequence|column|constraint|trigger|type|owner)\s*[`\"\[]?$|[.]$")
-IDENT_AFTER = re.compile(r"(?i)^[`\"\]]?\s*(=(?!\s*[?%:$])|\.|\s+(set|where|as|on|join|values|using|inner|left|group|order)\b)")
+IDENT_AFTER = re.compile(r"^[`\"\]]?\s*(=(?!\s*[?%:$])|\.)")
+VALUE_BEFORE = re.compile(r"(?i)(=|<|>|<>|!=|\(|,|\b(in|like|ilike|values|limit|offset|and|or|then|else|between|is|not|when)\s*\(?)\s*$")
 
 
 def _sql_value(ctx, tpl: Template) -> Val:
@@ -186,7 +187,9 @@ def _sql_value(ctx, tpl: Template) -> Val:
             if not val.tainted:
                 before = parts[i - 1] if i > 0 and isinstance(parts[i - 1], str) else ""
                 after = parts[i + 1] if i + 1 < len(parts) and isinstance(parts[i + 1], str) else ""
-                if IDENT_BEFORE.search(before.rstrip()) or IDENT_AFTER.match(after):
+                quoted = before.rstrip()[-1:] in ("'", '"') and after[:1] == before.rstrip()[-1:]
+                value = quoted or VALUE_BEFORE.search(before.rstrip().rstrip("'\""))
+                if not value and (IDENT_BEFORE.search(before.rstrip()) or IDENT_AFTER.match(after)):
                     continue
                 if _sql_fragment(p.node):
                     continue  # SQL composed from SQL (a subquery, a condition), not a value
