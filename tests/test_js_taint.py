@@ -164,3 +164,10 @@ def test_paths_from_the_command_line_are_low():
     # Whoever runs a CLI already chooses its files; a request choosing them is the attack.
     code = "const fs = require('fs');\nconst input = process.argv[2];\nconsole.log(fs.readFileSync(path.join('data', input), 'utf8'));\n"
     assert one("a.js", code, "RL104").confidence.value == "low"
+
+
+def test_nestjs_parameter_decorators_are_sources():
+    code = ("@Controller('files')\nexport class FilesController {\n  @Get()\n"
+            "  read(@Query('name') name: string) { return fs.readFileSync(path.join('/srv', name)); }\n}\n")
+    f = one("a.ts", code, "RL104")
+    assert f.confidence.value == "high" and "@Query" in f.related[0].message

@@ -40,6 +40,8 @@ REQUEST_METHODS = frozenset({"get", "header", "param", "json", "formData", "text
 KOA_PROPS = frozenset({"query", "params", "querystring", "request", "headers", "cookies"})
 BROWSER_LOCATION_PROPS = frozenset({"hash", "search", "href", "pathname"})
 DOCUMENT_PROPS = frozenset({"URL", "documentURI", "referrer", "baseURI"})
+NEST_DECORATORS = frozenset({"Param", "Query", "Body", "Headers", "Req", "Request", "Cookies", "UploadedFile",
+                             "UploadedFiles", "RawBody", "HostParam", "Session"})
 CONSTANT_GLOBALS = frozenset({"undefined", "NaN", "Infinity", "__dirname", "__filename"})
 NUMERIC_CALLS = frozenset({"parseInt", "parseFloat", "Number", "Boolean", "isNaN", "isFinite"})
 PASSTHROUGH_METHODS = frozenset({
@@ -225,8 +227,21 @@ class JsAnalyzer(Analyzer):
 
     def _params(self, fn):
         for p in self.params_of(fn):
+            label = self._decorator_source(p.parent) if p.parent is not None else None
             for ident in self._pattern_names(p):
-                yield Binding(self.text(ident), fn.start_byte, None, "param", fn, ident)
+                yield Binding(self.text(ident), fn.start_byte, None, "param", fn, ident, label)
+
+    def _decorator_source(self, param) -> str | None:
+        """NestJS-style parameter decorators (@Param('id'), @Query(), @Body()...) mark request data."""
+        if param.type not in ("required_parameter", "optional_parameter"):
+            return None
+        for child in param.named_children:
+            if child.type == "decorator":
+                expr = child.named_children[0] if child.named_children else None
+                name = self.text(expr.child_by_field_name("function") if expr is not None and expr.type == "call_expression" else expr)
+                if name.split(".")[-1] in NEST_DECORATORS:
+                    return f"@{name.split('.')[-1]}() {self.text(param.child_by_field_name('pattern'))}"
+        return None
 
     # ------------------------------------------------------------------ sources
 
