@@ -30,7 +30,7 @@ from redline.rules.predicates.taint_core import (
 FUNCTIONS = frozenset({"function_declaration", "method_declaration", "func_literal"})
 REQUEST_FIELDS = frozenset({
     "URL", "Form", "PostForm", "MultipartForm", "Header", "Body", "RequestURI", "FormValue", "PostFormValue",
-    "Cookie", "Cookies", "FormFile", "Referer", "UserAgent", "Trailer", "GetBody", "MultipartReader",
+    "Cookie", "Cookies", "FormFile", "Referer", "UserAgent", "Trailer", "GetBody", "MultipartReader", "PathValue",
 })
 CONTEXT_METHODS = {
     "gin.Context": {"Query", "DefaultQuery", "GetQuery", "QueryArray", "QueryMap", "Param", "PostForm",
