@@ -128,10 +128,6 @@ def _pair(obj, key_name: str, a: JsAnalyzer):
     return None
 
 
-def _callee_name(a: JsAnalyzer, node) -> str | None:
-    return a.callee_name(node) if node.type == "call_expression" else None
-
-
 def _const_string(a: JsAnalyzer, node) -> str | None:
     """The value of a constant string expression (literal, or identifier bound to one)."""
     if node is None:

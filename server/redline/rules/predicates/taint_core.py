@@ -28,7 +28,7 @@ import threading
 
 import tree_sitter as ts
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Iterable, Iterator
 
 from redline.findings import Confidence, Related, Span
@@ -541,7 +541,6 @@ __all__ = [
     "const",
     "describe",
     "from_command_line",
-    "field",
     "node_key",
     "plus_operands",
     "related_for",
