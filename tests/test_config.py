@@ -240,3 +240,11 @@ def test_subtable_keys_get_their_line(tmp_path):
     p = _write(tmp_path / "pyproject.toml", '[tool.redline]\nonline = false\n\n[tool.redline.severity]\nRL101 = "loud"\n')
     _c, problems = load_file(p, known_rules=KNOWN)
     assert [(pr.key, pr.line) for pr in problems] == [("severity.RL101", 4)]
+
+
+def test_bandit_ids_are_accepted_as_selectors():
+    from redline.config import from_mapping
+
+    cfg, problems = from_mapping({"ignore": ["B608", "RL101", "nope"]}, "redline.toml", known_rules={"RL101", "sql-injection"})
+    assert cfg.ignore == ("B608", "RL101")
+    assert [p.message for p in problems] == ["unknown rule(s) nope; they are ignored"]
