@@ -142,6 +142,9 @@ NOT_FOUND = [
     ("main.tf", 'variable "region" {\n  default = "eu-west-1"\n}\nvariable "db" {\n  sensitive = true\n}'),
     ("main.tf", 'variable "db" {\n  sensitive = true\n  default   = var.other\n}'),
     ("notes.txt", "Set the token with: export TOKEN=..."),
+    ("a.py", 'self.assertFalse(f.has_error("password1", "anything"))'),
+    ("a.py", 'attrs={"autocomplete": "current-password", "autofocus": True}'),
+    ("a.py", 'dependencies = [("auth", "0002_alter_permission_name_max_length")]'),
 ]
 
 
@@ -195,3 +198,9 @@ def test_binary_and_empty_input():
 def test_half_typed_lines_do_not_crash():
     for text in [b'password = "', b"password =", b"password", b'"password": ', b"-----BEGIN RSA", b"://a:@", b"xoxb-"]:
         assert scanner.scan_text(text, "python", "a.py") == []
+
+
+def test_a_single_word_password_is_reported_with_low_confidence():
+    hits = scanner.scan_text(b'password = "megadeth"', "python", "a.py")
+    assert [(h.code, h.confidence) for h in hits] == [("RL204", "low")]
+    assert not scanner.scan_text(b'password = "password"', "python", "a.py")

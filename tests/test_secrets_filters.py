@@ -90,3 +90,24 @@ def test_gate_depends_on_the_kind_of_name():
     assert gate(Kind.SECRET, b"Zx8kq2LmWpR4tY7uI9oPa1B2c3D4") == "high"
     assert gate(Kind.KEY, b"Zx8kq2Lm") is None  # `key` names need long random values
     assert gate(Kind.KEY, b"Zx8kq2LmWpR4tY7uI9oP") in ("medium", "low")
+
+
+@pytest.mark.parametrize(
+    "path,expected",
+    [("tests/test_login.py", True), ("app/test_views.py", True), ("pkg/auth_test.go", True),
+     ("src/App.test.tsx", True), ("src/login.spec.ts", True), ("src/test/java/LoginTest.java", True),
+     ("conftest.py", True), ("app/latest.py", False), ("app/settings.py", False), ("contest/main.go", False)],
+)
+def test_test_paths(path, expected):
+    assert flt.is_test_path(path) is expected
+
+
+def test_context_findings_in_tests_have_low_confidence():
+    from redline.secrets.fakes import expand
+    from redline.secrets.scanner import scan_text
+
+    text = expand('DB_PASSWORD = "{{fake:password}}"\nTOKEN = "{{fake:github-token}}"\n').encode()
+    prod = {h.detector: h.confidence for h in scan_text(text, "python", "app/settings.py")}
+    test = {h.detector: h.confidence for h in scan_text(text, "python", "tests/test_settings.py")}
+    assert prod == {"context-password": "medium", "github-token": "high"}
+    assert test == {"context-password": "low", "github-token": "high"}

@@ -210,12 +210,36 @@ def _operator(line: bytes, i: int, syn: Syntax, quoted_key: bool, kind: Kind) ->
                 if m > k and m < n and line[m] == 0x3D and line[m + 1 : m + 2] not in (b"=", b">"):
                     return b"=", m + 1
             return op, j
-    if quoted_key and line[i] == 0x2C and kind is not Kind.KEY:  # "password", "value"
-        return b",", i + 1
+    if quoted_key and line[i] == 0x2C and kind is not Kind.KEY and _mapping_call(line, i):
+        return b",", i + 1  # put("password", "..."), getenv("SECRET_KEY", "...")
     return None
 
 
+# Calls whose first two arguments are a key and its value.
+_MAPPING_CALLS = (b"put", b"set", b"setdefault", b"setproperty", b"setenv", b"putenv", b"getenv", b"get",
+                  b"getproperty", b"getordefault", b"getenvordefault", b"setitem", b"setheader", b"addheader",
+                  b"header", b"env", b"config", b"option", b"add", b"with", b"param", b"setparameter")
+
+
+def _mapping_call(line: bytes, comma: int) -> bool:
+    """The quoted name before `comma` is the first argument of a put/set/getenv-like call."""
+    q = line.rfind(line[comma - 1 : comma], 0, comma - 1)  # the name's opening quote
+    j = q - 1
+    while j >= 0 and line[j] in _SPACE:
+        j -= 1
+    if j < 0 or line[j] != 0x28:  # "("
+        return False
+    k = j
+    while k > 0 and (line[k - 1] in _NAME_CHARS):
+        k -= 1
+    callee = line[k:j].rsplit(b".", 1)[-1].lower().replace(b"_", b"")
+    return callee in _MAPPING_CALLS
+
+
 # ------------------------------------------------------------------------- the gate
+
+
+_PASSWORD_WORD_FILTERS = tuple(f for f in flt.VALUE_FILTERS if f is not flt.is_identifier)
 
 
 def min_entropy(value: bytes) -> float:
@@ -232,13 +256,16 @@ def gate(kind: Kind, value: bytes) -> str | None:
     n = len(value)
     if n > 1000 or not any(48 <= b <= 57 or 65 <= b <= 90 or 97 <= b <= 122 for b in value):
         return None
-    if flt.reason(value, flt.VALUE_FILTERS):
+    # A single lower-case word is a name in most places (`csrftoken`), but in a password field it
+    # is a (weak) password: `password = "megadeth"`.
+    word = kind is Kind.PASSWORD and value.isalpha() and value.islower()
+    if flt.reason(value, _PASSWORD_WORD_FILTERS if word else flt.VALUE_FILTERS):
         return None
     h = entropy.shannon(value)
     if kind is Kind.PASSWORD:
         if n < 6 or h < 2.0:
             return None
-        return "medium"
+        return "low" if word else "medium"
     if b" " in value or b"\t" in value:
         return None
     if kind is Kind.SECRET:

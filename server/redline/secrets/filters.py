@@ -296,6 +296,26 @@ URL_FILTERS: tuple[Filter, ...] = tuple(
 )
 
 
+_TEST_DIRS = frozenset({"test", "tests", "testing", "spec", "specs", "__tests__", "fixtures", "testdata", "mocks", "__mocks__"})
+
+
+def is_test_path(path: str) -> bool:
+    """A test file or fixture (`tests/`, `test_x.py`, `x_test.go`, `x.spec.ts`, `XTest.java`)."""
+    original = path.replace("\\", "/").split("/")
+    parts = [p.lower() for p in original]
+    name = parts[-1]
+    stem = name.split(".", 1)[0]
+    return (
+        any(p in _TEST_DIRS for p in parts[:-1])
+        or stem.startswith("test_")
+        or stem.endswith(("_test", "_tests", "_spec"))
+        or original[-1].split(".", 1)[0].endswith(("Test", "Tests"))  # FooTest.java
+        or ".test." in name
+        or ".spec." in name
+        or name == "conftest.py"
+    )
+
+
 def reason(value: bytes, filters: Iterable[Filter]) -> str | None:
     """The name of the first filter that drops `value`, or None when it is kept."""
     for f in filters:
