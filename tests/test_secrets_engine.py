@@ -129,3 +129,16 @@ def test_no_secret_in_cli_reports(tmp_path, capsys, fmt):
         assert not contains_secret(report, secret), secret[:4]
     if fmt == "json":
         json.loads(report)
+
+
+def test_no_secret_in_a_baseline_and_the_baseline_hides_the_finding(tmp_path, capsys):
+    token = expand("{{fake:github-token}}")
+    (tmp_path / "app.py").write_text(f'GITHUB_TOKEN = "{token}"\n')
+    baseline = tmp_path / "baseline.json"
+    cli.main(["scan", str(tmp_path / "app.py"), "--write-baseline", str(baseline), "--fail-on", "never"])
+    text = baseline.read_text()
+    assert "RL201" in text and not contains_secret(text, token)
+    capsys.readouterr()
+    code = cli.main(["scan", str(tmp_path / "app.py"), "--baseline", str(baseline), "--format", "json"])
+    out = json.loads(capsys.readouterr().out)
+    assert code == 0 and out["findings"] == [] and out["summary"]["baseline_matched"] >= 1
