@@ -272,3 +272,64 @@ def test_docs_split_into_what_why_fix():
     assert explain.suppression_examples("RL1", "xml") == (
         "<!-- redline: ignore[RL1] <reason> -->", "<!-- redline: ignore-file[RL1] <reason> -->",
     )
+
+
+# ------------------------------------------------------------------ costly fast engines
+
+
+class _CountingEngine:
+    name = "test-counting"
+    slow = False
+    default_on = True
+
+    def __init__(self):
+        self.calls = 0
+
+    def applies(self, file):
+        return True
+
+    def scan(self, file, config):
+        self.calls += 1
+        start = file.text.find(b"MARK")
+        if start < 0:
+            return []
+        return [Finding("RL998", "t", "m", Severity.WARNING, Confidence.HIGH, (998,), file.span(start, start + 4), engine=self.name)]
+
+
+class _Sink:
+    def __init__(self):
+        self.published, self.logs = [], []
+
+    def publish(self, uri, version, diagnostics):
+        self.published.append((uri, version, diagnostics))
+
+    def log(self, level, message):
+        self.logs.append(message)
+
+    def show(self, level, message):
+        pass
+
+    def refresh(self):
+        pass
+
+
+def test_a_costly_fast_engine_leaves_the_keystroke_path(monkeypatch):
+    from redline import engines
+    from redline.lsp import session as session_mod
+
+    fake = _CountingEngine()
+    monkeypatch.setattr(engines, "_engines", [*engines.all_engines(), fake])
+    monkeypatch.setattr(session_mod, "FAST_ENGINE_BUDGET_MS", -1.0)  # every engine is "too slow"
+    sink = _Sink()
+    s = session_mod.Session(sink)
+    s.configure(ServerSettings())
+    s.open("file:///w/a.py", "python", 1, "x = 'MARK'\n")
+    assert any("test-counting took" in m for m in sink.logs)
+    assert [f.code for f in s.states["file:///w/a.py"].slow] == ["RL998"]  # carried like slow ones
+    calls = fake.calls
+    s.change("file:///w/a.py", 2, [Change(((0, 0), (0, 0)), "\n")])
+    assert fake.calls == calls  # no longer run per keystroke
+    (moved,) = [d for d in sink.published[-1][2] if d["code"] == "RL998"]
+    assert moved["range"]["start"] == {"line": 1, "character": 5}
+    doc = s.store.get("file:///w/a.py")
+    assert "test-counting" in s._slow_engines(doc.uri, doc.source, Config())

@@ -8,11 +8,17 @@ a publish never shows positions computed for another version.
 
 Every step is isolated: an engine that raises loses its own results and is reported in `errors`;
 a rule that raises loses only that rule's results. Pure functions over values; no protocol.
+
+Engines other than the tree-sitter one run over the whole file. Each run is timed (`State.timings`);
+the session moves an engine that is too slow for the keystroke path on a document to that
+document's slow path (`deferred`): it then runs with the slow engines and its findings are
+carried like theirs.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass, field, replace
 from typing import Sequence
 
@@ -41,6 +47,7 @@ class State:
     slow: tuple[Finding, ...] = ()  # raw slow-engine findings, in this version's coordinates
     slow_version: int | None = None  # the version the slow engines last ran on
     errors: tuple[tuple[str, str], ...] = ()  # (engine or rule, error) of this run
+    timings: tuple[tuple[str, float], ...] = ()  # (engine, milliseconds) of this run's fast engines
     skipped: str | None = None  # why the document is not scanned
 
     @property
@@ -86,12 +93,16 @@ def _fast(
     previous: Sequence[Finding] | None,
     edits: list[ByteEdit] | None,
     changed: list[tuple[int, int]],
-) -> tuple[tuple[Finding, ...] | None, tuple[Finding, ...], list[tuple[str, str]]]:
-    engines = pipeline.enabled_engines(config, slow=False)
+    deferred: frozenset[str] = frozenset(),
+) -> tuple[tuple[Finding, ...] | None, tuple[Finding, ...], list[tuple[str, str]], list[tuple[str, float]]]:
     tree: tuple[Finding, ...] | None = ()
     errors: list[tuple[str, str]] = []
-    others = []
-    for eng in engines:
+    other: list[Finding] = []
+    timings: list[tuple[str, float]] = []
+    for eng in pipeline.enabled_engines(config, slow=False):
+        if eng.name in deferred:
+            continue
+        t0 = time.perf_counter()
         if eng.name == TREE_SITTER:
             try:
                 applies = eng.applies(file)
@@ -102,10 +113,11 @@ def _fast(
                 tree, errs = _tree_sitter(file, registry, previous, edits, changed)
                 errors.extend(errs)
         else:
-            others.append(eng)
-    other, errs = pipeline.run_engines(file, config, others) if others else ([], [])
-    errors.extend(errs)
-    return tree, tuple(other), errors
+            found, errs = pipeline.run_engines(file, config, [eng])
+            other.extend(found)
+            errors.extend(errs)
+        timings.append((eng.name, (time.perf_counter() - t0) * 1000))
+    return tree, tuple(other), errors, timings
 
 
 def _tree_failed(errors: list[tuple[str, str]]) -> bool:
@@ -124,13 +136,16 @@ def _final(
         return tuple(sorted(raw, key=lambda f: f.sort_key))
 
 
-def on_open(file: SourceFile, version: int, config: Config, registry: Registry) -> State:
+def on_open(
+    file: SourceFile, version: int, config: Config, registry: Registry, deferred: frozenset[str] = frozenset()
+) -> State:
     """A full fast analysis (open, settle, configuration change)."""
-    tree, other, errors = _fast(file, config, registry, None, None, [])
+    tree, other, errors, timings = _fast(file, config, registry, None, None, [], deferred)
     reusable = not _tree_failed(errors)
     findings = _final(file, [*(tree or ()), *other], config, registry, errors)
     return State(
-        version=version, findings=findings, tree=tree, tree_reusable=reusable, other_fast=other, errors=tuple(errors)
+        version=version, findings=findings, tree=tree, tree_reusable=reusable, other_fast=other,
+        errors=tuple(errors), timings=tuple(timings),
     )
 
 
@@ -143,10 +158,13 @@ def on_change(
     config: Config,
     registry: Registry,
     reuse_previous: bool = True,
+    deferred: frozenset[str] = frozenset(),
 ) -> State:
     """The analysis after `edits`: incremental where the previous tree findings may be reused."""
     reuse = reuse_previous and previous.tree is not None and previous.tree_reusable and previous.skipped is None
-    tree, other, errors = _fast(file, config, registry, previous.tree if reuse else None, edits if reuse else None, changed)
+    tree, other, errors, timings = _fast(
+        file, config, registry, previous.tree if reuse else None, edits if reuse else None, changed, deferred
+    )
     reusable = not _tree_failed(errors)
     slow = shift(file, previous.slow, edits) if previous.skipped is None else ()
     findings = _final(file, [*(tree or ()), *other, *slow], config, registry, errors)
@@ -159,6 +177,7 @@ def on_change(
         slow=slow,
         slow_version=previous.slow_version if previous.skipped is None else None,
         errors=tuple(errors),
+        timings=tuple(timings),
     )
 
 
@@ -170,6 +189,17 @@ def merge_slow(
     errs = list(errors)
     findings = _final(file, [*(state.tree or ()), *state.other_fast, *slow], config, registry, errs)
     return replace(state, findings=findings, slow=tuple(slow), slow_version=slow_version, errors=tuple(errs))
+
+
+def defer(state: State, engine: str) -> State:
+    """`engine` leaves the keystroke path: its findings are carried with the slow ones."""
+    moved = tuple(f for f in state.other_fast if f.engine == engine)
+    return replace(
+        state,
+        other_fast=tuple(f for f in state.other_fast if f.engine != engine),
+        slow=state.slow + moved,
+        slow_version=state.slow_version if state.slow_version is not None else state.version,
+    )
 
 
 def refilter(state: State, file: SourceFile, config: Config, registry: Registry) -> State:

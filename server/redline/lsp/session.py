@@ -38,6 +38,13 @@ log = logging.getLogger(__name__)
 # A pause this long settles an inexact tree (see documents/store.py); the slow engines wait for
 # the `slowEnginesDelayMs` setting.
 SETTLE_DELAY_S = 0.15
+# Syntax trees are the bulk of the memory (about 30 bytes per source byte). Only the documents
+# edited most recently keep theirs between keystrokes; the others are parsed again from scratch
+# (a few milliseconds for 2,000 lines) on their next change.
+HOT_TREES = 8
+# An engine other than the tree-sitter one that takes longer than this on a document leaves the
+# keystroke path for that document: it runs with the slow engines, debounced, in the worker.
+FAST_ENGINE_BUDGET_MS = 4.0
 
 
 class Sink(Protocol):
@@ -94,6 +101,8 @@ class Session:
         self._shown_settings_problems: tuple = ()
         self._exclude_cache: dict[tuple, Any] = {}
         self._converters: dict[str, convert.Converter] = {}
+        self._hot: dict[str, None] = {}  # uris in order of last use, most recent last
+        self._deferred: dict[str, frozenset[str]] = {}  # uri -> fast engines moved to the slow path
 
     # ------------------------------------------------------------------ setup
 
@@ -190,6 +199,15 @@ class Session:
         return Report(state.version, f"{state.version}-{next(self._ids)}", diags)
 
     def _set(self, uri: str, state: State, file: SourceFile | None, publish: bool = True) -> Report:
+        for name, ms in state.timings:
+            if name != analysis.TREE_SITTER and ms > FAST_ENGINE_BUDGET_MS and name not in self._deferred.get(uri, ()):
+                self._deferred[uri] = self._deferred.get(uri, frozenset()) | {name}
+                state = analysis.defer(state, name)
+                self.log(
+                    LogLevel.INFO,
+                    f"{name} took {ms:.0f} ms on {uri_path(uri)}: it now runs when typing pauses, "
+                    "not on every keystroke, for this document",
+                )
         self.states[uri] = state
         self._log_errors(uri, state)
         report = self._new_report(uri, state, file)
@@ -227,9 +245,11 @@ class Session:
         doc = self.store.open(uri, language_id, version, text)
         self._clear_workspace_report(uri)
         self._analyze_full(doc, config, publish=True)
+        self._touch(uri)
         self._schedule_idle(uri, 0.0)
 
     def _analyze_full(self, doc: Document, config: Config, publish: bool, keep_slow: tuple = ()) -> State:
+        self._ensure_tree(doc)
         file = doc.source
         if file is None:
             state = analysis.skipped(doc.version, f"no Redline language for {doc.language_id!r}")
@@ -238,7 +258,7 @@ class Session:
             state = analysis.skipped(doc.version, reason)
             self.log(LogLevel.DEBUG, f"{doc.path}: {reason}")
         else:
-            state = analysis.on_open(file, doc.version, config, self.registry)
+            state = analysis.on_open(file, doc.version, config, self.registry, self._deferred.get(doc.uri, frozenset()))
             if keep_slow:
                 state = analysis.merge_slow(state, file, keep_slow[0], keep_slow[1], config, self.registry)
         self._set(doc.uri, state, file, publish)
@@ -274,11 +294,32 @@ class Session:
             # step settles inexact trees and scans them in full.
             state = analysis.on_change(
                 previous, file, doc.version, result.edits, result.changed_ranges, config, self.registry,
-                reuse_previous=not result.reparsed_fully,
+                reuse_previous=not result.reparsed_fully, deferred=self._deferred.get(uri, frozenset()),
             )
             self._set(uri, state, file)
+        self._touch(uri)
         self._schedule_idle(uri, self.settings.slow_engines_delay_ms / 1000)
         return True
+
+    def _touch(self, uri: str) -> None:
+        """Mark `uri` as just used; drop the tree of the least recently used beyond HOT_TREES."""
+        self._hot.pop(uri, None)
+        self._hot[uri] = None
+        while len(self._hot) > HOT_TREES:
+            cold = next(iter(self._hot))
+            del self._hot[cold]
+            doc = self.store.get(cold)
+            if doc is not None and doc.tree is not None and not self.debouncer.pending("settle " + cold):
+                # The store parses a document without a tree from scratch on its next change
+                # (ChangeResult.reparsed_fully); findings and reports stay as they are.
+                doc.tree, doc.exact = None, True
+
+    def _ensure_tree(self, doc: Document) -> None:
+        if doc.tree is None and doc.language is not None:
+            from redline import languages as langs
+
+            if langs.has_grammar(doc.language):
+                doc.tree, doc.exact = langs.parse(doc.language, doc.data), True
 
     def _change_text_only(self, uri: str, version: int, changes: Sequence[Change]) -> bool:
         result = self.text_only.change(uri, version, changes, self.encoding)
@@ -314,6 +355,8 @@ class Session:
         self.states.pop(uri, None)
         self.reports.pop(uri, None)
         self._converters.pop(uri, None)
+        self._hot.pop(uri, None)
+        self._deferred.pop(uri, None)
         self._logged.pop(uri, None)
         self._cancel_slow(uri)
         self.debouncer.cancel("settle " + uri)
@@ -361,27 +404,32 @@ class Session:
             return
         self._start_slow(doc, self.config_for(doc.path))
 
-    def _slow_engines(self, file: SourceFile, config: Config) -> list:
+    def _slow_engines(self, uri: str, file: SourceFile, config: Config) -> list[str]:
+        """Names of the engines to run off the keystroke path for this document."""
         from redline import pipeline
 
+        deferred = self._deferred.get(uri, frozenset())
         out = []
-        for engine in pipeline.enabled_engines(config, slow=True):
+        for engine in pipeline.enabled_engines(config):
+            if not (engine.slow or engine.name in deferred):
+                continue
             try:
                 if engine.applies(file):
-                    out.append(engine)
+                    out.append(engine.name)
             except Exception as e:  # noqa: BLE001
                 self.log(LogLevel.ERROR, f"{engine.name} failed on {file.path}: {type(e).__name__}: {e}")
         return out
 
     def _start_slow(self, doc: Document, config: Config) -> None:
         file = doc.source
-        if file is None or not self._slow_engines(file, config):
+        names = self._slow_engines(doc.uri, file, config) if file is not None else []
+        if not names:
             return
         from redline.lsp import worker
 
         self._cancel_slow(doc.uri)
         uri, version = doc.uri, doc.version
-        fut, afut = self.jobs.submit(worker.slow_scan, file.path, file.language, file.text, config)
+        fut, afut = self.jobs.submit(worker.slow_scan, file.path, file.language, file.text, config, names)
         self._slow[uri] = (version, fut)
         afut.add_done_callback(lambda f: self._slow_done(uri, version, f))
 
@@ -432,6 +480,7 @@ class Session:
                 from redline import pipeline
 
                 enabled = {e.name for e in pipeline.enabled_engines(config, slow=True)}
+                enabled |= self._deferred.get(doc.uri, frozenset())
                 keep = (tuple(f for f in state.slow if f.engine in enabled), state.slow_version)
             self._analyze_full(doc, config, publish=not self.client.pull_diagnostics, keep_slow=keep)
             self._schedule_idle(doc.uri, 0.0)

@@ -27,14 +27,20 @@ def warm_up() -> int:
     return os.getpid()
 
 
-def slow_scan(path: str, language: str, text: bytes, config: Config) -> tuple[list[Finding], list[tuple[str, str]]]:
-    """The slow engines' raw findings for one document version (before finalize)."""
+def slow_scan(
+    path: str, language: str, text: bytes, config: Config, names: list[str] | None = None
+) -> tuple[list[Finding], list[tuple[str, str]]]:
+    """Raw findings (before finalize) of the engines named (default: the slow ones) for one
+    document version. Parses with this thread's own parser (languages.parser)."""
     from redline import pipeline
 
     file = pipeline.make_source(path, text, language=language)
     if file is None:
         return [], []
-    engines = pipeline.enabled_engines(config, slow=True)
+    if names is None:
+        engines = pipeline.enabled_engines(config, slow=True)
+    else:
+        engines = [e for e in pipeline.enabled_engines(config) if e.name in names]
     return pipeline.run_engines(file, config, engines)
 
 
