@@ -204,3 +204,17 @@ def test_a_single_word_password_is_reported_with_low_confidence():
     hits = scanner.scan_text(b'password = "megadeth"', "python", "a.py")
     assert [(h.code, h.confidence) for h in hits] == [("RL204", "low")]
     assert not scanner.scan_text(b'password = "password"', "python", "a.py")
+
+
+def test_generated_lines_are_bounded_per_window():
+    token = expand("{{fake:github-token}}").encode()
+    line = b'"' + b'","'.join([token] * 1000) + b'"\n'  # < one window
+    hits = scanner.scan_text(line, "json", "a.json")
+    assert len(hits) == scanner.MAX_HITS
+    names = b" ".join([b"token"] * 5000) + b' token = "' + expand("{{fake:alnum:32}}").encode() + b'"\n'
+    assert scanner.scan_text(names, "text", "a.txt") == []  # past the names looked at per line
+
+
+def test_many_secrets_in_a_file_are_all_reported():
+    body = b"".join(b'password%d = "%s"\n' % (i, expand("{{fake:password}}").encode()) for i in range(300))
+    assert len(scanner.scan_text(body, "python", "a.py")) == 300

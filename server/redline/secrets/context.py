@@ -52,6 +52,8 @@ _SPACE = b" \t"
 _HEX = frozenset(b"0123456789abcdefABCDEF-")
 _NAME_CHARS = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.$")
 MAX_LOOKAHEAD = 40  # lines searched for a Terraform variable's default
+MAX_NAMES = 400  # credential names looked at per line (window)
+MAX_VALUE = 1000  # longest value considered
 
 
 @dataclass(frozen=True, slots=True)
@@ -351,17 +353,22 @@ def _terraform_default(syn: Syntax, next_line: NextLine) -> tuple[Value, int] | 
 
 def _reverse_comparison(line: bytes, name_start: int, syn: Syntax) -> Value | None:
     """`"value" == password`."""
-    b = line[:name_start].rstrip(b" \t(")
+    j = name_start
+    while j > 0 and line[j - 1] in b" \t(":
+        j -= 1
     for op in _COMPARE:
-        if b.endswith(op):
-            b = b[: -len(op)].rstrip(b" \t")
-            if b and b[-1:] in syn.quotes:
-                q = b[-1]
-                i = len(b) - 2
-                while i >= 0 and not (line[i] == q and (i == 0 or line[i - 1] != 0x5C)):
+        if line.endswith(op, 0, j):
+            end = j - len(op)
+            while end > 0 and line[end - 1] in _SPACE:
+                end -= 1
+            if end > 0 and line[end - 1 : end] in syn.quotes:
+                q = line[end - 1]
+                i = end - 2
+                floor = max(-1, end - 1 - MAX_VALUE)
+                while i > floor and not (line[i] == q and (i == 0 or line[i - 1] != 0x5C)):
                     i -= 1
-                if i >= 0:
-                    return Value(i + 1, len(b) - 1, i, len(b), bytes([q]))
+                if i > floor:
+                    return Value(i + 1, end - 1, i, end, bytes([q]))
             return None
     return None
 
@@ -375,11 +382,13 @@ def scan_line(
     """Context hits on one line. `next_line(k)` gives the k-th following line and its start."""
     out: list[Hit] = []
     seen: set[int] = set()
-    for m in NAME_RE.finditer(line):
+    for count, m in enumerate(NAME_RE.finditer(line)):
+        if count >= MAX_NAMES:  # generated text, not code someone types: bound the work
+            break
         s, e = m.start(), m.end()
         name = line[s:e].decode("ascii", "replace").strip(".-$@")
         kind = names.classify(name)
-        before = line[:s]
+        before = line[max(0, s - 64) : s]  # what the tests below look at: the end of it
         prev = line[s - 1 : s]
         if before.rstrip(b" \t").endswith(b"variable \"") or before.rstrip().lower().endswith(b"variable \""):
             if kind is None:

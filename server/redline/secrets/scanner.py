@@ -27,6 +27,7 @@ from redline.secrets.syntax import Syntax, syntax_for
 
 BINARY_SNIFF = 8192
 MAX_LINE = 100_000  # longer lines (minified bundles) are scanned in windows of this size
+MAX_HITS = 100  # secrets of one kind reported per line (window)
 _PRIORITY = {"RL202": 0, "RL201": 1, "RL203": 2, "RL204": 3, "RL205": 4}
 _CONTEXT_CODES = frozenset({"RL203", "RL204", "RL205"})
 
@@ -112,6 +113,8 @@ def token_hits(line: bytes, base: int) -> list[Hit]:
             hit = _token_hit(det, m, line, base)
             if hit is not None:
                 out.append(hit)
+                if len(out) >= MAX_HITS:  # generated data, not typed code: bound the work
+                    return out
     return out
 
 
@@ -203,10 +206,30 @@ def _count_unescaped(line: bytes, q: int, start: int, end: int) -> int:
 
 
 def _dedupe(found: list[Hit]) -> list[Hit]:
-    """Keep one hit per secret: the more specific detector wins overlapping bytes."""
-    found.sort(key=lambda h: (_PRIORITY.get(h.code, 9), -h.width, h.start))
+    """Keep one hit per secret: the more specific detector wins overlapping bytes. Hits are
+    grouped into clusters of overlapping ones first, so the work stays linear in their number."""
+    found.sort(key=lambda h: (h.start, -h.end))
     kept: list[Hit] = []
+    cluster: list[Hit] = []
+    end = -1
     for h in found:
+        if cluster and h.start < end:
+            cluster.append(h)
+            end = max(end, h.end)
+            continue
+        kept.extend(_best(cluster))
+        cluster, end = [h], h.end
+    kept.extend(_best(cluster))
+    kept.sort(key=lambda h: (h.start, h.end))
+    return kept
+
+
+def _best(cluster: list[Hit]) -> list[Hit]:
+    if len(cluster) <= 1:
+        return cluster
+    cluster.sort(key=lambda h: (_PRIORITY.get(h.code, 9), -h.width, h.start))
+    kept: list[Hit] = []
+    for h in cluster:
         for i, k in enumerate(kept):
             if h.overlaps(k):
                 if h.name and not k.name:  # the variable a token is assigned to names the fix
@@ -214,7 +237,6 @@ def _dedupe(found: list[Hit]) -> list[Hit]:
                 break
         else:
             kept.append(h)
-    kept.sort(key=lambda h: (h.start, h.end))
     return kept
 
 

@@ -58,6 +58,8 @@ def _url_hits(line: bytes, base: int) -> list[Hit]:
     _G = _U
     out = []
     for m in URL_RE.finditer(line):
+        if len(out) >= MAX_HITS:
+            break
         secret = m.group(_G["secret"])
         user = m.group(_G["user"])
         host = m.group(_G["host"]).decode("ascii", "replace").lower()
@@ -155,6 +157,9 @@ def _curl_hits(line: bytes, base: int) -> list[Hit]:
     return out
 
 
+MAX_HITS = 100  # per line (window): generated data, not typed code
+
+
 def scan_line(line: bytes, base: int) -> list[Hit]:
     out: list[Hit] = []
     if b"@" in line and b"://" in line:
@@ -163,4 +168,4 @@ def scan_line(line: bytes, base: int) -> list[Hit]:
         out.extend(_pair_hits(line, base))
     if b"-u" in line:
         out.extend(_curl_hits(line, base))
-    return out
+    return out[:MAX_HITS]
