@@ -154,3 +154,15 @@ def test_unsaved_buffers_and_binary_files():
     untitled = SourceFile("", "python", expand('GITHUB_TOKEN = "{{fake:github-token}}"\n').encode())
     assert [f.code for f in ENGINE.scan(untitled)] == ["RL201"]
     assert ENGINE.scan(SourceFile("x.bin", "text", b"\x00\x01\x02password=abc")) == []
+
+
+def test_no_secret_in_logs(caplog):
+    import logging
+
+    secret = expand("{{fake:github-token}}")
+    logging.getLogger("detect-secrets").setLevel(logging.DEBUG)  # someone turned it up
+    caplog.set_level(logging.DEBUG)
+    file = source("app.py", f'token = "{secret}"\nplaceholder = "ghp_{{{{fake:=x:36}}}}"\n'.replace("{{fake:=x:36}}", "x" * 36))
+    assert ENGINE.scan(file)
+    assert logging.getLogger("detect-secrets").level == logging.ERROR  # its INFO lines quote values
+    assert secret not in caplog.text and "x" * 36 not in caplog.text

@@ -88,6 +88,9 @@ def _configure() -> None:
     from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
     from detect_secrets.settings import get_filters, get_plugins, get_settings
 
+    # detect-secrets logs the values it skips at INFO level ("Skipping <secret> due to ..."):
+    # keep its logger quiet whatever the process's logging configuration says.
+    logging.getLogger("detect-secrets").setLevel(logging.ERROR)
     wanted = frozenset(cls.__name__ for cls in get_mapping_from_secret_type_to_class().values())
     settings = get_settings()
     if _plugin_names == wanted and frozenset(settings.plugins) == wanted and (
