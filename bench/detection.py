@@ -276,6 +276,41 @@ def django_check(tools: dict, min_conf: Confidence) -> list[str]:
     return out
 
 
+def speed_check(runs: int = 3) -> list[str]:
+    """Parse alone against parse + the tree-sitter rules (`rules.engine.scan`) on Django, in
+    process, median of `runs`: what the rules cost on top of parsing."""
+    import statistics
+
+    from redline.pipeline import make_source
+    from redline.rules import engine as rule_engine
+    from redline.rules.registry import default_registry
+
+    reg = default_registry()
+    reg.compiled("python")  # compile outside the timing
+    sources = [(str(p), p.read_bytes()) for p in sorted(DJANGO_DIR.rglob("*.py"))]
+    lines = sum(b.count(b"\n") + 1 for _, b in sources)
+    parse, both = [], []
+    for _ in range(runs):
+        t = time.perf_counter()
+        files = [make_source(p, b) for p, b in sources]
+        parse.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        for p, b in sources:
+            rule_engine.scan(make_source(p, b), reg)
+        both.append(time.perf_counter() - t)
+    del files
+    mp, mb = statistics.median(parse), statistics.median(both)
+    return [
+        f"Tree-sitter engine on Django ({lines} lines, median of {runs} runs, in process):",
+        "",
+        "| stage | seconds | lines/s |",
+        "|---|---|---|",
+        f"| parse | {mp:.2f} | {lines / mp:,.0f} |",
+        f"| parse + rules (`rules.engine.scan`) | {mb:.2f} | {lines / mb:,.0f} |",
+        f"| rules / parse | {(mb - mp) / mp:.2f}x | |",
+    ]
+
+
 def fetch_django() -> bool:
     if DJANGO_DIR.is_dir():
         return True
@@ -301,6 +336,7 @@ def main(argv=None) -> int:
     ap.add_argument("--min-confidence", default="low", choices=["low", "medium", "high"])
     ap.add_argument("--write", type=Path, help="replace the tables in this markdown file")
     ap.add_argument("--misses", type=Path, help="write the insecure records Redline misses (JSONL) here")
+    ap.add_argument("--speed", action="store_true", help="also time parse vs parse + rules on Django")
     args = ap.parse_args(argv)
     min_conf = Confidence(args.min_confidence)
     # Manifest and registry checks (undeclared imports, ...) judge a workspace, not a snippet.
@@ -379,6 +415,9 @@ def main(argv=None) -> int:
         fast = Config(engines=(("bandit", False), ("detect-secrets", False), *off), min_confidence=min_conf)
         lines_out.extend(django_check({"redline fast engines": fast, **tools}, min_conf))
         lines_out.append("")
+        if args.speed:
+            lines_out.extend(speed_check())
+            lines_out.append("")
     lines_out.append(f"Run time: {time.perf_counter() - started:.0f} s; minimum confidence: {args.min_confidence}.")
     text = "\n".join(lines_out)
     if args.misses:

@@ -9,6 +9,6 @@ test-python-rules: install
 # Scores Redline and bandit on $(SHARED)/benchmarks and Django (fetched once into bench/corpora/)
 # and rewrites the tables in bench/results/detection.md.
 bench-detection: install
-	REDLINE_SHARED=$(SHARED) $(BIN)/python bench/detection.py --write bench/results/detection.md
+	REDLINE_SHARED=$(SHARED) $(BIN)/python bench/detection.py --speed --write bench/results/detection.md
 
 BENCH_TARGETS += bench-detection
