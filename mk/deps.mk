@@ -14,7 +14,7 @@ $(DEPS_DATA)/advisories.rldb: $(wildcard $(DEPS_OSV)/*.jsonl) $(wildcard server/
 	  echo "warning: $(DEPS_OSV) not found: no advisory database (vulnerable-version checks are off)"; \
 	fi
 
-$(DEPS_DATA)/top-pypi.txt $(DEPS_DATA)/top-npm.txt &: $(wildcard $(SHARED)/data/top-*-packages.json) | $(STAMP)
+$(DEPS_DATA)/top-pypi.txt $(DEPS_DATA)/top-npm.txt &: $(wildcard $(SHARED)/data/top-*-packages.json) server/redline/deps/toplists.py | $(STAMP)
 	@if [ -f "$(SHARED)/data/top-pypi-packages.json" ]; then \
 	  $(BIN)/python -m redline.deps.toplists "$(SHARED)/data"; \
 	else \

@@ -197,19 +197,32 @@ def imports_of(file: SourceFile) -> list[Import]:
 
 _env_lock = threading.Lock()
 _installed: frozenset[str] | None = None
+_distributions: dict[str, list[str]] | None = None
+
+
+def module_distributions() -> dict[str, list[str]]:
+    """importlib.metadata.packages_distributions(), computed once (it reads every installed
+    distribution's metadata)."""
+    global _distributions
+    if _distributions is None:
+        with _env_lock:
+            if _distributions is None:
+                try:
+                    _distributions = dict(importlib.metadata.packages_distributions())
+                except Exception:  # noqa: BLE001 - broken metadata must not stop the check
+                    _distributions = {}
+    return _distributions
 
 
 def installed_python_modules() -> frozenset[str]:
     """Top-level modules importable in the server's environment (found, never imported)."""
     global _installed
     if _installed is None:
+        dists = module_distributions()
         with _env_lock:
             if _installed is None:
                 names: set[str] = set()
-                try:
-                    names.update(importlib.metadata.packages_distributions())
-                except Exception:  # noqa: BLE001 - broken metadata must not stop the check
-                    pass
+                names.update(dists)
                 cwd = os.getcwd()
                 paths = [p for p in sys.path if p and os.path.abspath(p) != cwd]
                 try:

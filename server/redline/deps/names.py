@@ -64,14 +64,25 @@ class NameIndex:
         self.popular = popular
         self.rank = {n: i for i, n in enumerate(popular)}
         self.known = frozenset(known) | frozenset(popular)
-        self._edit_targets = list(popular[:EDIT_TARGETS])
-        self._stripped: dict[str, str] = {}
-        self._glyphs: dict[str, str] = {}
-        for n in popular[:CONFUSABLE_TARGETS]:
-            self._stripped.setdefault(_strip(n), n)
-            self._glyphs.setdefault(_strip(n).translate(_GLYPHS), n)
         self._scopes = {n.split("/", 1)[0] for n in self.known if n.startswith("@") and "/" in n}
+        self._lookalikes: tuple[list[str], dict[str, str], dict[str, str]] | None = None
+        self._lock = threading.Lock()
         self.check = lru_cache(maxsize=8192)(self._check)
+
+    def _tables(self) -> tuple[list[str], dict[str, str], dict[str, str]]:
+        """Edit targets and the look-alike maps, built on the first unknown name (most files
+        have none, and building them is the larger part of the index's cost)."""
+        if self._lookalikes is None:
+            with self._lock:
+                if self._lookalikes is None:
+                    stripped: dict[str, str] = {}
+                    glyphs: dict[str, str] = {}
+                    for n in self.popular[:CONFUSABLE_TARGETS]:
+                        s = _strip(n)
+                        stripped.setdefault(s, n)
+                        glyphs.setdefault(s.translate(_GLYPHS), n)
+                    self._lookalikes = (list(self.popular[:EDIT_TARGETS]), stripped, glyphs)
+        return self._lookalikes
 
     def _is_confusable_target(self, name: str) -> bool:
         r = self.rank.get(name)
@@ -92,11 +103,12 @@ class NameIndex:
         return hit or Verdict("unknown")
 
     def _typosquat(self, name: str) -> Verdict | None:
+        edit_targets, stripped, glyphs = self._tables()
         s = _strip(name)
-        t = self._stripped.get(s)
+        t = stripped.get(s)
         if t and t != name:
             return Verdict("typosquat", t, "the same name with other separators")
-        t = self._glyphs.get(s.translate(_GLYPHS))
+        t = glyphs.get(s.translate(_GLYPHS))
         if t and t != name:
             return Verdict("typosquat", t, "look-alike digits and letters swapped")
         for cand in (name + "s", name[:-1] if name.endswith("s") else None, name[:-2] if name.endswith("es") else None):
@@ -115,7 +127,7 @@ class NameIndex:
             return None
         max_d = 1 if len(name) < 9 else 2
         best = None
-        for cand, dist, _i in process.extract(name, self._edit_targets, scorer=OSA.distance, score_cutoff=max_d, limit=8):
+        for cand, dist, _i in process.extract(name, edit_targets, scorer=OSA.distance, score_cutoff=max_d, limit=8):
             if cand == name or _digits_only(name, cand) or _sibling(name, cand):
                 continue
             key = (dist, self.rank[cand])

@@ -25,6 +25,19 @@ from redline.findings import Finding, Fix, Severity, TextEdit
 from redline.rules.registry import default_registry
 
 
+def warm_up() -> None:
+    """Load what a first scan would otherwise load: the advisory database, the popular-package
+    lists and name indexes, the installed Python modules (about 50 ms of CPU, once per process).
+
+    For a host to call off the keystroke path (e.g. a language server at start-up, in a
+    thread), so that the first manifest or code file opened is not slow once. Never required:
+    everything is loaded on first use anyway."""
+    db, _err = get_database()
+    for eco in (V.PYPI, V.NPM):
+        N.index_for(eco, frozenset(db.names(eco)) if db is not None else frozenset())
+    imports.installed_python_modules()
+
+
 def rules_of(engine: str = "dependencies") -> dict:
     return {r.code: r for r in default_registry().rules if r.engine == engine}
 
