@@ -107,10 +107,20 @@ class RedlineLanguageClient extends LanguageClient {
         }
     }
 
+    private get serverProcess(): ChildProcess | undefined {
+        return (this as unknown as { _serverProcess?: ChildProcess })._serverProcess;
+    }
+
+    /** False once the server process has exited (or was never started). */
+    serverAlive(): boolean {
+        const p = this.serverProcess;
+        return p !== undefined && p.exitCode === null && p.signalCode === null;
+    }
+
     killServer(): void {
-        const process = (this as unknown as { _serverProcess?: ChildProcess })._serverProcess;
-        if (process && process.exitCode === null && !process.killed) {
-            process.kill();
+        const p = this.serverProcess;
+        if (p && p.exitCode === null && !p.killed) {
+            p.kill();
         }
     }
 }
@@ -278,6 +288,8 @@ export class RedlineServer implements Disposable {
             options: { cwd: folder?.uri.fsPath ?? os.homedir(), env: { ...process.env, PYTHONUNBUFFERED: '1' } },
         };
         const channel = outputChannel();
+        // eslint-disable-next-line prefer-const -- the error handler below needs the client it belongs to
+        let client: RedlineLanguageClient;
         const clientOptions: LanguageClientOptions = {
             documentSelector: documentSelector(),
             outputChannel: channel,
@@ -289,8 +301,10 @@ export class RedlineServer implements Disposable {
                 return false;
             },
             errorHandler: {
+                // Writes fail in a burst when the server dies; `closed` then decides about a restart.
+                // A live server that keeps sending garbage is shut down.
                 error: (_error, _message, count) => ({
-                    action: (count ?? 0) <= 3 ? ErrorAction.Continue : ErrorAction.Shutdown,
+                    action: !client.serverAlive() || (count ?? 0) <= 5 ? ErrorAction.Continue : ErrorAction.Shutdown,
                     handled: true,
                 }),
                 closed: () => {
@@ -332,7 +346,7 @@ export class RedlineServer implements Disposable {
                 didSave: (document, next) => (isEnabledFor(document.uri) ? next(document) : Promise.resolve()),
             },
         };
-        const client = new RedlineLanguageClient(CLIENT_ID, EXTENSION_NAME, serverOptions, clientOptions);
+        client = new RedlineLanguageClient(CLIENT_ID, EXTENSION_NAME, serverOptions, clientOptions);
         keepClientCommands(client);
         return client;
     }
