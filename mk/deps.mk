@@ -16,7 +16,7 @@ $(DEPS_DATA)/advisories.rldb: $(wildcard $(DEPS_OSV)/*.jsonl) $(wildcard server/
 
 $(DEPS_DATA)/top-pypi.txt $(DEPS_DATA)/top-npm.txt &: $(wildcard $(SHARED)/data/top-*-packages.json) server/redline/deps/toplists.py | $(STAMP)
 	@if [ -f "$(SHARED)/data/top-pypi-packages.json" ]; then \
-	  $(BIN)/python -m redline.deps.toplists "$(SHARED)/data"; \
+	  $(BIN)/python -m redline.deps.toplists "$(SHARED)/data" $(DEPS_DATA); \
 	else \
 	  echo "warning: $(SHARED)/data not found: no popular-package lists (typosquat checks are off)"; \
 	fi

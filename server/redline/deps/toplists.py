@@ -3,7 +3,7 @@
 One name per line in rank order (most popular first); `#` lines are comments (source, licence).
 Attribution is in `data/NOTICE-advisories.md`. Regenerate from the shared JSON files with
 
-    python -m redline.deps.toplists ../shared/data
+    python -m redline.deps.toplists ../shared/data [OUTPUT_DIR]
 """
 
 from __future__ import annotations
@@ -67,8 +67,8 @@ def write_from_shared(data_dir: Path, out_dir: Path) -> dict[str, int]:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 2:
-        print("usage: python -m redline.deps.toplists SHARED_DATA_DIR", file=sys.stderr)
+    if len(sys.argv) not in (2, 3):
+        print("usage: python -m redline.deps.toplists SHARED_DATA_DIR [OUTPUT_DIR]", file=sys.stderr)
         sys.exit(2)
-    out = Path(str(resources.files("redline") / "data"))
+    out = Path(sys.argv[2]) if len(sys.argv) == 3 else Path(str(resources.files("redline") / "data"))
     print(write_from_shared(Path(sys.argv[1]), out))
