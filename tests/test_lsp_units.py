@@ -333,3 +333,30 @@ def test_a_costly_fast_engine_leaves_the_keystroke_path(monkeypatch):
     assert moved["range"]["start"] == {"line": 1, "character": 5}
     doc = s.store.get("file:///w/a.py")
     assert "test-counting" in s._slow_engines(doc.uri, doc.source, Config())
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(st.sampled_from(FUNCS), min_size=1, max_size=6),
+    st.lists(st.tuples(st.integers(0, 40), st.integers(0, 30), st.sampled_from(TOKENS), st.integers(0, 3)), min_size=1, max_size=20),
+)
+def test_provisional_results_only_while_the_tree_has_errors(funcs, keystrokes):
+    """As the server runs it: while the tree has syntax errors the result may be provisional
+    (findings outside the edited definition carried over); otherwise it equals a full scan of
+    the tree; and the full analysis at the next pause equals one of a fresh parse."""
+    registry, config = default_registry(), Config()
+    store = DocumentStore()
+    doc = store.open("file:///w/a.py", "python", 0, "import os\n\n" + "\n".join(funcs))
+    state = analysis.on_open(doc.source, 0, config, registry)
+    for version, (line, char, text, deleted) in enumerate(keystrokes, start=1):
+        res = store.change(doc.uri, version, [Change(((line, char), (line, char + deleted)), text)], Encoding.UTF8)
+        state = analysis.on_change(
+            state, doc.source, version, res.edits, res.changed_ranges, config, registry,
+            not res.reparsed_fully, provisional_ok=not res.exact,
+        )
+        if not state.provisional:
+            assert state.findings == analysis.on_open(doc.source, version, config, registry).findings
+    store.settle(doc.uri)
+    settled = analysis.on_open(doc.source, state.version, config, registry)
+    fresh = pipeline.make_source(doc.path, doc.data)
+    assert settled.findings == analysis.on_open(fresh, state.version, config, registry).findings

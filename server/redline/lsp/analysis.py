@@ -48,6 +48,9 @@ class State:
     slow_version: int | None = None  # the version the slow engines last ran on
     errors: tuple[tuple[str, str], ...] = ()  # (engine or rule, error) of this run
     timings: tuple[tuple[str, float], ...] = ()  # (engine, milliseconds) of this run's fast engines
+    # True when the tree-sitter findings outside the edited definition were carried over rather
+    # than re-checked (see `on_change`); the next pause in typing scans the file in full.
+    provisional: bool = False
     skipped: str | None = None  # why the document is not scanned
 
     @property
@@ -74,7 +77,8 @@ def _tree_sitter(
     previous: Sequence[Finding] | None,
     edits: list[ByteEdit] | None,
     changed: list[tuple[int, int]],
-) -> tuple[tuple[Finding, ...] | None, list[tuple[str, str]]]:
+) -> tuple[tuple[Finding, ...] | None, list[tuple[str, str]], bool]:
+    """(findings, errors, whether the whole file was scanned)."""
     try:
         if previous is not None and edits is not None:
             result = rule_engine.rescan(file, registry, list(previous), edits, changed)
@@ -82,8 +86,8 @@ def _tree_sitter(
             result = rule_engine.scan(file, registry)
     except Exception as e:  # noqa: BLE001 - an engine failure must not stop the others
         log.exception("tree-sitter engine failed on %s", file.path)
-        return None, [(TREE_SITTER, f"{type(e).__name__}: {e}")]
-    return tuple(result.findings), list(result.errors)
+        return None, [(TREE_SITTER, f"{type(e).__name__}: {e}")], True
+    return tuple(result.findings), list(result.errors), result.full
 
 
 def _fast(
@@ -94,8 +98,11 @@ def _fast(
     edits: list[ByteEdit] | None,
     changed: list[tuple[int, int]],
     deferred: frozenset[str] = frozenset(),
-) -> tuple[tuple[Finding, ...] | None, tuple[Finding, ...], list[tuple[str, str]], list[tuple[str, float]]]:
+) -> tuple[tuple[Finding, ...] | None, tuple[Finding, ...], list[tuple[str, str]], list[tuple[str, float]], bool]:
+    """(tree-sitter findings, other findings, errors, timings, whether the tree-sitter engine
+    scanned the whole file)."""
     tree: tuple[Finding, ...] | None = ()
+    full = True
     errors: list[tuple[str, str]] = []
     other: list[Finding] = []
     timings: list[tuple[str, float]] = []
@@ -110,14 +117,14 @@ def _fast(
                 applies = False
                 errors.append((TREE_SITTER, f"{type(e).__name__}: {e}"))
             if applies:
-                tree, errs = _tree_sitter(file, registry, previous, edits, changed)
+                tree, errs, full = _tree_sitter(file, registry, previous, edits, changed)
                 errors.extend(errs)
         else:
             found, errs = pipeline.run_engines(file, config, [eng])
             other.extend(found)
             errors.extend(errs)
         timings.append((eng.name, (time.perf_counter() - t0) * 1000))
-    return tree, tuple(other), errors, timings
+    return tree, tuple(other), errors, timings, full
 
 
 def _tree_failed(errors: list[tuple[str, str]]) -> bool:
@@ -140,7 +147,7 @@ def on_open(
     file: SourceFile, version: int, config: Config, registry: Registry, deferred: frozenset[str] = frozenset()
 ) -> State:
     """A full fast analysis (open, settle, configuration change)."""
-    tree, other, errors, timings = _fast(file, config, registry, None, None, [], deferred)
+    tree, other, errors, timings, _full = _fast(file, config, registry, None, None, [], deferred)
     reusable = not _tree_failed(errors)
     findings = _final(file, [*(tree or ()), *other], config, registry, errors)
     return State(
@@ -159,12 +166,30 @@ def on_change(
     registry: Registry,
     reuse_previous: bool = True,
     deferred: frozenset[str] = frozenset(),
+    provisional_ok: bool = False,
 ) -> State:
-    """The analysis after `edits`: incremental where the previous tree findings may be reused."""
+    """The analysis after `edits`: incremental where the previous tree findings may be reused.
+
+    With `provisional_ok` (the new tree has syntax errors, so tree-sitter's error recovery may
+    report changes far from the edit), only the definitions the edits touched are re-checked and
+    the findings elsewhere are carried over: the state is `provisional` until a full scan.
+    """
     reuse = reuse_previous and previous.tree is not None and previous.tree_reusable and previous.skipped is None
-    tree, other, errors, timings = _fast(
-        file, config, registry, previous.tree if reuse else None, edits if reuse else None, changed, deferred
+    window = [] if provisional_ok and reuse else changed
+    carry = (
+        provisional_ok and reuse and rule_engine.rescan_window(file, rule_engine.edited_ranges(edits)) is None
     )
+    tree, other, errors, timings, full = _fast(
+        file, config, registry, previous.tree if reuse else None, edits if reuse else None, window,
+        deferred | {TREE_SITTER} if carry else deferred,
+    )
+    if carry:
+        # The edit sits in an ERROR node that swallowed its definition (an unclosed bracket or
+        # quote): re-checking means scanning most of the file for code that is half typed.
+        # Carry the tree-sitter findings over (those the edit touched are dropped) until the
+        # code parses again or typing pauses.
+        tree, full = shift(file, previous.tree, edits), False
+    provisional = (previous.provisional or (provisional_ok and reuse)) and not full
     reusable = not _tree_failed(errors)
     slow = shift(file, previous.slow, edits) if previous.skipped is None else ()
     findings = _final(file, [*(tree or ()), *other, *slow], config, registry, errors)
@@ -178,6 +203,7 @@ def on_change(
         slow_version=previous.slow_version if previous.skipped is None else None,
         errors=tuple(errors),
         timings=tuple(timings),
+        provisional=provisional,
     )
 
 

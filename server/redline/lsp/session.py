@@ -295,6 +295,7 @@ class Session:
             state = analysis.on_change(
                 previous, file, doc.version, result.edits, result.changed_ranges, config, self.registry,
                 reuse_previous=not result.reparsed_fully, deferred=self._deferred.get(uri, frozenset()),
+                provisional_ok=not result.exact,
             )
             self._set(uri, state, file)
         self._touch(uri)
@@ -371,7 +372,8 @@ class Session:
             return
         version = doc.version
         try:
-            if not doc.exact:
+            state = self.states.get(uri)
+            if not doc.exact or (state is not None and state.provisional):
                 self.debouncer.schedule(
                     "settle " + uri, min(SETTLE_DELAY_S, slow_delay_s), lambda: self.settle(uri, version)
                 )
@@ -387,7 +389,7 @@ class Session:
         if doc is None or state is None or doc.version != version or state.skipped:
             return
         settled = self.store.settle(uri)
-        if settled:
+        if settled or state.provisional:
             old = state.findings
             keep = (state.slow, state.slow_version) if state.slow_version is not None else ()
             state = self._analyze_full(doc, self.config_for(doc.path), publish=False, keep_slow=keep)
