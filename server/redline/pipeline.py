@@ -78,30 +78,39 @@ def _priority(f: Finding) -> tuple:
     return (_ENGINE_PRIORITY.get(f.engine, 1), -f.confidence.rank, -f.severity.rank, width, f.code)
 
 
+@dataclass
+class _Line:
+    """What is already kept on one line, indexed so that each new finding costs O(its CWEs)."""
+
+    spans: set = field(default_factory=set)  # (code, span)
+    by_cwe: dict = field(default_factory=dict)  # cwe -> {(code, engine)}
+    bandit_covered: set = field(default_factory=set)  # bandit ids covered by kept Redline rules
+
+
 def deduplicate(findings: Sequence[Finding], registry: Registry) -> list[Finding]:
     """On one line, keep one finding per CWE: Redline's own rules before imported ones, then the
     most confident and the narrowest. A bandit finding is also dropped where a Redline rule that
-    covers its test id fired on the same line."""
+    covers its test id fired on the same line. Linear in the number of findings."""
     kept: list[Finding] = []
-    by_line: dict[int, list[Finding]] = {}
+    lines: dict[int, _Line] = {}
     for f in sorted(findings, key=_priority):
-        row = f.span.start_line
-        others = by_line.setdefault(row, [])
-        dup = False
+        line = lines.setdefault(f.span.start_line, _Line())
+        me = (f.code, f.engine)
+        if (f.code, f.span) in line.spans:
+            continue
+        if any(line.by_cwe.get(c, set()) - {me} for c in f.cwe):
+            continue
         bid = f.property("bandit_id")
-        for k in others:
-            if k.code == f.code and k.span == f.span:
-                dup = True
-            elif set(k.cwe) & set(f.cwe) and (k.code != f.code or k.engine != f.engine):
-                dup = True
-            elif bid and k.engine == "redline":
-                rule = registry.by_code.get(k.code)
-                dup = bool(rule and bid in rule.bandit)
-            if dup:
-                break
-        if not dup:
-            others.append(f)
-            kept.append(f)
+        if bid and bid in line.bandit_covered:
+            continue
+        line.spans.add((f.code, f.span))
+        for c in f.cwe:
+            line.by_cwe.setdefault(c, set()).add(me)
+        if f.engine == "redline":
+            rule = registry.by_code.get(f.code)
+            if rule:
+                line.bandit_covered.update(rule.bandit)
+        kept.append(f)
     return kept
 
 
