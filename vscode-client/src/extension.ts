@@ -24,8 +24,10 @@ export async function activate(context: ExtensionContext): Promise<void> {
         s.onDidChangeState((change) => {
             status.setState(change.state, change.detail);
             void commands.executeCommand('setContext', CONTEXT_SERVER_RUNNING, change.state === 'running');
-            if ((change.state === 'not-found' || change.state === 'failed') && !notified) {
-                notified = true; // one notification per session, until the user restarts
+            if (change.state === 'running') {
+                notified = false; // a later failure gets its own notification
+            } else if ((change.state === 'not-found' || change.state === 'failed') && !notified) {
+                notified = true; // one notification, until the server runs again or the user restarts it
                 void notifyNoServer(change.state, change.detail, change.inputs, () => s.restart('installed'));
             }
         }),
@@ -45,8 +47,8 @@ export async function activate(context: ExtensionContext): Promise<void> {
             }
         }),
     );
-    await watchPythonInterpreter(context.subscriptions);
-    await s.restart('activation');
+    // Do not hold up activation (and the editor) while the server starts.
+    void watchPythonInterpreter(context.subscriptions).then(() => s.restart('activation'));
 }
 
 export async function deactivate(): Promise<void> {
