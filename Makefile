@@ -7,10 +7,13 @@ STAMP := $(VENV)/.installed-stamp
 SHARED ?= ../shared
 
 # Each area adds its own targets in mk/<area>.mk and appends to these lists:
-#   INSTALL_TARGETS  built after the package is installed (e.g. data files)
+#   INSTALL_TARGETS  built after the package is installed (data files the product needs)
+#   TEST_SETUP_TARGETS  what the Python test suite needs besides the package (editors for the
+#                    end-to-end tests); `make demo` never installs these
 #   TEST_TARGETS     run by `make test`
 #   BENCH_TARGETS    run by `make bench`
 INSTALL_TARGETS :=
+TEST_SETUP_TARGETS :=
 TEST_TARGETS := test-python
 BENCH_TARGETS :=
 -include $(sort $(wildcard mk/*.mk))
@@ -30,7 +33,7 @@ demo: install
 
 test: $(TEST_TARGETS)
 
-test-python: install
+test-python: install $(TEST_SETUP_TARGETS)
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 bench: install $(BENCH_TARGETS)

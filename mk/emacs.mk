@@ -11,5 +11,5 @@ emacs:
 	  DEBIAN_FRONTEND=noninteractive $(APT_SUDO) apt-get install -y -qq --no-install-recommends $(EMACS_PKGS); \
 	fi
 
-# The Emacs test runs with the Python suite, so the editor must exist before it.
-INSTALL_TARGETS += emacs
+# The Emacs test runs with the Python suite, so `make test-python` installs the editor first.
+TEST_SETUP_TARGETS += emacs

