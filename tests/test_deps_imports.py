@@ -127,3 +127,24 @@ def test_manifest_parse_is_cached(tmp_path, monkeypatch):
     (root / "pyproject.toml").write_text('[project]\nname = "app"\ndependencies = []\n')
     assert flagged(rl406(root / "a.py")) == ["numpy"]
     assert calls == [str(root / "pyproject.toml")]
+
+
+def test_workspace_cache_sees_manifests_created_and_edited(tmp_path):
+    """workspace_for is cached per folder, but a new or edited manifest is seen at once."""
+    from redline.deps.imports import workspace_for
+
+    (tmp_path / ".git").mkdir()
+    pkg = tmp_path / "pkg"
+    pkg.mkdir()
+    code = pkg / "app.py"
+    code.write_text("import requests\n")
+    assert workspace_for(str(code), "python") is None
+    req = tmp_path / "requirements.txt"
+    req.write_text("flask==3.0.0\n")
+    ws = workspace_for(str(code), "python")
+    assert ws is not None and "flask" in ws.declared and "requests" not in ws.declared
+    assert workspace_for(str(code), "python") is ws  # cached while nothing changed
+    req.write_text("flask==3.0.0\nrequests==2.32.3\n")
+    assert "requests" in workspace_for(str(code), "python").declared
+    req.unlink()
+    assert workspace_for(str(code), "python") is None

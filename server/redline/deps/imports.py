@@ -323,24 +323,58 @@ def _tsconfig_aliases(folder: Path) -> set[str]:
     return out
 
 
+def _mtime(path: str) -> tuple[int, int]:
+    """Modification time and size: the stamp of a watched path ((-1, -1) when it is missing)."""
+    try:
+        st = os.stat(path)
+        return st.st_mtime_ns, st.st_size
+    except OSError:
+        return -1, -1
+
+
+# (start folder, kind) -> (watched paths, their stamps, workspace)
+_ws_cache: dict[tuple[str, str], tuple[tuple[str, ...], tuple, "Workspace | None"]] = {}
+
+
 def workspace_for(path: str, language: str) -> Workspace | None:
-    """The manifests that govern a code file; None when there are none."""
-    eco = V.PYPI if language in PYTHON_LANGS else V.NPM
+    """The manifests that govern a code file; None when there are none.
+
+    Cached per folder: the entry is reused while every folder visited, every manifest and
+    tsconfig read and every requirements/ folder keeps its modification time (adding or removing
+    a file changes its folder's), so a project scan walks each folder once and the server still
+    sees a manifest the moment it is edited or created.
+    """
     kind = "python" if language in PYTHON_LANGS else "javascript"
     try:
         start = Path(path).resolve().parent
     except (OSError, RuntimeError):
         return None
+    key = (str(start), kind)
+    hit = _ws_cache.get(key)
+    if hit is not None and tuple(_mtime(p) for p in hit[0]) == hit[1]:
+        return hit[2]
+    ws, watched = _compute_workspace(start, kind)
+    with _cache_lock:
+        _ws_cache[key] = (watched, tuple(_mtime(p) for p in watched), ws)
+    return ws
+
+
+def _compute_workspace(start: Path, kind: str) -> tuple[Workspace | None, tuple[str, ...]]:
+    eco = V.PYPI if kind == "python" else V.NPM
     folders = []
     found: list[str] = []
     declared: set[str] = set()
     aliases: set[str] = set()
+    watched: list[str] = []
     folder = start
     for _ in range(40):
         folders.append(folder)
+        watched.append(str(folder))
         candidates = [folder / n for n in _MANIFEST_FILES[kind]]
         if kind == "python":
             candidates += _requirements_files(folder)
+            if (folder / "requirements").is_dir():
+                watched.append(str(folder / "requirements"))
         for cand in candidates:
             names = _declared_in(cand, eco) if cand.is_file() else None
             if names is not None:
@@ -348,12 +382,14 @@ def workspace_for(path: str, language: str) -> Workspace | None:
                 declared |= names
         if kind == "javascript":
             aliases |= _tsconfig_aliases(folder)
+            watched.extend(str(folder / n) for n in ("tsconfig.json", "jsconfig.json") if (folder / n).is_file())
         if (folder / ".git").exists() or folder.parent == folder:
             break
         folder = folder.parent
+    watched.extend(found)
     if not found:
-        return None
-    return Workspace(folder, tuple(found), frozenset(declared), tuple(folders), frozenset(aliases))
+        return None, tuple(watched)
+    return Workspace(folder, tuple(found), frozenset(declared), tuple(folders), frozenset(aliases)), tuple(watched)
 
 
 # ----------------------------------------------------------------------------- decisions
