@@ -971,7 +971,8 @@ def _redirect_verdict(ctx, node, target):
         return None
     if val.what in CURRENT_PATH:
         return None  # back to the page that was requested (same host)
-    return Verdict(confidence=HIGH, node=node, args={"how": val.what if built is None else how}, related=related_for(val))
+    where = f"a URL taken from {val.what}" if built is None else f"a URL built by {how} from {val.what}"
+    return Verdict(confidence=HIGH, node=node, args={"how": where}, related=related_for(val))
 
 
 @predicate("python.open_redirect")
