@@ -1,6 +1,7 @@
 """Keystroke latency, start-up time and memory of `redline lsp`, against a bare pygls server.
 
     .venv/bin/python bench/lsp_latency.py [--edits 200] [--runs 3] [--server "redline lsp"]
+        [--options '{"engines": {"bandit": false}}'] [--only typing|startup|rss]
 
 For a 2k-line and a 10k-line Python file full of vulnerable code, the client opens the file and
 types 200 characters one at a time in lockstep (each didChange is sent after the publish for the
@@ -187,6 +188,8 @@ class Client:
                 if p["uri"] == uri and (version is None or p.get("version") == version):
                     return t, p
 
+    options = None  # initializationOptions (--options)
+
     def initialize(self, root: Path) -> None:
         caps = {
             "general": {"positionEncodings": ["utf-16"]},
@@ -196,7 +199,8 @@ class Client:
         self.request(
             "initialize",
             {"processId": os.getpid(), "rootUri": root.as_uri(), "capabilities": caps,
-             "workspaceFolders": [{"uri": root.as_uri(), "name": root.name}]},
+             "workspaceFolders": [{"uri": root.as_uri(), "name": root.name}],
+             "initializationOptions": Client.options},
         )
         self.notify("initialized", {})
 
@@ -328,6 +332,8 @@ def main() -> int:
     ap.add_argument("--runs", type=int, default=3, help="start-up measurements per server")
     ap.add_argument("--docs", type=int, default=50)
     ap.add_argument("--server", default=f"{BIN / 'redline'} lsp", help="command that starts the server")
+    ap.add_argument("--options", help="initializationOptions for redline lsp, as JSON")
+    ap.add_argument("--only", choices=("typing", "startup", "rss"), help="run one of the three measurements")
     args = ap.parse_args()
 
     env = dict(os.environ)
@@ -342,16 +348,25 @@ def main() -> int:
           f"{os.cpu_count()} CPUs")
     rows = []
     for lines, text in files.items():
+        if args.only not in (None, "typing"):
+            break
         for name, cmd in (("redline lsp", redline), ("bare pygls", bare)):
+            Client.options = json.loads(args.options) if args.options and name == "redline lsp" else None
             ms = measure_typing(cmd, text, args.edits, root, env)
             rows.append((name, lines, statistics.median(ms), percentile(ms, 0.95), max(ms)))
             print(f"{name:12} {lines:6} lines: didChange->publish median {rows[-1][2]:6.2f} ms  "
                   f"p95 {rows[-1][3]:6.2f} ms  max {rows[-1][4]:7.2f} ms", flush=True)
     for name, cmd in (("redline lsp", redline), ("bare pygls", bare)):
+        if args.only not in (None, "startup"):
+            break
+        Client.options = json.loads(args.options) if args.options and name == "redline lsp" else None
         starts = [measure_startup(cmd, files[2000], root, env) for _ in range(args.runs)]
         print(f"{name:12} spawn -> first diagnostics (2k lines): median {statistics.median(starts):6.0f} ms  "
               f"(runs: {', '.join(f'{s:.0f}' for s in starts)})", flush=True)
     for name, cmd in (("redline lsp", redline), ("bare pygls", bare)):
+        if args.only not in (None, "rss"):
+            break
+        Client.options = json.loads(args.options) if args.options and name == "redline lsp" else None
         rss, total = measure_rss(cmd, files[2000], args.docs, root, env)
         print(f"{name:12} RSS with {args.docs} open 2k-line documents: {rss / 1024:6.1f} MB "
               f"(with worker processes: {total / 1024:6.1f} MB)", flush=True)

@@ -129,3 +129,23 @@ async def test_unknown_command_is_an_error(lsp, tmp_path):
     await initialize(lsp, lsp.client_name, tmp_path)
     with pytest.raises(JsonRpcException, match="unknown command"):
         await lsp.workspace_execute_command_async(types.ExecuteCommandParams(command="redline.nope"))
+
+
+async def test_workspace_folders_added_later_are_scanned(vscode, tmp_path):
+    first, second = tmp_path / "one", tmp_path / "two"
+    first.mkdir()
+    second.mkdir()
+    (second / "app.py").write_text(VULNERABLE_PY)
+    await initialize(vscode, "visual-studio-code", first)
+    assert (await _scan(vscode))["files"] == 0
+    vscode.workspace_did_change_workspace_folders(
+        types.DidChangeWorkspaceFoldersParams(
+            event=types.WorkspaceFoldersChangeEvent(
+                added=[types.WorkspaceFolder(uri=second.as_uri(), name="two")], removed=[]
+            )
+        )
+    )
+    summary = await _scan(vscode)
+    assert summary["files"] == 1 and summary["findings"] == 2
+    p = await published(vscode, (second / "app.py").as_uri())
+    assert codes(p.diagnostics) == ["RL102", "RL112"]

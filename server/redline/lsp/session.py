@@ -103,6 +103,7 @@ class Session:
         self._converters: dict[str, convert.Converter] = {}
         self._hot: dict[str, None] = {}  # uris in order of last use, most recent last
         self._deferred: dict[str, frozenset[str]] = {}  # uri -> fast engines moved to the slow path
+        self._frozen = False
 
     # ------------------------------------------------------------------ setup
 
@@ -247,6 +248,14 @@ class Session:
         self._analyze_full(doc, config, publish=True)
         self._touch(uri)
         self._schedule_idle(uri, 0.0)
+        if not self._frozen:
+            # Everything loaded so far (pygls, lsprotocol, rules, grammars) lives as long as the
+            # process: keep it out of the cyclic GC's full collections, which otherwise pause a
+            # keystroke for 20+ ms now and then.
+            import gc
+
+            gc.freeze()
+            self._frozen = True
 
     def _analyze_full(self, doc: Document, config: Config, publish: bool, keep_slow: tuple = ()) -> State:
         self._ensure_tree(doc)
