@@ -9,6 +9,8 @@ which is reset whenever a different tree is scanned, and is per thread.
 from __future__ import annotations
 
 import threading
+
+import tree_sitter as ts
 from bisect import bisect_right
 
 _local = threading.local()
@@ -303,11 +305,30 @@ def imports_for(file, node) -> dict[str, str]:
             table = module_imports(file)
         else:
             local: dict[str, str] = {}
-            _collect_imports(top, local, descend_defs=True)
+            # The import statements inside the definition, found by the query engine rather
+            # than by walking a (possibly 2000-line) class in Python.
+            cursor = ts.QueryCursor(_import_query())
+            cursor.set_byte_range(top.start_byte, top.end_byte)
+            for _, nodes in sorted(cursor.captures(top).items()):
+                for stmt in sorted(nodes, key=lambda n: n.start_byte):
+                    for name, qual in _import_bindings(stmt):
+                        local.setdefault(name, qual)
             table = dict(module_imports(file))
             table.update(local)
         cache[key] = table
     return table
+
+
+_IMPORT_QUERY = None
+
+
+def _import_query():
+    global _IMPORT_QUERY
+    if _IMPORT_QUERY is None:
+        from redline import languages as langs
+
+        _IMPORT_QUERY = ts.Query(langs.grammar("python"), "(import_statement) @i (import_from_statement) @i")
+    return _IMPORT_QUERY
 
 
 def imports_module(file, *prefixes: str) -> bool:
