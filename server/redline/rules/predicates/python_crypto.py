@@ -1,5 +1,5 @@
 """Predicates of the Python crypto, TLS, randomness and configuration rules (RL301-RL307 and the
-Python-only RL308-RL319), plus the file-system ones (temporary files, permissions)."""
+Python-only RL309-RL315 and the Python table of RL320), plus the file-system ones (temporary files, permissions)."""
 
 from __future__ import annotations
 
@@ -307,7 +307,7 @@ def _flows_to_return(call, fn) -> bool:
     return False
 
 
-# ---------------------------------------------------------------- TLS (RL305, RL308)
+# ---------------------------------------------------------------- TLS (RL305, RL320)
 
 HTTP_CALLS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "request", "send", "stream",
                         "Client", "AsyncClient", "Session", "ClientSession", "TCPConnector", "urlopen", "Request",
