@@ -248,22 +248,40 @@ def _children(pid: int) -> list[int]:
     return out
 
 
-def typing_edits(text: str, count: int):
-    """(line, character, char) for typing `count` characters of TYPED at the end of the first
-    body line of a function in the middle of the file (new lines inside that function)."""
+def typing_edits(text: str, count: int, autoclose: bool = False):
+    """(line, character, inserted text) for typing `count` edits of TYPED at the end of the first
+    body line of a function in the middle of the file (new lines inside that function).
+
+    With `autoclose`, typing behaves like an editor that closes brackets and quotes (VS Code's
+    default): an opening one inserts the pair, and typing the closing one over the inserted one
+    only moves the cursor (no edit)."""
     lines = text.split("\n")
     mid = len(lines) // 2
     while not lines[mid].startswith("def "):
         mid += 1
     line = mid + 1
     col = len(lines[line])
-    typed = (TYPED * (count // len(TYPED) + 1))[:count]
-    for ch in typed:
-        yield line, col, ch
-        if ch == "\n":
-            line, col = line + 1, 0
-        else:
-            col += 1
+    pending: list[str] = []  # closers inserted ahead of the cursor, innermost last
+    pairs = {"(": ")", "[": "]", "{": "}", '"': '"', "'": "'"}
+    produced = 0
+    while produced < count:
+        for ch in TYPED:
+            if produced >= count:
+                return
+            if autoclose and pending and ch == pending[-1]:
+                pending.pop()
+                col += 1
+                continue  # typed over the auto-inserted closer: no edit
+            if autoclose and ch in pairs and not (ch in "\"'" and pending and pending[-1] == ch):
+                yield line, col, ch + pairs[ch]
+                pending.append(pairs[ch])
+            else:
+                yield line, col, ch
+            produced += 1
+            if ch == "\n":
+                line, col, pending = line + 1, 0, []
+            else:
+                col += 1
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -274,7 +292,7 @@ def percentile(values: list[float], p: float) -> float:
     return values[lo] + (values[hi] - values[lo]) * (k - lo)
 
 
-def measure_typing(cmd: list[str], text: str, edits: int, root: Path, env: dict) -> list[float]:
+def measure_typing(cmd: list[str], text: str, edits: int, root: Path, env: dict, autoclose: bool = False) -> list[float]:
     c = Client(cmd, env)
     try:
         c.initialize(root)
@@ -282,7 +300,7 @@ def measure_typing(cmd: list[str], text: str, edits: int, root: Path, env: dict)
         c.open(uri, text)
         c.wait_publish(uri, 1)
         out = []
-        for i, (line, col, ch) in enumerate(typing_edits(text, edits), start=2):
+        for i, (line, col, ch) in enumerate(typing_edits(text, edits, autoclose), start=2):
             t0 = c.notify(
                 "textDocument/didChange",
                 {
@@ -334,6 +352,7 @@ def main() -> int:
     ap.add_argument("--server", default=f"{BIN / 'redline'} lsp", help="command that starts the server")
     ap.add_argument("--options", help="initializationOptions for redline lsp, as JSON")
     ap.add_argument("--only", choices=("typing", "startup", "rss"), help="run one of the three measurements")
+    ap.add_argument("--autoclose", action="store_true", help="type like an editor that closes brackets and quotes")
     args = ap.parse_args()
 
     env = dict(os.environ)
@@ -344,7 +363,8 @@ def main() -> int:
     root.mkdir(parents=True, exist_ok=True)
     files = {2000: python_file(2000), 10000: python_file(10000)}
 
-    print(f"# lsp_latency: {args.edits} one-character edits in lockstep; python {sys.version.split()[0]}; "
+    mode = "edits with auto-closed brackets and quotes" if args.autoclose else "one-character edits"
+    print(f"# lsp_latency: {args.edits} {mode} in lockstep; python {sys.version.split()[0]}; "
           f"{os.cpu_count()} CPUs")
     rows = []
     for lines, text in files.items():
@@ -352,7 +372,7 @@ def main() -> int:
             break
         for name, cmd in (("redline lsp", redline), ("bare pygls", bare)):
             Client.options = json.loads(args.options) if args.options and name == "redline lsp" else None
-            ms = measure_typing(cmd, text, args.edits, root, env)
+            ms = measure_typing(cmd, text, args.edits, root, env, args.autoclose)
             rows.append((name, lines, statistics.median(ms), percentile(ms, 0.95), max(ms)))
             print(f"{name:12} {lines:6} lines: didChange->publish median {rows[-1][2]:6.2f} ms  "
                   f"p95 {rows[-1][3]:6.2f} ms  max {rows[-1][4]:7.2f} ms", flush=True)
