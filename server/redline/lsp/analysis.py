@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Sequence
 
 from redline import pipeline
@@ -226,12 +226,6 @@ def defer(state: State, engine: str) -> State:
         slow=state.slow + moved,
         slow_version=state.slow_version if state.slow_version is not None else state.version,
     )
-
-
-def refilter(state: State, file: SourceFile, config: Config, registry: Registry) -> State:
-    """Re-apply configuration (select/ignore/severity) without re-running engines."""
-    errs: list[tuple[str, str]] = []
-    return replace(state, findings=_final(file, state.raw, config, registry, errs), errors=tuple(errs))
 
 
 def shift(file: SourceFile, findings: Sequence[Finding], edits: list[ByteEdit]) -> tuple[Finding, ...]:

@@ -15,11 +15,10 @@ from __future__ import annotations
 import itertools
 import logging
 import os
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, Sequence
 
-from lsprotocol import types
 
 from redline.config import Config, Problem
 from redline.documents.positions import Encoding
