@@ -41,8 +41,9 @@ SETTLE_DELAY_S = 0.15
 # edited most recently keep theirs between keystrokes; the others are parsed again from scratch
 # (a few milliseconds for 2,000 lines) on their next change.
 HOT_TREES = 8
-# An engine other than the tree-sitter one that takes longer than this on a document leaves the
-# keystroke path for that document: it runs with the slow engines, debounced, in the worker.
+# An engine other than the tree-sitter one that takes longer than this on a document (twice in a
+# row, or once five times over) leaves the keystroke path for that document: it runs with the
+# slow engines, debounced, in the worker.
 FAST_ENGINE_BUDGET_MS = 4.0
 
 
@@ -103,6 +104,7 @@ class Session:
         self._hot: dict[str, None] = {}  # uris in order of last use, most recent last
         self._deferred: dict[str, frozenset[str]] = {}  # uri -> fast engines moved to the slow path
         self._frozen = False
+        self._strikes: dict[str, dict[str, int]] = {}  # uri -> engine -> slow runs in a row
 
     # ------------------------------------------------------------------ setup
 
@@ -200,7 +202,12 @@ class Session:
 
     def _set(self, uri: str, state: State, file: SourceFile | None, publish: bool = True) -> Report:
         for name, ms in state.timings:
-            if name != analysis.TREE_SITTER and ms > FAST_ENGINE_BUDGET_MS and name not in self._deferred.get(uri, ()):
+            if name == analysis.TREE_SITTER or name in self._deferred.get(uri, ()):
+                continue
+            # One slow run may be a hiccup (a GC pause, a busy CPU): two in a row, or one far over.
+            strikes = self._strikes.setdefault(uri, {})
+            strikes[name] = strikes.get(name, 0) + 1 if ms > FAST_ENGINE_BUDGET_MS else 0
+            if strikes[name] >= 2 or ms > 5 * FAST_ENGINE_BUDGET_MS:
                 self._deferred[uri] = self._deferred.get(uri, frozenset()) | {name}
                 state = analysis.defer(state, name)
                 self.log(
@@ -366,6 +373,7 @@ class Session:
         self._converters.pop(uri, None)
         self._hot.pop(uri, None)
         self._deferred.pop(uri, None)
+        self._strikes.pop(uri, None)
         self._logged.pop(uri, None)
         self._cancel_slow(uri)
         self.debouncer.cancel("settle " + uri)
