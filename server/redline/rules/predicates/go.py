@@ -7,7 +7,8 @@ import re
 from redline.findings import Confidence, Fix, Span, TextEdit
 from redline.rules.predicates import MatchContext, Verdict, fix, predicate
 from redline.rules.predicates import security_words as words
-from redline.rules.predicates import sql_params
+from redline.rules.predicates import shell_words, sql_params
+from redline.rules.predicates.edits import delete_range
 from redline.rules.predicates.taint_core import from_command_line, Flow, Kind, Policy, combine, describe, plus_operands, verdict, walk
 from redline.rules.predicates.taint_go import GoAnalyzer, go_analyzer, go_string_value
 
@@ -298,7 +299,6 @@ def command(ctx: MatchContext):
     return None
 
 
-SHELL_META = re.compile(r"[|&;<>()$`\\\"'*?\[\]{}~#!\n]")
 
 
 @fix("go.command_argv")
@@ -317,7 +317,7 @@ def command_argv(ctx: MatchContext, v: Verdict):
     parts = go_parts(a, target, set())
     if parts is None:
         return None
-    words_ = _argv(_merge(parts))
+    words_ = shell_words.argv(_merge(parts))
     if not words_ or words_[0][0] != "text":
         return None
     rendered = ", ".join(f'"{w}"' if k == "text" else a.text(w) for k, w in words_)
@@ -325,48 +325,8 @@ def command_argv(ctx: MatchContext, v: Verdict):
     if target is not args[2]:
         if stmt is None or stmt.type != "short_var_declaration" or len(stmt.child_by_field_name("left").named_children) != 1:
             return None
-        edits.insert(0, _delete_statement(ctx.file, stmt))
+        edits.insert(0, delete_range(ctx.file, stmt.start_byte, stmt.end_byte, allow_semicolon=True))
     return Fix("Run the program directly with an argument list (no shell)", tuple(edits), safe=False)
-
-
-def _argv(parts: list):
-    out = []
-    cur_text, cur_val = "", None
-    for p in parts:
-        if isinstance(p, sql_params.Text):
-            if SHELL_META.search(p.text):
-                return None
-            for j, chunk in enumerate(p.text.split(" ")):
-                if j > 0:
-                    if cur_val is not None:
-                        out.append(("value", cur_val))
-                    elif cur_text:
-                        out.append(("text", cur_text))
-                    cur_text, cur_val = "", None
-                if chunk:
-                    if cur_val is not None:
-                        return None
-                    cur_text += chunk
-        else:
-            if cur_text or cur_val is not None:
-                return None
-            cur_val = p.node
-    if cur_val is not None:
-        out.append(("value", cur_val))
-    elif cur_text:
-        out.append(("text", cur_text))
-    return out
-
-
-def _delete_statement(file, stmt) -> TextEdit:
-    src = file.text
-    start, end = stmt.start_byte, stmt.end_byte
-    line_start = src.rfind(b"\n", 0, start) + 1
-    line_end = src.find(b"\n", end)
-    line_end = len(src) if line_end == -1 else line_end
-    if src[line_start:start].strip() == b"" and src[end:line_end].strip() in (b"", b";"):
-        return TextEdit(file.span(line_start, min(line_end + 1, len(src))), "")
-    return TextEdit(file.span(start, end), "")
 
 
 # ---------------------------------------------------------------------- RL104 path traversal
@@ -807,7 +767,7 @@ def tls_fix(ctx: MatchContext, v: Verdict):
         from redline.rules.predicates.javascript import _remove_list_item
 
         return Fix("Remove InsecureSkipVerify (keep certificate checks on)", (_remove_list_item(ctx.file, node),), safe=True)
-    return Fix("Remove this line (keep certificate checks on)", (_delete_statement(ctx.file, node),), safe=True)
+    return Fix("Remove this line (keep certificate checks on)", (delete_range(ctx.file, node.start_byte, node.end_byte, allow_semicolon=True),), safe=True)
 
 
 @predicate("go.debug")

@@ -7,7 +7,8 @@ import re
 from redline.findings import Confidence, Fix, Span, TextEdit
 from redline.rules.predicates import MatchContext, Verdict, fix, predicate
 from redline.rules.predicates import security_words as words
-from redline.rules.predicates import sql_params
+from redline.rules.predicates import shell_words, sql_params
+from redline.rules.predicates.edits import delete_range
 from redline.rules.predicates.taint_core import from_command_line, Flow, Kind, Policy, combine, describe, plus_operands, verdict, walk
 from redline.rules.predicates.taint_java import JavaAnalyzer, java_analyzer, java_string_value
 
@@ -268,17 +269,6 @@ def _with_decl(ctx, decl, edits: list, title: str, safe: bool = True) -> Fix:
     return Fix(title, tuple(edits), safe=safe)
 
 
-def _delete_statement(file, stmt) -> TextEdit:
-    src = file.text
-    start, end = stmt.start_byte, stmt.end_byte
-    line_start = src.rfind(b"\n", 0, start) + 1
-    line_end = src.find(b"\n", end)
-    line_end = len(src) if line_end == -1 else line_end
-    if src[line_start:start].strip() == b"" and src[end:line_end].strip() == b"":
-        return TextEdit(file.span(line_start, min(line_end + 1, len(src))), "")
-    return TextEdit(file.span(start, end), "")
-
-
 def _statement_of(node):
     n = node
     while n is not None and n.type not in ("expression_statement", "local_variable_declaration", "return_statement",
@@ -337,7 +327,7 @@ def _prepared_statement(ctx, a: JavaAnalyzer, call, target, decl):
     args_node = call.child_by_field_name("arguments")
     edits.append(TextEdit(Span.of_node(args_node), "()"))
     if decl is not None:
-        edits.append(_delete_statement(ctx.file, decl))
+        edits.append(delete_range(ctx.file, decl.start_byte, decl.end_byte))
     import_edit = _import_prepared_statement(ctx, a)
     if import_edit is not None:
         edits.append(import_edit)
@@ -440,7 +430,6 @@ def command(ctx: MatchContext):
                     data={"shell": shell})
 
 
-SHELL_META = re.compile(r"[|&;<>()$`\\\"'*?\[\]{}~#!\n]")
 
 
 @fix("java.command_argv")
@@ -462,7 +451,7 @@ def command_argv(ctx: MatchContext, v: Verdict):
     parts = java_parts(a, target, set())
     if parts is None:
         return None
-    words_ = _argv(_merge(parts))
+    words_ = shell_words.argv(_merge(parts))
     if not words_ or words_[0][0] != "text":
         return None
     rendered = ", ".join(java_literal(w) if k == "text" else a.text(w) for k, w in words_)
@@ -471,35 +460,6 @@ def command_argv(ctx: MatchContext, v: Verdict):
     else:
         edit = TextEdit(ctx.file.span(args[0].start_byte, args[2].end_byte), rendered)
     return Fix("Pass the program and its arguments separately (no shell, no re-splitting)", (edit,), safe=False)
-
-
-def _argv(parts: list):
-    out = []
-    cur_text, cur_val = "", None
-    for p in parts:
-        if isinstance(p, sql_params.Text):
-            if SHELL_META.search(p.text):
-                return None
-            for j, chunk in enumerate(p.text.split(" ")):
-                if j > 0:
-                    if cur_val is not None:
-                        out.append(("value", cur_val))
-                    elif cur_text:
-                        out.append(("text", cur_text))
-                    cur_text, cur_val = "", None
-                if chunk:
-                    if cur_val is not None:
-                        return None
-                    cur_text += chunk
-        else:
-            if cur_text or cur_val is not None:
-                return None
-            cur_val = p.node
-    if cur_val is not None:
-        out.append(("value", cur_val))
-    elif cur_text:
-        out.append(("text", cur_text))
-    return out
 
 
 # ---------------------------------------------------------------------- RL103 code injection

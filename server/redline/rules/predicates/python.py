@@ -5,20 +5,11 @@ from __future__ import annotations
 
 from redline.findings import Fix, TextEdit
 from redline.rules.predicates import MatchContext, Verdict, fix, predicate
+from redline.rules.predicates.python_scope import keyword_node
 
 _SAFE_LOADERS = {"SafeLoader", "CSafeLoader", "BaseLoader", "CBaseLoader"}
 
 
-def _keyword(call, name: str):
-    args = call.child_by_field_name("arguments")
-    if args is None:
-        return None
-    for a in args.named_children:
-        if a.type == "keyword_argument":
-            key = a.child_by_field_name("name")
-            if key is not None and key.text == name.encode():
-                return a
-    return None
 
 
 @predicate("python.yaml_unsafe_load")
@@ -33,7 +24,7 @@ def yaml_unsafe_load(ctx: MatchContext):
     if fn in ("unsafe_load", "unsafe_load_all"):
         return Verdict(args={"how": f"yaml.{fn}()"})
     loader = None
-    kw = _keyword(call, "Loader")
+    kw = keyword_node(call, "Loader")
     if kw is not None:
         loader = kw.child_by_field_name("value")
     else:
@@ -60,7 +51,7 @@ def yaml_safe_load(ctx: MatchContext, verdict: Verdict):
     args = call.child_by_field_name("arguments")
     positional = [a for a in args.named_children if a.type not in ("keyword_argument", "comment")]
     to_remove = []
-    kw = _keyword(call, "Loader")
+    kw = keyword_node(call, "Loader")
     if kw is not None:
         to_remove.append(kw)
     elif len(positional) >= 2:
