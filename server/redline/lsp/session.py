@@ -262,6 +262,7 @@ class Session:
 
             gc.freeze()
             self._frozen = True
+            self._warm_up_later()
 
     def _analyze_full(self, doc: Document, config: Config, publish: bool, keep_slow: tuple = ()) -> State:
         self._ensure_tree(doc)
@@ -329,6 +330,35 @@ class Session:
                 # The store parses a document without a tree from scratch on its next change
                 # (ChangeResult.reparsed_fully); findings and reports stay as they are.
                 doc.tree, doc.exact = None, True
+
+    def _warm_up_later(self) -> None:
+        """A second after the first diagnostics, let engines that offer a module-level
+        `warm_up()` (the dependencies engine: its lists and indexes) load in a thread, so the
+        first manifest opened later is not slow."""
+        import asyncio
+        import sys
+
+        from redline import pipeline
+
+        hooks = []
+        for engine in pipeline.enabled_engines(self.resolver.for_path(""), slow=False):
+            hook = getattr(sys.modules.get(type(engine).__module__), "warm_up", None)
+            if callable(hook):
+                hooks.append(hook)
+
+        def run() -> None:
+            for hook in hooks:
+                try:
+                    hook()
+                except Exception:  # noqa: BLE001 - an optional optimisation
+                    log.debug("warm_up failed", exc_info=True)
+
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        if hooks:
+            loop.call_later(1.0, lambda: loop.run_in_executor(None, run))
 
     def _ensure_tree(self, doc: Document) -> None:
         if doc.tree is None and doc.language is not None:
