@@ -449,6 +449,17 @@ def _prefix(a: GoAnalyzer, node) -> str:
     return ""
 
 
+def _user_url_flow(a, at, node, kind: str):
+    """The flow of a URL that user input controls (SSRF, open redirect), or None when the input
+    is not tainted, a constant prefix fixes the host, or a check before `at` guards it."""
+    flow = a.flow(node, kind)
+    if flow.kind != Kind.TAINTED or fixed_host(_prefix(a, node)):
+        return None
+    if a.guarded(at, flow, _guard(a, {"prefix", "regex", "allow", "compare"})):
+        return None
+    return flow
+
+
 def fixed_host(prefix: str) -> bool:
     return bool(FIXED_HOST.match(prefix)) or (prefix.startswith("/") and not prefix.startswith("//"))
 
@@ -466,12 +477,8 @@ def ssrf(ctx: MatchContext):
         if recv is None or not _is_http_client(a, recv):
             return None
     arg = ctx.node("arg")
-    flow = a.flow(arg, "url")
-    if flow.kind != Kind.TAINTED:
-        return None
-    if fixed_host(_prefix(a, arg)):
-        return None
-    if a.guarded(call, flow, _guard(a, {"prefix", "regex", "allow", "compare"})):
+    flow = _user_url_flow(a, call, arg, "url")
+    if flow is None:
         return None
     return _verdict(flow, HIGH, {"how": describe(flow)})
 
@@ -591,12 +598,8 @@ def redirect(ctx: MatchContext):
         if ctx_ident is None or not a.context_kind(ctx_ident) or len(args) < 2:
             return None
         target = args[1]
-    flow = a.flow(target, "redirect")
-    if flow.kind != Kind.TAINTED:
-        return None
-    if fixed_host(_prefix(a, target)):
-        return None
-    if a.guarded(call, flow, _guard(a, {"prefix", "regex", "allow", "compare"})):
+    flow = _user_url_flow(a, call, target, "redirect")
+    if flow is None:
         return None
     return _verdict(flow, HIGH, {"how": describe(flow)})
 

@@ -639,6 +639,17 @@ def _prefix(a: JavaAnalyzer, node) -> str:
     return ""
 
 
+def _user_url_flow(a, at, node, kind: str):
+    """The flow of a URL that user input controls (SSRF, open redirect), or None when the input
+    is not tainted, a constant prefix fixes the host, or a check before `at` guards it."""
+    flow = a.flow(node, kind)
+    if flow.kind != Kind.TAINTED or fixed_host(_prefix(a, node)):
+        return None
+    if a.guarded(at, flow, _guard(a, {"prefix", "regex", "allow", "compare"})):
+        return None
+    return flow
+
+
 def fixed_host(prefix: str) -> bool:
     for p in ("redirect:", "forward:"):
         if prefix.startswith(p):
@@ -669,12 +680,8 @@ def ssrf(ctx: MatchContext):
         elif fn == "uri" and recv is None:
             return None
     arg = ctx.node("arg")
-    flow = a.flow(arg, "url")
-    if flow.kind != Kind.TAINTED:
-        return None
-    if fixed_host(_prefix(a, arg)):
-        return None
-    if a.guarded(call, flow, _guard(a, {"prefix", "regex", "allow", "compare"})):
+    flow = _user_url_flow(a, call, arg, "url")
+    if flow is None:
         return None
     return _verdict(flow, HIGH, {"how": describe(flow)})
 
@@ -841,12 +848,8 @@ def redirect(ctx: MatchContext):
         recv = _receiver(call)
         if recv is None:
             return None
-    flow = a.flow(arg, "redirect")
-    if flow.kind != Kind.TAINTED:
-        return None
-    if fixed_host(_prefix(a, arg)):
-        return None
-    if a.guarded(call, flow, _guard(a, {"prefix", "regex", "allow", "compare"})):
+    flow = _user_url_flow(a, call, arg, "redirect")
+    if flow is None:
         return None
     return _verdict(flow, HIGH, {"how": describe(flow)})
 

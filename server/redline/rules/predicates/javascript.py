@@ -556,6 +556,17 @@ def _prefix(a: JsAnalyzer, node) -> str:
     return ""
 
 
+def _user_url_flow(a, at, node, kind: str):
+    """The flow of a URL that user input controls (SSRF, open redirect), or None when the input
+    is not tainted, a constant prefix fixes the host, or a check before `at` guards it."""
+    flow = a.flow(node, kind)
+    if flow.kind != Kind.TAINTED or fixed_host(_prefix(a, node)):
+        return None
+    if a.guarded(at, flow, _guard(a, {"prefix", "regex", "allow", "compare"})):
+        return None
+    return flow
+
+
 @predicate("js.ssrf")
 def ssrf(ctx: MatchContext):
     a = _analyzer(ctx)
@@ -576,12 +587,8 @@ def ssrf(ctx: MatchContext):
         arg = _pair_value(arg, "url", "uri", "href", "baseURL", "hostname", "host", a=a)
     if arg is None:
         return None
-    flow = a.flow(arg, "url")
-    if flow.kind != Kind.TAINTED:
-        return None
-    if fixed_host(_prefix(a, arg)):
-        return None
-    if a.guarded(call, flow, _guard(a, {"prefix", "regex", "allow", "compare"})):
+    flow = _user_url_flow(a, call, arg, "url")
+    if flow is None:
         return None
     return _sink_verdict(ctx, a, flow, HIGH, {"how": describe(flow)})
 
@@ -712,12 +719,8 @@ def redirect(ctx: MatchContext):
             return None
     if target is None:
         return None
-    flow = a.flow(target, "redirect")
-    if flow.kind != Kind.TAINTED:
-        return None
-    if fixed_host(_prefix(a, target)):
-        return None
-    if a.guarded(match, flow, _guard(a, {"prefix", "regex", "allow", "compare"})):
+    flow = _user_url_flow(a, match, target, "redirect")
+    if flow is None:
         return None
     return _sink_verdict(ctx, a, flow, HIGH, {"how": describe(flow)})
 
