@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from redline.findings import Confidence, Severity
+from redline.rules.model import selector_matches
 
 CONFIG_FILES = ("redline.toml", ".redline.toml", "pyproject.toml")
 ENGINES = ("redline", "secrets", "bandit", "detect-secrets", "dependencies", "registry")
@@ -57,8 +58,7 @@ class Config:
 
     def severity_for(self, code: str, name: str, default: Severity) -> Severity:
         for selector, sev in self.severity:
-            s = selector.strip()
-            if s.upper() == code or s.lower() == name or (s.upper().startswith("RL") and code.startswith(s.upper())):
+            if selector_matches(selector, code, name):
                 return sev
         return default
 

@@ -19,6 +19,7 @@ from redline.engines import all_engines
 from redline.engines.base import Engine, PartialResult
 from redline.findings import Finding, assign_fingerprints
 from redline.rules import suppressions
+from redline.rules.model import selector_matches
 from redline.rules.registry import Registry, default_registry
 
 log = logging.getLogger(__name__)
@@ -131,14 +132,7 @@ def apply_config(findings: Iterable[Finding], config: Config, registry: Registry
 
 
 def _selected(selector: str, f: Finding) -> bool:
-    s = selector.strip()
-    u = s.upper()
-    if u == f.code or s.lower() == f.name:
-        return True
-    if u.startswith("RL") and len(u) < 5 and f.code.startswith(u):
-        return True
-    bid = f.property("bandit_id")
-    return bool(bid and u == bid.upper())
+    return selector_matches(selector, f.code, f.name, f.property("bandit_id"))
 
 
 def finalize(file: SourceFile, findings: Sequence[Finding], config: Config, registry: Registry | None = None) -> list[Finding]:

@@ -93,10 +93,17 @@ class Rule:
 
     def matches_selector(self, selector: str) -> bool:
         """True for the code, the name, or a code prefix like "RL1" / "RL10"."""
-        s = selector.strip()
-        if not s:
-            return False
-        if s.lower() == self.name or s.upper() == self.code:
-            return True
-        s_up = s.upper()
-        return s_up.startswith("RL") and self.code.startswith(s_up) and len(s_up) < len(self.code)
+        return selector_matches(selector, self.code, self.name)
+
+
+def selector_matches(selector: str, code: str, name: str, bandit_id: str | None = None) -> bool:
+    """The one meaning of a selector in configuration, the CLI and suppressions: a rule's code
+    (RL101), its name (sql-injection) or a code prefix (RL1, RL10); with `bandit_id`, also that
+    bandit test id (B608)."""
+    s = selector.strip()
+    if not s:
+        return False
+    u = s.upper()
+    if u == code or s.lower() == name or (u.startswith("RL") and code.startswith(u)):
+        return True
+    return bool(bandit_id) and u == bandit_id.upper()

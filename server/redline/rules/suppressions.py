@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from redline.documents.source import SourceFile
 from redline.findings import Finding
+from redline.rules.model import selector_matches
 
 FILE_HEADER_LINES = 20
 _MARKERS = (b"redline:", b"nosec", b"NOSEC", b"allowlist")  # _NOSEC_RE ignores case
@@ -87,13 +88,8 @@ def parse(file: SourceFile) -> Suppressions:
 def _matches(selectors: set[str], f: Finding) -> bool:
     if _ALL in selectors:
         return True
-    for s in selectors:
-        u = s.upper()
-        if u == f.code or s.lower() == f.name or (u.startswith("RL") and len(u) < 5 and f.code.startswith(u)):
-            return True
-        if f.engine == "bandit" and u == (f.property("bandit_id") or "").upper():
-            return True
-    return False
+    bandit_id = f.property("bandit_id") if f.engine == "bandit" else None
+    return any(selector_matches(s, f.code, f.name, bandit_id) for s in selectors)
 
 
 def _rows_for(sup: Suppressions, row: int) -> set[str]:
