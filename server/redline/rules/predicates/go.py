@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from redline.findings import Confidence, Fix, Span, TextEdit
+from redline.findings import Confidence, Fix, Related, Span, TextEdit
 from redline.rules.predicates import MatchContext, Verdict, fix, predicate
 from redline.rules.predicates import security_words as words
 from redline.rules.predicates import shell_words, sql_params
@@ -911,3 +911,72 @@ def tls12(ctx: MatchContext, v: Verdict):
     text = ctx.text("value")
     prefix = text.rsplit(".", 1)[0] + "." if "." in text else ""
     return Fix("Require TLS 1.2", (TextEdit(Span.of_node(node), prefix + "VersionTLS12"),), safe=True)
+
+
+# ---------------------------------------------------------------------- RL331 narrowing integer conversion
+
+INT_BITS = {"int8": 8, "uint8": 8, "byte": 8, "int16": 16, "uint16": 16, "int32": 32, "uint32": 32, "rune": 32}
+PARSERS = {"strconv.Atoi": None, "strconv.ParseInt": 2, "strconv.ParseUint": 2}  # index of the bitSize argument
+RELATIONAL = frozenset({"<", "<=", ">", ">="})
+
+
+def _parsed_bits(a: GoAnalyzer, call) -> int | None:
+    """The bit size of the integer a strconv parse call returns (Atoi and bitSize 0: the size of
+    int, 64 on the platforms Go servers run on); None when it is not a strconv parse or the
+    size is not a literal."""
+    full = a.text(call.child_by_field_name("function"))
+    if full not in PARSERS:
+        return None
+    index = PARSERS[full]
+    if index is None:
+        return 64
+    args = _args(call)
+    if len(args) <= index or args[index].type != "int_literal":
+        return None
+    try:
+        bits = int(a.text(args[index]), 0)
+    except ValueError:
+        return None
+    return bits or 64
+
+
+def _range_checked(a: GoAnalyzer, fn, name: str) -> bool:
+    """Some comparison in the function bounds `name` by something other than zero (an upper
+    limit: `n > math.MaxInt32`, `i < 0 || i > 1<<20-1`, `n <= limit`)."""
+    for n in walk(fn):
+        if n.type != "binary_expression" or a.text(n.child_by_field_name("operator")) not in RELATIONAL:
+            continue
+        left, right = n.child_by_field_name("left"), n.child_by_field_name("right")
+        for x, y in ((left, right), (right, left)):
+            if x is not None and y is not None and x.type == "identifier" and a.text(x) == name and a.text(y) != "0":
+                return True
+    return False
+
+
+@predicate("go.int_conversion")
+def int_conversion(ctx: MatchContext):
+    """int32(n), uint16(n)... of an integer parsed with strconv at a larger size, with no range
+    check on it in the function (gosec G109, CodeQL go/incorrect-integer-conversion)."""
+    a = _a(ctx)
+    target = ctx.text("type")
+    value = ctx.node("value")
+    bits = INT_BITS.get(target)
+    if bits is None or a.visible(target, ctx.node("type")):
+        return None  # a local name shadows the builtin type
+    name = a.text(value)
+    bindings = a.visible(name, value)
+    parses = [b for b in bindings if b.value is not None and b.value.type == "call_expression"
+              and _parsed_bits(a, b.value) is not None]
+    if not parses or len(parses) != len(bindings):
+        return None  # also assigned from something else: its range is unknown here
+    size = min(_parsed_bits(a, b.value) for b in parses)
+    if size <= bits:
+        return None
+    fn = a.outer_function(value)
+    if fn is None or _range_checked(a, fn, name):
+        return None
+    call = parses[-1].value
+    parser = a.text(call.child_by_field_name("function"))
+    how = f"{name} comes from {parser}() as a {size}-bit integer and is converted to {target}"
+    return Verdict(args={"how": how, "bits": str(bits)},
+                   related=(Related(Span.of_node(call), f"{name} is parsed here with {size} bits"),))

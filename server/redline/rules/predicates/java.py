@@ -1284,3 +1284,34 @@ def xxe_fix(ctx: MatchContext, v: Verdict):
         return None
     text = "".join(f"\n{indent}" + line.format(v=var) for line in lines)
     return Fix("Block external DTDs and entities", (TextEdit(ctx.file.span(stmt.end_byte, stmt.end_byte), text),), safe=True)
+
+
+# ---------------------------------------------------------------------- RL330 Spring Security CSRF disabled
+
+STATELESS = re.compile(r"SessionCreationPolicy\s*\.\s*STATELESS|\bSTATELESS\b")
+
+
+@predicate("java.csrf_disabled")
+def csrf_disabled(ctx: MatchContext):
+    """`http.csrf().disable()`, `http.csrf(c -> c.disable())`, `http.csrf(AbstractHttpConfigurer::disable)`.
+    Low when the configuration makes the application stateless (no session cookie for a forged
+    request to ride on: token-authenticated APIs)."""
+    a = _a(ctx)
+    call = ctx.node("match")
+    if ctx.node("arg") is not None:
+        arg = ctx.node("arg")
+        if arg.type == "method_reference":
+            if not re.search(r"::\s*disable$", a.text(arg)):
+                return None
+        else:
+            body = arg.child_by_field_name("body")
+            text = re.sub(r"\s", "", a.text(body)) if body is not None else ""
+            if not re.search(r"^\{?\w+\.disable\(\);?\}?$", text):
+                return None
+        how = f"csrf({a.text(arg)})"
+    else:
+        how = "csrf().disable()"
+    scope = a.enclosing_function(call) or call
+    if STATELESS.search(a.text(scope)):
+        return Verdict(confidence=LOW, args={"how": how + " in a stateless configuration"})
+    return Verdict(args={"how": how})

@@ -1,0 +1,101 @@
+"""Rule classes added for the JS/Go/Java fix-pair recall work: Go integer narrowing (RL331),
+Spring Security CSRF disabled (RL330), and what each one leaves alone."""
+
+import pytest
+
+from support_jsgojava import only
+
+
+def go_func(body, sig="func f(s string) int32"):
+    return f"package main\n\n{sig} {{\n{body}\n}}\n"
+
+
+# ---------------------------------------------------------------- RL331 Go integer narrowing
+
+@pytest.mark.parametrize("parse,target", [
+    ("strconv.Atoi(s)", "int32"),
+    ("strconv.Atoi(s)", "int16"),
+    ("strconv.ParseInt(s, 10, 64)", "int32"),
+    ("strconv.ParseUint(s, 10, 32)", "uint16"),
+    ("strconv.ParseUint(s, 16, 16)", "byte"),
+    ("strconv.ParseInt(s, 0, 0)", "uint32"),
+])
+def test_parsed_integer_narrowed_is_reported(parse, target):
+    found = only("main.go", go_func(f"\tn, _ := {parse}\n\treturn {target}(n)", "func f(s string) any"), "RL331")
+    assert len(found) == 1, found
+    assert target in found[0].message and "strconv." in found[0].message
+    assert found[0].related and found[0].related[0].span.start_line == 3
+
+
+@pytest.mark.parametrize("parse,target", [
+    ("strconv.ParseInt(s, 10, 32)", "int32"),
+    ("strconv.ParseUint(s, 10, 16)", "uint16"),
+    ("strconv.ParseUint(s, 10, 8)", "uint8"),
+    ("strconv.Atoi(s)", "int64"),
+    ("strconv.ParseInt(s, 10, bits)", "int32"),  # size not known
+])
+def test_parse_at_the_target_size_is_not_reported(parse, target):
+    assert not only("main.go", go_func(f"\tn, _ := {parse}\n\treturn {target}(n)", "func f(s string, bits int) any"), "RL331")
+
+
+@pytest.mark.parametrize("check", [
+    "if n > math.MaxInt32 || n < math.MinInt32 {\n\t\treturn 0\n\t}",
+    "if n < 0 || n > (1<<20)-1 {\n\t\treturn 0\n\t}",
+    "if limit <= n {\n\t\treturn 0\n\t}",
+])
+def test_range_check_clears(check):
+    assert not only("main.go", go_func(f"\tn, _ := strconv.Atoi(s)\n\t{check}\n\treturn int32(n)"), "RL331")
+
+
+def test_lower_bound_only_is_not_a_range_check():
+    code = go_func("\tn, _ := strconv.Atoi(s)\n\tif n < 0 {\n\t\treturn 0\n\t}\n\treturn int32(n)")
+    assert len(only("main.go", code, "RL331")) == 1
+
+
+def test_value_also_assigned_elsewhere_is_not_reported():
+    code = go_func("\tn, _ := strconv.Atoi(s)\n\tif n == 0 {\n\t\tn = len(s)\n\t}\n\treturn int32(n)")
+    assert not only("main.go", code, "RL331")
+
+
+def test_parameters_and_shadowed_types_are_not_reported():
+    assert not only("main.go", go_func("\treturn int32(n)", "func f(n int) int32"), "RL331")
+    code = go_func("\tint32 := func(x int) int { return x }\n\tn, _ := strconv.Atoi(s)\n\treturn int32(n)", "func f(s string) int")
+    assert not only("main.go", code, "RL331")
+
+
+# ---------------------------------------------------------------- RL330 Spring CSRF disabled
+
+def java_config(body):
+    return ("class SecurityConfig {\n  SecurityFilterChain chain(HttpSecurity http) throws Exception {\n"
+            f"    {body}\n    return http.build();\n  }}\n}}\n")
+
+
+@pytest.mark.parametrize("body", [
+    "http.csrf().disable();",
+    "http.authorizeRequests().anyRequest().authenticated().and().httpBasic().and().csrf().disable();",
+    "http.csrf(csrf -> csrf.disable());",
+    "http.csrf(c -> { c.disable(); });",
+    "http.csrf(AbstractHttpConfigurer::disable);",
+])
+def test_csrf_disabled_is_reported(body):
+    found = only("SecurityConfig.java", java_config(body), "RL330")
+    assert len(found) == 1, found
+    assert found[0].confidence.value == "medium"
+    assert "CSRF" in found[0].message
+
+
+@pytest.mark.parametrize("body", [
+    "http.csrf(c -> c.ignoringRequestMatchers(\"/webhooks/**\"));",
+    "http.csrf().csrfTokenRepository(CookieCsrfTokenRepository.withHttpOnlyFalse());",
+    "http.csrf(Customizer.withDefaults());",
+    "http.headers().frameOptions().disable();",
+])
+def test_csrf_kept_is_not_reported(body):
+    assert not only("SecurityConfig.java", java_config(body), "RL330")
+
+
+def test_stateless_configuration_is_low():
+    body = ("http.sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))\n"
+            "        .csrf(AbstractHttpConfigurer::disable);")
+    found = only("SecurityConfig.java", java_config(body), "RL330")
+    assert len(found) == 1 and found[0].confidence.value == "low"
