@@ -99,3 +99,36 @@ def test_stateless_configuration_is_low():
             "        .csrf(AbstractHttpConfigurer::disable);")
     found = only("SecurityConfig.java", java_config(body), "RL330")
     assert len(found) == 1 and found[0].confidence.value == "low"
+
+
+# ---------------------------------------------------------------- RL332 target="_blank" without noopener
+
+@pytest.mark.parametrize("element,confidence", [
+    ('<a href="https://example.com/docs" target="_blank">docs</a>', "medium"),
+    ('<a href={`https://twitter.com/intent/tweet?text=${t}`} target="_blank">tweet</a>', "medium"),
+    ('<a href={link.url} target="_blank">open</a>', "low"),
+    ('<a target={"_blank"} href={url} rel="nofollow">x</a>', "low"),
+    ('<form action="https://pay.example.com" target="_blank"><button /></form>', "medium"),
+])
+def test_new_tab_link_without_noopener_is_reported(element, confidence):
+    found = only("view.jsx", f"export const V = ({{ link, url, t }}) => {element};", "RL332")
+    assert len(found) == 1, found
+    assert found[0].confidence.value == confidence
+
+
+@pytest.mark.parametrize("element", [
+    '<a href="https://example.com" target="_blank" rel="noopener">x</a>',
+    '<a href={url} target="_blank" rel="noreferrer nofollow">x</a>',
+    '<a href={url} target="_blank" rel={rel}>x</a>',
+    '<a href={url} target="_blank" {...rest}>x</a>',
+    '<a href="/settings" target="_blank">x</a>',
+    '<a href={"/users/" + id} target="_blank">x</a>',
+    '<a href={url}>x</a>',
+    '<Button href={url} target="_blank">x</Button>',
+])
+def test_safe_or_internal_links_are_not_reported(element):
+    assert not only("view.jsx", f"export const V = ({{ url, rel, rest, id }}) => {element};", "RL332")
+
+
+def test_typescript_without_jsx_has_no_target_blank_rule():
+    assert not only("view.ts", "const a = { target: '_blank', href: url };", "RL332")

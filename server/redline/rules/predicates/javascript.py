@@ -1588,3 +1588,100 @@ def xxe(ctx: MatchContext):
 @fix("js.xxe_fix")
 def xxe_fix(ctx: MatchContext, v: Verdict):
     return Fix("Remove noent (keep entities unexpanded)", (_remove_list_item(ctx.file, ctx.node("match")),), safe=True)
+
+
+# ---------------------------------------------------------------------- RL332 target="_blank" without noopener
+
+LINK_ELEMENTS = frozenset({"a", "area", "form"})
+EXTERNAL_URL = re.compile(r"^(https?:)?//", re.IGNORECASE)
+
+
+def _jsx_value(attr):
+    """The value node of a JSX attribute (a string or a {expression}), None for a bare flag."""
+    kids = [c for c in attr.named_children if c.type != "property_identifier"]
+    return kids[0] if kids else None
+
+
+def _jsx_literal(a: JsAnalyzer, value) -> str | None:
+    """The text of a JSX attribute value that is a string literal, also as {"..."}."""
+    if value is None:
+        return None
+    if value.type == "jsx_expression" and value.named_children:
+        value = value.named_children[0]
+    if value.type == "string":
+        return string_value(a, value)
+    if value.type == "template_string" and not any(c.type == "template_substitution" for c in value.named_children):
+        return string_value(a, value)
+    return None
+
+
+def _url_prefix(a: JsAnalyzer, value) -> str:
+    """The constant start of a dynamic href: 'https://x/' + id, `https://x/${id}`."""
+    node = value.named_children[0] if value.type == "jsx_expression" and value.named_children else value
+    while node is not None and node.type == "binary_expression":
+        node = node.child_by_field_name("left")
+    if node is None:
+        return ""
+    if node.type == "string":
+        return string_value(a, node)
+    if node.type == "template_string":
+        first = node.named_children[0] if node.named_children else None
+        return a.text(first) if first is not None and first.type == "string_fragment" else ""
+    return ""
+
+
+@predicate("js.target_blank")
+def target_blank(ctx: MatchContext):
+    """<a target="_blank" href={external or dynamic}> with no rel containing noopener/noreferrer
+    (eslint-plugin-react jsx-no-target-blank). Elements with a spread ({...props}) or a dynamic
+    rel may set rel themselves: not reported."""
+    a = _analyzer(ctx)
+    attr = ctx.node("match")
+    if (_jsx_literal(a, _jsx_value(attr)) or "").lower() != "_blank":
+        return None
+    element = attr.parent
+    name = element.child_by_field_name("name") if element is not None else None
+    if name is None or a.text(name) not in LINK_ELEMENTS:
+        return None
+    attrs = {}
+    for child in element.named_children:
+        if child.type == "jsx_expression":
+            return None  # {...props} may carry rel
+        if child.type == "jsx_attribute" and child.named_children:
+            attrs[a.text(child.named_children[0])] = child
+    rel = attrs.get("rel")
+    if rel is not None:
+        text = _jsx_literal(a, _jsx_value(rel))
+        if text is None or re.search(r"\bno(opener|referrer)\b", text, re.IGNORECASE):
+            return None
+    link = attrs.get("action" if a.text(name) == "form" else "href")
+    value = _jsx_value(link) if link is not None else None
+    if value is None:
+        return None
+    literal = _jsx_literal(a, value)
+    if literal is not None:
+        if not EXTERNAL_URL.match(literal):
+            return None  # a page of this site
+        return Verdict(args={"how": literal})
+    prefix = _url_prefix(a, value)
+    if prefix and not EXTERNAL_URL.match(prefix):
+        return None  # '/users/' + id: this site
+    how = a.text(value.named_children[0] if value.type == "jsx_expression" and value.named_children else value)
+    return Verdict(confidence=MEDIUM if prefix else LOW, args={"how": how if len(how) <= 60 else how[:57] + "..."})
+
+
+@fix("js.add_noopener")
+def add_noopener(ctx: MatchContext, v: Verdict):
+    attr = ctx.node("match")
+    element = attr.parent
+    rel = next((c for c in element.named_children if c.type == "jsx_attribute" and c.named_children
+                and _analyzer(ctx).text(c.named_children[0]) == "rel"), None)
+    if rel is not None:
+        value = _jsx_value(rel)
+        if value is None or value.type != "string":
+            return None
+        text = _analyzer(ctx).text(value)
+        new = text[0] + (text[1:-1] + " noopener noreferrer").strip() + text[-1]
+        return Fix('Add noopener noreferrer to rel', (TextEdit(Span.of_node(value), new),), safe=True)
+    return Fix('Add rel="noopener noreferrer"',
+               (TextEdit(ctx.file.span(attr.end_byte, attr.end_byte), ' rel="noopener noreferrer"'),), safe=True)
