@@ -132,3 +132,75 @@ def test_cycles_and_self_references_terminate():
 def test_a_local_named_request_that_is_not_the_framework_object():
     code = "import urllib.request as request\ndef f(u):\n    sink(request.urlopen(u))\n"
     assert levels(code) == [UNKNOWN]
+
+
+# ---------------------------------------------------------------- module-level facts, per name
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from redline.rules.predicates.python_scope import defines_at_module_level  # noqa: E402
+from redline.rules.predicates.taint_python import (  # noqa: E402
+    CONST_VAL,
+    _Evaluator,
+    module_bindings,
+    module_scope,
+)
+
+MODULE_FRAGMENTS = [
+    "import os\n", "import subprocess as x\n", "from flask import request\n", "from . import y\n",
+    "x = request.args['a']\n", "y = 'const'\n", "z += request.args['b']\n", "w = z\n",
+    "def x():\n    y = input()\n    return y\n", "class y:\n    z = request.args\n", "@deco\ndef z(a):\n    return a\n",
+    "@a.route('/')\nclass w(object):\n    pass\n", "async def q(): pass\n", "def  w (): pass\n", "def\\\n  q(): pass\n",
+    "if cond:\n    def w():\n        pass\nelse:\n    w = input()\n", "try:\n    import json as q\nexcept ImportError:\n    q = None\n",
+    "for x in sys.argv:\n    pass\n", "with open(f) as z:\n    pass\n", "# def y\n", "s = 'def q'\n", "\"\"\"class x\"\"\"\n",
+    "def (\n", "x = (\n", "    def z(): pass\n", "class\n", "(q := input())\n", "xq = 1\n", "def qx(): pass\n",
+]
+NAMES = ["x", "y", "z", "w", "q", "os", "json", "request", "xq", "qx", "s", "nowhere"]
+
+
+def _module(fragments) -> object:
+    return make_source("m.py", "".join(fragments).encode())
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(MODULE_FRAGMENTS), min_size=1, max_size=8))
+def test_module_facts_per_name_equal_the_whole_module_scope(fragments):
+    """module_bindings (statements other than definitions) and defines_at_module_level (the
+    definitions, found by a text search) together are exactly the module scope's bindings, and
+    the value of a global read from a function is what folding over all of them gives."""
+    file = _module(fragments)
+    full = module_scope(file).defs
+    for name in NAMES:
+        every = full.get(name, [])
+        from_definitions = [d for d in every if d.kind == "const" and d.target.parent is not None
+                            and d.target.parent.type in ("function_definition", "class_definition")
+                            and d.target.parent.parent is not None
+                            and d.target.parent.parent.type in ("module", "decorated_definition")
+                            and (d.target.parent.parent.type == "module"
+                                 or d.target.parent.parent.parent.type == "module")]
+        rest = [d for d in every if d not in from_definitions]
+        assert [(d.pos, d.kind, d.target.start_byte) for d in module_bindings(file, name)] == [
+            (d.pos, d.kind, d.target.start_byte) for d in rest
+        ], (name, "".join(fragments))
+        assert defines_at_module_level(file, name) == bool(from_definitions), (name, "".join(fragments))
+        for kind in ("cmd", "sql"):
+            ev = _Evaluator(file, kind)
+            if every:
+                expected = CONST_VAL
+                for d in every:
+                    expected = expected | ev._def_value(module_scope(file), name, d)
+            else:
+                expected = ev._global_default(name)
+            assert _Evaluator(file, kind)._module_value(name) == expected, (name, kind, "".join(fragments))
+
+
+def test_a_global_that_names_a_module_level_function_is_constant():
+    code = (
+        "def build():\n    return 'x'\n"
+        "@register\nclass Handler:\n    pass\n"
+        "def f():\n    sink(build)\n    sink(Handler)\n    sink(unknown_global)\n    sink(data)\n"
+        "from flask import request\ndata = request.args['a']\n"
+        "# def unknown_global\ntext = 'def unknown_global'\n"
+    )
+    assert levels(code) == [CONST, CONST, UNKNOWN, TAINTED]

@@ -48,7 +48,7 @@ from redline.rules.predicates.taint_python import (
     UNKNOWN_VAL,
     Val,
     in_request_handler,
-    module_scope,
+    module_bindings,
     reaching_values,
     scope_for,
     value_of,
@@ -771,7 +771,7 @@ def _is_http_client(ctx, obj) -> bool:
     values = reaching_values(ctx.file, obj) if obj.type == "identifier" else [obj]
     if not values and obj.type == "identifier":
         # A client made at module level: session = requests.Session()
-        values = [d.value for d in module_scope(ctx.file).defs.get(text(obj), ()) if d.value is not None]
+        values = [d.value for d in module_bindings(ctx.file, text(obj)) if d.value is not None]
     for v in values:
         v = unwrap(v)
         if v is not None and v.type == "call":

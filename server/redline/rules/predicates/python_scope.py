@@ -31,6 +31,16 @@ def scan_cache(file) -> dict:
     return state[2]
 
 
+def module_root(file):
+    """The tree's root node, one object per scan (py-tree-sitter caches a node's children on the
+    node object, and `tree.root_node` makes a new one each time)."""
+    cache = scan_cache(file)
+    root = cache.get("root")
+    if root is None:
+        root = cache["root"] = file.tree.root_node
+    return root
+
+
 def text(node) -> str:
     return node.text.decode("utf-8", "replace") if node is not None else ""
 
@@ -171,10 +181,16 @@ def top_level(node, file=None):
     """The module-level statement that contains `node` (found by position when `file` is
     given, which avoids walking up the tree)."""
     if file is not None and file.tree is not None:
+        root = module_root(file)
+        # The first child that ends after the node's start (found in C, without listing the
+        # module's children): the last one that starts at or before it when it contains the node.
+        kid = root.first_child_for_byte(node.start_byte)
+        if kid is not None and kid.start_byte <= node.start_byte and kid.end_byte >= node.end_byte:
+            return kid
         cache = scan_cache(file)
         kids = cache.get("top")
         if kids is None:
-            kids = cache["top"] = list(file.tree.root_node.children)
+            kids = cache["top"] = list(root.children)
             cache["top_starts"] = [k.start_byte for k in kids]
         starts = cache["top_starts"]
         i = bisect_right(starts, node.start_byte) - 1
@@ -186,6 +202,54 @@ def top_level(node, file=None):
     return n
 
 
+DEFINITIONS = frozenset({"function_definition", "class_definition", "decorated_definition"})
+
+
+def module_statements(file) -> list:
+    """The module-level statements other than function and class definitions, in order (one
+    cheap pass over the module's children per tree; nothing inside a definition is read)."""
+    cache = scan_cache(file)
+    out = cache.get("module_statements")
+    if out is None:
+        out = [c for c in module_root(file).children if c.is_named and c.type not in DEFINITIONS]
+        cache["module_statements"] = out
+    return out
+
+
+def defines_at_module_level(file, name: str) -> bool:
+    """Is `name` the name of a module-level function or class (decorated or not)?
+
+    The text is searched for the name and only the top-level statements that mention it are
+    looked at, so the cost follows how often the name occurs, not the size of the module (this
+    runs on every keystroke for the globals a function reads)."""
+    cache = scan_cache(file)
+    key = ("defines", name)
+    hit = cache.get(key)
+    if hit is not None:
+        return hit
+    hit = False
+    wanted = name.encode()
+    source = file.text
+    root = module_root(file)
+    i = source.find(wanted) if wanted else -1
+    while i != -1:
+        kid = root.first_child_for_byte(i)
+        if kid is None:
+            break
+        if kid.start_byte > i:  # between statements (whitespace): go on from the next one
+            i = source.find(wanted, kid.start_byte)
+            continue
+        definition = kid.child_by_field_name("definition") if kid.type == "decorated_definition" else kid
+        if definition is not None and definition.type in ("function_definition", "class_definition"):
+            ident = definition.child_by_field_name("name")
+            if ident is not None and ident.text == wanted:
+                hit = True
+                break
+        i = source.find(wanted, max(kid.end_byte, i + 1))
+    cache[key] = hit
+    return hit
+
+
 def local_text(file, node) -> bytes:
     """The text a predicate may search around `node`: its enclosing function, or at module
     level the module-level statements (function and class bodies left out)."""
@@ -195,8 +259,7 @@ def local_text(file, node) -> bytes:
     cache = scan_cache(file)
     out = cache.get("module_text")
     if out is None:
-        out = b"\n".join(c.text for c in file.tree.root_node.children
-                         if c.type not in ("function_definition", "class_definition", "decorated_definition"))
+        out = b"\n".join(c.text for c in module_root(file).children if c.type not in DEFINITIONS)
         cache["module_text"] = out
     return out
 
@@ -287,7 +350,8 @@ def module_imports(file) -> dict[str, str]:
     if table is None:
         table = {}
         if file.tree is not None:
-            _collect_imports(file.tree.root_node, table, descend_defs=False)
+            for stmt in module_statements(file):
+                _collect_imports(stmt, table, descend_defs=False)
         cache["imports"] = table
     return table
 

@@ -29,10 +29,12 @@ from redline.rules.predicates.python_scope import (
     call_args,
     callee_name,
     decorators,
+    defines_at_module_level,
     enclosing_function,
     function_name,
     imports_for,
     module_imports,
+    module_statements,
     parameters,
     qualname,
     scan_cache,
@@ -255,11 +257,15 @@ def _statement_parent(node):
     return n.parent
 
 
-def _collect_defs(root, defs: dict, declared: set, skip_root_params: bool = True) -> None:
+def _collect_defs(root, defs: dict, declared: set) -> None:
     body = root.child_by_field_name("body") if root.type == "function_definition" else root
     if body is None:
         return
-    stack = list(reversed(body.named_children))
+    _collect_statements(body.named_children, defs, declared)
+
+
+def _collect_statements(statements, defs: dict, declared: set) -> None:
+    stack = list(reversed(statements))
     while stack:
         n = stack.pop()
         t = n.type
@@ -698,14 +704,20 @@ class _Evaluator:
         return self._global_default(name)
 
     def _module_value(self, name: str) -> Val:
-        module = module_scope(self.file)
-        defs = module.defs.get(name, ())
+        # The same answer as folding over every module-level binding of `name`, without
+        # reading the whole module: a def or class binds a constant, so it only matters when
+        # nothing else binds the name (see module_bindings).
+        defs = module_bindings(self.file, name)
         if defs:
+            module = module_scope(self.file)
             out = CONST_VAL
             for d in defs:
                 out = out | self._def_value(module, name, d)
             return out
-        return self._global_default(name)
+        default = self._global_default(name)
+        if default.constant or not defines_at_module_level(self.file, name):
+            return default
+        return CONST_VAL
 
     def _global_default(self, name: str) -> Val:
         if name in module_imports(self.file) or name in BUILTIN_NAMES or ALL_CAPS.match(name):
@@ -743,6 +755,25 @@ def module_scope(file) -> Scope:
         scope = Scope(root, {})
         cache[key] = scope
     return scope
+
+
+def module_bindings(file, name: str) -> list[Def]:
+    """The bindings of `name` made by module-level statements other than function and class
+    definitions (assignments, imports, loops, `with`, and definitions nested in `if`/`try`),
+    in source order. With the module-level definitions named `name`
+    (python_scope.defines_at_module_level) they are exactly `module_scope(file).defs[name]`.
+
+    Built once per tree from the module-level statements only, so a keystroke inside a function
+    of a large module does not walk the module's definitions."""
+    cache = scan_cache(file)
+    table = cache.get("module_bindings")
+    if table is None:
+        table = {}
+        _collect_statements(module_statements(file), table, set())
+        for lst in table.values():
+            lst.sort(key=lambda d: d.pos)
+        cache["module_bindings"] = table
+    return table.get(name, [])
 
 
 def reaching_values(file, ident, _depth: int = 0) -> list:
