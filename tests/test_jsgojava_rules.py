@@ -132,3 +132,43 @@ def test_safe_or_internal_links_are_not_reported(element):
 
 def test_typescript_without_jsx_has_no_target_blank_rule():
     assert not only("view.ts", "const a = { target: '_blank', href: url };", "RL332")
+
+
+# ---------------------------------------------------------------- RL105 text of the page re-inserted as HTML
+
+@pytest.mark.parametrize("code", [
+    "$('#list').append('<li>' + $('#name').val() + '</li>');",
+    "function f($row) { var t = $row.find('a.twist').text(); $row.parent().append(t); }",
+    "var el = document.getElementById('q'); out.innerHTML = 'You searched ' + el.value;",
+    "preview.innerHTML = document.querySelector('#comment').value;",
+    "$('#preview').html($('textarea').val());",
+    "var v = $('#title').val(); $('<h1>' + v + '</h1>').appendTo('body');",
+])
+def test_page_text_into_html_is_medium(code):
+    found = only("page.js", code, "RL105")
+    assert len(found) == 1, [f.message for f in found]
+    assert found[0].confidence.value == "medium"
+    assert "text read from the page" in found[0].message
+
+
+@pytest.mark.parametrize("code", [
+    "$('#out').text($('#name').val());",
+    "$('#out').html(escapeHtml($('#name').val()));",
+    "var n = $('#count').val(); $('#x').append($('<span>').text(n));",
+    "var id = $('#field-id').val(); $('#row-' + id + ' .label').hide();",
+    "out.textContent = document.getElementById('q').value;",
+    "var q = $('#q').val(); fetch('/search?q=' + encodeURIComponent(q));",
+])
+def test_page_text_as_text_or_selector_is_not_reported(code):
+    assert not only("page.js", code, "RL105")
+
+
+def test_page_text_parsed_on_the_server_is_not_request_data():
+    code = ("const $ = cheerio.load(html);\n"
+            "app.get('/t', (req, res) => res.send('<h1>' + $('title').text() + '</h1>'));")
+    assert not only("server.js", code, "RL105")
+
+
+def test_request_data_into_jquery_is_still_high():
+    found = only("page.js", "$('#out').html(location.hash.slice(1));", "RL105")
+    assert len(found) == 1 and found[0].confidence.value == "high"

@@ -14,7 +14,7 @@ import re
 from redline.findings import Confidence, Fix, Span, TextEdit
 from redline.rules.predicates import MatchContext, Verdict, fix, predicate
 from redline.rules.predicates.taint_core import from_command_line, Flow, Kind, Policy, describe, plus_operands, verdict, walk
-from redline.rules.predicates.taint_js import JsAnalyzer, js_analyzer, member_path, string_value
+from redline.rules.predicates.taint_js import DOM_TEXT, JsAnalyzer, jquery_chain, js_analyzer, member_path, string_value
 from redline.rules.predicates import security_words as words
 
 HIGH, MEDIUM, LOW = Confidence.HIGH, Confidence.MEDIUM, Confidence.LOW
@@ -433,7 +433,9 @@ def xss_dom(ctx: MatchContext):
     flow = a.flow(arg, "html")
     if flow.kind < Kind.UNKNOWN:
         return None
-    if flow.kind == Kind.TAINTED:
+    if _dom_text(flow):
+        conf = MEDIUM
+    elif flow.kind == Kind.TAINTED:
         conf = HIGH
     elif flow.how:
         conf = MEDIUM
@@ -449,23 +451,13 @@ TRUST_FUNCTIONS = frozenset({"trustAsHtml", "bypassSecurityTrustHtml", "bypassSe
 
 
 def _jquery_receiver(a: JsAnalyzer, node) -> bool:
-    """The receiver chain goes through `$(...)`, `jQuery(...)` or a `$name` variable/property."""
-    n = node
-    while n is not None:
-        if n.type == "call_expression":
-            fn = n.child_by_field_name("function")
-            if fn is not None and a.text(fn) in ("$", "jQuery"):
-                return True
-            n = fn
-        elif n.type == "member_expression":
-            if a.text(n.child_by_field_name("property")).startswith("$"):
-                return True
-            n = n.child_by_field_name("object")
-        elif n.type == "identifier":
-            return a.text(n).startswith("$") or a.text(n) == "jQuery"
-        else:
-            return False
-    return False
+    return jquery_chain(a, node)
+
+
+def _dom_text(flow: Flow) -> bool:
+    """User input only in the sense that it is text of the page (a form field, an element's
+    text): medium, since it may be the user's own input."""
+    return flow.kind == Kind.TAINTED and flow.label.startswith(DOM_TEXT)
 
 
 def _jquery(ctx, a: JsAnalyzer, name: str, arg):
@@ -484,7 +476,13 @@ def _jquery(ctx, a: JsAnalyzer, name: str, arg):
         return None  # DOM append()/before() insert text, not HTML
     if name in ("$", "jQuery") and flow.kind != Kind.TAINTED and not markup:
         return None  # a selector or an element, not HTML
-    if flow.kind == Kind.TAINTED:
+    if name in ("$", "jQuery") and _dom_text(flow):
+        start = _prefix(a, arg).lstrip()
+        if start and not start.startswith("<"):
+            return None  # '#id' + text: a selector (jQuery 1.9+ parses HTML only from strings starting with '<')
+    if _dom_text(flow):
+        conf = MEDIUM
+    elif flow.kind == Kind.TAINTED:
         conf = HIGH
     elif markup:
         conf = MEDIUM
@@ -1251,8 +1249,8 @@ def xss(ctx: MatchContext):
 def _xss_response(ctx, a):
     arg = ctx.node("arg")
     flow = a.flow(arg, "html")
-    if flow.kind != Kind.TAINTED:
-        return None
+    if flow.kind != Kind.TAINTED or _dom_text(flow):
+        return None  # text of a page parsed on the server (cheerio) is not request data
     if not flow.how and flow.origin is not None and a.text(arg) == a.text(flow.origin):
         if flow.label.endswith((".body", ".query", ".params", ".headers", ".cookies", ".files")):
             return None  # a whole object is sent as JSON

@@ -73,6 +73,12 @@ SANITIZERS: dict[str, re.Pattern] = {
     "nosql": re.compile(r"^(string|sanitize|mongosanitize|escape|tostring)$"),
 }
 GENERIC_SANITIZER = re.compile(r"^(sanitize|escape|clean)")
+# Text already in the page (form fields, element text) read back for an HTML sink: markup the
+# page escaped once becomes markup again (CodeQL js/xss-through-dom).
+DOM_TEXT = "text read from the page"
+DOM_TEXT_METHODS = frozenset({"val", "text"})
+DOM_TEXT_PROPS = frozenset({"value", "textContent", "innerText"})
+DOM_LOOKUPS = frozenset({"getElementById", "querySelector"})
 SANITIZED_NAME = re.compile(r"^(sanitized|escaped|encoded)([A-Z_]|$)")
 
 
@@ -437,6 +443,10 @@ class JsAnalyzer(Analyzer):
         return UNKNOWN
 
     def _member(self, node, category, depth, visiting) -> Flow:
+        if category == "html" and node.type == "member_expression" \
+                and self.text(node.child_by_field_name("property")) in DOM_TEXT_PROPS \
+                and self._dom_element(node.child_by_field_name("object")):
+            return Flow(Kind.TAINTED, None, node, f"{DOM_TEXT}: {_short(self.text(node))}")
         path = member_path(self, node)
         if path and node.type == "member_expression":
             if path[-1] == "length":
@@ -479,6 +489,8 @@ class JsAnalyzer(Analyzer):
                 return SAFE  # jQuery .text(value) sets text, escaped
             if name == "html" and not args:
                 return SAFE  # reading markup already in the page ($('<div>').text(x).html() escapes)
+            if name in DOM_TEXT_METHODS and not args and jquery_chain(self, fn.child_by_field_name("object")):
+                return Flow(Kind.TAINTED, None, node, f"{DOM_TEXT}: {_short(self.text(node))}")
         if category == "path" and name in ("replace", "replaceAll") and len(args) >= 2:
             pattern, replacement = self.text(args[0]), self.text(args[1])
             if ("\\." in pattern or ".." in pattern) and replacement in ("''", '""', "``"):
@@ -498,6 +510,19 @@ class JsAnalyzer(Analyzer):
                 return combine([receiver])
             return self.through_call(name, receiver, [sub(a) for a in args])
         return self.through_call(name, None, [sub(a) for a in args])
+
+    def _dom_element(self, node) -> bool:
+        """`document.getElementById(...)` / `document.querySelector(...)`, directly or through a
+        variable with that single value."""
+        if node is not None and node.type == "identifier":
+            d = self.single_definition(node)
+            node = d[1] if d is not None else None
+        if node is None or node.type != "call_expression":
+            return False
+        fn = node.child_by_field_name("function")
+        return (fn is not None and fn.type == "member_expression"
+                and self.text(fn.child_by_field_name("object")) in ("document", "window.document")
+                and self.text(fn.child_by_field_name("property")) in DOM_LOOKUPS)
 
     def is_namespace(self, obj) -> bool:
         """`path`, `util`, `JSON`... or a module bound by import/require: its functions are not
@@ -528,6 +553,31 @@ class JsAnalyzer(Analyzer):
         if f.kind >= Kind.PARAM and name not in TRANSFORMERS and not (receiver is not None and receiver.kind == f.kind):
             return with_kind(f, Kind.UNKNOWN)
         return f if f.kind >= Kind.UNKNOWN else with_kind(f, Kind.UNKNOWN)
+
+
+def _short(text: str) -> str:
+    text = re.sub(r"\s+", " ", text)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def jquery_chain(analyzer, node) -> bool:
+    """The receiver chain goes through `$(...)`, `jQuery(...)` or a `$name` variable/property."""
+    n = node
+    while n is not None:
+        if n.type == "call_expression":
+            fn = n.child_by_field_name("function")
+            if fn is not None and analyzer.text(fn) in ("$", "jQuery"):
+                return True
+            n = fn
+        elif n.type == "member_expression":
+            if analyzer.text(n.child_by_field_name("property")).startswith("$"):
+                return True
+            n = n.child_by_field_name("object")
+        elif n.type == "identifier":
+            return analyzer.text(n).startswith("$") or analyzer.text(n) == "jQuery"
+        else:
+            return False
+    return False
 
 
 def js_analyzer(file) -> JsAnalyzer:
