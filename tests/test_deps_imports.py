@@ -148,3 +148,146 @@ def test_workspace_cache_sees_manifests_created_and_edited(tmp_path):
     assert "requests" in workspace_for(str(code), "python").declared
     req.unlink()
     assert workspace_for(str(code), "python") is None
+
+
+# ------------------------------------------------------------------ finding imports without a query
+
+TRICKY_PYTHON = (
+    '"""Docstring.\nimport notreal\nfrom notreal import x\n"""\n'
+    "import os, sys as system\n"
+    "import a.b.c as abc, d.e\n"
+    "from f.g import h\n"
+    "from . import local\n"
+    "from .rel import thing\n"
+    "from __future__ import annotations\n"
+    "x = 1; import semi\n"
+    "if TYPE_CHECKING: import typed\n"
+    "try:\n    import ujson\nexcept ImportError:  # import commented\n    ujson = None\n"
+    "else: from elsewhere import y\n"
+    "def f():\n    import nested.mod\n    return (yield\nfrom gen)\n"
+    "class C:\n    from classlevel import z\n"
+    "s = '''\nimport instring\n'''\n"
+    "# import incomment\n"
+    "from cont \\\n    import w\n"
+    "importer = 1\nfromage = 2\nreimport = 3\n"
+    "\f\nimport afterformfeed\n"
+    "lambda: x\nimport último\n"
+)
+
+
+def _both(text: bytes):
+    from redline.pipeline import make_source
+
+    src = make_source("t.py", text, language="python")
+    return src, imports._python_imports(src), imports._imports_by_query(src)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        TRICKY_PYTHON.encode(),
+        TRICKY_PYTHON.replace("\n", "\r\n").encode(),
+        TRICKY_PYTHON.replace("\n", "\r").encode(),
+        b"\xef\xbb\xbfimport bommed\nimport os\n",
+        b"import os",  # no newline at the end
+        b"",
+    ],
+    ids=["lf", "crlf", "cr", "bom", "no-eol", "empty"],
+)
+def test_python_imports_without_query_match_the_query(text):
+    src, fast, query = _both(text)
+    if src.tree.root_node.has_error:
+        assert fast is None and imports.imports_of(src) == query
+    else:
+        assert fast == query
+
+
+def test_python_imports_without_query_find_nested_and_one_line_imports():
+    _src, fast, _query = _both(TRICKY_PYTHON.encode())
+    assert [i.module for i in fast] == [
+        "os", "sys", "a", "d", "f", "semi", "typed", "ujson", "elsewhere", "nested", "classlevel", "cont",
+        "afterformfeed", "último",
+    ]
+
+
+def test_python_imports_of_a_broken_file_come_from_the_query():
+    src, fast, query = _both(b"import os\ndef f(:\n    import inbroken\n")
+    assert src.tree.root_node.has_error and fast is None
+    assert imports.imports_of(src) == query and "os" in [i.module for i in query]
+
+
+def test_python_imports_without_query_match_the_query_on_real_code():
+    """Every Python file of Redline and its tests: the byte scan finds what the query finds."""
+    from redline.pipeline import make_source
+
+    here = Path(__file__).resolve().parent
+    files = sorted([*(here.parent / "server").rglob("*.py"), *here.rglob("*.py")])
+    assert len(files) > 100
+    fast_used = 0
+    for p in files:
+        src = make_source(str(p), p.read_bytes(), language="python")
+        fast = imports._python_imports(src)
+        if fast is not None:
+            fast_used += 1
+            assert fast == imports._imports_by_query(src), p
+    assert fast_used > 100
+
+
+# ------------------------------------------------------------------ what the decisions are cached by
+
+
+def test_decisions_are_reused_while_imports_and_manifests_stay(tmp_path, monkeypatch):
+    root = project(tmp_path, {
+        "pyproject.toml": '[project]\nname = "app"\ndependencies = ["requests"]\n',
+        "app.py": "import requests\nimport somethingrare\nx = 1\n",
+    })
+    calls = []
+    real = imports._declared_by_name
+    monkeypatch.setattr(imports, "_declared_by_name", lambda m, d: calls.append(m) or real(m, d))
+    assert flagged(rl406(root / "app.py")) == ["somethingrare"]
+    assert sorted(calls) == ["requests", "somethingrare"]
+    calls.clear()
+    # An edit that leaves the imports alone (the language server's keystrokes) looks nothing up.
+    assert flagged(rl406(root / "app.py", "import requests\nimport somethingrare\nx = 2\ny = 3\n")) == ["somethingrare"]
+    assert calls == []
+    # A new import is decided once, the others are remembered.
+    assert flagged(rl406(root / "app.py", "import requests\nimport somethingrare\nimport otherrare\n")) == ["somethingrare", "otherrare"]
+    assert calls == ["otherrare"]
+
+
+def test_decisions_follow_an_edited_manifest(tmp_path):
+    root = project(tmp_path, {"pyproject.toml": '[project]\nname = "app"\ndependencies = []\n', "app.py": "import numpy\n"})
+    assert flagged(rl406(root / "app.py")) == ["numpy"]
+    (root / "pyproject.toml").write_text('[project]\nname = "app"\ndependencies = ["numpy>=2"]\n')
+    assert rl406(root / "app.py") == []
+    (root / "pyproject.toml").write_text('[project]\nname = "app"\ndependencies = ["pandas"]\n')
+    assert flagged(rl406(root / "app.py")) == ["numpy"]
+
+
+def test_decisions_follow_local_modules_created_and_removed(tmp_path):
+    root = project(tmp_path, {"requirements.txt": "flask\n", "src/keep.txt": "", "pkg/app.py": "import helpers\nimport tools\n"})
+    assert flagged(rl406(root / "pkg/app.py")) == ["helpers", "tools"]
+    (root / "src/tools").mkdir()  # a src/ layout above it (only src/ itself changes)
+    assert flagged(rl406(root / "pkg/app.py")) == ["helpers"]
+    (root / "pkg/helpers.py").write_text("")  # next to the file
+    assert rl406(root / "pkg/app.py") == []
+    (root / "pkg/helpers.py").unlink()
+    assert flagged(rl406(root / "pkg/app.py")) == ["helpers"]
+
+
+def test_the_environment_is_read_only_for_imports_nothing_else_explains(tmp_path, monkeypatch):
+    root = project(tmp_path, {
+        "pyproject.toml": '[project]\nname = "app"\ndependencies = ["requests"]\n',
+        "local.py": "",
+        "app.py": "import os\nimport requests\nimport local\n",
+    })
+
+    def unexpected():
+        raise AssertionError("installed modules read for imports the workspace explains")
+
+    monkeypatch.setattr(imports, "installed_python_modules", unexpected)
+    monkeypatch.setattr(imports, "module_distributions", unexpected)
+    assert rl406(root / "app.py") == []
+    (root / "app.py").write_text("import os\nimport requests\nimport numpy\n")
+    monkeypatch.setattr(imports, "installed_python_modules", lambda: frozenset({"numpy"}))
+    assert rl406(root / "app.py") == []  # now it is needed, and numpy is installed

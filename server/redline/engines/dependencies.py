@@ -12,6 +12,7 @@ still run and the engine reports why vulnerable-version checks did not (PartialR
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 
 from redline.config import Config
 from redline.deps import checks, imports, manifests
@@ -38,6 +39,13 @@ def warm_up() -> None:
     imports.installed_python_modules()
 
 
+@lru_cache(maxsize=4096)
+def manifest_format(path: str) -> str | None:
+    """manifests.detect(path), remembered: it depends on the name only, and applies() and scan()
+    both ask for every file scanned."""
+    return manifests.detect(path)
+
+
 def rules_of(engine: str = "dependencies") -> dict:
     return {r.code: r for r in default_registry().rules if r.engine == engine}
 
@@ -48,13 +56,13 @@ class DependenciesEngine:
     default_on = True
 
     def applies(self, file: SourceFile) -> bool:
-        return manifests.detect(file.path) is not None or file.language in imports.PYTHON_LANGS + imports.JS_LANGS
+        return manifest_format(file.path) is not None or file.language in imports.PYTHON_LANGS + imports.JS_LANGS
 
     def scan(self, file: SourceFile, config: Config) -> list[Finding]:
         rules = rules_of()
         if not rules:
             return []
-        if manifests.detect(file.path) is not None:
+        if manifest_format(file.path) is not None:
             return self._manifest(file, config, rules)
         return self._imports(file, rules)
 
