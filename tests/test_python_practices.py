@@ -15,7 +15,7 @@ from redline.rules.predicates import python_practices as pp
 from redline.secrets.redact import contains_secret
 
 FAST = Config(engines=(("bandit", False), ("dependencies", False), ("registry", False), ("detect-secrets", False)))
-NEW = ("RL206", "RL207", "RL208", "RL321", "RL322")
+NEW = ("RL206", "RL207", "RL208", "RL321", "RL322", "RL323")
 
 
 def scan(code: str, path: str = "app.py", config: Config = FAST):
@@ -283,3 +283,37 @@ def test_a_module_removed_as_a_whole_says_the_import_fails():
     assert "ModuleNotFoundError" in f.message
     g = one("from base64 import decodestring\nx = decodestring(b'')\n", "RL322")
     assert "ImportError" in g.message
+
+
+# ---------------------------------------------------------------- RL323 urlopen of any scheme
+
+
+@pytest.mark.parametrize("body", [
+    "    return urllib.request.urlopen(url).read()",
+    "    return urllib.request.urlopen(url=url).read()",
+    "    u = url.strip()\n    return urllib.request.urlopen(u).read()",
+    "    return urllib.request.urlopen(urllib.request.Request(url)).read()",
+    "    return urllib.request.urlopen('file://' + url).read()",
+    "    return urllib.request.urlretrieve(PREFIX + url)",
+])
+def test_urlopen_of_a_url_of_any_scheme_is_reported(body):
+    code = f"import urllib.request\nPREFIX = get_prefix()\n\ndef fetch(url):\n{body}\n"
+    f = one(code, "RL323")
+    assert "file:///etc/passwd" in f.message and "urlsplit" in f.message
+
+
+@pytest.mark.parametrize("body", [
+    "    return urllib.request.urlopen('https://example.com/' + url).read()",
+    "    return urllib.request.urlopen(f'{BASE}/{url}').read()",
+    "    return urllib.request.urlopen(BASE + '/x').read()",
+    "    full = BASE + url\n    return urllib.request.urlopen(full).read()",
+    "    return urllib.request.urlopen(urllib.request.Request(BASE + url, data=b'')).read()",
+    "    if not url.startswith(('http://', 'https://')):\n        raise ValueError(url)\n    return urllib.request.urlopen(url).read()",
+    "    if urlparse(url).scheme != 'https':\n        raise ValueError(url)\n    return urllib.request.urlopen(url).read()",
+    "    return urllib.request.urlopen('file:///etc/app.conf').read()",
+    "    return requests.get(url).text",
+    "    return opener.urlopen(url)",
+])
+def test_fixed_http_prefixes_checked_schemes_and_other_clients_are_not_reported(body):
+    code = f"import urllib.request, requests\nfrom urllib.parse import urlparse\nBASE = 'https://api.example.com'\n\ndef fetch(url, opener):\n{body}\n"
+    assert "RL323" not in codes(code)

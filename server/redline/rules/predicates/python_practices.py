@@ -471,3 +471,109 @@ def removed_api_rename(ctx: MatchContext, verdict: Verdict):
     attr = fn.child_by_field_name("attribute")
     base = text(fn.child_by_field_name("object"))
     return Fix(title=f"Use {base}.{rename}()", edits=(replace_node(ctx, attr, rename),), safe=rename != "perf_counter")
+
+
+# ---------------------------------------------------------------- RL323 urlopen of any scheme
+
+URL_OPENERS = frozenset({"urllib.request.urlopen", "urllib.request.urlretrieve", "urllib.urlopen", "urllib.urlretrieve",
+                         "urllib2.urlopen", "six.moves.urllib.request.urlopen", "future.moves.urllib.request.urlopen"})
+_FIXED_SCHEME = re.compile(r"^(https?|ftps?)://", re.IGNORECASE)
+# Signs that the function (or module) checks the scheme before opening: `urlparse(u).scheme`,
+# `u.startswith(("http://", "https://"))`, a URL validator.
+_SCHEME_CHECK = re.compile(
+    rb"scheme|urlparse|urlsplit|URLValidator|validators\.url|startswith\(\s*\(?\s*[rbuRBU]?['\"](?:https?|ftp)"
+    rb"|match\(\s*[rbuRBU]*['\"]\^?\(?https?"
+)
+
+
+def _constant_http(ctx, node, depth: int = 0) -> bool:
+    """Is the URL a constant, or built on a fixed http(s)/ftp prefix (`"https://api/" + x`,
+    `f"{BASE_URL}/items"` with BASE_URL = "https://...", `Request("https://...")`)?"""
+    node = unwrap(node)
+    if node is None or depth > 3:
+        return False
+    if string_value(node) is not None:
+        return True
+    if node.type == "call" and callee_name(node) == "Request":
+        positional, kw = call_args(node)
+        inner = positional[0] if positional else kw.get("url")
+        return inner is not None and _constant_http(ctx, inner, depth + 1)
+    if node.type == "identifier":
+        values = _assigned_values(ctx, node)
+        return bool(values) and all(_constant_http(ctx, v, depth + 1) for v in values)
+    return _http_prefix(ctx, node, depth)
+
+
+def _http_prefix(ctx, node, depth: int) -> bool:
+    """Does the text of this URL start with a fixed http(s)/ftp scheme?"""
+    node = unwrap(node)
+    if node is None or depth > 3:
+        return False
+    value = string_value(node)
+    if value is not None:
+        return bool(_FIXED_SCHEME.match(value))
+    if node.type == "identifier":
+        values = _assigned_values(ctx, node)
+        return bool(values) and all(_http_prefix(ctx, v, depth + 1) for v in values)
+    if node.type == "binary_operator" and node.child_by_field_name("operator").type == "+":
+        return _http_prefix(ctx, node.child_by_field_name("left"), depth + 1)
+    if node.type == "call" and callee_name(node) == "Request":
+        return _constant_http(ctx, node, depth + 1)
+    from redline.rules.predicates.python_strings import Hole, template
+
+    tpl = template(node)
+    if tpl is None or not tpl.parts:
+        return False
+    first = tpl.parts[0]
+    if isinstance(first, str):
+        return bool(_FIXED_SCHEME.match(first))
+    return isinstance(first, Hole) and _http_prefix(ctx, first.node, depth + 1)
+
+
+def _assigned_values(ctx, ident) -> list:
+    """What this name is assigned in its function, or at module level when the function does
+    not assign it."""
+    from redline.rules.predicates.python_scope import module_statements
+
+    name = text(ident).encode()
+    fn = enclosing_function(ident)
+    values = _assignments(fn, name) if fn is not None else []
+    if not values:
+        for stmt in module_statements(ctx.file):
+            values.extend(_assignments(stmt, name))
+    return values
+
+
+def _assignments(root, name: bytes) -> list:
+    out = []
+    stack = [root]
+    while stack:
+        n = stack.pop()
+        if n.type == "assignment":
+            left = n.child_by_field_name("left")
+            right = n.child_by_field_name("right")
+            if left is not None and left.type == "identifier" and left.text == name and right is not None:
+                out.append(right)
+        if n.type in ("function_definition", "class_definition", "lambda") and n is not root:
+            continue
+        stack.extend(n.named_children)
+    return out
+
+
+@predicate("python.url_scheme_unchecked")
+def url_scheme_unchecked(ctx: MatchContext):
+    call = ctx.node("match")
+    if _test_file(ctx):
+        return None
+    from redline.rules.predicates.python_scope import call_qualname, local_text
+
+    qual = call_qualname(ctx.file, call)
+    if qual not in URL_OPENERS:
+        return None
+    positional, kw = call_args(call)
+    url = positional[0] if positional else kw.get("url")
+    if url is None or _constant_http(ctx, url):
+        return None
+    if _SCHEME_CHECK.search(local_text(ctx.file, call)):
+        return None
+    return Verdict(node=url, args={"fn": qual.rsplit(".", 1)[1], "url": _short(text(url))})
