@@ -172,3 +172,67 @@ def test_page_text_parsed_on_the_server_is_not_request_data():
 def test_request_data_into_jquery_is_still_high():
     found = only("page.js", "$('#out').html(location.hash.slice(1));", "RL105")
     assert len(found) == 1 and found[0].confidence.value == "high"
+
+
+# ---------------------------------------------------------------- RL130 set-by-path utilities
+
+SET_BY_PATH = """function setPath(obj, path, value) {
+  const keys = path.split('.');
+  let cur = obj;
+  for (let i = 0; i < keys.length - 1; i++) {
+    cur = cur[keys[i]] = cur[keys[i]] || {};
+  }
+  cur[keys[keys.length - 1]] = value;
+}"""
+
+WHILE_WALK = """const store = {
+  set(key, val) {
+    const path = key.split('.');
+    let target = this.data;
+    while (path.length > 1) {
+      key = path.shift();
+      if (!target[key] || typeof target[key] !== 'object') target[key] = {};
+      target = target[key];
+    }
+    key = path.shift();
+    target[key] = val;
+  },
+};"""
+
+
+@pytest.mark.parametrize("code", [SET_BY_PATH, WHILE_WALK])
+def test_set_by_path_is_reported_once_at_the_final_write(code):
+    found = only("util.js", code, "RL130")
+    assert len(found) == 1, [f.message for f in found]
+    assert found[0].confidence.value == "medium"
+    assert "path of keys" in found[0].message
+    last_write = code.splitlines().index(next(l for l in reversed(code.splitlines()) if "] = v" in l))
+    assert found[0].span.start_line == last_write
+
+
+@pytest.mark.parametrize("code", [
+    SET_BY_PATH.replace("  for (", "  if (keys.includes('__proto__') || keys.includes('constructor')) return;\n  for ("),
+    # a trie: the walk ends with a named property, not a key from the path
+    "function insert(root, word) {\n  let node = root;\n  for (const ch of word) {\n    if (!node[ch]) node[ch] = {};\n    node = node[ch];\n  }\n  node.end = true;\n}",
+    # no walk: a flat lookup table
+    "function count(words) {\n  const c = {};\n  for (const w of words) c[w] = (c[w] || 0) + 1;\n  return c;\n}",
+    # walk with constant keys
+    "function f(o, v) {\n  let cur = o;\n  for (let i = 0; i < 2; i++) cur = cur['child'];\n  cur['leaf'] = v;\n}",
+])
+def test_guarded_or_non_path_writes_are_not_reported(code):
+    assert not only("util.js", code, "RL130")
+
+
+def test_set_by_path_with_two_final_writes_is_reported_once():
+    code = ("function set(obj, path, value, wrap) {\n  const parts = path.split('/');\n  const last = parts.pop();\n"
+            "  let o = obj;\n  for (const p of parts) {\n    if (o[p] == null) o[p] = {};\n    o = o[p];\n  }\n"
+            "  if (wrap) {\n    o[last] = { value };\n  } else {\n    o[last] = value;\n  }\n}")
+    found = only("util.js", code, "RL130")
+    assert len(found) == 1, [f.message for f in found]
+    assert found[0].span.start_line == 9
+
+
+def test_write_of_a_key_unrelated_to_the_walked_path_is_not_reported():
+    code = ("function f(schema, pointer, rules) {\n  let node = schema;\n  for (const seg of pointer.split('/')) node = node[seg];\n"
+            "  for (const key in rules) node[key] = rules[key].value;\n}")
+    assert not only("util.js", code, "RL130")

@@ -744,6 +744,9 @@ def proto_assign(ctx: MatchContext):
         if flow.kind == Kind.TAINTED and not PROTO_GUARD.search(a.text(a.outer_function(match) or match)):
             return _sink_verdict(ctx, a, flow, HIGH, {"how": f"a property name from {flow.label}"})
         return None
+    walked = _path_walk(a, match, left, outer_key)
+    if walked is not None:
+        return walked
     fn = a.enclosing_function(match)
     if fn is None or outer_key.type != "identifier":
         return None
@@ -765,6 +768,87 @@ def proto_assign(ctx: MatchContext):
                    for arg in _args(call) for n in walk(arg)):
                 return Verdict(confidence=MEDIUM, args={"how": f"keys copied by the recursive function {name}()"})
     return None
+
+
+LOOPS = frozenset({"for_statement", "for_in_statement", "while_statement", "do_statement"})
+LITERAL_KEYS = frozenset({"string", "number", "template_string"})
+
+
+def _creates_object(a: JsAnalyzer, node) -> bool:
+    """`{}`, `[]`, `o[k] || {}`, `new Object()`, `Object.create(...)`: an intermediate level."""
+    if node is None:
+        return False
+    if node.type in ("object", "array"):
+        return not node.named_children
+    if node.type == "binary_expression" and a.text(node.child_by_field_name("operator")) in ("||", "??"):
+        return _creates_object(a, node.child_by_field_name("right"))
+    if node.type == "assignment_expression":
+        return _creates_object(a, node.child_by_field_name("right"))
+    text = re.sub(r"\s", "", a.text(node))
+    return text in ("newObject()", "newMap()") or text.startswith("Object.create(")
+
+
+def _path_walk(a: JsAnalyzer, match, left, key):
+    """`cur = cur[k]` in a loop, then `cur[k2] = v`: a set-by-path utility (`set(obj, 'a.b.c', v)`,
+    `parse_str('a[b]=c')`), where a path segment '__proto__' walks into Object.prototype."""
+    target = left.child_by_field_name("object")
+    if target is None or target.type != "identifier" or key.type in LITERAL_KEYS:
+        return None
+    if _creates_object(a, match.child_by_field_name("right")):
+        return None  # the intermediate `cur[k] = {}`: reported at the final write
+    fn = a.enclosing_function(match)
+    if fn is None:
+        return None
+    name = a.text(target)
+    step = step_index = None
+    for n in walk(fn):
+        if n.type != "assignment_expression":
+            continue
+        l, r = n.child_by_field_name("left"), n.child_by_field_name("right")
+        while r is not None and r.type == "assignment_expression":
+            r = r.child_by_field_name("right")  # cur = cur[k] = cur[k] || {}
+        if r is not None and r.type == "binary_expression" and a.text(r.child_by_field_name("operator")) in ("||", "??"):
+            r = r.child_by_field_name("left")
+        if l is None or r is None or l.type != "identifier" or a.text(l) != name or r.type != "subscript_expression":
+            continue
+        index = r.child_by_field_name("index")
+        if a.text(r.child_by_field_name("object")) != name or index is None or index.type in LITERAL_KEYS:
+            continue
+        p = n.parent
+        while p is not None and p != fn and p.type not in LOOPS:
+            p = p.parent
+        if p is not None and p.type in LOOPS:
+            step, step_index = n, index
+            break
+    if step is None or PROTO_GUARD.search(a.text(fn)):
+        return None
+    flow = a.flow(key, "proto")
+    if flow.kind < Kind.UNKNOWN:
+        return None
+    # The last key must come from the same path as the walked ones (keys[i] ... keys[n - 1],
+    # path.shift() ... path.shift()), not from another object's keys or a constant.
+    walked = a.flow(step_index, "proto").names | {a.text(x) for x in walk(step_index) if x.type == "identifier"}
+
+    def from_path(k) -> bool:
+        return bool(walked & (a.flow(k, "proto").names | {a.text(x) for x in walk(k) if x.type == "identifier"}))
+
+    # One finding per walk: the first write of a key of the path (if/else branches often write twice).
+    for n in walk(fn):
+        if n.type != "assignment_expression" or n.start_byte >= match.start_byte:
+            continue
+        l = n.child_by_field_name("left")
+        if l is None or l.type != "subscript_expression" or a.text(l.child_by_field_name("object")) != name:
+            continue
+        k = l.child_by_field_name("index")
+        if k is not None and k.type not in LITERAL_KEYS and not _creates_object(a, n.child_by_field_name("right")) \
+                and from_path(k):
+            return None
+    if not from_path(key):
+        return None
+    conf = HIGH if flow.kind == Kind.TAINTED else (MEDIUM if flow.kind == Kind.PARAM else LOW)
+    walk_text = " ".join(a.text(step).split())
+    how = f"a path of keys ({walk_text} walks one key at a time, then {name}[{a.text(key)}] is set)"
+    return Verdict(confidence=conf, args={"how": how})
 
 
 @predicate("js.proto_merge")
