@@ -74,3 +74,50 @@ def test_the_generated_files_do_produce_findings():
     file = SourceFile("app.py", "python", text.encode(), langs.parse("python", text.encode()))
     codes = {f.code for f in engine.scan(file, default_registry()).findings}
     assert {"RL101", "RL102", "RL111", "RL304", "RL305", "RL307"} <= codes, codes
+
+
+def _rescan_after(initial: str, edits: list[tuple[tuple[int, int], tuple[int, int], str]]):
+    """(rescan findings, full-scan findings) after applying `edits` one by one; the rescan must
+    have been incremental (rescan of the edited definition only)."""
+    reg = default_registry()
+    store = DocumentStore()
+    uri = "file:///w/app.py"
+    doc = store.open(uri, "python", 0, initial)
+    previous = engine.scan(doc.source, reg).findings
+    found = full = None
+    for version, (start, end, text) in enumerate(edits, start=1):
+        res = store.change(uri, version, [Change((start, end), text)], Encoding.UTF8)
+        doc = res.document
+        assert res.reuse_previous and res.exact
+        result = engine.rescan(doc.source, reg, previous, res.edits, res.changed_ranges)
+        assert not result.full
+        full = engine.scan(SourceFile(doc.path, "python", doc.data, langs.new_parser("python").parse(doc.data)), reg)
+        found, previous = result.findings, full.findings
+    return found, full.findings
+
+
+def test_renaming_a_definition_that_another_one_reads_as_a_global():
+    # g() reads the global `build`; renaming the def `build` re-scans only that definition, so
+    # g's findings must not depend on whether a module-level def of that name exists.
+    initial = (
+        "import os\n\n"
+        "def build():\n    return 'ls'\n\n"
+        "def g():\n    os.system(build)\n    os.system(Runner)\n\n"
+        "class Runner:\n    pass\n"
+    )
+    found, full = _rescan_after(initial, [((2, 9), (2, 9), "x"), ((9, 12), (9, 12), "X")])
+    assert [f.sort_key for f in found] == [f.sort_key for f in full]
+    found, full = _rescan_after(initial.replace("def build", "def buildx"), [((2, 9), (2, 10), "")])
+    assert [f.sort_key for f in found] == [f.sort_key for f in full]
+
+
+def test_an_edit_inside_a_function_keeps_module_level_facts_and_findings():
+    initial = (
+        "import subprocess as sp\nfrom flask import request\nBASE = 'ls '\ncmd = request.args['c']\n\n"
+        "def a():\n    sp.call(BASE + cmd, shell=True)\n\n"
+        "def b(x):\n    return x\n"
+    )
+    # Typing inside b(): a()'s finding (module-level taint through `cmd`) is kept, shifted.
+    found, full = _rescan_after(initial, [((9, 12), (9, 12), " + BASE"), ((9, 4), (9, 4), "y = cmd\n    ")])
+    assert [f.sort_key for f in found] == [f.sort_key for f in full]
+    assert any(f.code == "RL102" for f in full)

@@ -139,7 +139,6 @@ def test_a_local_named_request_that_is_not_the_framework_object():
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from redline.rules.predicates.python_scope import defines_at_module_level  # noqa: E402
 from redline.rules.predicates.taint_python import (  # noqa: E402
     CONST_VAL,
     _Evaluator,
@@ -159,48 +158,46 @@ MODULE_FRAGMENTS = [
 NAMES = ["x", "y", "z", "w", "q", "os", "json", "request", "xq", "qx", "s", "nowhere"]
 
 
-def _module(fragments) -> object:
-    return make_source("m.py", "".join(fragments).encode())
+def _is_top_level_definition(d) -> bool:
+    fn = d.target.parent
+    if d.kind != "const" or fn is None or fn.type not in ("function_definition", "class_definition"):
+        return False
+    outer = fn.parent
+    if outer is not None and outer.type == "decorated_definition":
+        outer = outer.parent
+    return outer is not None and outer.type == "module"
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.sampled_from(MODULE_FRAGMENTS), min_size=1, max_size=8))
-def test_module_facts_per_name_equal_the_whole_module_scope(fragments):
-    """module_bindings (statements other than definitions) and defines_at_module_level (the
-    definitions, found by a text search) together are exactly the module scope's bindings, and
-    the value of a global read from a function is what folding over all of them gives."""
-    file = _module(fragments)
+def test_module_bindings_are_the_module_scope_without_its_definitions(fragments):
+    """module_bindings (built from the module-level statements other than definitions) is the
+    module scope's bindings less the top-level defs and classes, and a global read from a
+    function folds over exactly those: other top-level definitions are never read."""
+    file = make_source("m.py", "".join(fragments).encode())
     full = module_scope(file).defs
     for name in NAMES:
-        every = full.get(name, [])
-        from_definitions = [d for d in every if d.kind == "const" and d.target.parent is not None
-                            and d.target.parent.type in ("function_definition", "class_definition")
-                            and d.target.parent.parent is not None
-                            and d.target.parent.parent.type in ("module", "decorated_definition")
-                            and (d.target.parent.parent.type == "module"
-                                 or d.target.parent.parent.parent.type == "module")]
-        rest = [d for d in every if d not in from_definitions]
+        rest = [d for d in full.get(name, []) if not _is_top_level_definition(d)]
         assert [(d.pos, d.kind, d.target.start_byte) for d in module_bindings(file, name)] == [
             (d.pos, d.kind, d.target.start_byte) for d in rest
         ], (name, "".join(fragments))
-        assert defines_at_module_level(file, name) == bool(from_definitions), (name, "".join(fragments))
         for kind in ("cmd", "sql"):
             ev = _Evaluator(file, kind)
-            if every:
+            expected = ev._global_default(name)
+            if rest:
                 expected = CONST_VAL
-                for d in every:
+                for d in rest:
                     expected = expected | ev._def_value(module_scope(file), name, d)
-            else:
-                expected = ev._global_default(name)
             assert _Evaluator(file, kind)._module_value(name) == expected, (name, kind, "".join(fragments))
 
 
-def test_a_global_that_names_a_module_level_function_is_constant():
+def test_globals_from_module_statements_and_not_from_other_definitions():
     code = (
         "def build():\n    return 'x'\n"
         "@register\nclass Handler:\n    pass\n"
-        "def f():\n    sink(build)\n    sink(Handler)\n    sink(unknown_global)\n    sink(data)\n"
-        "from flask import request\ndata = request.args['a']\n"
-        "# def unknown_global\ntext = 'def unknown_global'\n"
+        "def f():\n    sink(build)\n    sink(Handler)\n    sink(data)\n    sink(PATTERN)\n    sink(other)\n"
+        "from flask import request\ndata = request.args['a']\nPATTERN = 'x'\nif DEBUG:\n    def other():\n        pass\n"
     )
-    assert levels(code) == [CONST, CONST, UNKNOWN, TAINTED]
+    # build and Handler are other top-level definitions: not read (UNKNOWN, like any unknown
+    # global); `other` is defined by a module-level statement (an if) and is read.
+    assert levels(code) == [UNKNOWN, UNKNOWN, TAINTED, CONST, CONST]

@@ -216,40 +216,6 @@ def module_statements(file) -> list:
     return out
 
 
-def defines_at_module_level(file, name: str) -> bool:
-    """Is `name` the name of a module-level function or class (decorated or not)?
-
-    The text is searched for the name and only the top-level statements that mention it are
-    looked at, so the cost follows how often the name occurs, not the size of the module (this
-    runs on every keystroke for the globals a function reads)."""
-    cache = scan_cache(file)
-    key = ("defines", name)
-    hit = cache.get(key)
-    if hit is not None:
-        return hit
-    hit = False
-    wanted = name.encode()
-    source = file.text
-    root = module_root(file)
-    i = source.find(wanted) if wanted else -1
-    while i != -1:
-        kid = root.first_child_for_byte(i)
-        if kid is None:
-            break
-        if kid.start_byte > i:  # between statements (whitespace): go on from the next one
-            i = source.find(wanted, kid.start_byte)
-            continue
-        definition = kid.child_by_field_name("definition") if kid.type == "decorated_definition" else kid
-        if definition is not None and definition.type in ("function_definition", "class_definition"):
-            ident = definition.child_by_field_name("name")
-            if ident is not None and ident.text == wanted:
-                hit = True
-                break
-        i = source.find(wanted, max(kid.end_byte, i + 1))
-    cache[key] = hit
-    return hit
-
-
 def local_text(file, node) -> bytes:
     """The text a predicate may search around `node`: its enclosing function, or at module
     level the module-level statements (function and class bodies left out)."""

@@ -29,7 +29,6 @@ from redline.rules.predicates.python_scope import (
     call_args,
     callee_name,
     decorators,
-    defines_at_module_level,
     enclosing_function,
     function_name,
     imports_for,
@@ -704,9 +703,10 @@ class _Evaluator:
         return self._global_default(name)
 
     def _module_value(self, name: str) -> Val:
-        # The same answer as folding over every module-level binding of `name`, without
-        # reading the whole module: a def or class binds a constant, so it only matters when
-        # nothing else binds the name (see module_bindings).
+        # The module-level statements that bind `name` (module_bindings). A module-level def
+        # or class of that name is another top-level definition, which the predicate contract
+        # does not let us read: renaming it re-scans only that definition, so an answer that
+        # depended on it would go stale in the others. Such a name is therefore not known here.
         defs = module_bindings(self.file, name)
         if defs:
             module = module_scope(self.file)
@@ -714,10 +714,7 @@ class _Evaluator:
             for d in defs:
                 out = out | self._def_value(module, name, d)
             return out
-        default = self._global_default(name)
-        if default.constant or not defines_at_module_level(self.file, name):
-            return default
-        return CONST_VAL
+        return self._global_default(name)
 
     def _global_default(self, name: str) -> Val:
         if name in module_imports(self.file) or name in BUILTIN_NAMES or ALL_CAPS.match(name):
