@@ -236,3 +236,40 @@ def test_write_of_a_key_unrelated_to_the_walked_path_is_not_reported():
     code = ("function f(schema, pointer, rules) {\n  let node = schema;\n  for (const seg of pointer.split('/')) node = node[seg];\n"
             "  for (const key in rules) node[key] = rules[key].value;\n}")
     assert not only("util.js", code, "RL130")
+
+
+# ---------------------------------------------------------------- helpers that read the request they are given
+
+@pytest.mark.parametrize("read", [
+    "ServletUtils.getPath(request)",
+    "ServletRequestUtils.getStringParameter(request, \"name\")",
+    "RequestUtil.getHeaderValue(request, \"X-Name\")",
+])
+def test_java_request_helpers_are_user_input(read):
+    code = ("class A {\n  void f(HttpServletRequest request, HttpServletResponse response) throws Exception {\n"
+            f"    String v = {read};\n    response.getWriter().write(\"<p>\" + v + \"</p>\");\n  }}\n}}\n")
+    found = only("A.java", code, "RL105")
+    assert len(found) == 1 and found[0].confidence.value == "high", found
+
+
+@pytest.mark.parametrize("read", [
+    "ServletUtils.getContextPath(request)",
+    "Users.getDisplayName(request)",
+    "ServletUtils.getPath(config)",
+])
+def test_java_other_helpers_are_not_user_input(read):
+    code = ("class A {\n  void f(HttpServletRequest request, HttpServletResponse response, Config config) throws Exception {\n"
+            f"    String v = {read};\n    response.getWriter().write(\"<p>\" + v + \"</p>\");\n  }}\n}}\n")
+    assert not only("A.java", code, "RL105")
+
+
+@pytest.mark.parametrize("read,expected", [
+    ('utils.ParamString(r, ":id")', 1),
+    ('getQueryValue(r, "id")', 1),
+    ('currentUserName(r)', 0),
+    ('utils.ParamString(other, ":id")', 0),
+])
+def test_go_request_helpers_are_user_input(read, expected):
+    code = ("package main\n\nfunc h(w http.ResponseWriter, r *http.Request, other *Thing) {\n"
+            f"\tid := {read}\n\tfmt.Fprintf(w, \"<p>%s</p>\", id)\n}}\n")
+    assert len(only("main.go", code, "RL105")) == expected

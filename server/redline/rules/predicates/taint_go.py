@@ -42,6 +42,9 @@ CONTEXT_METHODS = {
 }
 DECODERS = frozenset({"Decode", "Unmarshal", "Bind", "BindJSON", "ShouldBind", "ShouldBindJSON", "ShouldBindQuery",
                       "BindQuery", "ShouldBindUri", "BindUri", "BodyParser", "Sscanf", "Sscan", "QueryParser"})
+# Helpers that read a part of the request they are given: utils.ParamString(r, ":id"),
+# getQueryParam(r, "q"), api.PathVar(r, "name").
+REQUEST_HELPER = re.compile(r"(Param|Query|Path|Header|Cookie|Form|Var|URL|Uri|URI)", re.IGNORECASE)
 BUILDER_WRITES = frozenset({"WriteString", "WriteByte", "WriteRune", "Write"})
 NUMERIC_TYPES = frozenset({"int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32",
                            "uint64", "float32", "float64", "bool", "uintptr", "byte", "rune"})
@@ -273,6 +276,12 @@ class GoAnalyzer(Analyzer):
             if text in ("mux.Vars", "chi.URLParam", "chi.URLParamFromCtx", "flag.Args", "flag.Arg", "pat.Param",
                         "httprouter.ParamsFromContext"):
                 return f"{text}()"
+            helper = self.text(fn.child_by_field_name("field")) if fn is not None and fn.type == "selector_expression" else text
+            args = node.child_by_field_name("arguments")
+            if REQUEST_HELPER.search(helper or "") and args is not None and any(
+                    a.type == "identifier" and self.is_request(a) for a in args.named_children):
+                label = " ".join(self.text(node).split())
+                return label if len(label) <= 48 else f"{helper}(r)"
             if fn is not None and fn.type == "selector_expression":
                 label = self.source(fn)
                 if label:

@@ -42,6 +42,9 @@ REQUEST_METHODS = frozenset({
     "getHeaderNames", "getQueryString", "getCookies", "getInputStream", "getReader", "getRequestURI",
     "getRequestURL", "getPathInfo", "getPart", "getParts", "getQueryParams", "getBody",
 })
+# Helpers that read a part of the request they are given: ServletUtils.getPath(request),
+# ServletRequestUtils.getStringParameter(request, "x"), WebUtils.getCookie(request, "c").
+REQUEST_HELPER = re.compile(r"^(get|find|read|extract)\w*(Path|Param|Parameter|Query|Header|Cookie|Uri|URI|Url|URL|Body|Form)\w*$")
 ARCHIVE_ENTRY_TYPES = frozenset({"ZipEntry", "JarEntry", "TarArchiveEntry", "ZipArchiveEntry", "ArchiveEntry",
                                  "TarEntry", "SevenZArchiveEntry", "ArjArchiveEntry", "CpioArchiveEntry"})
 ARCHIVE_NEXT = frozenset({"getNextEntry", "getNextJarEntry", "getNextTarEntry", "getNextZipEntry", "nextElement"})
@@ -247,6 +250,11 @@ class JavaAnalyzer(Analyzer):
                 return text if len(text) <= 48 else f"{self.text(obj)}.{name}()"
             if name == "getName" and obj is not None and self.is_archive_entry(obj):
                 return f"the archive entry name {self.text(obj)}.getName()"
+            if REQUEST_HELPER.match(name) and "ContextPath" not in name and not self.is_request(obj):
+                args = node.child_by_field_name("arguments")
+                if args is not None and any(self.is_request(x) for x in args.named_children):
+                    text = " ".join(self.text(node).split())
+                    return text if len(text) <= 48 else f"{name}(request)"
         return None
 
     def is_archive_entry(self, node) -> bool:
