@@ -273,3 +273,17 @@ def test_go_request_helpers_are_user_input(read, expected):
     code = ("package main\n\nfunc h(w http.ResponseWriter, r *http.Request, other *Thing) {\n"
             f"\tid := {read}\n\tfmt.Fprintf(w, \"<p>%s</p>\", id)\n}}\n")
     assert len(only("main.go", code, "RL105")) == expected
+
+
+# ---------------------------------------------------------------- RL102 conventional child_process names
+
+def test_unbound_child_exec_sync_is_child_process_and_json_quoting_is_not_shell_quoting():
+    code = ("function run(paramsFile, opts) {\n  var cmd = [JSON.stringify(process.execPath), JSON.stringify(paramsFile)].join(' ');\n"
+            "  child.execSync(cmd, opts);\n}")
+    found = only("exec.js", code, "RL102")
+    assert len(found) == 1 and found[0].confidence.value == "medium", found
+
+
+def test_child_bound_to_something_else_is_not_child_process():
+    code = "const child = new Worker('w.js');\nfunction run(cmd) { child.exec('ls ' + cmd); }"
+    assert not only("exec.js", code, "RL102")

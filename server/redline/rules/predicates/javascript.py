@@ -245,7 +245,7 @@ def _function_module(a: JsAnalyzer, call) -> str | None:
         obj = fn.child_by_field_name("object")
         mod = receiver_module(a, obj)
         if mod is None and obj is not None and obj.type == "identifier" and not a.visible(a.text(obj), obj) \
-                and a.text(obj) in ("child_process", "childProcess", "cp", "childprocess"):
+                and a.text(obj) in ("child_process", "childProcess", "cp", "childprocess", "child"):
             return "child_process"
         return mod
     mod = bound_module(a, fn)
