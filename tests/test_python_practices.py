@@ -15,7 +15,7 @@ from redline.rules.predicates import python_practices as pp
 from redline.secrets.redact import contains_secret
 
 FAST = Config(engines=(("bandit", False), ("dependencies", False), ("registry", False), ("detect-secrets", False)))
-NEW = ("RL206", "RL207", "RL208", "RL321", "RL322", "RL323")
+NEW = ("RL206", "RL207", "RL208", "RL321", "RL322", "RL323", "RL324")
 
 
 def scan(code: str, path: str = "app.py", config: Config = FAST):
@@ -317,3 +317,44 @@ def test_urlopen_of_a_url_of_any_scheme_is_reported(body):
 def test_fixed_http_prefixes_checked_schemes_and_other_clients_are_not_reported(body):
     code = f"import urllib.request, requests\nfrom urllib.parse import urlparse\nBASE = 'https://api.example.com'\n\ndef fetch(url, opener):\n{body}\n"
     assert "RL323" not in codes(code)
+
+
+# ---------------------------------------------------------------- RL324 unmatchable anchors
+
+
+@pytest.mark.parametrize("pattern,anchor", [
+    (r"/^0\.\d+$/", "^"),
+    (r"a^b", "^"),
+    (r"foo\n^bar", "^"),
+    (r"[a-z]^", "^"),
+    (r"a$b", "$"),
+    (r"^\w+$ ", "$"),
+])
+def test_unmatchable_anchors(pattern, anchor):
+    assert pp.unmatchable_anchor(pattern) == anchor
+
+
+@pytest.mark.parametrize("pattern", [
+    r"^abc$", r"a|^b", r"(^a)", r"(?:x|^a)", r"(?P<n>^a)", r"x?^a", r"x*^a", r"x{0,2}^a", r"\A^a",
+    r"\^a", r"a\$b", r"[\^$]b", r"abc$\n", r"ab$\s*", r"(?m)a^b", r"(?x) a ^ b", r"a$b?", r"(?#note)^a",
+])
+def test_anchors_that_can_match(pattern):
+    assert pp.unmatchable_anchor(pattern) is None
+
+
+def test_unmatchable_pattern_is_reported_at_the_literal_also_through_a_variable():
+    code = "import re\nNUMBER = r'/^\\d+$/'\n\ndef check(s):\n    return re.match(NUMBER, s)\n"
+    f = one(code, "RL324")
+    assert code[f.span.start_byte : f.span.end_byte] == "r'/^\\d+$/'"
+    assert "re.match()" in f.message and "MULTILINE" in f.message
+
+
+@pytest.mark.parametrize("call", [
+    "re.match(r'a^b', s, re.M)",
+    "re.search(r'a^b', s, flags=re.MULTILINE | re.I)",
+    "re.compile(r'a ^ b', re.VERBOSE)",
+    "re.sub(r'a^b', '', s, flags=opts)",
+    "other.match(r'a^b', s)",
+])
+def test_line_flags_and_other_libraries_are_not_reported(call):
+    assert "RL324" not in codes(f"import re\n\ndef f(s, opts, other):\n    return {call}\n")

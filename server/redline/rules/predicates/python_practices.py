@@ -577,3 +577,148 @@ def url_scheme_unchecked(ctx: MatchContext):
     if _SCHEME_CHECK.search(local_text(ctx.file, call)):
         return None
     return Verdict(node=url, args={"fn": qual.rsplit(".", 1)[1], "url": _short(text(url))})
+
+
+# ---------------------------------------------------------------- RL324 unmatchable anchors
+
+RE_FUNCTIONS = frozenset({"re.compile", "re.match", "re.search", "re.fullmatch", "re.findall", "re.finditer",
+                          "re.sub", "re.subn", "re.split", "regex.compile", "regex.match", "regex.search",
+                          "regex.fullmatch"})
+_LINE_FLAGS = re.compile(r"\b(M|MULTILINE|X|VERBOSE)\b")
+_ZERO_WIDTH_ESCAPES = frozenset("AbBZ")
+
+
+def unmatchable_anchor(pattern: str) -> str | None:
+    """'^' or '$' when the pattern (without MULTILINE) has a caret after something that must
+    consume a character, or a dollar before one (`/^abc$/`, `a^b`); None otherwise, also when
+    the pattern sets its own flags."""
+    n = len(pattern)
+    i = 0
+    state = "start"  # start | consume | other
+    pending_dollar = False
+    while i < n:
+        c = pattern[i]
+        token_consumes = None  # True, False (zero width), or None (unknown / structure)
+        if c == "\\":
+            nxt = pattern[i + 1] if i + 1 < n else ""
+            if pending_dollar and nxt in ("n", "s"):
+                pending_dollar = False  # `$` also matches before a final newline: `abc$\n`
+            token_consumes = nxt not in _ZERO_WIDTH_ESCAPES
+            i += 2
+        elif c == "[":
+            j = i + 1
+            if j < n and pattern[j] == "^":
+                j += 1
+            if j < n and pattern[j] == "]":
+                j += 1
+            while j < n and pattern[j] != "]":
+                j += 2 if pattern[j] == "\\" else 1
+            if j >= n:
+                return None
+            token_consumes = True
+            i = j + 1
+        elif c == "(":
+            skip = 1
+            if pattern.startswith("(?", i):
+                rest = pattern[i + 2 : i + 3]
+                if rest and rest not in ":=!<P#":
+                    return None  # inline flags: (?m), (?x)...
+                if rest in ("#", "P") and not pattern.startswith("(?P<", i):
+                    j = pattern.find(")", i)  # a comment or a named backreference (?P=name)
+                    if j < 0:
+                        return None
+                    state, pending_dollar = "other", False
+                    i = j + 1
+                    continue
+                if pattern.startswith("(?P<", i):
+                    j = pattern.find(">", i)
+                    if j < 0:
+                        return None
+                    skip = j + 1 - i
+                elif pattern.startswith(("(?<=", "(?<!"), i):
+                    skip = 4
+                else:
+                    skip = 3
+            state = "start"  # the group starts a new sequence
+            pending_dollar = False
+            i += skip
+            continue
+        elif c == ")":
+            state = "other"
+            pending_dollar = False
+            i += 1
+            continue
+        elif c == "|":
+            state = "start"
+            pending_dollar = False
+            i += 1
+            continue
+        elif c in "*?+{":
+            if c in "*?" or pattern.startswith("{0", i):
+                state = "other"  # the previous token may match nothing
+            if c == "{":
+                j = pattern.find("}", i)
+                i = j + 1 if j > 0 else n
+            else:
+                i += 1
+            continue
+        elif c == "^":
+            if state == "consume":
+                return "^"
+            state = "other" if state != "start" else "start"
+            i += 1
+            continue
+        elif c == "$":
+            pending_dollar = True
+            state = "other"
+            i += 1
+            continue
+        else:
+            token_consumes = True
+            i += 1
+        # a token that consumes a character, unless a quantifier that allows zero follows
+        optional = i < n and (pattern[i] in "*?" or pattern.startswith("{0", i) or pattern.startswith("{,", i))
+        if token_consumes and not optional:
+            if pending_dollar:
+                return "$"
+            state = "consume"
+        elif token_consumes is False:
+            pass
+        else:
+            state = "other"
+            pending_dollar = False if optional else pending_dollar
+    return None
+
+
+@predicate("python.unmatchable_anchor")
+def unmatchable_anchor_predicate(ctx: MatchContext):
+    call = ctx.node("match")
+    from redline.rules.predicates.python_scope import call_qualname
+
+    qual = call_qualname(ctx.file, call)
+    if qual not in RE_FUNCTIONS:
+        return None
+    positional, kw = call_args(call)
+    pattern_node = unwrap(positional[0] if positional else kw.get("pattern"))
+    if pattern_node is not None and pattern_node.type == "identifier":
+        values = _assigned_values(ctx, pattern_node)  # PATTERN = r"..." (one assignment)
+        pattern_node = values[0] if len(values) == 1 else None
+    pattern = string_value(pattern_node) if pattern_node is not None else None
+    if pattern is None:
+        return None
+    others = [a for a in positional[1:]] + [v for k, v in kw.items() if k != "pattern"]
+    if any(_LINE_FLAGS.search(text(a)) for a in others):
+        return None
+    if "flags" in kw and unwrap(kw["flags"]).type == "identifier":
+        return None  # flags chosen elsewhere
+    if "^" not in pattern and "$" not in pattern:
+        return None
+    anchor = unmatchable_anchor(pattern)
+    if anchor is None:
+        return None
+    if anchor == "^":
+        args = {"anchor": "^", "edge": "start", "where": "after characters it must match first"}
+    else:
+        args = {"anchor": "$", "edge": "end", "where": "before characters it must still match"}
+    args.update(pattern=_short(text(pattern_node)), fn=qual)
+    return Verdict(node=pattern_node, args=args)
