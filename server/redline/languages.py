@@ -11,6 +11,7 @@ from __future__ import annotations
 import fnmatch
 import importlib
 import threading
+import time
 import warnings
 from dataclasses import dataclass
 from pathlib import PurePath
@@ -229,6 +230,55 @@ def parse(name: str, source: bytes, old_tree: ts.Tree | None = None) -> ts.Tree 
     if old_tree is not None:
         return parser(name).parse(source, old_tree)
     return parser(name).parse(source)
+
+
+class _Reader:
+    """The read callback of `parse_within`. py-tree-sitter calls the progress callback only for
+    parses that read through a callback, and a tree parsed so keeps reading its text through it
+    (`Node.text`, the queries' text predicates), each call slicing `chunk` bytes: large chunks
+    while parsing (few calls), small ones afterwards (measured here: 1.3 us per `Node.text`
+    with 256 bytes against 58 us with 64 KiB; 0.3 us for a tree parsed from bytes)."""
+
+    __slots__ = ("source", "chunk")
+
+    def __init__(self, source: bytes):
+        self.source = source
+        self.chunk = 1 << 16
+
+    def __call__(self, offset: int, _point) -> bytes:
+        return self.source[offset : offset + self.chunk]
+
+
+def parse_within(name: str, source: bytes, old_tree: ts.Tree | None, budget_s: float) -> ts.Tree | None:
+    """Parse `source` (reusing the edited `old_tree`), giving up after `budget_s` seconds of CPU.
+
+    None when the parse gave up (or the language has no grammar); the thread's parser is then
+    reset, so its next parse starts afresh. An unclosed bracket makes tree-sitter's error
+    recovery re-read the rest of the file (10-25 ms for 10,000 lines of Python here, against
+    about 1 ms for an ordinary keystroke): the language server stops such a parse rather than
+    make the user wait, carries the last findings over and parses when typing pauses.
+    """
+    if not has_grammar(name):
+        return None
+    p = parser(name)
+    # CPU time of this thread, not wall time: on a busy machine a parse that is preempted is not
+    # a slow parse, and which keystrokes defer their parse stays the same from run to run.
+    deadline = time.thread_time() + budget_s
+    reader = _Reader(source)
+
+    def progress(_offset: int, _has_error: bool) -> bool:
+        return time.thread_time() > deadline  # True stops the parse
+
+    try:
+        if old_tree is None:
+            tree = p.parse(reader, progress_callback=progress)
+        else:
+            tree = p.parse(reader, old_tree, progress_callback=progress)
+    except ValueError:  # "Parsing failed": the progress callback stopped it
+        p.reset()
+        return None
+    reader.chunk = 256
+    return tree
 
 
 def comment_prefix(name: str) -> str | None:

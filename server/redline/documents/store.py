@@ -41,6 +41,10 @@ class ChangeResult(NamedTuple):
     reparsed_fully: bool  # True when there was no old tree to reuse (whole-document change)
     exact: bool  # the new tree is what a fresh parse gives (no errors, or parsed fresh)
     reuse_previous: bool  # findings on the previous tree may be shifted (rules.engine.rescan)
+    deferred: bool = False  # the reparse gave up within its budget: the document has no tree yet
+    # The reparse started from another tree than the previous one (Document.stale), so
+    # `changed_ranges` are relative to that tree, not to the one earlier findings came from.
+    rebased: bool = False
 
 
 def _encode(text: str) -> bytes:
@@ -67,6 +71,17 @@ class Document:
     tree: object | None = None
     line_starts: list[int] = field(default_factory=list)
     exact: bool = True  # see the module docstring
+    # Where the next reparse starts when that is not `tree` (only with `DocumentStore.change`'s
+    # `budget_s`): an older tree edited to the current text. Either the reparse gave up (`tree`
+    # is None meanwhile) or `tree` has syntax errors and this is the last tree without: an
+    # unclosed bracket makes every reparse that starts from a tree with it re-read the rest of
+    # the file, while one that starts from the clean tree is cheap again once the bracket is
+    # closed. `settle` parses afresh and clears it.
+    stale: object | None = None
+
+    def drop_tree(self) -> None:
+        """Forget the tree (memory): the next change parses from scratch."""
+        self.tree, self.stale, self.exact = None, None, True
 
     @property
     def text(self) -> str:
@@ -118,14 +133,26 @@ class DocumentStore:
     def close(self, uri: str) -> Document | None:
         return self._docs.pop(uri, None)
 
-    def change(self, uri: str, version: int | None, changes: Sequence[Change], encoding: Encoding) -> ChangeResult | None:
-        """Apply `changes` in order; None for an unknown document or a stale version."""
+    def change(
+        self, uri: str, version: int | None, changes: Sequence[Change], encoding: Encoding,
+        budget_s: float | None = None,
+    ) -> ChangeResult | None:
+        """Apply `changes` in order; None for an unknown document or a stale version.
+
+        With `budget_s` (the keystroke path), an incremental reparse that takes longer gives up
+        (`deferred`): the text is updated, the edited old tree is kept as `stale` and `tree` is
+        None until a later change or `settle` parses; and a reparse that brings syntax errors
+        keeps the clean tree it started from as `stale`, the start of the next one. Without it
+        the reparse always completes.
+        """
         doc = self._docs.get(uri)
         if doc is None or (version is not None and version <= doc.version):
             return None
         data = doc.data
         line_starts = doc.line_starts
-        tree = doc.tree.copy() if doc.tree is not None else None
+        rebased = doc.stale is not None
+        base = doc.stale if rebased else doc.tree
+        tree = base.copy() if base is not None else None
         edits: list[ByteEdit] = []
         for change in changes:
             new = _encode(change.text)
@@ -155,15 +182,26 @@ class DocumentStore:
         changed: list[tuple[int, int]] = []
         reparsed_fully = tree is None
         new_tree = None
+        deferred = False
         if doc.language and langs.has_grammar(doc.language):
-            new_tree = langs.parse(doc.language, data, tree)
-            if tree is not None:
+            if tree is not None and budget_s is not None:
+                new_tree = langs.parse_within(doc.language, data, tree, budget_s)
+                deferred = new_tree is None
+            else:
+                new_tree = langs.parse(doc.language, data, tree)
+            if tree is not None and new_tree is not None:
                 changed = [(r.start_byte, r.end_byte) for r in tree.changed_ranges(new_tree)]
-        reuse_previous = doc.exact and not reparsed_fully
-        exact = new_tree is None or reparsed_fully or not new_tree.root_node.has_error
-        doc.data, doc.tree, doc.line_starts, doc.exact = data, new_tree, line_starts, exact
         doc.version = version if version is not None else doc.version + 1
-        return ChangeResult(doc, edits, changed, reparsed_fully, exact, reuse_previous)
+        if deferred:
+            doc.data, doc.tree, doc.stale, doc.line_starts, doc.exact = data, None, tree, line_starts, False
+            return ChangeResult(doc, edits, [], False, False, False, deferred=True, rebased=True)
+        reuse_previous = doc.exact and not reparsed_fully and not rebased
+        exact = new_tree is None or reparsed_fully or not new_tree.root_node.has_error
+        stale = None
+        if budget_s is not None and not exact and tree is not None and not tree.root_node.has_error:
+            stale = tree  # the clean tree this parse started from, for the next one
+        doc.data, doc.tree, doc.stale, doc.line_starts, doc.exact = data, new_tree, stale, line_starts, exact
+        return ChangeResult(doc, edits, changed, reparsed_fully, exact, reuse_previous, rebased=rebased)
 
     def settle(self, uri: str) -> bool:
         """Replace an inexact tree by a fresh parse. True when it did (callers re-scan fully)."""
@@ -171,7 +209,7 @@ class DocumentStore:
         if doc is None or doc.exact:
             return False
         doc.tree = langs.parse(doc.language, doc.data) if doc.language and langs.has_grammar(doc.language) else None
-        doc.exact = True
+        doc.stale, doc.exact = None, True
         return True
 
 

@@ -207,6 +207,30 @@ def on_change(
     )
 
 
+def carry(
+    previous: State, file: SourceFile, version: int, edits: list[ByteEdit], config: Config, registry: Registry
+) -> State:
+    """The state after `edits` when the reparse gave up (`file` has no tree): every engine's
+    findings are carried over, shifted through the edits (those an edit touched are dropped),
+    and the state is `provisional` until the pause in typing parses and scans in full."""
+    tree = shift(file, previous.tree, edits) if previous.tree is not None else None
+    other = shift(file, previous.other_fast, edits)
+    slow = shift(file, previous.slow, edits)
+    errors: list[tuple[str, str]] = []
+    findings = _final(file, [*(tree or ()), *other, *slow], config, registry, errors)
+    return State(
+        version=version,
+        findings=findings,
+        tree=tree,
+        tree_reusable=previous.tree_reusable,
+        other_fast=other,
+        slow=slow,
+        slow_version=previous.slow_version,
+        errors=tuple(errors),
+        provisional=True,
+    )
+
+
 def merge_slow(
     state: State, file: SourceFile, slow: Sequence[Finding], slow_version: int, config: Config, registry: Registry,
     errors: Sequence[tuple[str, str]] = (),

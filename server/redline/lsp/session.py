@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import time
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,6 +46,14 @@ HOT_TREES = 8
 # row, or once five times over) leaves the keystroke path for that document: it runs with the
 # slow engines, debounced, in the worker.
 FAST_ENGINE_BUDGET_MS = 4.0
+# An incremental reparse on the keystroke path that takes longer than this gives up (the text is
+# kept; see DocumentStore.change): the last findings are shown, shifted, until typing pauses.
+# Ordinary keystrokes reparse in about 1 ms at 10,000 lines; an unclosed bracket or quote makes
+# tree-sitter re-read everything after it (17 ms there).
+REPARSE_BUDGET_S = 0.003
+# While typing goes on without a pause (no settle), a document whose reparse has given up for this
+# long is parsed without a budget on its next change, so findings are never staler than this.
+MAX_DEFERRED_S = 0.5
 
 
 class Sink(Protocol):
@@ -105,6 +114,8 @@ class Session:
         self._deferred: dict[str, frozenset[str]] = {}  # uri -> fast engines moved to the slow path
         self._frozen = False
         self._strikes: dict[str, dict[str, int]] = {}  # uri -> engine -> slow runs in a row
+        self._pending_publish: set[str] = set()  # uris whose last report was made without a tree
+        self._deferred_since: dict[str, float] = {}  # uri -> when its reparse first gave up (monotonic)
 
     # ------------------------------------------------------------------ setup
 
@@ -284,11 +295,17 @@ class Session:
         """Apply a didChange; False when it was ignored (unknown document or stale version)."""
         if uri in self.text_only:
             return self._change_text_only(uri, version, changes)
-        result = self.store.change(uri, version, changes, self.encoding)
+        since = self._deferred_since.get(uri)
+        budget = None if since is not None and time.monotonic() - since > MAX_DEFERRED_S else REPARSE_BUDGET_S
+        result = self.store.change(uri, version, changes, self.encoding, budget_s=budget)
         if result is None:
             self.log(LogLevel.DEBUG, f"ignored change to {uri} version {version}: unknown document or stale version")
             return False
         doc = result.document
+        if result.deferred:
+            self._deferred_since.setdefault(uri, time.monotonic())
+        else:
+            self._deferred_since.pop(uri, None)
         self._cancel_slow(uri)
         config = self.config_for(doc.path)
         reason = analysis.size_problem(len(doc.data), config)
@@ -300,7 +317,11 @@ class Session:
             return True
         previous = self.states.get(uri)
         file = doc.source
-        if previous is None or previous.skipped is not None or file is None:
+        if result.deferred and previous is not None and previous.skipped is None and file is not None:
+            # The reparse gave up (see REPARSE_BUDGET_S): carry the findings over until it settles.
+            self._set(uri, analysis.carry(previous, file, doc.version, result.edits, config, self.registry), file)
+            self._pending_publish.add(uri)
+        elif previous is None or previous.skipped is not None or file is None:
             self._analyze_full(doc, config, publish=True)
         else:
             # The state's tree findings are always those of the tree the store held before this
@@ -311,7 +332,7 @@ class Session:
             state = analysis.on_change(
                 previous, file, doc.version, result.edits, result.changed_ranges, config, self.registry,
                 reuse_previous=not result.reparsed_fully, deferred=self._deferred.get(uri, frozenset()),
-                provisional_ok=not result.exact,
+                provisional_ok=not result.exact or result.rebased,
             )
             self._set(uri, state, file)
         self._touch(uri)
@@ -329,7 +350,7 @@ class Session:
             if doc is not None and doc.tree is not None and not self.debouncer.pending("settle " + cold):
                 # The store parses a document without a tree from scratch on its next change
                 # (ChangeResult.reparsed_fully); findings and reports stay as they are.
-                doc.tree, doc.exact = None, True
+                doc.drop_tree()
 
     def _warm_up_later(self) -> None:
         """A second after the first diagnostics, let engines that offer a module-level
@@ -365,7 +386,7 @@ class Session:
             from redline import languages as langs
 
             if langs.has_grammar(doc.language):
-                doc.tree, doc.exact = langs.parse(doc.language, doc.data), True
+                doc.tree, doc.stale, doc.exact = langs.parse(doc.language, doc.data), None, True
 
     def _change_text_only(self, uri: str, version: int, changes: Sequence[Change]) -> bool:
         result = self.text_only.change(uri, version, changes, self.encoding)
@@ -404,6 +425,8 @@ class Session:
         self._hot.pop(uri, None)
         self._deferred.pop(uri, None)
         self._strikes.pop(uri, None)
+        self._pending_publish.discard(uri)
+        self._deferred_since.pop(uri, None)
         self._logged.pop(uri, None)
         self._cancel_slow(uri)
         self.debouncer.cancel("settle " + uri)
@@ -435,12 +458,16 @@ class Session:
         if doc is None or state is None or doc.version != version or state.skipped:
             return
         settled = self.store.settle(uri)
+        self._deferred_since.pop(uri, None)
         if settled or state.provisional:
             old = state.findings
             keep = (state.slow, state.slow_version) if state.slow_version is not None else ()
             state = self._analyze_full(doc, self.config_for(doc.path), publish=False, keep_slow=keep)
-            if state.findings != old:
+            # A report made without a tree (a deferred reparse) may carry suppression edits placed
+            # without knowing where strings end: replace it even when the findings are the same.
+            if state.findings != old or uri in self._pending_publish:
                 self._changed_in_background(uri)
+        self._pending_publish.discard(uri)
         self.log(LogLevel.DEBUG, f"idle {uri} version {version}: {'parsed afresh' if settled else 'tree exact'}")
 
     def run_slow(self, uri: str, version: int) -> None:
