@@ -164,6 +164,7 @@ def assign_fingerprints(findings: list[Finding], source: bytes) -> list[Finding]
         key = (f.code, snippet)
         n = seen.get(key, 0)
         seen[key] = n + 1
-        digest = hashlib.sha256(f.code.encode() + b"\0" + snippet + b"\0" + str(n).encode())
-        out.append(f.with_fingerprint(digest.hexdigest()[:32]))
+        digest = hashlib.sha256(f.code.encode() + b"\0" + snippet + b"\0" + str(n).encode()).hexdigest()[:32]
+        # A finding carried through an edit usually has its fingerprint already: keep the object.
+        out.append(f if f.fingerprint == digest else f.with_fingerprint(digest))
     return out

@@ -116,6 +116,11 @@ def deduplicate(findings: Sequence[Finding], registry: Registry) -> list[Finding
 
 
 def apply_config(findings: Iterable[Finding], config: Config, registry: Registry) -> list[Finding]:
+    if (
+        not config.select and not config.ignore and not config.severity
+        and config.min_severity.rank == 0 and config.min_confidence.rank == 0
+    ):
+        return list(findings)  # the defaults keep everything as it is (runs on every keystroke)
     out = []
     for f in findings:
         if config.select and not any(_selected(s, f) for s in config.select):

@@ -197,8 +197,22 @@ def _respan(file: SourceFile, span: Span, edits: list[ByteEdit]) -> Span | None:
     return None if r is None else file.span(*r)
 
 
+def _last_byte(f: Finding) -> int:
+    end = f.span.end_byte
+    for fx in f.fixes:
+        for te in fx.edits:
+            end = max(end, te.span.end_byte)
+    for rel in f.related:
+        end = max(end, rel.span.end_byte)
+    return end
+
+
 def shift_finding(file: SourceFile, f: Finding, edits: list[ByteEdit]) -> Finding | None:
     """The finding moved by the edits into `file`'s coordinates; None when an edit touches it."""
+    if edits and _last_byte(f) + 1 < min(e.start for e in edits):
+        # Wholly before every edit (by more than a byte, so not a `\r` an edit pairs with a
+        # `\n`): bytes and points are unchanged. Most findings on a keystroke.
+        return f
     span = _respan(file, f.span, edits)
     if span is None:
         return None
@@ -210,14 +224,17 @@ def shift_finding(file: SourceFile, f: Finding, edits: list[ByteEdit]) -> Findin
             if s is None:
                 return None
             new_edits.append(TextEdit(s, te.new_text))
-        fixes.append(replace(fx, edits=tuple(new_edits)))
+        fixes.append(Fix(fx.title, tuple(new_edits), fx.safe))
     related = []
     for rel in f.related:
         s = _respan(file, rel.span, edits)
         if s is None:
             return None
         related.append(Related(s, rel.message))
-    return replace(f, span=span, fixes=tuple(fixes), related=tuple(related))
+    return Finding(
+        f.code, f.name, f.message, f.severity, f.confidence, f.cwe, span, f.engine, tuple(fixes),
+        tuple(related), f.properties, f.fingerprint,
+    )
 
 
 def rescan_window(file: SourceFile, ranges: list[tuple[int, int]]) -> tuple[int, int] | None:
