@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from redline.findings import Fix, TextEdit
 from redline.rules.predicates import MatchContext, Verdict, fix, predicate
-from redline.rules.predicates.python_scope import keyword_node
+from redline.rules.predicates.python_scope import call_qualname, keyword_node
 
 _SAFE_LOADERS = {"SafeLoader", "CSafeLoader", "BaseLoader", "CBaseLoader"}
 
@@ -19,7 +19,9 @@ def yaml_unsafe_load(ctx: MatchContext):
     fn = ctx.text("fn")
     callee = call.child_by_field_name("function")
     obj = callee.child_by_field_name("object") if callee is not None and callee.type == "attribute" else None
-    if obj is None or obj.type != "identifier" or obj.text != b"yaml":
+    written = obj is not None and obj.type == "identifier" and obj.text == b"yaml"
+    # Through the imports too: `import yaml as y; y.load(...)`, `from yaml import load`.
+    if not written and call_qualname(ctx.file, call) != f"yaml.{fn}":
         return None
     if fn in ("unsafe_load", "unsafe_load_all"):
         return Verdict(args={"how": f"yaml.{fn}()"})
@@ -46,6 +48,8 @@ def yaml_safe_load(ctx: MatchContext, verdict: Verdict):
     call = ctx.node("match")
     fn_node = ctx.node("fn")
     fn = ctx.text("fn")
+    if fn_node is None or fn_node.parent is None or fn_node.parent.type != "attribute":
+        return None  # `from yaml import load`: safe_load is not imported, the edit alone would break the code
     target = "safe_load_all" if fn.endswith("_all") else "safe_load"
     edits = [TextEdit(ctx.span(fn_node), target)]
     args = call.child_by_field_name("arguments")

@@ -20,12 +20,13 @@ from redline.rules.predicates.python_scope import (
     is_true,
     keyword_node,
     local_text,
+    module_imports,
     string_value,
     text,
     unwrap,
 )
 from redline.rules.predicates.python_sinks import HIGH, LOW, MEDIUM, name_words
-from redline.rules.predicates.taint_python import CONST, reaching_values, scope_for, value_of
+from redline.rules.predicates.taint_python import CONST, module_bindings, reaching_values, scope_for, value_of
 
 
 # ---------------------------------------------------------------- naming context
@@ -245,16 +246,35 @@ def weak_key_size(ctx: MatchContext):
         node = kw.get("key_size")
         if node is None:
             node = positional[1] if "rsa" in qn and len(positional) > 1 else (positional[0] if "dsa" in qn and positional else None)
-        size = int_value(node)
-    elif name == "generate" and re.search(r"(^|\.)(RSA|DSA)\.generate$", qn):
-        size = int_value(arg(call, 0, "bits"))
+        size = _key_size(ctx, node)
+    elif name == "generate" and re.search(r"(^|\.)\w*(RSA|DSA)\.generate$", qn):
+        size = _key_size(ctx, arg(call, 0, "bits"))
     elif qn == "rsa.newkeys":
-        size = int_value(arg(call, 0, "nbits"))
+        size = _key_size(ctx, arg(call, 0, "nbits"))
     elif name == "generate_key" and imports_module(ctx.file, "OpenSSL"):
-        size = int_value(arg(call, 1, "bits"))
+        size = _key_size(ctx, arg(call, 1, "bits"))
     if size is None or size >= 2048:
         return None
     return Verdict(args={"bits": str(size)})
+
+
+def _key_size(ctx, node) -> int | None:
+    """The key size an argument gives: a literal, a variable whose every reaching assignment is
+    one literal, or a parameter left at its literal default (def make(bits=1024)), which is the
+    size every caller gets unless it passes another."""
+    size = int_value(node)
+    node = unwrap(node)
+    if size is not None or node is None or node.type != "identifier":
+        return size
+    values = reaching_values(ctx.file, node)
+    if values:
+        sizes = {int_value(v) for v in values}
+        return sizes.pop() if len(sizes) == 1 else None
+    scope = scope_for(ctx.file, node)
+    param = scope.params.get(text(node))
+    if param is not None and text(node) not in scope.defs:
+        return int_value(param[1])
+    return None
 
 
 # ---------------------------------------------------------------- randomness (RL304)
@@ -503,7 +523,7 @@ NOT_SECRET_WORDS = frozenset({
     "form", "widget", "template", "attr", "value", "values", "list", "dict", "set", "str", "string", "char",
 })
 SECRETISH = frozenset({"signature", "sig", "hmac", "digest", "mac", "token", "otp", "csrf", "secret", "password",
-                       "passwd", "hash", "hashed", "apikey", "checksum", "nonce", "pwd"})
+                       "passwd", "hash", "hashed", "apikey", "checksum", "nonce", "pwd", "pw"})
 
 
 def _secretish(node) -> str | None:
@@ -690,9 +710,10 @@ def csrf_disabled(ctx: MatchContext):
         if name in ("WTF_CSRF_ENABLED", "CSRF_ENABLED", "WTF_CSRF_CHECK_DEFAULT") and is_false(value):
             return Verdict(args={"how": f"{name} = False"})
         if name == "MIDDLEWARE" and value is not None and value.type in ("list", "tuple"):
-            if not _settings_module(ctx):
-                return None
             items = [string_value(c) or "" for c in value.named_children]
+            # A settings module, or a list that names Django's own middleware classes.
+            if not _settings_module(ctx) and not any(i.startswith(("django.middleware.", "django.contrib.")) for i in items):
+                return None
             if any("SessionMiddleware" in i or "CommonMiddleware" in i for i in items) and not any("CsrfViewMiddleware" in i for i in items):
                 return Verdict(args={"how": "MIDDLEWARE without django.middleware.csrf.CsrfViewMiddleware"})
     return None
@@ -739,7 +760,24 @@ def insecure_tempfile(ctx: MatchContext):
     qn = call_qualname(ctx.file, call) or ""
     if qn in ("tempfile.mktemp", "os.tempnam", "os.tmpnam"):
         return Verdict(args={"fn": qn})
+    if qn == "mktemp" and not _bound_here(ctx, call.child_by_field_name("function")):
+        # A bare mktemp() that nothing in reach defines or imports: in a fragment or a file
+        # whose import we cannot see, the only well-known mktemp is tempfile's.
+        return Verdict(confidence=MEDIUM, args={"fn": "mktemp"})
     return None
+
+
+def _bound_here(ctx, ident) -> bool:
+    """Is the name bound in the function around `ident` (or its enclosing ones) or by a
+    module-level statement? (Other top-level definitions are not read, see the contract.)"""
+    name = text(ident)
+    fn = enclosing_function(ident)
+    while fn is not None:
+        scope = scope_for(ctx.file, fn.child_by_field_name("body") or fn)
+        if name in scope.params or name in scope.defs:
+            return True
+        fn = enclosing_function(fn)
+    return bool(module_bindings(ctx.file, name)) or name in module_imports(ctx.file)
 
 
 STAT_BITS = {"S_IRWXU": 0o700, "S_IRUSR": 0o400, "S_IWUSR": 0o200, "S_IXUSR": 0o100, "S_IRWXG": 0o70, "S_IRGRP": 0o40,
