@@ -358,3 +358,10 @@ def test_unmatchable_pattern_is_reported_at_the_literal_also_through_a_variable(
 ])
 def test_line_flags_and_other_libraries_are_not_reported(call):
     assert "RL324" not in codes(f"import re\n\ndef f(s, opts, other):\n    return {call}\n")
+
+
+def test_a_module_tested_for_before_use_is_compat_code():
+    code = ("import sys\nif sys.version_info[0] < 3:\n    import imp\nelse:\n    imp = None\n\n"
+            "def load(name, path):\n    if imp:\n        return imp.load_dynamic(name, path)\n    return None\n")
+    assert codes(code) == []
+    assert codes(code.replace("    if imp:\n        return", "    if True:\n        return")) == ["RL322"]

@@ -408,9 +408,10 @@ _COMPAT_WORDS = (b"hasattr", b"version_info", b"PY2", b"PY3", b"six.", b"sys.ver
 _COMPAT_ERRORS = {"AttributeError", "ImportError", "ModuleNotFoundError", "NameError", "Exception", "BaseException"}
 
 
-def _compat_guarded(node) -> bool:
+def _compat_guarded(node, base: bytes = b"") -> bool:
     """Is the call inside version-compatibility code (`if hasattr(time, 'clock')`, `if
-    sys.version_info < (3,)`, `try: ... except AttributeError`)?"""
+    sys.version_info < (3,)`, `if imp:` for a module imported only on old versions, `try: ...
+    except AttributeError`)?"""
     child, n = node, node.parent
     while n is not None and n.type not in ("function_definition", "class_definition", "module"):
         if n.type in ("if_statement", "elif_clause", "conditional_expression"):
@@ -418,6 +419,8 @@ def _compat_guarded(node) -> bool:
             if cond is None and n.type == "conditional_expression" and n.named_child_count == 3:
                 cond = n.named_children[1]
             if cond is not None and any(w in cond.text for w in _COMPAT_WORDS):
+                return True
+            if cond is not None and base and re.fullmatch(rb"(not\s+)?" + re.escape(base) + rb"(\s+is(\s+not)?\s+None)?", cond.text.strip()):
                 return True
         if n.type == "try_statement" and child.type == "block":
             for clause in n.named_children:
@@ -449,7 +452,7 @@ def removed_api(ctx: MatchContext):
         return None  # a local object that happens to have the method's name
     qual = ".".join([root, *reversed(parts)])
     entry = REMOVED.get(qual)
-    if entry is None or _compat_guarded(call):
+    if entry is None or _compat_guarded(call, base.text):
         return None
     version, instead, rename = entry
     if root.split(".", 1)[0] in REMOVED_MODULES:
