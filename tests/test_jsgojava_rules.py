@@ -287,3 +287,33 @@ def test_unbound_child_exec_sync_is_child_process_and_json_quoting_is_not_shell_
 def test_child_bound_to_something_else_is_not_child_process():
     code = "const child = new Worker('w.js');\nfunction run(cmd) { child.exec('ls ' + cmd); }"
     assert not only("exec.js", code, "RL102")
+
+
+# ---------------------------------------------------------------- RL104 archive entry names (zip slip) in JS
+
+ZIP_SLIP = """const fs = require('fs-extra');
+const path = require('path');
+function extract(stream, dest) {
+  stream.pipe(unzip.Parse()).on('entry', function (entry) {
+    const out = path.join(dest, entry.path);
+    fs.ensureFileSync(out);
+    entry.pipe(fs.createWriteStream(out));
+  });
+}"""
+
+
+def test_archive_entry_name_is_user_input_and_ensure_file_is_not_a_check():
+    found = only("unzip.js", ZIP_SLIP, "RL104")
+    assert found and all(f.confidence.value == "high" for f in found), found
+    assert any("archive entry name entry.path" in f.message for f in found)
+
+
+@pytest.mark.parametrize("code", [
+    ZIP_SLIP.replace("    fs.ensureFileSync(out);\n",
+                     "    if (!out.startsWith(path.resolve(dest) + path.sep)) return entry.autodrain();\n"),
+    ZIP_SLIP.replace("entry.path)", "path.basename(entry.path))"),
+    ZIP_SLIP.replace(".on('entry', function (entry)", ".on('data', function (entry)"),
+])
+def test_checked_or_non_archive_names_are_not_reported(code):
+    # (a low finding for the joined parameter `dest` may remain: the caller decides the folder)
+    assert not [f for f in only("unzip.js", code, "RL104") if f.confidence.value != "low"]

@@ -143,6 +143,9 @@ def _const_string(a: JsAnalyzer, node) -> str | None:
     return None
 
 
+FS_EXTRA_ENSURE = re.compile(r"^ensure(Dir|File|Link|Symlink)(Sync)?$")
+
+
 def _guard(a: JsAnalyzer, kinds: set[str]):
     """An `accept` callback for Analyzer.guarded: checks that make a value safe to use."""
 
@@ -152,6 +155,8 @@ def _guard(a: JsAnalyzer, kinds: set[str]):
             fn = n.child_by_field_name("function")
             recv = fn.child_by_field_name("object") if fn is not None and fn.type == "member_expression" else None
             args = n.child_by_field_name("arguments")
+            if name and FS_EXTRA_ENSURE.match(name):
+                return False  # fs-extra's ensureDir/ensureFile create the path, they do not check it
             if a.validator_name(name) and a.mentions(args, names, source_text):
                 return True
             if "prefix" in kinds and name == "startsWith" and a.mentions(recv, names, source_text):

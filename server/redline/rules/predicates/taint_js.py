@@ -75,6 +75,7 @@ SANITIZERS: dict[str, re.Pattern] = {
 GENERIC_SANITIZER = re.compile(r"^(sanitize|escape|clean)")
 # Text already in the page (form fields, element text) read back for an HTML sink: markup the
 # page escaped once becomes markup again (CodeQL js/xss-through-dom).
+ARCHIVE_ENTRY_PROPS = frozenset({"path", "fileName", "name"})
 DOM_TEXT = "text read from the page"
 DOM_TEXT_METHODS = frozenset({"val", "text"})
 DOM_TEXT_PROPS = frozenset({"value", "textContent", "innerText"})
@@ -301,6 +302,8 @@ class JsAnalyzer(Analyzer):
                 return f"document.{first}"
             if root == "window" and first == "name":
                 return "window.name"
+            if len(path) == 2 and first in ARCHIVE_ENTRY_PROPS and self._archive_entry(node):
+                return f"the archive entry name {root}.{first}"
             return None
         if t == "call_expression":
             fn = node.child_by_field_name("function")
@@ -310,6 +313,29 @@ class JsAnalyzer(Analyzer):
                     if self._is_request_root(obj, self.text(obj)):
                         return f"{self.text(obj)}.{self.text(prop)}()"
         return None
+
+    def _archive_entry(self, node) -> bool:
+        """`entry` is the first parameter of a `.on('entry', entry => ...)` listener (unzip,
+        unzipper, yauzl, tar-stream): its name is chosen by whoever made the archive (zip slip)."""
+        ident = node.child_by_field_name("object")
+        if ident is None or ident.type != "identifier":
+            return False
+        for b in self.visible(self.text(ident), ident):
+            fn = b.scope if b.kind == "param" else None
+            params = self.params_of(fn) if fn is not None else []
+            if not params or self.text(params[0]) != self.text(ident):
+                continue
+            args = fn.parent
+            call = args.parent if args is not None and args.type == "arguments" else None
+            if call is None or call.type != "call_expression":
+                continue
+            callee = call.child_by_field_name("function")
+            first = args.named_children[0] if args.named_children else None
+            if callee is not None and callee.type == "member_expression" \
+                    and self.text(callee.child_by_field_name("property")) in ("on", "once") \
+                    and first is not None and first.type == "string" and string_value(self, first) == "entry":
+                return True
+        return False
 
     def _root_node(self, node):
         n = node
