@@ -489,3 +489,27 @@ def test_scan_skips_its_own_baseline_and_report_files(tmp_path):
     scanned = {f["path"] for f in report["findings"]}
     assert ".redline-baseline.json" not in scanned and "report.json" not in scanned
     assert report["findings"] == []  # everything is in the baseline, nothing new
+
+
+# ---------------------------------------------------------------- the scan loop
+
+
+def test_paths_are_shown_relative_to_the_root_when_inside_it(tmp_path):
+    root = tmp_path / "proj"
+    assert cli._shown(root / "pkg" / "a.py", root) == "pkg/a.py"
+    assert cli._shown(str(root / "a.py"), str(root) + "/") == "a.py"
+    assert cli._shown(tmp_path / "other" / "b.py", root) == (tmp_path / "other" / "b.py").as_posix()
+    assert cli._shown(tmp_path / "projx" / "c.py", root) == (tmp_path / "projx" / "c.py").as_posix()
+
+
+def test_the_scan_leaves_no_objects_frozen_out_of_the_collector(project, capsys, monkeypatch):
+    """run_scan freezes start-up objects for the scan only: an in-process caller (tests, an
+    editor integration) must not keep every later object out of garbage collection."""
+    import gc
+
+    frozen = []
+    real = cli.scan_file
+    monkeypatch.setattr(cli, "scan_file", lambda *a, **k: frozen.append(gc.get_freeze_count()) or real(*a, **k))
+    code, _doc = scan_json([".", "--jobs", "1"], capsys)
+    assert code == 1 and frozen and all(n > 0 for n in frozen)
+    assert gc.get_freeze_count() == 0

@@ -459,36 +459,40 @@ def read_source(path: Path | str, root: Path | str, config: Config, language: st
 
     Binary files (NUL bytes), text that is not UTF-8, files over `config.max_file_size` and
     files with no Redline language are skipped; nothing here raises for a bad file. `language`
-    skips detection when the caller already knows it.
+    skips detection when the caller already knows it. Plain strings on the way (no pathlib):
+    this runs once per file of a scan.
     """
     from redline.pipeline import make_source
 
-    path = Path(os.path.abspath(path))
-    shown = _display(path, Path(os.path.abspath(root)))
-    language = language or language_of(path.name)
+    path = os.path.abspath(path)
+
+    def skipped(reason: str, kind: str) -> Skipped:
+        return Skipped(_display(Path(path), Path(os.path.abspath(root))), reason, kind)
+
+    language = language or language_of(os.path.basename(path))
     if language is None:
-        return Skipped(shown, langs.skip_reason(path), SkipKind.LANGUAGE)
+        return skipped(langs.skip_reason(Path(path)), SkipKind.LANGUAGE)
     try:
         with open(path, "rb") as fh:
             data = fh.read(config.max_file_size + 1)
     except OSError as e:
-        return Skipped(shown, _os_reason(e, "cannot read"), SkipKind.UNREADABLE)
+        return skipped(_os_reason(e, "cannot read"), SkipKind.UNREADABLE)
     if len(data) > config.max_file_size:
         try:
             size = os.path.getsize(path)
         except OSError:
             size = len(data)
-        return Skipped(shown, _too_large(size, config.max_file_size), SkipKind.SIZE)
+        return skipped(_too_large(size, config.max_file_size), SkipKind.SIZE)
     reason = binary_reason(data)
     if reason:
         kind = SkipKind.BINARY if "NUL" in reason else SkipKind.ENCODING
-        return Skipped(shown, reason, kind)
+        return skipped(reason, kind)
     try:
-        source = make_source(str(path), data, language=language)
+        source = make_source(path, data, language=language)
     except Exception as e:  # noqa: BLE001 - a grammar that fails must not stop the scan
-        return Skipped(shown, f"cannot parse: {type(e).__name__}: {e}", SkipKind.UNREADABLE)
+        return skipped(f"cannot parse: {type(e).__name__}: {e}", SkipKind.UNREADABLE)
     if source is None:
-        return Skipped(shown, langs.skip_reason(path), SkipKind.LANGUAGE)
+        return skipped(langs.skip_reason(Path(path)), SkipKind.LANGUAGE)
     return source
 
 

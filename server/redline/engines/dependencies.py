@@ -46,8 +46,16 @@ def manifest_format(path: str) -> str | None:
     return manifests.detect(path)
 
 
+_rules_of: dict[str, tuple[object, dict]] = {}
+
+
 def rules_of(engine: str = "dependencies") -> dict:
-    return {r.code: r for r in default_registry().rules if r.engine == engine}
+    """The rules of `engine` by code, worked out once per registry (the engine asks per file)."""
+    registry = default_registry()
+    hit = _rules_of.get(engine)
+    if hit is None or hit[0] is not registry:
+        hit = _rules_of[engine] = (registry, {r.code: r for r in registry.rules if r.engine == engine})
+    return hit[1]
 
 
 class DependenciesEngine:
