@@ -201,3 +201,23 @@ def test_globals_from_module_statements_and_not_from_other_definitions():
     # build and Handler are other top-level definitions: not read (UNKNOWN, like any unknown
     # global); `other` is defined by a module-level statement (an if) and is read.
     assert levels(code) == [UNKNOWN, UNKNOWN, TAINTED, CONST, CONST]
+
+
+def test_name_is_bound_reads_the_function_and_module_statements_only():
+    from redline.rules.predicates.taint_python import name_is_bound
+
+    code = (
+        "from .fs import mktemp\nimport subprocess as sp\nrunner = make()\n"
+        "def helper():\n    pass\n"
+        "def f(param):\n    def local():\n        pass\n    from x import y\n"
+        "    use(mktemp, sp, runner, param, local, y, helper, nowhere)\n"
+    )
+    file = make_source("example.py", code.encode())
+    stack, call = [file.tree.root_node], None
+    while stack:
+        n = stack.pop()
+        if n.type == "call" and n.child_by_field_name("function").text == b"use":
+            call = n
+        stack.extend(n.children)
+    names = call_args(call)[0]
+    assert [name_is_bound(file, n) for n in names] == [True, True, True, True, True, True, False, False]

@@ -20,13 +20,12 @@ from redline.rules.predicates.python_scope import (
     is_true,
     keyword_node,
     local_text,
-    module_imports,
     string_value,
     text,
     unwrap,
 )
 from redline.rules.predicates.python_sinks import HIGH, LOW, MEDIUM, name_words
-from redline.rules.predicates.taint_python import CONST, module_bindings, reaching_values, scope_for, value_of
+from redline.rules.predicates.taint_python import CONST, name_is_bound, reaching_values, scope_for, value_of
 
 
 # ---------------------------------------------------------------- naming context
@@ -760,24 +759,11 @@ def insecure_tempfile(ctx: MatchContext):
     qn = call_qualname(ctx.file, call) or ""
     if qn in ("tempfile.mktemp", "os.tempnam", "os.tmpnam"):
         return Verdict(args={"fn": qn})
-    if qn == "mktemp" and not _bound_here(ctx, call.child_by_field_name("function")):
+    if qn == "mktemp" and not name_is_bound(ctx.file, call.child_by_field_name("function")):
         # A bare mktemp() that nothing in reach defines or imports: in a fragment or a file
         # whose import we cannot see, the only well-known mktemp is tempfile's.
         return Verdict(confidence=MEDIUM, args={"fn": "mktemp"})
     return None
-
-
-def _bound_here(ctx, ident) -> bool:
-    """Is the name bound in the function around `ident` (or its enclosing ones) or by a
-    module-level statement? (Other top-level definitions are not read, see the contract.)"""
-    name = text(ident)
-    fn = enclosing_function(ident)
-    while fn is not None:
-        scope = scope_for(ctx.file, fn.child_by_field_name("body") or fn)
-        if name in scope.params or name in scope.defs:
-            return True
-        fn = enclosing_function(fn)
-    return bool(module_bindings(ctx.file, name)) or name in module_imports(ctx.file)
 
 
 STAT_BITS = {"S_IRWXU": 0o700, "S_IRUSR": 0o400, "S_IWUSR": 0o200, "S_IXUSR": 0o100, "S_IRWXG": 0o70, "S_IRGRP": 0o40,

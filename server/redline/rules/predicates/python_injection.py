@@ -49,6 +49,7 @@ from redline.rules.predicates.taint_python import (
     Val,
     in_request_handler,
     module_bindings,
+    name_is_bound,
     reaching_values,
     scope_for,
     value_of,
@@ -410,7 +411,13 @@ def command_injection(ctx: MatchContext):
             return None
         val, how, built = _shell_value(ctx, target, fn)
         return verdict(val, call, {"how": how, "fn": qn}, data={"built": built, "kind": "shell", "arg": target})
-    if qn in SUBPROCESS or (qn.startswith("subprocess.") and fn in ("run", "call", "Popen", "check_output", "check_call")):
+    if qn in SUBPROCESS or (qn.startswith("subprocess.") and fn in ("run", "call", "Popen", "check_output", "check_call")) or (
+        qn in ("Popen", "check_output", "check_call", "run", "call")
+        and is_true(call_args(call)[1].get("shell"))
+        and not name_is_bound(ctx.file, call.child_by_field_name("function"))
+    ):
+        # The last: a bare Popen(..., shell=True) whose import we cannot see (a fragment, a
+        # star import): shell=True is subprocess's signature.
         target = arg(call, 0, "args")
         if target is None:
             return None

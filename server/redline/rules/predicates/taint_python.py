@@ -773,6 +773,20 @@ def module_bindings(file, name: str) -> list[Def]:
     return table.get(name, [])
 
 
+def name_is_bound(file, ident) -> bool:
+    """Is the name of `ident` bound where it is used: by the function around it (or an enclosing
+    one), or by a module-level statement (an import, an assignment)? Other top-level definitions
+    are not read (see the predicate contract), so a module-level def of that name does not count."""
+    name = text(ident)
+    fn = enclosing_function(ident)
+    while fn is not None:
+        scope = scope_for(file, fn.child_by_field_name("body") or fn)
+        if name in scope.params or name in scope.defs:
+            return True
+        fn = enclosing_function(fn)
+    return bool(module_bindings(file, name)) or name in imports_for(file, ident)
+
+
 def reaching_values(file, ident, _depth: int = 0) -> list:
     """The expressions that may be bound to the identifier `ident` where it is used (for fixes
     and for string-shape checks); empty when it is a parameter or a global. An augmented
