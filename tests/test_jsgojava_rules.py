@@ -317,3 +317,41 @@ def test_archive_entry_name_is_user_input_and_ensure_file_is_not_a_check():
 def test_checked_or_non_archive_names_are_not_reported(code):
     # (a low finding for the joined parameter `dest` may remain: the caller decides the folder)
     assert not [f for f in only("unzip.js", code, "RL104") if f.confidence.value != "low"]
+
+
+# ---------------------------------------------------------------- RL333 partial path traversal (Java)
+
+def java_check(body):
+    return ("class A {\n  File target(File dir, String name) throws IOException {\n    File f = new File(dir, name);\n"
+            f"    {body}\n    return f;\n  }}\n}}\n")
+
+
+@pytest.mark.parametrize("body", [
+    "if (!f.getCanonicalPath().startsWith(dir.getCanonicalPath())) throw new IOException(name);",
+    "String base = dir.getCanonicalPath();\n    if (!f.getCanonicalPath().startsWith(base)) throw new IOException(name);",
+    "if (!f.getAbsolutePath().startsWith(dir.getAbsolutePath())) throw new IOException(name);",
+])
+def test_string_prefix_check_on_canonical_paths_is_reported(body):
+    found = only("A.java", java_check(body), "RL333")
+    assert len(found) == 1, found
+    assert "File.separator" in found[0].message
+
+
+def test_helper_named_get_canonical_path_and_reassigned_base_are_followed():
+    code = ("class A {\n  void unzip(String targetPath, ZipEntry e) throws IOException {\n"
+            "    targetPath = getCanonicalPath(new File(targetPath));\n"
+            "    File t = new File(targetPath + File.separator + e.getName());\n"
+            "    if (!getCanonicalPath(t).startsWith(targetPath)) return;\n  }\n}\n")
+    assert len(only("A.java", code, "RL333")) == 1
+
+
+@pytest.mark.parametrize("body", [
+    "if (!f.getCanonicalPath().startsWith(dir.getCanonicalPath() + File.separator)) throw new IOException(name);",
+    "String base = dir.getCanonicalPath() + File.separator;\n    if (!f.getCanonicalPath().startsWith(base)) throw new IOException(name);",
+    "if (!f.toPath().normalize().startsWith(dir.toPath().normalize())) throw new IOException(name);",
+    "if (!f.getCanonicalFile().toPath().startsWith(dir.getCanonicalFile().toPath())) throw new IOException(name);",
+    "if (!f.getCanonicalPath().startsWith(\"/srv/data/\")) throw new IOException(name);",
+    "if (!name.startsWith(prefix)) throw new IOException(name);",
+])
+def test_component_or_separator_checks_are_not_reported(body):
+    assert not only("A.java", java_check(body), "RL333")

@@ -1315,3 +1315,50 @@ def csrf_disabled(ctx: MatchContext):
     if STATELESS.search(a.text(scope)):
         return Verdict(confidence=LOW, args={"how": how + " in a stateless configuration"})
     return Verdict(args={"how": how})
+
+
+# ---------------------------------------------------------------------- RL333 partial path traversal
+
+CANONICAL = re.compile(r"\b(getCanonicalPath|getAbsolutePath)\s*\(")
+SEPARATED = re.compile(r"File\.separator|separatorChar|FileSystems\.getDefault\(\)\.getSeparator|[\"'][/\\\\]+[\"']|\"[^\"]*[/\\\\]\"\s*$")
+
+
+def _canonical_string(a: JavaAnalyzer, node, depth: int = 0):
+    """The text that makes `node` a canonical path string (getCanonicalPath() / getAbsolutePath(),
+    also through a local variable or a helper named so), or None. A java.nio Path (toPath(),
+    normalize(), toRealPath()) compares whole names and is not a string."""
+    if node is None or depth > 3:
+        return None
+    if node.type == "identifier":
+        bindings = a.visible(a.text(node), node)
+        if not bindings:
+            return None
+        last = max(bindings, key=lambda b: b.node.start_byte)  # `dir = getCanonicalPath(dir);` replaces the parameter
+        return _canonical_string(a, last.value, depth + 1) if last.value is not None else None
+    if node.type == "method_invocation":
+        name = a.text(node.child_by_field_name("name"))
+        if name in ("getCanonicalPath", "getAbsolutePath"):
+            return a.text(node)
+        if name in ("toString", "trim") and node.child_by_field_name("object") is not None:
+            return None
+    return None
+
+
+@predicate("java.partial_path")
+def partial_path(ctx: MatchContext):
+    """`child.getCanonicalPath().startsWith(dir.getCanonicalPath())`: "/srv/app-evil/x" starts with
+    "/srv/app" (CodeQL java/partial-path-traversal)."""
+    a = _a(ctx)
+    child, parent = ctx.node("path"), ctx.node("dir")
+    if _canonical_string(a, child) is None:
+        return None
+    base = _canonical_string(a, parent)
+    if base is None:
+        return None
+    # A separator added to the base (dir.getCanonicalPath() + File.separator) closes the hole.
+    texts = [a.text(parent)]
+    if parent.type == "identifier":
+        texts += [a.text(b.value) for b in a.visible(a.text(parent), parent) if b.value is not None]
+    if any(SEPARATED.search(t) for t in texts):
+        return None
+    return Verdict(args={"how": f"{' '.join(a.text(child).split())} is compared with {' '.join(a.text(parent).split())}"})
