@@ -355,3 +355,15 @@ def test_helper_named_get_canonical_path_and_reassigned_base_are_followed():
 ])
 def test_component_or_separator_checks_are_not_reported(body):
     assert not only("A.java", java_check(body), "RL333")
+
+
+def test_jquery_object_held_in_a_plain_variable_is_followed():
+    code = ("var msg = $('<span>');\nmsg.text(data.message);\n"
+            "msg.html(msg.text().replace(/(https?:\\/\\/\\S+)/g, \"<a href='$1'>$1</a>\"));")
+    found = only("chat.js", code, "RL105")
+    assert len(found) == 1 and found[0].confidence.value == "medium", found
+
+
+def test_dom_element_in_a_plain_variable_is_not_jquery():
+    code = "var el = document.createElement('div');\nel.append(document.getElementById('name').value);"
+    assert not only("page.js", code, "RL105")

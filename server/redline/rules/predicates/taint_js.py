@@ -586,8 +586,9 @@ def _short(text: str) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def jquery_chain(analyzer, node) -> bool:
-    """The receiver chain goes through `$(...)`, `jQuery(...)` or a `$name` variable/property."""
+def jquery_chain(analyzer, node, depth: int = 0) -> bool:
+    """The receiver chain goes through `$(...)`, `jQuery(...)` or a `$name` variable/property,
+    or a variable whose only value is such a chain (`var msg = $('<span>')`)."""
     n = node
     while n is not None:
         if n.type == "call_expression":
@@ -600,7 +601,10 @@ def jquery_chain(analyzer, node) -> bool:
                 return True
             n = n.child_by_field_name("object")
         elif n.type == "identifier":
-            return analyzer.text(n).startswith("$") or analyzer.text(n) == "jQuery"
+            if analyzer.text(n).startswith("$") or analyzer.text(n) == "jQuery":
+                return True
+            d = analyzer.single_definition(n) if depth < 2 else None
+            return d is not None and jquery_chain(analyzer, d[1], depth + 1)
         else:
             return False
     return False
