@@ -291,3 +291,60 @@ def test_the_environment_is_read_only_for_imports_nothing_else_explains(tmp_path
     (root / "app.py").write_text("import os\nimport requests\nimport numpy\n")
     monkeypatch.setattr(imports, "installed_python_modules", lambda: frozenset({"numpy"}))
     assert rl406(root / "app.py") == []  # now it is needed, and numpy is installed
+
+
+# ------------------------------------------------------------------ the environment's distribution table
+
+
+def test_distribution_table_equals_importlib_metadata():
+    import importlib.metadata
+
+    assert imports.packages_distributions() == importlib.metadata.packages_distributions()
+
+
+class _FakeDist:
+    def __init__(self, files: dict[str, str], metadata_name: str = "from-email-parser"):
+        self._files, self._metadata_name = files, metadata_name
+
+    def read_text(self, name):
+        return self._files.get(name)
+
+    @property
+    def metadata(self):
+        return {"Name": self._metadata_name}
+
+    @property
+    def files(self):
+        import csv
+        import importlib.metadata as m
+
+        text = self._files.get("RECORD")
+        return [m.PackagePath(row[0]) for row in csv.reader(text.splitlines())] if text else None
+
+
+@pytest.mark.parametrize(
+    "record, expected",
+    [
+        ("pkg/__init__.py,sha256=x,1\npkg/sub/mod.py,,\nsingle.py,,\npkg-1.0.dist-info/RECORD,,\n"
+         "./dotted.py,,\nnotpython.pyc,,\n.py,,\ndata/file.txt,,\n", {"pkg", "single", "dotted"}),
+        ('"with,comma/x.py",,\n', {"with,comma"}),
+        ("/abs/olute.py,,\nrel/x.py,,\n", {"/", "rel"}),  # unusual: importlib.metadata decides
+    ],
+)
+def test_top_level_names_inferred_from_record_like_importlib(record, expected):
+    dist = _FakeDist({"RECORD": record})
+    assert imports._top_level_inferred(dist) == expected == imports._top_level_inferred_slow(dist)
+
+
+@pytest.mark.parametrize(
+    "metadata, expected",
+    [
+        ("Metadata-Version: 2.1\nName: Some-Dist\nVersion: 1\n\nName: body\n", "Some-Dist"),
+        ("Metadata-Version: 2.1\r\nname:\tlower  \r\nVersion: 1\r\n", "lower  "),
+        ("Metadata-Version: 2.1\nName: folded\n  continued\n", "from-email-parser"),
+        ("Metadata-Version: 2.1\nNot a header\nName: after-the-body\n", "from-email-parser"),
+        ("", "from-email-parser"),
+    ],
+)
+def test_distribution_name_read_like_the_email_parser(metadata, expected):
+    assert imports._metadata_name(_FakeDist({"METADATA": metadata})) == expected
