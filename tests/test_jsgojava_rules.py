@@ -367,3 +367,15 @@ def test_jquery_object_held_in_a_plain_variable_is_followed():
 def test_dom_element_in_a_plain_variable_is_not_jquery():
     code = "var el = document.createElement('div');\nel.append(document.getElementById('name').value);"
     assert not only("page.js", code, "RL105")
+
+
+@pytest.mark.parametrize("sig,expected", [
+    ("func (a *Admin) Action(ctx *admin.Context)", 1),
+    ("func Action(ctx *Context)", 1),
+    ("func Action(ctx *http.Response)", 0),
+    ("func Action(ctx *Thing)", 0),
+])
+def test_go_request_field_of_a_framework_context_is_user_input(sig, expected):
+    code = f"package main\n\n{sig} {{\n\tids := ctx.Request.Form.Get(\"ids\")\n\tdb.Where(ids).Find(&rows)\n}}\n"
+    found = only("main.go", code, "RL101")
+    assert len([f for f in found if f.confidence.value == "high"]) == expected, found

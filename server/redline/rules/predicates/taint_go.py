@@ -243,6 +243,13 @@ class GoAnalyzer(Analyzer):
             return typ.replace(" ", "") in ("*http.Request", "http.Request")
         return self.text(ident) in ("r", "req", "request") and not self.visible(self.text(ident), ident)
 
+    def request_context(self, ident) -> bool:
+        """A handler's context parameter of any framework (`ctx *admin.Context`, `c *Context`,
+        beego's `ctx *context.Context`): its `Request` field is the incoming *http.Request. Not
+        an *http.Response, whose Request is the client's own outgoing request."""
+        typ = (self.param_type(ident) or "").replace(" ", "")
+        return bool(re.fullmatch(r"\*?(\w+\.)?\w*Context", typ))
+
     def context_kind(self, ident) -> str | None:
         typ = self.param_type(ident)
         if typ is None:
@@ -267,7 +274,8 @@ class GoAnalyzer(Analyzer):
                 return None
             if path[1] in REQUEST_FIELDS and self.is_request(root):
                 return f"{path[0]}.{path[1]}"
-            if len(path) >= 3 and path[1] == "Request" and path[2] in REQUEST_FIELDS and self.context_kind(root):
+            if len(path) >= 3 and path[1] == "Request" and path[2] in REQUEST_FIELDS and (
+                    self.context_kind(root) or self.request_context(root)):
                 return f"{path[0]}.Request.{path[2]}"
             return None
         if t == "call_expression":
