@@ -379,3 +379,32 @@ def test_go_request_field_of_a_framework_context_is_user_input(sig, expected):
     code = f"package main\n\n{sig} {{\n\tids := ctx.Request.Form.Get(\"ids\")\n\tdb.Where(ids).Find(&rows)\n}}\n"
     found = only("main.go", code, "RL101")
     assert len([f for f in found if f.confidence.value == "high"]) == expected, found
+
+
+RECURSIVE_PATH = """function setParam(res, key, value) {
+  var i = key.indexOf('.');
+  if (i < 0) {
+    res[key] = value;
+    return res;
+  }
+  var head = key.substring(0, i);
+  var rest = key.substring(i + 1);
+  var child = res[head];
+  if (!child) child = {};
+  res[head] = setParam(child, rest, value);
+  return res;
+}"""
+
+
+def test_recursive_set_by_path_is_reported():
+    found = only("url.js", RECURSIVE_PATH, "RL130")
+    assert len(found) == 1 and "split by the recursive function setParam()" in found[0].message, found
+
+
+@pytest.mark.parametrize("code", [
+    RECURSIVE_PATH.replace("  var i = key", "  if (key === '__proto__' || key.startsWith('constructor')) return res;\n  var i = key"),
+    # recursion that does not descend into res[head]
+    RECURSIVE_PATH.replace("setParam(child, rest, value)", "setParam({}, rest, value)"),
+])
+def test_recursive_path_guarded_or_not_descending_is_not_reported(code):
+    assert not only("url.js", code, "RL130")

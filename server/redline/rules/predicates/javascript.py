@@ -764,14 +764,28 @@ def proto_assign(ctx: MatchContext):
     bindings = a.visible(a.text(outer_key), outer_key)
     iterated = [b for b in bindings if b.kind == "iter" or (b.value is not None and "Object.keys" in a.text(b.value))]
     sources = {re.sub(r"Object\.(keys|entries)\((.*)\)", r"\2", a.text(b.value)).strip() for b in iterated if b.value is not None}
-    if not iterated or a.text(target) in sources:
+    if a.text(target) in sources:
+        return None
+    if iterated:
+        how = f"keys copied by the recursive function {name}()"
+    elif bindings and all(b.kind == "value" and b.value is not None for b in bindings) \
+            and a.flow(outer_key, "proto").kind == Kind.PARAM:
+        # `newKey = key.substring(0, i)`: a path string split one key per call (set('a.b.c', v)).
+        how = f"a path of keys split by the recursive function {name}()"
+    else:
         return None
     descent = re.sub(r"\s", "", f"{a.text(target)}[{a.text(outer_key)}]")
+    # The recursive call descends into target[key], directly or through a variable holding it.
+    def descends(n) -> bool:
+        if n.type == "subscript_expression":
+            return re.sub(r"\s", "", a.text(n)) == descent
+        return n.type == "identifier" and any(
+            b.value is not None and re.sub(r"\s", "", a.text(b.value)) == descent for b in a.visible(a.text(n), n))
+
     for call in walk(fn):
         if call.type == "call_expression" and a.text(call.child_by_field_name("function")).split(".")[-1] == name:
-            if any(n.type == "subscript_expression" and re.sub(r"\s", "", a.text(n)) == descent
-                   for arg in _args(call) for n in walk(arg)):
-                return Verdict(confidence=MEDIUM, args={"how": f"keys copied by the recursive function {name}()"})
+            if any(descends(n) for arg in _args(call) for n in walk(arg)):
+                return Verdict(confidence=MEDIUM, args={"how": how})
     return None
 
 
