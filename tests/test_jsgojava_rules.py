@@ -408,3 +408,12 @@ def test_recursive_set_by_path_is_reported():
 ])
 def test_recursive_path_guarded_or_not_descending_is_not_reported(code):
     assert not only("url.js", code, "RL130")
+
+
+def test_recursive_merge_through_a_variable_is_reported_once():
+    code = ("function deepMerge(base, extra) {\n  const merged = { ...base };\n"
+            "  for (const [key, value] of Object.entries(extra)) {\n    const current = merged[key];\n"
+            "    if (isPlainObject(current) && isPlainObject(value)) {\n      merged[key] = deepMerge(current, value);\n"
+            "    } else {\n      merged[key] = value;\n    }\n  }\n  return merged;\n}")
+    found = only("merge.js", code, "RL130")
+    assert len(found) == 1 and found[0].span.start_line == 5, found

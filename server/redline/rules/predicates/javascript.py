@@ -785,8 +785,15 @@ def proto_assign(ctx: MatchContext):
     for call in walk(fn):
         if call.type == "call_expression" and a.text(call.child_by_field_name("function")).split(".")[-1] == name:
             if any(descends(n) for arg in _args(call) for n in walk(arg)):
-                return Verdict(confidence=MEDIUM, args={"how": how})
-    return None
+                break
+    else:
+        return None
+    # One finding per function: at the first write of target[key] (if/else branches write twice).
+    for n in walk(fn):
+        if n.type == "assignment_expression" and n.start_byte < match.start_byte \
+                and re.sub(r"\s", "", a.text(n.child_by_field_name("left"))) == descent:
+            return None
+    return Verdict(confidence=MEDIUM, args={"how": how})
 
 
 LOOPS = frozenset({"for_statement", "for_in_statement", "while_statement", "do_statement"})
