@@ -417,3 +417,23 @@ def test_recursive_merge_through_a_variable_is_reported_once():
             "    } else {\n      merged[key] = value;\n    }\n  }\n  return merged;\n}")
     found = only("merge.js", code, "RL130")
     assert len(found) == 1 and found[0].span.start_line == 5, found
+
+
+# ---------------------------------------------------------------- RL304 hex digits of a home-made UUID
+
+UUID = ("function uuid() {\n  return 'xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx'.replace(/[xy]/g, c => {\n"
+        "    const r = (Math.random() * 16) | 0;\n    const v = c === 'x' ? r : (r & 0x3) | 0x8;\n    return v.toString(16);\n  });\n}")
+
+
+def test_uuid_from_math_random_is_low():
+    found = only("id.js", UUID, "RL304")
+    assert len(found) == 1 and found[0].confidence.value == "low", found
+
+
+@pytest.mark.parametrize("code", [
+    UUID.replace("v.toString(16)", "String(v)"),
+    "function pick(items) {\n  return items[Math.floor(Math.random() * items.length)].toString(16);\n}",
+    "function jitter() {\n  const d = Math.random() * 16;\n  return d.toFixed(2);\n}",
+])
+def test_other_math_random_uses_are_not_ids(code):
+    assert not only("id.js", code, "RL304")

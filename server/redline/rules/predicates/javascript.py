@@ -1078,13 +1078,28 @@ def insecure_random(ctx: MatchContext):
     call = ctx.node("match")
     context = words.context_words(a, call, words.js_names)
     hit = context & words.SECURITY_WORDS
-    token_shape = _token_chain(a, call) is not None
+    token_shape = _token_chain(a, call) is not None or _hex_digit(a, call)
     if hit:
         what = words.what(hit)
         return Verdict(confidence=MEDIUM, args={"how": "Math.random()", "what": what})
     if token_shape and not (context & words.NON_SECURITY_RANDOM_WORDS):
         return Verdict(confidence=LOW, args={"how": "Math.random()", "what": "a random identifier"})
     return None
+
+
+def _hex_digit(a: JsAnalyzer, call) -> bool:
+    """`Math.random() * 16 | 0` in a function that writes `.toString(16)`: the hex digits of a
+    home-made UUID or token ('xxxxxxxx-xxxx-4xxx-yxxx'.replace(/[xy]/g, c => ...))."""
+    parent = call.parent
+    while parent is not None and parent.type == "parenthesized_expression":
+        parent = parent.parent
+    if parent is None or parent.type != "binary_expression" or a.text(parent.child_by_field_name("operator")) != "*":
+        return False
+    other = parent.child_by_field_name("right") if parent.child_by_field_name("left") == call else parent.child_by_field_name("left")
+    if other is None or a.text(other) != "16":
+        return False
+    fn = a.enclosing_function(call)
+    return fn is not None and re.search(r"\.toString\(\s*16\s*\)", a.text(fn)) is not None
 
 
 def _token_chain(a: JsAnalyzer, call):
