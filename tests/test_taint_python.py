@@ -221,3 +221,23 @@ def test_name_is_bound_reads_the_function_and_module_statements_only():
         stack.extend(n.children)
     names = call_args(call)[0]
     assert [name_is_bound(file, n) for n in names] == [True, True, True, True, True, True, False, False]
+
+
+def test_a_function_reading_an_unbound_request_global_handles_requests():
+    from redline.rules.predicates.taint_python import in_request_handler
+
+    def handler(code: str) -> bool:
+        file = make_source("example.py", code.encode())
+        fn = file.tree.root_node.named_children[-1]
+        body = fn.child_by_field_name("body")
+        return in_request_handler(file, body.named_children[-1])
+
+    # A fragment without its imports: `request.data` is the framework's request (as source_of reads it).
+    assert handler("def update(client):\n    token = decode(request.data)\n    return token\n")
+    assert handler("from flask import request\ndef update():\n    x = request.form\n    return x\n")
+    # Bound here: a local, a parameter, a module-level object, an import of something else.
+    assert not handler("def f():\n    request = build()\n    return request.data\n")
+    assert not handler("def f(request_id):\n    return request_id.data\n")
+    assert not handler("request = Session()\ndef f():\n    return request.data\n")
+    assert not handler("import urllib.request as request\ndef f(u):\n    return request.urlopen(u)\n")
+    assert not handler("def f(x):\n    return x.request.data_size\n")

@@ -390,12 +390,26 @@ def _object_params(fn, names: list[str]) -> list[str]:
 
 
 def _uses_request_global(file, fn) -> bool:
+    """Does the function read a framework's global request object: flask's `request` (or
+    bottle's, quart's, ...) as imported, or a `request` that nothing binds (a fragment whose
+    imports we cannot see: source_of reads `request.args` there as request data too)?"""
     imports = imports_for(file, fn)
     local = [name for name, q in imports.items() if q in REQUEST_QUALNAMES]
-    if not local:
-        return False
     body = fn.text
-    return any(name.encode() + b"." in body for name in local)
+    if any(name.encode() + b"." in body for name in local):
+        return True
+    for name in REQUEST_NAMES:
+        if name in imports or name.encode() + b"." not in body:
+            continue
+        if name in {p[0] for p in parameters(fn)} or module_bindings(file, name):
+            continue
+        local: dict = {}
+        _collect_defs(fn, local, set())
+        if name in local:
+            continue
+        if re.search(rb"(?<![\w.])" + name.encode() + rb"\.(" + b"|".join(a.encode() for a in REQUEST_ATTRS) + rb")\b", body):
+            return True
+    return False
 
 
 def scope_for(file, node) -> Scope:
