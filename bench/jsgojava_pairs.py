@@ -2,11 +2,14 @@
 """SafeCoder fix pairs in JavaScript, Go and Java, split by whether the pair's CWE is a class the
 JS/Go/Java rules implement.
 
-    python bench/jsgojava_pairs.py [--shared DIR]
+    python bench/jsgojava_pairs.py [--shared DIR] [--misses]
 
 A pair counts as "vulnerable flagged" when the insecure version has at least one finding, "fixed
 flagged" when the fixed version has one, "discriminated" when only the insecure one has. The
 registry holds only families.toml, javascript.toml, go.toml and java.toml. Deterministic.
+`--misses` also lists the pairs whose vulnerable version has no finding (language, CWE, id,
+file and commit), for looking at the misses by class. The in-scope split is the list of classes
+of the first version of these rules, kept fixed so that figures stay comparable.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ def flagged(reg, lang: str, code: str) -> bool:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--shared", type=Path, default=Path(os.environ.get("REDLINE_SHARED", ROOT.parent / "shared")))
+    ap.add_argument("--misses", action="store_true", help="list the pairs whose vulnerable version is not flagged")
     args = ap.parse_args(argv)
     reg = registry()
     pairs: dict[str, dict] = collections.defaultdict(dict)
@@ -48,12 +52,17 @@ def main(argv=None) -> int:
             if rec["language"] in PATHS:
                 pairs[rec["id"].rsplit(":", 1)[0]][rec["label"]] = rec
     tally: collections.Counter = collections.Counter()
+    missed: list[tuple[str, str, str, str]] = []
     for pair in pairs.values():
         if "insecure" not in pair or "safe" not in pair:
             continue
         bad, good = pair["insecure"], pair["safe"]
         scope = "in scope" if int(bad["cwe"].split("-")[1]) in IN_SCOPE else "out of scope"
         v, x = flagged(reg, bad["language"], bad["code"]), flagged(reg, good["language"], good["code"])
+        if not v:
+            meta = bad.get("meta", {})
+            missed.append((bad["language"], bad["cwe"], bad["id"].rsplit(":", 1)[0],
+                           f"{meta.get('file_name', '')} {meta.get('commit', '')}".strip()))
         for key in (f"{scope}, all three languages", f"{scope}, {bad['language']}", "all JS/Go/Java pairs"):
             tally[(key, "n")] += 1
             tally[(key, "v")] += v
@@ -64,6 +73,12 @@ def main(argv=None) -> int:
     for key in sorted({k for k, _ in tally}):
         n = tally[(key, "n")]
         print(f"| {key} | {n} | {tally[(key, 'v')] / n:.2f} | {tally[(key, 'x')] / n:.2f} | {tally[(key, 'd')] / n:.2f} |")
+    if args.misses:
+        print()
+        print("| language | CWE | pair | file and commit |")
+        print("|---|---|---|---|")
+        for row in sorted(missed):
+            print("| " + " | ".join(row) + " |")
     return 0
 
 
