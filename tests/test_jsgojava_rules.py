@@ -437,3 +437,8 @@ def test_uuid_from_math_random_is_low():
 ])
 def test_other_math_random_uses_are_not_ids(code):
     assert not only("id.js", code, "RL304")
+
+
+def test_strip_tags_helpers_sanitize_html():
+    assert not only("page.js", "var name = $('#fn').val().strip_tags();\n$('#card a').html(name);", "RL105")
+    assert len(only("page.js", "var name = $('#fn').val().trim();\n$('#card a').html(name);", "RL105")) == 1

@@ -63,7 +63,7 @@ TRANSFORMERS = frozenset({
 # Per sink category, callee names (last segment, lower-cased regex) that make a value safe.
 SANITIZERS: dict[str, re.Pattern] = {
     "sql": re.compile(r"^(escape|escapeid|escapeliteral|escapeidentifier|sqlstring|quote|quoteident|quoteliteral)$"),
-    "html": re.compile(r"(escape|sanitiz|encode|purify|xss|striptags|htmlentities)"),
+    "html": re.compile(r"(escape|sanitiz|encode|purify|xss|strip_?tags|htmlentities)"),
     "cmd": re.compile(r"(quote|escape)"),
     "path": re.compile(r"^(basename|sanitizefilename|sanitize)$"),
     "url": re.compile(r"^(encodeuricomponent|encodeuri)$"),
