@@ -442,3 +442,9 @@ def test_other_math_random_uses_are_not_ids(code):
 def test_strip_tags_helpers_sanitize_html():
     assert not only("page.js", "var name = $('#fn').val().strip_tags();\n$('#card a').html(name);", "RL105")
     assert len(only("page.js", "var name = $('#fn').val().trim();\n$('#card a').html(name);", "RL105")) == 1
+
+
+@pytest.mark.parametrize("stamp", ["new Date().getTime()", "Date.now()", "d.getFullYear()"])
+def test_date_numbers_are_not_markup(stamp):
+    code = f"function row(d) {{\n  var ts = 't' + {stamp};\n  el.innerHTML = '<div id=\"' + ts + '\"></div>';\n}}"
+    assert not only("page.js", code, "RL105")

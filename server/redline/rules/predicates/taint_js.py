@@ -43,7 +43,11 @@ DOCUMENT_PROPS = frozenset({"URL", "documentURI", "referrer", "baseURI"})
 NEST_DECORATORS = frozenset({"Param", "Query", "Body", "Headers", "Req", "Request", "Cookies", "UploadedFile",
                              "UploadedFiles", "RawBody", "HostParam", "Session"})
 CONSTANT_GLOBALS = frozenset({"undefined", "NaN", "Infinity", "__dirname", "__filename"})
-NUMERIC_CALLS = frozenset({"parseInt", "parseFloat", "Number", "Boolean", "isNaN", "isFinite"})
+NUMERIC_CALLS = frozenset({"parseInt", "parseFloat", "Number", "Boolean", "isNaN", "isFinite",
+                           # Date getters return numbers
+                           "getTime", "getFullYear", "getMonth", "getDate", "getDay", "getHours", "getMinutes",
+                           "getSeconds", "getMilliseconds", "getTimezoneOffset", "getUTCFullYear", "getUTCMonth",
+                           "getUTCDate", "getUTCHours", "getUTCMinutes", "getUTCSeconds"})
 PASSTHROUGH_METHODS = frozenset({
     "toString", "trim", "trimStart", "trimEnd", "toLowerCase", "toUpperCase", "slice", "substring",
     "substr", "padStart", "padEnd", "normalize", "valueOf", "toLocaleLowerCase", "toLocaleUpperCase",
@@ -392,7 +396,8 @@ class JsAnalyzer(Analyzer):
     def is_sanitizer(self, call, category: str) -> bool:
         name = self.callee_name(call) or ""
         full = self.callee_text(call)
-        if name in NUMERIC_CALLS or full.startswith("Math.") or full in ("Number.parseInt", "Number.parseFloat"):
+        if name in NUMERIC_CALLS or full.startswith("Math.") or full in ("Number.parseInt", "Number.parseFloat", "Date.now",
+                                                                          "performance.now"):
             return True
         low = name.lower()
         pattern = SANITIZERS.get(category)
