@@ -241,3 +241,15 @@ def test_a_function_reading_an_unbound_request_global_handles_requests():
     assert not handler("request = Session()\ndef f():\n    return request.data\n")
     assert not handler("import urllib.request as request\ndef f(u):\n    return request.urlopen(u)\n")
     assert not handler("def f(x):\n    return x.request.data_size\n")
+
+
+def test_containers_filled_by_append_extend_add_update_carry_what_was_put_in():
+    code = FLASK + (
+        "def f():\n    parts = ['ls']\n    parts.append(request.args['a'])\n    sink(' '.join(parts))\n"
+        "def g():\n    opts = []\n    opts.extend(['-l', '-a'])\n    opts.insert(0, 'ls')\n    sink(' '.join(opts))\n"
+        "def h(extra):\n    seen = set()\n    seen.add(extra)\n    sink(seen)\n"
+        "def k():\n    env = {}\n    env.update(request.form)\n    sink(env)\n"
+        "def m():\n    parts = []\n    sink(' '.join(parts))\n    parts.append(request.args['late'])\n"
+    )
+    # The last one: the append comes after the use.
+    assert levels(code) == [TAINTED, CONST, UNKNOWN, TAINTED, CONST]

@@ -249,6 +249,9 @@ def _bind(defs: dict, target, value, kind: str, pos: int, dom) -> None:
         _bind(defs, target.named_children[0], value, kind, pos, dom)
 
 
+FILLING_METHODS = frozenset({b"append", b"extend", b"insert", b"add", b"update", b"appendleft", b"extendleft"})
+
+
 def _statement_parent(node):
     n = node
     while n.parent is not None and n.parent.type not in ("block", "module"):
@@ -325,6 +328,18 @@ def _collect_statements(statements, defs: dict, declared: set) -> None:
                 if ident is not None and ident.type == "identifier":
                     defs.setdefault(text(ident), []).append(Def(n.start_byte, _statement_parent(n), None, "const", ident))
             continue
+        elif t == "call":
+            # parts.append(x), args.extend(xs), seen.add(x), opts.update(d): the container now
+            # also holds what was put in (like d[k] = v), so ' '.join(parts) carries it.
+            fn = n.child_by_field_name("function")
+            if fn is not None and fn.type == "attribute":
+                obj, attr = fn.child_by_field_name("object"), fn.child_by_field_name("attribute")
+                args = n.child_by_field_name("arguments")
+                if (obj is not None and obj.type == "identifier" and attr is not None and attr.text in FILLING_METHODS
+                        and args is not None and args.type == "argument_list"):
+                    for a in args.named_children:
+                        if a.type != "comment":
+                            defs.setdefault(text(obj), []).append(Def(n.end_byte, None, a, "item", obj))
         elif t in ("global_statement", "nonlocal_statement"):
             declared.update(text(c) for c in n.named_children if c.type == "identifier")
             continue
