@@ -228,13 +228,20 @@ def test_a_function_reading_an_unbound_request_global_handles_requests():
 
     def handler(code: str) -> bool:
         file = make_source("example.py", code.encode())
-        fn = file.tree.root_node.named_children[-1]
-        body = fn.child_by_field_name("body")
-        return in_request_handler(file, body.named_children[-1])
+        stack, last_return = [file.tree.root_node], None
+        while stack:
+            n = stack.pop()
+            if n.type == "return_statement":
+                last_return = n
+            stack.extend(n.children)
+        return in_request_handler(file, last_return)
 
     # A fragment without its imports: `request.data` is the framework's request (as source_of reads it).
     assert handler("def update(client):\n    token = decode(request.data)\n    return token\n")
     assert handler("from flask import request\ndef update():\n    x = request.form\n    return x\n")
+    # A method that reads its handler's request object (webapp2, tornado, class-based views).
+    assert handler("class H:\n    def get(self, key):\n        q = self.request.GET\n        return q\n")
+    assert not handler("class H:\n    def get(self, key):\n        q = self.request_count\n        return q\n")
     # Bound here: a local, a parameter, a module-level object, an import of something else.
     assert not handler("def f():\n    request = build()\n    return request.data\n")
     assert not handler("def f(request_id):\n    return request_id.data\n")

@@ -404,6 +404,9 @@ def _object_params(fn, names: list[str]) -> list[str]:
     return out
 
 
+_SELF_REQUEST = re.compile(rb"(?<![\w.])self\.request\.(" + b"|".join(sorted(a.encode() for a in REQUEST_ATTRS)) + rb")\b")
+
+
 def _uses_request_global(file, fn) -> bool:
     """Does the function read a framework's global request object: flask's `request` (or
     bottle's, quart's, ...) as imported, or a `request` that nothing binds (a fragment whose
@@ -412,6 +415,10 @@ def _uses_request_global(file, fn) -> bool:
     local = [name for name, q in imports.items() if q in REQUEST_QUALNAMES]
     body = fn.text
     if any(name.encode() + b"." in body for name in local):
+        return True
+    # A method that reads its handler's request (webapp2, tornado, Django class-based views):
+    # source_of reads self.request.<attr> as request data too.
+    if b"self.request." in body and _SELF_REQUEST.search(body):
         return True
     for name in REQUEST_NAMES:
         if name in imports or name.encode() + b"." not in body:
