@@ -680,6 +680,11 @@ def xss(ctx: MatchContext):
         if target is None:
             return None
         val, how, built = _dynamic(ctx, target, "xss")
+        if not val.tainted and built is None:
+            json_call = _unescaped_json(ctx, target)
+            if json_call is not None:
+                return Verdict(confidence=MEDIUM, args={"how": f"JSON from {callee_name(json_call)}() (which leaves '</script>' and '<!--' as they are)"
+                                                        f" marked safe by {name}()"})
         unknown = LOW if built is not None else None
         return verdict(val, call, {"how": f"{how} marked safe by {name}()"}, unknown=unknown)
     if qn in RESPONSES or (name in ("make_response", "HttpResponse", "HTMLResponse") and qn.endswith(name)):
@@ -701,6 +706,76 @@ def xss(ctx: MatchContext):
                 return None
             val, how, _ = _dynamic(ctx, target, "xss")
             return verdict(val, call, {"how": how}, unknown=None)
+    return None
+
+
+JSON_DUMPERS = frozenset({"json.dumps", "simplejson.dumps", "django.core.serializers.serialize", "serialize", "dumps"})
+
+
+def _unescaped_json(ctx, node, depth: int = 0):
+    """The json.dumps()/serialize('json', ...) call that `node` is (or that every value of the
+    variable `node` comes from), when its encoder does not escape HTML; else None."""
+    node = unwrap(node)
+    if node is None or depth > 3:
+        return None
+    if node.type == "identifier":
+        values = reaching_values(ctx.file, node)
+        calls = [_unescaped_json(ctx, v, depth + 1) for v in values]
+        return calls[0] if calls and all(c is not None for c in calls) else None
+    if node.type != "call":
+        return None
+    qn = call_qualname(ctx.file, node) or ""
+    name = callee_name(node)
+    if qn not in JSON_DUMPERS and not (name == "dumps" and qn.endswith("json.dumps")):
+        return None
+    positional, kw = call_args(node)
+    if name == "serialize" and not (positional and string_value(positional[0]) == "json"):
+        return None
+    if name == "dumps" and qn == "dumps" and not imports_module(ctx.file, "json", "simplejson"):
+        return None
+    encoder = kw.get("cls")
+    if encoder is not None and re.search(r"(?i)html|escape|safe", text(encoder)):
+        return None
+    data = positional[1] if name == "serialize" and len(positional) > 1 else (positional[0] if positional else None)
+    if data is not None and _scalar(data):
+        return None  # a number or a truth value cannot hold markup
+    return node
+
+
+def _scalar(node) -> bool:
+    node = unwrap(node)
+    if node is None:
+        return False
+    t = node.type
+    if t in ("integer", "float", "true", "false", "none", "comparison_operator", "not_operator"):
+        return True
+    if t == "boolean_operator":
+        return all(_scalar(c) or (c.type == "call" and callee_name(c).startswith(("is_", "has_", "can_")))
+                   for c in node.named_children)
+    if t == "call":
+        return callee_name(node) in ("len", "int", "float", "bool", "round", "abs", "count")
+    return False
+
+
+def json_into_mako(ctx, call):
+    """render('page.mako', request, {'x_json': json.dumps(data)}): Mako prints context values
+    without escaping unless the template asks for it, and JSON is not HTML-safe."""
+    positional, kw = call_args(call)
+    template = next((string_value(a) for a in positional if (string_value(a) or "").endswith(".mako")), None)
+    if template is None:
+        return None
+    contexts = [a for a in positional if unwrap(a).type == "dictionary"] + [v for v in kw.values() if unwrap(v).type == "dictionary"]
+    for d in contexts:
+        for pair in unwrap(d).named_children:
+            if pair.type != "pair":
+                continue
+            value = pair.child_by_field_name("value")
+            json_call = _unescaped_json(ctx, value)
+            if json_call is not None:
+                key = string_value(pair.child_by_field_name("key")) or text(pair.child_by_field_name("key"))
+                return Verdict(confidence=LOW, node=json_call,
+                               args={"how": f"JSON from {callee_name(json_call)}() (which leaves '</script>' and '<!--' as they are), "
+                                            f"given to the Mako template {template} as '{key}'"})
     return None
 
 
@@ -1253,6 +1328,8 @@ def xss_any(ctx: MatchContext):
         if v is not None:
             v.data["fix"] = "jinja"
         return v
+    if name in ("render", "render_to_response"):
+        return json_into_mako(ctx, ctx.node("match"))
     if name in ("render_template_string", "Template", "from_string"):
         v = jinja_autoescape(ctx) if name == "Template" else None
         if v is not None:
