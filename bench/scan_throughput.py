@@ -15,8 +15,12 @@ bench/corpora/ (gitignored) and unpacked there.
 
 `--breakdown` also times the stages of the scan inside one process (reading, parsing, the
 tree-sitter query with predicates, each other engine, de-duplication/suppressions/fingerprints,
-report data), the start-up of the command, and the ten most expensive tree-sitter rules, to show
-where the time goes.
+report data), the start-up of the command, the dependencies engine on one edit of a large file
+(what the language server pays per keystroke), and the ten most expensive tree-sitter rules, to
+show where the time goes.
+
+The commands run without PYTHONDONTWRITEBYTECODE, so that the warm-up run leaves .pyc files
+as an installed tool has them.
 """
 
 from __future__ import annotations
@@ -76,12 +80,18 @@ def _children_cpu() -> float:
     return r.ru_utime + r.ru_stime
 
 
+# The commands run as a user runs them: with PYTHONDONTWRITEBYTECODE set (some sandboxes and CI
+# images set it), every module edited since its .pyc was written is compiled again on every run
+# (60-100 ms of redline's start-up here, more for bandit), and the warm-up run below is pointless.
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
 def timed(cmd: list[str], ok: tuple[int, ...] = (0, 1), name: str | None = None) -> float:
     """Wall seconds of one run of `cmd`; its CPU seconds go to CPU[name] (steadier than wall
     time when other processes share the machine)."""
     cpu = _children_cpu()
     start = time.perf_counter()
-    proc = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=ENV)
     elapsed = time.perf_counter() - start
     if name:
         CPU.setdefault(name, []).append(_children_cpu() - cpu)
@@ -181,6 +191,46 @@ def breakdown(files: list[Path], runs: int, include_slow: bool) -> list[tuple[st
     return stages
 
 
+def dependencies_per_edit(files: list[Path], sizes: tuple[int, ...] = (2_000, 10_000), edits: int = 30) -> list[tuple[str, float]]:
+    """Median milliseconds of the dependencies engine (RL406) on one edit of a file of each size,
+    as the language server runs it on every keystroke: a file made of the corpus's files end to
+    end, in a project with a pyproject.toml; each edit changes one line in the middle, once
+    leaving the file parseable and once leaving a syntax error (most keystrokes do)."""
+    import tempfile
+
+    from redline.config import Config
+    from redline.engines.dependencies import ENGINE
+    from redline.pipeline import make_source
+
+    lines: list[bytes] = []
+    for p in files:
+        lines.extend(p.read_bytes().splitlines())
+        if len(lines) >= max(sizes):
+            break
+    config = Config()
+    out = []
+    with tempfile.TemporaryDirectory() as tmp:
+        os.mkdir(os.path.join(tmp, ".git"))
+        with open(os.path.join(tmp, "pyproject.toml"), "w") as fh:
+            fh.write('[project]\nname = "app"\ndependencies = ["django", "requests"]\n')
+        for n in sizes:
+            path = os.path.join(tmp, f"big{n}.py")
+            body = lines[:n]
+            with open(path, "wb") as fh:
+                fh.write(b"\n".join(body) + b"\n")
+            mid = n // 2
+            for label, line in (("edit", b"x_%d = %d"), ("edit leaving a syntax error", b"x_%d = f(%d")):
+                times = []
+                for i in range(edits + 5):
+                    text = b"\n".join(body[:mid] + [line % (i, i)] + body[mid + 1 :]) + b"\n"
+                    src = make_source(path, text, language="python")
+                    s = time.perf_counter()
+                    ENGINE.scan(src, config)
+                    times.append(time.perf_counter() - s)
+                out.append((f"{n:,} lines, {label}", statistics.median(times[5:]) * 1000))
+    return out
+
+
 def rule_costs(files: list[Path], top: int = 10) -> list[tuple[float, str, int]]:
     """Seconds each Python tree-sitter rule's query (alone) and predicate take over `files`."""
     import tree_sitter as ts
@@ -245,6 +295,9 @@ def main(argv: list[str] | None = None) -> int:
         print("\nwhere redline's time goes (in one process, median of runs):")
         for name, seconds in breakdown(files, args.runs, args.all_engines):
             print(f"  {name:<58} {seconds:6.3f} s")
+        print("\ndependencies engine per keystroke (language server path, median of 30 edits):")
+        for label, ms in dependencies_per_edit(files):
+            print(f"  {label:<58} {ms:6.2f} ms")
         print("\nmost expensive Python rules (query alone + predicate, one run):")
         for seconds, rule, matches in rule_costs(files):
             print(f"  {rule:<40} {seconds:6.3f} s  {matches:>6} matches")
