@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 
 import pytest
@@ -190,6 +191,7 @@ def test_cached_conversion_equals_fresh_conversion_while_lines_move():
                 for f in found
             ]
             assert cached == fresh
+            assert json.loads(conv.json) == fresh  # the JSON text sent with the publish
 
 
 def test_diagnostic_json_shape():

@@ -14,6 +14,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import inspect
 import logging
 from typing import Any
 
@@ -68,6 +70,19 @@ class RedlineProtocol(LanguageServerProtocol):
         if message is HANDLED:
             return
         return super().handle_message(message)
+
+    def send_raw(self, body: str) -> None:
+        """Send a message that is JSON text already (what `_send_data` does after json.dumps)."""
+        if self.writer is None:
+            log.error("unable to send data: no transport")
+            return
+        data = body.encode(self.CHARSET)
+        if self._include_headers:
+            header = f"Content-Length: {len(data)}\r\nContent-Type: {self.CONTENT_TYPE}; charset={self.CHARSET}\r\n\r\n"
+            data = header.encode("ascii") + data
+        res = self.writer.write(data)
+        if inspect.isawaitable(res):
+            asyncio.ensure_future(res)
 
     # -------------------------------------------------------------- initialize
 

@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 
@@ -37,6 +38,13 @@ def create_server():
             self.server.protocol._send_data(
                 {"jsonrpc": "2.0", "method": types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, "params": params}
             )
+
+        def publish_raw(self, uri, version, diagnostics_json: str):
+            """`publish` with the diagnostics already as JSON text (convert.Converter.json)."""
+            head = {"jsonrpc": "2.0", "method": types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS}
+            params = {"uri": uri} if version is None else {"uri": uri, "version": version}
+            body = json.dumps(head)[:-1] + ', "params": ' + json.dumps(params)[:-1] + ', "diagnostics": ' + diagnostics_json + "}}"
+            self.server.protocol.send_raw(body)
 
         def log(self, level: LogLevel, message: str) -> None:
             self.server.window_log_message(types.LogMessageParams(type=types.MessageType(int(level)), message=message))

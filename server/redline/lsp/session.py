@@ -71,6 +71,7 @@ class Report:
     version: int | None
     result_id: str
     diagnostics: list[dict]  # LSP Diagnostic objects as JSON (see convert.py)
+    raw: str | None = None  # the same as JSON text, when the converter made it
 
 
 class TextOnlyStore(DocumentStore):
@@ -200,6 +201,7 @@ class Session:
 
     def _new_report(self, uri: str, state: State, file: SourceFile | None) -> Report:
         diags: list[dict] = []
+        raw = None
         if file is not None and state.findings:
             converter = self._converters.get(uri)
             if converter is None or converter.encoding is not self.encoding:
@@ -207,9 +209,17 @@ class Session:
                     uri, self.encoding, self.registry, self.client.related_information
                 )
             diags = converter.convert(file, state.findings, state.version)
+            raw = converter.json
         if not self.client.pull_diagnostics and uri in self._published_problems:
-            diags = diags + self._problem_diagnostics(uri)
-        return Report(state.version, f"{state.version}-{next(self._ids)}", diags)
+            diags, raw = diags + self._problem_diagnostics(uri), None
+        return Report(state.version, f"{state.version}-{next(self._ids)}", diags, raw)
+
+    def _publish(self, uri: str, report: Report) -> None:
+        publish_raw = getattr(self.sink, "publish_raw", None)
+        if report.raw is not None and publish_raw is not None:
+            publish_raw(uri, report.version, report.raw)
+        else:
+            self.sink.publish(uri, report.version, report.diagnostics)
 
     def _set(self, uri: str, state: State, file: SourceFile | None, publish: bool = True) -> Report:
         for name, ms in state.timings:
@@ -234,7 +244,7 @@ class Session:
             if self.client.pull_diagnostics:
                 pass  # the client pulls on its own after a change
             else:
-                self.sink.publish(uri, report.version, report.diagnostics)
+                self._publish(uri, report)
         return report
 
     def _changed_in_background(self, uri: str) -> None:
@@ -245,7 +255,7 @@ class Session:
         else:
             report = self.reports.get(uri)
             if report is not None:
-                self.sink.publish(uri, report.version, report.diagnostics)
+                self._publish(uri, report)
 
     # ------------------------------------------------------------------ open / change / close
 
