@@ -15,7 +15,7 @@ from redline.rules.predicates import python_practices as pp
 from redline.secrets.redact import contains_secret
 
 FAST = Config(engines=(("bandit", False), ("dependencies", False), ("registry", False), ("detect-secrets", False)))
-NEW = ("RL206", "RL207", "RL208", "RL321", "RL322", "RL323", "RL324")
+NEW = ("RL206", "RL207", "RL208", "RL321", "RL322", "RL323", "RL324", "RL325")
 
 
 def scan(code: str, path: str = "app.py", config: Config = FAST):
@@ -365,3 +365,42 @@ def test_a_module_tested_for_before_use_is_compat_code():
             "def load(name, path):\n    if imp:\n        return imp.load_dynamic(name, path)\n    return None\n")
     assert codes(code) == []
     assert codes(code.replace("    if imp:\n        return", "    if True:\n        return")) == ["RL322"]
+
+
+# ---------------------------------------------------------------- RL325 assert as input validation
+
+
+@pytest.mark.parametrize("body", [
+    "    n = int(input('n? '))\n    assert n > 0",
+    "    assert request.args['mode'] in ('a', 'b')",
+    "    data = self.request.POST\n    size = int(data['size'])\n    limit = size * 2\n    assert limit < 100",
+    "    if (name := request.form.get('name')):\n        assert name.isalnum()",
+])
+def test_asserts_on_input_are_reported(body):
+    code = f"def handle(self, request):\n{body}\n"
+    f = one(code, "RL325")
+    assert "-O" in f.message and "raise" in f.message
+
+
+@pytest.mark.parametrize("body", [
+    "    assert len(items) > 0",
+    "    n = compute()\n    assert n > 0",
+    "    assert n > 0\n    n = int(input())",
+    "    import sys\n    assert len(sys.argv) == 2",
+    "    assert request_token == expected",
+])
+def test_asserts_on_program_state_are_not_reported(body):
+    assert codes(f"def handle(items, request_token, expected, compute=None, n=0):\n{body}\n") == []
+
+
+def test_assert_fix_raises_value_error_with_the_same_message():
+    code = "def page(request):\n    n = int(request.args['n'])\n    assert 0 < n <= 100 and n % 2, 'bad page'\n    return n\n"
+    f = one(code, "RL325")
+    fixed = apply_fix(code, f.fixes[0])
+    assert "    if not (0 < n <= 100 and n % 2):\n        raise ValueError('bad page')\n    return n" in fixed
+    assert parses(fixed) and codes(fixed) == []
+    simple = "def page(request):\n    assert request.args['n'].isdigit()\n"
+    fixed = apply_fix(simple, one(simple, "RL325").fixes[0])
+    assert fixed == "def page(request):\n    if not request.args['n'].isdigit():\n        raise ValueError(\"invalid input\")\n"
+    inline = "def page(request):\n    x = 1; assert request.args['n'].isdigit()\n"
+    assert not one(inline, "RL325").fixes

@@ -725,3 +725,113 @@ def unmatchable_anchor_predicate(ctx: MatchContext):
         args = {"anchor": "$", "edge": "end", "where": "before characters it must still match"}
     args.update(pattern=_short(text(pattern_node)), fn=qual)
     return Verdict(node=pattern_node, args=args)
+
+
+# ---------------------------------------------------------------- RL325 assert as input validation
+
+_INPUT_SOURCE = re.compile(
+    rb"\b(?:raw_)?input\s*\(|\brequest\.(?:args|form|values|json|data|files|GET|POST|body|headers|"
+    rb"cookies|COOKIES|META|FILES|query_params|get_json|get_data|params|match_info|query|query_string|path_params)\b"
+)
+_SOURCE_NAMES = {b"input": "input()", b"raw_input": "raw_input()"}
+
+
+def _source_label(m: re.Match) -> str:
+    s = m.group(0)
+    for k, v in _SOURCE_NAMES.items():
+        if s.startswith(k):
+            return v
+    return s.decode("utf-8", "replace")
+
+
+def _untrusted_names(fn, before: int) -> dict[bytes, str]:
+    """{local name: source} for the names the function assigns (before `before`) from input()
+    or request data, directly or through other such names."""
+    assigns = []
+    stack = [fn.child_by_field_name("body")]
+    while stack:
+        n = stack.pop()
+        if n is None or n.start_byte >= before:
+            continue
+        if n.type in ("function_definition", "class_definition", "lambda"):
+            continue
+        if n.type in ("assignment", "augmented_assignment"):
+            left, right = n.child_by_field_name("left"), n.child_by_field_name("right")
+            if left is not None and right is not None:
+                names = [left.text] if left.type == "identifier" else [
+                    c.text for c in left.named_children if c.type == "identifier"] if left.type in (
+                    "pattern_list", "tuple_pattern") else []
+                if names:
+                    assigns.append((names, right))
+        elif n.type == "named_expression":
+            name, value = n.child_by_field_name("name"), n.child_by_field_name("value")
+            if name is not None and value is not None:
+                assigns.append(([name.text], value))
+        stack.extend(n.named_children)
+    found: dict[bytes, str] = {}
+    for _ in range(3):  # a few rounds reach names derived from derived names
+        grew = False
+        for names, right in assigns:
+            if all(nm in found for nm in names):
+                continue
+            m = _INPUT_SOURCE.search(right.text)
+            src = _source_label(m) if m else None
+            if src is None:
+                for nm, s in found.items():
+                    if re.search(rb"\b" + re.escape(nm) + rb"\b", right.text):
+                        src = s
+                        break
+            if src is not None:
+                for nm in names:
+                    if nm not in found:
+                        found[nm] = src
+                        grew = True
+        if not grew:
+            break
+    return found
+
+
+@predicate("python.assert_validates_input")
+def assert_validates_input(ctx: MatchContext):
+    node = ctx.node("match")
+    if _test_file(ctx) or not node.named_children:
+        return None
+    cond = node.named_children[0]
+    m = _INPUT_SOURCE.search(cond.text)
+    if m:
+        return Verdict(args={"what": _short(text(cond)), "source": _source_label(m)})
+    fn = enclosing_function(node)
+    if fn is None:
+        return None
+    idents = {n for n in re.findall(rb"[A-Za-z_][A-Za-z0-9_]*", cond.text)}
+    if not idents:
+        return None
+    for name, src in _untrusted_names(fn, node.start_byte).items():
+        if name in idents:
+            return Verdict(args={"what": _short(text(cond)), "source": f"{name.decode()} = ...{src}"})
+    return None
+
+
+@fix("python.assert_to_raise")
+def assert_to_raise(ctx: MatchContext, verdict: Verdict):
+    """`assert cond, msg` -> `if not cond:\\n    raise ValueError(msg)`, when the assert is a
+    statement of its own line."""
+    node = ctx.node("match")
+    src = ctx.file.text
+    line_start = src.rfind(b"\n", 0, node.start_byte) + 1
+    indent = src[line_start : node.start_byte]
+    if indent.strip() or (node.parent is not None and node.parent.type not in ("block", "module")):
+        return None
+    nxt = node.next_sibling
+    if nxt is not None and nxt.type == ";":
+        return None
+    parts = node.named_children
+    cond = parts[0]
+    msg = text(parts[1]) if len(parts) > 1 else py_string("invalid input")
+    c = text(cond)
+    if cond.type in ("boolean_operator", "conditional_expression", "lambda", "named_expression", "not_operator"):
+        c = f"({c})"
+    ind = indent.decode("utf-8", "replace")
+    new = f"if not {c}:\n{ind}    raise ValueError({msg})"
+    return Fix(title="Check with if and raise ValueError (asserts are removed by python -O)",
+               edits=(replace_node(ctx, node, new),), safe=False)
