@@ -231,34 +231,6 @@ def _numeric_sql(ctx, call, built, sink: str, sink_arg):
     return None
 
 
-def _name_from_parameter(ctx, call, built, sink: str, sink_arg):
-    """A table or column name inserted straight from a parameter of the function (`"insert into
-    " + str(tag)`): names cannot be placeholders, and whoever calls the function chooses it
-    (low confidence; names from attributes and settings stay configuration)."""
-    parts = list(built.tpl.parts)
-    for i, p in enumerate(parts):
-        if isinstance(p, str) or not hasattr(p, "node"):
-            continue
-        node = unwrap(p.node)
-        while node is not None and node.type == "call" and callee_name(node) in ("str", "format") and arg(node, 0) is not None:
-            node = unwrap(arg(node, 0))
-        if node is None or node.type != "identifier":
-            continue
-        name = text(node)
-        scope = scope_for(ctx.file, node)
-        if name not in scope.params or name in scope.defs or name in ("self", "cls") or scope.route:
-            continue
-        if _value(ctx, node, "sql").level == CONST:
-            continue
-        before = parts[i - 1] if i > 0 and isinstance(parts[i - 1], str) else ""
-        after = parts[i + 1] if i + 1 < len(parts) and isinstance(parts[i + 1], str) else ""
-        if IDENT_BEFORE.search(before.rstrip()) or IDENT_AFTER.match(after):
-            return Verdict(confidence=LOW, node=call,
-                           args={"how": f"{built.tpl.how} (a table or column name from the parameter '{name}')", "sink": sink},
-                           data={"built": built, "arg": sink_arg})
-    return None
-
-
 def _sql_shaped(tpl: Template) -> bool:
     return bool(SQL_SHAPE.match(tpl.literal.replace("\x00", "?")))
 
@@ -281,7 +253,7 @@ def _sql_verdict(ctx, call, sink_arg, sink: str, strict: bool):
         return None
     built.val = _sql_value(ctx, built.tpl)
     if built.val.level == CONST:
-        return _numeric_sql(ctx, call, built, sink, sink_arg) or _name_from_parameter(ctx, call, built, sink, sink_arg)
+        return _numeric_sql(ctx, call, built, sink, sink_arg)
     unknown = MEDIUM if not strict else LOW
     return verdict(
         built.val,
