@@ -15,7 +15,7 @@ from redline.rules.predicates import python_practices as pp
 from redline.secrets.redact import contains_secret
 
 FAST = Config(engines=(("bandit", False), ("dependencies", False), ("registry", False), ("detect-secrets", False)))
-NEW = ("RL206", "RL207", "RL208", "RL321", "RL322", "RL323", "RL324", "RL325")
+NEW = ("RL206", "RL207", "RL208", "RL321", "RL322", "RL323", "RL324", "RL325", "RL326")
 
 
 def scan(code: str, path: str = "app.py", config: Config = FAST):
@@ -404,3 +404,30 @@ def test_assert_fix_raises_value_error_with_the_same_message():
     assert fixed == "def page(request):\n    if not request.args['n'].isdigit():\n        raise ValueError(\"invalid input\")\n"
     inline = "def page(request):\n    x = 1; assert request.args['n'].isdigit()\n"
     assert not one(inline, "RL325").fixes
+
+
+# ---------------------------------------------------------------- RL326 pickle payload classes
+
+
+@pytest.mark.parametrize("ret,callable_", [
+    ("return (eval, ('1+1',))", "eval"),
+    ("return (sp.check_output, (['id'],))", "subprocess.check_output"),
+    ("return (system, ('id',))", "os.system"),
+    ("if protocol:\n            return (os.popen, ('id',))\n        return (type(self), ())", "os.popen"),
+])
+def test_reduce_returning_a_code_runner_is_reported_in_tests_too(ret, callable_):
+    code = f"import os\nimport subprocess as sp\nfrom os import system\n\nclass P:\n    def __reduce_ex__(self, protocol):\n        {ret}\n"
+    for path in ("app.py", "tests/test_pickle.py"):
+        f = one(code, "RL326", path)
+        assert f.message.startswith(f"__reduce__ returns {callable_}:")
+
+
+@pytest.mark.parametrize("ret", [
+    "return (type(self), (self.x,))",
+    "return (copyreg._reconstructor, (type(self), object, None))",
+    "return (functools.partial, (print, 'x'))",
+    "def inner():\n            return (os.system, ('id',))\n        return (type(self), ())",
+])
+def test_reduce_that_rebuilds_the_object_is_not_reported(ret):
+    code = f"import os, copyreg, functools\n\nclass P:\n    def __reduce__(self):\n        {ret}\n"
+    assert "RL326" not in [f.code for f in scan(code)]

@@ -835,3 +835,39 @@ def assert_to_raise(ctx: MatchContext, verdict: Verdict):
     new = f"if not {c}:\n{ind}    raise ValueError({msg})"
     return Fix(title="Check with if and raise ValueError (asserts are removed by python -O)",
                edits=(replace_node(ctx, node, new),), safe=False)
+
+
+# ---------------------------------------------------------------- RL326 pickle payload classes
+
+# Callables that run code or commands when a pickle calls them on load.
+CODE_RUNNERS = frozenset({
+    "exec", "eval", "__import__", "builtins.exec", "builtins.eval", "os.system", "os.popen",
+    "os.execv", "os.execve", "os.execvp", "os.execl", "os.execlp", "os.spawnv", "os.spawnl", "os.startfile",
+    "posix.system", "nt.system", "subprocess.Popen", "subprocess.run", "subprocess.call", "subprocess.check_call",
+    "subprocess.check_output", "subprocess.getoutput", "subprocess.getstatusoutput", "pty.spawn", "commands.getoutput",
+    "runpy.run_path", "runpy.run_module", "webbrowser.open",
+})
+
+
+@predicate("python.pickle_payload")
+def pickle_payload(ctx: MatchContext):
+    fn = ctx.node("match")
+    body = fn.child_by_field_name("body")
+    if body is None:
+        return None
+    stack = list(body.named_children)
+    while stack:
+        n = stack.pop()
+        if n.type in ("function_definition", "class_definition", "lambda"):
+            continue
+        if n.type == "return_statement" and n.named_children:
+            value = unwrap(n.named_children[0])
+            if value is not None and value.type in ("tuple", "expression_list") and value.named_children:
+                first = value.named_children[0]
+                from redline.rules.predicates.python_scope import qualname
+
+                qual = qualname(ctx.file, first)
+                if qual in CODE_RUNNERS:
+                    return Verdict(node=n, args={"callable": qual})
+        stack.extend(n.named_children)
+    return None
