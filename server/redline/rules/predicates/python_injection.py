@@ -480,10 +480,29 @@ def command_wrapper(ctx: MatchContext):
     if qn in SHELL_STRING or qn in SUBPROCESS or qn in OS_EXEC or qn.startswith(("subprocess.", "os.")):
         return None  # the precise rule handles these
     target = ctx.node("arg")
-    built = built_string(ctx.file, target, "cmd", accept=lambda t: not _sql_shaped(t) and " " in t.literal)
+    built = built_string(ctx.file, target, "cmd", accept=lambda t: not _sql_shaped(t) and (
+        " " in t.literal or any(_joins_words(ctx, h.node) for h in t.holes)))
     if built is None:
         return None
     return verdict(built.val, call, {"how": built.tpl.how, "fn": name}, unknown=LOW, tainted=MEDIUM)
+
+
+def _joins_words(ctx, node) -> bool:
+    """`''.join(parts)` where `parts` was filled with strings formatted around spaces
+    (parts.append(" %s=%s" % (k, v))): a command line assembled piece by piece."""
+    node = unwrap(node)
+    if node is None or node.type != "call" or callee_name(node) != "join":
+        return False
+    items = arg(node, 0)
+    items = unwrap(items)
+    if items is None or items.type != "identifier":
+        return False
+    for d in scope_for(ctx.file, items).defs.get(text(items), ()):
+        if d.kind == "item" and d.pos <= node.start_byte:
+            tpl = template(d.value)
+            if tpl is not None and tpl.holes and " " in tpl.literal:
+                return True
+    return False
 
 
 @predicate("python.argument_injection")
