@@ -221,7 +221,7 @@ def _update_line_starts(old: list[int], data: bytes, start: int, end: int, new_l
     """
     if len(old) < 64:
         return line_starts_of(data)
-    from bisect import bisect_left, bisect_right
+    from bisect import bisect_right
 
     first = max(bisect_right(old, start) - 2, 0)  # the line before the edited one
     lo = old[first]
