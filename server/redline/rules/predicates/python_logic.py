@@ -246,3 +246,42 @@ def index_past_end(ctx: MatchContext):
     if hit is None:
         return None
     return Verdict(node=hit, args={"seq": text(seq), "index": text(index)})
+
+
+# ---------------------------------------------------------------- incomplete path checks (RL137)
+
+TRAVERSAL_NEEDLES = frozenset({"/../", "\\..\\"})
+REMOVED_SEQUENCES = frozenset({"../", "..\\", "..", "./"})
+
+
+@predicate("python.incomplete_path_check")
+def incomplete_path_check(ctx: MatchContext):
+    """`'/../' in path` as the traversal check (a leading '../' and absolute paths pass), or
+    `path.replace('../', '')` as the clean-up (one pass: '....//' becomes '../')."""
+    node = ctx.node("match")
+    fn = enclosing_function(node)
+    body = fn.text if fn is not None else local_text(ctx.file, node)
+    if node.type == "comparison_operator":
+        ops = [c.type for c in node.children if not c.is_named]
+        if ops not in (["in"], ["not in"]) or node.named_child_count != 2:
+            return None
+        needle = node.named_children[0]
+        if needle.type != "string" or _plain(needle) not in TRAVERSAL_NEEDLES:
+            return None
+        if b"isabs" in body or b"startswith" in body or b"realpath" in body or b"abspath" in body or b"normpath" in body:
+            return None  # other checks around it
+        return Verdict(args={"how": f"the test {text(node)} (a path that starts with '../', or an absolute path, passes it)"})
+    # x.replace('../', '')
+    positional, _ = call_args(node)
+    if len(positional) != 2 or _plain(positional[1]) != "" or _plain(positional[0]) not in REMOVED_SEQUENCES:
+        return None
+    if any(a.type in ("while_statement",) for a in _ancestors(node, fn)):
+        return None  # repeated until nothing changes
+    return Verdict(args={"how": f"{text(node.child_by_field_name('function'))}({text(positional[0])}, '') "
+                                "(one pass: '....//' becomes '../')"})
+
+
+def _plain(node) -> str | None:
+    from redline.rules.predicates.python_scope import string_value
+
+    return string_value(node)
