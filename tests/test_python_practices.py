@@ -173,6 +173,8 @@ def test_empty_password_in_a_connection_dictionary():
 ])
 def test_empty_password_in_a_database_url(url, reported):
     assert codes(f"URI = '{url}'\n") == (["RL207"] if reported else [])
+    assert codes(f"import sqlalchemy\nengine = sqlalchemy.create_engine('{url}')\n") == (["RL207"] if reported else [])
+    assert codes(f'def f():\n    """Connect to {url}"""\n') == []  # prose in a docstring
 
 
 # ---------------------------------------------------------------- RL208 default password
