@@ -30,6 +30,7 @@ from redline.documents.source import SourceFile, line_starts_of
 from redline.documents.store import Change, DocumentStore
 from redline.rules import engine
 from redline.rules.registry import default_registry
+from redline.rules.suppressions import has_markers
 
 URI = "file:///work/app.py"
 
@@ -204,6 +205,8 @@ def test_edits_replay_like_the_model_and_reparse_like_fresh(initial, notificatio
         doc = res.document
         assert doc.text == model
         assert doc.line_starts == line_starts_of(doc.data)
+        # The per-edit marker flag never says "none" when the text has a suppression marker.
+        assert doc.markers or not has_markers(doc.data)
         previous = _server_findings(store, res, previous, registry)
 
 
@@ -297,3 +300,17 @@ def test_text_agrees_with_pygls_text_document(initial, data):
         )
         store.change(URI, version, [change], Encoding.UTF16)
         assert store.get(URI).text == theirs.source
+
+
+def test_a_marker_typed_or_joined_by_an_edit_is_noticed():
+    store = DocumentStore()
+    doc = store.open(URI, "python", 0, "x = eval(p)  # redline ignore\n")
+    assert not doc.markers
+    store.change(URI, 1, [Change(((0, 22), (0, 22)), ":")], Encoding.UTF8)  # "redline" + ":"
+    assert doc.markers
+    store.change(URI, 2, [Change(((0, 22), (0, 23)), "")], Encoding.UTF8)
+    assert not doc.markers  # a document with markers is checked in full
+    store.change(URI, 3, [Change(((0, 16), (0, 30)), "# no sec")], Encoding.UTF8)
+    assert not doc.markers
+    store.change(URI, 4, [Change(((0, 20), (0, 21)), "")], Encoding.UTF8)  # "no sec" -> "nosec"
+    assert doc.markers and doc.source.markers

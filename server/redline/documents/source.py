@@ -40,6 +40,9 @@ class SourceFile:
     text: bytes
     tree: object | None = None
     _line_starts: list[int] | None = field(default=None, repr=False)
+    # False when the text is known to hold no suppression marker (rules/suppressions.py), so
+    # that the language server does not search a large file for them on every keystroke.
+    markers: bool | None = None
 
     @property
     def line_starts(self) -> list[int]:

@@ -22,7 +22,8 @@ from redline import languages as langs
 from redline.documents.positions import Encoding, offset_at, position_at, ts_point, ts_point_after
 from redline.documents.source import SourceFile, line_starts_of
 from redline.findings import Span
-from redline.rules.engine import ByteEdit
+from redline.rules.engine import ByteEdit, edited_ranges
+from redline.rules.suppressions import MARKER_MARGIN, has_markers
 
 Position = tuple[int, int]
 
@@ -78,6 +79,7 @@ class Document:
     # the file, while one that starts from the clean tree is cheap again once the bracket is
     # closed. `settle` parses afresh and clears it.
     stale: object | None = None
+    markers: bool = True  # False: the text holds no suppression marker (kept up to date per edit)
 
     def drop_tree(self) -> None:
         """Forget the tree (memory): the next change parses from scratch."""
@@ -96,7 +98,7 @@ class Document:
         """What engines scan; None when Redline has no language for this document."""
         if self.language is None:
             return None
-        return SourceFile(self.path, self.language, self.data, self.tree, self.line_starts)
+        return SourceFile(self.path, self.language, self.data, self.tree, self.line_starts, self.markers)
 
     def offset(self, position: Position, encoding: Encoding) -> int:
         return offset_at(self.data, self.line_starts, position[0], position[1], encoding)
@@ -127,6 +129,7 @@ class DocumentStore:
         language = langs.detect(uri_path(uri), language_id)
         tree = langs.parse(language, data) if language and langs.has_grammar(language) else None
         doc = Document(uri, language_id, version, data, language, tree, line_starts_of(data))
+        doc.markers = has_markers(data)
         self._docs[uri] = doc
         return doc
 
@@ -192,6 +195,7 @@ class DocumentStore:
             if tree is not None and new_tree is not None:
                 changed = [(r.start_byte, r.end_byte) for r in tree.changed_ranges(new_tree)]
         doc.version = version if version is not None else doc.version + 1
+        doc.markers = _markers_after(doc.markers, data, edits)
         if deferred:
             doc.data, doc.tree, doc.stale, doc.line_starts, doc.exact = data, None, tree, line_starts, False
             return ChangeResult(doc, edits, [], False, False, False, deferred=True, rebased=True)
@@ -211,6 +215,15 @@ class DocumentStore:
         doc.tree = langs.parse(doc.language, doc.data) if doc.language and langs.has_grammar(doc.language) else None
         doc.stale, doc.exact = None, True
         return True
+
+
+def _markers_after(before: bool, data: bytes, edits: list[ByteEdit]) -> bool:
+    """Whether `data` may hold a suppression marker, knowing whether the text before `edits` did:
+    a text without any gains one only inside the edited ranges (plus a marker's length around)."""
+    if before:
+        return has_markers(data)
+    m = MARKER_MARGIN
+    return any(has_markers(data[max(lo - m, 0) : hi + m]) for lo, hi in edited_ranges(edits))
 
 
 def _update_line_starts(old: list[int], data: bytes, start: int, end: int, new_len: int) -> list[int]:

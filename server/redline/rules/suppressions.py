@@ -53,10 +53,19 @@ def _selectors(raw: str | None) -> set[str]:
     return items or {_ALL}
 
 
+# Longer than any marker: a window this wide around an edit shows every marker it can create.
+MARKER_MARGIN = 16
+
+
+def has_markers(text: bytes) -> bool:
+    """Could `text` hold a suppression comment? (False is certain; True means look closer.)"""
+    return any(m in text for m in _MARKERS)
+
+
 def parse(file: SourceFile) -> Suppressions:
     sup = Suppressions()
     text = file.text
-    if not any(m in text for m in _MARKERS):
+    if file.markers is False or not has_markers(text):
         return sup
     for row, raw in enumerate(text.splitlines()):
         if not any(m in raw for m in _MARKERS):
