@@ -1,6 +1,6 @@
 """The keystroke path's parse budget: a reparse that gives up, the clean tree the next one starts
 from, and findings carried meanwhile (documents/store.py, languages.parse_within,
-lsp/analysis.carry, lsp/session.REPARSE_BUDGET_S)."""
+lsp/analysis.carry, lsp/session.reparse_budget)."""
 
 from __future__ import annotations
 
@@ -174,7 +174,7 @@ class _Sink:
 
 
 def test_the_session_publishes_carried_findings_and_republishes_after_settling(monkeypatch):
-    monkeypatch.setattr(session_mod, "REPARSE_BUDGET_S", 0.0)  # every budgeted reparse gives up
+    monkeypatch.setattr(session_mod, "reparse_budget", lambda lines: 0.0)  # every reparse gives up
     sink = _Sink()
     s = session_mod.Session(sink)
     s.configure(ServerSettings())
@@ -197,7 +197,7 @@ def test_the_session_publishes_carried_findings_and_republishes_after_settling(m
 
 
 def test_a_document_deferred_for_too_long_is_parsed_without_a_budget(monkeypatch):
-    monkeypatch.setattr(session_mod, "REPARSE_BUDGET_S", 0.0)
+    monkeypatch.setattr(session_mod, "reparse_budget", lambda lines: 0.0)
     monkeypatch.setattr(session_mod, "MAX_DEFERRED_S", -1.0)  # any deferral is already too long
     s = session_mod.Session(_Sink())
     s.configure(ServerSettings())
@@ -207,3 +207,10 @@ def test_a_document_deferred_for_too_long_is_parsed_without_a_budget(monkeypatch
     s.change(URI, 3, [Change(((0, 0), (0, 0)), "\n")])
     doc = s.store.get(URI)
     assert doc.tree is not None and str(doc.tree.root_node) == fresh(doc.data)
+
+
+def test_the_budget_grows_with_the_document():
+    budget = session_mod.reparse_budget
+    assert budget(100) == session_mod.REPARSE_BUDGET_MIN_S
+    assert budget(100_000) == session_mod.REPARSE_BUDGET_MAX_S
+    assert budget(2_000) < budget(10_000) < budget(15_000)

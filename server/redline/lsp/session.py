@@ -46,14 +46,22 @@ HOT_TREES = 8
 # row, or once five times over) leaves the keystroke path for that document: it runs with the
 # slow engines, debounced, in the worker.
 FAST_ENGINE_BUDGET_MS = 4.0
-# An incremental reparse on the keystroke path that takes longer than this gives up (the text is
-# kept; see DocumentStore.change): the last findings are shown, shifted, until typing pauses.
-# Ordinary keystrokes reparse in about 1 ms at 10,000 lines; an unclosed bracket or quote makes
-# tree-sitter re-read everything after it (17 ms there).
-REPARSE_BUDGET_S = 0.003
-# While typing goes on without a pause (no settle), a document whose reparse has given up for this
-# long is parsed without a budget on its next change, so findings are never staler than this.
+# An incremental reparse on the keystroke path that takes longer than its budget gives up (the
+# text is kept; see DocumentStore.change): the last findings are shown, shifted, until typing
+# pauses. An unclosed bracket or quote makes tree-sitter re-read everything after it (10-25 ms
+# of CPU for 10,000 lines of Python here) while an ordinary keystroke reparses in well under a
+# millisecond and a new line in about 2.5 ms at that size, so the budget grows with the
+# document (see reparse_budget). A document whose reparses keep giving up (a busy machine) is
+# parsed in full after MAX_DEFERRED_S.
+REPARSE_BUDGET_PER_LINE_S = 0.5e-6
+REPARSE_BUDGET_MIN_S = 0.002
+REPARSE_BUDGET_MAX_S = 0.008
 MAX_DEFERRED_S = 0.5
+
+
+def reparse_budget(lines: int) -> float:
+    """Seconds of CPU a keystroke's reparse of a `lines`-line document may take."""
+    return min(max(lines * REPARSE_BUDGET_PER_LINE_S, REPARSE_BUDGET_MIN_S), REPARSE_BUDGET_MAX_S)
 
 
 class Sink(Protocol):
@@ -306,7 +314,10 @@ class Session:
         if uri in self.text_only:
             return self._change_text_only(uri, version, changes)
         since = self._deferred_since.get(uri)
-        budget = None if since is not None and time.monotonic() - since > MAX_DEFERRED_S else REPARSE_BUDGET_S
+        budget = None
+        if since is None or time.monotonic() - since <= MAX_DEFERRED_S:
+            doc = self.store.get(uri)
+            budget = reparse_budget(len(doc.line_starts)) if doc is not None else None
         result = self.store.change(uri, version, changes, self.encoding, budget_s=budget)
         if result is None:
             self.log(LogLevel.DEBUG, f"ignored change to {uri} version {version}: unknown document or stale version")
@@ -328,7 +339,7 @@ class Session:
         previous = self.states.get(uri)
         file = doc.source
         if result.deferred and previous is not None and previous.skipped is None and file is not None:
-            # The reparse gave up (see REPARSE_BUDGET_S): carry the findings over until it settles.
+            # The reparse gave up (see reparse_budget): carry the findings over until it settles.
             self._set(uri, analysis.carry(previous, file, doc.version, result.edits, config, self.registry), file)
             self._pending_publish.add(uri)
         elif previous is None or previous.skipped is not None or file is None:
