@@ -1,7 +1,7 @@
 """Predicates of the Python logic-error rules that have a security weakness behind them:
 PAM authentication without the account check (RL133), a lock made by the function that uses
-it (RL134), a loop whose condition nothing in the loop can change (RL135), and indexing one
-past the end of a sequence (RL136).
+it (RL134), a loop whose condition nothing in the loop can change (RL135), indexing one
+past the end of a sequence (RL136), and path traversal defences that miss cases (RL137).
 
 Each one reads only the function around the match (the predicate contract): the facts they
 need (who else sees the lock, what the loop body writes) are all local.
@@ -16,6 +16,7 @@ from redline.rules.predicates.python_scope import (
     callee_name,
     enclosing_function,
     local_text,
+    string_value,
     text,
     unwrap,
 )
@@ -282,6 +283,4 @@ def incomplete_path_check(ctx: MatchContext):
 
 
 def _plain(node) -> str | None:
-    from redline.rules.predicates.python_scope import string_value
-
     return string_value(node)
