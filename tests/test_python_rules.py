@@ -244,3 +244,14 @@ def test_every_python_rule_is_reachable_through_the_shared_patterns():
     assert python_rules <= shared | owners
     assert len(compiled.dispatch) >= 1
     assert compiled.query.pattern_count < sum(len(r.query_for("python").split(") @match")) - 1 for r in default_registry().query_rules("python"))
+
+
+def test_string_prefix_of_a_leaf_node_is_empty_not_an_error():
+    """py-tree-sitter 0.25+ raises IndexError for node.child(0) of a leaf (seen on pygments'
+    make lexer, where it dropped RL117 for the file)."""
+    from redline import languages as langs
+    from redline.rules.predicates import python_strings
+
+    leaf = langs.parse("python", b"x = 1\n").root_node.children[0].children[0].children[0]
+    assert leaf.type == "identifier" and leaf.child_count == 0
+    assert python_strings._prefix(leaf) == ""

@@ -83,7 +83,8 @@ def _fstring_parts(node) -> list:
 
 
 def _prefix(node) -> str:
-    start = node.child(0)
+    # py-tree-sitter 0.25+ raises IndexError for a child index out of range (a leaf node).
+    start = node.child(0) if node.child_count else None
     if start is None or start.type != "string_start":
         return ""
     return text(start).rstrip("'\"")
