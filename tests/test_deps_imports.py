@@ -377,3 +377,72 @@ def test_top_level_names_inferred_from_record_like_importlib(record, expected):
 )
 def test_distribution_name_read_like_the_email_parser(metadata, expected):
     assert imports._metadata_name(_FakeDist({"METADATA": metadata})) == expected
+
+
+# ------------------------------------------------------------------ JavaScript/TypeScript without a query
+
+TRICKY_JS = (
+    "import x from 'a';\nimport 'b/side';\nimport { y } from \"@scope/pkg/deep\";\nimport type { T } from 'types-only';\n"
+    "export * from 'c';\nexport { z } from 'd';\nexport const e = 1;\n"
+    "const f = require('f');\nconst g = require('g\\x2fh');\nrequire(/* why */ 'commented');\nrequire(`template`);\n"
+    "const i = await import('i');\nconst meta = import.meta.url;\nobj.require('not-a-require');\nrequireX('nope');\n"
+    "const s = \"require('in-a-string')\"; // import 'in-a-comment'\n"
+    "function load() { return require('./local') && require('node:fs') && require('lazy'); }\n"
+)
+
+
+@pytest.mark.parametrize(
+    "language, text",
+    [
+        ("javascript", TRICKY_JS),
+        ("typescript", TRICKY_JS + "import fx = require('fs-extra');\n"),
+        ("tsx", TRICKY_JS + "const el = <div>{require('in-jsx')}</div>;\n"),
+        ("javascript", "const a = require('a');\nfunction (\nimport b from 'b';\nexport * from"),  # broken
+        ("javascript", "x = 1import('glued')\nrequire('ok'"),
+    ],
+    ids=["js", "ts", "tsx", "broken", "glued"],
+)
+def test_js_imports_without_query_match_the_query(language, text):
+    from redline.pipeline import make_source
+
+    src = make_source("t.js", text.encode(), language=language)
+    fast, query = imports._js_imports(src), imports._imports_by_query(src)
+    assert fast == query
+    if language == "javascript" and text is TRICKY_JS:
+        # (`require(/* why */ 'commented')` is not read: the query's anchor wants the string first.)
+        assert [i.module for i in fast] == ["a", "b", "@scope/pkg", "types-only", "c", "d", "f", "g", "h", "i", "lazy"]
+
+
+def test_js_imports_without_query_match_the_query_on_real_and_broken_code():
+    """The JavaScript/TypeScript of this repository (the VS Code client, editor tests,
+    examples), as written and with random edits."""
+    import random
+
+    from redline import languages as langs
+    from redline.pipeline import make_source
+
+    root = Path(__file__).resolve().parent.parent
+    files = [p for p in sorted(root.rglob("*")) if p.suffix in (".js", ".mjs", ".cjs", ".ts", ".tsx", ".jsx")
+             and "node_modules" not in p.parts and ".tools" not in p.parts and p.is_file()]
+    assert len(files) >= 10
+    rnd = random.Random(20261124)
+    snippets = [b"import ", b"require(", b"('x')", b"export ", b"from 'y'", b"'", b'"', b"`", b"(", b")", b"{", b"}",
+                b";", b"\n", b"/*", b"import(", b" = require('z')"]
+    checked = 0
+    for p in files:
+        language = langs.detect(str(p))
+        if language not in imports.JS_LANGS:
+            continue
+        data = p.read_bytes()
+        for variant in range(6):
+            text = bytearray(data)
+            for _ in range(rnd.randint(1, 5) if variant else 0):
+                pos = rnd.randrange(len(text) + 1)
+                if rnd.random() < 0.6:
+                    text[pos:pos] = rnd.choice(snippets)
+                else:
+                    del text[pos : pos + rnd.randint(1, 6)]
+            src = make_source(str(p), bytes(text), language=language)
+            assert imports._js_imports(src) == imports._imports_by_query(src), (p, bytes(text))
+            checked += 1
+    assert checked >= 60

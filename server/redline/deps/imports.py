@@ -219,7 +219,7 @@ def imports_of(file: SourceFile) -> list[Import]:
         return []
     if file.language == "python":
         return _python_imports(file)
-    return _imports_by_query(file)
+    return _js_imports(file)
 
 
 def _imports_by_query(file: SourceFile) -> list[Import]:
@@ -267,6 +267,69 @@ def _python_imports(file: SourceFile) -> list[Import]:
             out.append(Import(text[s:e].decode("utf-8", "replace"), (s, e)))
     out.sort(key=lambda i: i.span)
     return out
+
+
+_JS_WORDS = (b"import", b"export", b"require")
+
+
+def _js_imports(file: SourceFile) -> list[Import]:
+    """What `_imports_by_query` finds in JavaScript/TypeScript, the same way as in Python: each
+    `import`, `export` and `require` in the bytes (there are few) is looked up in the tree, and
+    the module string of the statement or call it starts is read from there."""
+    root = file.tree.root_node
+    text = file.text
+    strings = []
+    for word in _JS_WORDS:
+        k = len(word)
+        i = text.find(word)
+        while i != -1:
+            node = root.descendant_for_byte_range(i, i + k)
+            if node is not None and node.start_byte == i and node.end_byte == i + k:
+                # The token, then the named node around it if any (`import(...)`'s (import)).
+                while (up := node.parent) is not None and up.start_byte == i and up.end_byte == i + k:
+                    node = up
+                source = _js_module_string(node)
+                if source is not None:
+                    strings.append(source)
+            i = text.find(word, i + k)
+    out = []
+    for string in strings:
+        for frag in string.children:
+            if frag.type != "string_fragment":
+                continue
+            pkg = js_package_of(text[frag.start_byte : frag.end_byte].decode("utf-8", "replace"))
+            if pkg:
+                start = frag.start_byte
+                out.append(Import(pkg, (start, start + len(pkg.encode()))))
+    out.sort(key=lambda i: i.span)
+    return out
+
+
+def _js_module_string(word):
+    """The `string` node naming the module of the construct `word` (an import/export/require
+    token) begins, as the query's patterns have it; None when it begins none."""
+    parent = word.parent
+    if parent is None:
+        return None
+    ptype = parent.type
+    if ptype in ("import_statement", "export_statement"):
+        if parent.start_byte != word.start_byte or word.type != ptype.split("_")[0]:
+            return None
+        source = parent.child_by_field_name("source")
+    elif ptype == "import_require_clause":  # TypeScript: import fx = require('fs-extra')
+        if word.type != "require":
+            return None
+        source = parent.child_by_field_name("source")
+    elif ptype == "call_expression":  # require('x'), import('x')
+        if parent.child_by_field_name("function") != word or word.type not in ("identifier", "import"):
+            return None
+        if word.type == "identifier" and word.text != b"require":
+            return None
+        args = parent.child_by_field_name("arguments")
+        source = args.named_children[0] if args is not None and args.named_child_count else None
+    else:
+        return None
+    return source if source is not None and source.type == "string" else None
 
 
 # --------------------------------------------------------------------------- environment
