@@ -53,7 +53,7 @@ FAST_ENGINE_BUDGET_MS = 4.0
 # millisecond and a new line in about 2.5 ms at that size, so the budget grows with the
 # document (see reparse_budget). A document whose reparses keep giving up (a busy machine) is
 # parsed in full after MAX_DEFERRED_S.
-REPARSE_BUDGET_PER_LINE_S = 0.5e-6
+REPARSE_BUDGET_PER_LINE_S = 0.4e-6
 REPARSE_BUDGET_MIN_S = 0.002
 REPARSE_BUDGET_MAX_S = 0.008
 MAX_DEFERRED_S = 0.5
