@@ -124,6 +124,7 @@ class Session:
         self._frozen = False
         self._strikes: dict[str, dict[str, int]] = {}  # uri -> engine -> slow runs in a row
         self._pending_publish: set[str] = set()  # uris whose last report was made without a tree
+        self._engines_run: set[str] = set()  # engines that have run once (see _set)
         self._deferred_since: dict[str, float] = {}  # uri -> when its reparse first gave up (monotonic)
 
     # ------------------------------------------------------------------ setup
@@ -232,6 +233,11 @@ class Session:
     def _set(self, uri: str, state: State, file: SourceFile | None, publish: bool = True) -> Report:
         for name, ms in state.timings:
             if name == analysis.TREE_SITTER or name in self._deferred.get(uri, ()):
+                continue
+            if name not in self._engines_run:
+                # An engine's first run in the process loads its tables (detectors, indexes):
+                # not a measure of what it costs per keystroke.
+                self._engines_run.add(name)
                 continue
             # One slow run may be a hiccup (a GC pause, a busy CPU): two in a row, or one far over.
             strikes = self._strikes.setdefault(uri, {})
