@@ -330,3 +330,24 @@ def test_scan_root(tmp_path, monkeypatch):
     f = _touch(other / "x" / "f.py")
     assert scan_root([f]) == other / "x"
     assert scan_root([]) == Path(os.getcwd())
+
+
+@pytest.mark.parametrize(
+    "path, base, expected",
+    [
+        ("/a/b/c.py", "/a", "b/c.py"),
+        ("/a/b/c.py", "/a/", "b/c.py"),
+        ("/a/b", "/a/b", None),
+        ("/a/bc/d.py", "/a/b", None),  # a sibling with a longer name is not below /a/b
+        ("/x/y.py", "/", "x/y.py"),
+        ("/a/b.py", "/c", None),
+        ("a/b/c.py", "a", "b/c.py"),  # relative paths go through pathlib
+        ("b.py", ".", "b.py"),
+    ],
+)
+def test_relative_paths_for_gitignore_matching(path, base, expected):
+    """The walk compares absolute paths as strings; the answer is Path.relative_to's."""
+    from redline.files import _relative
+
+    assert _relative(path, base) == expected
+    assert _relative(Path(path), Path(base)) == expected

@@ -212,16 +212,27 @@ class IgnoreFile:
         return None
 
 
-def _relative(path: Path, base: Path) -> str | None:
+def _relative(path: Path | str, base: Path | str) -> str | None:
+    """`path` relative to `base`, '/'-separated; None when it is not below `base` (or is it).
+
+    Absolute paths as the walker and the server pass them (from os.path.abspath, Path or
+    os.scandir: normalized) are compared as strings: this runs for every entry of a walk and
+    every .gitignore above it, where Path.relative_to took most of the walk's time."""
+    p, b = os.fspath(path), os.fspath(base)
+    if os.sep == "/" and p.startswith("/") and b.startswith("/"):
+        if p == b:
+            return None
+        inside = b if b.endswith("/") else b + "/"
+        return p[len(inside) :] if p.startswith(inside) and len(p) > len(inside) else None
     try:
-        rel = path.relative_to(base)
+        rel = Path(p).relative_to(Path(b))
     except ValueError:
         return None
     s = rel.as_posix()
     return None if s in ("", ".") else s
 
 
-def ignored_by(stack: Sequence[IgnoreFile], path: Path, is_dir: bool) -> tuple[IgnoreFile, IgnoreRule] | None:
+def ignored_by(stack: Sequence[IgnoreFile], path: Path | str, is_dir: bool) -> tuple[IgnoreFile, IgnoreRule] | None:
     """The (file, rule) that ignores `path`, or None when it is not ignored (or re-included).
 
     `stack` runs from the outermost .gitignore to the innermost; an inner file decides first."""
@@ -275,9 +286,9 @@ def exclude_rules(config: Config, root: Path) -> IgnoreFile | None:
 # ---------------------------------------------------------------- walking
 
 
-def _display(path: Path, root: Path) -> str:
+def _display(path: Path | str, root: Path | str) -> str:
     rel = _relative(path, root)
-    return rel if rel is not None else path.as_posix()
+    return rel if rel is not None else Path(path).as_posix()
 
 
 def scan_root(paths: Sequence[Path], cwd: Path | None = None) -> Path:
@@ -302,12 +313,13 @@ class Walker:
 
     def __post_init__(self) -> None:
         self.root = Path(os.path.abspath(self.root))
+        self._root = str(self.root)
         self._exclude = exclude_rules(self.config, self.root)
 
-    def display(self, path: Path) -> str:
-        return _display(path, self.root)
+    def display(self, path: Path | str) -> str:
+        return _display(path, self._root)
 
-    def _excluded(self, path: Path, is_dir: bool, parents: bool = False) -> Skipped | None:
+    def _excluded(self, path: Path | str, is_dir: bool, parents: bool = False) -> Skipped | None:
         """Skipped when `exclude` matches `path` (or, with `parents`, a folder above it up to
         the exclude base: a path named explicitly was not reached by walking down)."""
         if self._exclude is None:
@@ -324,9 +336,10 @@ class Walker:
             return Skipped(self.display(path), f"matches {hit[1].pattern!r} ({hit[0].name})", SkipKind.EXCLUDED)
         return None
 
-    def _file_checks(self, path: Path, size: int) -> Skipped | None:
-        if language_of(path.name) is None:
-            return Skipped(self.display(path), langs.skip_reason(path), SkipKind.LANGUAGE)
+    def _file_checks(self, path: Path | str, size: int) -> Skipped | None:
+        name = os.path.basename(path)
+        if language_of(name) is None:
+            return Skipped(self.display(path), langs.skip_reason(name), SkipKind.LANGUAGE)
         if size > self.config.max_file_size:
             return Skipped(self.display(path), _too_large(size, self.config.max_file_size), SkipKind.SIZE)
         return None
@@ -364,19 +377,22 @@ class Walker:
 
     def _walk_dir(self, top: Path, outer: list[IgnoreFile], real_top: str) -> Iterator[Path | Skipped]:
         # Iterative depth-first walk; each folder's .gitignore applies to everything below it.
-        pending: list[tuple[Path, list[IgnoreFile]]] = [(top, outer)]
+        # Paths are strings inside the walk (pathlib costs more than the rest of it); the files
+        # to scan come out as Path.
+        pending: list[tuple[str, list[IgnoreFile]]] = [(str(top), outer)]
         while pending:
             folder, stack = pending.pop()
-            if self.use_gitignore:
-                own = IgnoreFile.read(folder / ".gitignore", self.display(folder / ".gitignore"))
-                if own:
-                    stack = [*stack, own]
             try:
                 with os.scandir(folder) as it:
                     entries = sorted(it, key=lambda e: e.name)
             except OSError as e:
                 yield Skipped(self.display(folder), _os_reason(e, "cannot list folder"), SkipKind.UNREADABLE)
                 continue
+            if self.use_gitignore and any(e.name == ".gitignore" for e in entries):
+                gitignore = os.path.join(folder, ".gitignore")
+                own = IgnoreFile.read(Path(gitignore), self.display(gitignore))
+                if own:
+                    stack = [*stack, own]
             subfolders = []
             for entry in entries:
                 item = self._entry(entry, stack, real_top)
@@ -387,13 +403,13 @@ class Walker:
                 elif item[1]:
                     subfolders.append(item[0])
                 else:
-                    yield item[0]
+                    yield Path(item[0])
             for sub in reversed(subfolders):
                 pending.append((sub, stack))
 
     def _entry(self, entry: os.DirEntry, stack: list[IgnoreFile], real_top: str):
         """(path, is_dir) to descend into or scan, a Skipped, or None for silent skips."""
-        path = Path(entry.path)
+        path = entry.path
         try:
             is_link = entry.is_symlink()
             is_dir = entry.is_dir(follow_symlinks=False)
@@ -427,9 +443,9 @@ class Walker:
         return self._file_checks(path, size) or (path, False)
 
 
-def _is_dir_link(path: Path) -> bool:
+def _is_dir_link(path: Path | str) -> bool:
     try:
-        return path.is_dir()
+        return os.path.isdir(path)
     except OSError:
         return False
 
