@@ -16,6 +16,7 @@ from redline.lsp import analysis
 from redline.lsp import session as session_mod
 from redline.lsp.settings import ServerSettings
 from redline.rules.registry import default_registry
+from test_lsp_units import FUNCS, TOKENS  # the same modules and keystrokes as the other analysis properties
 
 URI = "file:///w/a.py"
 FUNC = "def f{n}(c):\n    x = {n}\n    return x + c\n\n\n"
@@ -105,13 +106,6 @@ def test_settle_and_drop_tree_clear_the_stale_tree():
 
 # ------------------------------------------------------------------ the analysis, as the server runs it
 
-FUNCS = [
-    "def run(c):\n    os.system('ls ' + c)\n",
-    "def calc(e):\n    return eval(e)\n",
-    "def ok(x):\n    return x + 1\n",
-    "class K:\n    def m(self, c):\n        exec(c)\n",
-]
-TOKENS = ["(", ")", "'", '"', "\n", "\n    ", " + c", "eval(c)", "os.system(c)", "x", ":", "# c", ""]
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
