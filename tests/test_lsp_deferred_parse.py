@@ -208,3 +208,18 @@ def test_the_budget_grows_with_the_document():
     assert budget(100) == session_mod.REPARSE_BUDGET_MIN_S
     assert budget(100_000) == session_mod.REPARSE_BUDGET_MAX_S
     assert budget(2_000) < budget(10_000) < budget(15_000)
+
+
+def test_a_suppression_typed_while_the_reparse_gives_up_applies_at_once(monkeypatch):
+    monkeypatch.setattr(session_mod, "reparse_budget", lambda lines: 0.0)
+    sink = _Sink()
+    s = session_mod.Session(sink)
+    s.configure(ServerSettings())
+    s.open(URI, "python", 1, big_module())
+    assert [d["code"] for d in sink.published[-1][2]].count("RL102") == 1
+    end = len("    os.system('ls ' + c)")
+    s.change(URI, 2, [Change(((4, end), (4, end)), "  # redline: ignore[RL102] fixed list of hosts")])
+    assert s.store.get(URI).tree is None and s.store.get(URI).markers
+    assert "RL102" not in [d["code"] for d in sink.published[-1][2]]
+    s.change(URI, 3, [Change(((0, 0), (0, 0)), "\n")])  # still carried, still suppressed
+    assert s.store.get(URI).tree is None and "RL102" not in [d["code"] for d in sink.published[-1][2]]

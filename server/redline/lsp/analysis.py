@@ -217,7 +217,15 @@ def carry(
     other = shift(file, previous.other_fast, edits)
     slow = shift(file, previous.slow, edits)
     errors: list[tuple[str, str]] = []
-    findings = _final(file, [*(tree or ()), *other, *slow], config, registry, errors)
+    if file.markers is False:
+        # No suppression comment can have appeared, and moving findings changes neither the
+        # de-duplication nor the configuration's verdict: move the published findings too
+        # (half the cost of this path on a large file). Until the pause re-scans, a finding the
+        # edit dropped may leave out one it had hidden on its line, or shift the occurrence
+        # number in an identical finding's fingerprint, like any provisional result.
+        findings = shift(file, previous.findings, edits)
+    else:
+        findings = _final(file, [*(tree or ()), *other, *slow], config, registry, errors)
     return State(
         version=version,
         findings=findings,
