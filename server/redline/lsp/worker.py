@@ -8,6 +8,8 @@ settings away from the server.
 
 from __future__ import annotations
 
+import functools
+import gc
 import logging
 import os
 from dataclasses import dataclass, field
@@ -19,6 +21,40 @@ from redline.findings import Finding
 log = logging.getLogger(__name__)
 
 
+def _release_after(fn):
+    """Collect the job's garbage and hand freed memory back to the system when it returns.
+
+    bandit's syntax trees are cycles (parent and sibling links) that wait for the cyclic GC, and
+    the allocator keeps freed pages: without this the worker grew from 54 to 73 MB over 50 open
+    files; with it, it stays at 58 MB (the worker idles between jobs, so the pause is free)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            gc.collect()
+            _malloc_trim()
+
+    return wrapper
+
+
+def _malloc_trim() -> None:
+    global _trim
+    if _trim is None:
+        try:
+            import ctypes
+
+            _trim = ctypes.CDLL("libc.so.6").malloc_trim
+        except (OSError, AttributeError):  # not glibc: nothing to trim
+            _trim = False
+    if _trim:
+        _trim(0)
+
+
+_trim = None
+
+
 def warm_up() -> int:
     """Import what the jobs need, so the first real job does not pay for it."""
     from redline import pipeline
@@ -27,6 +63,7 @@ def warm_up() -> int:
     return os.getpid()
 
 
+@_release_after
 def slow_scan(
     path: str, language: str, text: bytes, config: Config, names: list[str] | None = None
 ) -> tuple[list[Finding], list[tuple[str, str]]]:
@@ -54,6 +91,7 @@ class FileReport:
     errors: list[tuple[str, str]] = field(default_factory=list)
 
 
+@_release_after
 def scan_files(jobs: list[tuple[str, str]], root: str, config: Config, encoding, related_support: bool) -> list[FileReport]:
     """Full analysis (every enabled engine) of files on disk, as diagnostics.
 
