@@ -9,7 +9,7 @@ from redline.rules.predicates import MatchContext, Verdict, fix, predicate
 from redline.rules.predicates import security_words as words
 from redline.rules.predicates import shell_words, sql_params
 from redline.rules.predicates.edits import delete_range
-from redline.rules.predicates.taint_core import from_command_line, Flow, Kind, Policy, combine, describe, plus_operands, verdict, walk
+from redline.rules.predicates.taint_core import from_command_line, Flow, Kind, Policy, combine, describe, plus_operands, user_url_flow, verdict, walk
 from redline.rules.predicates.taint_go import GoAnalyzer, go_analyzer, go_string_value
 
 HIGH, MEDIUM, LOW = Confidence.HIGH, Confidence.MEDIUM, Confidence.LOW
@@ -450,14 +450,7 @@ def _prefix(a: GoAnalyzer, node) -> str:
 
 
 def _user_url_flow(a, at, node, kind: str):
-    """The flow of a URL that user input controls (SSRF, open redirect), or None when the input
-    is not tainted, a constant prefix fixes the host, or a check before `at` guards it."""
-    flow = a.flow(node, kind)
-    if flow.kind != Kind.TAINTED or fixed_host(_prefix(a, node)):
-        return None
-    if a.guarded(at, flow, _guard(a, {"prefix", "regex", "allow", "compare"})):
-        return None
-    return flow
+    return user_url_flow(a, at, node, kind, _prefix, fixed_host, _guard)
 
 
 def fixed_host(prefix: str) -> bool:

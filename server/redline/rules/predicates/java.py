@@ -9,7 +9,7 @@ from redline.rules.predicates import MatchContext, Verdict, fix, predicate
 from redline.rules.predicates import security_words as words
 from redline.rules.predicates import shell_words, sql_params
 from redline.rules.predicates.edits import delete_range
-from redline.rules.predicates.taint_core import from_command_line, Flow, Kind, Policy, combine, describe, plus_operands, verdict, walk
+from redline.rules.predicates.taint_core import from_command_line, Flow, Kind, Policy, combine, describe, plus_operands, user_url_flow, verdict, walk
 from redline.rules.predicates.taint_java import JavaAnalyzer, java_analyzer, java_string_value
 
 HIGH, MEDIUM, LOW = Confidence.HIGH, Confidence.MEDIUM, Confidence.LOW
@@ -640,14 +640,7 @@ def _prefix(a: JavaAnalyzer, node) -> str:
 
 
 def _user_url_flow(a, at, node, kind: str):
-    """The flow of a URL that user input controls (SSRF, open redirect), or None when the input
-    is not tainted, a constant prefix fixes the host, or a check before `at` guards it."""
-    flow = a.flow(node, kind)
-    if flow.kind != Kind.TAINTED or fixed_host(_prefix(a, node)):
-        return None
-    if a.guarded(at, flow, _guard(a, {"prefix", "regex", "allow", "compare"})):
-        return None
-    return flow
+    return user_url_flow(a, at, node, kind, _prefix, fixed_host, _guard)
 
 
 def fixed_host(prefix: str) -> bool:
@@ -1168,7 +1161,6 @@ def _cookie_variable(a: JavaAnalyzer, creation) -> str | None:
 
 @fix("java.cookie_flags")
 def cookie_flags(ctx: MatchContext, v: Verdict):
-    a = _a(ctx)
     node = ctx.node("match")
     if v.data.get("off"):
         args = node.child_by_field_name("arguments")

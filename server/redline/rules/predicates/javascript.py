@@ -13,7 +13,7 @@ import re
 
 from redline.findings import Confidence, Fix, Span, TextEdit
 from redline.rules.predicates import MatchContext, Verdict, fix, predicate
-from redline.rules.predicates.taint_core import from_command_line, Flow, Kind, Policy, describe, plus_operands, verdict, walk
+from redline.rules.predicates.taint_core import from_command_line, Flow, Kind, Policy, describe, plus_operands, user_url_flow, verdict, walk
 from redline.rules.predicates.taint_js import DOM_TEXT, JsAnalyzer, jquery_chain, js_analyzer, member_path, string_value
 from redline.rules.predicates import security_words as words
 
@@ -560,14 +560,7 @@ def _prefix(a: JsAnalyzer, node) -> str:
 
 
 def _user_url_flow(a, at, node, kind: str):
-    """The flow of a URL that user input controls (SSRF, open redirect), or None when the input
-    is not tainted, a constant prefix fixes the host, or a check before `at` guards it."""
-    flow = a.flow(node, kind)
-    if flow.kind != Kind.TAINTED or fixed_host(_prefix(a, node)):
-        return None
-    if a.guarded(at, flow, _guard(a, {"prefix", "regex", "allow", "compare"})):
-        return None
-    return flow
+    return user_url_flow(a, at, node, kind, _prefix, fixed_host, _guard)
 
 
 @predicate("js.ssrf")

@@ -501,6 +501,22 @@ class Policy:
         return self.param if flow.kind == Kind.PARAM else self.unknown
 
 
+# The checks that make a user-supplied URL safe to fetch or to redirect to, in every language.
+URL_GUARDS = frozenset({"prefix", "regex", "allow", "compare"})
+
+
+def user_url_flow(a: Analyzer, at, node, kind: str, prefix, fixed_host, guard) -> Flow | None:
+    """The flow of a URL that user input controls (SSRF, open redirect), or None when the input
+    is not tainted, a constant prefix fixes the host (`fixed_host(prefix(a, node))`), or a check
+    of one of URL_GUARDS before `at` guards it (`guard(a, kinds)`: the language's checks)."""
+    flow = a.flow(node, kind)
+    if flow.kind != Kind.TAINTED or fixed_host(prefix(a, node)):
+        return None
+    if a.guarded(at, flow, guard(a, set(URL_GUARDS))):
+        return None
+    return flow
+
+
 def from_command_line(flow: Flow) -> bool:
     """Tainted by command-line arguments: whoever runs the program already chooses its files."""
     return flow.kind == Kind.TAINTED and flow.label.startswith(("process.argv", "os.Args", "flag.Arg", "command-line"))
