@@ -245,7 +245,6 @@ def test_typing_inside_functions_keeps_incremental_findings_exact(initial, keyst
 
 def test_settle_repairs_a_tree_that_incremental_error_recovery_got_wrong():
     """The counterexample hypothesis found: unterminated triple quotes typed in three steps."""
-    registry = default_registry()
     store = DocumentStore()
     store.open(URI, "python", 0, "def f(p):\n    eval(p)\n\ndef f(p):\n    os.system('ls ' + p)\n\ndef f(p):\n    eval(p)\n\n")
     for version, (pos, text) in enumerate([((4, 24), "\'\'\'"), ((5, 0), "    eval(p)\n"), ((7, 1), "\'")], start=1):

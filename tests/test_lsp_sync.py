@@ -13,7 +13,7 @@ from pygls.workspace import TextDocument
 from pygls.workspace.position_codec import PositionCodec
 
 from lsp.fixtures import lsp  # noqa: F401 - fixture
-from lsp.harness import diagnostics, initialize, logged, mark, open_doc, pulls
+from lsp.harness import diagnostics, initialize, logged, open_doc, pulls
 
 pytestmark = pytest.mark.filterwarnings("error::pytest_lsp.LspSpecificationWarning")
 
@@ -78,7 +78,6 @@ async def test_random_edits_leave_the_text_pygls_would_have(lsp, tmp_path, seed)
                     content_changes=changes,
                 )
             )
-        since = mark(lsp)
         await logged(lsp, f"idle {uri} version {version}:", since=0)
         edited = _last_publish(lsp, uri, version) if not pulls(lsp) else await diagnostics(lsp, uri)
         fresh_uri = open_doc(lsp, tmp_path / f"fresh{batch}.py", model.source)
