@@ -85,6 +85,11 @@ class Document:
         """Forget the tree (memory): the next change parses from scratch."""
         self.tree, self.stale, self.exact = None, None, True
 
+    def parse_afresh(self) -> None:
+        """A fresh parse of the current text (None without a grammar): exact by definition."""
+        has = self.language is not None and langs.has_grammar(self.language)
+        self.tree, self.stale, self.exact = (langs.parse(self.language, self.data) if has else None), None, True
+
     @property
     def text(self) -> str:
         return self.data.decode("utf-8", "replace")
@@ -212,8 +217,7 @@ class DocumentStore:
         doc = self._docs.get(uri)
         if doc is None or doc.exact:
             return False
-        doc.tree = langs.parse(doc.language, doc.data) if doc.language and langs.has_grammar(doc.language) else None
-        doc.stale, doc.exact = None, True
+        doc.parse_afresh()
         return True
 
 

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import itertools
 import logging
-import time
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, Sequence
@@ -123,7 +123,6 @@ class Session:
         self._deferred: dict[str, frozenset[str]] = {}  # uri -> fast engines moved to the slow path
         self._frozen = False
         self._strikes: dict[str, dict[str, int]] = {}  # uri -> engine -> slow runs in a row
-        self._pending_publish: set[str] = set()  # uris whose last report was made without a tree
         self._engines_run: set[str] = set()  # engines that have run once (see _set)
         self._deferred_since: dict[str, float] = {}  # uri -> when its reparse first gave up (monotonic)
 
@@ -347,7 +346,6 @@ class Session:
         if result.deferred and previous is not None and previous.skipped is None and file is not None:
             # The reparse gave up (see reparse_budget): carry the findings over until it settles.
             self._set(uri, analysis.carry(previous, file, doc.version, result.edits, config, self.registry), file)
-            self._pending_publish.add(uri)
         elif previous is None or previous.skipped is not None or file is None:
             self._analyze_full(doc, config, publish=True)
         else:
@@ -410,10 +408,7 @@ class Session:
 
     def _ensure_tree(self, doc: Document) -> None:
         if doc.tree is None and doc.language is not None:
-            from redline import languages as langs
-
-            if langs.has_grammar(doc.language):
-                doc.tree, doc.stale, doc.exact = langs.parse(doc.language, doc.data), None, True
+            doc.parse_afresh()
 
     def _change_text_only(self, uri: str, version: int, changes: Sequence[Change]) -> bool:
         result = self.text_only.change(uri, version, changes, self.encoding)
@@ -452,7 +447,6 @@ class Session:
         self._hot.pop(uri, None)
         self._deferred.pop(uri, None)
         self._strikes.pop(uri, None)
-        self._pending_publish.discard(uri)
         self._deferred_since.pop(uri, None)
         self._logged.pop(uri, None)
         self._cancel_slow(uri)
@@ -490,11 +484,11 @@ class Session:
             old = state.findings
             keep = (state.slow, state.slow_version) if state.slow_version is not None else ()
             state = self._analyze_full(doc, self.config_for(doc.path), publish=False, keep_slow=keep)
-            # A report made without a tree (a deferred reparse) may carry suppression edits placed
-            # without knowing where strings end: replace it even when the findings are the same.
-            if state.findings != old or uri in self._pending_publish:
+            # A report made on an inexact tree, or without one (a deferred reparse), may carry
+            # suppression edits placed without knowing where strings end: replace it even when
+            # the findings are the same.
+            if settled or state.findings != old:
                 self._changed_in_background(uri)
-        self._pending_publish.discard(uri)
         self.log(LogLevel.DEBUG, f"idle {uri} version {version}: {'parsed afresh' if settled else 'tree exact'}")
 
     def run_slow(self, uri: str, version: int) -> None:
