@@ -125,10 +125,19 @@ class Finding:
     fingerprint: str = ""
 
     def with_fingerprint(self, fingerprint: str) -> "Finding":
-        # The constructor, not dataclasses.replace (twice as fast; this runs per keystroke).
+        return self.moved(fingerprint=fingerprint)
+
+    def moved(
+        self, *, span: "Span | None" = None, fixes: "tuple[Fix, ...] | None" = None,
+        related: "tuple[Related, ...] | None" = None, fingerprint: str | None = None,
+    ) -> "Finding":
+        """A copy with the given location-dependent fields replaced. The constructor, not
+        dataclasses.replace (twice as fast): the language server moves findings per keystroke."""
         return Finding(
-            self.code, self.name, self.message, self.severity, self.confidence, self.cwe, self.span,
-            self.engine, self.fixes, self.related, self.properties, fingerprint,
+            self.code, self.name, self.message, self.severity, self.confidence, self.cwe,
+            self.span if span is None else span, self.engine, self.fixes if fixes is None else fixes,
+            self.related if related is None else related, self.properties,
+            self.fingerprint if fingerprint is None else fingerprint,
         )
 
     @property

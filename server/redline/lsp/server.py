@@ -30,14 +30,9 @@ def create_server():
             self.server = server
 
         def publish(self, uri, version, diagnostics):
-            # Diagnostics are JSON already (convert.py): skip pygls' cattrs round trip, which
-            # cost more than the analysis on a file with a hundred findings.
-            params = {"uri": uri, "diagnostics": diagnostics}
-            if version is not None:
-                params["version"] = version
-            self.server.protocol._send_data(
-                {"jsonrpc": "2.0", "method": types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, "params": params}
-            )
+            # Diagnostics are JSON values already (convert.py): skip pygls' cattrs round trip,
+            # which cost more than the analysis on a file with a hundred findings.
+            self.publish_raw(uri, version, json.dumps(diagnostics))
 
         def publish_raw(self, uri, version, diagnostics_json: str):
             """`publish` with the diagnostics already as JSON text (convert.Converter.json)."""

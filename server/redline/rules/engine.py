@@ -231,10 +231,7 @@ def shift_finding(file: SourceFile, f: Finding, edits: list[ByteEdit]) -> Findin
         if s is None:
             return None
         related.append(Related(s, rel.message))
-    return Finding(
-        f.code, f.name, f.message, f.severity, f.confidence, f.cwe, span, f.engine, tuple(fixes),
-        tuple(related), f.properties, f.fingerprint,
-    )
+    return f.moved(span=span, fixes=tuple(fixes), related=tuple(related))
 
 
 def rescan_window(file: SourceFile, ranges: list[tuple[int, int]]) -> tuple[int, int] | None:

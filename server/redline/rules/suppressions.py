@@ -68,7 +68,7 @@ def parse(file: SourceFile) -> Suppressions:
     if file.markers is False or not has_markers(text):
         return sup
     for row, raw in enumerate(text.splitlines()):
-        if not any(m in raw for m in _MARKERS):
+        if not has_markers(raw):
             continue
         line = raw.decode("utf-8", "replace")
         alone = bool(re.match(r"\s*" + _COMMENT, line))
