@@ -19,10 +19,15 @@ Paths named explicitly (on the command line) are scanned even when a .gitignore 
 exclude would skip them; the configuration's `exclude` applies to them too (so pre-commit style
 invocations that pass every changed file respect it). Symbolic links are never followed out of
 the scanned folder, and links to folders are not followed at all (no loops, no duplicates).
+
+Only regular files are ever opened: `read_regular` opens without blocking and checks, on the open
+descriptor, that it got a regular file, so a file swapped for a FIFO or a device between the walk
+and the read is skipped rather than hanging the scan.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import stat
@@ -78,6 +83,10 @@ class Skipped:
 
 
 # ---------------------------------------------------------------- gitignore patterns
+
+
+class InvalidPattern(ValueError):
+    """A glob that cannot be compiled (e.g. the range in `[z-a]`)."""
 
 
 @dataclass(frozen=True)
@@ -152,7 +161,8 @@ def _translate_segment(seg: str) -> str:
 
 
 def compile_pattern(line: str) -> IgnoreRule | None:
-    """A gitignore line as a rule; None for blank lines and comments."""
+    """A gitignore line as a rule; None for blank lines and comments. InvalidPattern when the
+    line cannot be compiled (a reversed character range such as `[z-a]`)."""
     line = line.rstrip("\r\n")
     if not line or line.startswith("#"):
         return None
@@ -176,7 +186,11 @@ def compile_pattern(line: str) -> IgnoreRule | None:
         else:
             rx.append(_translate_segment(seg) + ("" if last else "/"))
     prefix = "" if anchored else "(?:.*/)?"
-    return IgnoreRule(original.strip(), re.compile("^" + prefix + "".join(rx) + r"\Z", re.DOTALL), negate, dir_only)
+    try:
+        regex = re.compile("^" + prefix + "".join(rx) + r"\Z", re.DOTALL)
+    except (re.error, RecursionError, OverflowError) as e:
+        raise InvalidPattern(f"invalid glob {original.strip()!r}: {getattr(e, 'msg', None) or e}") from None
+    return IgnoreRule(original.strip(), regex, negate, dir_only)
 
 
 @dataclass(frozen=True)
@@ -189,14 +203,24 @@ class IgnoreFile:
 
     @classmethod
     def parse(cls, base: Path, lines: Iterable[str], name: str) -> "IgnoreFile":
-        return cls(base, tuple(r for r in map(compile_pattern, lines) if r is not None), name)
+        """The rules of `lines`; a line that cannot be compiled is left out, as git does (the
+        configuration's `exclude` is checked when the configuration is read)."""
+        rules = []
+        for line in lines:
+            try:
+                rule = compile_pattern(line)
+            except InvalidPattern:
+                continue
+            if rule is not None:
+                rules.append(rule)
+        return cls(base, tuple(rules), name)
 
     @classmethod
     def read(cls, path: Path, name: str, base: Path | None = None) -> "IgnoreFile | None":
         """The rules of the file at `path` (relative to its folder, or to `base`); None when
         it is missing, unreadable or has no patterns."""
         try:
-            text = path.read_text("utf-8", errors="replace")
+            text = read_regular(path, IGNORE_FILE_MAX_SIZE).decode("utf-8", errors="replace")
         except OSError:
             return None
         rules = cls.parse(base or path.parent, text.splitlines(), name)
@@ -249,7 +273,7 @@ def ignored_by(stack: Sequence[IgnoreFile], path: Path | str, is_dir: bool) -> t
 def repository_root(start: Path) -> Path | None:
     """The nearest folder at or above `start` that holds `.git` (a folder or a worktree file)."""
     for folder in [start, *start.parents]:
-        if (folder / ".git").exists():
+        if os.path.exists(folder / ".git"):  # False, not an error, when the folder is unreadable
             return folder
     return None
 
@@ -278,7 +302,7 @@ def exclude_rules(config: Config, root: Path) -> IgnoreFile | None:
     if not config.exclude:
         return None
     src = Path(os.path.abspath(config.source))
-    if config.source not in ("", "defaults") and src.is_file():
+    if config.source not in ("", "defaults") and os.path.isfile(src):
         return IgnoreFile.parse(src.parent, config.exclude, f"exclude in {_display(src, root)}")
     return IgnoreFile.parse(root, config.exclude, "exclude")
 
@@ -300,7 +324,7 @@ def scan_root(paths: Sequence[Path], cwd: Path | None = None) -> Path:
     if all(p == here or p.startswith(inside) for p in absolute):
         return Path(here)
     common = Path(os.path.commonpath(absolute))
-    return common if common.is_dir() else common.parent
+    return common if os.path.isdir(common) else common.parent
 
 
 @dataclass
@@ -360,7 +384,12 @@ class Walker:
         try:
             st = path.stat()
         except OSError as e:
-            yield Skipped(self.display(path), _os_reason(e, "does not exist"), SkipKind.MISSING)
+            if e.errno == errno.ENOENT:
+                yield Skipped(self.display(path), "does not exist", SkipKind.MISSING)
+            elif e.errno == errno.ELOOP:
+                yield Skipped(self.display(path), "symbolic link loop", SkipKind.SYMLINK)
+            else:
+                yield Skipped(self.display(path), _os_reason(e, "cannot stat"), SkipKind.UNREADABLE)
             return
         if stat.S_ISDIR(st.st_mode):
             excluded = self._excluded(path, True, parents=True)
@@ -373,7 +402,7 @@ class Walker:
             skip = self._excluded(path, False, parents=True) or self._file_checks(path, st.st_size)
             yield skip or path
         else:
-            yield Skipped(self.display(path), "not a regular file", SkipKind.UNREADABLE)
+            yield Skipped(self.display(path), f"not a regular file ({file_type(st.st_mode)})", SkipKind.UNREADABLE)
 
     def _walk_dir(self, top: Path, outer: list[IgnoreFile], real_top: str) -> Iterator[Path | Skipped]:
         # Iterative depth-first walk; each folder's .gitignore applies to everything below it.
@@ -469,6 +498,54 @@ def discover(paths: Sequence[Path | str], config: Config, root: Path | None = No
 
 # ---------------------------------------------------------------- reading
 
+IGNORE_FILE_MAX_SIZE = 10_000_000
+_CHUNK = 1 << 20
+
+
+class NotRegularFile(OSError):
+    """`read_regular` was given a FIFO, socket, device or folder (errno EINVAL, strerror says which)."""
+
+
+def file_type(mode: int) -> str:
+    """What a non-regular file is, for messages."""
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode):
+        return "a character device"
+    if stat.S_ISBLK(mode):
+        return "a block device"
+    return "a regular file" if stat.S_ISREG(mode) else "not a file"
+
+
+def read_regular(path: Path | str, limit: int) -> bytes:
+    """At most `limit` + 1 bytes of the regular file at `path` (one more than `limit` says it is
+    larger). Raises OSError when it cannot be read, NotRegularFile when it is not a regular file.
+
+    The file is opened with O_NONBLOCK, so opening a FIFO (or a device that would wait) returns
+    at once, and the type is checked with fstat on the open descriptor: a path swapped between a
+    check and the open cannot make the read hang. Reads go in chunks, so a huge `limit` costs
+    nothing up front."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
+    fd = os.open(path, flags)
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise NotRegularFile(errno.EINVAL, f"not a regular file ({file_type(mode)})", os.fsdecode(path))
+        chunks, total = [], 0
+        while total <= limit:
+            chunk = os.read(fd, min(_CHUNK, limit + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
 
 def read_source(path: Path | str, root: Path | str, config: Config, language: str | None = None):
     """Read and parse one file: a `SourceFile` (its `path` absolute), or a `Skipped`.
@@ -489,9 +566,8 @@ def read_source(path: Path | str, root: Path | str, config: Config, language: st
     if language is None:
         return skipped(langs.skip_reason(Path(path)), SkipKind.LANGUAGE)
     try:
-        with open(path, "rb") as fh:
-            data = fh.read(config.max_file_size + 1)
-    except OSError as e:
+        data = read_regular(path, config.max_file_size)
+    except OSError as e:  # NotRegularFile too: "cannot read: not a regular file (a FIFO)"
         return skipped(_os_reason(e, "cannot read"), SkipKind.UNREADABLE)
     if len(data) > config.max_file_size:
         try:
