@@ -4,6 +4,10 @@ A baseline is a JSON file listing (path, fingerprint) pairs, with the code, line
 each for people reading the diff. `Finding.fingerprint` hashes the rule code and the flagged text,
 not the line number, so a baselined finding stays matched when code above it moves; changing the
 flagged code itself, or renaming the file, makes it new again.
+
+`load` never raises anything but BaselineError for a bad file: missing, not a regular file (a FIFO
+is refused, not waited on), larger than MAX_SIZE, not UTF-8, not JSON, nested too deeply, or JSON
+of another shape.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from redline import __version__
 from redline.report.results import FileResult
 
 VERSION = 1
+MAX_SIZE = 100_000_000  # ~500,000 findings; a larger file is refused rather than parsed
 
 
 class BaselineError(ValueError):
@@ -45,22 +50,39 @@ def write(path: Path, files: list[FileResult]) -> int:
 
 def load(path: Path) -> set[tuple[str, str]]:
     """The (path, fingerprint) pairs of a baseline file; BaselineError says what is wrong."""
+    from redline.files import read_regular
+
     try:
-        doc = json.loads(path.read_text("utf-8"))
+        raw = read_regular(path, MAX_SIZE)
     except OSError as e:
         raise BaselineError(f"{path}: cannot read baseline: {e.strerror or e}") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+    if len(raw) > MAX_SIZE:
+        raise BaselineError(f"{path}: cannot read baseline: larger than {MAX_SIZE:,} bytes")
+    try:
+        doc = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as e:
+        raise BaselineError(f"{path}: not a Redline baseline (not UTF-8 text: invalid byte at offset {e.start})") from None
+    except json.JSONDecodeError as e:
         raise BaselineError(f"{path}: not a Redline baseline (invalid JSON: {e})") from None
+    except (RecursionError, MemoryError):
+        raise BaselineError(f"{path}: not a Redline baseline (JSON nested too deeply)") from None
+    except ValueError as e:  # e.g. a number longer than int() accepts
+        raise BaselineError(f"{path}: not a Redline baseline (invalid JSON: {_short(str(e))})") from None
     if not isinstance(doc, dict) or not isinstance(doc.get("findings"), list):
         raise BaselineError(f"{path}: not a Redline baseline (no 'findings' list)")
     if doc.get("version") != VERSION:
-        raise BaselineError(f"{path}: baseline version {doc.get('version')!r} is not supported (expected {VERSION})")
+        shown = _short(repr(doc.get("version")))
+        raise BaselineError(f"{path}: baseline version {shown} is not supported (expected {VERSION})")
     keys = set()
     for i, e in enumerate(doc["findings"]):
         if not isinstance(e, dict) or not isinstance(e.get("path"), str) or not isinstance(e.get("fingerprint"), str):
             raise BaselineError(f"{path}: findings[{i}] needs a 'path' and a 'fingerprint'")
         keys.add((e["path"], e["fingerprint"]))
     return keys
+
+
+def _short(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def apply(files: list[FileResult], known: set[tuple[str, str]]) -> int:
