@@ -3,10 +3,18 @@
 Every source goes through `from_mapping`, which validates key by key: a bad key or value yields a
 `Problem` naming the file, the key and what is wrong, and the default is kept for that key while
 the valid rest applies. Keys may be written kebab-case, snake_case or camelCase.
+
+What a caller does with problems is its choice: the language server shows them on the file and
+goes on with the defaults for the bad keys; `redline scan` refuses to run with any of them
+(unknown keys and unknown rule names included: a misspelt `exclude` or `max-file-size` would
+otherwise change what is scanned without failing the build). Reading never raises: a file that
+cannot be read, is not a regular file, is too large, is not TOML or nests too deeply is one
+problem with key "-".
 """
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from dataclasses import dataclass, fields, replace
@@ -19,6 +27,7 @@ from redline.rules.model import selector_matches
 CONFIG_FILES = ("redline.toml", ".redline.toml", "pyproject.toml")
 ENGINES = ("redline", "secrets", "bandit", "detect-secrets", "dependencies", "registry")
 DEFAULT_MAX_FILE_SIZE = 2_000_000
+CONFIG_MAX_SIZE = 10_000_000  # a configuration file larger than this is refused, not parsed
 
 
 @dataclass(frozen=True)
@@ -123,6 +132,11 @@ def from_mapping(
                 if unknown:
                     bad(raw_key, f"unknown rule(s) {', '.join(unknown)}; they are ignored")
                     items = tuple(i for i in items if i not in unknown)
+            else:
+                invalid = _invalid_globs(items)
+                for message in invalid.values():
+                    bad(raw_key, f"{message}; it is ignored")
+                items = tuple(i for i in items if i not in invalid)
             changes[key] = items
         elif key == "severity":
             if not isinstance(value, Mapping):
@@ -178,8 +192,27 @@ def from_mapping(
             else:
                 changes[key.replace("-", "_")] = value.rstrip("/")
         else:
-            bad(raw_key, "unknown key")
+            bad(raw_key, f"unknown key (known keys: {', '.join(KEYS)})")
     return replace(cfg, source=file, **changes), problems
+
+
+KEYS = (
+    "select", "ignore", "severity", "exclude", "engines", "online", "application", "min-severity",
+    "min-confidence", "max-file-size", "advisory-url", "pypi-url", "npm-url",
+)
+
+
+def _invalid_globs(globs: tuple[str, ...]) -> dict[str, str]:
+    """The `exclude` globs that cannot be compiled, each with the reason."""
+    from redline.files import InvalidPattern, compile_pattern  # files imports this module
+
+    out = {}
+    for g in globs:
+        try:
+            compile_pattern(g)
+        except InvalidPattern as e:
+            out[g] = str(e)
+    return out
 
 
 def _key_lines(text: str, table: str | None = None) -> dict[str, int]:
@@ -205,16 +238,37 @@ def _key_lines(text: str, table: str | None = None) -> dict[str, int]:
     return out
 
 
+def _read_toml(path: Path) -> tuple[str, dict]:
+    """The text and the parsed table of a TOML file; ValueError with a message (and the 0-based
+    line in `args[1]` when known) for every way it can be unusable."""
+    from redline.files import read_regular  # files imports this module
+
+    try:
+        raw = read_regular(path, CONFIG_MAX_SIZE)
+    except OSError as e:
+        raise ValueError(f"cannot read: {e.strerror or e}") from None
+    if len(raw) > CONFIG_MAX_SIZE:
+        raise ValueError(f"cannot read: larger than {CONFIG_MAX_SIZE:,} bytes")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise ValueError(f"cannot read: not UTF-8 text (invalid byte at offset {e.start})") from None
+    try:
+        return text, tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        at = re.search(r"\(at line (\d+)", str(e))
+        raise ValueError(f"not valid TOML: {e}", int(at.group(1)) - 1 if at else None) from None
+    except (RecursionError, MemoryError):
+        raise ValueError("not valid TOML: nested too deeply") from None
+
+
 def load_file(path: Path, base: Config | None = None, known_rules: set[str] | None = None) -> tuple[Config, list[Problem]]:
     """Read one config file. pyproject.toml contributes only its [tool.redline] table."""
     file = str(path)
     try:
-        text = path.read_text("utf-8")
-        data = tomllib.loads(text)
-    except (OSError, UnicodeDecodeError) as e:
-        return base or Config(), [Problem(file, "-", f"cannot read: {e}")]
-    except tomllib.TOMLDecodeError as e:
-        return base or Config(), [Problem(file, "-", f"not valid TOML: {e}")]
+        text, data = _read_toml(path)
+    except ValueError as e:
+        return base or Config(), [Problem(file, "-", e.args[0], e.args[1] if len(e.args) > 1 else None)]
     if path.name == "pyproject.toml":
         tool = data.get("tool", {})
         data = tool.get("redline", {}) if isinstance(tool, dict) else {}
@@ -227,14 +281,14 @@ def find_config_file(root: Path) -> Path | None:
     pyproject.toml (only when it has a [tool.redline] table)."""
     for name in CONFIG_FILES:
         p = root / name
-        if not p.is_file():
+        if not os.path.isfile(p):  # False, not an error, for a folder that cannot be searched
             continue
         if name == "pyproject.toml":
             try:
-                tool = tomllib.loads(p.read_text("utf-8")).get("tool", {})
+                tool = _read_toml(p)[1].get("tool", {})
                 if not isinstance(tool, dict) or "redline" not in tool:
                     continue
-            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            except ValueError:
                 return p  # report the broken file rather than silently skipping it
         return p
     return None
@@ -242,7 +296,7 @@ def find_config_file(root: Path) -> Path | None:
 
 def discover(start: Path, known_rules: set[str] | None = None) -> tuple[Config, list[Problem], Path | None]:
     """The configuration for `start` (a file or folder): the nearest config file at or above it."""
-    here = start if start.is_dir() else start.parent
+    here = start if os.path.isdir(start) else start.parent
     for folder in [here, *here.parents]:
         found = find_config_file(folder)
         if found:
