@@ -45,6 +45,7 @@ from redline import languages as langs
 from redline.deps import manifests
 from redline.deps import versions as V
 from redline.documents.source import SourceFile
+from redline.secrets.regex import linear
 
 PYTHON_LANGS = ("python",)
 JS_LANGS = ("javascript", "typescript", "tsx")
@@ -404,6 +405,11 @@ def _top_level_inferred_slow(dist) -> set[str]:
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")  # the e-mail parser's line ends
 _HEADER_NAME = re.compile(r"[\x21-\x39\x3b-\x7e]+")  # what it accepts as a header name
+# Read from workspace files (pyproject.toml, tsconfig.json), so linear-time whatever they hold.
+_PYPROJECT_NAME = linear(rb'(?m)^\s*name\s*=\s*["\']([^"\']+)["\']')
+_TS_PATHS = linear(r'"paths"\s*:\s*\{(.*?)\}', re.S)
+_TS_KEY = linear(r'"([^"]+)"\s*:')
+_TS_BASE_URL = linear(r'"baseUrl"\s*:\s*"([^"]+)"')
 
 
 def _metadata_name(dist) -> str | None:
@@ -491,7 +497,7 @@ def _declared_in(path: Path, ecosystem: str) -> frozenset[str] | None:
         except (ValueError, AttributeError):
             pass
     if fmt == "pyproject":
-        own = re.search(rb'(?m)^\s*name\s*=\s*["\']([^"\']+)["\']', data)
+        own = _PYPROJECT_NAME.search(data)
         if own:
             names |= {V.normalize_name(V.PYPI, own.group(1).decode("utf-8", "replace"))}
     with _cache_lock:
@@ -566,11 +572,11 @@ def _tsconfig_aliases(folder: Path) -> set[str]:
         except OSError:
             continue
         # JSON with comments: pick the keys of "paths" with a tolerant scan.
-        m = re.search(r'"paths"\s*:\s*\{(.*?)\}', text, re.S)
+        m = _TS_PATHS.search(text)
         if m:
-            for key in re.findall(r'"([^"]+)"\s*:', m.group(1)):
+            for key in _TS_KEY.findall(m.group(1)):
                 out.add(key.rstrip("*").rstrip("/"))
-        b = re.search(r'"baseUrl"\s*:\s*"([^"]+)"', text)
+        b = _TS_BASE_URL.search(text)
         if b:
             out.add("baseUrl:" + str((folder / b.group(1)).resolve()))
     return out

@@ -21,17 +21,21 @@ by a `last_affected` below V.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
 from redline.deps import cvss
 from redline.deps import versions as V
+from redline.secrets.regex import linear
 
 SUMMARY_MAX = 160
 _KIND = {"introduced": "i", "fixed": "f", "last_affected": "l"}
 _KIND_ORDER = {"i": 0, "l": 1, "f": 2}
 _SEVERITY_WORDS = {"CRITICAL": "CRITICAL", "HIGH": "HIGH", "MODERATE": "MEDIUM", "MEDIUM": "MEDIUM", "LOW": "LOW"}
+# A sentence of an advisory's (whitespace-normalized) details: up to ".", "!" or "?" before a
+# space or the end. Advisory text comes from the network, so RE2 (linear) rather than a lazy
+# scan that is quadratic on text without a full stop.
+_SENTENCE = linear(r".+?[.!?](?:\s|$)")
 _REF_ORDER = ("ADVISORY", "WEB", "REPORT", "FIX", "PACKAGE", "ARTICLE")
 
 
@@ -41,7 +45,7 @@ def summary_of(record: dict) -> str:
         details = " ".join((record.get("details") or "").split())
         # The first sentence of the details, and the second when the first is only a short
         # introduction ("Requests is a HTTP library.").
-        sentences = re.findall(r".+?[.!?](?=\s|$)", details) or [details]
+        sentences = [t.strip() for t in _SENTENCE.findall(details)] or [details]
         text = sentences[0]
         if len(text) < 40 and len(sentences) > 1:
             text += " " + sentences[1].strip()

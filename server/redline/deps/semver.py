@@ -17,8 +17,10 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache, total_ordering
 
+from redline.secrets.regex import linear
+
 _IDENT = r"[0-9A-Za-z-]+"
-_VERSION_RE = re.compile(
+_VERSION_RE = linear(
     r"^\s*[v=]?\s*(\d+)(?:\.(\d+))?(?:\.(\d+))?"
     rf"(?:-?((?:{_IDENT})(?:\.{_IDENT})*))?"
     rf"(?:\+((?:{_IDENT})(?:\.{_IDENT})*))?\s*$"
@@ -156,7 +158,7 @@ def _lower_bound(cs: tuple[Comparator, ...]) -> SemVer | None:
 
 ZERO = SemVer(0, 0, 0)
 _X = {"x", "X", "*"}
-_PARTIAL_RE = re.compile(
+_PARTIAL_RE = linear(
     rf"^[v=]?\s*([0-9]+|[xX*])(?:\.([0-9]+|[xX*]))?(?:\.([0-9]+|[xX*]))?"
     rf"(?:-?((?:{_IDENT})(?:\.{_IDENT})*))?(?:\+((?:{_IDENT})(?:\.{_IDENT})*))?$"
 )
@@ -257,19 +259,21 @@ def _expand_hyphen(low: str, high: str) -> list[Comparator]:
     return out or [(">=", ZERO)]
 
 
-_TOKEN_RE = re.compile(r"(\^|~>?|>=|<=|>|<|=)?\s*([^\s]+)")
+_TOKEN_RE = linear(r"(\^|~>?|>=|<=|>|<|=)?\s*([^\s]+)")
+_HYPHEN_RE = linear(r"(\S+)\s+-\s+(\S+)")
+_SPACED_OPERATOR_RE = linear(r"(\^|~>?|>=|<=|>|<|=)\s+")
 
 
 def _comparator_set(text: str) -> tuple[Comparator, ...]:
     text = text.strip()
     if not text:
         return ((">=", ZERO),)
-    m = re.fullmatch(r"(\S+)\s+-\s+(\S+)", text)
+    m = _HYPHEN_RE.fullmatch(text)
     if m:
         return tuple(_expand_hyphen(m.group(1), m.group(2)))
     out: list[Comparator] = []
     # Operators may be separated from their version by spaces (">= 1.2.3").
-    text = re.sub(r"(\^|~>?|>=|<=|>|<|=)\s+", r"\1", text)
+    text = _SPACED_OPERATOR_RE.sub(r"\1", text)
     for token in text.split():
         tm = _TOKEN_RE.fullmatch(token)
         if not tm:

@@ -11,7 +11,6 @@ Dialects: PEP 440 specifiers (requirements files, PEP 621, Pipfile, setup.cfg), 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
@@ -20,6 +19,7 @@ from packaging.version import InvalidVersion, Version
 
 from redline.deps import mavenversion, semver
 from redline.deps import versions as V
+from redline.secrets.regex import linear
 
 
 class Constraint:
@@ -43,7 +43,15 @@ class Constraint:
 
 # ------------------------------------------------------------------------------- PEP 440
 
-_CLAUSE = re.compile(r"(~=|===|==|!=|<=|>=|<|>)\s*([^,\s]+)")
+_CLAUSE = linear(r"(~=|===|==|!=|<=|>=|<|>)\s*([^,\s]+)")
+# Poetry's clauses (`~` never precedes "=" here: `~=` fails the "\s*\d" that must follow).
+_POETRY_CARET_TILDE = linear(r"(\^|~)\s*(\d+(?:\.\d+)*)([A-Za-z0-9.+-]*)")
+_POETRY_BARE = linear(r"\d+(?:\.\d+)*(?:\.\*)?[A-Za-z0-9.+-]*")
+_POETRY_PEP440 = linear(r"(~=|===|==|!=|<=|>=|<|>)\s*\S+")
+_POETRY_SEPARATOR = linear(r"\s*,\s*|\s+")  # a comma, or spaces before an operator (see _poetry_parts)
+_POETRY_RAISABLE = linear(r"(\^|~|>=)\s*[0-9][^\s,|]*")
+_POETRY_EXACT = linear(r"=?=?\s*\d+(?:\.\d+)*[A-Za-z0-9.+-]*")
+_NPM_RAISABLE = linear(r"\s*(\^|~|>=)\s*v?\d+(\.\d+){0,2}(-[0-9A-Za-z.-]+)?\s*")
 
 
 @dataclass(frozen=True)
@@ -112,7 +120,7 @@ def _poetry_clause(clause: str) -> str | None:
     c = clause.strip()
     if c in ("", "*"):
         return ""
-    m = re.fullmatch(r"(\^|~(?!=))\s*(\d+(?:\.\d+)*)([A-Za-z0-9.+-]*)", c)
+    m = _POETRY_CARET_TILDE.fullmatch(c)
     if m:
         op, base, rest = m.groups()
         parts = [int(p) for p in base.split(".")]
@@ -125,11 +133,26 @@ def _poetry_clause(clause: str) -> str | None:
             upper = parts[:2] if len(parts) >= 2 else parts[:1]
             upper[-1] += 1
         return f">={low},<{'.'.join(map(str, upper))}"
-    if re.fullmatch(r"\d+(?:\.\d+)*(?:\.\*)?[A-Za-z0-9.+-]*", c):
+    if _POETRY_BARE.fullmatch(c):
         return f"=={c}"
-    if re.fullmatch(r"(~=|===|==|!=|<=|>=|<|>)\s*\S+", c):
+    if _POETRY_PEP440.fullmatch(c):
         return c
     return None
+
+
+def _poetry_parts(alt: str) -> list[str]:
+    """`alt` split at commas and at spaces that come before an operator (`>=1 <2`)."""
+    parts, last = [], 0
+    for m in _POETRY_SEPARATOR.finditer(alt):
+        if "," not in m.group() and alt[m.end() : m.end() + 1] not in _OPERATOR_START:
+            continue
+        parts.append(alt[last : m.start()])
+        last = m.end()
+    parts.append(alt[last:])
+    return parts
+
+
+_OPERATOR_START = frozenset("<>=!~^")
 
 
 @lru_cache(maxsize=4096)
@@ -137,7 +160,7 @@ def poetry(text: str) -> Pep440 | None:
     """Poetry constraints: `^1.2`, `~1.2.3`, `1.2.*`, `>=1,<2`, `>=1 <2`, `1.0 || 2.0`, `*`."""
     sets = []
     for alt in text.split("||"):
-        parts = [p for p in re.split(r"\s*,\s*|\s+(?=[<>=!~^])", alt.strip()) if p]
+        parts = [p for p in _poetry_parts(alt.strip()) if p]
         converted = []
         for p in parts or [""]:
             c = _poetry_clause(p)
@@ -156,13 +179,13 @@ def poetry(text: str) -> Pep440 | None:
 class _PoetryConstraint(Pep440):
     def raised(self, version: str) -> str | None:
         t = self.text.strip()
-        m = re.fullmatch(r"(\^|~|>=)\s*[0-9][^\s,|]*", t)
+        m = _POETRY_RAISABLE.fullmatch(t)
         return f"{m.group(1)}{version}" if m else None
 
     @property
     def exact(self) -> str | None:
         t = self.text.strip()
-        if re.fullmatch(r"=?=?\s*\d+(?:\.\d+)*[A-Za-z0-9.+-]*", t) and "*" not in t:
+        if _POETRY_EXACT.fullmatch(t) and "*" not in t:
             return t.lstrip("=").strip()
         return None
 
@@ -191,7 +214,7 @@ class Npm(Constraint):
         return None if low is None or low == semver.ZERO else str(low)
 
     def raised(self, version: str) -> str | None:
-        m = re.fullmatch(r"\s*(\^|~|>=)\s*v?\d+(\.\d+){0,2}(-[0-9A-Za-z.-]+)?\s*", self.text)
+        m = _NPM_RAISABLE.fullmatch(self.text)
         return f"{m.group(1)}{version}" if m else None
 
 
@@ -205,7 +228,7 @@ def npm(text: str) -> Npm | None:
 
 # ------------------------------------------------------------------------------ Maven
 
-_MAVEN_SET = re.compile(r"([\[(])\s*([^,\[\]()]*?)\s*(?:,\s*([^,\[\]()]*?)\s*)?([\])])")
+_MAVEN_SET = linear(r"([\[(])\s*([^,\[\]()]*?)\s*(?:,\s*([^,\[\]()]*?)\s*)?([\])])")
 
 
 @dataclass(frozen=True)

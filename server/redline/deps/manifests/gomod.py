@@ -9,13 +9,14 @@ fire on nearly every go.mod).
 
 from __future__ import annotations
 
-import re
-
 from redline.deps import versions as V
 from redline.deps.model import Manifest, Requirement
+from redline.secrets.regex import linear
 
-_TOKEN = re.compile(rb'"(?:[^"\\]|\\.)*"|`[^`]*`|[^\s"`]+')
-_COMMENT = re.compile(rb"//.*$")
+_TOKEN = linear(rb'"(?:[^"\\]|\\.)*"|`[^`]*`|[^\s"`]+')
+_COMMENT = linear(rb"//.*$")
+_DRIVE = linear(rb"^[A-Za-z]:[\\/]")
+_GO_VERSION = linear(rb"go(\d+(?:\.\d+){0,2})")
 
 
 def _tokens(line: bytes, base: int) -> list[tuple[bytes, int, int]]:
@@ -30,7 +31,7 @@ def _tokens(line: bytes, base: int) -> list[tuple[bytes, int, int]]:
 
 
 def _is_local(path: bytes) -> bool:
-    return path.startswith((b"./", b"../", b"/")) or path in (b".", b"..") or re.match(rb"^[A-Za-z]:[\\/]", path) is not None
+    return path.startswith((b"./", b"../", b"/")) or path in (b".", b"..") or _DRIVE.match(path) is not None
 
 
 def parse(path: str, text: bytes) -> Manifest:
@@ -87,7 +88,7 @@ def parse(path: str, text: bytes) -> Manifest:
             )
         elif directive == b"toolchain" and args:
             tok, ts_, te = args[0]
-            m = re.match(rb"go(\d+(?:\.\d+){0,2})", tok)
+            m = _GO_VERSION.match(tok)
             if m:
                 manifest.requirements.append(
                     Requirement(

@@ -8,7 +8,6 @@ The lock file can be tens of thousands of lines: its entries are found by one tr
 from __future__ import annotations
 
 import json
-import re
 import threading
 from typing import Callable
 
@@ -20,6 +19,7 @@ from redline.deps import spec as specs
 from redline.deps import versions as V
 from redline.deps.manifests.treeutil import json_object_pairs, json_root_object, json_string
 from redline.deps.model import Manifest, Requirement
+from redline.secrets.regex import linear
 
 DEPENDENCY_KINDS = {
     "dependencies": "runtime",
@@ -28,7 +28,7 @@ DEPENDENCY_KINDS = {
     "optionalDependencies": "optional",
 }
 _VCS_PREFIXES = ("git+", "git://", "git@", "github:", "gitlab:", "bitbucket:", "gist:")
-_GITHUB_SHORT = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+(#.*)?$")
+_GITHUB_SHORT = linear(r"^[A-Za-z0-9][\w.-]*/[\w.-]+(#.*)?$")
 
 
 def classify(value: str) -> tuple[str, str | None, str]:

@@ -7,13 +7,15 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from redline.secrets.regex import linear
+
 from redline.deps import spec as specs
 from redline.deps import versions as V
 from redline.deps.model import Requirement
 
-_CLAUSE = re.compile(rb"(~=|===|==|!=|<=|>=|<|>)\s*([^,\s;()]+)")
+_CLAUSE = linear(rb"(~=|===|==|!=|<=|>=|<|>)\s*([^,\s;()]+)")
 _VCS = (b"git+", b"hg+", b"svn+", b"bzr+")
-_SIMPLE_PIN = re.compile(rb"(===?)\s*([0-9][0-9A-Za-z.!+_-]*)")
+_SIMPLE_PIN = linear(rb"(===?)\s*([0-9][0-9A-Za-z.!+_-]*)")
 
 
 def source_of_url(url: bytes) -> str:
@@ -43,7 +45,7 @@ def _shift(req: Requirement, base: int) -> Requirement:
     )
 
 
-_REQ = re.compile(
+_REQ = linear(
     rb"(?P<lead>\s*)(?P<name>[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(?P<extras>\[[^\]]*\]?)?"
     rb"(?P<ws>\s*)(?P<body>[^;]*?)\s*(?:;.*)?$",
     re.S,

@@ -15,29 +15,37 @@ import re
 from redline.deps import spec as specs
 from redline.deps import versions as V
 from redline.deps.model import Manifest, Requirement
+from redline.secrets.regex import linear
 
-_BLANK = re.compile(rb"<!--.*?-->|<!\[CDATA\[.*?\]\]>", re.S)
-_DEPENDENCY = re.compile(rb"<dependency\b[^>]*>(.*?)</dependency\s*>", re.S)
-_FIELD = re.compile(rb"<(groupId|artifactId|version)\s*>\s*([^<]*?)\s*</\1\s*>", re.S)
-_PROPERTIES = re.compile(rb"<properties\s*>(.*?)</properties\s*>", re.S)
-_PROPERTY = re.compile(rb"<([A-Za-z_][\w.\-]*)\s*>\s*([^<]*?)\s*</\1\s*>", re.S)
-_PARENT = re.compile(rb"<parent\s*>(.*?)</parent\s*>", re.S)
-_REF = re.compile(rb"^\$\{([^}]+)\}$")
+_BLANK = linear(rb"<!--.*?-->|<!\[CDATA\[.*?\]\]>", re.S)
+_DEPENDENCY = linear(rb"<dependency\b[^>]*>(.*?)</dependency\s*>", re.S)
+# An element and its closing tag: RE2 has no back-references, so the closing name is captured
+# too and compared in `_same_tag`.
+_FIELD = linear(rb"<(groupId|artifactId|version)\s*>\s*([^<]*?)\s*</(groupId|artifactId|version)\s*>", re.S)
+_PROPERTIES = linear(rb"<properties\s*>(.*?)</properties\s*>", re.S)
+_PROPERTY = linear(rb"<([A-Za-z_][\w.\-]*)\s*>\s*([^<]*?)\s*</([A-Za-z_][\w.\-]*)\s*>", re.S)
+_PARENT = linear(rb"<parent\s*>(.*?)</parent\s*>", re.S)
+_REF = linear(rb"^\$\{([^}]+)\}$")
+_VERSION = linear(rb"<version\s*>\s*([^<]*?)\s*</version\s*>")
+_NESTED = (b"parent", b"dependencies", b"dependencyManagement", b"build", b"profiles", b"reporting", b"plugins", b"modules", b"properties")
+_NESTED_BLOCK = linear(b"|".join(rb"<" + n + rb"\b.*?</" + n + rb"\s*>" for n in _NESTED), re.S)
+
+
+def _same_tag(m) -> bool:
+    return m.group(1) == m.group(3)
+
+
+_SPACES = bytes(10 if b == 10 else 32 for b in range(256))  # every byte but "\n" -> " "
 
 
 def _blank(text: bytes) -> bytes:
-    return _BLANK.sub(lambda m: re.sub(rb"[^\n]", b" ", m.group()), text)
+    return _BLANK.sub(lambda m: m.group().translate(_SPACES), text)
 
 
 def _project_version(text: bytes) -> tuple[bytes, int, int] | None:
     """The project's own <version> (a direct child of <project>, outside nested elements)."""
-    depth_free = re.sub(
-        rb"<(parent|dependencies|dependencyManagement|build|profiles|reporting|plugins|modules|properties)\b.*?</\1\s*>",
-        lambda m: b" " * len(m.group()),
-        text,
-        flags=re.S,
-    )
-    m = re.search(rb"<version\s*>\s*([^<]*?)\s*</version\s*>", depth_free)
+    depth_free = _NESTED_BLOCK.sub(lambda m: b" " * len(m.group()), text)
+    m = _VERSION.search(depth_free)
     return (m.group(1), m.start(1), m.end(1)) if m else None
 
 
@@ -47,6 +55,8 @@ def parse(path: str, text: bytes) -> Manifest:
     props: dict[bytes, tuple[bytes, int, int]] = {}
     for block in _PROPERTIES.finditer(clean):
         for p in _PROPERTY.finditer(clean, block.start(1), block.end(1)):
+            if not _same_tag(p):
+                continue
             props[p.group(1)] = (p.group(2), p.start(2), p.end(2))
     own = _project_version(clean)
     if own:
@@ -54,12 +64,12 @@ def parse(path: str, text: bytes) -> Manifest:
         props.setdefault(b"pom.version", own)
     parent = _PARENT.search(clean)
     if parent:
-        pv = re.search(rb"<version\s*>\s*([^<]*?)\s*</version\s*>", parent.group(1))
+        pv = _VERSION.search(parent.group(1))
         if pv:
             start = parent.start(1) + pv.start(1)
             props.setdefault(b"project.parent.version", (pv.group(1), start, start + len(pv.group(1))))
     for dep in _DEPENDENCY.finditer(clean):
-        fields = {f.group(1): (f.group(2), f.start(2), f.end(2)) for f in _FIELD.finditer(clean, dep.start(1), dep.end(1))}
+        fields = {f.group(1): (f.group(2), f.start(2), f.end(2)) for f in _FIELD.finditer(clean, dep.start(1), dep.end(1)) if _same_tag(f)}
         if b"groupId" not in fields or b"artifactId" not in fields:
             continue
         group, artifact = fields[b"groupId"][0], fields[b"artifactId"][0]

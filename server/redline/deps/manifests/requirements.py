@@ -12,23 +12,24 @@ length, so logical lines keep the positions of the physical ones.
 
 from __future__ import annotations
 
-import re
-
 from redline.deps import versions as V
 from redline.deps.manifests import pep508
 from redline.deps.model import Manifest, Requirement
+from redline.secrets.regex import linear
 
-_COMMENT = re.compile(rb"(^|\s)#.*$")
-_REQ_OPTIONS = re.compile(rb"\s(--hash|--global-option|--install-option|--config-settings|-C)\b")
-_INCLUDE = re.compile(rb"^\s*(-r|--requirement|-c|--constraint)(?:\s*=\s*|\s+)(\S+)")
-_EDITABLE = re.compile(rb"^\s*(-e|--editable)(?:\s*=\s*|\s+)(\S+)")
-_EGG = re.compile(rb"[#&]egg=([A-Za-z0-9][A-Za-z0-9._-]*)")
-_URL = re.compile(rb"^[A-Za-z][A-Za-z0-9+.-]*://|^git@")
+_COMMENT = linear(rb"(^|\s)#.*$")
+_REQ_OPTIONS = linear(rb"\s(--hash|--global-option|--install-option|--config-settings|-C)\b")
+_INCLUDE = linear(rb"^\s*(-r|--requirement|-c|--constraint)(?:\s*=\s*|\s+)(\S+)")
+_EDITABLE = linear(rb"^\s*(-e|--editable)(?:\s*=\s*|\s+)(\S+)")
+_EGG = linear(rb"[#&]egg=([A-Za-z0-9][A-Za-z0-9._-]*)")
+_URL = linear(rb"^[A-Za-z][A-Za-z0-9+.-]*://|^git@")
+_CONTINUATION = linear(rb"\\\r?\n")
+_DRIVE = linear(rb"^[A-Za-z]:[\\/]")
 
 
 def _logical_lines(text: bytes):
     """(start offset, line bytes) with continuations blanked out in place."""
-    joined = re.sub(rb"\\\r?\n", lambda m: b" " * len(m.group()), text)
+    joined = _CONTINUATION.sub(lambda m: b" " * len(m.group()), text)
     pos = 0
     for line in joined.split(b"\n"):
         yield pos, line.rstrip(b"\r")
@@ -74,7 +75,7 @@ def parse(path: str, text: bytes) -> Manifest:
         cut = _REQ_OPTIONS.search(line) if b" -" in line or b"\t-" in line else None
         body = line[: cut.start()] if cut else line
         stripped = body.strip()
-        if _URL.match(stripped) or stripped.startswith((b".", b"/", b"~")) or re.match(rb"^[A-Za-z]:[\\/]", stripped):
+        if _URL.match(stripped) or stripped.startswith((b".", b"/", b"~")) or _DRIVE.match(stripped):
             req = _target_requirement(stripped, start + indent, kind)
             if req:
                 manifest.requirements.append(req)

@@ -3,14 +3,14 @@
 
 from __future__ import annotations
 
-import re
-
 from redline.deps import versions as V
 from redline.deps.manifests import pep508
 from redline.deps.model import Manifest
+from redline.secrets.regex import linear
 
-_SECTION = re.compile(rb"^\s*\[([^\]]+)\]\s*$")
-_KEY = re.compile(rb"^([A-Za-z0-9_.-]+)\s*[=:]\s*(.*)$")
+_SECTION = linear(rb"^\s*\[([^\]]+)\]\s*$")
+_KEY = linear(rb"^([A-Za-z0-9_.-]+)\s*[=:]\s*(.*)$")
+_TRAILING_COMMENT = linear(rb"\s+#.*$")
 _KINDS = {b"install_requires": "runtime", b"setup_requires": "build", b"tests_require": "dev"}
 
 
@@ -50,7 +50,7 @@ def parse(path: str, text: bytes) -> Manifest:
         else:
             value_start = len(line) - len(line.lstrip())
         value = line[value_start:]
-        value = re.sub(rb"\s+#.*$", b"", value)
+        value = _TRAILING_COMMENT.sub(b"", value)
         if not value.strip():
             continue
         result = pep508.parse(value, start + value_start, kind)
