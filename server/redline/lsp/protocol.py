@@ -10,17 +10,35 @@
    no response; here the client gets a JSON-RPC InvalidParams error for that request id.
 4. `workspace/executeCommand` hands our command handlers the whole `ExecuteCommandParams`
    (they need `workDoneToken`), not the unpacked arguments.
+5. Message bodies (`handle_body`, fed by `redline.lsp.reader`): a body that is not JSON, or not a
+   JSON object, is answered with a Parse error (-32700, id null) when it could be a request; a
+   JSON object that is not a JSON-RPC message gets InvalidRequest (-32600) when it has an id.
+6. Lifecycle as the LSP specification says: before `initialize`, requests get
+   ServerNotInitialized (-32002) and notifications are dropped (except `exit`); after
+   `shutdown`, requests get InvalidRequest (-32600); `exit` stops the read loop and sets
+   `exit_code` (0 after shutdown, else 1) instead of pygls' `sys.exit`, which the read loop's
+   caller used to swallow. Unknown requests get MethodNotFound (-32601) with or without params
+   (pygls answered InvalidParams without them); unknown notifications, `$/` ones included, are
+   ignored without a log line.
 """
 
 from __future__ import annotations
 
 import asyncio
 import inspect
+import json
 import logging
+import sys
 from typing import Any
 
 from lsprotocol import types
-from pygls.exceptions import JsonRpcInvalidParams
+from pygls.exceptions import (
+    JsonRpcInvalidParams,
+    JsonRpcInvalidRequest,
+    JsonRpcMethodNotFound,
+    JsonRpcParseError,
+    JsonRpcServerNotInitialized,
+)
 from pygls.protocol import LanguageServerProtocol, lsp_method
 
 from redline.documents.positions import Encoding
@@ -47,10 +65,54 @@ def negotiate_encoding(capabilities: types.ClientCapabilities | None) -> Encodin
 
 class RedlineProtocol(LanguageServerProtocol):
     encoding: Encoding = Encoding.UTF16
+    exit_code: int | None = None  # set by `exit`
+    _initialized = False  # an initialize request has arrived
+
+    # -------------------------------------------------------------- message bodies
+
+    def handle_body(self, body: bytes) -> None:
+        """Decode one message body and handle it; never raises (see the module docstring)."""
+        try:
+            data = json.loads(body)
+        except (ValueError, RecursionError) as exc:  # JSONDecodeError, UnicodeDecodeError, deep nesting
+            log.warning("message body is not JSON (%d bytes): %s", len(body), _first_line(exc))
+            if _could_be_request(body):
+                self._send_error(None, JsonRpcParseError(f"Parse error: {_first_line(exc)}"))
+            return
+        if not isinstance(data, dict):
+            log.warning("message body is JSON but not an object: %s", type(data).__name__)
+            self._send_error(None, JsonRpcParseError("Parse error: a message must be a JSON object"))
+            return
+        problem = _not_a_message(data)
+        if problem is not None:
+            msg_id = data.get("id")
+            log.warning("invalid JSON-RPC message: %s", problem)
+            if "id" in data and "result" not in data and "error" not in data:
+                valid_id = isinstance(msg_id, (str, int)) and not isinstance(msg_id, bool)
+                self._send_error(msg_id if valid_id else None, JsonRpcInvalidRequest(f"Invalid Request: {problem}"))
+            return
+        try:
+            message = self.structure_message(data)
+            if isinstance(message, dict):  # pygls returns what it cannot structure unchanged
+                log.warning("unhandled message: %s", _first_line(str(data)))
+                return
+            self.handle_message(message)
+        except Exception as exc:  # noqa: BLE001 - one message never ends the server
+            log.exception("unable to handle a message")
+            self._server._report_server_error(exc, type(exc))
+
+    def _send_error(self, msg_id, error) -> None:
+        response = {"jsonrpc": "2.0", "id": msg_id, "error": {"code": error.code, "message": error.message}}
+        self._send_data(response)
 
     # -------------------------------------------------------------- malformed messages
 
     def structure_message(self, data: dict[str, Any]):
+        method = data.get("method")
+        if isinstance(method, str) and "params" not in data and self.get_message_type(method) is None:
+            # A method pygls has no type for: its fallback types require `params`, so without
+            # them an unknown request would get InvalidParams instead of MethodNotFound.
+            data = {**data, "params": None}
         try:
             return super().structure_message(data)
         except Exception as exc:  # JsonRpcInvalidParams / JsonRpcInternalError from pygls
@@ -69,7 +131,46 @@ class RedlineProtocol(LanguageServerProtocol):
     def handle_message(self, message):
         if message is HANDLED:
             return
+        method = getattr(message, "method", None)
+        if method is None:  # a response to one of our requests
+            return super().handle_message(message)
+        is_request = hasattr(message, "id")
+        if method == types.EXIT:
+            return super().handle_message(message)
+        if not self._initialized:
+            if not is_request:
+                log.debug("%s before initialize: dropped", method)
+                return
+            if method != types.INITIALIZE:
+                error = JsonRpcServerNotInitialized(f"{method} before initialize")
+                return self._send_response(message.id, error=error.to_response_error())
+            self._initialized = True
+        elif self._shutdown:
+            if is_request:
+                error = JsonRpcInvalidRequest(f"{method} after shutdown")
+                return self._send_response(message.id, error=error.to_response_error())
+            log.debug("%s after shutdown: dropped", method)
+            return
+        if not self._has_handler(method):
+            if is_request:
+                log.info("request for unknown method %r", method)
+                error = JsonRpcMethodNotFound.of(method)
+                return self._send_response(message.id, error=error.to_response_error())
+            return  # unknown notifications are ignored (the specification says so for `$/` ones)
         return super().handle_message(message)
+
+    def _has_handler(self, method: str) -> bool:
+        fm = self.fm
+        return method == types.CANCEL_REQUEST or method in fm.builtin_features or method in fm.features
+
+    @lsp_method(types.EXIT)
+    def lsp_exit(self, *args) -> None:
+        """Stop reading: `run` returns `exit_code` (pygls calls sys.exit inside the read loop)."""
+        self.exit_code = 0 if self._shutdown else 1
+        stop = getattr(self._server, "_stop_event", None)
+        if stop is None:  # not under Redline's read loop
+            sys.exit(self.exit_code)
+        stop.set()
 
     def send_raw(self, body: str) -> None:
         """Send a message that is JSON text already (what `_send_data` does after json.dumps)."""
@@ -119,6 +220,37 @@ class RedlineProtocol(LanguageServerProtocol):
             raise JsonRpcInvalidParams.of(ValueError(f"unknown command {params.command!r}"))
         result = yield handler, (params,), None
         return result
+
+
+def _first_line(value) -> str:
+    text = str(value)
+    return text.splitlines()[0][:200] if text else type(value).__name__
+
+
+def _could_be_request(body: bytes) -> bool:
+    """Whether a body that is not JSON may have been a request: anything except what reads as a
+    notification (a method, no id) or as a response (an id and a result or error, no method)."""
+    has = {key: f'"{key}"'.encode() in body for key in ("id", "method", "result", "error")}
+    if has["method"] and not has["id"]:
+        return False
+    if has["id"] and not has["method"] and (has["result"] or has["error"]):
+        return False
+    return True
+
+
+def _not_a_message(data: dict) -> str | None:
+    """Why a JSON object is not a JSON-RPC 2.0 message, or None."""
+    if data.get("jsonrpc") != "2.0":
+        return f"jsonrpc is {data.get('jsonrpc')!r}, not '2.0'"
+    if "method" in data and not isinstance(data["method"], str):
+        return "method is not a string"
+    if "id" in data and (isinstance(data["id"], bool) or not isinstance(data["id"], (str, int, type(None)))):
+        return "id is not a string, a number or null"
+    if "method" not in data and "id" not in data:
+        return "neither a method nor an id"
+    if "method" in data and data.get("id", 0) is None:
+        return "a request id may not be null"
+    return None
 
 
 def _reason(exc: BaseException) -> str:

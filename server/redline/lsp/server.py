@@ -70,6 +70,11 @@ def create_server():
         def log_malformed(self, method: str, reason: str) -> None:
             self.session.log(LogLevel.ERROR, f"ignored malformed {method} notification: {reason}")
 
+        def log_framing(self, problem: str) -> None:
+            """A problem with the message framing (redline.lsp.reader): stderr and the client's log."""
+            log.warning("%s", problem)
+            self.session.log(LogLevel.WARNING, f"bad input from the client: {problem}")
+
     server = RedlineServer()
     register_all(server)
     return server
@@ -96,28 +101,60 @@ def run(tcp: str | None = None) -> int:
         if tcp:
             _serve_tcp(server, host, port)
         else:
-            server.start_io()
+            _serve_stdio(server)
     finally:
         server.session.shutdown()
-    return 0
+    # `exit` after `shutdown`: 0; `exit` alone: 1 (LSP specification); end of input: 0.
+    code = server.protocol.exit_code
+    return 0 if code is None else code
+
+
+def _read_loop(server, read):
+    """Redline's read loop (redline.lsp.reader) in place of pygls' `run_async`."""
+    from redline.lsp.reader import serve
+
+    return serve(
+        read, lambda frame: server.protocol.handle_body(frame.body), server.log_framing, server._stop_event
+    )
+
+
+def _serve_stdio(server, stdin=None, stdout=None) -> None:
+    """pygls' start_io with Redline's reader; stdin is read in a thread of its own."""
+    import asyncio
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from pygls.io_ import StdoutWriter
+
+    from redline.lsp.reader import file_reader
+
+    server._stop_event = threading.Event()
+    server.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
+    executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="redline-stdin")
+    try:
+        asyncio.run(_read_loop(server, file_reader(stdin or sys.stdin.buffer, executor)))
+    except BrokenPipeError:
+        log.error("the connection to the client is lost; shutting down")
+    except (KeyboardInterrupt, SystemExit):
+        pass
+    finally:
+        executor.shutdown(wait=False)
+        server.shutdown()
 
 
 def _serve_tcp(server, host: str, port: int) -> None:
-    """pygls' start_tcp, plus a line on stderr once the socket listens (clients and tests wait
-    for it). One client connection; the server exits when it ends."""
+    """pygls' start_tcp with Redline's reader, plus a line on stderr once the socket listens
+    (clients and tests wait for it). One client connection; the server exits when it ends."""
     import asyncio
     import threading
 
-    from pygls.io_ import run_async
+    from redline.lsp.reader import stream_reader
 
-    stop = server._stop_event = threading.Event()
+    server._stop_event = threading.Event()
 
     async def connection(reader, writer):
         server.protocol.set_writer(writer)
-        await run_async(
-            stop_event=stop, reader=reader, protocol=server.protocol, logger=log,
-            error_handler=server.report_server_error,
-        )
+        await _read_loop(server, stream_reader(reader))
         server.shutdown()
 
     async def main():
