@@ -135,8 +135,7 @@ def cmd_lsp(args) -> int:
         from redline.lsp.server import run
     except ImportError as e:
         raise UsageError(f"the language server is not available: {e}") from None
-    run(tcp=args.tcp)
-    return EXIT_OK
+    return run(tcp=args.tcp)  # 1 after `exit` without `shutdown` (LSP specification)
 
 
 def _db(argv: list[str]) -> int:
