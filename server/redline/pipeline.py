@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from redline import languages as langs
+from redline import limits
 from redline.config import Config
 from redline.documents.source import SourceFile
 from redline.engines import all_engines
@@ -54,21 +55,37 @@ def enabled_engines(config: Config, slow: bool | None = None) -> list[Engine]:
 def run_engines(
     file: SourceFile, config: Config, engines: Iterable[Engine]
 ) -> tuple[list[Finding], list[tuple[str, str]]]:
-    """Run each engine that applies; an engine that raises loses only its own results."""
+    """Run each engine that applies; an engine that raises loses only its own results.
+
+    Each engine's `applies` and `scan` together get `config.time_limit` seconds of CPU time on
+    the file (redline/limits.py); an engine stopped by the limit loses its results for this file
+    and is reported in the errors with `skipped_reason` as the message."""
     findings: list[Finding] = []
     errors: list[tuple[str, str]] = []
     for engine in engines:
         try:
-            if not engine.applies(file):
-                continue
-            findings.extend(engine.scan(file, config))
+            findings.extend(limits.call(config.time_limit, _run_one, engine, file, config))
         except PartialResult as partial:
             findings.extend(partial.findings)
             errors.extend(partial.errors)
+        except limits.TimeLimitExceeded:
+            log.warning("%s stopped on %s: time limit of %s s", engine.name, file.path, config.time_limit)
+            errors.append((engine.name, skipped_reason(config.time_limit)))
         except Exception as e:  # noqa: BLE001 - isolation is the point
             log.exception("engine %s failed on %s", engine.name, file.path)
             errors.append((engine.name, f"{type(e).__name__}: {e}"))
     return findings, errors
+
+
+def _run_one(engine: Engine, file: SourceFile, config: Config) -> list[Finding]:
+    return engine.scan(file, config) if engine.applies(file) else []
+
+
+def skipped_reason(seconds: float) -> str:
+    return (
+        f"{limits.SKIPPED}stopped after {limits.format_seconds(seconds)} of CPU time "
+        "(the time-limit setting); its findings for this file are left out"
+    )
 
 
 _ENGINE_PRIORITY = {"redline": 0, "secrets": 0}  # own detectors before imported engines

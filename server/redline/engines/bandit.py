@@ -26,6 +26,7 @@ import os
 import threading
 import warnings
 
+from redline import limits
 from redline.config import Config
 from redline.documents.source import SourceFile
 from redline.findings import Confidence, Finding, Severity
@@ -65,11 +66,29 @@ def run_bandit(text: bytes, path: str = "buffer.py") -> list:
 
         manager = b_manager.BanditManager(_bandit_config(), "file", quiet=True)
         manager.metrics.begin(fname)
-        visitor = node_visitor.BanditNodeVisitor(
+        visitor = _visitor_class(node_visitor.BanditNodeVisitor)(
             fname, io.BytesIO(text), manager.b_ma, manager.b_ts, False, {}, manager.metrics
         )
         visitor.process(text)
         return list(visitor.tester.results)
+
+
+_visitor = None
+
+
+def _visitor_class(base):
+    """bandit's node visitor with a time-limit check per node (redline/limits.py: it stops a
+    run whose limit fired even where the interrupt itself was swallowed)."""
+    global _visitor
+    if _visitor is None:
+
+        class Visitor(base):
+            def visit(self, node):
+                limits.check()
+                return super().visit(node)
+
+        _visitor = Visitor
+    return _visitor
 
 
 def _span(file: SourceFile, issue):

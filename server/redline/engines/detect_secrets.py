@@ -34,6 +34,7 @@ import threading
 from dataclasses import replace
 from typing import Iterable, Sequence
 
+from redline import limits
 from redline.config import Config
 from redline.documents.source import SourceFile, line_starts_of
 from redline.findings import Confidence, Finding, Fix, Related, Span, TextEdit
@@ -184,6 +185,7 @@ class DetectSecretsEngine:
                 return []
             plugins = get_plugins()
             for row in wanted:
+                limits.check()  # see redline/limits.py
                 lo, hi = max(0, row - CONTEXT_LINES), min(len(starts), row + CONTEXT_LINES + 1)
                 snippet = [_line_text(file, starts, r) for r in range(lo, hi)]
                 context = CodeSnippet(snippet=snippet, start_line=lo, target_index=row - lo)

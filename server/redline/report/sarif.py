@@ -7,7 +7,8 @@ ruleIndex, level, message.text, one location whose artifactLocation.uri is relat
 root (`uriBaseId` SRCROOT, declared in `originalUriBaseIds`) with a 1-based region, and
 partialFingerprints, properties.cwe (["CWE-89"]), fixes and relatedLocations when there are any.
 Columns are UTF-16 code units, SARIF's default `columnKind`, declared explicitly. Skipped files
-and engine errors are tool execution notifications; configuration problems are configuration
+and engine errors are tool execution notifications (an engine stopped by its time limit on a
+file is `engine-skipped`, level warning); configuration problems are configuration
 notifications. No source text is copied into the log (so no secret can leak through it).
 """
 
@@ -19,6 +20,7 @@ from urllib.parse import quote
 
 from redline import __version__
 from redline.findings import Severity
+from redline.limits import is_skip
 from redline.report.results import Position, ScanResult
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -142,9 +144,10 @@ def report_dict(result: ScanResult, registry) -> dict:
         for s in result.skipped
     ] + [
         {
-            "level": "error",
+            # An engine that skipped the file (its time limit) is a warning, a failure an error.
+            "level": "warning" if is_skip(msg) else "error",
             "message": {"text": f"{src}: {msg}"},
-            "descriptor": {"id": "engine-error"},
+            "descriptor": {"id": "engine-skipped" if is_skip(msg) else "engine-error"},
             "locations": [{"physicalLocation": {"artifactLocation": _artifact(fr.path)}}],
         }
         for fr in result.files

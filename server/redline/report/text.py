@@ -103,4 +103,11 @@ def render_skipped(result: ScanResult, show_all: bool) -> tuple[list[str], int]:
 
 
 def render_errors(files: list[FileResult]) -> list[str]:
-    return [f"{fr.path}: error: {engine}: {sanitize(msg)}" for fr in files for engine, msg in fr.errors]
+    from redline.limits import is_skip
+
+    # An engine that skipped the file (its time limit) is not an error: `path: bandit: skipped: ...`.
+    return [
+        f"{fr.path}: {'' if is_skip(msg) else 'error: '}{engine}: {sanitize(msg)}"
+        for fr in files
+        for engine, msg in fr.errors
+    ]
