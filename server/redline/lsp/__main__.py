@@ -1,6 +1,14 @@
-"""`python -m redline.lsp [--tcp HOST:PORT]`: the language server without the CLI."""
+"""`python -m redline.lsp [--tcp HOST:PORT]`: the language server without the CLI.
 
-import sys
+Like `python -m redline`, first takes the working directory (where editors start us: the
+workspace) off sys.path; `python -P -m redline.lsp` does not put it there at all.
+"""
+
+from redline import safety
+
+safety.drop_cwd_from_path()
+
+import sys  # noqa: E402 - only after sys.path is clean
 
 
 def main(argv: list[str] | None = None) -> int:
