@@ -408,8 +408,14 @@ def _shown(path, root) -> str:
     return rel.replace(os.sep, "/") if not rel.startswith("..") else path.replace(os.sep, "/")
 
 
-def _init_worker(root: str, config, slow: bool) -> None:
+def _init_worker(root: str, config, slow: bool, parent: int | None = None) -> None:
+    """Pool initializer: the scan's settings, and exit when the scan dies (a killed `redline
+    scan` must not leave its workers behind)."""
     global _WORKER
+    if parent is not None:
+        from redline.safety import die_with_parent
+
+        die_with_parent(parent, pdeathsig=True)  # the pool ends before the thread that started it
     _WORKER = (root, config, slow)
 
 
@@ -469,12 +475,19 @@ def _run_pool(targets, root, config, slow, jobs):
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
+    from redline.safety import safe_children, spawn_is_safe
+
     methods = mp.get_all_start_methods()
     ctx = mp.get_context("fork" if "fork" in methods else methods[0])
+    if ctx.get_start_method() != "fork" and not spawn_is_safe():
+        # -E without -P: a spawned worker would import from the working directory.
+        return [scan_file(t, root, config, slow) for t in targets]
     jobs = min(jobs, len(targets))
     chunk = max(1, min(64, len(targets) // (jobs * 8)))
+    initargs = (str(root), config, slow, os.getpid())
     try:
-        with ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init_worker, initargs=(str(root), config, slow)) as pool:
+        # safe_children: spawned workers (no fork on Windows) put nothing on sys.path themselves.
+        with safe_children(), ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init_worker, initargs=initargs) as pool:
             return list(pool.map(_scan_in_worker, targets, chunksize=chunk))
     except BrokenProcessPool as e:
         raise UsageError(f"a worker process died ({e}); run with --jobs 1 to find the file that causes it") from None
