@@ -32,6 +32,7 @@ _RE2_OPTIONS = None
 if _re2 is not None:
     _RE2_OPTIONS = _re2.Options()
     _RE2_OPTIONS.max_mem = 64 << 20  # room for the DFA of the combined patterns
+    _RE2_OPTIONS.log_errors = False  # a rejected pattern raises; no second report on stderr
 
 
 @lru_cache(maxsize=None)
@@ -98,7 +99,12 @@ class Match:
         self._spans = spans
 
     def _index(self, group) -> int:
-        return group if isinstance(group, int) else self.re.groupindex[group]
+        if isinstance(group, int):
+            if 0 <= group <= self.re.groups:
+                return group
+        elif group in self.re.groupindex:
+            return self.re.groupindex[group]
+        raise IndexError("no such group")  # as `re` does
 
     def span(self, group=0) -> tuple[int, int]:
         return self._spans[self._index(group)]
@@ -330,10 +336,15 @@ def _template(template) -> tuple:
     return tuple((lit, grp) for lit, grp in out if grp is not None or lit)
 
 
-@lru_cache(maxsize=None)
+@lru_cache(maxsize=1024)  # module constants, and a few patterns built from a name in the file
 def linear(pattern, flags: int = 0) -> Pattern:
     """`pattern` (str or bytes) compiled by RE2: linear time in the input, whatever the input."""
     return Pattern(pattern, flags)
+
+
+def escape(text):
+    """`text` (str or bytes) as a literal for `linear` (RE2's own quoting)."""
+    return _re2.escape(text) if _re2 is not None else _re.escape(text)
 
 
 def is_linear(pattern) -> bool:

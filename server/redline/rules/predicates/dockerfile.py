@@ -12,6 +12,7 @@ import re
 from redline.findings import Fix, TextEdit
 from redline.rules.predicates import MatchContext, Verdict, fix, predicate
 from redline.rules.predicates.iac_common import Region, is_secret_name, literal_secret, parse_image, region_in
+from redline.secrets.regex import linear
 
 NON_ROOT_USER_FIX = "10001"
 _ROOT_USERS = {"root", "0"}
@@ -57,7 +58,7 @@ def _user_of(stage: list) -> tuple[object, str] | None:
     return last, _text(user).strip().strip("'\"")
 
 
-_NON_ROOT_IMAGES = re.compile(r"(nonroot|rootless|^cgr\.dev/chainguard/|/distroless/.*:nonroot)", re.I)
+_NON_ROOT_IMAGES = linear(r"(nonroot|rootless|^cgr\.dev/chainguard/|/distroless/.*:nonroot)", re.I)
 
 
 def final_user(root) -> tuple[str, object, str] | None:
@@ -148,11 +149,13 @@ def secret_in_env(ctx: MatchContext):
 # ------------------------------------------------------------------ RUN commands
 
 
-_CONTINUATION = re.compile(rb"\\\r?\n")
-_DOWNLOAD_TO_SHELL = re.compile(
+_CONTINUATION = linear(rb"\\\r?\n")
+# RE2 has no look-around: `(?P<json>...)` marks `| python -m json.tool` (pretty-printing, not
+# running the download), which `pipe_to_shell` skips.
+_DOWNLOAD_TO_SHELL = linear(
     rb"\b(?:curl|wget)\b[^|;&\n]*\|\s*(?:sudo\s+(?:-\S+\s+)*)?(?:env\s+(?:\S+=\S*\s+)*)?"
     rb"(?:/(?:usr/)?(?:local/)?bin/)?(?:ba|da|z|k|fi|tc|c|a)?sh\b"
-    rb"|\b(?:curl|wget)\b[^|;&\n]*\|\s*(?:sudo\s+(?:-\S+\s+)*)?(?:python[0-9.]*|perl|ruby|node|php)\b(?!\s+-m\s+json)"
+    rb"|\b(?:curl|wget)\b[^|;&\n]*\|\s*(?:sudo\s+(?:-\S+\s+)*)?(?:python[0-9.]*|perl|ruby|node|php)\b(?P<json>\s+-m\s+json)?"
     rb"|\b(?:ba|z|k)?sh\s+(?:-\S+\s+)*-c\s+[\"']?\$\(\s*(?:curl|wget)\b"
     rb"|\b(?:ba|z|k)?sh\s+<\(\s*(?:curl|wget)\b"
 )
@@ -184,13 +187,15 @@ def pipe_to_shell(ctx: MatchContext):
     run = ctx.node("match")
     text, offsets = _joined(run)
     m = _DOWNLOAD_TO_SHELL.search(text)
+    while m is not None and m.group("json"):
+        m = _DOWNLOAD_TO_SHELL.search(text, m.start() + 1)
     if m is None:
         return None
     return Verdict(node=_region(run, offsets, m.start(), m.end()),
                    args={"command": " ".join(m.group(0).decode("utf-8", "replace").split())})
 
 
-_ADD_URL = re.compile(r"^(https?|ftp)://", re.I)
+_ADD_URL = linear(r"^(https?|ftp)://", re.I)
 
 
 @predicate("dockerfile.add_url")
@@ -207,7 +212,7 @@ def add_url(ctx: MatchContext):
     return None
 
 
-_CHMOD = re.compile(rb"\bchmod\s+(?:(?:-[A-Za-z]+|--[a-z-]+(?:=\S+)?)\s+)*(?P<mode>[0-7]{3,4}|[ugoa]*[-+=][rwxXst]+(?:,[ugoa]*[-+=][rwxXst]+)*)(?=\s)")
+_CHMOD = linear(rb"\bchmod\s+(?:(?:-[A-Za-z]+|--[a-z-]+(?:=\S+)?)\s+)*(?P<mode>[0-7]{3,4}|[ugoa]*[-+=][rwxXst]+(?:,[ugoa]*[-+=][rwxXst]+)*)\s")  # the mode, then a space
 
 
 def world_writable(mode: str) -> bool:
@@ -247,8 +252,8 @@ def remove_world_write(ctx: MatchContext, verdict: Verdict):
                edits=(TextEdit(ctx.file.span(node.start_byte, node.end_byte), new),), safe=False)
 
 
-_SUDO = re.compile(rb"(?:^|[;&|(]\s*|\b(?:then|do|else)\s+|RUN\s+)(?P<sudo>sudo)(?P<flags>(?:\s+-[A-Za-z]+)*)\s+(?=\S)")
-_SUDO_JSON = re.compile(rb'\[\s*"(?P<sudo>sudo)"')
+_SUDO = linear(rb"(?:^|[;&|(]\s*|\b(?:then|do|else)\s+|RUN\s+)(?P<sudo>sudo)(?P<flags>(?:\s+-[A-Za-z]+)*)\s+\S")
+_SUDO_JSON = linear(rb'\[\s*"(?P<sudo>sudo)"')
 
 
 @predicate("dockerfile.sudo")

@@ -28,11 +28,12 @@ from redline.rules.predicates.yaml_model import (
     scalar,
     sequence_items,
 )
+from redline.secrets.regex import linear
 
-EXPRESSION = re.compile(rb"\$\{\{(?P<expr>.*?)\}\}", re.S)
+EXPRESSION = linear(rb"\$\{\{(?P<expr>.*?)\}\}", re.S)
 
 _FIELDS = r"(?:message|author\.(?:email|name)|committer\.(?:email|name))"
-UNTRUSTED = re.compile(
+UNTRUSTED = linear(
     r"github\.event\.issue\.(?:title|body)\b"
     r"|github\.event\.pull_request\.(?:title|body)\b"
     r"|github\.event\.pull_request\.head\.(?:ref|label)\b"
@@ -250,12 +251,12 @@ def _content(value):
 
 # ------------------------------------------------------------------ RL561 untrusted checkout
 
-_HEAD_REF = re.compile(
+_HEAD_REF = linear(
     r"github\.event\.pull_request\.head\.(?:sha|ref)|github\.head_ref|refs/pull/|github\.event\.workflow_run\.head_(?:sha|branch)"
     r"|github\.event\.pull_request\.merge_commit_sha|github\.event\.workflow_run\.head_repository|github\.event\.pull_request\.head\.repo",
     re.I,
 )
-_CHECKOUT_COMMAND = re.compile(r"\bgh\s+pr\s+checkout\b|\bgit\s+(?:fetch|checkout|pull|switch)\b[^\n]*(?:pull/|head\.(?:sha|ref)|head_ref|workflow_run\.head_)", re.I)
+_CHECKOUT_COMMAND = linear(r"\bgh\s+pr\s+checkout\b|\bgit\s+(?:fetch|checkout|pull|switch)\b[^\n]*(?:pull/|head\.(?:sha|ref)|head_ref|workflow_run\.head_)", re.I)
 _DANGEROUS_TRIGGERS = {"pull_request_target": Confidence.HIGH, "workflow_run": Confidence.HIGH,
                        "issue_comment": Confidence.MEDIUM}
 
@@ -337,7 +338,7 @@ def read_only_permissions(ctx: MatchContext, verdict: Verdict):
 # ------------------------------------------------------------------ RL563 unpinned third-party actions
 
 _FIRST_PARTY = ("actions/", "github/")
-_SHA = re.compile(r"^[0-9a-f]{40}$")
+_SHA = linear(r"^[0-9a-f]{40}$")
 
 
 @predicate("gha.unpinned_action")

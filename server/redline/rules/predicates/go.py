@@ -11,11 +11,12 @@ from redline.rules.predicates import shell_words, sql_params
 from redline.rules.predicates.edits import delete_range
 from redline.rules.predicates.taint_core import from_command_line, Flow, Kind, Policy, combine, describe, plus_operands, user_url_flow, verdict, walk
 from redline.rules.predicates.taint_go import GoAnalyzer, go_analyzer, go_string_value
+from redline.secrets.regex import linear
 
 HIGH, MEDIUM, LOW = Confidence.HIGH, Confidence.MEDIUM, Confidence.LOW
 STRING_TYPES = ("interpreted_string_literal", "raw_string_literal")
 
-SQL_TEXT = re.compile(
+SQL_TEXT = linear(
     r"\b(select\b[\s\S]*\bfrom\b|insert\s+into\b|update\b[\s\S]*\bset\b|delete\s+from\b|replace\s+into\b|"
     r"(create|drop|alter|truncate)\s+(table|index|view|database|schema|user)\b|where\b|order\s+by\b|"
     r"group\s+by\b|values\s*\(|union\s+(all\s+)?select\b)",
@@ -154,7 +155,7 @@ def go_parts(a: GoAnalyzer, node, kinds: set[str]) -> list | None:
     return [sql_params.Value(node)]
 
 
-_VERB = re.compile(r"%([-+# 0]*\d*(?:\.\d+)?)([a-zA-Z%])")
+_VERB = linear(r"%([-+# 0]*\d*(?:\.\d+)?)([a-zA-Z%])")
 
 
 def _format_parts(fmt: str, values: list) -> list | None:
@@ -367,7 +368,7 @@ def _joined(a: GoAnalyzer, node) -> bool:
 # ---------------------------------------------------------------------- RL105 XSS
 
 WRITER_TYPES = ("http.ResponseWriter",)
-PLAIN_CONTENT = re.compile(r"application/json|text/plain|text/csv|application/octet-stream")
+PLAIN_CONTENT = linear(r"application/json|text/plain|text/csv|application/octet-stream")
 
 
 def _is_response_writer(a: GoAnalyzer, node) -> bool:
@@ -424,7 +425,7 @@ def xss(ctx: MatchContext):
 
 # ---------------------------------------------------------------------- RL106 SSRF
 
-FIXED_HOST = re.compile(r"^[a-z][a-z0-9+.-]*://[^/?#'\"`%]+[/?#]", re.IGNORECASE)
+FIXED_HOST = linear(r"^[a-z][a-z0-9+.-]*://[^/?#'\"`%]+[/?#]", re.IGNORECASE)
 
 
 def _prefix(a: GoAnalyzer, node) -> str:
@@ -773,7 +774,7 @@ def debug(ctx: MatchContext):
     return Verdict(confidence=LOW, args={"how": "gin.SetMode(gin.DebugMode)"})
 
 
-SESSION_COOKIE = re.compile(r"sess|sid|token|auth|jwt|login|remember|csrf|xsrf", re.IGNORECASE)
+SESSION_COOKIE = linear(r"sess|sid|token|auth|jwt|login|remember|csrf|xsrf", re.IGNORECASE)
 
 
 def _cookie_fields(a: GoAnalyzer, body) -> dict[str, object]:

@@ -12,6 +12,8 @@ import binascii
 import re
 from dataclasses import dataclass
 
+from redline.secrets.regex import linear
+
 
 @dataclass(frozen=True)
 class Region:
@@ -41,7 +43,7 @@ def region_in(node, rel_start: int, rel_end: int) -> Region:
 def line_region(node, pattern: re.Pattern[bytes] | bytes, start: int = 0) -> Region | None:
     """The (stripped) line of `node` where `pattern` first matches at or after `start`."""
     text = node.text
-    rx = pattern if isinstance(pattern, re.Pattern) else re.compile(re.escape(pattern))
+    rx = re.compile(re.escape(pattern)) if isinstance(pattern, bytes) else pattern  # a literal, or a compiled pattern
     m = rx.search(text, start)
     if m is None:
         return None
@@ -90,7 +92,7 @@ def is_secret_name(name: str) -> bool:
     return any(joined.endswith(w) for w in ("password", "passwd", "secret", "token", "apikey", "secretkey"))
 
 
-_PLACEHOLDER = re.compile(r"^(\$\{?[A-Za-z_][A-Za-z0-9_]*\}?|\$\(.*\)|\{\{.*\}\}|<[^>]*>|%\(?[A-Za-z_]+\)?s?%?|#\{.*\})$")
+_PLACEHOLDER = linear(r"^(\$\{?[A-Za-z_][A-Za-z0-9_]*\}?|\$\(.*\)|\{\{.*\}\}|<[^>]*>|%\(?[A-Za-z_]+\)?s?%?|#\{.*\})$")
 _NOT_A_VALUE = {"", "true", "false", "yes", "no", "on", "off", "null", "none", "nil", "undefined", "~"}
 
 
@@ -110,8 +112,8 @@ def literal_secret(value: str | None) -> bool:
 
 
 # A secret assignment inside a script or an env file: export DB_PASSWORD="x", API_TOKEN=abc
-ASSIGNMENT = re.compile(rb"""(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*[:=]\s*\\?["']?(?P<value>[^\s"'\\]+)""")
-AWS_KEY_ID = re.compile(rb"\b(?:AKIA|ASIA|AIDA|AROA)[0-9A-Z]{16}\b")
+ASSIGNMENT = linear(rb"""(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*[:=]\s*\\?["']?(?P<value>[^\s"'\\]+)""")
+AWS_KEY_ID = linear(rb"\b(?:AKIA|ASIA|AIDA|AROA)[0-9A-Z]{16}\b")
 
 
 def script_secret(text: bytes) -> re.Match | None:

@@ -11,10 +11,11 @@ from redline.rules.predicates import shell_words, sql_params
 from redline.rules.predicates.edits import delete_range
 from redline.rules.predicates.taint_core import from_command_line, Flow, Kind, Policy, combine, describe, plus_operands, user_url_flow, verdict, walk
 from redline.rules.predicates.taint_java import JavaAnalyzer, java_analyzer, java_string_value
+from redline.secrets.regex import linear
 
 HIGH, MEDIUM, LOW = Confidence.HIGH, Confidence.MEDIUM, Confidence.LOW
 
-SQL_TEXT = re.compile(
+SQL_TEXT = linear(
     r"\b(select\b[\s\S]*\bfrom\b|insert\s+into\b|update\b[\s\S]*\bset\b|delete\s+from\b|replace\s+into\b|"
     r"(create|drop|alter|truncate)\s+(table|index|view|database|schema|user)\b|where\b|order\s+by\b|"
     r"group\s+by\b|values\s*\(|union\s+(all\s+)?select\b|^\s*from\s+\w+)",
@@ -140,7 +141,7 @@ def java_parts(a: JavaAnalyzer, node, kinds: set[str]) -> list | None:
     return [sql_params.Value(node)]
 
 
-_VERB = re.compile(r"%([-#+ 0,(]*\d*(?:\.\d+)?)([a-zA-Z%])")
+_VERB = linear(r"%([-#+ 0,(]*\d*(?:\.\d+)?)([a-zA-Z%])")
 
 
 def _format_parts(fmt: str, values: list) -> list | None:
@@ -538,7 +539,7 @@ def path_traversal(ctx: MatchContext):
 
 # ---------------------------------------------------------------------- RL105 XSS
 
-PLAIN_CONTENT = re.compile(r"application/json|text/plain|text/csv|application/octet-stream|APPLICATION_JSON|TEXT_PLAIN")
+PLAIN_CONTENT = linear(r"application/json|text/plain|text/csv|application/octet-stream|APPLICATION_JSON|TEXT_PLAIN")
 
 
 def _is_response_writer(a: JavaAnalyzer, node) -> bool:
@@ -614,7 +615,7 @@ def _annotations(a: JavaAnalyzer, decl) -> set[str]:
 
 # ---------------------------------------------------------------------- RL106 SSRF
 
-FIXED_HOST = re.compile(r"^[a-z][a-z0-9+.-]*://[^/?#'\"%]+[/?#]", re.IGNORECASE)
+FIXED_HOST = linear(r"^[a-z][a-z0-9+.-]*://[^/?#'\"%]+[/?#]", re.IGNORECASE)
 
 
 def _prefix(a: JavaAnalyzer, node) -> str:
@@ -801,7 +802,7 @@ def template(ctx: MatchContext):
 # ---------------------------------------------------------------------- RL109 XPath, RL110 LDAP, RL111 redirect
 
 
-XPATH_TEXT = re.compile(r"/|\[|@|::|\bcount\(|\btext\(\)")
+XPATH_TEXT = linear(r"/|\[|@|::|\bcount\(|\btext\(\)")
 
 
 @predicate("java.xpath")
@@ -1110,7 +1111,7 @@ def debug(ctx: MatchContext):
     return Verdict(confidence=HIGH, args={"how": "printStackTrace() writes the stack trace into the HTTP response"})
 
 
-SESSION_COOKIE = re.compile(r"sess|sid|token|auth|jwt|login|remember|csrf|xsrf", re.IGNORECASE)
+SESSION_COOKIE = linear(r"sess|sid|token|auth|jwt|login|remember|csrf|xsrf", re.IGNORECASE)
 
 
 @predicate("java.cookie")
@@ -1222,7 +1223,7 @@ XML_FACTORIES = {
     "SchemaFactory": ("newInstance", "newDefaultInstance"),
     "XMLReaderFactory": ("createXMLReader",),
 }
-XXE_HARDENING = re.compile(
+XXE_HARDENING = linear(
     r"disallow-doctype-decl|external-general-entities|external-parameter-entities|load-external-dtd|"
     r"ACCESS_EXTERNAL_DTD|ACCESS_EXTERNAL_SCHEMA|ACCESS_EXTERNAL_STYLESHEET|SUPPORT_DTD|"
     r"IS_SUPPORTING_EXTERNAL_ENTITIES|FEATURE_SECURE_PROCESSING|setExpandEntityReferences\(\s*false|"
@@ -1280,7 +1281,7 @@ def xxe_fix(ctx: MatchContext, v: Verdict):
 
 # ---------------------------------------------------------------------- RL330 Spring Security CSRF disabled
 
-STATELESS = re.compile(r"SessionCreationPolicy\s*\.\s*STATELESS|\bSTATELESS\b")
+STATELESS = linear(r"SessionCreationPolicy\s*\.\s*STATELESS|\bSTATELESS\b")
 
 
 @predicate("java.csrf_disabled")
@@ -1311,8 +1312,8 @@ def csrf_disabled(ctx: MatchContext):
 
 # ---------------------------------------------------------------------- RL333 partial path traversal
 
-CANONICAL = re.compile(r"\b(getCanonicalPath|getAbsolutePath)\s*\(")
-SEPARATED = re.compile(r"File\.separator|separatorChar|FileSystems\.getDefault\(\)\.getSeparator|[\"'][/\\\\]+[\"']|\"[^\"]*[/\\\\]\"\s*$")
+CANONICAL = linear(r"\b(getCanonicalPath|getAbsolutePath)\s*\(")
+SEPARATED = linear(r"File\.separator|separatorChar|FileSystems\.getDefault\(\)\.getSeparator|[\"'][/\\\\]+[\"']|\"[^\"]*[/\\\\]\"\s*$")
 
 
 def _canonical_string(a: JavaAnalyzer, node, depth: int = 0):

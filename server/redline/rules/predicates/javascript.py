@@ -16,10 +16,11 @@ from redline.rules.predicates import MatchContext, Verdict, fix, predicate
 from redline.rules.predicates.taint_core import from_command_line, Flow, Kind, Policy, describe, plus_operands, user_url_flow, verdict, walk
 from redline.rules.predicates.taint_js import DOM_TEXT, JsAnalyzer, jquery_chain, js_analyzer, member_path, string_value
 from redline.rules.predicates import security_words as words
+from redline.secrets.regex import linear
 
 HIGH, MEDIUM, LOW = Confidence.HIGH, Confidence.MEDIUM, Confidence.LOW
 
-SQL_TEXT = re.compile(
+SQL_TEXT = linear(
     r"\b(select\b[\s\S]*\bfrom\b|insert\s+into\b|update\b[\s\S]*\bset\b|delete\s+from\b|replace\s+into\b|"
     r"(create|drop|alter|truncate)\s+(table|index|view|database|schema|user)\b|where\b|order\s+by\b|"
     r"group\s+by\b|values\s*\(|union\s+(all\s+)?select\b)",
@@ -143,7 +144,7 @@ def _const_string(a: JsAnalyzer, node) -> str | None:
     return None
 
 
-FS_EXTRA_ENSURE = re.compile(r"^ensure(Dir|File|Link|Symlink)(Sync)?$")
+FS_EXTRA_ENSURE = linear(r"^ensure(Dir|File|Link|Symlink)(Sync)?$")
 
 
 def _guard(a: JsAnalyzer, kinds: set[str]):
@@ -499,7 +500,7 @@ def _jquery(ctx, a: JsAnalyzer, name: str, arg):
     return _sink_verdict(ctx, a, flow, conf, {"how": f"{what[0].upper()}{what[1:]} (via {'$()' if name in ('$', 'jQuery') else '.' + name + '()'})"})
 
 
-PLAIN_TYPES = re.compile(r"text/plain|application/json|\.json\(|\.type\(\s*['\"](json|text)", re.IGNORECASE)
+PLAIN_TYPES = linear(r"text/plain|application/json|\.json\(|\.type\(\s*['\"](json|text)", re.IGNORECASE)
 
 
 # ---------------------------------------------------------------------- RL106 SSRF
@@ -507,7 +508,7 @@ PLAIN_TYPES = re.compile(r"text/plain|application/json|\.json\(|\.type\(\s*['\"]
 HTTP_CLIENTS = frozenset({"axios", "got", "node-fetch", "request", "needle", "superagent", "ky", "undici",
                           "http", "https", "node:http", "node:https", "cross-fetch", "isomorphic-fetch",
                           "request-promise", "phin", "bent"})
-FIXED_HOST = re.compile(r"^[a-z][a-z0-9+.-]*://[^/?#'\"`]+[/?#]", re.IGNORECASE)
+FIXED_HOST = linear(r"^[a-z][a-z0-9+.-]*://[^/?#'\"`]+[/?#]", re.IGNORECASE)
 
 
 def fixed_host(flow_prefix: str) -> bool:
@@ -603,7 +604,7 @@ def unserialize(ctx: MatchContext):
     return _sink_verdict(ctx, a, flow, conf, {"what": "node-serialize's unserialize()"})
 
 
-FULL_SCHEMA = re.compile(r"DEFAULT_FULL_SCHEMA|FULL_SCHEMA|js/function|js/regexp|js/undefined")
+FULL_SCHEMA = linear(r"DEFAULT_FULL_SCHEMA|FULL_SCHEMA|js/function|js/regexp|js/undefined")
 
 
 @predicate("js.yaml_load")
@@ -725,7 +726,8 @@ def redirect(ctx: MatchContext):
 
 MERGE_FUNCTIONS = frozenset({"merge", "mergeWith", "defaultsDeep", "set", "setWith", "zipObjectDeep",
                              "deepmerge", "extend", "assignIn"})
-PROTO_GUARD = re.compile(r"__proto__|prototype|constructor|hasOwnProperty|hasOwn\b|Object\.create\(null\)|isSafeKey|isPrototypePolluted")
+OBJECT_KEYS_CALL = linear(r"Object\.(keys|entries)\((.*)\)")
+PROTO_GUARD = linear(r"__proto__|prototype|constructor|hasOwnProperty|hasOwn\b|Object\.create\(null\)|isSafeKey|isPrototypePolluted")
 
 
 @predicate("js.proto_assign")
@@ -756,7 +758,7 @@ def proto_assign(ctx: MatchContext):
         return None
     bindings = a.visible(a.text(outer_key), outer_key)
     iterated = [b for b in bindings if b.kind == "iter" or (b.value is not None and "Object.keys" in a.text(b.value))]
-    sources = {re.sub(r"Object\.(keys|entries)\((.*)\)", r"\2", a.text(b.value)).strip() for b in iterated if b.value is not None}
+    sources = {OBJECT_KEYS_CALL.sub(r"\2", a.text(b.value)).strip() for b in iterated if b.value is not None}
     if a.text(target) in sources:
         return None
     if iterated:
@@ -1013,7 +1015,7 @@ def weak_hash_sha256(ctx: MatchContext, v: Verdict):
     return Fix("Use SHA-256", (TextEdit(Span.of_node(node), f"{quote}sha256{quote}"),), safe=False)
 
 
-WEAK_CIPHER = re.compile(r"^(des|des-|des3|des-ede|rc2|rc4|bf|blowfish|cast|idea|seed)|-ecb$|^id-aes\d+-wrap$", re.IGNORECASE)
+WEAK_CIPHER = linear(r"^(des|des-|des3|des-ede|rc2|rc4|bf|blowfish|cast|idea|seed)|-ecb$|^id-aes\d+-wrap$", re.IGNORECASE)
 
 
 @predicate("js.weak_cipher")
@@ -1233,7 +1235,7 @@ def stack_leak(ctx: MatchContext):
 
 # ---------------------------------------------------------------------- RL307 cookies
 
-SESSION_COOKIE = re.compile(r"sess|sid|token|auth|jwt|login|remember|csrf|xsrf|connect\.sid", re.IGNORECASE)
+SESSION_COOKIE = linear(r"sess|sid|token|auth|jwt|login|remember|csrf|xsrf|connect\.sid", re.IGNORECASE)
 
 
 @predicate("js.cookie")
@@ -1571,7 +1573,7 @@ def _sql_modules(a: JsAnalyzer, near) -> set[str]:
     return found
 
 
-SHELL_META = re.compile(r"[|&;<>()$`\\\"'*?\[\]{}~#!\n]")
+SHELL_META = linear(r"[|&;<>()$`\\\"'*?\[\]{}~#!\n]")
 
 
 @fix("js.exec_to_execfile")
@@ -1709,7 +1711,7 @@ def xxe_fix(ctx: MatchContext, v: Verdict):
 # ---------------------------------------------------------------------- RL332 target="_blank" without noopener
 
 LINK_ELEMENTS = frozenset({"a", "area", "form"})
-EXTERNAL_URL = re.compile(r"^(https?:)?//", re.IGNORECASE)
+EXTERNAL_URL = linear(r"^(https?:)?//", re.IGNORECASE)
 
 
 def _jsx_value(attr):

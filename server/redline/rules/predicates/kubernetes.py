@@ -9,8 +9,6 @@ so one rule covers both and its predicate first asks which kind of document the 
 
 from __future__ import annotations
 
-import re
-
 from redline.findings import Confidence, Fix, TextEdit
 from redline.rules.predicates import MatchContext, Verdict, fix, predicate
 from redline.rules.predicates.iac_common import is_secret_name, literal_secret, parse_image
@@ -30,6 +28,7 @@ from redline.rules.predicates.yaml_model import (
     pair_value,
     scalar,
 )
+from redline.secrets.regex import linear
 
 CONTAINER_LISTS = ("containers", "initContainers", "ephemeralContainers")
 WORKLOAD_KINDS = {"pod", "deployment", "statefulset", "daemonset", "replicaset", "job", "cronjob",
@@ -145,7 +144,7 @@ def host_namespace(ctx: MatchContext):
 
 # ------------------------------------------------------------------ RL543 host paths, RL550 docker socket
 
-SOCKETS = re.compile(r"(^|/)(docker|containerd|crio|cri-dockerd|podman)(\.sock)?$|/(docker|containerd|crio)\.sock$|^/var/run/?$|^/run/?$")
+SOCKETS = linear(r"(^|/)(docker|containerd|crio|cri-dockerd|podman)(\.sock)?$|/(docker|containerd|crio)\.sock$|^/var/run/?$|^/run/?$")
 SENSITIVE_HOST_PATHS = ("/", "/etc", "/proc", "/sys", "/dev", "/root", "/boot", "/lib/modules", "/var/lib/docker",
                         "/var/lib/kubelet", "/var/lib/containerd", "/var/log", "/home", "/usr", "/bin", "/sbin")
 
@@ -312,7 +311,7 @@ def resource_limits(ctx: MatchContext):
 # ------------------------------------------------------------------ RL547 ingress-nginx annotations
 
 _NGINX_PREFIX = "nginx.ingress.kubernetes.io/"
-_INJECTION_CHARS = re.compile(r"[\n\r;{}|'\"\\$`]")
+_INJECTION_CHARS = linear(r"[\n\r;{}|'\"\\$`]")
 
 
 @predicate("k8s.nginx_annotation")
@@ -333,7 +332,7 @@ def nginx_annotation(ctx: MatchContext):
 
 # ------------------------------------------------------------------ RL532 secrets (YAML)
 
-_ASSIGN = re.compile(r"(?m)^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*[=:]\s*(.*)$")
+_ASSIGN = linear(r"(?m)^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*[=:]\s*(.*)$")
 
 
 @predicate("k8s.secret_env")

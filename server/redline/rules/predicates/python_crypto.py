@@ -26,6 +26,7 @@ from redline.rules.predicates.python_scope import (
 )
 from redline.rules.predicates.python_sinks import HIGH, LOW, MEDIUM, name_words
 from redline.rules.predicates.taint_python import CONST, name_is_bound, reaching_values, scope_for, value_of
+from redline.secrets.regex import escape, linear
 
 
 # ---------------------------------------------------------------- naming context
@@ -148,7 +149,7 @@ def _hashed_names(ctx, call) -> list[str]:
         left = p.child_by_field_name("left")
         fn = enclosing_function(call)
         if left is not None and left.type == "identifier" and fn is not None:
-            pattern = re.compile(rb"\b" + re.escape(left.text) + rb"\.update\(([^)]*)\)")
+            pattern = linear(rb"\b" + escape(left.text) + rb"\.update\(([^)]*)\)")
             out.extend(m.group(1).decode("utf-8", "replace") for m in pattern.finditer(fn.text))
     return out
 
@@ -320,7 +321,7 @@ def _flows_to_return(call, fn) -> bool:
         if n.type in ("assignment", "augmented_assignment"):
             left = n.child_by_field_name("left")
             if left is not None and left.type == "identifier":
-                return re.search(rb"return\b[^\n]*\b" + re.escape(left.text) + rb"\b", fn.text) is not None
+                return linear(rb"return\b[^\n]*\b" + escape(left.text) + rb"\b").search(fn.text) is not None
             return False
         n = n.parent
     return False

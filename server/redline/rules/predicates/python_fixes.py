@@ -21,6 +21,7 @@ from redline.rules.predicates.python_scope import (
 )
 from redline.rules.predicates.python_strings import Hole, Template
 from redline.rules.predicates.taint_python import scope_for, single_definition
+from redline.secrets.regex import linear
 
 
 # ---------------------------------------------------------------- edit helpers
@@ -101,11 +102,11 @@ def py_string(s: str, multiline_hint: bool = False) -> str:
 
 # ---------------------------------------------------------------- SQL placeholders
 
-VALUE_CONTEXT = re.compile(
+VALUE_CONTEXT = linear(
     r"(=|<|>|<=|>=|<>|!=|\(|,|\b(?:in|like|ilike|values|limit|offset|and|or|then|else|between|is|not|set|when|case)\s*\(?)\s*$",
     re.IGNORECASE,
 )
-IDENT_CONTEXT = re.compile(r"\b(from|join|into|table|update|by|as|index|exists|database|schema|view)\s*$", re.IGNORECASE)
+IDENT_CONTEXT = linear(r"\b(from|join|into|table|update|by|as|index|exists|database|schema|view)\s*$", re.IGNORECASE)
 QMARK = ("sqlite3", "aiosqlite", "pyodbc", "duckdb", "snowflake", "jaydebeapi")
 PYFORMAT = ("psycopg2", "psycopg", "pymysql", "MySQLdb", "mysql", "django.db", "pgdb", "pymssql", "aiomysql", "aiopg")
 
@@ -244,7 +245,7 @@ def sql_parameterize(ctx: MatchContext, verdict: Verdict):
 
 # ---------------------------------------------------------------- shell -> argument list
 
-SHELL_META = re.compile(r"[|&;<>()$`\\\"'*?\[\]{}~!#\n]")
+SHELL_META = linear(r"[|&;<>()$`\\\"'*?\[\]{}~!#\n]")
 
 
 def _argv(ctx, tpl: Template) -> list[str] | None:

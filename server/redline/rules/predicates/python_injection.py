@@ -54,6 +54,7 @@ from redline.rules.predicates.taint_python import (
     scope_for,
     value_of,
 )
+from redline.secrets.regex import linear
 
 
 def _call_ctx(ctx: MatchContext):
@@ -135,13 +136,13 @@ def _dynamic_raw(ctx, node, kind: str, accept=None):
 
 # ---------------------------------------------------------------- SQL (RL101)
 
-SQL_WORDS = re.compile(
+SQL_WORDS = linear(
     r"\b(select\b.*\bfrom|insert\s+(or\s+\w+\s+)?into|update\b.*\bset|delete\s+from|replace\s+into|where\s+[\w.`\"\[\]]+\s*(=|<|>|!|like\b|in\b|is\b)"
     r"|values\s*\(|order\s+by|group\s+by|limit\s+(\d|\x00)|(create|drop|alter|truncate)\s+(table|index|view|database)|pragma\s+\w)",
     re.IGNORECASE | re.DOTALL,
 )
 _K = lambda w: f"(?:{w.upper()}|{w.lower()})"  # noqa: E731 - keywords in one case, as SQL is written
-SQL_SHAPE = re.compile(
+SQL_SHAPE = linear(
     r"^\s*\(?\s*(?:"
     + rf"{_K('select')}\s.+?\s{_K('from')}\s"
     + rf"|{_K('insert')}\s+(?:{_K('or')}\s+\w+\s+)?{_K('into')}\s"
@@ -166,11 +167,20 @@ NOT_SQL_CONSUMERS = frozenset(
 )
 
 
-IDENT_BEFORE = re.compile(r"(?i)\b(from|join|into|update|table|exists|index|database|schema|view|by|truncate|alter|drop|"
+IDENT_BEFORE = linear(r"(?i)\b(from|join|into|update|table|exists|index|database|schema|view|by|truncate|alter|drop|"
                           r"select|distinct|begin|savepoint|release|to|describe|pragma|returning|function|procedure|"
                           r"sequence|column|constraint|trigger|type|owner)\s*[`\"\[]?$|[.]$")
-IDENT_AFTER = re.compile(r"^[`\"\]]?\s*(=(?!\s*[?%:$])|\.)")
-VALUE_BEFORE = re.compile(r"(?i)(=|<|>|<>|!=|\(|,|\b(in|like|ilike|values|limit|offset|and|or|then|else|between|is|not|when)\s*\(?)\s*$")
+# `= x` or `.x` after the hole; an `=` followed by a placeholder (`= ?`, `= %s`, `= :name`, `= $1`)
+# is a value context instead (tested in `_ident_after`: RE2 has no look-ahead).
+IDENT_AFTER = linear(r"^[`\"\]]?\s*(?:=\s*(?P<placeholder>[?%:$])?|\.)")
+
+
+def _ident_after(after: str) -> bool:
+    m = IDENT_AFTER.match(after)
+    return m is not None and m.group("placeholder") is None
+
+
+VALUE_BEFORE = linear(r"(?i)(=|<|>|<>|!=|\(|,|\b(in|like|ilike|values|limit|offset|and|or|then|else|between|is|not|when)\s*\(?)\s*$")
 
 
 def _sql_value(ctx, tpl: Template) -> Val:
@@ -190,7 +200,7 @@ def _sql_value(ctx, tpl: Template) -> Val:
                 after = parts[i + 1] if i + 1 < len(parts) and isinstance(parts[i + 1], str) else ""
                 quoted = before.rstrip()[-1:] in ("'", '"') and after[:1] == before.rstrip()[-1:]
                 value = quoted or VALUE_BEFORE.search(before.rstrip().rstrip("'\""))
-                if not value and (IDENT_BEFORE.search(before.rstrip()) or IDENT_AFTER.match(after)):
+                if not value and (IDENT_BEFORE.search(before.rstrip()) or _ident_after(after)):
                     continue
                 if _sql_fragment(p.node):
                     continue  # SQL composed from SQL (a subquery, a condition), not a value
@@ -465,7 +475,7 @@ def command_injection(ctx: MatchContext):
 
 
 # Helpers that run command lines; a bare `execute` is the DB-API cursor method (RL101's business).
-RUNNER_NAME = re.compile(r"(?:^|_)(?:run|exec|cmd|command|shell|ssh|cli|system|popen|spawn)(?:_|$)|^_+execute$|(?:^|_)execute_", re.I)
+RUNNER_NAME = linear(r"(?:^|_)(?:run|exec|cmd|command|shell|ssh|cli|system|popen|spawn)(?:_|$)|^_+execute$|(?:^|_)execute_", re.I)
 
 
 @predicate("python.command_wrapper")
@@ -675,7 +685,7 @@ RESPONSES = frozenset({"flask.make_response", "flask.Response", "werkzeug.wrappe
                        "starlette.responses.HTMLResponse", "make_response", "HttpResponse", "HTMLResponse",
                        "django.http.HttpResponseBadRequest", "django.http.HttpResponseNotFound",
                        "django.http.HttpResponseForbidden", "webob.Response", "bottle.HTTPResponse"})
-HTML_TAG = re.compile(r"<\s*/?\s*[a-zA-Z][a-zA-Z0-9]*[\s>/]|<!--")
+HTML_TAG = linear(r"<\s*/?\s*[a-zA-Z][a-zA-Z0-9]*[\s>/]|<!--")
 
 
 def _not_html(call) -> bool:
@@ -1107,7 +1117,7 @@ def location_header(ctx: MatchContext):
 
 # ---------------------------------------------------------------- headers (RL121)
 
-HEADER_OBJECTS = re.compile(r"(?i)(header|response|resp|res|rv|r)$")
+HEADER_OBJECTS = linear(r"(?i)(header|response|resp|res|rv|r)$")
 
 
 @predicate("python.header_injection")
@@ -1188,6 +1198,7 @@ def log_injection(ctx: MatchContext):
     return None
 
 
+SCRIPT_TAG = linear(r"<\s*/?\s*\(?\??:?script", re.IGNORECASE)  # `<\s*/?\s*` is quadratic for `re`
 REGEX_FUNCS = frozenset({"re.compile", "re.search", "re.match", "re.fullmatch", "re.sub", "re.subn", "re.split",
                          "re.findall", "re.finditer", "regex.compile", "regex.search", "regex.match"})
 
@@ -1214,7 +1225,7 @@ def bad_html_filter(ctx: MatchContext):
     if first is None or b"script" not in first.text.lower():
         return None
     pattern = string_value(first)
-    if pattern is None or not re.search(r"<\s*/?\s*\(?\??:?script", pattern, re.IGNORECASE):
+    if pattern is None or not SCRIPT_TAG.search(pattern):
         return None
     return Verdict(confidence=MEDIUM)
 
@@ -1368,8 +1379,9 @@ def redirect_any(ctx: MatchContext):
 # ---------------------------------------------------------------- URL checks (RL124)
 
 TLDS = r"(?:com|org|net|io|dev|edu|gov|co|uk|de|fr|app|info|biz|us|eu|local|internal|cloud|ai)"
-DOMAIN = re.compile(r"^(?:[a-z][a-z0-9+.-]*://)?[\w-]+(?:\.[\w-]+)*\." + TLDS + r"(?::\d+)?/?$", re.IGNORECASE)
-UNESCAPED_HOST_RE = re.compile(r"(?<!\\)\.(?:[\w-]+(?<!\\)\.)*" + TLDS + r"\b")
+DOMAIN = linear(r"^(?:[a-z][a-z0-9+.-]*://)?[\w-]+(?:\.[\w-]+)*\." + TLDS + r"(?::\d+)?/?$", re.IGNORECASE)
+# A dot not escaped by a backslash, then host labels and a known TLD (the group `host`).
+UNESCAPED_HOST_RE = linear(r"(?:^|[^\\])(?P<host>\.(?:[\w-]+\.)*" + TLDS + r")\b")
 
 
 @predicate("python.incomplete_url_check")
@@ -1395,9 +1407,10 @@ def incomplete_url_check(ctx: MatchContext):
     qn = call_qualname(ctx.file, node) or ""
     if qn not in REGEX_FUNCS:
         return None
-    if not UNESCAPED_HOST_RE.search(literal):
+    found = UNESCAPED_HOST_RE.search(literal)
+    if not found:
         return None
-    host = UNESCAPED_HOST_RE.search(literal).group(0)
+    host = found.group("host")
     return Verdict(args={"how": f"The pattern '{literal}'", "example": "a host with any character where the dots are (e.g. " + host.replace(".", "X") + ") or with more text around it"})
 
 

@@ -34,6 +34,7 @@ from redline.secrets import filters as secret_filters
 from redline.secrets import names as secret_names
 from redline.secrets.names import Kind
 from redline.secrets.redact import redact
+from redline.secrets.regex import linear
 
 # ---------------------------------------------------------------- password names and values
 
@@ -182,7 +183,7 @@ DB_SCHEMES = frozenset({"postgres", "postgresql", "pgsql", "mysql", "mariadb", "
                         "mongodb", "redis", "rediss", "amqp", "amqps", "cockroachdb", "db2", "ibm_db_sa", "clickhouse",
                         "snowflake", "redshift", "vertica", "neo4j", "bolt", "cassandra", "ldap", "ldaps", "ftp",
                         "smtp"})
-_DB_URL = re.compile(r"^([a-z][a-z0-9]*)(?:\+[a-z0-9_]+)?://[^:/@\s]+:@", re.IGNORECASE)
+_DB_URL = linear(r"^([a-z][a-z0-9]*)(?:\+[a-z0-9_]+)?://[^:/@\s]+:@", re.IGNORECASE)
 
 # Well-known default and most-guessed passwords (vendor defaults, password-list heads). Compared
 # case-insensitively with the whole value.
@@ -480,10 +481,10 @@ def removed_api_rename(ctx: MatchContext, verdict: Verdict):
 
 URL_OPENERS = frozenset({"urllib.request.urlopen", "urllib.request.urlretrieve", "urllib.urlopen", "urllib.urlretrieve",
                          "urllib2.urlopen", "six.moves.urllib.request.urlopen", "future.moves.urllib.request.urlopen"})
-_FIXED_SCHEME = re.compile(r"^(https?|ftps?)://", re.IGNORECASE)
+_FIXED_SCHEME = linear(r"^(https?|ftps?)://", re.IGNORECASE)
 # Signs that the function (or module) checks the scheme before opening: `urlparse(u).scheme`,
 # `u.startswith(("http://", "https://"))`, a URL validator.
-_SCHEME_CHECK = re.compile(
+_SCHEME_CHECK = linear(
     rb"scheme|urlparse|urlsplit|URLValidator|validators\.url|startswith\(\s*\(?\s*[rbuRBU]?['\"](?:https?|ftp)"
     rb"|match\(\s*[rbuRBU]*['\"]\^?\(?https?"
 )
@@ -587,7 +588,7 @@ def url_scheme_unchecked(ctx: MatchContext):
 RE_FUNCTIONS = frozenset({"re.compile", "re.match", "re.search", "re.fullmatch", "re.findall", "re.finditer",
                           "re.sub", "re.subn", "re.split", "regex.compile", "regex.match", "regex.search",
                           "regex.fullmatch"})
-_LINE_FLAGS = re.compile(r"\b(M|MULTILINE|X|VERBOSE)\b")
+_LINE_FLAGS = linear(r"\b(M|MULTILINE|X|VERBOSE)\b")
 _ZERO_WIDTH_ESCAPES = frozenset("AbBZ")
 
 
@@ -729,7 +730,7 @@ def unmatchable_anchor_predicate(ctx: MatchContext):
 
 # ---------------------------------------------------------------- RL325 assert as input validation
 
-_INPUT_SOURCE = re.compile(
+_INPUT_SOURCE = linear(
     rb"\b(?:raw_)?input\s*\(|\brequest\.(?:args|form|values|json|data|files|GET|POST|body|headers|"
     rb"cookies|COOKIES|META|FILES|query_params|get_json|get_data|params|match_info|query|query_string|path_params)\b"
 )

@@ -26,6 +26,7 @@ from redline.rules.predicates.taint_python import (
     scope_for,
     value_of,
 )
+from redline.secrets.regex import linear
 
 HIGH, MEDIUM, LOW = Confidence.HIGH, Confidence.MEDIUM, Confidence.LOW
 
@@ -189,10 +190,13 @@ def first_positional_call(node):
     return p.parent
 
 
+_ACRONYM_END = linear(r"([A-Z]+)([A-Z][a-z])")  # with `re`, quadratic in a long run of capitals
+
+
 def name_words(name: str) -> list[str]:
     """Words of an identifier: getSessionID -> [get, session, id]; api_key -> [api, key]."""
     name = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name)
-    name = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", name)
+    name = _ACRONYM_END.sub(r"\1_\2", name)
     return [w for w in re.split(r"[^A-Za-z0-9]+", name.lower()) if w]
 
 
@@ -200,7 +204,7 @@ def name_words(name: str) -> list[str]:
 
 VALIDATOR_CALLS = frozenset({"match", "fullmatch", "isdigit", "isnumeric", "isdecimal", "isalnum", "isalpha",
                              "isidentifier", "issubset", "isascii", "is_safe_url", "url_has_allowed_host_and_scheme"})
-VALIDATOR_NAME = re.compile(r"^_*(is_?)?(valid|safe|allowed|whitelist|allowlist|legal|sane)", re.IGNORECASE)
+VALIDATOR_NAME = linear(r"^_*(is_?)?(valid|safe|allowed|whitelist|allowlist|legal|sane)", re.IGNORECASE)
 EXITS = ("return_statement", "raise_statement", "continue_statement", "break_statement")
 
 

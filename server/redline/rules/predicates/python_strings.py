@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from redline.rules.predicates.python_scope import call_args, text, unwrap
+from redline.secrets.regex import linear
 
 
 @dataclass(frozen=True)
@@ -36,8 +37,8 @@ class Template:
         return "".join(p if isinstance(p, str) else "\x00" for p in self.parts)
 
 
-_PERCENT = re.compile(r"%(?:\((?P<key>[^)]*)\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?(?P<conv>[diouxXeEfFgGcrsa%])")
-_FIELD = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
+_PERCENT = linear(r"%(?:\((?P<key>[^)]*)\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?(?P<conv>[diouxXeEfFgGcrsa%])")
+_FIELD = linear(r"\{\{|\}\}|\{([^{}]*)\}")
 NUMERIC_CONVERSIONS = frozenset("diouxXeEfFgG")
 
 

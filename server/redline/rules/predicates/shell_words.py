@@ -4,11 +4,10 @@ an argument list cannot express, or when a word mixes text and a value."""
 
 from __future__ import annotations
 
-import re
-
 from redline.rules.predicates import sql_params
+from redline.secrets.regex import linear
 
-SHELL_META = re.compile(r"[|&;<>()$`\\\"'*?\[\]{}~#!\n]")
+SHELL_META = linear(r"[|&;<>()$`\\\"'*?\[\]{}~#!\n]")
 
 
 def argv(parts: list):

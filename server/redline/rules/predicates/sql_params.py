@@ -15,6 +15,8 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
+from redline.secrets.regex import linear
+
 
 @dataclass(frozen=True)
 class Text:
@@ -35,14 +37,14 @@ class Bound:
     suffix: str = ""
 
 
-_VALUE_CONTEXT = re.compile(
+_VALUE_CONTEXT = linear(
     r"(=|<|>|<=|>=|<>|!=|\blike|\bilike|\blimit|\boffset|\bthen|\belse|\bwhen|\bis|\bnot)\s*$",
     re.IGNORECASE,
 )
-_LIST_OPENER = re.compile(r"\b(values|in)\s*$", re.IGNORECASE)
-_BETWEEN_AND = re.compile(r"\bbetween\s+\S+\s+and\s*$", re.IGNORECASE)
-_BETWEEN = re.compile(r"\bbetween\s*$", re.IGNORECASE)
-EXISTING_PLACEHOLDER = re.compile(r"\?|\$\d")
+_LIST_OPENER = linear(r"\b(values|in)\s*$", re.IGNORECASE)
+_BETWEEN_AND = linear(r"\bbetween\s+\S+\s+and\s*$", re.IGNORECASE)
+_BETWEEN = linear(r"\bbetween\s*$", re.IGNORECASE)
+EXISTING_PLACEHOLDER = linear(r"\?|\$\d")
 
 
 def _in_value_list(before: str) -> bool:

@@ -32,10 +32,11 @@ from dataclasses import dataclass
 from typing import Iterable, Iterator
 
 from redline.findings import Confidence, Related, Span
+from redline.secrets.regex import linear
 
 MAX_DEPTH = 12
 # isPathSafe, checkUrlAllowed, hasValidHost...: a home-made check on the value.
-_VALIDATOR = re.compile(r"^(is|has|check|validate|verify|ensure)[A-Z_]?\w*(Safe|Valid|Allowed|Trusted|Permitted|Inside|Within|Whitelisted|Allowlisted)", re.IGNORECASE)
+_VALIDATOR = linear(r"^(is|has|check|validate|verify|ensure)[A-Z_]?\w*(Safe|Valid|Allowed|Trusted|Permitted|Inside|Within|Whitelisted|Allowlisted)", re.IGNORECASE)
 MAX_TEXTS = 200
 
 

@@ -26,6 +26,7 @@ from redline.rules.predicates.taint_core import (
     plus_operands,
     with_kind,
 )
+from redline.secrets.regex import linear
 
 FUNCTIONS = frozenset({"function_declaration", "method_declaration", "func_literal"})
 REQUEST_FIELDS = frozenset({
@@ -44,7 +45,7 @@ DECODERS = frozenset({"Decode", "Unmarshal", "Bind", "BindJSON", "ShouldBind", "
                       "BindQuery", "ShouldBindUri", "BindUri", "BodyParser", "Sscanf", "Sscan", "QueryParser"})
 # Helpers that read a part of the request they are given: utils.ParamString(r, ":id"),
 # getQueryParam(r, "q"), api.PathVar(r, "name").
-REQUEST_HELPER = re.compile(r"(Param|Query|Path|Header|Cookie|Form|Var|URL|Uri|URI)", re.IGNORECASE)
+REQUEST_HELPER = linear(r"(Param|Query|Path|Header|Cookie|Form|Var|URL|Uri|URI)", re.IGNORECASE)
 BUILDER_WRITES = frozenset({"WriteString", "WriteByte", "WriteRune", "Write"})
 NUMERIC_TYPES = frozenset({"int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32",
                            "uint64", "float32", "float64", "bool", "uintptr", "byte", "rune"})
@@ -57,15 +58,15 @@ PASSTHROUGH = frozenset({
     "Rel", "Unquote", "NewDecoder", "Text",
 })
 SANITIZERS: dict[str, re.Pattern] = {
-    "sql": re.compile(r"^(quoteliteral|quoteidentifier|escape)"),
-    "html": re.compile(r"(escape|sanitiz|htmlescaper|jsescaper|urlqueryescaper)"),
-    "cmd": re.compile(r"(quote|escape)"),
-    "path": re.compile(r"^(base|escape|sanitiz)"),
-    "url": re.compile(r"^(queryescape|pathescape)$"),
-    "ldap": re.compile(r"(escape)"),
-    "xpath": re.compile(r"(escape)"),
+    "sql": linear(r"^(quoteliteral|quoteidentifier|escape)"),
+    "html": linear(r"(escape|sanitiz|htmlescaper|jsescaper|urlqueryescaper)"),
+    "cmd": linear(r"(quote|escape)"),
+    "path": linear(r"^(base|escape|sanitiz)"),
+    "url": linear(r"^(queryescape|pathescape)$"),
+    "ldap": linear(r"(escape)"),
+    "xpath": linear(r"(escape)"),
 }
-GENERIC_SANITIZER = re.compile(r"^(sanitize|escape)", re.IGNORECASE)
+GENERIC_SANITIZER = linear(r"^(sanitize|escape)", re.IGNORECASE)
 
 
 def selector_path(a: "GoAnalyzer", node) -> list[str] | None:

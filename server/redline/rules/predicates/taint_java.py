@@ -27,6 +27,7 @@ from redline.rules.predicates.taint_core import (
     plus_operands,
     with_kind,
 )
+from redline.secrets.regex import linear
 
 FUNCTIONS = frozenset({"method_declaration", "constructor_declaration", "lambda_expression",
                        "compact_constructor_declaration"})
@@ -44,7 +45,7 @@ REQUEST_METHODS = frozenset({
 })
 # Helpers that read a part of the request they are given: ServletUtils.getPath(request),
 # ServletRequestUtils.getStringParameter(request, "x"), WebUtils.getCookie(request, "c").
-REQUEST_HELPER = re.compile(r"^(get|find|read|extract)\w*(Path|Param|Parameter|Query|Header|Cookie|Uri|URI|Url|URL|Body|Form)\w*$")
+REQUEST_HELPER = linear(r"^(get|find|read|extract)\w*(Path|Param|Parameter|Query|Header|Cookie|Uri|URI|Url|URL|Body|Form)\w*$")
 ARCHIVE_ENTRY_TYPES = frozenset({"ZipEntry", "JarEntry", "TarArchiveEntry", "ZipArchiveEntry", "ArchiveEntry",
                                  "TarEntry", "SevenZArchiveEntry", "ArjArchiveEntry", "CpioArchiveEntry"})
 ARCHIVE_NEXT = frozenset({"getNextEntry", "getNextJarEntry", "getNextTarEntry", "getNextZipEntry", "nextElement"})
@@ -59,22 +60,23 @@ PASSTHROUGH = frozenset({
     "getKey", "text", "body", "toURI", "toURL", "create", "parse", "getBytes", "wrap", "newString",
     "encodeToString", "decodeToString",
 })
-UNIVERSAL_SAFE = re.compile(
+UNIVERSAL_SAFE = linear(
     r"^(Integer|Long|Short|Byte|Double|Float|Boolean|BigInteger|BigDecimal|UUID|Math|LocalDate|Instant)\."
 )
 SAFE_METHODS = frozenset({"length", "size", "hashCode", "isEmpty", "equals", "equalsIgnoreCase", "contains",
                           "startsWith", "endsWith", "matches", "indexOf", "lastIndexOf", "compareTo", "isBlank",
                           "count", "getTime", "ordinal", "intValue", "longValue"})
 SANITIZERS: dict[str, re.Pattern] = {
-    "sql": re.compile(r"(escapesql|encodeforsql)"),
-    "html": re.compile(r"(escape|encode|sanitiz|forhtml|forjavascript|forxml|forcssstring|foruri|clean|htmlescape)"),
-    "cmd": re.compile(r"(encodeforos|escape)"),
-    "path": re.compile(r"^(getname|getfilename|getbasename|sanitiz)"),
-    "url": re.compile(r"(urlencoder|encodeforurl|^encode$)"),
-    "ldap": re.compile(r"(filterencode|escapeldap|encodeforldap|escapevalue|nameencode|encodefordn|escape)"),
-    "xpath": re.compile(r"(encodeforxpath|escape)"),
+    "sql": linear(r"(escapesql|encodeforsql)"),
+    "html": linear(r"(escape|encode|sanitiz|forhtml|forjavascript|forxml|forcssstring|foruri|clean|htmlescape)"),
+    "cmd": linear(r"(encodeforos|escape)"),
+    "path": linear(r"^(getname|getfilename|getbasename|sanitiz)"),
+    "url": linear(r"(urlencoder|encodeforurl|^encode$)"),
+    "ldap": linear(r"(filterencode|escapeldap|encodeforldap|escapevalue|nameencode|encodefordn|escape)"),
+    "xpath": linear(r"(encodeforxpath|escape)"),
 }
-GENERIC_SANITIZER = re.compile(r"^(sanitize|escape|clean)", re.IGNORECASE)
+_TYPE_ARGUMENTS = linear(r"<.*>")  # `List<String>` -> `List`
+GENERIC_SANITIZER = linear(r"^(sanitize|escape|clean)", re.IGNORECASE)
 # Factory methods whose result type is known.
 FACTORY_TYPES = {
     "getEngineByName": "ScriptEngine", "getEngineByExtension": "ScriptEngine", "getEngineByMimeType": "ScriptEngine",
@@ -196,7 +198,7 @@ class JavaAnalyzer(Analyzer):
             holder = decl.parent if decl.type == "variable_declarator" else decl
             typ = holder.child_by_field_name("type") if holder is not None else None
             if typ is not None:
-                text = re.sub(r"<.*>", "", self.text(typ)).strip()
+                text = _TYPE_ARGUMENTS.sub("", self.text(typ)).strip()
                 if text != "var":
                     return text.split(".")[-1]
             if b.value is not None:
@@ -211,7 +213,7 @@ class JavaAnalyzer(Analyzer):
         if t == "identifier":
             return self.declared_type(node)
         if t == "object_creation_expression":
-            return re.sub(r"<.*>", "", self.text(node.child_by_field_name("type"))).split(".")[-1]
+            return _TYPE_ARGUMENTS.sub("", self.text(node.child_by_field_name("type"))).split(".")[-1]
         if t == "method_invocation":
             name = self.text(node.child_by_field_name("name"))
             if name in FACTORY_TYPES:

@@ -25,6 +25,7 @@ from redline.rules.predicates.taint_core import (
     plus_operands,
     with_kind,
 )
+from redline.secrets.regex import linear
 
 FUNCTIONS = frozenset({
     "function_declaration", "function_expression", "function", "arrow_function", "method_definition",
@@ -66,17 +67,17 @@ TRANSFORMERS = frozenset({
 })
 # Per sink category, callee names (last segment, lower-cased regex) that make a value safe.
 SANITIZERS: dict[str, re.Pattern] = {
-    "sql": re.compile(r"^(escape|escapeid|escapeliteral|escapeidentifier|sqlstring|quote|quoteident|quoteliteral)$"),
-    "html": re.compile(r"(escape|sanitiz|encode|purify|xss|strip_?tags|htmlentities)"),
-    "cmd": re.compile(r"(quote|escape)"),
-    "path": re.compile(r"^(basename|sanitizefilename|sanitize)$"),
-    "url": re.compile(r"^(encodeuricomponent|encodeuri)$"),
-    "code": re.compile(r"^(stringify)$"),
-    "ldap": re.compile(r"(escape|encode)"),
-    "xpath": re.compile(r"(escape|encode)"),
-    "nosql": re.compile(r"^(string|sanitize|mongosanitize|escape|tostring)$"),
+    "sql": linear(r"^(escape|escapeid|escapeliteral|escapeidentifier|sqlstring|quote|quoteident|quoteliteral)$"),
+    "html": linear(r"(escape|sanitiz|encode|purify|xss|strip_?tags|htmlentities)"),
+    "cmd": linear(r"(quote|escape)"),
+    "path": linear(r"^(basename|sanitizefilename|sanitize)$"),
+    "url": linear(r"^(encodeuricomponent|encodeuri)$"),
+    "code": linear(r"^(stringify)$"),
+    "ldap": linear(r"(escape|encode)"),
+    "xpath": linear(r"(escape|encode)"),
+    "nosql": linear(r"^(string|sanitize|mongosanitize|escape|tostring)$"),
 }
-GENERIC_SANITIZER = re.compile(r"^(sanitize|escape|clean)")
+GENERIC_SANITIZER = linear(r"^(sanitize|escape|clean)")
 # Text already in the page (form fields, element text) read back for an HTML sink: markup the
 # page escaped once becomes markup again (CodeQL js/xss-through-dom).
 ARCHIVE_ENTRY_PROPS = frozenset({"path", "fileName", "name"})
@@ -84,7 +85,7 @@ DOM_TEXT = "text read from the page"
 DOM_TEXT_METHODS = frozenset({"val", "text"})
 DOM_TEXT_PROPS = frozenset({"value", "textContent", "innerText"})
 DOM_LOOKUPS = frozenset({"getElementById", "querySelector"})
-SANITIZED_NAME = re.compile(r"^(sanitized|escaped|encoded)([A-Z_]|$)")
+SANITIZED_NAME = linear(r"^(sanitized|escaped|encoded)([A-Z_]|$)")
 
 
 def member_path(analyzer: "JsAnalyzer", node) -> list[str] | None:

@@ -41,6 +41,7 @@ from redline.rules.predicates.python_scope import (
     text,
     unwrap,
 )
+from redline.secrets.regex import linear
 
 CONST, UNKNOWN, TAINTED = 0, 1, 2
 MAX_DEPTH = 120
@@ -155,7 +156,7 @@ TRANSFORMS = frozenset(
     }
 )
 BUILTIN_NAMES = frozenset(dir(builtins))
-ALL_CAPS = re.compile(r"^_?[A-Z][A-Z0-9_]*$")
+ALL_CAPS = linear(r"^_?[A-Z][A-Z0-9_]*$")
 
 
 def _is_sanitizer(qn: str | None, name: str, kind: str) -> bool:
@@ -404,7 +405,7 @@ def _object_params(fn, names: list[str]) -> list[str]:
     return out
 
 
-_SELF_REQUEST = re.compile(rb"(?<![\w.])self\.request\.(" + b"|".join(sorted(a.encode() for a in REQUEST_ATTRS)) + rb")\b")
+_SELF_REQUEST = linear(rb"(?:^|[^\w.])self\.request\.(" + b"|".join(sorted(a.encode() for a in REQUEST_ATTRS)) + rb")\b")
 
 
 def _uses_request_global(file, fn) -> bool:

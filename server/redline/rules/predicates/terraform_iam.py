@@ -26,6 +26,7 @@ from redline.rules.predicates.terraform_model import (
     node_text,
     object_key,
 )
+from redline.secrets.regex import escape, linear
 
 
 @dataclass
@@ -71,7 +72,7 @@ def _locate(attr: Attr, key: str, must_contain: str = '"*"'):
                     return n
             stack.extend(reversed(n.named_children))
         return attr.node
-    rx = re.compile(rb'"' + re.escape(key.encode()) + rb'"\s*:\s*(\[[^\]]*\]|\{[^}]*\}|"[^"]*")', re.S)
+    rx = linear(rb'"' + escape(key.encode()) + rb'"\s*:\s*(\[[^\]]*\]|\{[^}]*\}|"[^"]*")', re.S)
     for m in rx.finditer(expr.text):
         if must_contain.encode() in m.group(1):
             region = line_region(expr, rx, m.start())
@@ -235,8 +236,8 @@ def azure_role_definition(block: Block, module: Module) -> list[Issue]:
 
 _BASIC_ROLES = {"roles/owner", "roles/editor"}
 _IMPERSONATION_ROLES = {"roles/iam.serviceaccountuser", "roles/iam.serviceaccounttokencreator"}
-_DEFAULT_SA = re.compile(r"(-compute@developer\.gserviceaccount\.com|@appspot\.gserviceaccount\.com)$")
-_PERSONAL = re.compile(r"^user:.*@(gmail|googlemail|yahoo|hotmail|outlook|live|aol|icloud|me|proton|protonmail|gmx|mail)\.[a-z.]+$", re.I)
+_DEFAULT_SA = linear(r"(-compute@developer\.gserviceaccount\.com|@appspot\.gserviceaccount\.com)$")
+_PERSONAL = linear(r"^user:.*@(gmail|googlemail|yahoo|hotmail|outlook|live|aol|icloud|me|proton|protonmail|gmx|mail)\.[a-z.]+$", re.I)
 
 
 def _members(block: Block) -> list[tuple[Attr, object]]:
