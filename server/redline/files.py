@@ -38,6 +38,7 @@ from typing import Iterable, Iterator, Sequence
 
 from redline import languages as langs
 from redline.config import Config
+from redline.secrets.regex import linear
 
 # Folders never entered while walking (named explicitly they are still scanned).
 DEFAULT_EXCLUDED_DIRS = frozenset(
@@ -141,23 +142,58 @@ def _translate_segment(seg: str) -> str:
                 negate = body[:1] in ("!", "^")
                 if negate:
                     body = body[1:]
-                chars = []
-                k = 0
-                while k < len(body):
-                    ch = body[k]
-                    if ch == "\\" and k + 1 < len(body):
-                        chars.append(re.escape(body[k + 1]))
-                        k += 2
-                        continue
-                    chars.append(ch if ch == "-" and 0 < k < len(body) - 1 else re.escape(ch))
-                    k += 1
-                cls = "".join(chars)
-                out.append(f"(?!/)[^{cls}]" if negate else f"(?!/)[{cls}]")
+                out.append(_translate_class(body, negate))
                 i = j
         else:
             out.append(re.escape(c))
         i += 1
     return "".join(out)
+
+
+def _class_ranges(body: str) -> list[tuple[str, str]]:
+    """The characters of a `[...]` body as (first, last) ranges: `a-z`, `\\]`, a `-` at either end."""
+    items: list[str] = []  # characters, with "-" kept as the range operator where it is one
+    ops: list[bool] = []
+    k = 0
+    while k < len(body):
+        ch = body[k]
+        if ch == "\\" and k + 1 < len(body):
+            items.append(body[k + 1]); ops.append(False)
+            k += 2
+            continue
+        items.append(ch); ops.append(ch == "-" and 0 < k < len(body) - 1)
+        k += 1
+    ranges, k = [], 0
+    while k < len(items):
+        if k + 2 < len(items) and ops[k + 1]:
+            ranges.append((items[k], items[k + 2]))  # a reversed range is left for RE2 to reject
+            k += 3
+        else:
+            ranges.append((items[k], items[k]))
+            k += 1
+    return ranges
+
+
+def _translate_class(body: str, negate: bool) -> str:
+    """A `[...]` of a gitignore glob as an RE2 class that never matches '/' (no look-ahead)."""
+    ranges = _class_ranges(body)
+    if negate:
+        ranges.append(("/", "/"))
+    else:  # cut '/' out of the ranges that hold it
+        cut = []
+        for lo, hi in ranges:
+            if lo <= "/" <= hi:
+                if lo < "/":
+                    cut.append((lo, "."))
+                if hi > "/":
+                    cut.append(("0", hi))
+            else:
+                cut.append((lo, hi))
+        ranges = cut
+        if not ranges:
+            return r"\b\B"  # matches nothing
+    body = "".join(re.escape(lo) if lo == hi else f"{re.escape(lo)}-{re.escape(hi)}" for lo, hi in ranges)
+    return f"[^{body}]" if negate else f"[{body}]"
 
 
 def compile_pattern(line: str) -> IgnoreRule | None:
@@ -187,8 +223,9 @@ def compile_pattern(line: str) -> IgnoreRule | None:
             rx.append(_translate_segment(seg) + ("" if last else "/"))
     prefix = "" if anchored else "(?:.*/)?"
     try:
-        regex = re.compile("^" + prefix + "".join(rx) + r"\Z", re.DOTALL)
-    except (re.error, RecursionError, OverflowError) as e:
+        # RE2: a glob such as `*a*a*a*b` is polynomial in the path for a backtracking matcher.
+        regex = linear("^" + prefix + "".join(rx) + r"\z", re.DOTALL)
+    except (ValueError, re.error, RecursionError, OverflowError) as e:
         raise InvalidPattern(f"invalid glob {original.strip()!r}: {getattr(e, 'msg', None) or e}") from None
     return IgnoreRule(original.strip(), regex, negate, dir_only)
 

@@ -88,6 +88,15 @@ if _re2 is not None:
     _NULL = (-1, -1)
 
 
+class error(ValueError):
+    """A pattern RE2 cannot compile (look-around, back-reference, bad range...); `msg` says why."""
+
+    def __init__(self, msg, pattern):
+        self.msg = msg.decode("utf-8", "replace") if isinstance(msg, bytes) else str(msg)
+        self.pattern = pattern
+        super().__init__(f"not an RE2 (linear-time) pattern: {self.msg}: {pattern!r}")
+
+
 class Match:
     """What a successful match of a `Pattern` gives: groups by index or by name."""
 
@@ -171,7 +180,7 @@ class Pattern:
             return
         self._raw = _re2._re2.RE2(raw, _RE2_OPTIONS)
         if not self._raw.ok():
-            raise ValueError(f"not an RE2 (linear-time) pattern: {self._raw.error()}: {pattern!r}")
+            raise error(self._raw.error(), pattern)
         self._slow = None
         self.groups = self._raw.NumberOfCapturingGroups()
         self.groupindex = {(k.decode() if isinstance(k, bytes) else k): v for k, v in self._raw.NamedCapturingGroups()}
