@@ -23,6 +23,7 @@ from typing import Any, Mapping
 
 from redline.findings import Confidence, Severity
 from redline.rules.model import selector_matches
+from redline.secrets.regex import linear
 
 CONFIG_FILES = ("redline.toml", ".redline.toml", "pyproject.toml")
 ENGINES = ("redline", "secrets", "bandit", "detect-secrets", "dependencies", "registry")
@@ -224,6 +225,12 @@ def _invalid_globs(globs: tuple[str, ...]) -> dict[str, str]:
     return out
 
 
+# Applied to each line of the config file: RE2, as `\s*([^\]]+?)\s*\]` is quadratic in a long
+# line for a backtracking matcher.
+_TABLE_HEADER = linear(r"\s*\[+\s*([^\]]+?)\s*\]+")
+_KEY_LINE = linear(r"\s*([A-Za-z0-9_\-\"']+)\s*=")
+
+
 def _key_lines(text: str, table: str | None = None) -> dict[str, int]:
     """Best-effort line numbers of `key =` lines, for diagnostics on the config file.
 
@@ -232,13 +239,13 @@ def _key_lines(text: str, table: str | None = None) -> dict[str, int]:
     out: dict[str, int] = {}
     section = ""
     for i, line in enumerate(text.splitlines()):
-        h = re.match(r"\s*\[+\s*([^\]]+?)\s*\]+", line)
+        h = _TABLE_HEADER.match(line)
         if h:
             section = h.group(1).replace(" ", "").replace('"', "")
             continue
         if table is not None and section != table and not section.startswith(table + "."):
             continue
-        m = re.match(r"\s*([A-Za-z0-9_\-\"']+)\s*=", line)
+        m = _KEY_LINE.match(line)
         if m:
             key = m.group(1).strip("\"'")
             sub = section[len(table) + 1 :] if table is not None else section
