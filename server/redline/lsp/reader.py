@@ -140,17 +140,19 @@ class FrameParser:
             nl = buf.find(b"\n", pos)
             if nl < 0:
                 excess = len(buf) - pos - self.max_line
-                if excess > 0:
+                if excess > 0:  # keep the line's last max_line bytes only
                     self._line_dropped += excess
-                    self._skipped += excess
+                    self._block_bytes += excess
                     pos += excess
                 break
-            line = bytes(buf[pos:nl])
+            # The same cut when the whole line is here: the events do not depend on the reads.
+            start = max(pos, nl - self.max_line)
+            dropped, self._line_dropped = self._line_dropped + start - pos, 0
+            line = bytes(buf[start:nl])
             self._block_bytes += nl + 1 - pos
             pos = nl + 1
             if line.endswith(b"\r"):
                 line = line[:-1]
-            dropped, self._line_dropped = self._line_dropped, 0
             events.extend(self._line(line, dropped))
         del buf[:pos]
         return events
