@@ -22,6 +22,7 @@ from typing import Any, Protocol, Sequence
 
 
 from redline.config import Config, Problem
+from redline.limits import SKIPPED
 from redline.documents.positions import Encoding
 from redline.documents.source import SourceFile, line_starts_of
 from redline.documents.store import Change, Document, DocumentStore, uri_path
@@ -113,6 +114,10 @@ class Session:
         self.debouncer = Debouncer()
         self._registry = None
         self._slow: dict[str, tuple[int, Any]] = {}  # uri -> (version, concurrent future)
+        # Slow jobs wait here, not in the executor, and go to the worker one at a time (see
+        # _next_slow): a job queued in a process pool can no longer be cancelled.
+        self._slow_waiting: dict[str, tuple] = {}  # uri -> (version, worker.slow_scan arguments)
+        self._slow_running: Any = None  # the concurrent future of the job in the worker
         self._ids = itertools.count(1)
         self._logged: dict[str, set[tuple[str, str]]] = {}
         self._published_problems: dict[str, tuple[Problem, ...]] = {}
@@ -168,6 +173,9 @@ class Session:
             if (name, error) in seen:
                 continue
             seen.add((name, error))
+            if error.startswith(SKIPPED):  # stopped by its time limit (pipeline.skipped_reason)
+                self.log(LogLevel.WARNING, f"{name} skipped {uri_path(uri)}: {error[len(SKIPPED):]}")
+                continue
             self.log(
                 LogLevel.ERROR,
                 f"{name} failed on {uri_path(uri)}: {error}; its findings are left out, the rest are shown",
@@ -521,20 +529,40 @@ class Session:
         names = self._slow_engines(doc.uri, file, config) if file is not None else []
         if not names:
             return
+        self._cancel_slow(doc.uri)
+        self._slow_waiting[doc.uri] = (doc.version, (file.path, file.language, file.text, config, names))
+        self._next_slow()
+
+    def _next_slow(self) -> None:
+        """Hand the job that has waited longest to the worker, unless it is busy. A running job
+        ends within its engines' time limits (config `time-limit`, applied in the worker)."""
+        if self._slow_running is not None or not self._slow_waiting:
+            return
         from redline.lsp import worker
 
-        self._cancel_slow(doc.uri)
-        uri, version = doc.uri, doc.version
-        fut, afut = self.jobs.submit(worker.slow_scan, file.path, file.language, file.text, config, names)
+        uri = next(iter(self._slow_waiting))
+        version, args = self._slow_waiting.pop(uri)
+        fut, afut = self.jobs.submit(worker.slow_scan, *args)
         self._slow[uri] = (version, fut)
-        afut.add_done_callback(lambda f: self._slow_done(uri, version, f))
+        self._slow_running = fut
+        afut.add_done_callback(lambda f: self._slow_done(uri, version, f, fut))
 
     def _cancel_slow(self, uri: str) -> None:
+        """Drop the document's waiting slow job; a running one is discarded on return."""
+        self._slow_waiting.pop(uri, None)
         pending = self._slow.pop(uri, None)
         if pending is not None:
-            pending[1].cancel()  # only cancels a queued job; a running one is discarded on return
+            pending[1].cancel()  # a job the worker has not started yet
 
-    def _slow_done(self, uri: str, version: int, fut) -> None:
+    def _slow_done(self, uri: str, version: int, fut, job=None) -> None:
+        if job is not None and self._slow_running is job:
+            self._slow_running = None
+        try:
+            self._slow_result(uri, version, fut)
+        finally:
+            self._next_slow()
+
+    def _slow_result(self, uri: str, version: int, fut) -> None:
         if self._slow.get(uri, (None,))[0] == version:
             self._slow.pop(uri, None)
         if fut.cancelled():
@@ -639,6 +667,7 @@ class Session:
 
     def shutdown(self) -> None:
         self.debouncer.cancel_all()
+        self._slow_waiting.clear()
         for uri in list(self._slow):
             self._cancel_slow(uri)
         self.jobs.shutdown()
