@@ -5,12 +5,18 @@ needs it: `redline lsp` must show first diagnostics within a second of being spa
 `redline --help` should not load grammars. See docs/cli.md for the user's view.
 
 Exit status: 0 nothing at or above the --fail-on level, 1 findings at or above it, 2 usage or
-configuration error (bad option, unreadable --config or --baseline, missing path, unknown rule).
+configuration error (bad option, unreadable --config or --baseline, missing path, unknown rule,
+any problem in the configuration file the scan would use).
+
+No input makes the command print a Python traceback: bad inputs are reported where they are met
+(a skipped file, a usage error), and `main` turns anything unexpected into one `redline: error:
+internal error` line with exit status 2; `--debug` or REDLINE_DEBUG=1 prints the traceback too.
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import sys
 
@@ -54,6 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Security warnings for your code, in the editor (redline lsp) and in CI (redline scan).",
     )
     parser.add_argument("--version", action="version", version=f"redline {__version__}")
+    debug_help = "print the traceback of an internal error (also REDLINE_DEBUG=1)"
+    parser.add_argument("--debug", action="store_true", help=debug_help)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     scan = sub.add_parser(
@@ -90,11 +98,42 @@ def build_parser() -> argparse.ArgumentParser:
     lsp.add_argument("--stdio", action="store_true", help="use stdio (the default; accepted because editors pass it)")
 
     sub.add_parser("db", help="manage the local advisory database (redline db --help)", add_help=False)
+    for command in (scan, rules, lsp):  # `redline scan . --debug` as well as `redline --debug scan .`
+        command.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=debug_help)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    debug = os.environ.get("REDLINE_DEBUG", "") not in ("", "0")
+    try:
+        return _main(argv, debug)
+    except KeyboardInterrupt:
+        print("redline: interrupted", file=sys.stderr)
+        return 130
+    except Exception as e:  # noqa: BLE001 - the last guard: one line, not a traceback
+        options = argv[: argv.index("--")] if "--" in argv else argv  # the error may precede parsing
+        debug = debug or "--debug" in options
+        if debug:
+            import traceback
+
+            traceback.print_exc()
+        detail = str(e).splitlines()[0][:300] if str(e) else ""
+        hint = "" if debug else " (run with --debug or REDLINE_DEBUG=1 for the traceback)"
+        _error(f"internal error: {type(e).__name__}{': ' + detail if detail else ''}{hint}")
+        return EXIT_USAGE
+
+
+def _error(message: str) -> None:
+    """`redline: error: ...` on stderr, one line per line of `message`."""
+    try:
+        for line in message.splitlines() or [""]:
+            print(f"redline: error: {line}", file=sys.stderr)
+    except (OSError, ValueError, AttributeError):
+        pass  # stderr closed or gone: the exit status still says it
+
+
+def _main(argv: list[str], debug: bool) -> int:
     if argv and argv[0] == "db":
         return _db(argv[1:])
     parser = build_parser()
@@ -113,11 +152,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "lsp":
             return cmd_lsp(args)
     except UsageError as e:
-        print(f"redline: error: {e}", file=sys.stderr)
+        _error(str(e))
         return EXIT_USAGE
-    except KeyboardInterrupt:
-        print("redline: interrupted", file=sys.stderr)
-        return 130
     except BrokenPipeError:
         # The reader went away (`redline scan . | head`): stop quietly.
         devnull = os.open(os.devnull, os.O_WRONLY)
@@ -242,16 +278,14 @@ def _scan(args, started: float) -> int:
 
     from redline.files import Skipped, SkipKind, Walker, scan_root
 
-    missing = [p for p in args.paths if not os.path.lexists(p)]
-    if missing:
-        raise UsageError(f"no such file or folder: {', '.join(missing)}")
+    _check_paths(args.paths)
     paths = [Path(p) for p in args.paths]
     root = scan_root(paths)
-    config, problems = _load_config(args, paths)
-    for p in problems:
-        print(f"redline: warning: {p}", file=sys.stderr)
+    config = _load_config(args, paths)
+    problems: list = []  # any problem in the configuration stopped the command in _load_config
     config = _apply_cli_rules(args, config)
     known = _load_baseline(args.baseline) if args.baseline else None
+    _check_output(args.output)
 
     targets: list[Path] = []
     skipped: list[Skipped] = []
@@ -311,7 +345,42 @@ def _setup_logging(verbose: bool):
     return lambda: logger.setLevel(level)
 
 
+def _check_paths(paths: list[str]) -> None:
+    """A PATH that does not exist, or cannot even be looked at, is a usage error. One that
+    exists but cannot be read (a folder that cannot be listed, a FIFO) is a skipped path."""
+    bad = []
+    for p in paths:
+        try:
+            os.lstat(p)
+        except OSError as e:
+            if e.errno in (errno.ENOENT, errno.ENOTDIR):
+                bad.append(f"no such file or folder: {p}")
+            else:
+                bad.append(f"cannot access {p}: {e.strerror or e}")
+        except ValueError as e:  # an embedded NUL (only from in-process callers)
+            bad.append(f"invalid path {p!r}: {e}")
+    if bad:
+        raise UsageError("\n".join(bad))
+
+
+def _check_output(output: str | None) -> None:
+    """Refuse an --output that can never be written before scanning, not after."""
+    if not output:
+        return
+    if os.path.isdir(output):
+        raise UsageError(f"cannot write {output}: it is a folder")
+    parent = os.path.dirname(os.path.abspath(output))
+    if not os.path.isdir(parent):
+        raise UsageError(f"cannot write {output}: no folder {parent}")
+
+
 def _load_config(args, paths):
+    """The configuration the scan uses: --config FILE, or the one found next to the first PATH.
+
+    Any problem in it is a usage error (exit 2) naming the file, line and key, unknown keys
+    and rule names included: CI must not pass because a misspelt `exclude`, `ignore` or
+    `max-file-size` was dropped. (The language server reports the same problems on the file
+    and goes on with the defaults for the bad keys.)"""
     from pathlib import Path
 
     from redline import config as cfg
@@ -319,16 +388,30 @@ def _load_config(args, paths):
     known = cfg.known_rule_keys()
     if args.config:
         path = Path(args.config)
-        if not path.is_file():
-            raise UsageError(f"--config {args.config}: no such file")
+        try:
+            st = os.stat(path)
+        except OSError as e:
+            why = "no such file" if e.errno in (errno.ENOENT, errno.ENOTDIR) else (e.strerror or str(e))
+            raise UsageError(f"--config {args.config}: {why}") from None
+        except ValueError as e:
+            raise UsageError(f"--config {args.config!r}: {e}") from None
+        import stat
+
+        if not stat.S_ISREG(st.st_mode):
+            from redline.files import file_type
+
+            raise UsageError(f"--config {args.config}: not a configuration file ({file_type(st.st_mode)})")
         config, problems = cfg.load_file(path, known_rules=known)
-        fatal = [p for p in problems if p.key == "-"]
-        if fatal:
-            raise UsageError("; ".join(str(p) for p in fatal))
-        return config, problems
-    start = Path(os.path.abspath(paths[0]))
-    config, problems, _found = cfg.discover(start, known)
-    return config, problems
+    else:
+        start = Path(os.path.abspath(paths[0]))
+        config, problems, _found = cfg.discover(start, known)
+    if problems:
+        n = len(problems)
+        raise UsageError(
+            "\n".join(str(p) for p in problems)
+            + f"\nthe configuration has {n} problem{'s' if n > 1 else ''}: redline scan does not run until {'they are' if n > 1 else 'it is'} fixed"
+        )
+    return config
 
 
 def _apply_cli_rules(args, config):
@@ -530,7 +613,8 @@ def _write_report(args, result) -> None:
         report = sarif.render(result, default_registry())
     if args.output:
         try:
-            with open(args.output, "w", encoding="utf-8") as fh:
+            # errors="replace": a file name that is not UTF-8 must not stop the report.
+            with open(args.output, "w", encoding="utf-8", errors="replace") as fh:
                 fh.write(report)
         except OSError as e:
             raise UsageError(f"cannot write {args.output}: {e.strerror or e}") from None
