@@ -43,7 +43,7 @@ class Problem:
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line + 1}" if self.line is not None else self.file
-        return f"{where}: {self.key}: {self.message}"
+        return f"{where}: {self.message}" if self.key == "-" else f"{where}: {self.key}: {self.message}"
 
 
 @dataclass(frozen=True)
@@ -140,7 +140,7 @@ def from_mapping(
             else:
                 invalid = _invalid_globs(items)
                 for message in invalid.values():
-                    bad(raw_key, f"{message}; it is ignored")
+                    bad(raw_key, message)
                 items = tuple(i for i in items if i not in invalid)
             changes[key] = items
         elif key == "severity":
