@@ -44,7 +44,9 @@ def write(path: Path, files: list[FileResult]) -> int:
     """Write the baseline of `files`' findings; return how many it holds. OSError on failure."""
     items = entries(files)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(dumps(items), "utf-8")
+    # A file name that is not UTF-8 holds a lone surrogate: written as its JSON escape (\udcff),
+    # which `load` reads back to the same string, so its findings match.
+    path.write_bytes(dumps(items).encode("utf-8", "backslashreplace"))
     return len(items)
 
 

@@ -42,7 +42,7 @@ def _region(pos: Position) -> dict:
 
 
 def _artifact(path: str) -> dict:
-    return {"uri": quote(path, safe="/"), "uriBaseId": ROOT_ID}
+    return {"uri": quote(path, safe="/", errors="surrogateescape"), "uriBaseId": ROOT_ID}  # a non-UTF-8 name: its own bytes
 
 
 def rule_descriptor(rule) -> dict:

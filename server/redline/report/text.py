@@ -85,7 +85,7 @@ def render(result: ScanResult, color: bool = False) -> str:
     gutter = max(width, 3)
     for fr in sorted(result.files, key=lambda fr: fr.path):
         for r in fr.findings:
-            out.extend(render_finding(fr.path, r, style, gutter))
+            out.extend(render_finding(_path(fr.path), r, style, gutter))
             out.append("")
     return "\n".join(out) + "\n" if out else ""
 
@@ -98,7 +98,7 @@ def render_skipped(result: ScanResult, show_all: bool) -> tuple[list[str], int]:
     lines = []
     for s in result.skipped:
         if show_all or s.kind not in SkipKind.ROUTINE:
-            lines.append(f"{sanitize(s.path)}: skipped: {sanitize(s.reason)}")
+            lines.append(f"{_path(s.path)}: skipped: {sanitize(s.reason)}")
     return lines, len(lines)
 
 
@@ -107,7 +107,12 @@ def render_errors(files: list[FileResult]) -> list[str]:
 
     # An engine that skipped the file (its time limit) is not an error: `path: bandit: skipped: ...`.
     return [
-        f"{fr.path}: {'' if is_skip(msg) else 'error: '}{engine}: {sanitize(msg)}"
+        f"{_path(fr.path)}: {'' if is_skip(msg) else 'error: '}{engine}: {sanitize(msg)}"
         for fr in files
         for engine, msg in fr.errors
     ]
+
+
+def _path(path: str) -> str:
+    """A file name on one line: a newline in it would forge a line of the report."""
+    return sanitize(path).replace("\n", "?")
