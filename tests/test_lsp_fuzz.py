@@ -23,7 +23,7 @@ versions that go backwards, changes to documents that are not open and malformed
 from __future__ import annotations
 
 import asyncio
-import io
+import json
 import logging
 import re
 import threading
@@ -32,7 +32,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lsp.raw import PING, body, frame, in_process_server, notification, request
+from lsp.raw import PING, body, in_process_server, notification, request
 from redline.lsp.reader import Frame, FrameParser, serve
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -201,3 +201,176 @@ def test_the_read_loop_answers_every_guaranteed_request(segments, cuts):
         if msg_id is not None:
             assert answered[msg_id]["error"]["code"] == -32601
     assert server.errors == []
+
+
+# ---------------------------------------------------------------------- documents
+
+UINT_MAX = 2**31 - 1
+URIS = ["file:///w/app.py", "file:///w/notes.txt"]
+_doc_tokens = st.sampled_from(["a", "é", "😀", "中", "\n", "\r\n", "\r", "\ud800", "\udc00", " ", "x = 1", "eval(x)", "'''", "("])
+doc_text = st.lists(_doc_tokens, max_size=12).map("".join)
+position_value = st.one_of(st.integers(0, 6), st.sampled_from([-1, -(2**31), UINT_MAX, UINT_MAX + 1, 10**12]))
+_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def _units(ch: str, encoding: str) -> int:
+    if encoding == "utf-8":
+        return len(ch.encode("utf-8"))
+    return 2 if ord(ch) > 0xFFFF else 1
+
+
+def model_index(text: str, line: int, char: int, encoding: str) -> tuple[int, bool]:
+    """Index into `text` of an LSP position, clamped as the specification says, and whether the
+    position was valid (in the document, on a code point boundary, not past its line's end)."""
+    starts, ends = [0], []
+    for m in _BREAK.finditer(text):
+        ends.append(m.start())
+        starts.append(m.end())
+    ends.append(len(text))
+    if line >= len(starts):
+        return len(text), line == len(starts) and char == 0  # the end of the document
+    idx, units = starts[line], 0
+    while idx < ends[line] and units < char:
+        n = _units(text[idx], encoding)
+        if units + n > char:
+            return idx, False  # inside a code point: its start
+        units += n
+        idx += 1
+    return idx, units == char
+
+
+def clean(text: str) -> str:
+    """What the server keeps of a text with lone surrogates (they cannot be encoded)."""
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
+@st.composite
+def doc_op(draw):
+    uri = draw(st.sampled_from(URIS))
+    kind = draw(st.sampled_from(["open", "change", "change", "change", "change", "close", "malformed"]))
+    version = draw(st.integers(-3, 12))
+    if kind == "open":
+        return notification("textDocument/didOpen", {"textDocument": {
+            "uri": uri, "languageId": "python" if uri.endswith(".py") else "plaintext", "version": version, "text": draw(doc_text),
+        }})
+    if kind == "close":
+        return notification("textDocument/didClose", {"textDocument": {"uri": uri}})
+    if kind == "malformed":
+        changes = draw(st.sampled_from([7, [{"range": {"start": {"line": "x", "character": 0}}, "text": ""}], [{"text": 5}], None]))
+        return notification("textDocument/didChange", {"textDocument": {"uri": uri, "version": version}, "contentChanges": changes})
+    changes = []
+    for _ in range(draw(st.integers(1, 3))):
+        if draw(st.integers(0, 5)) == 0:
+            changes.append({"text": draw(doc_text)})
+        else:
+            start = {"line": draw(position_value), "character": draw(position_value)}
+            end = {"line": draw(position_value), "character": draw(position_value)} if draw(st.booleans()) else dict(start)
+            changes.append({"range": {"start": start, "end": end}, "text": draw(doc_text)})
+    return notification("textDocument/didChange", {"textDocument": {"uri": uri, "version": version}, "contentChanges": changes})
+
+
+class Model:
+    """The documents as the client sees them, and whether an operation is a bad one."""
+
+    def __init__(self, encoding: str) -> None:
+        self.encoding = encoding
+        self.docs: dict[str, tuple[int, str]] = {}
+
+    def apply(self, op: dict) -> bool:
+        """Apply `op`; True when it is bad input the server must log."""
+        params, method = op["params"], op["method"]
+        uri = params["textDocument"]["uri"]
+        if method.endswith("didOpen"):
+            text = params["textDocument"]["text"]
+            self.docs[uri] = (params["textDocument"]["version"], clean(text))
+            return clean(text) != text
+        if method.endswith("didClose"):
+            return self.docs.pop(uri, None) is None
+        changes, version = params["contentChanges"], params["textDocument"]["version"]
+        if not isinstance(changes, list) or any(not self._well_typed(c) for c in changes):
+            return True  # dropped as malformed
+        if uri not in self.docs or version <= self.docs[uri][0]:
+            return True  # not open, or not newer
+        text, bad = self.docs[uri][1], False
+        for change in changes:
+            new = clean(change["text"])
+            bad |= new != change["text"]
+            if "range" not in change:
+                text = new
+                continue
+            s, e = change["range"]["start"], change["range"]["end"]
+            a, ok_a = model_index(text, s["line"], s["character"], self.encoding)
+            b, ok_b = model_index(text, e["line"], e["character"], self.encoding)
+            bad |= not (ok_a and ok_b and a <= b)
+            a, b = min(a, b), max(a, b)
+            text = text[:a] + new + text[b:]
+        self.docs[uri] = (version, text)
+        return bad
+
+    @staticmethod
+    def _well_typed(change) -> bool:
+        if not isinstance(change, dict) or not isinstance(change.get("text"), str):
+            return False
+        if "range" not in change:
+            return True
+        r = change["range"]
+        values = [r.get(k, {}).get(f) for k in ("start", "end") for f in ("line", "character")]
+        return all(isinstance(v, int) and 0 <= v <= UINT_MAX for v in values)
+
+
+class Records(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.count = 0
+
+    def emit(self, record) -> None:
+        self.count += 1
+
+
+_DOC_SERVERS: dict[str, tuple] = {}
+
+
+def _doc_server(encoding: str):
+    if encoding not in _DOC_SERVERS:
+        server, out = in_process_server()
+        caps = {"general": {"positionEncodings": [encoding]}}
+        server.protocol.handle_body(body(request(1, "initialize", {"processId": None, "rootUri": None, "capabilities": caps})))
+        assert out.responses()[1]["result"]["capabilities"]["positionEncoding"] == encoding
+        server.errors = []
+        server.report_server_error = lambda error, source: server.errors.append(error)
+        _DOC_SERVERS[encoding] = server, out
+    return _DOC_SERVERS[encoding]
+
+
+def _log_messages(out) -> int:
+    return sum(1 for m in out.messages() if m.get("method") == "window/logMessage")
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-8"])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(ops=st.lists(doc_op(), min_size=1, max_size=10))
+def test_document_changes_never_raise_never_lose_edits_and_bad_ones_are_logged(encoding, ops):
+    server, out = _doc_server(encoding)
+    session = server.session
+    for uri in URIS:  # a fresh start for each example
+        server.protocol.handle_body(body(notification("textDocument/didClose", {"textDocument": {"uri": uri}})))
+    out.data = b""
+    model = Model(encoding)
+    records = Records()
+    logging.getLogger().addHandler(records)
+    try:
+        for op in ops:
+            before = records.count + _log_messages(out)
+            bad = model.apply(json.loads(body(op)))  # as the server reads it: JSON joins "\ud800\udc00"
+            server.protocol.handle_body(body(op))
+            assert server.errors == []
+            for uri in URIS:
+                doc = session.document(uri)
+                if uri in model.docs:
+                    assert doc is not None and doc.text == model.docs[uri][1], (op, uri)
+                else:
+                    assert doc is None
+            if bad:
+                assert records.count + _log_messages(out) > before, op
+    finally:
+        logging.getLogger().removeHandler(records)
