@@ -51,7 +51,7 @@ def redline(*args: str, cwd: Path, env: dict | None = None, as_nobody: bool = Fa
 
 
 def text(result) -> tuple[str, str]:
-    return result.stdout.decode("utf-8", "replace"), result.stderr.decode("utf-8", "replace")
+    return (result.stdout or b"").decode("utf-8", "replace"), (result.stderr or b"").decode("utf-8", "replace")
 
 
 def check(result, code: int, *fragments: str) -> tuple[str, str]:
@@ -313,6 +313,23 @@ def test_outputs_that_cannot_be_written(project):
     check(redline("scan", "app.py", "--write-baseline", "out", cwd=project), 2, "redline: error: cannot write baseline out")
     (project / "out").chmod(0o555)
     check(redline("scan", "app.py", "-o", "out/r.txt", cwd=project, as_nobody=True), 2, "redline: error: cannot write out/r.txt: Permission denied")
+
+
+def test_empty_file_names_are_not_taken_as_no_option(project):
+    # `--config ""` used to fall back to the discovered configuration, `-o ""` to stdout.
+    out, _err = check(redline("scan", "app.py", "--config", "", "-o", "", cwd=project), 2, "redline: error: --config, --output: expected a file name")
+    assert out == ""
+
+
+def test_standard_output_closed_or_full(project):
+    closed = subprocess.run([*COMMAND, "scan", "app.py"], cwd=project, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=HANG_GUARD, close_fds=True, preexec_fn=lambda: os.close(1))
+    check(closed, 2, "cannot write the report: standard output is closed")
+    if not os.path.exists("/dev/full"):
+        pytest.skip("no /dev/full")
+    with open("/dev/full", "w") as full:
+        result = subprocess.run([*COMMAND, "scan", "app.py"], cwd=project, stdout=full, stderr=subprocess.PIPE, timeout=HANG_GUARD)
+    _out, err = check(result, 2, "redline: error: cannot write the report to standard output: No space left on device")
+    assert "Exception ignored" not in err
 
 
 # ---------------------------------------------------------------- the last guard

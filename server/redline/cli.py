@@ -278,6 +278,9 @@ def _scan(args, started: float) -> int:
 
     from redline.files import Skipped, SkipKind, Walker, scan_root
 
+    empty = [f"--{o.replace('_', '-')}" for o in ("config", "baseline", "write_baseline", "output") if getattr(args, o) == ""]
+    if empty:  # not "no option": an empty --config must not fall back to the discovered one
+        raise UsageError(f"{', '.join(empty)}: expected a file name, got an empty string")
     _check_paths(args.paths)
     paths = [Path(p) for p in args.paths]
     root = scan_root(paths)
@@ -499,6 +502,9 @@ def _init_worker(root: str, config, slow: bool, parent: int | None = None) -> No
         from redline.safety import die_with_parent
 
         die_with_parent(parent, pdeathsig=True)  # the pool ends before the thread that started it
+    from redline.limits import bound_memory
+
+    bound_memory(config.memory_limit)  # a runaway engine: MemoryError, reported as a skip (not with --jobs 1)
     _WORKER = (root, config, slow)
 
 
@@ -619,9 +625,25 @@ def _write_report(args, result) -> None:
         except OSError as e:
             raise UsageError(f"cannot write {args.output}: {e.strerror or e}") from None
         return
+    if sys.stdout is None:  # started with standard output closed (`>&-`)
+        raise UsageError("cannot write the report: standard output is closed (use --output FILE)")
     try:
         sys.stdout.reconfigure(errors="replace")
     except (AttributeError, ValueError):
         pass
-    sys.stdout.write(report)
-    sys.stdout.flush()
+    try:
+        sys.stdout.write(report)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise  # main: the reader went away
+    except OSError as e:  # a full disk, /dev/full: say so once, not again when Python exits
+        _discard_stdout()
+        raise UsageError(f"cannot write the report to standard output: {e.strerror or e}") from None
+
+
+def _discard_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
