@@ -172,6 +172,57 @@ def test_scan_applies_the_limit_in_process_and_in_workers(tmp_path, looping_engi
     assert [r.finding.code for r in by_path["a.py"].findings] == ["RL204"]
 
 
+class HungryEngine:
+    """Asks for 2 GB at once (calloc'd, so free without a cap: nothing is touched)."""
+
+    name = "test-hungry"
+    slow = True
+    default_on = True
+
+    def applies(self, file: SourceFile) -> bool:
+        return True
+
+    def scan(self, file: SourceFile, config: Config) -> list[Finding]:
+        block = bytearray(2 << 30)
+        return [_finding(file, self.name, f"got {len(block)} bytes: no memory limit")]
+
+
+def _vm_megabytes() -> int:
+    with open("/proc/self/status") as fh:
+        return next(int(line.split()[1]) // 1024 for line in fh if line.startswith("VmSize:"))
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs /proc to size the limit")
+def test_scan_workers_cap_their_memory(tmp_path):
+    """`redline scan --jobs 2` workers run under the memory-limit: an engine that runs away with
+    memory fails there and is reported as having skipped the file; the others still report."""
+    from redline.cli import run_scan
+
+    engines = all_engines()
+    hungry = HungryEngine()
+    engines.append(hungry)
+    try:
+        (tmp_path / "a.py").write_text(SECRET_LINE)
+        (tmp_path / "b.py").write_text("x = 1\n")
+        config = Config(memory_limit=_vm_megabytes() + 1000)  # the forked workers start at our size
+        files, _unread = run_scan(sorted(tmp_path.glob("*.py")), tmp_path, config, jobs=2)
+    finally:
+        engines.remove(hungry)
+    by_path = {fr.path: fr for fr in files}
+    for fr in files:
+        assert ("test-hungry", limits.OUT_OF_MEMORY) in fr.errors
+        assert not [r for r in fr.findings if r.finding.engine == "test-hungry"]
+    assert [r.finding.code for r in by_path["a.py"].findings] == ["RL204"]
+
+
+def test_memory_limit_setting():
+    cfg, problems = from_mapping({"memoryLimit": 512}, "redline.toml")
+    assert (cfg.memory_limit, problems) == (512, [])
+    for bad in (-1, 1.5, "512", True):
+        cfg, problems = from_mapping({"memory-limit": bad}, "redline.toml")
+        assert cfg.memory_limit == Config().memory_limit and [p.key for p in problems] == ["memory-limit"]
+
+
 def pathological_sql(size: int = 180_000) -> str:
     """One f-string SQL line of `size` bytes passed to execute(): bandit's B608 check is quadratic
     in its placeholders (160 s for this one), and a secret the fast engines report."""

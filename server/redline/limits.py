@@ -52,6 +52,12 @@ def is_skip(message: str) -> bool:
     return message.startswith(SKIPPED)
 
 
+OUT_OF_MEMORY = (
+    f"{SKIPPED}ran out of memory (the memory-limit setting, in worker processes); "
+    "its findings for this file are left out"
+)
+
+
 class TimeLimitExceeded(BaseException):
     """An engine used up its time limit on one file."""
 
@@ -225,6 +231,27 @@ class _ThreadTimer:
             if self.timer is not None:
                 self.timer.cancel()
                 self.timer = None
+
+
+def bound_memory(megabytes: int) -> bool:
+    """Cap this process's address space (RLIMIT_AS) at `megabytes` (0: as high as allowed), so
+    that an engine that runs away with memory gets a MemoryError (reported as having skipped
+    the file) instead of taking the machine's memory. Only for worker processes: the cap is
+    the whole process's. False where there is no such limit (Windows) or it cannot be set."""
+    try:
+        import resource
+    except ImportError:
+        return False
+    try:
+        _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        want = megabytes * 1024 * 1024 if megabytes > 0 else resource.RLIM_INFINITY
+        if hard != resource.RLIM_INFINITY and (want == resource.RLIM_INFINITY or want > hard):
+            want = hard
+        if resource.getrlimit(resource.RLIMIT_AS)[0] != want:
+            resource.setrlimit(resource.RLIMIT_AS, (want, hard))
+        return True
+    except (ValueError, OSError):
+        return False
 
 
 def call(seconds: float | None, fn: Callable[..., T], *args: Any) -> T:

@@ -59,7 +59,8 @@ def run_engines(
 
     Each engine's `applies` and `scan` together get `config.time_limit` seconds of CPU time on
     the file (redline/limits.py); an engine stopped by the limit loses its results for this file
-    and is reported in the errors with `skipped_reason` as the message."""
+    and is reported in the errors with `skipped_reason` as the message; one that runs out of
+    memory (worker processes cap theirs: config `memory-limit`) with `limits.OUT_OF_MEMORY`."""
     findings: list[Finding] = []
     errors: list[tuple[str, str]] = []
     for engine in engines:
@@ -71,6 +72,9 @@ def run_engines(
         except limits.TimeLimitExceeded:
             log.warning("%s stopped on %s: time limit of %s s", engine.name, file.path, config.time_limit)
             errors.append((engine.name, skipped_reason(config.time_limit)))
+        except MemoryError:
+            log.warning("%s ran out of memory on %s", engine.name, file.path)
+            errors.append((engine.name, limits.OUT_OF_MEMORY))
         except Exception as e:  # noqa: BLE001 - isolation is the point
             log.exception("engine %s failed on %s", engine.name, file.path)
             errors.append((engine.name, f"{type(e).__name__}: {e}"))

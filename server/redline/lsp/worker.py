@@ -55,6 +55,19 @@ def _malloc_trim() -> None:
 _trim = None
 
 
+def _bound_memory(config: Config) -> None:
+    """In a worker process (not the server's own, with `workerProcess: false`), cap the address
+    space at the `memory-limit` setting: an engine that runs away with memory then fails with a
+    MemoryError, reported as having skipped the file. The engines' time limits (`time-limit`)
+    apply wherever they run (pipeline.run_engines)."""
+    import multiprocessing
+
+    if multiprocessing.parent_process() is not None:
+        from redline import limits
+
+        limits.bound_memory(config.memory_limit)
+
+
 def warm_up() -> int:
     """Import what the jobs need, so the first real job does not pay for it."""
     from redline import pipeline
@@ -71,6 +84,7 @@ def slow_scan(
     document version. Parses with this thread's own parser (languages.parser)."""
     from redline import pipeline
 
+    _bound_memory(config)
     file = pipeline.make_source(path, text, language=language)
     if file is None:
         return [], []
@@ -103,6 +117,7 @@ def scan_files(jobs: list[tuple[str, str]], root: str, config: Config, encoding,
     from redline.rules.registry import default_registry
 
     registry = default_registry()
+    _bound_memory(config)
     out = []
     for path, uri in jobs:
         report = FileReport(path, uri)
