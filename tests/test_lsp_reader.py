@@ -187,6 +187,16 @@ def test_an_object_that_is_not_a_request_gets_invalid_request(server, message, a
     assert error["id"] == answer_id and error["error"]["code"] == -32600
 
 
+def test_only_the_top_level_object_is_a_message():
+    """pygls structured every nested object with a "jsonrpc" key as a message: this initialize
+    got no answer at all."""
+    server, out = in_process_server()
+    options = {"jsonrpc": "2.0", "method": "exit", "params": {"jsonrpc": "2.0"}}
+    server.protocol.handle_body(body(request(1, "initialize", {"capabilities": {}, "initializationOptions": options})))
+    assert "capabilities" in out.responses()[1]["result"]
+    assert server.protocol.exit_code is None
+
+
 def test_an_object_without_method_or_id_is_dropped(server):
     server.protocol.handle_body(b'{"jsonrpc": "2.0"}')
     server.protocol.handle_body(b'{"jsonrpc": "2.0", "params": {}}')
