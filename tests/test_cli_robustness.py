@@ -303,6 +303,24 @@ def test_the_language_server_reports_a_bad_configuration_and_uses_the_rest(tmp_p
     assert "nested too deeply" in resolver.problems[str(tmp_path / "redline.toml")][0].message
 
 
+def test_every_key_the_configuration_accepts_is_listed_as_known():
+    """Unknown keys stop `redline scan`, and the message lists the known ones: a key added to
+    from_mapping but not to KEYS would be listed wrongly (and the other way round)."""
+    import inspect
+    import re
+
+    from redline import config
+
+    source = inspect.getsource(config.from_mapping)
+    handled = set()
+    for group in re.findall(r"key (?:==|in) (\([^)]*\)|\"[^\"]+\")", source):
+        handled.update(re.findall(r'"([a-z-]+)"', group))
+    assert handled == set(config.KEYS)
+    for key in config.KEYS:
+        _c, problems = config.from_mapping({key: object()}, "f.toml")
+        assert all("unknown key" not in p.message for p in problems), key
+
+
 # ---------------------------------------------------------------- output
 
 
