@@ -416,7 +416,7 @@ def test_unknown_rule_exits_2(capsys):
 def fake_lsp(monkeypatch):
     calls = []
     module = types.ModuleType("redline.lsp.server")
-    module.run = lambda tcp=None: calls.append(tcp)
+    module.run = lambda tcp=None: calls.append(tcp) or 0  # cmd_lsp returns the server's exit status
     monkeypatch.setitem(sys.modules, "redline.lsp.server", module)
     return calls
 
