@@ -159,6 +159,17 @@ def test_a_file_swapped_for_a_fifo_during_the_scan_is_skipped_not_waited_on(proj
     assert "app.py" in text(result)[0]
 
 
+def test_gitignore_files_that_are_fifos_or_devices_are_not_read(project):
+    (project / ".git" / "info").mkdir(parents=True)
+    os.mkfifo(project / ".git" / "info" / "exclude")  # read_text() on these used to wait forever
+    os.mkfifo(project / ".gitignore")
+    (project / "sub").mkdir()
+    os.symlink("/dev/zero", project / "sub" / ".gitignore")  # and this one to read without end
+    (project / "sub" / "mod.py").write_text(VULNERABLE)
+    out, _err = check(redline("scan", ".", cwd=project), 1)
+    assert "app.py" in out and "sub/mod.py" in out
+
+
 def test_a_symlink_loop(project):
     os.symlink("loop.py", project / "loop.py")
     check(redline("scan", "loop.py", cwd=project), 0, "loop.py: skipped: symbolic link loop")
