@@ -265,8 +265,11 @@ def test_scan_reports_bandit_skipped_on_the_pathological_file(tmp_path, fmt):
 class FakeJobs:
     """Records what reaches the worker; each job finishes when the test says so."""
 
+    use_process = True
+
     def __init__(self):
         self.submitted: list[tuple[str, Future]] = []
+        self.restarts = 0
 
     def submit(self, fn, *args):
         fut: Future = Future()
@@ -278,7 +281,7 @@ class FakeJobs:
         return [Path(p).name for p, _ in self.submitted]
 
     def shutdown(self):
-        pass
+        self.restarts += 1
 
 
 class NullSink:
@@ -311,6 +314,40 @@ async def test_closing_a_document_drops_its_waiting_slow_job(tmp_path):
     jobs.submitted[1][1].set_result(([], []))
     await _settle()
     assert jobs.paths() == ["a.py", "c.py"]
+    session.shutdown()
+
+
+async def test_a_job_stuck_past_its_limits_restarts_the_worker(tmp_path, monkeypatch):
+    """One long call into C code cannot be interrupted: the server kills such a worker and the
+    waiting jobs go on in a new one."""
+    from redline.lsp.session import Session
+
+    monkeypatch.setattr(Session, "SLOW_JOB_OVERDUE_FACTOR", 0)
+    monkeypatch.setattr(Session, "SLOW_JOB_GRACE_S", 0.05)
+    session = Session(NullSink())
+    session.jobs = jobs = FakeJobs()
+    restart = jobs.shutdown
+
+    def shutdown():  # the next job (b.py) gets the usual allowance
+        session.SLOW_JOB_GRACE_S = 60.0
+        restart()
+
+    jobs.shutdown = shutdown
+    a, b = (tmp_path / "a.py").as_uri(), (tmp_path / "b.py").as_uri()
+    session.open(a, "python", 1, SECRET_LINE)
+    await _settle()
+    session.open(b, "python", 1, SECRET_LINE)
+    await _settle()
+    assert (jobs.paths(), jobs.restarts) == (["a.py"], 0)
+    for _ in range(200):  # a.py's job never ends (a liveness bound, not a measurement)
+        if len(jobs.submitted) > 1:
+            break
+        await asyncio.sleep(0.05)
+    assert jobs.restarts == 1 and jobs.paths() == ["a.py", "b.py"]
+    jobs.submitted[1][1].set_result(([], []))
+    jobs.submitted[0][1].set_exception(RuntimeError("killed"))  # the old worker's late answer
+    await _settle()
+    assert jobs.paths() == ["a.py", "b.py"]
     session.shutdown()
 
 

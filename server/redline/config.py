@@ -30,7 +30,7 @@ ENGINES = ("redline", "secrets", "bandit", "detect-secrets", "dependencies", "re
 DEFAULT_MAX_FILE_SIZE = 2_000_000
 # Seconds of CPU time each engine may spend on one file (see redline/limits.py). bandit and
 # detect-secrets take 2-3 s on an 11,000-line file; one 180 KB f-string took bandit 160 s.
-DEFAULT_TIME_LIMIT = 10.0
+DEFAULT_TIME_LIMIT = 5.0
 # Megabytes of address space for a worker process (the language server's, `redline scan`'s):
 # bandit peaks at 260 MB, detect-secrets at 130 MB on a 1.7 MB Python file.
 DEFAULT_MEMORY_LIMIT = 2000

@@ -524,6 +524,12 @@ class Session:
                 self.log(LogLevel.ERROR, f"{engine.name} failed on {file.path}: {type(e).__name__}: {e}")
         return out
 
+    # A slow job's engines each stop within `time-limit` seconds of CPU time; the worker runs at
+    # a lower priority, so by the clock it may take several times that on a busy machine. A job
+    # still running after this many times the limits (plus the grace) is stuck in C code.
+    SLOW_JOB_OVERDUE_FACTOR = 6
+    SLOW_JOB_GRACE_S = 30.0
+
     def _start_slow(self, doc: Document, config: Config) -> None:
         file = doc.source
         names = self._slow_engines(doc.uri, file, config) if file is not None else []
@@ -546,6 +552,26 @@ class Session:
         self._slow[uri] = (version, fut)
         self._slow_running = fut
         afut.add_done_callback(lambda f: self._slow_done(uri, version, f, fut))
+        config, names = args[3], args[4]
+        if config.time_limit > 0 and self.jobs.use_process:
+            # The limit cannot interrupt one long call into C code: past this, stop the worker.
+            overdue = len(names) * config.time_limit * self.SLOW_JOB_OVERDUE_FACTOR + self.SLOW_JOB_GRACE_S
+            afut.get_loop().call_later(overdue, lambda: self._slow_overdue(uri, fut, overdue))
+
+    def _slow_overdue(self, uri: str, job, seconds: float) -> None:
+        """A slow job still running long after its engines' time limits: kill the worker (the
+        next job starts a new one) and go on with the waiting jobs."""
+        if self._slow_running is not job or job.done():
+            return
+        self.log(
+            LogLevel.WARNING,
+            f"slow engines still running on {uri_path(uri)} after {seconds:.0f} s: restarting the worker",
+        )
+        self._slow_running = None
+        if self._slow.get(uri, (None, None))[1] is job:
+            self._slow.pop(uri, None)
+        self.jobs.shutdown()  # kills the process; the next submit starts a fresh one
+        self._next_slow()
 
     def _cancel_slow(self, uri: str) -> None:
         """Drop the document's waiting slow job; a running one is discarded on return."""
