@@ -286,6 +286,12 @@ def test_an_invalid_discovered_configuration_stops_the_scan(project, name, conte
     assert out == "" and "redline scan does not run until" in err
 
 
+def test_control_characters_from_the_configuration_do_not_reach_the_terminal(project):
+    (project / "redline.toml").write_text('"\\u001b]0;owned\\u0007\\u001b[2J" = 1\n')
+    _out, err = check(redline("scan", "app.py", cwd=project), 2, "redline.toml: ?]0;owned??[2J: unknown key")
+    assert "\x1b" not in err and "\x07" not in err
+
+
 def test_configuration_files_that_are_not_files(project):
     check(redline("scan", "app.py", "--config", "missing.toml", cwd=project), 2, "redline: error: --config missing.toml: no such file")
     check(redline("scan", "app.py", "--config", ".", cwd=project), 2, "redline: error: --config .: not a configuration file (a folder)")

@@ -125,10 +125,15 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _error(message: str) -> None:
-    """`redline: error: ...` on stderr, one line per line of `message`."""
+    """`redline: error: ...` on stderr, one line per line of `message`. Control characters are
+    shown as '?': messages quote file names and configuration keys, which a repository being
+    scanned chooses, and an escape sequence in one must not drive the terminal."""
+    import unicodedata
+
     try:
         for line in message.splitlines() or [""]:
-            print(f"redline: error: {line}", file=sys.stderr)
+            shown = "".join("?" if c != "\t" and unicodedata.category(c) in ("Cc", "Cf") else c for c in line)
+            print(f"redline: error: {shown}", file=sys.stderr)
     except (OSError, ValueError, AttributeError):
         pass  # stderr closed or gone: the exit status still says it
 
