@@ -107,6 +107,59 @@ def test_an_unreadable_folder_is_skipped_with_a_reason(project):
     assert "No findings" in out
 
 
+class _FailingEntry:
+    """A directory entry whose type cannot be read (what lstat failing on NFS or FUSE looks like)."""
+
+    def __init__(self, entry):
+        self._entry, self.name, self.path = entry, entry.name, entry.path
+
+    def is_symlink(self):
+        return False
+
+    def is_dir(self, follow_symlinks=True):
+        return False
+
+    def is_file(self, follow_symlinks=True):
+        raise OSError(5, "Input/output error")
+
+    def stat(self, follow_symlinks=True):
+        raise OSError(5, "Input/output error")
+
+
+def test_a_folder_whose_listing_or_entries_fail(project, monkeypatch, capsys):
+    """In-process: os.scandir failing for one folder, and entries whose type cannot be read."""
+    from redline import files
+
+    (project / "broken").mkdir()
+    (project / "flaky").mkdir()
+    (project / "flaky" / "mod.py").write_text(VULNERABLE)
+    real = os.scandir
+
+    class Listing:
+        def __init__(self, folder):
+            if os.path.basename(folder) == "broken":
+                raise OSError(5, "Input/output error", folder)
+            self._it = real(folder)
+            self._flaky = os.path.basename(folder) == "flaky"
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self._it.close()
+
+        def __iter__(self):
+            return (_FailingEntry(e) if self._flaky else e for e in self._it)
+
+    monkeypatch.setattr(files.os, "scandir", Listing)
+    monkeypatch.chdir(project)
+    code = cli.main(["scan", ".", "--no-slow"])
+    out, err = capsys.readouterr()
+    assert code == 1 and "app.py" in out, err
+    assert "broken: skipped: cannot list folder: Input/output error" in err
+    assert "flaky/mod.py: skipped: cannot stat: Input/output error" in err
+
+
 def test_a_file_inside_a_folder_that_cannot_be_searched(project):
     locked = project / "locked"
     locked.mkdir()

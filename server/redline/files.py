@@ -500,9 +500,9 @@ class Walker:
             return skip
         if is_dir:
             return (path, True)
-        if not is_link and not entry.is_file(follow_symlinks=False):
-            return None  # sockets, fifos, devices: not source files
         try:
+            if not is_link and not entry.is_file(follow_symlinks=False):
+                return None  # sockets, fifos, devices: not source files
             size = entry.stat(follow_symlinks=True).st_size
         except OSError as e:
             return Skipped(self.display(path), _os_reason(e, "cannot stat"), SkipKind.UNREADABLE)
