@@ -107,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = os.environ.get("REDLINE_DEBUG", "") not in ("", "0")
     try:
-        return _main(argv, debug)
+        return _main(argv)
     except KeyboardInterrupt:
         print("redline: interrupted", file=sys.stderr)
         return 130
@@ -138,7 +138,7 @@ def _error(message: str) -> None:
         pass  # stderr closed or gone: the exit status still says it
 
 
-def _main(argv: list[str], debug: bool) -> int:
+def _main(argv: list[str]) -> int:
     if argv and argv[0] == "db":
         return _db(argv[1:])
     parser = build_parser()
