@@ -62,7 +62,10 @@ def good_message(draw, msg_id: int | None = None):
 
 @st.composite
 def bad_segment(draw):
-    kind = draw(st.sampled_from(["bytes", "header", "junk-lines", "long line"]))
+    kind = draw(st.sampled_from(["bytes", "header", "junk-lines", "long line", "length too large"]))
+    if kind == "length too large":  # a body shorter than declared: the next message starts inside
+        payload = body(notification("x/y", {"t": draw(_texts)}))
+        return b"Content-Length: %d\r\n\r\n" % (len(payload) + draw(st.integers(1, 150))) + payload
     if kind == "bytes":
         return draw(st.binary(max_size=60))
     if kind == "long line":  # longer than MAX_LINE and MAX_BODY, without a line end
