@@ -330,6 +330,7 @@ def test_a_baseline_over_the_size_limit(project, monkeypatch, capsys):
         ("redline.toml", 'ignore = ["RL1O2"]\n', "redline.toml:1: ignore: unknown rule(s) RL1O2"),
         ("redline.toml", "a = " + "[" * 100_000 + "]" * 100_000 + "\n", "redline.toml: not valid TOML: nested too deeply"),
         ("redline.toml", 'x = "\xff"\n', "redline.toml: cannot read: not UTF-8 text"),
+        ("redline.toml", "#" * 10_000_001 + "\n", "redline.toml: cannot read: larger than 10,000,000 bytes"),
     ],
 )
 def test_an_invalid_discovered_configuration_stops_the_scan(project, name, content, fragment):
