@@ -174,6 +174,7 @@ def finalize(file: SourceFile, findings: Sequence[Finding], config: Config, regi
                 sup, f, registry.by_code[f.code].bandit if f.code in registry.by_code else ()
             )
         ]
+        merged += suppressions.problem_findings(file, sup, registry)  # malformed markers: never suppressed
     merged = apply_config(merged, config, registry)
     return sorted(assign_fingerprints(merged, file.text), key=lambda f: f.sort_key)
 

@@ -8,22 +8,21 @@ code is added to its list instead of writing a second comment.
 A comment appended at the end of a line is wrong where the line ends inside a string (a
 multi-line SQL literal), after a line continuation (`\\`), or inside a YAML block scalar: there
 the comment goes on a line of its own above the flagged line, which suppresses the next line.
-Pure functions over a `SourceFile`; the result is a byte-range replacement.
+Pure functions over a `SourceFile`; the result is a byte-range replacement. An existing marker is
+found by the suppression parser itself (a linear scanner that only reads real comments), so the
+edit extends a marker that counts, never one inside a string or a malformed one.
 """
 
 from __future__ import annotations
 
-import re
 from typing import NamedTuple
 
 from redline import languages as langs
 from redline.documents.source import SourceFile
 from redline.findings import Finding
-from redline.rules.suppressions import FILE_HEADER_LINES
+from redline.rules.suppressions import FILE_HEADER_LINES, Marker, scan_markers
 
 REASON = "<reason>"
-_EXISTING_LINE = re.compile(rb"redline:\s*ignore\[([^\]\n]*)\]")
-_EXISTING_FILE = re.compile(rb"redline:\s*ignore-file\[([^\]\n]*)\]")
 # Node types whose inside is text, not code: a comment there would change the program.
 _TEXTUAL = ("string", "comment", "scalar", "heredoc", "template", "raw_text", "text_block")
 
@@ -81,11 +80,20 @@ def _inside_text(file: SourceFile, offset: int) -> bool:
     return False
 
 
-def _add_code(match: re.Match, code: str) -> ByteReplace | None:
-    items = [s.strip() for s in match.group(1).decode("utf-8", "replace").split(",") if s.strip()]
+def _existing(file: SourceFile, rows: range, kind: str) -> Marker | None:
+    """The first well-formed `redline: <kind>[...]` marker in a comment on `rows`."""
+    for m in scan_markers(file, rows):
+        if m.kind == kind and m.problem is None and m.list_span is not None:
+            return m
+    return None
+
+
+def _add_code(file: SourceFile, marker: Marker, code: str) -> ByteReplace | None:
+    start, end = marker.list_span
+    items = [s.strip() for s in file.text[start:end].decode("utf-8", "replace").split(",") if s.strip()]
     if code in (i.upper() for i in items):
         return None
-    return ByteReplace(match.start(1), match.end(1), ", ".join([*items, code]) if items else code)
+    return ByteReplace(start, end, ", ".join([*items, code]) if items else code)
 
 
 def line_suppression(file: SourceFile, finding: Finding, reason: str = REASON) -> ByteReplace | None:
@@ -97,16 +105,13 @@ def line_suppression(file: SourceFile, finding: Finding, reason: str = REASON) -
     row = _row_of(file, finding.span.start_byte)
     start, end, newline = _line_bounds(file, row)
     line = file.text[start:end]
-    existing = _EXISTING_LINE.search(line)
+    existing = _existing(file, range(row, row + 1), "ignore")
     if existing:
-        edit = _add_code(existing, finding.code)
-        return None if edit is None else edit._replace(start=start + edit.start, end=start + edit.end)
+        return _add_code(file, existing, finding.code)
     if row > 0:
-        p_start, p_end, _ = _line_bounds(file, row - 1)
-        above = _EXISTING_LINE.search(file.text[p_start:p_end])
-        if above and file.text[p_start:p_end].strip().startswith(comment.split(" ", 1)[0].encode()):
-            edit = _add_code(above, finding.code)
-            return None if edit is None else edit._replace(start=p_start + edit.start, end=p_start + edit.end)
+        above = _existing(file, range(row - 1, row), "ignore")
+        if above and above.alone:
+            return _add_code(file, above, finding.code)
     ends_open = line.rstrip().endswith(b"\\") or _inside_text(file, end)
     if not ends_open:
         gap = "  " if file.language == "python" else " "
@@ -127,7 +132,7 @@ def _header_insert_row(file: SourceFile) -> int:
         line = file.text[start:end]
         if (
             (row == 0 and line.startswith(b"#!"))
-            or re.match(rb"^[ \t\f]*#.*?coding[:=]", line)
+            or (line.lstrip(b" \t\f").startswith(b"#") and (b"coding:" in line or b"coding=" in line))
             or (row == 0 and line.startswith(b"<?xml"))
         ):
             row += 1
@@ -141,11 +146,9 @@ def file_suppression(file: SourceFile, code: str, reason: str = REASON) -> ByteR
     comment = _comment(file.language, f"redline: ignore-file[{code}] {reason}".rstrip())
     if comment is None:
         return None
-    header_end = file.line_starts[min(FILE_HEADER_LINES, file.line_count) - 1]
-    _s, header_end, _nl = _line_bounds(file, _row_of(file, header_end))
-    existing = _EXISTING_FILE.search(file.text, 0, header_end)
+    existing = _existing(file, range(min(FILE_HEADER_LINES, file.line_count)), "ignore-file")
     if existing:
-        return _add_code(existing, code)
+        return _add_code(file, existing, code)
     row = _header_insert_row(file)
     newline = _default_newline(file.text).decode()
     if row >= file.line_count or (row > 0 and file.line_starts[row] >= len(file.text)):
