@@ -618,6 +618,27 @@ HASH_PACKAGES = {"crypto/md5": "MD5", "crypto/sha1": "SHA-1", "golang.org/x/cryp
 FAST_HASH_PACKAGES = {"crypto/sha256": "SHA-256", "crypto/sha512": "SHA-512"}
 
 
+def _hmac_digest_factory(a, call) -> bool:
+    """`hmac.New(func() hash.Hash { return sha1.New() }, key)`: the hash only builds the digest of
+    an HMAC (HMAC-SHA1/MD5 are not broken as MACs). `hmac.New(sha1.New, key)` never matches."""
+    node = call.parent
+    if node is None or node.type not in ("return_statement", "expression_list"):
+        return False
+    while node is not None and node.type not in ("func_literal", "function_declaration", "method_declaration"):
+        node = node.parent
+    if node is None or node.type != "func_literal" or node.parent is None or node.parent.type != "argument_list":
+        return False
+    outer = node.parent.parent
+    fn = outer.child_by_field_name("function") if outer is not None else None
+    if fn is None or fn.type != "selector_expression":
+        return False
+    pkg, field = fn.child_by_field_name("operand"), fn.child_by_field_name("field")
+    if pkg is None or pkg.type != "identifier" or field is None or field.text != b"New":
+        return False
+    name = pkg.text.decode()
+    return (a.import_path(name) or ("crypto/hmac" if name == "hmac" else None)) == "crypto/hmac"
+
+
 @predicate("go.weak_hash")
 def weak_hash(ctx: MatchContext):
     a = _a(ctx)
@@ -637,6 +658,8 @@ def weak_hash(ctx: MatchContext):
     if path not in HASH_PACKAGES:
         return None
     pretty = HASH_PACKAGES[path]
+    if not context & words.PASSWORD_WORDS and _hmac_digest_factory(a, ctx.node("match")):
+        return None
     if context & words.PASSWORD_WORDS:
         return Verdict(confidence=HIGH, args={"algo": f"{pretty} (here for a password: use golang.org/x/crypto/argon2, bcrypt or scrypt)", "why": "a fast hash lets an attacker test billions of guesses per second (and it is broken besides)"},
                        data={"password": True})

@@ -154,6 +154,38 @@ def _hashed_names(ctx, call) -> list[str]:
     return out
 
 
+HMAC_CALLS = frozenset({"hmac.new", "hmac.HMAC", "hmac.digest"})
+DIGEST_PARAMS = (b"digestmod", b"digest_method")
+
+
+def _hmac_digest_factory(ctx, call) -> bool:
+    """The hash call only builds the digest of an HMAC (HMAC-SHA1 and HMAC-MD5 are not broken as
+    MACs, collisions do not forge them): a lambda passed to hmac.new()/as `digestmod`, or a
+    function that returns the hash object and is named as a `digestmod`/`digest_method` in the
+    file (itsdangerous' and Flask's signers). `hashlib.sha1` passed uncalled never matches."""
+    node = call.parent
+    if node is not None and node.type == "lambda" and node.child_by_field_name("body") == call:
+        holder = node.parent
+        if holder is not None and holder.type == "keyword_argument":
+            key = holder.child_by_field_name("name")
+            return key is not None and key.text in DIGEST_PARAMS
+        if holder is not None and holder.type == "argument_list" and holder.parent is not None:
+            return (call_qualname(ctx.file, holder.parent) or "") in HMAC_CALLS
+        return False
+    if node is None or node.type != "return_statement":
+        return False
+    fn = enclosing_function(call)
+    if fn is None or fn.type != "function_definition":
+        return False
+    name = function_name(fn).encode()
+    if not name:
+        return False
+    for line in ctx.file.text.splitlines():  # bytes tests only: linear in the file
+        if name in line and any(p in line for p in DIGEST_PARAMS) and not line.lstrip().startswith(b"def "):
+            return True
+    return False
+
+
 @predicate("python.weak_hash")
 def weak_hash(ctx: MatchContext):
     call = ctx.node("match")
@@ -172,6 +204,8 @@ def weak_hash(ctx: MatchContext):
         bool(PASSWORD_WORDS & set(fn_words)) and bool(data_words) and not (set(data_words) & {"salt", "user", "username", "name", "email"})
     )
     if fast and not password:
+        return None
+    if not password and _hmac_digest_factory(ctx, call):
         return None
     algo = weak or f"{fast} (a fast hash)"
     if password:
