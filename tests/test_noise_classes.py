@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from redline.config import Config
 from redline.pipeline import analyze_text
 
 
@@ -62,3 +63,75 @@ WEAK_HASHES = [
 @pytest.mark.parametrize("path,code,line", WEAK_HASHES)
 def test_plain_weak_hashes_are_still_reported(path, code, line):
     assert _lines(path, code, "RL301") == [line]
+
+
+# ------------------------------------------------------ RL403: a lock file of the workspace covers members
+
+APP = json.dumps({"name": "app", "private": True, "dependencies": {"express": "^4.21.0"}})
+
+
+def _write(root: Path, files: dict[str, str]) -> None:
+    for rel, text in files.items():
+        p = root / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(text)
+
+
+def _manifest_lines(path: Path, rule: str) -> list[int]:
+    return _lines(str(path), path.read_text(), rule)
+
+
+@pytest.mark.parametrize("lock", ["npm-shrinkwrap.json", "package-lock.json", "yarn.lock", "pnpm-lock.yaml", "bun.lock", "bun.lockb"])
+def test_npm_lock_next_to_the_manifest_covers_it(tmp_path, lock):
+    _write(tmp_path, {".git/HEAD": "", "package.json": APP, lock: "{}\n"})
+    assert _manifest_lines(tmp_path / "package.json", "RL403") == []
+
+
+@pytest.mark.parametrize("lock", ["package-lock.json", "yarn.lock", "pnpm-lock.yaml", "bun.lock"])
+def test_a_workspace_root_lock_covers_member_packages(tmp_path, lock):
+    root = {"name": "mono", "private": True, "workspaces": ["packages/*"]}
+    _write(tmp_path, {".git/HEAD": "", "package.json": json.dumps(root), lock: "{}\n", "packages/app/package.json": APP})
+    assert _manifest_lines(tmp_path / "packages/app/package.json", "RL403") == []
+
+
+def test_a_pnpm_workspace_or_a_lock_naming_the_member_covers_it(tmp_path):
+    _write(tmp_path, {".git/HEAD": "", "pnpm-workspace.yaml": "packages:\n  - frontend\n", "pnpm-lock.yaml": "lockfileVersion: '9.0'\n",
+                      "frontend/package.json": APP})
+    assert _manifest_lines(tmp_path / "frontend/package.json", "RL403") == []
+    other = tmp_path / "other"
+    lock = {"lockfileVersion": 3, "packages": {"": {}, "web": {"name": "app"}}}
+    _write(other, {".git/HEAD": "", "package.json": json.dumps({"name": "x", "private": True}),
+                   "package-lock.json": json.dumps(lock), "web/package.json": APP})
+    assert _manifest_lines(other / "web/package.json", "RL403") == []
+
+
+def test_python_lock_files_and_uv_workspaces(tmp_path):
+    app = '[project]\nname = "svc"\nversion = "1"\ndependencies = ["fastapi>=0.110"]\n'
+    config = Config(application=True)  # pyproject.toml is taken for a library unless configured
+
+    def rl403(path: Path) -> list[int]:
+        return [f.span.start_point[0] + 1 for f in analyze_text(str(path), app, config, slow=False).findings if f.code == "RL403"]
+
+    _write(tmp_path / "none", {".git/HEAD": "", "pyproject.toml": app})
+    assert rl403(tmp_path / "none/pyproject.toml") == [4]
+    for lock in ("poetry.lock", "uv.lock", "pdm.lock"):
+        d = tmp_path / lock.replace(".", "_")
+        _write(d, {".git/HEAD": "", "pyproject.toml": app, lock: "# lock\n"})
+        assert rl403(d / "pyproject.toml") == [], lock
+    ws = tmp_path / "ws"
+    _write(ws, {".git/HEAD": "", "pyproject.toml": '[project]\nname = "root"\n[tool.uv.workspace]\nmembers = ["backend"]\n',
+                "uv.lock": "version = 1\n", "backend/pyproject.toml": app})
+    assert rl403(ws / "backend/pyproject.toml") == []
+
+
+def test_unpinned_without_any_covering_lock_is_still_reported(tmp_path):
+    # no lock at all
+    _write(tmp_path / "a", {".git/HEAD": "", "package.json": APP})
+    assert _manifest_lines(tmp_path / "a/package.json", "RL403") == [1]
+    # a lock above the repository root covers nothing inside it
+    _write(tmp_path / "b", {"package-lock.json": "{}\n", "repo/.git/HEAD": "", "repo/package.json": APP})
+    assert _manifest_lines(tmp_path / "b/repo/package.json", "RL403") == [1]
+    # a lock in a parent folder that is not a workspace root and does not name the member
+    _write(tmp_path / "c", {".git/HEAD": "", "package.json": json.dumps({"name": "x"}), "package-lock.json": "{}\n",
+                            "tools/site/package.json": APP})
+    assert _manifest_lines(tmp_path / "c/tools/site/package.json", "RL403") == [1]

@@ -16,6 +16,7 @@ Rules (server/redline/rules/builtin/dependencies.toml):
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,9 +34,10 @@ from redline.rules.model import Rule
 ENGINE = "dependencies"
 MAX_LISTED = 3  # advisories named in a message; the rest are counted
 LOCK_FILES = {
-    "package.json": ("package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml", "bun.lock", "bun.lockb"),
+    "package.json": ("npm-shrinkwrap.json", "package-lock.json", "yarn.lock", "pnpm-lock.yaml", "bun.lock", "bun.lockb"),
     "pipfile": ("Pipfile.lock",),
     "pyproject": ("poetry.lock", "uv.lock", "pdm.lock"),
+    "go.mod": ("go.sum",),
 }
 _UNPINNED_KINDS = ("runtime", "optional", "dev")
 _SEVERITY = {"CRITICAL": Severity.ERROR, "HIGH": Severity.ERROR, "MEDIUM": Severity.WARNING, "LOW": Severity.INFO}
@@ -408,12 +410,74 @@ def check(file: SourceFile, manifest: Manifest, rules: dict[str, Rule], db: Advi
 
 
 def sibling_lock(path: str, fmt: str) -> bool:
-    """Is there a lock file next to the manifest? Only asked for files that exist on disk."""
+    """Is the manifest covered by a lock file? (The name is historical: see `covering_lock`.)"""
+    return covering_lock(path, fmt) is not None
+
+
+MAX_LOCK_LEVELS = 12  # folders walked up from a manifest looking for a workspace root's lock
+_LOCK_READ = 20_000_000  # a lock file larger than this is taken to cover its workspace unread
+
+
+def covering_lock(path: str, fmt: str) -> str | None:
+    """The lock file that covers a manifest on disk, or None.
+
+    A lock file of the manifest's ecosystem (npm-shrinkwrap.json, package-lock.json, yarn.lock,
+    pnpm-lock.yaml, bun.lock(b); poetry.lock, uv.lock, pdm.lock; Pipfile.lock; go.sum) in the
+    manifest's folder covers it. One in a folder above covers it when that folder is the root of
+    a workspace the manifest belongs to: npm/yarn/bun `workspaces` in its package.json, a
+    pnpm-workspace.yaml, `[tool.uv.workspace]`/`[tool.pdm...workspace]` in its pyproject.toml,
+    or the lock file names the member's folder (package-lock `packages`, pnpm `importers`, uv
+    editable members). The walk stops at the repository root (a folder with `.git`) or the
+    file system root: a lock file outside the repository covers nothing in it."""
     names = LOCK_FILES.get(fmt)
     if not names:
-        return False
+        return None
     folder = Path(path).parent
-    return any((folder / n).is_file() for n in names)
+    member = folder
+    for level in range(MAX_LOCK_LEVELS):
+        for n in names:
+            lock = folder / n
+            if lock.is_file() and (level == 0 or _workspace_covers(folder, lock, member, fmt)):
+                return str(lock)
+        if (folder / ".git").exists() or folder.parent == folder:
+            return None
+        folder = folder.parent
+    return None
+
+
+def _read_text(p: Path, limit: int = _LOCK_READ) -> str | None:
+    try:
+        if p.stat().st_size > limit:
+            return None
+        return p.read_text("utf-8", "replace")
+    except OSError:
+        return None
+
+
+def _workspace_covers(root: Path, lock: Path, member: Path, fmt: str) -> bool:
+    """Does the lock file in `root` (a folder above the manifest) cover the member folder?"""
+    rel = member.relative_to(root).as_posix()
+    if fmt == "package.json":
+        if (root / "pnpm-workspace.yaml").is_file():
+            return True
+        text = _read_text(root / "package.json", 5_000_000) or ""
+        try:
+            doc = json.loads(text) if text else None
+        except ValueError:
+            doc = None
+        if isinstance(doc, dict) and doc.get("workspaces"):
+            return True
+    elif fmt == "pyproject":
+        text = _read_text(root / "pyproject.toml", 5_000_000) or ""
+        if "[tool.uv.workspace]" in text or ("[tool.pdm" in text and "workspace" in text):
+            return True
+    if lock.suffix == ".lockb":
+        return False  # binary: cannot be read for member paths
+    body = _read_text(lock)
+    if body is None:
+        return True  # too large to read: a monorepo's lock file
+    # The member's folder written as a key or value: "packages/app", packages/app:, "./packages/app"
+    return any(f"{q}{pre}{rel}{q}" in body or f"\n  {pre}{rel}:" in body for q in ('"', "'") for pre in ("", "./"))
 
 
 def constrained_names(path: str, includes: list[tuple[str, str]], depth: int = 0, seen: set | None = None) -> frozenset[str]:
