@@ -61,7 +61,7 @@ def test_pypi_verdicts(py, name, status, target):
         ("reactjs", "typosquat", "react"),
         ("cross-env.js", "typosquat", "cross-env"),
         ("@types/nodee", "typosquat", "@types/node"),
-        ("@types/left-pad-zz", "unknown", None),  # a known scope: checked
+        ("@types/left-pad-zz", "scope", None),  # a known scope: only its owner publishes there
         ("@acme/lodash", "private", None),  # an unknown scope: a private organisation's
         ("@acme/utils", "private", None),
     ],

@@ -135,3 +135,61 @@ def test_unpinned_without_any_covering_lock_is_still_reported(tmp_path):
     _write(tmp_path / "c", {".git/HEAD": "", "package.json": json.dumps({"name": "x"}), "package-lock.json": "{}\n",
                             "tools/site/package.json": APP})
     assert _manifest_lines(tmp_path / "c/tools/site/package.json", "RL403") == [1]
+
+
+# ------------------------------------------------- RL405: names that exist are not "unknown packages"
+
+KNOWN_NAMES = [
+    ("package.json", '{"dependencies": {\n"@tanstack/react-router": "^1.0.0",\n"@tanstack/router-devtools": "^1.0.0"\n}}'),
+    ("package.json", '{"dependencies": {\n"JSONStream": "1.3.5",\n"@TanStack/React-Query": "5.0.0"\n}}'),
+    ("requirements.txt", "Flask_SQLAlchemy==3.1.1\nruamel.yaml==0.18.6\nZope.Interface==6.0\ntyping_extensions==4.12.2\n"),
+    ("pyproject.toml", '[project]\nname = "x"\ndependencies = ["Pydantic_Settings>=2", "SQLModel>=0.0.21"]\n'),
+]
+
+
+@pytest.mark.parametrize("path,code", KNOWN_NAMES)
+def test_listed_names_and_scopes_are_not_unknown(path, code):
+    assert _lines(path, code, "RL405") == []
+
+
+def test_an_invented_name_is_still_unknown_and_an_unlisted_scope_member_is_not_a_squat():
+    code = '{"dependencies": {\n"@tanstack/react-router": "1.0.0",\n"express-quantum-session-vault": "2.0.0"\n}}'
+    assert _lines("package.json", code, "RL405") == [3]
+    assert _lines("requirements.txt", "quantum_flux.capacitor-sdk==1.0\n", "RL405") == [1]
+
+
+def test_a_name_the_lock_file_resolved_exists(tmp_path):
+    pkg = {"name": "app", "devDependencies": {"vhost-ish-router": "3.0.2", "invented-thing-xyzzy": "1.0.0"}}
+    text = json.dumps(pkg, indent=1)
+    lock = {"lockfileVersion": 3, "packages": {"": {}, "node_modules/vhost-ish-router": {"version": "3.0.2"}}}
+    _write(tmp_path, {".git/HEAD": "", "package.json": text, "package-lock.json": json.dumps(lock)})
+    lines = _lines(str(tmp_path / "package.json"), text, "RL405")
+    assert lines == [text.splitlines().index(next(l for l in text.splitlines() if "invented" in l)) + 1]
+
+
+LOCK_TEXTS = {
+    "package-lock.json": json.dumps({"lockfileVersion": 3, "packages": {"": {}, "node_modules/a-pkg": {}, "node_modules/@s/b": {}, "node_modules/@s/b/node_modules/c-pkg": {}}}),
+    "npm-shrinkwrap.json": json.dumps({"lockfileVersion": 1, "dependencies": {"a-pkg": {"dependencies": {"c-pkg": {}}}, "@s/b": {}}}),
+    "yarn.lock": '# yarn lockfile v1\n\n"@s/b@^1.0.0", "@s/b@^1.1.0":\n  version "1.1.0"\n\na-pkg@^2.0.0:\n  version "2.0.0"\n\n"c-pkg@npm:3.0.0":\n  version: 3.0.0\n',
+    "pnpm-lock.yaml": "lockfileVersion: '9.0'\n\nimporters:\n  .:\n    dependencies: {}\n\npackages:\n  '@s/b@1.0.0':\n    resolution: {}\n  a-pkg@2.0.0:\n    resolution: {}\n  /c-pkg/3.0.0:\n    resolution: {}\n",
+    "bun.lock": '{\n  "lockfileVersion": 1,\n  "packages": {\n    "a-pkg": ["a-pkg@2.0.0", "", {}, "sha512-x"],\n    "@s/b": ["@s/b@1.0.0"],\n    "c-pkg": ["c-pkg@3"],\n  }\n}\n',
+}
+
+
+@pytest.mark.parametrize("name", sorted(LOCK_TEXTS))
+def test_lock_file_names(tmp_path, name):
+    from redline.deps import locks
+
+    (tmp_path / name).write_text(LOCK_TEXTS[name])
+    assert locks.names_in(str(tmp_path / name)) == {"a-pkg", "@s/b", "c-pkg"}
+
+
+@pytest.mark.parametrize("name", ["poetry.lock", "uv.lock", "pdm.lock"])
+def test_python_lock_file_names(tmp_path, name):
+    from redline.deps import locks
+
+    text = '[[package]]\nname = "Typing_Extensions"\nversion = "4"\n\n[package.dependencies]\nname = "not-a-package"\n\n[[package]]\nname = "greenlet"\n'
+    (tmp_path / name).write_text(text)
+    assert locks.names_in(str(tmp_path / name)) == {"typing-extensions", "greenlet"}
+    (tmp_path / "Pipfile.lock").write_text(json.dumps({"default": {"Requests": {}}, "develop": {"pytest": {}}}))
+    assert locks.names_in(str(tmp_path / "Pipfile.lock")) == {"requests", "pytest"}

@@ -55,7 +55,9 @@ class Settings:
     application: bool | None = None  # config override; None: the manifest's guess
     has_lock: bool = False  # a lock file sits next to the manifest
     constrained: frozenset[str] = frozenset()  # normalized names pinned by -c constraint files
-    registry_known: dict[str, bool] = field(default_factory=dict)  # cached registry answers (online)
+    # Normalized name -> exists: cached registry answers (online), and names the covering lock
+    # file resolved (a package installed from the registry exists).
+    registry_known: dict[str, bool] = field(default_factory=dict)
 
 
 def make(rule: Rule, file: SourceFile, start: int, end: int, *, severity: Severity | None = None,
@@ -331,6 +333,8 @@ def name_findings(rules: dict[str, Rule], file: SourceFile, req: Requirement, in
     exists = settings.registry_known.get(norm)
     if exists is False:
         return [nonexistent(rules["RL405"], file, req, registry, verdict)]
+    if verdict.status == "scope":
+        return []  # a listed publisher's npm scope: nobody else can register the name
     if verdict.status == "typosquat":
         rule = rules["RL404"]
         fixes: tuple[Fix, ...] = ()

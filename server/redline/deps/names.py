@@ -47,7 +47,7 @@ def _strip(name: str) -> str:
 
 @dataclass(frozen=True)
 class Verdict:
-    status: str  # popular | known | typosquat | unknown | private (an npm scope no list knows)
+    status: str  # popular | known | typosquat | unknown | private (an npm scope no list knows) | scope (a listed scope)
     target: str | None = None  # the popular name it resembles (typosquat)
     how: str | None = None  # why it resembles it
 
@@ -99,6 +99,12 @@ class NameIndex:
                 # A scope no list knows is most likely a private organisation's: the lists say
                 # nothing about it (and private packages often reuse public names).
                 return Verdict("private")
+            # A scope that publishes listed packages (`@tanstack/react-router` beside the listed
+            # `@tanstack/react-query`): only the scope's owner can publish in it, so nobody else
+            # can register an unlisted name there. A near-copy of a listed name in it is still
+            # worth a warning (`@types/nodee`: a typo); anything else is not "unknown" offline
+            # (online the registry still confirms it exists).
+            return self._typosquat(name) or Verdict("scope")
         hit = self._typosquat(name)
         return hit or Verdict("unknown")
 

@@ -15,7 +15,7 @@ import os
 from functools import lru_cache
 
 from redline.config import Config
-from redline.deps import checks, imports, manifests
+from redline.deps import checks, imports, locks, manifests
 from redline.deps import names as N
 from redline.deps import registry
 from redline.deps import versions as V
@@ -87,7 +87,15 @@ class DependenciesEngine:
         on_disk = os.path.isfile(file.path)
         settings = checks.Settings(application=config.application)
         if on_disk:
-            settings.has_lock = checks.sibling_lock(file.path, manifest.format)
+            lock = checks.covering_lock(file.path, manifest.format)
+            settings.has_lock = lock is not None
+            if lock is not None and not manifest.is_lock:
+                # A name the lock file resolved was installed from the registry: it exists.
+                resolved = locks.names_in(lock)
+                for req in manifest.requirements:
+                    norm = V.normalize_name(manifest.ecosystem, req.name)
+                    if norm in resolved:
+                        settings.registry_known[norm] = True
             if manifest.includes:
                 settings.constrained = checks.constrained_names(file.path, manifest.includes)
         if config.online and manifest.ecosystem in (V.PYPI, V.NPM) and not manifest.is_lock:
