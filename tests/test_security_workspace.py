@@ -112,6 +112,27 @@ def marks(markers: Path) -> list[str]:
     return sorted(p.name for p in markers.iterdir())
 
 
+def children(pid: int) -> set[int]:
+    """The child processes of `pid` (Linux /proc; empty elsewhere or once `pid` is gone)."""
+    out: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            out |= {int(p) for p in (task / "children").read_text().split()}
+        except OSError:
+            pass
+    return out
+
+
+def descendants(pid: int) -> set[int]:
+    found, todo = set(), [pid]
+    while todo:
+        for child in children(todo.pop()):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return found
+
+
 # ------------------------------------------------------------------ a plain stdio LSP client
 
 
@@ -231,12 +252,19 @@ class StdioServer:
         self.proc.wait()
 
     def close(self) -> None:
-        self.kill()
-        for f in (self.proc.stdin, self.proc.stdout):
+        # stdout belongs to the reader thread: closing it here would wait for that thread's read,
+        # which never ends while a surviving child of the server still holds the pipe. A failed
+        # test leaves nothing running: the server's children go first.
+        for pid in descendants(self.proc.pid) if self.proc.poll() is None else ():
             try:
-                f.close()
+                os.kill(pid, 9)
             except OSError:
                 pass
+        self.kill()
+        try:
+            self.proc.stdin.close()
+        except OSError:
+            pass
         self._stderr.close()
 
     def stderr(self) -> str:
