@@ -285,7 +285,11 @@ export class RedlineServer implements Disposable {
             command: candidate.command,
             args: candidate.args,
             transport: TransportKind.stdio,
-            options: { cwd: folder?.uri.fsPath ?? os.homedir(), env: { ...process.env, PYTHONUNBUFFERED: '1' } },
+            // Not the workspace folder: `python -c`/`-m` put the working directory first on sys.path,
+            // and the workspace is unreviewed code. The server finds everything through URIs. And
+            // PYTHONSAFEPATH=1 so that no Python process in the server's tree adds it at all (the
+            // server also sees to that itself: docs/editors.md, "Launching safely").
+            options: { cwd: os.homedir(), env: { ...process.env, PYTHONUNBUFFERED: '1', PYTHONSAFEPATH: '1' } },
         };
         const channel = outputChannel();
         // eslint-disable-next-line prefer-const -- the error handler below needs the client it belongs to
