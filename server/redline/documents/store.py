@@ -11,6 +11,10 @@ fresh parse, or from an incremental parse without errors, is `exact`. An inexact
 enough for the keystroke path, but callers must `settle()` it (a fresh parse) when the user is
 idle and re-scan fully, and must not reuse findings computed on an inexact tree for a partial
 rescan (`ChangeResult.reuse_previous`).
+
+Applying and parsing can be split (`apply`, then `reparse`): the text always follows every change
+at once, while the parse, and the analysis that needs it, may wait and cover several changes in
+one go (the server does so when changes arrive faster than it analyzes them).
 """
 
 from __future__ import annotations
@@ -63,6 +67,15 @@ def uri_path(uri: str) -> str:
 
 
 @dataclass
+class Pending:
+    """Changes applied to a document's text and not parsed yet (`DocumentStore.apply`)."""
+
+    tree: object | None  # a copy of the tree the changes started from, edited by each; None: parse afresh
+    rebased: bool  # that tree was `Document.stale`, not `Document.tree` (see ChangeResult.rebased)
+    edits: list[ByteEdit] = field(default_factory=list)  # in order, as ChangeResult.edits
+
+
+@dataclass
 class Document:
     uri: str
     language_id: str
@@ -80,15 +93,26 @@ class Document:
     # closed. `settle` parses afresh and clears it.
     stale: object | None = None
     markers: bool = True  # False: the text holds no suppression marker (kept up to date per edit)
+    # Applied and not parsed yet: `tree` and `stale` are None meanwhile (the text is newer).
+    pending: Pending | None = None
+    # What `drop_tree` keeps of an exact tree: (type, start byte, end byte, has errors) of each
+    # top-level node, so that the next change, parsed from scratch, can still tell which
+    # top-level definitions it changed (ChangeResult.changed_ranges) rather than none.
+    layout: tuple[tuple[str, int, int, bool], ...] | None = None
 
     def drop_tree(self) -> None:
         """Forget the tree (memory): the next change parses from scratch."""
+        tree = self.tree if self.exact and self.stale is None and self.pending is None else None
+        self.layout = _layout(tree) if tree is not None else None
         self.tree, self.stale, self.exact = None, None, True
+        if self.pending is not None:
+            self.pending.tree = None
 
     def parse_afresh(self) -> None:
         """A fresh parse of the current text (None without a grammar): exact by definition."""
         has = self.language is not None and langs.has_grammar(self.language)
         self.tree, self.stale, self.exact = (langs.parse(self.language, self.data) if has else None), None, True
+        self.layout = None
 
     @property
     def text(self) -> str:
@@ -145,7 +169,7 @@ class DocumentStore:
         self, uri: str, version: int | None, changes: Sequence[Change], encoding: Encoding,
         budget_s: float | None = None,
     ) -> ChangeResult | None:
-        """Apply `changes` in order; None for an unknown document or a stale version.
+        """Apply `changes` in order and reparse; None for an unknown document or a stale version.
 
         With `budget_s` (the keystroke path), an incremental reparse that takes longer gives up
         (`deferred`): the text is updated, the edited old tree is kept as `stale` and `tree` is
@@ -153,20 +177,31 @@ class DocumentStore:
         keeps the clean tree it started from as `stale`, the start of the next one. Without it
         the reparse always completes.
         """
+        if self.apply(uri, version, changes, encoding) is None:
+            return None
+        return self.reparse(uri, budget_s)
+
+    def apply(self, uri: str, version: int | None, changes: Sequence[Change], encoding: Encoding) -> Document | None:
+        """Apply `changes` to the text (and to a copy of the tree, for the next `reparse`) without
+        parsing; None for an unknown document or a stale version. Several applies in a row are
+        one `reparse`, whose ChangeResult covers all of them."""
         doc = self._docs.get(uri)
         if doc is None or (version is not None and version <= doc.version):
             return None
+        pending = doc.pending
+        if pending is None:
+            rebased = doc.stale is not None
+            base = doc.stale if rebased else doc.tree
+            pending = Pending(base.copy() if base is not None else None, rebased)
         data = doc.data
         line_starts = doc.line_starts
-        rebased = doc.stale is not None
-        base = doc.stale if rebased else doc.tree
-        tree = base.copy() if base is not None else None
+        tree = pending.tree
         edits: list[ByteEdit] = []
         for change in changes:
             new = _encode(change.text)
             if change.range is None:
                 edits.append(ByteEdit(0, len(data), len(new)))
-                data, tree = new, None
+                data, tree, doc.layout = new, None, None
                 line_starts = line_starts_of(data)
                 continue
             (sl, sc), (el, ec) = change.range
@@ -187,6 +222,22 @@ class DocumentStore:
             data = data[:start] + new + data[end:]
             line_starts = _update_line_starts(line_starts, data, start, end, len(new))
             edits.append(ByteEdit(start, end, start + len(new)))
+        pending.tree = tree
+        pending.edits.extend(edits)
+        doc.version = version if version is not None else doc.version + 1
+        doc.markers = _markers_after(doc.markers, data, edits)
+        doc.data, doc.line_starts, doc.tree, doc.stale, doc.pending = data, line_starts, None, None, pending
+        return doc
+
+    def reparse(self, uri: str, budget_s: float | None = None) -> ChangeResult | None:
+        """Parse what `apply` left pending: the ChangeResult of all those changes together (see
+        `change` for `budget_s`); None when nothing is pending."""
+        doc = self._docs.get(uri)
+        if doc is None or doc.pending is None:
+            return None
+        pending, doc.pending = doc.pending, None
+        data, tree, edits, rebased = doc.data, pending.tree, pending.edits, pending.rebased
+        layout, doc.layout = doc.layout, None
         changed: list[tuple[int, int]] = []
         reparsed_fully = tree is None
         new_tree = None
@@ -199,17 +250,21 @@ class DocumentStore:
                 new_tree = langs.parse(doc.language, data, tree)
             if tree is not None and new_tree is not None:
                 changed = [(r.start_byte, r.end_byte) for r in tree.changed_ranges(new_tree)]
-        doc.version = version if version is not None else doc.version + 1
-        doc.markers = _markers_after(doc.markers, data, edits)
+            elif layout is not None and new_tree is not None and not rebased:
+                # The tree was dropped, not the findings made on it: compare the fresh tree's
+                # top level with what was kept of the old one. A top-level node of the same
+                # type over the same (moved) bytes, without errors in either, parsed the same.
+                changed = _changed_since(layout, edits, new_tree)
+                reparsed_fully = False
         if deferred:
-            doc.data, doc.tree, doc.stale, doc.line_starts, doc.exact = data, None, tree, line_starts, False
+            doc.tree, doc.stale, doc.exact = None, tree, False
             return ChangeResult(doc, edits, [], False, False, False, deferred=True, rebased=True)
         reuse_previous = doc.exact and not reparsed_fully and not rebased
         exact = new_tree is None or reparsed_fully or not new_tree.root_node.has_error
         stale = None
         if budget_s is not None and not exact and tree is not None and not tree.root_node.has_error:
             stale = tree  # the clean tree this parse started from, for the next one
-        doc.data, doc.tree, doc.stale, doc.line_starts, doc.exact = data, new_tree, stale, line_starts, exact
+        doc.tree, doc.stale, doc.exact = new_tree, stale, exact
         return ChangeResult(doc, edits, changed, reparsed_fully, exact, reuse_previous, rebased=rebased)
 
     def settle(self, uri: str) -> bool:
@@ -219,6 +274,41 @@ class DocumentStore:
             return False
         doc.parse_afresh()
         return True
+
+
+def _layout(tree) -> tuple[tuple[str, int, int, bool], ...]:
+    return tuple((c.type, c.start_byte, c.end_byte, c.has_error) for c in tree.root_node.children)
+
+
+def _moved(start: int, end: int, edits: list[ByteEdit]) -> tuple[int, int] | None:
+    """[start, end) mapped through the edits in order; None when an edit touches it (an insert
+    at either end included: it may extend the node)."""
+    for e in edits:
+        if end < e.start:
+            continue
+        if start > e.old_end:
+            d = e.new_end - e.old_end
+            start, end = start + d, end + d
+            continue
+        return None
+    return start, end
+
+
+def _changed_since(layout, edits: list[ByteEdit], tree) -> list[tuple[int, int]]:
+    """Ranges (new coordinates) of the top-level nodes of `tree` that are not an old top-level
+    node of `layout` moved by `edits`, and of old ones that no longer are in `tree`."""
+    old: dict[tuple[str, int, int], bool] = {}
+    for typ, start, end, error in layout:
+        moved = _moved(start, end, edits)
+        if moved is not None:
+            old[(typ, *moved)] = error
+    changed = []
+    for child in tree.root_node.children:
+        key = (child.type, child.start_byte, child.end_byte)
+        if old.pop(key, True) or child.has_error:
+            changed.append((child.start_byte, child.end_byte))
+    changed.extend((start, end) for (_typ, start, end) in old)
+    return sorted(changed)
 
 
 def _markers_after(before: bool, data: bytes, edits: list[ByteEdit]) -> bool:
