@@ -61,7 +61,8 @@ async def test_changes_are_published_for_their_version(vscode, tmp_path):
     # Commenting out the os.system line: the finding goes away.
     change(vscode, uri, 2, [((5, 4), (5, 4), "# ")])
     assert codes((await published(vscode, uri, 2)).diagnostics) == ["RL112"]
-    # A burst of changes sent without waiting: each is answered for its own version, in order.
+    # A burst of changes sent without waiting: answered in order, and always for the last version;
+    # versions the server read together with a later one are not analyzed (session.py).
     since = mark(vscode)
     change(vscode, uri, 3, [((5, 4), (5, 6), "")])  # the finding comes back
     change(vscode, uri, 4, [((0, 0), (0, 0), "\n")])  # everything moves down a line
@@ -70,7 +71,7 @@ async def test_changes_are_published_for_their_version(vscode, tmp_path):
     versions = [
         p.version for m, p in vscode.recorder.events[since:] if m == types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS
     ]
-    assert versions == [3, 4, 5]
+    assert versions == sorted(versions) and versions[-1] == 5 and set(versions) <= {3, 4, 5}
     assert codes(last.diagnostics) == ["RL102"]
     assert last.diagnostics[0].range.start.line == 6
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 
 log = logging.getLogger(__name__)
@@ -131,8 +132,10 @@ def _serve_stdio(server, stdin=None, stdout=None) -> None:
     server._stop_event = threading.Event()
     server.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
     executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="redline-stdin")
+    stdin = stdin or sys.stdin.buffer
+    read, server.session.input_pending = _watched(file_reader(stdin, executor), stdin)
     try:
-        asyncio.run(_read_loop(server, file_reader(stdin or sys.stdin.buffer, executor)))
+        asyncio.run(_read_loop(server, read))
     except BrokenPipeError:
         log.error("the connection to the client is lost; shutting down")
     except (KeyboardInterrupt, SystemExit):
@@ -140,6 +143,40 @@ def _serve_stdio(server, stdin=None, stdout=None) -> None:
     finally:
         executor.shutdown(wait=False)
         server.shutdown()
+
+
+def _watched(read, source):
+    """`read`, and a function telling whether client bytes wait to be read (Session.input_pending:
+    a read finished and not handled yet, or `source`'s descriptor readable). Never true for a
+    regular file (always readable) or where select() cannot tell."""
+    import select
+    import stat
+
+    last: list = [None]
+
+    def watched(n: int):
+        aw = read(n)
+        last[0] = aw
+        return aw
+
+    try:
+        fd = source.fileno()
+        polled = not stat.S_ISREG(os.fstat(fd).st_mode)
+    except (AttributeError, OSError, ValueError):
+        fd, polled = -1, False
+
+    def pending() -> bool:
+        done = getattr(last[0], "done", None)
+        if done is not None and done():
+            return True
+        if not polled:
+            return False
+        try:
+            return bool(select.select([fd], [], [], 0)[0])
+        except (OSError, ValueError):
+            return False
+
+    return watched, pending
 
 
 def _serve_tcp(server, host: str, port: int) -> None:
@@ -154,7 +191,9 @@ def _serve_tcp(server, host: str, port: int) -> None:
 
     async def connection(reader, writer):
         server.protocol.set_writer(writer)
-        await _read_loop(server, stream_reader(reader))
+        read, pending = _watched(stream_reader(reader), writer.get_extra_info("socket"))
+        server.session.input_pending = lambda: bool(getattr(reader, "_buffer", None)) or pending()
+        await _read_loop(server, read)
         server.shutdown()
 
     async def main():

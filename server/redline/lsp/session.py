@@ -5,20 +5,25 @@ analysis `State`s and diagnostic `Report`s, the configuration resolver, and the 
 worker. Handlers translate protocol messages into calls here; everything the session wants to
 tell the client goes through a `Sink` (publish diagnostics, log, ask for a diagnostic refresh).
 
-Version discipline: a document's state and report always belong to the version the store holds.
-Slow-engine results are merged only when the version they were computed for is still current;
+Version discipline: a document's state and report always belong to the version the store holds,
+once its analysis has run. A didChange is applied to the store at once, but its analysis (reparse,
+fast engines, publish) waits until the client's messages already sent have been read (see
+`input_pending`): several changes to a document queued behind a slow analysis cost one analysis
+of the last version. Whatever reads a document's state first analyzes it if it is behind
+(`flush`). Slow-engine results are merged only when the version they were computed for is still current;
 otherwise they are dropped (the newer version has scheduled its own run).
 """
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import logging
 import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol, Sequence
+from typing import Any, Callable, Protocol, Sequence
 
 
 from redline.config import Config, Problem
@@ -58,6 +63,12 @@ REPARSE_BUDGET_PER_LINE_S = 0.4e-6
 REPARSE_BUDGET_MIN_S = 0.002
 REPARSE_BUDGET_MAX_S = 0.008
 MAX_DEFERRED_S = 0.5
+# While the client's messages keep coming, a changed document's analysis waits for them (a later
+# change makes it moot), but not longer than this.
+MAX_COALESCE_S = 1.0
+# Idle work (settle, slow engines) that finds other documents' changes waiting for their analysis
+# tries again after this long.
+BACKLOG_RETRY_S = 0.25
 
 
 def reparse_budget(lines: int) -> float:
@@ -130,6 +141,15 @@ class Session:
         self._strikes: dict[str, dict[str, int]] = {}  # uri -> engine -> slow runs in a row
         self._engines_run: set[str] = set()  # engines that have run once (see _set)
         self._deferred_since: dict[str, float] = {}  # uri -> when its reparse first gave up (monotonic)
+        # Documents changed since their last analysis -> when they first were (monotonic), oldest
+        # first; `_drain` analyzes them once no client message is waiting to be read.
+        self._dirty: dict[str, float] = {}
+        self._unsettled: set[str] = set()  # inexact trees dropped before their pause (see _touch)
+        self._drain_handle: asyncio.Handle | None = None
+        # Set by the transport: whether messages from the client have arrived and not been
+        # handled yet. Without one, every change is analyzed in turn.
+        self.input_pending: Callable[[], bool] = lambda: False
+        self.analyses = 0  # changes analyzed (reparse + fast engines), however many they covered
 
     # ------------------------------------------------------------------ setup
 
@@ -308,6 +328,7 @@ class Session:
 
     def _analyze_full(self, doc: Document, config: Config, publish: bool, keep_slow: tuple = ()) -> State:
         self._ensure_tree(doc)
+        self._unsettled.discard(doc.uri)
         file = doc.source
         if file is None:
             state = analysis.skipped(doc.version, f"no Redline language for {doc.language_id!r}")
@@ -323,24 +344,73 @@ class Session:
         return state
 
     def change(self, uri: str, version: int, changes: Sequence[Change]) -> bool:
-        """Apply a didChange; False when it was ignored (unknown document or stale version)."""
+        """Apply a didChange; False when it was ignored (unknown document or stale version).
+
+        The text is updated now; the analysis runs from the event loop once the messages the
+        client has already sent are read (or at once without a running loop)."""
         if uri in self.text_only:
             return self._change_text_only(uri, version, changes)
+        if self.store.apply(uri, version, changes, self.encoding) is None:
+            self.log(LogLevel.DEBUG, f"ignored change to {uri} version {version}: unknown document or stale version")
+            return False
+        self._cancel_slow(uri)
+        self._dirty.setdefault(uri, time.monotonic())
+        if not self._schedule_drain():
+            self.flush(uri)
+        return True
+
+    def flush(self, uri: str | None = None) -> None:
+        """Analyze `uri` (every document when None) now if a change to it is waiting."""
+        for u in [uri] if uri is not None else list(self._dirty):
+            if u in self._dirty:
+                self._analyze_change(u)
+
+    def _schedule_drain(self) -> bool:
+        if self._drain_handle is None:
+            try:
+                loop = asyncio.get_running_loop()
+            except RuntimeError:  # no running event loop (unit tests call the session directly)
+                return False
+            self._drain_handle = loop.call_soon(self._drain)
+        return True
+
+    def _drain(self) -> None:
+        """Analyze the changed document that has waited longest, unless client messages wait
+        to be read (one may change it again); then come back for the next."""
+        self._drain_handle = None
+        if not self._dirty:
+            return
+        uri, since = next(iter(self._dirty.items()))
+        try:
+            if self.input_pending() and time.monotonic() - since < MAX_COALESCE_S:
+                return
+            self._analyze_change(uri)
+        except Exception as e:  # noqa: BLE001 - one document's failure must not stop the others
+            log.exception("analysis of %s failed", uri)
+            self.log(LogLevel.ERROR, f"internal error analyzing {uri_path(uri)}: {type(e).__name__}: {e}")
+        finally:
+            if self._dirty:
+                self._schedule_drain()
+
+    def _analyze_change(self, uri: str) -> None:
+        """Reparse and analyze the changes applied to `uri` since its last analysis, together."""
+        self._dirty.pop(uri, None)
         since = self._deferred_since.get(uri)
         budget = None
         if since is None or time.monotonic() - since <= MAX_DEFERRED_S:
             doc = self.store.get(uri)
             budget = reparse_budget(len(doc.line_starts)) if doc is not None else None
-        result = self.store.change(uri, version, changes, self.encoding, budget_s=budget)
+        result = self.store.reparse(uri, budget)
         if result is None:
-            self.log(LogLevel.DEBUG, f"ignored change to {uri} version {version}: unknown document or stale version")
-            return False
+            return
+        self.analyses += 1
+        if result.reparsed_fully:
+            self._unsettled.discard(uri)
         doc = result.document
         if result.deferred:
             self._deferred_since.setdefault(uri, time.monotonic())
         else:
             self._deferred_since.pop(uri, None)
-        self._cancel_slow(uri)
         config = self.config_for(doc.path)
         reason = analysis.size_problem(len(doc.data), config)
         if reason:
@@ -348,7 +418,7 @@ class Session:
             self.text_only.open(uri, doc.language_id, doc.version, doc.data.decode("utf-8", "replace"))
             self.log(LogLevel.INFO, f"{doc.path}: {reason}")
             self._set(uri, analysis.skipped(doc.version, reason), None)
-            return True
+            return
         previous = self.states.get(uri)
         file = doc.source
         if result.deferred and previous is not None and previous.skipped is None and file is not None:
@@ -370,7 +440,6 @@ class Session:
             self._set(uri, state, file)
         self._touch(uri)
         self._schedule_idle(uri, self.settings.slow_engines_delay_ms / 1000)
-        return True
 
     def _touch(self, uri: str) -> None:
         """Mark `uri` as just used; drop the tree of the least recently used beyond HOT_TREES."""
@@ -380,9 +449,12 @@ class Session:
             cold = next(iter(self._hot))
             del self._hot[cold]
             doc = self.store.get(cold)
-            if doc is not None and doc.tree is not None and not self.debouncer.pending("settle " + cold):
+            if doc is not None and doc.tree is not None:
                 # The store parses a document without a tree from scratch on its next change
-                # (ChangeResult.reparsed_fully); findings and reports stay as they are.
+                # (ChangeResult.reparsed_fully); findings and reports stay as they are. One
+                # whose tree may be wrong (see `settle`) is still parsed afresh at the pause.
+                if not doc.exact and self.debouncer.pending("settle " + cold):
+                    self._unsettled.add(cold)
                 doc.drop_tree()
 
     def _warm_up_later(self) -> None:
@@ -435,6 +507,7 @@ class Session:
         return True
 
     def save(self, uri: str) -> None:
+        self.flush(uri)
         doc = self.store.get(uri)
         if doc is not None:
             self._schedule_idle(uri, 0.0)
@@ -456,6 +529,8 @@ class Session:
         self._deferred.pop(uri, None)
         self._strikes.pop(uri, None)
         self._deferred_since.pop(uri, None)
+        self._dirty.pop(uri, None)
+        self._unsettled.discard(uri)
         self._logged.pop(uri, None)
         self._cancel_slow(uri)
         self.debouncer.cancel("settle " + uri)
@@ -482,11 +557,20 @@ class Session:
     def settle(self, uri: str, version: int) -> None:
         """A pause in typing: replace a tree that error recovery may have got wrong by a fresh
         parse, scan it in full, and publish when the findings changed."""
+        if uri in self._dirty:
+            return  # a newer change waits for its analysis, which schedules the next pause
         doc = self.store.get(uri)
         state = self.states.get(uri)
         if doc is None or state is None or doc.version != version or state.skipped:
             return
+        if self._dirty:
+            # Other documents' changes wait for their analysis (a backlog): they come first.
+            self.debouncer.schedule("settle " + uri, BACKLOG_RETRY_S, lambda: self.settle(uri, version))
+            return
         settled = self.store.settle(uri)
+        if uri in self._unsettled:
+            self._unsettled.discard(uri)
+            settled = True  # its tree is gone: _analyze_full parses afresh
         self._deferred_since.pop(uri, None)
         if settled or state.provisional:
             old = state.findings
@@ -497,10 +581,16 @@ class Session:
             # the findings are the same.
             if settled or state.findings != old:
                 self._changed_in_background(uri)
+        if uri not in self._hot and doc.tree is not None:
+            doc.drop_tree()  # left the hot trees while waiting for this pause (see _touch)
         self.log(LogLevel.DEBUG, f"idle {uri} version {version}: {'parsed afresh' if settled else 'tree exact'}")
 
     def run_slow(self, uri: str, version: int) -> None:
         """The user stopped typing: run the slow engines on this version."""
+        if self._dirty and uri not in self._dirty:
+            # Other documents' changes wait for their analysis (a backlog): they come first.
+            self.debouncer.schedule("slow " + uri, BACKLOG_RETRY_S, lambda: self.run_slow(uri, version))
+            return
         self.settle(uri, version)
         doc = self.store.get(uri)
         state = self.states.get(uri)
@@ -616,6 +706,7 @@ class Session:
 
     def config_changed(self) -> None:
         """Settings or a configuration file changed: re-resolve and re-lint every open document."""
+        self.flush()  # changes waiting for analysis first: the full scans below start from them
         self.resolver.invalidate()
         self._exclude_cache.clear()
         for doc in list(self.store):
@@ -633,6 +724,8 @@ class Session:
                 enabled |= self._deferred.get(doc.uri, frozenset())
                 keep = (tuple(f for f in state.slow if f.engine in enabled), state.slow_version)
             self._analyze_full(doc, config, publish=not self.client.pull_diagnostics, keep_slow=keep)
+            if doc.uri not in self._hot and doc.tree is not None:
+                doc.drop_tree()  # parsed for this scan only: only the hot documents keep theirs
             self._schedule_idle(doc.uri, 0.0)
         for doc in list(self.text_only):
             config = self.resolver.for_path(doc.path)
@@ -692,6 +785,9 @@ class Session:
     # ------------------------------------------------------------------ shutdown
 
     def shutdown(self) -> None:
+        if self._drain_handle is not None:
+            self._drain_handle.cancel()
+            self._drain_handle = None
         self.debouncer.cancel_all()
         self._slow_waiting.clear()
         for uri in list(self._slow):

@@ -57,6 +57,7 @@ def register(server) -> None:
     def code_action(ls, params: types.CodeActionParams):
         session = ls.session
         uri = params.text_document.uri
+        session.flush(uri)  # a change still waiting for its analysis
         only = params.context.only
         out: list[types.CodeAction] = []
         if actions.wants(only, types.CodeActionKind.QuickFix.value):
@@ -90,6 +91,7 @@ def register(server) -> None:
 
 def _resolve(session, action: types.CodeAction) -> types.CodeAction:
     uri, version = action.data.get("uri"), action.data.get("version")
+    session.flush(uri)
     doc = session.store.get(uri)
     state = session.states.get(uri)
     if doc is None or state is None or doc.version != version or state.version != version:

@@ -1,7 +1,9 @@
 """Pull diagnostics: textDocument/diagnostic and workspace/diagnostic, with result ids.
 
-Reports are computed when the text changes (session.py); a pull only looks them up. The result
-id changes whenever a report is replaced, so an unchanged report is answered as such.
+Reports are computed when the text changes (session.py); a pull only looks them up, after
+analyzing a document whose last changes still wait for their analysis (so the answer is always for
+the latest version). The result id changes whenever a report is replaced, so an unchanged report
+is answered as such.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ IDENTIFIER = "redline"
 
 
 def document_report(session, uri: str, previous_result_id: str | None) -> dict:
+    session.flush(uri)
     report = session.reports.get(uri) or session.workspace_reports.get(uri)
     if report is None:
         return {"kind": "full", "items": []}
@@ -21,6 +24,7 @@ def document_report(session, uri: str, previous_result_id: str | None) -> dict:
 
 
 def workspace_report(session, previous: dict[str, str]) -> dict:
+    session.flush()
     items = []
     for uri, report in [*session.workspace_reports.items(), *session.reports.items()]:
         item = {"uri": uri, "version": report.version, "resultId": report.result_id}

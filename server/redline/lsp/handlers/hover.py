@@ -12,6 +12,7 @@ def register(server) -> None:
     def hover(ls, params: types.HoverParams):
         session = ls.session
         uri = params.text_document.uri
+        session.flush(uri)  # a change still waiting for its analysis
         doc = session.store.get(uri)
         state = session.states.get(uri)
         if doc is None or state is None or not state.findings or doc.source is None:
