@@ -94,6 +94,83 @@ def position_at(text: bytes, line_starts: list[int], offset: int, encoding: Enco
     return line, sum(2 if ord(c) > 0xFFFF else 1 for c in s)
 
 
+CHECKPOINT = 4096  # bytes between the column checkpoints of a long non-ASCII line
+
+
+class Columns:
+    """Byte offset -> LSP position for one text, in time independent of how long lines are.
+
+    `position_at` slices and decodes a line from its start, so converting many offsets on one
+    long line (a minified bundle with thousands of findings on its only line) cost the square
+    of its length. This keeps per line whether it is ASCII (most are: the column is the byte
+    column) and, for a long non-ASCII line, the code-unit count at code-point boundaries every
+    `CHECKPOINT` bytes, so each conversion decodes at most that much. Built lazily, line by
+    line; valid for one text (a `SourceFile` holds one).
+    """
+
+    __slots__ = ("text", "line_starts", "_ascii", "_marks")
+
+    def __init__(self, text: bytes, line_starts: list[int]):
+        self.text = text
+        self.line_starts = line_starts
+        self._ascii: dict[int, bool] = {}
+        # line -> (byte offsets of checkpoints, UTF-16 units before each, code points before each)
+        self._marks: dict[int, tuple[list[int], list[int], list[int]]] = {}
+
+    def position(self, offset: int, encoding: Encoding) -> tuple[int, int]:
+        text, starts = self.text, self.line_starts
+        offset = max(0, min(offset, len(text)))
+        line = bisect_right(starts, offset) - 1
+        start = starts[line]
+        end = min(offset, line_end(text, starts, line))
+        if encoding is Encoding.UTF8 or end <= start:
+            return line, max(end - start, 0)
+        ascii_line = self._ascii.get(line)
+        if ascii_line is None:
+            ascii_line = self._ascii[line] = text[start : line_end(text, starts, line)].isascii()
+        if ascii_line:
+            return line, end - start
+        if end - start <= CHECKPOINT:
+            return line, _count(text[start:end], encoding)
+        offs, u16, u32 = self._checkpoints(line)
+        k = bisect_right(offs, end) - 1
+        base = u16[k] if encoding is Encoding.UTF16 else u32[k]
+        return line, base + _count(text[offs[k] : end], encoding)
+
+    def _checkpoints(self, line: int) -> tuple[list[int], list[int], list[int]]:
+        marks = self._marks.get(line)
+        if marks is not None:
+            return marks
+        text = self.text
+        start = self.line_starts[line]
+        stop = line_end(text, self.line_starts, line)
+        offs, u16, u32 = [start], [0], [0]
+        pos = start
+        while pos < stop:
+            nxt = min(pos + CHECKPOINT, stop)
+            while nxt < stop and (text[nxt] & 0xC0) == 0x80:
+                nxt -= 1  # a checkpoint never splits a UTF-8 sequence
+            if nxt <= pos:
+                nxt = min(pos + CHECKPOINT, stop)
+            chunk = text[pos:nxt]
+            u16.append(u16[-1] + _count(chunk, Encoding.UTF16))
+            u32.append(u32[-1] + _count(chunk, Encoding.UTF32))
+            offs.append(nxt)
+            pos = nxt
+        self._marks[line] = marks = (offs, u16, u32)
+        return marks
+
+
+def _count(chunk: bytes, encoding: Encoding) -> int:
+    """Code units of `encoding` in a piece of UTF-8 (UTF-16 or UTF-32)."""
+    if chunk.isascii():
+        return len(chunk)
+    s = chunk.decode("utf-8", "surrogateescape")
+    if encoding is Encoding.UTF32:
+        return len(s)
+    return len(s.encode("utf-16-le", "surrogatepass")) // 2  # a lone (escape) surrogate counts 1
+
+
 def ts_point(text: bytes, offset: int, line_starts: list[int] | None = None) -> tuple[int, int]:
     """Tree-sitter's (row, byte column) of an offset: rows counted by `\\n` only."""
     if line_starts is not None and b"\r" not in text:

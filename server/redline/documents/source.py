@@ -5,6 +5,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
+from redline.documents.positions import Columns, Encoding
 from redline.findings import Span
 
 
@@ -43,12 +44,20 @@ class SourceFile:
     # False when the text is known to hold no suppression marker (rules/suppressions.py), so
     # that the language server does not search a large file for them on every keystroke.
     markers: bool | None = None
+    _columns: Columns | None = field(default=None, repr=False, compare=False)
 
     @property
     def line_starts(self) -> list[int]:
         if self._line_starts is None:
             self._line_starts = line_starts_of(self.text)
         return self._line_starts
+
+    def position(self, offset: int, encoding: Encoding) -> tuple[int, int]:
+        """LSP (line, character) of a byte offset, through a per-line column index (cached),
+        so that many offsets on one long line cost no more than on short ones."""
+        if self._columns is None:
+            self._columns = Columns(self.text, self.line_starts)
+        return self._columns.position(offset, encoding)
 
     def point_of(self, offset: int) -> tuple[int, int]:
         """(row, byte column) of a byte offset."""

@@ -25,7 +25,7 @@ from typing import Any, Iterable, Sequence
 
 from lsprotocol import types
 
-from redline.documents.positions import Encoding, position_at
+from redline.documents.positions import Encoding
 from redline.documents.source import SourceFile
 from redline.findings import Finding, Severity, Span
 from redline.lsp import suppress
@@ -35,6 +35,9 @@ from redline.rules.registry import Registry
 SOURCE = "redline"
 DATA_VERSION = 1
 CACHE_ROWS = 24  # findings whose spans (and fixes) reach further are converted without the cache
+# Nor are findings whose lines hold more bytes than this (a minified bundle's one line): the key
+# holds those lines' text, and any edit on such a line changes it anyway.
+CACHE_REGION_BYTES = 16_384
 
 SEVERITY = {
     Severity.ERROR: int(types.DiagnosticSeverity.Error),
@@ -57,7 +60,7 @@ def help_uri(code: str, registry: Registry | None) -> str:
 
 
 def position(file: SourceFile, offset: int, encoding: Encoding) -> dict[str, int]:
-    line, character = position_at(file.text, file.line_starts, offset, encoding)
+    line, character = file.position(offset, encoding)
     return {"line": line, "character": character}
 
 
@@ -83,9 +86,19 @@ def text_edit_json(file: SourceFile, start: int, end: int, new_text: str, encodi
 # ---------------------------------------------------------------- one finding
 
 
-def _payload(file: SourceFile, finding: Finding, encoding: Encoding) -> dict[str, Any]:
-    """The version-independent part of `data` (suppressFile excepted: see `Converter`)."""
-    line = suppress.line_suppression(file, finding)
+def _payload(file: SourceFile, finding: Finding, encoding: Encoding, memo: dict | None = None) -> dict[str, Any]:
+    """The version-independent part of `data` (suppressFile excepted: see `Converter`).
+
+    `memo` keeps the "suppress on this line" edit per (line, rule) for one conversion: it
+    depends on nothing else, and finding it reads the whole line (thousands of findings on a
+    minified bundle's one line made that quadratic)."""
+    if memo is None:
+        line = suppress.line_suppression(file, finding)
+    else:
+        key = (file.point_of(finding.span.start_byte)[0], finding.code)
+        if key not in memo:
+            memo[key] = suppress.line_suppression(file, finding)
+        line = memo[key]
     return {
         "rule": finding.code,
         "name": finding.name,
@@ -217,6 +230,8 @@ class Converter:
             return None
         region_start = starts[row - 1] if row > 0 else 0
         region_end = starts[last + 1] if last + 1 < len(starts) else len(file.text)
+        if region_end - region_start > CACHE_REGION_BYTES:
+            return None
         key = (
             f.code, f.name, f.message, f.severity, f.fingerprint,
             f.span.start_byte - base, f.span.end_byte - base,
@@ -232,15 +247,16 @@ class Converter:
         out = []
         parts = []
         head = f'{{"v": {DATA_VERSION}, "uri": {json.dumps(uri)}, "version": {json.dumps(version)}, '
+        memo: dict = {}
         for f in findings:
             keyed = self._key(file, f)
             if keyed is None:
-                hit = _entry(0, _body(file, f, uri, enc, self.registry, self.related), _payload(file, f, enc))
+                hit = _entry(0, _body(file, f, uri, enc, self.registry, self.related), _payload(file, f, enc, memo))
             else:
                 key, row = keyed
                 hit = self._cache.get(key) or new_cache.get(key)
                 if hit is None:
-                    hit = _entry(row, _body(file, f, uri, enc, self.registry, self.related), _payload(file, f, enc))
+                    hit = _entry(row, _body(file, f, uri, enc, self.registry, self.related), _payload(file, f, enc, memo))
                 elif hit[0] != row:
                     delta = row - hit[0]
                     hit = _entry(row, _shift_lines(hit[1], delta), _shift_lines(hit[2], delta))
