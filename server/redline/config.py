@@ -28,6 +28,7 @@ from redline.secrets.regex import linear
 CONFIG_FILES = ("redline.toml", ".redline.toml", "pyproject.toml")
 ENGINES = ("redline", "secrets", "bandit", "detect-secrets", "dependencies", "registry")
 DEFAULT_MAX_FILE_SIZE = 2_000_000
+DEFAULT_MAX_FINDINGS_PER_FILE = 500
 # Seconds of CPU time each engine may spend on one file (see redline/limits.py). bandit and
 # detect-secrets take 2-3 s on an 11,000-line file; one 180 KB f-string took bandit 160 s.
 DEFAULT_TIME_LIMIT = 5.0
@@ -61,6 +62,8 @@ class Config:
     min_confidence: Confidence = Confidence.LOW
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     time_limit: float = DEFAULT_TIME_LIMIT  # per engine and file, CPU seconds; 0: no limit
+    # Findings shown per file (the most severe and confident), then one summary; 0: no cap.
+    max_findings_per_file: int = DEFAULT_MAX_FINDINGS_PER_FILE
     memory_limit: int = DEFAULT_MEMORY_LIMIT  # MB of address space per worker process; 0: no limit
     advisory_url: str = "https://osv-vulnerabilities.storage.googleapis.com"
     pypi_url: str = "https://pypi.org/pypi"
@@ -195,6 +198,11 @@ def from_mapping(
                 bad(raw_key, "expected a positive number of bytes")
             else:
                 changes["max_file_size"] = value
+        elif key == "max-findings-per-file":
+            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 1 << 31:
+                bad(raw_key, "expected a whole number of findings (0 turns the cap off)")
+            else:
+                changes["max_findings_per_file"] = value
         elif key == "time-limit":
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1e6:
                 bad(raw_key, "expected a number of seconds (0 turns the limit off)")
@@ -217,7 +225,7 @@ def from_mapping(
 
 KEYS = (
     "select", "ignore", "severity", "exclude", "engines", "online", "application", "min-severity",
-    "min-confidence", "max-file-size", "time-limit", "memory-limit", "advisory-url", "pypi-url", "npm-url",
+    "min-confidence", "max-file-size", "max-findings-per-file", "time-limit", "memory-limit", "advisory-url", "pypi-url", "npm-url",
 )
 
 

@@ -108,6 +108,13 @@ class Related:
     message: str
 
 
+# The one finding that is not a rule's: "N more findings not shown in this file" (the cap on
+# findings per file, pipeline.finalize), also what the tree-sitter engine adds where it stopped
+# early (rules/engine.py). Not a rule in the registry: it names no weakness.
+LIMIT_CODE = "RL000"
+LIMIT_NAME = "findings-limit"
+
+
 @dataclass(frozen=True, slots=True)
 class Finding:
     code: str  # RLnnn

@@ -18,7 +18,7 @@ from redline.config import Config
 from redline.documents.source import SourceFile
 from redline.engines import all_engines
 from redline.engines.base import Engine, PartialResult
-from redline.findings import Finding, assign_fingerprints
+from redline.findings import LIMIT_CODE, LIMIT_NAME, Confidence, Finding, Severity, assign_fingerprints
 from redline.rules import suppressions
 from redline.rules.model import selector_matches
 from redline.rules.registry import Registry, default_registry
@@ -162,8 +162,12 @@ def _selected(selector: str, f: Finding) -> bool:
 
 
 def finalize(file: SourceFile, findings: Sequence[Finding], config: Config, registry: Registry | None = None) -> list[Finding]:
-    """De-duplicate, drop suppressed findings, apply the configuration, assign fingerprints."""
+    """De-duplicate, drop suppressed findings, apply the configuration, cap the number of
+    findings (`max-findings-per-file`, with one summary finding), assign fingerprints."""
     registry = registry or default_registry()
+    stops = [f for f in findings if f.code == LIMIT_CODE]  # an engine stopped early (rules/engine.py)
+    if stops:
+        findings = [f for f in findings if f.code != LIMIT_CODE]
     merged = deduplicate(findings, registry)
     sup = suppressions.parse(file)
     if sup:
@@ -176,7 +180,62 @@ def finalize(file: SourceFile, findings: Sequence[Finding], config: Config, regi
         ]
         merged += suppressions.problem_findings(file, sup, registry)  # malformed markers: never suppressed
     merged = apply_config(merged, config, registry)
+    merged = cap_findings(file, merged, config, stops)
     return sorted(assign_fingerprints(merged, file.text), key=lambda f: f.sort_key)
+
+
+def _rank(f: Finding) -> tuple:
+    """Which findings a capped file shows first: the most severe, then the most confident,
+    then the earliest."""
+    return (-f.severity.rank, -f.confidence.rank, f.span.start_byte, f.span.end_byte, f.code)
+
+
+def cap_findings(file: SourceFile, findings: list[Finding], config: Config, stops: Sequence[Finding] = ()) -> list[Finding]:
+    """At most `config.max_findings_per_file` findings (the most severe and confident) and, when
+    some are left out or an engine stopped early (`stops`), one summary finding that says how
+    many and of which rules. Linear in the number of findings but for sorting them."""
+    cap = config.max_findings_per_file
+    if (cap <= 0 or len(findings) <= cap) and not stops:
+        return findings
+    if cap > 0 and len(findings) > cap:
+        ordered = sorted(findings, key=_rank)
+        kept, hidden = ordered[:cap], ordered[cap:]
+    else:
+        kept, hidden = list(findings), []
+    summary = _summary(file, hidden, cap, stops)
+    if any(_selected(s, summary) for s in config.ignore):
+        return kept
+    return kept + [summary]
+
+
+def _summary(file: SourceFile, hidden: list[Finding], cap: int, stops: Sequence[Finding]) -> Finding:
+    parts = []
+    if hidden:
+        counts: dict[str, int] = {}
+        for f in hidden:
+            counts[f"{f.code} {f.name}"] = counts.get(f"{f.code} {f.name}", 0) + 1
+        top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        rules = ", ".join(f"{name} ×{n}" for name, n in top[:5]) + (f", {len(top) - 5} more rules" if len(top) > 5 else "")
+        noun = "finding" if len(hidden) == 1 else "findings"
+        parts.append(
+            f"{len(hidden)} more {noun} not shown in this file ({rules}); only the {cap} most severe are "
+            "shown (setting max-findings-per-file / maxFindingsPerFile, 0 shows all)"
+        )
+    for stop in stops:
+        parts.append(stop.message)
+    at = min((s.span.start_byte for s in stops), default=0) if not hidden else 0
+    return Finding(
+        code=LIMIT_CODE,
+        name=LIMIT_NAME,
+        message="; ".join(parts),
+        severity=Severity.INFO,
+        confidence=Confidence.HIGH,
+        cwe=(),
+        span=file.span(at, at),
+        engine="redline",
+        properties=(("hidden", str(len(hidden))), ("cap", str(cap)))
+        + ((("stopped_after", stops[0].property("stopped_after") or ""),) if stops else ()),
+    )
 
 
 def analyze(file: SourceFile, config: Config, *, slow: bool = True) -> Analysis:

@@ -10,6 +10,13 @@ from redline.rules import engine as rule_engine
 from redline.rules.registry import default_registry
 
 
+def engine_limit(config: Config) -> int | None:
+    """How many findings the engine collects in one file before it stops: a few times the
+    number shown (`max-findings-per-file`), so the most severe are among them; None: no cap."""
+    cap = config.max_findings_per_file
+    return None if cap <= 0 else max(2 * cap, 100)
+
+
 class TreeSitterEngine:
     name = "redline"
     slow = False
@@ -19,7 +26,7 @@ class TreeSitterEngine:
         return file.tree is not None and bool(default_registry().query_rules(file.language))
 
     def scan(self, file: SourceFile, config: Config) -> list[Finding]:
-        result = rule_engine.scan(file, default_registry())
+        result = rule_engine.scan(file, default_registry(), engine_limit(config))
         if result.errors:
             raise PartialResult(result.findings, result.errors)
         return result.findings

@@ -28,6 +28,7 @@ from redline.documents.source import SourceFile
 from redline.findings import Finding
 from redline.rules import engine as rule_engine
 from redline.rules.engine import ByteEdit
+from redline.engines.treesitter import engine_limit
 from redline.rules.registry import Registry
 
 log = logging.getLogger(__name__)
@@ -77,13 +78,14 @@ def _tree_sitter(
     previous: Sequence[Finding] | None,
     edits: list[ByteEdit] | None,
     changed: list[tuple[int, int]],
+    limit: int | None = None,
 ) -> tuple[tuple[Finding, ...] | None, list[tuple[str, str]], bool]:
     """(findings, errors, whether the whole file was scanned)."""
     try:
         if previous is not None and edits is not None:
-            result = rule_engine.rescan(file, registry, list(previous), edits, changed)
+            result = rule_engine.rescan(file, registry, list(previous), edits, changed, limit)
         else:
-            result = rule_engine.scan(file, registry)
+            result = rule_engine.scan(file, registry, limit)
     except Exception as e:  # noqa: BLE001 - an engine failure must not stop the others
         log.exception("tree-sitter engine failed on %s", file.path)
         return None, [(TREE_SITTER, f"{type(e).__name__}: {e}")], True
@@ -117,7 +119,7 @@ def _fast(
                 applies = False
                 errors.append((TREE_SITTER, f"{type(e).__name__}: {e}"))
             if applies:
-                tree, errs, full = _tree_sitter(file, registry, previous, edits, changed)
+                tree, errs, full = _tree_sitter(file, registry, previous, edits, changed, engine_limit(config))
                 errors.extend(errs)
         else:
             found, errs = pipeline.run_engines(file, config, [eng])

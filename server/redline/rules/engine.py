@@ -20,7 +20,7 @@ from typing import Iterable, NamedTuple
 import tree_sitter as ts
 
 from redline.documents.source import SourceFile
-from redline.findings import Finding, Fix, Related, Span, TextEdit
+from redline.findings import LIMIT_CODE, LIMIT_NAME, Confidence, Finding, Fix, Related, Severity, Span, TextEdit
 from redline.rules.model import Rule
 from redline.rules.predicates import FIXES, PREDICATES, MatchContext, Verdict
 from redline.rules.registry import Registry
@@ -39,6 +39,28 @@ ISOLATED_UNITS: dict[str, frozenset[str]] = {
 NEUTRAL_TOP_LEVEL = frozenset({"comment", "line_comment", "block_comment"})
 MAX_CAPTURE_TEXT = 60
 
+# Bounds on pathological input (issue 12). Matches start at most this many (visible) levels
+# deep: on a deeper tree tree-sitter's query cursor grows superlinearly (past 65 535 levels it
+# did not finish), and predicates walk up from a match, which costs the square of its depth in
+# py-tree-sitter. Real code nests a few dozen levels; a deeper tree is reported (`DEPTH_REASON`).
+MAX_START_DEPTH = 256
+# Error recovery on thousands of unclosed brackets (200 000 lines of `(`) builds a tree on which
+# every query is quadratic (80 s for 400 KB); a file with a syntax error and more unclosed
+# brackets of one kind than this is not queried (`UNCLOSED_REASON`). Real code, even half typed,
+# has a handful. (py-tree-sitter's progress callback, which could stop a query by time, crashes
+# the process when the query has matches, so the bound is on the input.)
+MAX_UNCLOSED = 2000
+_SKIPPED = "skipped: "  # as redline.limits.SKIPPED: the CLI and the editor show an engine that skipped a file
+DEPTH_REASON = (
+    _SKIPPED + "code nested more than {depth} levels deep is not checked (the syntax tree is deeper); "
+    "the rest of the file is"
+)
+UNCLOSED_REASON = (
+    _SKIPPED + "{count} unclosed {bracket!r} brackets around a syntax error: the rules are not run on a "
+    "tree this broken (more than {limit})"
+)
+_BRACKETS = ((b"(", b")"), (b"[", b"]"), (b"{", b"}"))
+
 
 class ByteEdit(NamedTuple):
     """One text change: bytes [start, old_end) became [start, new_end)."""
@@ -52,6 +74,7 @@ class ByteEdit(NamedTuple):
 class EngineResult:
     findings: list[Finding]
     # (rule code, error text) for rules whose predicate or fix raised; their results are dropped.
+    # ("redline", "skipped: ...") when a bound on pathological input left part of the file out.
     errors: list[tuple[str, str]] = field(default_factory=list)
     full: bool = True  # False when rescan re-used part of the previous result
 
@@ -104,18 +127,80 @@ def _build(rule: Rule, ctx: MatchContext, verdict: Verdict | None) -> Finding:
     )
 
 
+def _deep_probe(language: str):
+    """A query that matches a node more than MAX_START_DEPTH levels below the root (run with
+    start depth 0, it costs one pass over the tree)."""
+    q = _PROBES.get(language)
+    if q is None:
+        from redline import languages as langs
+
+        depth = MAX_START_DEPTH + 1
+        q = _PROBES[language] = ts.Query(langs.grammar(language), "(_ " * (depth - 1) + "(_) @deep" + ")" * (depth - 1))
+    return q
+
+
+_PROBES: dict[str, object] = {}
+
+
+def _unclosed(file: SourceFile) -> str | None:
+    """The reason not to query a broken tree with thousands of unclosed brackets, else None."""
+    if not file.tree.root_node.has_error:
+        return None
+    text = file.text
+    for open_, close in _BRACKETS:
+        n = text.count(open_)
+        if n > MAX_UNCLOSED and n - text.count(close) > MAX_UNCLOSED:
+            return UNCLOSED_REASON.format(count=n - text.count(close), bracket=open_.decode(), limit=MAX_UNCLOSED)
+    return None
+
+
+def _too_deep(file: SourceFile) -> str | None:
+    """The reason to give when the tree is deeper than matches may start, else None."""
+    cursor = ts.QueryCursor(_deep_probe(file.language))
+    cursor.set_max_start_depth(0)
+    if cursor.matches(file.tree.root_node):
+        return DEPTH_REASON.format(depth=MAX_START_DEPTH)
+    return None
+
+
+def _stopped(file: SourceFile, at: int, limit: int) -> Finding:
+    """The marker of a scan that stopped after `limit` findings (pipeline.finalize reports it)."""
+    line = file.point_of(at)[0] + 1
+    return Finding(
+        code=LIMIT_CODE,
+        name=LIMIT_NAME,
+        message=f"Redline stopped checking this file after {limit} findings (line {line}); the code after "
+        "that point is not checked",
+        severity=Severity.INFO,
+        confidence=Confidence.HIGH,
+        cwe=(),
+        span=file.span(at, at),
+        engine="redline",
+        properties=(("stopped_after", str(limit)),),
+    )
+
+
 def _run(
-    file: SourceFile, registry: Registry, byte_range: tuple[int, int] | None = None
+    file: SourceFile, registry: Registry, byte_range: tuple[int, int] | None = None, limit: int | None = None
 ) -> tuple[list[Finding], list[tuple[str, str]]]:
     compiled = registry.compiled(file.language) if file.tree is not None else None
     if compiled is None:
         return [], []
+    findings: dict[tuple[str, int, int], Finding] = {}
+    failed: dict[str, str] = {}
+    reason = _unclosed(file)
+    if reason:
+        return [], [("redline", reason)]
     cursor = ts.QueryCursor(compiled.query)
     if byte_range is not None:
         cursor.set_byte_range(*byte_range)
-    findings: dict[tuple[str, int, int], Finding] = {}
-    failed: dict[str, str] = {}
-    for pattern_index, captures in cursor.matches(file.tree.root_node):
+    cursor.set_max_start_depth(MAX_START_DEPTH)
+    matches = cursor.matches(file.tree.root_node)
+    skipped: list[str] = []
+    if byte_range is None and (reason := _too_deep(file)):
+        skipped.append(reason)
+    stop: Finding | None = None
+    for pattern_index, captures in matches:
         # A pattern shared by several rules (see registry._merge_name_patterns) goes to each
         # rule whose names match; any other pattern to its one rule.
         for rule in compiled.rules_for(pattern_index, captures):
@@ -139,15 +224,26 @@ def _run(
             old = findings.get(key)
             if old is None or finding.confidence.rank > old.confidence.rank:
                 findings[key] = finding
+        if limit is not None and len(findings) >= limit:
+            # Thousands of findings in one file (a minified bundle): enough to show the worst
+            # of them; checking the rest would cost seconds on every keystroke.
+            stop = _stopped(file, captures["match"][0].start_byte if captures.get("match") else 0, limit)
+            break
     out = [f for f in findings.values() if f.code not in failed]
+    if stop is not None:
+        out.append(stop)
     out.sort(key=lambda f: f.sort_key)
-    return out, sorted(failed.items())
+    return out, sorted(failed.items()) + [("redline", r) for r in skipped]
 
 
-def scan(file: SourceFile, registry: Registry) -> EngineResult:
-    findings, errors = _run(file, registry)
+def scan(file: SourceFile, registry: Registry, limit: int | None = None) -> EngineResult:
+    """Every rule over the whole file; with `limit`, stop after that many findings (the result
+    then ends with a `LIMIT_CODE` marker where the scan stopped)."""
+    findings, errors = _run(file, registry, limit=limit)
     return EngineResult(findings, errors, full=True)
 
+
+_scan = scan
 
 # ---------------------------------------------------------------- incremental re-scan
 
@@ -264,12 +360,20 @@ def rescan(
     previous: list[Finding],
     edits: list[ByteEdit],
     changed: list[tuple[int, int]] = (),
+    limit: int | None = None,
 ) -> EngineResult:
     """Re-run only what `edits` (and the parser's `changed` ranges, final coordinates) touched.
 
     `previous` is the engine result for the text before the edits; `file` holds the new text
-    and the tree reparsed from the edited old tree.
+    and the tree reparsed from the edited old tree. A previous result that stopped at `limit`
+    is not reused (what it left out is unknown), nor is one over `limit` made.
     """
+
+    def scan(file: SourceFile, registry: Registry) -> EngineResult:
+        return _scan(file, registry, limit)
+
+    if any(f.code == LIMIT_CODE for f in previous):
+        return scan(file, registry)
     ranges = list(changed) + edited_ranges(edits)
     window = rescan_window(file, ranges) if ranges else (0, 0)
     if window is None:
@@ -304,6 +408,8 @@ def rescan(
             elif touching(f.span):
                 return scan(file, registry)
     merged = sorted(kept + fresh, key=lambda f: f.sort_key)
+    if (limit is not None and len(merged) > limit) or any(code == "redline" for code, _ in errors):
+        return scan(file, registry)
     failed = {code for code, _ in errors}
     if failed:
         merged = [f for f in merged if f.code not in failed]
