@@ -193,3 +193,103 @@ def test_python_lock_file_names(tmp_path, name):
     assert locks.names_in(str(tmp_path / name)) == {"typing-extensions", "greenlet"}
     (tmp_path / "Pipfile.lock").write_text(json.dumps({"default": {"Requests": {}}, "develop": {"pytest": {}}}))
     assert locks.names_in(str(tmp_path / "Pipfile.lock")) == {"requests", "pytest"}
+
+
+# ------------------------------------------ RL204/RL205: what is not an assignment of a credential
+
+from redline.secrets.fakes import expand  # noqa: E402  (secret-shaped values built at run time)
+
+SECRET_CODES = ("RL204", "RL205", "RL902")
+
+
+def _secret_lines(path: str, code: str) -> list[int]:
+    """Lines of secret findings (both engines: Redline's and detect-secrets')."""
+    found = analyze_text(path, expand(code), Config(engines=(("bandit", False),))).findings
+    return sorted({f.span.start_point[0] + 1 for f in found if f.code in SECRET_CODES})
+
+
+NOT_ASSIGNMENTS = [
+    # loop variables
+    ("main.go", "package main\n\nfunc f(accounts map[string]string) {\n\tfor user, password := range accounts {\n\t\tcheck(user, password)\n\t}\n}\n"),
+    ("a.py", "for password in passwords:\n    check(password)\nfor user, token in pairs:\n    use(token)\n"),
+    ("a.js", "for (const password of passwords) {\n  check(password);\n}\n"),
+    # comparisons with another expression
+    ("a.py", "if password == other_password:\n    ok()\n"),
+    ("main.go", "package main\n\nfunc f(password, confirmPassword string) bool {\n\tif password != confirmPassword {\n\t\treturn false\n\t}\n\treturn true\n}\n"),
+    ("a.js", "if (password === user.password) { ok(); }\n"),
+    # comparisons with a literal in tests, wrong-password test values
+    ("tests/test_auth.py", 'def test_login(user):\n    assert user.password != "Zq8kLm2Wp4x9"\n    assert "Wz7vQ2kLp9" != user.password\n'),
+    ("tests/test_auth.py", 'def test_wrong(client):\n    r = login(client, "admin", password="wrong-Pass1x")\n    r = login(client, "admin", password="incorrect-Zq8")\n'),
+    # comments and docstrings
+    ("a.py", '# password = "Zq8kLm2Wp4x9"\nx = 1\n'),
+    ("a.js", '// const apiSecret = "Zq8kLm2Wp4x9Yt5Rb3Nc";\n/*\n * password: "Zq8kLm2Wp4x9"\n */\n'),
+    ("a.py", 'def login(password):\n    """Log in.\n\n    >>> login(password="Zq8kLm2Wp4x9")\n    password = "Xk9mQ2vL7tR4"\n    """\n'),
+    # placeholders: the message of ${VAR:?message}, and defaults that are words
+    ("docker-compose.yml", "services:\n  db:\n    environment:\n      - POSTGRES_PASSWORD=${POSTGRES_PASSWORD:?Variable not set}\n"
+                           "      - PGPASSWORD=${PGPASSWORD?Password must be set}\n"),
+    ("docker-compose.yml", "services:\n  db:\n    environment:\n      POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:-changethis}\n"
+                           "      MYSQL_PASSWORD: ${MYSQL_PASSWORD-postgres}\n"),
+    ("application.properties", "spring.datasource.password=${MYSQL_PASS:petclinic}\nspring.datasource.username=${MYSQL_USER:petclinic}\n"),
+    (".env", "DB_PASSWORD=${DB_PASSWORD:-postgres}\nSECRET_KEY=${SECRET_KEY:?set me}\n"),
+]
+
+
+@pytest.mark.parametrize("path,code", NOT_ASSIGNMENTS)
+def test_loops_comparisons_comments_docstrings_and_placeholders_are_not_secrets(path, code):
+    assert _secret_lines(path, code) == []
+
+
+STILL_SECRETS = [
+    ("a.py", 'password = "Xk9#mQ2$vL7!"\n', [1]),
+    ("a.py", 'def f():\n    """Doc."""\n    password = "Xk9#mQ2$vL7!"\n', [3]),
+    ("a.py", 'CONFIG = """\npassword = \'Xk9mQ2vL7tR4\'\n"""\n', [2]),  # a string assigned, not a docstring
+    ("a.py", 'if password == "Xk9#mQ2$vL7!":\n    grant()\n', [1]),  # a hard-coded check outside tests
+    ("tests/test_client.py", 'client = Client(password="Xk9#mQ2$vL7!")\n', [1]),  # an assignment in a test: low, kept
+    ("config.yaml", '# the old one\ndb:\n  password: "Xk9#mQ2$vL7!"\n', [3]),
+    ("config.yaml", '# password: Xk9mQ2vL7tR4\n', [1]),  # a commented-out setting in configuration
+    ("docker-compose.yml", "services:\n  db:\n    environment:\n      POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:-{{fake:password}}}\n", [4]),
+    ("application.properties", "spring.datasource.password=${MYSQL_PASS:{{fake:alnum:16}}}\n", [1]),
+    (".env", "DB_PASSWORD=${DB_PASSWORD-{{fake:alnum:16}}}\n", [1]),
+    ("a.py", "# a token in a comment is still a token: {{fake:github-token}}\napi_secret = \"{{fake:alnum:32}}\"\n", [2]),
+]
+
+
+@pytest.mark.parametrize("path,code,lines", STILL_SECRETS)
+def test_real_assignments_defaults_and_checks_are_still_reported(path, code, lines):
+    assert _secret_lines(path, code) == lines
+
+
+def test_a_provider_token_in_a_comment_is_still_reported():
+    found = analyze_text("a.py", expand("# {{fake:github-token}}\n"), Config(engines=(("bandit", False),))).findings
+    assert [f.code for f in found] == ["RL201"]
+
+
+# ---------------------------------- RL902 / detect-secrets: random-looking is not enough for a secret
+
+HIGH_ENTROPY_NON_SECRETS = [
+    ("migrations/versions/ae10_add_user.py", 'revision = "{{fake:hex:12}}"\ndown_revision = "{{fake:hex:12}}"\nbranch_labels = None\n'),
+    ("tests/test_payloads.py", 'PAYLOAD = "{{fake:hex:64}}"\nexpected = bytes.fromhex("{{fake:hex:48}}")\n'),
+    ("cache.py", 'etag = "{{fake:hex:32}}"\nheaders = {"ETag": \'"{{fake:hex:40}}"\'}\n'),
+    ("pkg.py", 'sha256 = "{{fake:hex:64}}"\nchecksum = "{{fake:hex:64}}"\nDIGEST = "{{fake:hex:40}}"\nfile_hash = "{{fake:hex:64}}"\n'),
+    ("ids.py", 'REQUEST_ID = "{{fake:hex:8}}-{{fake:hex:4}}-4{{fake:hex:3}}-a{{fake:hex:3}}-{{fake:hex:12}}"\nblob = "{{fake:b64:48}}"\n'),
+    ("a.json", '{"integrity": "sha512-{{fake:b64:86}}==", "shasum": "{{fake:hex:40}}"}\n'),
+]
+
+
+@pytest.mark.parametrize("path,code", HIGH_ENTROPY_NON_SECRETS)
+def test_hex_payloads_etags_revisions_checksums_and_uuids_are_not_secrets(path, code):
+    assert _secret_lines(path, code) == []
+
+
+def test_random_strings_held_by_credential_names_are_still_reported():
+    code = 'client_secret = "{{fake:b64:48}}"\nsigning_key = "{{fake:hex:64}}"\nrevision = "{{fake:hex:12}}"\n'
+    assert _secret_lines("settings.py", code) == [1, 2]
+    # a real cloud key in a test file is still a leak
+    found = analyze_text("tests/test_upload.py", expand('AWS_ACCESS_KEY_ID = "{{fake:aws-access-key-id}}"\n')).findings
+    assert [f.code for f in found if f.code.startswith("RL2")] == ["RL201"]
+
+
+def test_detect_secrets_second_opinion_on_a_value_redline_dropped_is_rl902():
+    code = 'client_secret = "{{fake:b64:20}}demo{{fake:b64:24}}"\n'  # a random value that contains `demo`
+    found = analyze_text("app.py", expand(code), Config(engines=(("bandit", False),))).findings
+    assert [(f.code, f.engine) for f in found] == [("RL902", "detect-secrets")]

@@ -19,7 +19,10 @@ configuration on every call in case something else in the process changed it.
 
 Each finding's detect-secrets type is mapped to the Redline rule for that kind of secret (AWS key
 -> RL201, private key -> RL202, basic auth -> RL203, keyword on a password line -> RL204, other
-keywords -> RL205); types no rule covers (high-entropy strings, public IPs) become RL902. The
+keywords -> RL205); types no rule covers (public IPs) become RL902. Keyword and high-entropy
+hits are kept only where Redline's context model (secrets/context.py) finds the value held by
+a credential name, and then take that finding's code: a random-looking value is not a secret
+by its looks alone (hex payloads, ETags, migration revision ids, checksums, UUIDs). The
 pipeline then drops a detect-secrets finding on a line where the secrets engine reported the
 same kind of secret (same line, same CWE: the `secrets` engine has priority). Values that
 Redline's placeholder filters reject are dropped here too, so both engines agree on what a
@@ -40,7 +43,7 @@ from redline.documents.source import SourceFile, line_starts_of
 from redline.findings import Confidence, Finding, Fix, Related, Span, TextEdit
 from redline.rules.registry import default_registry
 from redline.secrets import filters as flt
-from redline.secrets import fixes, hits, keys, names, scanner, urls
+from redline.secrets import context, fixes, hits, keys, names, scanner, urls
 from redline.secrets.hits import Hit
 from redline.secrets.redact import redact
 
@@ -149,9 +152,28 @@ def _confirm(kind: str, value: bytes, file: SourceFile, line_start: int, line_en
         return found[0] if found else False
     if kind == "Public IP (ipv4)":
         return True
-    if kind == "Secret Keyword":
-        return not flt.reason(value, flt.VALUE_FILTERS)
+    if kind in CONTEXT_TYPES:
+        # A keyword or a random-looking string is a credential only where Redline's context
+        # model says so: a value assigned, passed or mapped to a credential name, outside comments
+        # and docstrings, not a placeholder's message. Hex test payloads, ETags, migration
+        # revisions (`down_revision = "ae1027a6acf"`), checksums and UUIDs held by other names
+        # are not reported.
+        found = scanner.context_hits(file.text, file.language, file.path, line_start, line_end)
+        col = line.find(value) if value else -1
+        for hit in found:
+            if col < 0 or (hit.start - line_start < col + len(value) and col < hit.end - line_start):
+                if hit.confidence != context.UNGATED:
+                    return hit  # Redline reports it too: one finding, the context's code
+                # Held by a credential name, but Redline's value filters took it for a stand-in
+                # (a random string that happens to contain `demo`): detect-secrets' second
+                # opinion stays, as RL902, for its random-looking types only.
+                return kind != "Secret Keyword" and not flt.reason(value, flt.TOKEN_FILTERS)
+        return False
     return not flt.reason(value, flt.TOKEN_FILTERS)
+
+
+# detect-secrets types judged by Redline's context model (see `_confirm`).
+CONTEXT_TYPES = frozenset({"Secret Keyword", "Hex High Entropy String", "Base64 High Entropy String"})
 
 
 class DetectSecretsEngine:
@@ -235,6 +257,10 @@ class DetectSecretsEngine:
                 continue
             seen.add((kind, start))
             code, confidence = _code_for(kind, line)
+            if kind in CONTEXT_TYPES:
+                # confirmed by the context: its credential kind (de-duplicated with Redline's
+                # finding); a second opinion on a value Redline dropped: RL902
+                code = confirmed.code if isinstance(confirmed, Hit) else OTHER[0]
             rule = registry.by_code[code]
             ls, le, q = scanner.enclosing_literal(raw, start - span.start_byte, end - span.start_byte)
             hit = Hit(
@@ -270,11 +296,15 @@ class DetectSecretsEngine:
                     ),
                 )
             )
-        # A generic finding (high-entropy string) on the bytes of a specific one adds nothing.
-        specific = [f for f in out if f.code != OTHER[0]]
+        # A generic finding (high-entropy string, keyword) on the bytes of a specific one (a
+        # provider's format) adds nothing.
+        def generic(f: Finding) -> bool:
+            return f.code == OTHER[0] or f.property("detect_secrets_type") in CONTEXT_TYPES
+
+        specific = [f for f in out if not generic(f)]
         return [
             f for f in out
-            if f.code != OTHER[0]
+            if not generic(f)
             or not any(f.span.start_byte < g.span.end_byte and g.span.start_byte < f.span.end_byte for g in specific)
         ]
 

@@ -25,6 +25,20 @@ read with a small hand-written scanner, which understands
 A value found this way still has to look like a secret: `gate()` applies the placeholder, test,
 template and reference filters, then a length and entropy threshold that depends on the kind of
 name (passwords may be short words with digits or spaces; tokens must look random).
+
+What is not an assignment of a secret:
+- a loop variable (`for user, password := range accounts`, `for token in tokens:`) and a
+  comparison with another expression (`if password == confirm`): the value is not a literal;
+- a comparison with a literal in a test file (`assert user.password != "wrong-pass1"`): a test
+  checks values, it does not hold credentials (outside tests `if password == "..."` is a
+  hard-coded credential check and is reported);
+- a comment line in a programming language and a Python docstring (`# password = "..."`,
+  `>>> login(password="...")`): documentation, not code. Configuration files keep their
+  commented lines: a commented-out setting there usually still holds the real value;
+- a shell/compose/Spring placeholder `${VAR:-default}`, `${VAR-default}`, `${VAR:=default}`,
+  `${VAR:default}`: only its default can be a secret, and only when it looks like one (not a
+  word or an identifier such as `postgres` or `changethis`); `${VAR:?message}` and `${VAR?message}`
+  hold an error message, never a password.
 """
 
 from __future__ import annotations
@@ -279,6 +293,56 @@ def gate(kind: Kind, value: bytes) -> str | None:
     return "medium" if h >= 4.0 else "low"
 
 
+# `${VAR<op>word}`: operators whose word is a default value (POSIX shell, compose, Spring's `:`),
+# and those whose word is an error message or an alternate value (never a credential).
+_DEFAULT_OPS = (b":-", b":=", b"-", b"=", b":")
+_OTHER_OPS = (b":?", b"?", b":+", b"+")
+
+
+def placeholder_default(line: bytes, i: int, close: int = -1) -> Value | None | bool:
+    """For the variable name of a `${VAR...}` placeholder ending at `i`: the default value's span,
+    False when the placeholder has no default (`${VAR}`, `${VAR:?message}`), None when the text
+    at `i` is not the rest of a placeholder."""
+    if close == -1:
+        close = line.find(b"}", i, i + MAX_VALUE)
+    if close == -1:
+        return None
+    if close == i:
+        return False
+    for op in _OTHER_OPS:
+        if line.startswith(op, i):
+            return False
+    for op in _DEFAULT_OPS:
+        if line.startswith(op, i):
+            start = i + len(op)
+            if line.find(b"${", start, close) != -1 or start >= close:
+                return False
+            return Value(start, close, start, close, b"")
+    return None
+
+
+def _placeholder_value(line: bytes, v: Value) -> Value | None | bool:
+    """The default inside a value that is exactly one `${VAR...}` placeholder (see above); None
+    when the value is not one."""
+    if line[v.start : v.start + 2] != b"${" or line[v.end - 1 : v.end] != b"}":
+        return None
+    j = v.start + 2
+    while j < v.end - 1 and line[j] in _NAME_CHARS and line[j] != 0x24:  # VAR, spring.property
+        j += 1
+    if j == v.start + 2:
+        return None
+    return placeholder_default(line, j, v.end - 1)
+
+
+def strict_gate(kind: Kind, value: bytes) -> str | None:
+    """`gate` for a value that is written as a fallback (a placeholder's default): it must look
+    like a real credential, never a word or an identifier (`postgres`, `changethis`,
+    `petclinic`), so at least 8 characters of two classes or more."""
+    if len(value) < 8 or entropy.classes(value) < 2 or flt.reason(value, flt.VALUE_FILTERS):
+        return None
+    return gate(kind, value)
+
+
 def _strip_scheme(line: bytes, v: Value) -> Value:
     """`Bearer abc...` -> `abc...` (the credential of an Authorization value)."""
     raw = line[v.start : v.end]
@@ -373,15 +437,57 @@ def _reverse_comparison(line: bytes, name_start: int, syn: Syntax) -> Value | No
     return None
 
 
+def is_comment_line(line: bytes, syn: Syntax) -> bool:
+    """A comment line of a programming language (`# ...`, `// ...`, ` * ...` inside `/* */`)."""
+    if not syn.code or not syn.comment:
+        return False
+    s = line.lstrip(b" \t")
+    if s.startswith(syn.comment.encode()):
+        return True
+    return syn.comment == "//" and (s.startswith(b"/*") or s[:1] == b"*" and s[1:2] in (b"", b" ", b"\t", b"/"))
+
+
+def docstring_spans(text: bytes) -> list[tuple[int, int]]:
+    """Byte spans of Python docstrings and other string statements: triple-quoted strings whose
+    opening quotes begin their line (after indentation and an `r`/`u` prefix), so a string
+    assigned or passed (`CONFIG = \"\"\"...`) is not one. Two finds per string: linear."""
+    out: list[tuple[int, int]] = []
+    n = len(text)
+    i = 0
+    a = b = -2  # the next `"""` / `'''` at or after i (searched again only once passed)
+    while i < n:
+        if a != -1 and a < i:
+            a = text.find(b'"""', i)
+        if b != -1 and b < i:
+            b = text.find(b"'''", i)
+        if a == -1 and b == -1:
+            break
+        start = a if b == -1 or (a != -1 and a < b) else b
+        quote = text[start : start + 3]
+        close = text.find(quote, start + 3)
+        end = n if close == -1 else close + 3
+        nl = text.rfind(b"\n", max(0, start - 256), start)  # bounded: indentation is short
+        if nl != -1 or start <= 256:
+            if not text[nl + 1 : start].strip(b" \t").lstrip(b"rRuU"):
+                out.append((start, end))
+        i = end
+    return out
+
+
 def scan_line(
     line: bytes,
     line_start: int,
     syn: Syntax,
     next_line: NextLine,
+    ungated: bool = False,
 ) -> list[Hit]:
-    """Context hits on one line. `next_line(k)` gives the k-th following line and its start."""
+    """Context hits on one line. `next_line(k)` gives the k-th following line and its start.
+    `ungated`: every value held by a credential name, whether or not it looks like a secret
+    (confidence "low" for those `gate` rejects), for engines with their own value test."""
     out: list[Hit] = []
     seen: set[int] = set()
+    if is_comment_line(line, syn):
+        return out
     for count, m in enumerate(NAME_RE.finditer(line)):
         if count >= MAX_NAMES:  # generated text, not code someone types: bound the work
             break
@@ -395,21 +501,32 @@ def scan_line(
                 continue
             found = _terraform_default(syn, next_line)
             if found:
-                out.extend(_hit(found[0], found[1], kind, name, line, line_start, next_line, seen))
+                out.extend(_hit(found[0], found[1], kind, name, line, line_start, next_line, seen, ungated=ungated))
             continue
         if kind is None:
+            continue
+        if s >= 2 and line[s - 2 : s] == b"${":  # the variable of a placeholder: only its default
+            dash = line.find(b"-", s, e)  # `${DB_PASSWORD-default}`: shell names have no `-`
+            if dash != -1:
+                e = dash
+                kind = names.classify(line[s:e].decode("ascii", "replace"))
+            d = placeholder_default(line, e) if kind is not None else None
+            if isinstance(d, Value):
+                out.extend(_hit(d, 0, kind, name, line, line_start, next_line, seen, strict=True, ungated=ungated))
             continue
         quoted_key = bool(prev) and prev in syn.quotes and line[e : e + 1] == prev
         in_string = bool(prev) and prev in b"\"'`" and not quoted_key
         if _name_entry(before):
             found = _entry_value(line, e + (1 if quoted_key else 0), syn, next_line)
             if found:
-                out.extend(_hit(found[0], found[1], kind, name, line, line_start, next_line, seen))
+                out.extend(_hit(found[0], found[1], kind, name, line, line_start, next_line, seen, ungated=ungated))
             continue
         v: Value | None = None
+        comparison = False
         rev = _reverse_comparison(line, s, syn)
         if rev is not None:
             v = rev
+            comparison = True
         else:
             i = e + 1 if quoted_key else e
             if line[i : i + 1] == b"]":  # config["password"] = ...
@@ -430,40 +547,54 @@ def scan_line(
                 op = _operator(line, i, syn, quoted_key, kind)
                 if op is not None:
                     v = _value_at(line, op[1], syn, stop_quote=prev if in_string else b"")
+                    comparison = op[0] in _COMPARE
                 elif not syn.code or line.lstrip().startswith(b"#define"):
                     j = _skip_space(line, i)
                     if j > i and line[j : j + 1] in syn.quotes:  # password "value";  (directives)
                         v = read_quoted(line, j)
         if v is not None:
-            out.extend(_hit(v, 0, kind, name, line, line_start, next_line, seen))
+            out.extend(_hit(v, 0, kind, name, line, line_start, next_line, seen, comparison=comparison, ungated=ungated))
     return out
 
 
+COMPARISON = "-comparison"  # detector suffix of a value compared with a credential name
+UNGATED = "none"  # the confidence of an `ungated` hit whose value `gate` rejected
+
+
 def _hit(
-    v: Value, offset: int, kind: Kind, name: str, line: bytes, line_start: int, next_line: NextLine, seen: set[int]
+    v: Value, offset: int, kind: Kind, name: str, line: bytes, line_start: int, next_line: NextLine, seen: set[int],
+    strict: bool = False, comparison: bool = False, ungated: bool = False,
 ) -> list[Hit]:
-    """A hit for value `v` found on this line (`offset` 0) or the `offset`-th next line."""
+    """A hit for value `v` found on this line (`offset` 0) or the `offset`-th next line.
+    `strict`: the value is a fallback (a placeholder's default), see `strict_gate`."""
     if offset:
         nxt = next_line(offset)
         if nxt is None:
             return []
         line, line_start = nxt
+    inner = _placeholder_value(line, v)
+    if inner is False:
+        return []  # `${VAR}`, `${VAR:?message}`: a reference, no value here
+    if isinstance(inner, Value):
+        v, strict = inner, True
     if name.lower().strip("-_") in ("authorization", "proxy-authorization") or b" " in line[v.start : v.end].strip():
         v = _strip_scheme(line, v)
     value = line[v.start : v.end]
     key = line_start + v.start
     if key in seen:
         return []
-    confidence = gate(kind, value)
+    confidence = strict_gate(kind, value) if strict else gate(kind, value)
     if confidence is None:
-        return []
+        if not ungated or not value.strip():
+            return []
+        confidence = UNGATED
     seen.add(key)
     code = H.PASSWORD if kind is Kind.PASSWORD else H.SECRET
     title = "password" if kind is Kind.PASSWORD else ("key" if kind is Kind.KEY else "secret")
     return [
         Hit(
             code=code,
-            detector="context-" + kind.value,
+            detector="context-" + kind.value + (COMPARISON if comparison else ""),
             title=title,
             start=line_start + v.start,
             end=line_start + v.end,

@@ -73,6 +73,8 @@ PLACEHOLDER_WORDS = (
     "default", "sekret", "secret", "password", "passwd", "token", "apikey", "api_key", "api-key",
     "foobar", "foo_bar", "lorem", "ipsum", "none", "null", "undefined", "empty", "blank",
     "here", "unknown", "invalid", "sandbox", "localhost",
+    # the wrong value a test logs in with
+    "wrong", "incorrect", "bogus",
 )
 # Values a password field may hold that are not passwords.
 NON_SECRET_VALUES = frozenset(

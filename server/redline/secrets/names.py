@@ -84,6 +84,9 @@ NOT_THE_VALUE = frozenset(
         "salt", "iterations", "rounds", "work", "cost", "entropy", "charset", "alphabet",
         "separator", "delimiter", "char", "character", "placeholder", "pair", "pairs",
         "vault", "kv", "secretsmanager", "ssm",
+        # the value is a digest, an identifier or a version of something, not a credential
+        "checksum", "checksums", "etag", "sha", "sha1", "sha256", "sha512", "md5", "crc", "crc32",
+        "fingerprint", "revision", "uuid", "guid",
     }
 )
 # A first word that makes the name a question or an action, not a value.

@@ -14,6 +14,7 @@ Everything is bytes in, byte offsets out; the engine turns hits into findings.
 
 from __future__ import annotations
 
+import bisect
 import threading
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -257,7 +258,13 @@ def scan_text(text: bytes, language: str = "text", path: str = "") -> list[Hit]:
     syn = _syntax(language, path)
     n = len(text)
     found: list[Hit] = []
+    # Python docstrings are documentation: no context hits inside them (tokens still count).
+    docs, doc_starts = _docstrings(text) if language == "python" else ([], [])
     for ls, le in lines:
+        in_doc = False
+        if docs:
+            k = bisect.bisect_right(doc_starts, le) - 1
+            in_doc = k >= 0 and docs[k][1] > ls
         if le - ls > MAX_LINE:
             windows = [(w, min(le, w + MAX_LINE)) for w in range(ls, le, MAX_LINE)]
         else:
@@ -267,18 +274,45 @@ def scan_text(text: bytes, language: str = "text", path: str = "") -> list[Hit]:
             if line.endswith(b"\r"):
                 line = line[:-1]
             found.extend(token_hits(line, ws))
-            found.extend(context.scan_line(line, ws, syn, _next_line_reader(text, we, n)))
+            if not in_doc:
+                found.extend(context.scan_line(line, ws, syn, _next_line_reader(text, we, n)))
             found.extend(urls.scan_line(line, ws))  # cheap byte tests first, inside
             if b"PRIVATE KEY" in line or b"PuTTY-User-Key-File" in line:
                 found.extend(keys.scan(text, ws, we))
             if hcl and b"sensitive" in line:
                 found.extend(terraform.sensitive_default(text, ws, syn))
+    if path and flt.is_test_path(path):
+        # A test compares values (`assert user.password != "wrong-pass1"`): not a credential.
+        found = [h for h in found if not h.detector.endswith(context.COMPARISON)]
     kept = _dedupe(found)
     if path and flt.is_test_path(path):
         # In tests, values found by context are fixtures far more often than leaks: keep them, at
         # low confidence (provider-format tokens and private keys keep theirs).
         kept = [replace(h, confidence="low") if h.code in _CONTEXT_CODES else h for h in kept]
     return kept
+
+
+@lru_cache(maxsize=8)
+def _docstrings(text: bytes) -> tuple[list[tuple[int, int]], list[int]]:
+    docs = context.docstring_spans(text) if (b'"""' in text or b"'''" in text) else []
+    return docs, [d[0] for d in docs]
+
+
+def context_hits(text: bytes, language: str, path: str, ls: int, le: int) -> list[Hit]:
+    """What the context detector finds on the line [ls, le) of a file, as `scan_text` would:
+    nothing inside a Python docstring, no comparison in a test file, but values that `gate`
+    rejects included (confidence `context.UNGATED`). For engines that ask whether a value they
+    found is held by a credential name (detect-secrets)."""
+    if language == "python":
+        docs, starts = _docstrings(text)
+        k = bisect.bisect_right(starts, le) - 1
+        if k >= 0 and docs[k][1] > ls:
+            return []
+    line = text[ls:le].rstrip(b"\r")
+    found = context.scan_line(line, ls, _syntax(language, path), _next_line_reader(text, le, len(text)), ungated=True)
+    if path and flt.is_test_path(path):
+        found = [h for h in found if not h.detector.endswith(context.COMPARISON)]
+    return found
 
 
 def _next_line_reader(text: bytes, line_end: int, n: int):
