@@ -4,9 +4,10 @@ Like `python -m redline`, first takes the working directory (where editors start
 workspace) off sys.path; `python -P -m redline.lsp` does not put it there at all.
 """
 
-from redline import safety
+if __name__ == "__main__":  # run by `python -m`, not imported: only then is the cwd ours to drop
+    from redline import safety
 
-safety.drop_cwd_from_path()
+    safety.drop_cwd_from_path()
 
 import sys  # noqa: E402 - only after sys.path is clean
 
