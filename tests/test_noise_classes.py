@@ -293,3 +293,101 @@ def test_detect_secrets_second_opinion_on_a_value_redline_dropped_is_rl902():
     code = 'client_secret = "{{fake:b64:20}}demo{{fake:b64:24}}"\n'  # a random value that contains `demo`
     found = analyze_text("app.py", expand(code), Config(engines=(("bandit", False),))).findings
     assert [(f.code, f.engine) for f in found] == [("RL902", "detect-secrets")]
+
+
+# ------------------------------------- RL406: the project's own code, examples, transitive dependencies
+
+def _rl406(path: Path) -> list[tuple[int, str]]:
+    found = analyze_text(str(path), path.read_text(), Config(engines=(("bandit", False), ("detect-secrets", False)))).findings
+    return [(f.span.start_point[0] + 1, f.property("module")) for f in found if f.code == "RL406"]
+
+
+PYPROJECT = '[project]\nname = "webkit"\ndependencies = ["click>=8"]\n[project.optional-dependencies]\ntest = ["pytest"]\n'
+
+
+def test_the_projects_own_packages_are_not_undeclared(tmp_path):
+    _write(tmp_path, {
+        ".git/HEAD": "", "pyproject.toml": PYPROJECT,
+        "src/webkit/__init__.py": "", "src/webkit/core.py": "import click\nimport webkit.util\nfrom webkit import core\n",
+        # helper apps a test puts on the path (one level below the tests folder)
+        "tests/test_apps/blueprintapp/__init__.py": "", "tests/test_apps/cliapp/app.py": "",
+        "tests/test_cli.py": "import pytest\nfrom blueprintapp import bp\nfrom cliapp.app import app\nimport webkit\n",
+        # a project with top-level packages beside scripts
+        "backend/app/__init__.py": "", "scripts/seed.py": "from app import models\nimport webkit\n",
+        # stubs-only standard library module
+        "src/webkit/typing.py": "import typing as t\nif t.TYPE_CHECKING:\n    from _typeshed import WSGIApplication\n",
+    })
+    for f in ("src/webkit/core.py", "tests/test_cli.py", "scripts/seed.py", "src/webkit/typing.py"):
+        assert _rl406(tmp_path / f) == [], f
+
+
+def test_modules_a_test_creates_itself_are_not_undeclared(tmp_path):
+    test = (
+        "def test_paths(tmp_path, monkeypatch):\n"
+        "    (tmp_path / 'config_module_app.py').write_text('x = 1')\n"
+        "    monkeypatch.syspath_prepend(tmp_path)\n"
+        "    from config_module_app import x\n"
+        "    purge_module(\"site_pkg\")\n"
+        "    import site_pkg\n"
+        "    import somethingrare_xyz\n"
+    )
+    _write(tmp_path, {".git/HEAD": "", "pyproject.toml": PYPROJECT, "tests/test_paths.py": test})
+    assert _rl406(tmp_path / "tests/test_paths.py") == [(7, "somethingrare_xyz")]
+
+
+def test_pip_compile_inputs_declare(tmp_path):
+    _write(tmp_path, {".git/HEAD": "", "pyproject.toml": PYPROJECT,
+                      "requirements/tests.in": 'pytest\ngreenlet ; python_version < "3.11"\n',
+                      "requirements/tests.txt": "pytest==8.1.1\n",
+                      "tests/test_ctx.py": "try:\n    from greenlet import greenlet\nexcept ImportError:\n    greenlet = None\nimport pytest\n"})
+    assert _rl406(tmp_path / "tests/test_ctx.py") == []
+
+
+def test_examples_are_judged_against_their_own_manifest(tmp_path):
+    _write(tmp_path, {
+        ".git/HEAD": "", "pyproject.toml": PYPROJECT,
+        # an example with its own manifest: its imports are checked against it, not the project's
+        "examples/celery/pyproject.toml": '[project]\nname = "celery-example"\ndependencies = ["celery[redis]>=5"]\n',
+        "examples/celery/src/task_app/tasks.py": "import celery\nfrom task_app import views\nimport redis_somethingrare\n",
+        "examples/celery/src/task_app/views.py": "",
+        # an example without one: not checked
+        "examples/loose/app.py": "import flask_somethingrare\nimport uvicorn\n",
+        "docs/conf.py": "import sphinx_somethingrare_theme\n",
+    })
+    assert _rl406(tmp_path / "examples/celery/src/task_app/tasks.py") == [(3, "redis_somethingrare")]
+    assert _rl406(tmp_path / "examples/loose/app.py") == []
+    assert _rl406(tmp_path / "docs/conf.py") == []
+
+
+def test_transitive_dependencies_in_a_lock_file_are_not_undeclared(tmp_path):
+    # (names not installed here, so that only the lock file can account for them)
+    lock = '[[package]]\nname = "click"\nversion = "8.1.7"\n\n[[package]]\nname = "Lockedonly_Dep.xyz"\nversion = "4.12.2"\n'
+    _write(tmp_path, {".git/HEAD": "", "pyproject.toml": PYPROJECT, "uv.lock": lock,
+                      "src/webkit/x.py": "import lockedonly_dep_xyz\nimport somethingrare_xyz\n"})
+    assert _rl406(tmp_path / "src/webkit/x.py") == [(2, "somethingrare_xyz")]
+    js = tmp_path / "web"
+    pkg = {"name": "web", "private": True, "dependencies": {"react": "18.3.1"}}
+    plock = {"lockfileVersion": 3, "packages": {"": {}, "node_modules/react": {}, "node_modules/scheduler": {}}}
+    _write(js, {".git/HEAD": "", "package.json": json.dumps(pkg), "package-lock.json": json.dumps(plock),
+                "src/a.js": "import React from 'react';\nimport { x } from 'scheduler';\nimport q from 'somethingrare-xyz';\n"})
+    assert _rl406(js / "src/a.js") == [(3, "somethingrare-xyz")]
+
+
+def test_workspace_members_import_each_other(tmp_path):
+    root = {"name": "mono", "private": True, "workspaces": ["packages/*"]}
+    _write(tmp_path, {
+        ".git/HEAD": "", "package.json": json.dumps(root),
+        "packages/ui/package.json": json.dumps({"name": "@mono/ui"}),
+        "packages/client/package.json": json.dumps({"name": "mono-client"}),
+        "packages/app/package.json": json.dumps({"name": "app", "dependencies": {"react": "^18"}}),
+        "packages/app/src/index.ts": "import { Button } from '@mono/ui';\nimport c from 'mono-client';\nimport x from 'somethingrare-xyz';\n",
+    })
+    assert _rl406(tmp_path / "packages/app/src/index.ts") == [(3, "somethingrare-xyz")]
+
+
+def test_undeclared_imports_are_still_reported(tmp_path):
+    _write(tmp_path, {".git/HEAD": "", "pyproject.toml": PYPROJECT, "tests/__init__.py": "",
+                      "src/webkit/a.py": "import click\nimport somethingrare_xyz\n",
+                      "tests/test_a.py": "import pytest\nimport reqeusts\n"})
+    assert _rl406(tmp_path / "src/webkit/a.py") == [(2, "somethingrare_xyz")]
+    assert _rl406(tmp_path / "tests/test_a.py") == [(2, "reqeusts")]

@@ -14,6 +14,25 @@ For a Python or JavaScript/TypeScript file, each imported top-level module is ch
 A module that passes none of these is reported; when no manifest exists at all (a loose script,
 a snippet), nothing is reported: there is no declaration to compare with.
 
+What else is the project's own, or accounted for:
+- the project's packages: a module or package in the file's folder, a folder above it, their
+  `src/`, or one level below any of them (`tests/test_apps/blueprintapp`, which a test puts on
+  the path; `backend/app` beside a script); the project's own distribution or package name
+  (`[project] name`, package.json `name`), and the names of npm/yarn/pnpm/bun workspace members;
+- pip-compile inputs (`requirements.in`, `requirements/*.in`) declare like requirements files:
+  a compiled file can leave out what the input declares for another Python version;
+- a module a test file creates itself: its name is written in a string of that test file
+  (`(tmp_path / "site_app.py").write_text(...)`, `purge_module("site_app")`);
+- example and documentation code (a file under `examples/`, `example/`, `samples/`, `demo(s)/`,
+  `docs/`, `doc/`) is judged against the example's own manifests, between the file and that
+  folder; an example without one is not checked (it documents, it is not installed);
+- transitive dependencies: a module whose distribution (or npm package) is recorded in a lock
+  file beside the manifests (poetry.lock, uv.lock, pdm.lock, Pipfile.lock; package-lock.json,
+  npm-shrinkwrap.json, yarn.lock, pnpm-lock.yaml, bun.lock) is not reported. The lock pins it to
+  the package a declared dependency brought in, so the risk this rule is about (the first person
+  to fix an import error installs "the obvious name", maybe a squat) does not arise; relying on
+  a transitive dependency is a hygiene question, not a supply-chain one.
+
 Manifests are read, never executed (setup.py is not read: a project with only setup.py has no
 manifest Redline can read, so its imports are not reported). Parsed manifests are cached by
 path, modification time and size; folder listings by the folder's modification time; the
@@ -42,9 +61,11 @@ from pathlib import Path
 import tree_sitter as ts
 
 from redline import languages as langs
-from redline.deps import manifests
+from redline.deps import locks, manifests
 from redline.deps import versions as V
+from redline.deps.manifests import requirements
 from redline.documents.source import SourceFile
+from redline.secrets.filters import is_test_path
 from redline.secrets.regex import linear
 
 PYTHON_LANGS = ("python",)
@@ -126,7 +147,9 @@ _MANIFEST_FILES = {
 
 
 def _python_stdlib() -> frozenset[str]:
-    return frozenset(sys.stdlib_module_names) | frozenset(sys.builtin_module_names) | {"__future__", "__main__"}
+    # `_typeshed` exists only in typeshed's stubs of the standard library (imported under
+    # `if TYPE_CHECKING:`): part of every type checker, never a package to install.
+    return frozenset(sys.stdlib_module_names) | frozenset(sys.builtin_module_names) | {"__future__", "__main__", "_typeshed"}
 
 
 _PY_STDLIB = _python_stdlib()
@@ -456,6 +479,9 @@ class Workspace:
     declared: frozenset[str]  # normalized names declared (distributions or npm packages)
     folders: tuple[Path, ...]  # the file's folder and its ancestors up to the root
     aliases: frozenset[str] = frozenset()  # tsconfig/jsconfig path-alias prefixes
+    # Normalized names in the lock files beside the manifests: installed with the project, as
+    # dependencies of declared packages (transitive) or declared ones.
+    locked: frozenset[str] = frozenset()
     # Python module -> accounted for by the manifests or the project's own files. Valid as long
     # as this object is: workspace_for() builds a new Workspace when a manifest or a folder the
     # answer depends on changes, so an edit that leaves the imports alone looks nothing up.
@@ -482,18 +508,25 @@ def _declared_in(path: Path, ecosystem: str) -> frozenset[str] | None:
     except OSError:
         return None
     fmt = manifests.detect(str(path))
+    if fmt is None and path.suffix == ".in":
+        fmt = "requirements"  # a pip-compile input (requirements/tests.in): the same syntax
     tree = None
     if fmt in ("pyproject", "pipfile"):
         tree = langs.parse("toml", data)
     elif fmt == "package.json":
         tree = langs.parse("json", data)
-    m = manifests.parse(str(path), data, tree) if fmt else None
+    if fmt == "requirements" and path.suffix == ".in":
+        m = requirements.parse(str(path), data)
+    else:
+        m = manifests.parse(str(path), data, tree) if fmt else None
     names = frozenset(V.normalize_name(ecosystem, r.name) for r in m.requirements) if m else frozenset()
     if fmt == "package.json":
         try:
-            own = json.loads(data).get("name")
+            doc = json.loads(data)
+            own = doc.get("name")
             if isinstance(own, str):
                 names |= {own.lower()}
+            names |= _workspace_members(path.parent, doc.get("workspaces"))
         except (ValueError, AttributeError):
             pass
     if fmt == "pyproject":
@@ -503,6 +536,52 @@ def _declared_in(path: Path, ecosystem: str) -> frozenset[str] | None:
     with _cache_lock:
         _manifest_cache[str(path)] = (key, names)
     return names
+
+
+MAX_MEMBERS = 500  # workspace member folders read per workspace root
+
+
+def _workspace_patterns(folder: Path, spec) -> list[str]:
+    """The member folder patterns of an npm/yarn/bun `workspaces` field and of a
+    pnpm-workspace.yaml beside it."""
+    if isinstance(spec, dict):
+        spec = spec.get("packages")
+    patterns = [x for x in spec if isinstance(x, str)] if isinstance(spec, list) else []
+    pnpm = folder / "pnpm-workspace.yaml"
+    if pnpm.is_file():
+        try:
+            text = pnpm.read_text("utf-8", "replace")[:200_000]
+        except OSError:
+            text = ""
+        for line in text.splitlines():
+            item = line.strip()
+            if item.startswith("- "):
+                patterns.append(item[2:].strip().strip("\"'"))
+    return patterns
+
+
+def _workspace_members(folder: Path, spec) -> set[str]:
+    """The package names of a workspace's members (`packages/*`, `apps/web`): their imports of
+    each other are the project's own. Only `dir`, `dir/*` and `dir/**` patterns are expanded."""
+    out: set[str] = set()
+    dirs: list[Path] = []
+    for pat in _workspace_patterns(folder, spec):
+        if pat.startswith("!") or ".." in pat:
+            continue
+        pat = pat.rstrip("/")
+        if pat.endswith(("/*", "/**")):
+            base = folder / pat.rsplit("/", 1)[0]
+            dirs.extend(base / d for d in sorted(_listing(str(base)).dirs))
+        elif "*" not in pat:
+            dirs.append(folder / pat)
+    for d in dirs[:MAX_MEMBERS]:
+        try:
+            name = json.loads((d / "package.json").read_bytes()[:5_000_000]).get("name")
+        except (OSError, ValueError, AttributeError):
+            continue
+        if isinstance(name, str):
+            out.add(name.lower())
+    return out
 
 
 @lru_cache(maxsize=8192)
@@ -553,11 +632,14 @@ def _listing(folder: str) -> _Listing:
 
 
 def _requirements_files(folder: str, listing: _Listing) -> list[str]:
-    """requirements-style files in `folder` and `folder/requirements/*.txt`."""
-    out = [os.path.join(folder, n) for n in listing.files if _manifest_format(n) == "requirements"]
+    """requirements-style files in `folder` and `folder/requirements/*.txt`, and the pip-compile
+    inputs beside them (`requirements.in`, `requirements/tests.in`): a compiled file can leave out
+    what its input declares for another Python version (`greenlet ; python_version < "3.11"`)."""
+    out = [os.path.join(folder, n) for n in listing.files
+           if _manifest_format(n) == "requirements" or n.startswith("requirements") and n.endswith(".in")]
     if "requirements" in listing.dirs:
         req_dir = os.path.join(folder, "requirements")
-        out.extend(os.path.join(req_dir, n) for n in _listing(req_dir).files if n.endswith(".txt"))
+        out.extend(os.path.join(req_dir, n) for n in _listing(req_dir).files if n.endswith((".txt", ".in")))
     return out
 
 
@@ -614,40 +696,61 @@ def workspace_for(path: str, language: str) -> Workspace | None:
     return ws
 
 
+# Folders whose content is example or documentation code: an import there is judged against
+# the example's own manifest (between the file and this folder, or in it), never the project's.
+EXAMPLE_DIRS = frozenset({"examples", "example", "samples", "sample", "demo", "demos", "docs", "doc"})
+_LOCKS = {"python": locks.PYPI_LOCKS, "javascript": locks.NPM_LOCKS}
+
+
 def _compute_workspace(start: str, kind: str) -> tuple[Workspace | None, tuple[str, ...]]:
     eco = V.PYPI if kind == "python" else V.NPM
     folders = []
     found: list[str] = []
     declared: set[str] = set()
+    locked: set[str] = set()
     aliases: set[str] = set()
     watched: list[str] = []
+    lock_files: list[str] = []
+    collecting = True  # False above an example folder: the project's manifests are not the example's
     folder = start
     for _ in range(40):
         listing = _listing(folder)
         folders.append(Path(folder))
         watched.append(folder)
-        candidates = [os.path.join(folder, n) for n in _MANIFEST_FILES[kind] if n in listing.file_set]
-        if kind == "python":
-            candidates += _requirements_files(folder, listing)
-            for sub in ("requirements", "src"):  # requirements/*.txt; src/ layouts (python_local)
-                if sub in listing.dirs:
-                    watched.append(os.path.join(folder, sub))
-        for cand in candidates:
-            names = _declared_in(Path(cand), eco)
-            if names is not None:
-                found.append(cand)
-                declared |= names
-        if kind == "javascript":
-            aliases |= _tsconfig_aliases(Path(folder))
-            watched.extend(os.path.join(folder, n) for n in ("tsconfig.json", "jsconfig.json") if n in listing.file_set)
+        if collecting:
+            candidates = [os.path.join(folder, n) for n in _MANIFEST_FILES[kind] if n in listing.file_set]
+            if kind == "python":
+                candidates += _requirements_files(folder, listing)
+                if "requirements" in listing.dirs:
+                    watched.append(os.path.join(folder, "requirements"))
+            for cand in candidates:
+                names = _declared_in(Path(cand), eco)
+                if names is not None:
+                    found.append(cand)
+                    declared |= names
+            for n in _LOCKS[kind]:
+                if n in listing.file_set:
+                    lock_files.append(os.path.join(folder, n))
+                    locked |= locks.names_in(lock_files[-1])
+            if kind == "javascript":
+                aliases |= _tsconfig_aliases(Path(folder))
+                watched.extend(os.path.join(folder, n) for n in ("tsconfig.json", "jsconfig.json") if n in listing.file_set)
+            if os.path.basename(folder).lower() in EXAMPLE_DIRS:
+                collecting = False
+                if not found:
+                    return None, tuple(watched)  # an example without a manifest of its own
+        if kind == "python" and "src" in listing.dirs:  # src/ layouts (python_local)
+            watched.append(os.path.join(folder, "src"))
         parent = os.path.dirname(folder)
         if ".git" in listing.file_set or ".git" in listing.dirs or parent == folder:
             break
         folder = parent
     watched.extend(found)
+    watched.extend(lock_files)
     if not found:
         return None, tuple(watched)
-    return Workspace(Path(folder), tuple(found), frozenset(declared), tuple(folders), frozenset(aliases)), tuple(watched)
+    return Workspace(Path(folder), tuple(found), frozenset(declared), tuple(folders), frozenset(aliases),
+                     frozenset(locked)), tuple(watched)
 
 
 # ----------------------------------------------------------------------------- decisions
@@ -679,11 +782,26 @@ def _declared_by_distribution(module: str, declared: frozenset[str]) -> bool:
     return any(V.normalize_name(V.PYPI, d) in declared for d in dists)
 
 
+MAX_SUBFOLDERS = 100  # subfolders of each ancestor folder searched for the project's own modules
+_NOT_PROJECT = frozenset({"node_modules", "site-packages", "venv", ".venv", "env", ".tox", ".nox", "build", "dist",
+                          "__pycache__", ".git", ".mypy_cache", ".pytest_cache"})
+
+
+def _has_module(listing: _Listing, module: str) -> bool:
+    return f"{module}.py" in listing.file_set or module in listing.dirs or f"{module}.pyi" in listing.file_set
+
+
 def python_local(module: str, ws: Workspace) -> bool:
+    """A module of the project: in the file's folder or one above it, in their `src/`, or one
+    level down from them (`tests/test_apps/blueprintapp` for tests that put `test_apps` on the
+    path, `backend/app` for a script beside `backend/`)."""
     for folder in ws.folders:
-        for base in (str(folder), os.path.join(folder, "src")):
-            listing = _listing(base)
-            if f"{module}.py" in listing.file_set or module in listing.dirs or f"{module}.pyi" in listing.file_set:
+        listing = _listing(str(folder))
+        if _has_module(listing, module) or _has_module(_listing(os.path.join(folder, "src")), module):
+            return True
+        subs = sorted(d for d in listing.dirs if d not in _NOT_PROJECT and not d.startswith("."))
+        for sub in subs[:MAX_SUBFOLDERS]:
+            if _has_module(_listing(os.path.join(folder, sub)), module):
                 return True
     return False
 
@@ -694,7 +812,10 @@ def _python_accounted(module: str, ws: Workspace) -> bool:
     neither explains, so a project whose imports are all declared never reads it."""
     v = ws.verdicts.get(module)
     if v is None:
-        v = ws.verdicts[module] = _declared_by_name(module, ws.declared) or python_local(module, ws)
+        v = ws.verdicts[module] = (
+            _declared_by_name(module, ws.declared) or python_local(module, ws)
+            or bool(ws.locked) and _declared_by_name(module, ws.locked)
+        )
     if v:
         return True
     if module in installed_python_modules():  # not remembered: the environment is the host's
@@ -720,6 +841,28 @@ def js_installed(package: str, ws: Workspace) -> bool:
     return any((folder / "node_modules" / package).exists() for folder in ws.folders)
 
 
+_NAME_ENDS = (b'"', b"'", b"`", b".py", b".js", b".ts", b"/")
+MAX_STRING_LOOKS = 64
+
+
+def _named_in_strings(text: bytes, module: str) -> bool:
+    """`module` is written in a string literal of the file (`"site_app.py"`, `'installed_package'`,
+    `purge_module("config_module_app")`): a test that creates the module it imports (in a
+    temporary folder it puts on the path), not a package anyone installs."""
+    name = module.encode()
+    for q in (b'"', b"'", b"`"):
+        needle = q + name
+        i = text.find(needle)
+        looks = 0
+        while i != -1 and looks < MAX_STRING_LOOKS:
+            after = text[i + len(needle) : i + len(needle) + 3]
+            if any(after.startswith(e) for e in _NAME_ENDS):
+                return True
+            looks += 1
+            i = text.find(needle, i + 1)
+    return False
+
+
 def undeclared(file: SourceFile) -> tuple[Workspace | None, list[Import]]:
     """The workspace and the imports no check above accounts for."""
     if file.language not in PYTHON_LANGS + JS_LANGS:
@@ -732,6 +875,7 @@ def undeclared(file: SourceFile) -> tuple[Workspace | None, list[Import]]:
         return None, []
     out = []
     seen: set[str] = set()
+    is_test = is_test_path(file.path)
     if file.language in PYTHON_LANGS:
         for imp in found:
             m = imp.module
@@ -739,6 +883,8 @@ def undeclared(file: SourceFile) -> tuple[Workspace | None, list[Import]]:
                 continue
             seen.add(m)
             if m in _PY_STDLIB or _python_accounted(m, ws):
+                continue
+            if is_test and _named_in_strings(file.text, m):
                 continue
             out.append(imp)
     else:
@@ -748,9 +894,11 @@ def undeclared(file: SourceFile) -> tuple[Workspace | None, list[Import]]:
                 continue
             seen.add(p)
             bare = p.split("/")[-1] if p.startswith("@") else p
-            if p in NODE_BUILTINS or p.lower() in ws.declared or f"@types/{bare}" in ws.declared:
+            if p in NODE_BUILTINS or p.lower() in ws.declared or f"@types/{bare}" in ws.declared or p.lower() in ws.locked:
                 continue
             if js_installed(p, ws) or js_local(p, ws):
+                continue
+            if is_test and _named_in_strings(file.text, p):
                 continue
             out.append(imp)
     return ws, out
