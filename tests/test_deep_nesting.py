@@ -123,3 +123,14 @@ def test_rescan_of_a_deep_file_reports_the_skip_again():
     # A rescan with no edit reuses nothing from a partial result: it scans in full again.
     again = rule_engine.rescan(file, registry, result.findings, [], [(0, len(file.text))])
     assert any(name == "redline" and "nested" in e for name, e in again.errors)
+
+
+def test_predicates_on_a_very_long_expression_stop_at_their_budget_and_keep_what_they_found():
+    # 2 000 `eval(a)` terms in one expression: the predicates walk the expression from each
+    # match (minutes in all). They stop after their CPU budget, with a reason, and the findings
+    # made so far are kept (rather than the whole engine being stopped by `time-limit`).
+    text = "x = " + "+".join(["eval(a)"] * 2000) + ";\n"
+    with alarm():
+        analysis = pipeline.analyze_text("long.js", text, Config(time_limit=0), slow=False)
+    assert any("the rules stopped after" in r for r in _reasons(analysis)), analysis.errors
+    assert "RL103" in [f.code for f in analysis.findings]

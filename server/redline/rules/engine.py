@@ -14,6 +14,7 @@ suppressions are applied afterwards (rules/pipeline.py), so results can be cache
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass, field, replace
 from typing import Iterable, NamedTuple
 
@@ -50,6 +51,13 @@ MAX_START_DEPTH = 256
 # has a handful. (py-tree-sitter's progress callback, which could stop a query by time, crashes
 # the process when the query has matches, so the bound is on the input.)
 MAX_UNCLOSED = 2000
+# CPU seconds the predicates (Python) may spend on one file: a base plus so much per megabyte
+# (a minified 1.9 MB bundle needs about 1.5 s for its thousand findings). Some predicates walk a
+# match's subtree and up again, which on an expression thousands of levels deep (2 000 nested
+# `eval(`, or `eval(a)+eval(a)+...`) cost minutes; past the budget the scan stops there, keeps
+# what it found and says so (`BUDGET_REASON`).
+PREDICATE_BUDGET_BASE_S = 1.0
+PREDICATE_BUDGET_PER_MB_S = 1.5
 _SKIPPED = "skipped: "  # as redline.limits.SKIPPED: the CLI and the editor show an engine that skipped a file
 DEPTH_REASON = (
     _SKIPPED + "code nested more than {depth} levels deep is not checked (the syntax tree is deeper); "
@@ -58,6 +66,10 @@ DEPTH_REASON = (
 UNCLOSED_REASON = (
     _SKIPPED + "{count} unclosed {bracket!r} brackets around a syntax error: the rules are not run on a "
     "tree this broken (more than {limit})"
+)
+BUDGET_REASON = (
+    _SKIPPED + "the rules stopped after {seconds:.1f} s of CPU time at line {line} (very deeply nested or very long "
+    "expressions); the code after that point is not checked"
 )
 _BRACKETS = ((b"(", b")"), (b"[", b"]"), (b"{", b"}"))
 
@@ -200,7 +212,14 @@ def _run(
     if byte_range is None and (reason := _too_deep(file)):
         skipped.append(reason)
     stop: Finding | None = None
+    clock = time.thread_time
+    budget = PREDICATE_BUDGET_BASE_S + PREDICATE_BUDGET_PER_MB_S * len(file.text) / 1e6
+    deadline = clock() + budget
     for pattern_index, captures in matches:
+        if clock() > deadline:
+            at = captures["match"][0].start_byte if captures.get("match") else 0
+            skipped.append(BUDGET_REASON.format(seconds=budget, line=file.point_of(at)[0] + 1))
+            break
         # A pattern shared by several rules (see registry._merge_name_patterns) goes to each
         # rule whose names match; any other pattern to its one rule.
         for rule in compiled.rules_for(pattern_index, captures):
