@@ -391,3 +391,12 @@ def test_undeclared_imports_are_still_reported(tmp_path):
                       "tests/test_a.py": "import pytest\nimport reqeusts\n"})
     assert _rl406(tmp_path / "src/webkit/a.py") == [(2, "somethingrare_xyz")]
     assert _rl406(tmp_path / "tests/test_a.py") == [(2, "reqeusts")]
+
+
+def test_an_example_depending_on_the_project_gets_its_dependencies(tmp_path):
+    _write(tmp_path, {
+        ".git/HEAD": "", "pyproject.toml": PYPROJECT.replace('"click>=8"', '"click>=8", "Werkzeug_Xyz>=3"'),
+        "examples/tutorial/pyproject.toml": '[project]\nname = "tutorial"\ndependencies = ["webkit"]\n',
+        "examples/tutorial/flaskr/db.py": "import click\nimport werkzeug_xyz\nimport webkit\nimport notdeclared_xyz\n",
+    })
+    assert _rl406(tmp_path / "examples/tutorial/flaskr/db.py") == [(4, "notdeclared_xyz")]

@@ -25,7 +25,9 @@ What else is the project's own, or accounted for:
   (`(tmp_path / "site_app.py").write_text(...)`, `purge_module("site_app")`);
 - example and documentation code (a file under `examples/`, `example/`, `samples/`, `demo(s)/`,
   `docs/`, `doc/`) is judged against the example's own manifests, between the file and that
-  folder; an example without one is not checked (it documents, it is not installed);
+  folder; an example without one is not checked (it documents, it is not installed). When the
+  example depends on the project around it (Flask's tutorial declares `flask`), that project's
+  dependencies come along transitively (below);
 - transitive dependencies: a module whose distribution (or npm package) is recorded in a lock
   file beside the manifests (poetry.lock, uv.lock, pdm.lock, Pipfile.lock; package-lock.json,
   npm-shrinkwrap.json, yarn.lock, pnpm-lock.yaml, bun.lock) is not reported. The lock pins it to
@@ -584,6 +586,26 @@ def _workspace_members(folder: Path, spec) -> set[str]:
     return out
 
 
+def _own_name(path: Path, ecosystem: str) -> str | None:
+    """The normalized name a pyproject.toml or package.json gives its own project."""
+    try:
+        if path.stat().st_size > 5_000_000:
+            return None
+        data = path.read_bytes()
+    except OSError:
+        return None
+    if path.name == "package.json":
+        try:
+            own = json.loads(data).get("name")
+        except (ValueError, AttributeError):
+            return None
+        return own.lower() if isinstance(own, str) else None
+    if path.name == "pyproject.toml":
+        m = _PYPROJECT_NAME.search(data)
+        return V.normalize_name(ecosystem, m.group(1).decode("utf-8", "replace")) if m else None
+    return None
+
+
 @lru_cache(maxsize=8192)
 def _manifest_format(name: str) -> str | None:
     return manifests.detect(name)
@@ -717,6 +739,14 @@ def _compute_workspace(start: str, kind: str) -> tuple[Workspace | None, tuple[s
         listing = _listing(folder)
         folders.append(Path(folder))
         watched.append(folder)
+        if not collecting:
+            # Above an example: a project the example depends on (`flask` in Flask's examples)
+            # brings its own dependencies along, transitively.
+            for n in _MANIFEST_FILES[kind]:
+                cand = os.path.join(folder, n)
+                if n in listing.file_set and _own_name(Path(cand), eco) in declared:
+                    locked |= _declared_in(Path(cand), eco) or frozenset()
+                    lock_files.append(cand)
         if collecting:
             candidates = [os.path.join(folder, n) for n in _MANIFEST_FILES[kind] if n in listing.file_set]
             if kind == "python":
