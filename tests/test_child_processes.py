@@ -193,3 +193,30 @@ def test_the_watchdog_alone_notices_the_parent_died(tmp_path):
             parent.wait()
         if pid is not None:
             _kill_all({pid})
+
+
+# ------------------------------------------------------------------ Jobs (lsp/jobs.py) in-process
+
+
+async def test_shutdown_kills_a_running_job_and_a_late_failure_keeps_the_next_worker():
+    import asyncio
+    from concurrent.futures.process import BrokenProcessPool
+
+    from redline.lsp.jobs import Jobs
+
+    jobs = Jobs(use_process=True)
+    try:
+        first = await asyncio.wait_for(jobs.submit(os.getpid)[1], HANG)
+        _f, running = jobs.submit(time.sleep, 120)
+        jobs.shutdown()  # must not wait for the sleep
+        with pytest.raises(BrokenProcessPool):
+            await asyncio.wait_for(running, 3 * GONE)  # a liveness bound: the sleep takes 120 s
+        assert survivors({first}) == []
+        second = await asyncio.wait_for(jobs.submit(os.getpid)[1], HANG)
+        assert second != first
+        # The session reports the killed job's BrokenProcessPool after the new worker started:
+        # that must not throw the new, healthy worker away.
+        jobs.broken()
+        assert await asyncio.wait_for(jobs.submit(os.getpid)[1], HANG) == second
+    finally:
+        jobs.shutdown()
