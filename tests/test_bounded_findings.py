@@ -207,3 +207,47 @@ def _json_findings(doc) -> list[dict]:
     for f in doc.get("files", []):
         out.extend(f.get("findings", []))
     return out
+
+
+# ---------------------------------------------------------------- the editor
+
+
+class _Sink:
+    def __init__(self):
+        self.published = []
+
+    def publish(self, uri, version, diagnostics):
+        self.published.append((uri, version, diagnostics))
+
+    def log(self, level, message):
+        pass
+
+    def show(self, level, message):
+        pass
+
+    def refresh(self):
+        pass
+
+
+def test_the_editor_shows_the_cap_and_its_summary_and_keeps_it_while_typing():
+    from redline.documents.store import Change
+    from redline.lsp import session as session_mod
+    from redline.lsp.settings import parse
+
+    sink = _Sink()
+    s = session_mod.Session(sink)
+    settings, problems = parse({"maxFindingsPerFile": 30})
+    assert not problems
+    s.configure(settings)
+    uri = "file:///w/bundle.min.js"
+    text = one_line_js(100)
+    s.open(uri, "javascript", 1, text)
+    diags = sink.published[-1][2]
+    summary = [d for d in diags if d["code"] == LIMIT_CODE]
+    assert len(diags) == 31 and len(summary) == 1
+    assert summary[0]["range"]["start"] == {"line": 0, "character": 0}
+    assert "more findings not shown in this file" in summary[0]["message"]
+    col = len(text) // 2
+    s.change(uri, 2, [Change(((0, col), (0, col)), " ")])
+    diags = sink.published[-1][2]
+    assert len(diags) == 31 and [d["code"] for d in diags].count(LIMIT_CODE) == 1
