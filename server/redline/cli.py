@@ -88,6 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--show-skipped", action="store_true", help="list every skipped path (text format), not only unreadable, binary or oversized files")
     scan.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour text output (default: auto; NO_COLOR is honoured)")
     scan.add_argument("-v", "--verbose", action="store_true", help="log engine errors with tracebacks")
+    scan.add_argument("--diff", metavar="REF", help="report only findings on lines added or changed since the merge base of REF and HEAD (git), untracked files included")
 
     rules = sub.add_parser("rules", help="list the rules, or show a rule's documentation", description="List every rule, or print the documentation of the rules named.")
     rules.add_argument("rules", nargs="*", metavar="RULE", help="a code (RL101), a name (sql-injection) or a code prefix (RL1)")
@@ -309,9 +310,16 @@ def _scan(args, started: float) -> int:
         else:
             targets.append(item)
 
+    changed = None
+    if args.diff is not None:
+        changed = _git_changes(args.diff, paths)
+        targets = [t for t in targets if os.path.realpath(t) in changed.files()]
+
     jobs = args.jobs or _cpu_count()
     files, unread = run_scan(targets, root, config, slow=not args.no_slow, jobs=jobs)
     skipped.extend(unread)
+    if changed is not None:
+        _keep_changed(files, root, changed)
 
     from redline.report import baseline
     from redline.report.results import ScanResult
@@ -330,6 +338,36 @@ def _scan(args, started: float) -> int:
     result.seconds = time.perf_counter() - started
     _write_report(args, result)
     return _exit_status(args.fail_on, result)
+
+
+def _git_changes(ref: str, paths):
+    """The lines a change added (redline/gitdiff.py); any problem is a usage error."""
+    from redline import gitdiff
+
+    first = os.path.abspath(paths[0])
+    cwd = first if os.path.isdir(first) else os.path.dirname(first)
+    try:
+        return gitdiff.changes(cwd, ref)
+    except gitdiff.DiffError as e:
+        raise UsageError(str(e)) from None
+
+
+def _keep_changed(files, root, changed) -> None:
+    """--diff: keep the findings that touch an added line (in place). The findings-limit
+    summary (RL000) of a changed file stays: it says that findings were left out."""
+    from redline.findings import LIMIT_CODE
+
+    for fr in files:
+        path = os.path.join(str(root), fr.path)
+        fr.findings = [
+            r for r in fr.findings
+            if r.finding.code == LIMIT_CODE or changed.touches(path, r.position.line, _last_line(r.position))
+        ]
+
+
+def _last_line(pos) -> int:
+    """The last line a range covers: one that ends at the start of a line ends on the line before."""
+    return pos.end_line - 1 if pos.end_column == 1 and pos.end_line > pos.line else pos.end_line
 
 
 def _cpu_count() -> int:
