@@ -139,21 +139,6 @@ def _build(rule: Rule, ctx: MatchContext, verdict: Verdict | None) -> Finding:
     )
 
 
-def _deep_probe(language: str):
-    """A query that matches a node more than MAX_START_DEPTH levels below the root (run with
-    start depth 0, it costs one pass over the tree)."""
-    q = _PROBES.get(language)
-    if q is None:
-        from redline import languages as langs
-
-        depth = MAX_START_DEPTH + 1
-        q = _PROBES[language] = ts.Query(langs.grammar(language), "(_ " * (depth - 1) + "(_) @deep" + ")" * (depth - 1))
-    return q
-
-
-_PROBES: dict[str, object] = {}
-
-
 def _unclosed(file: SourceFile) -> str | None:
     """The reason not to query a broken tree with thousands of unclosed brackets, else None."""
     if not file.tree.root_node.has_error:
@@ -167,11 +152,21 @@ def _unclosed(file: SourceFile) -> str | None:
 
 
 def _too_deep(file: SourceFile) -> str | None:
-    """The reason to give when the tree is deeper than matches may start, else None."""
-    cursor = ts.QueryCursor(_deep_probe(file.language))
-    cursor.set_max_start_depth(0)
-    if cursor.matches(file.tree.root_node):
-        return DEPTH_REASON.format(depth=MAX_START_DEPTH)
+    """The reason to give when the tree is deeper than matches may start, else None.
+
+    A node's subtree is at most as deep as it has descendants (`descendant_count`, kept by
+    tree-sitter), so only subtrees big enough to reach past the limit are walked: a few nodes
+    on ordinary code, the one deep chain on deep code."""
+    limit = MAX_START_DEPTH
+    stack = [(file.tree.root_node, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            return DEPTH_REASON.format(depth=limit)
+        need = limit + 1 - depth
+        for child in node.children:
+            if child.descendant_count >= need:
+                stack.append((child, depth + 1))
     return None
 
 
