@@ -89,6 +89,10 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour text output (default: auto; NO_COLOR is honoured)")
     scan.add_argument("-v", "--verbose", action="store_true", help="log engine errors with tracebacks")
     scan.add_argument("--diff", metavar="REF", help="report only findings on lines added or changed since the merge base of REF and HEAD (git), untracked files included")
+    scan.add_argument("--fix", action="store_true", help="apply the safe fixes to the files, then report what remains")
+    scan.add_argument("--unsafe-fixes", action="store_true", help="with --fix or --diff-fixes, also apply the fixes marked for review")
+    scan.add_argument("--diff-fixes", action="store_true", help="print the fixes as a unified diff instead of writing them (exit 1 when there is one)")
+    scan.add_argument("--stdin-filename", metavar="PATH", help="with PATH '-': the name of the file read from standard input (picks the language and configuration)")
 
     rules = sub.add_parser("rules", help="list the rules, or show a rule's documentation", description="List every rule, or print the documentation of the rules named.")
     rules.add_argument("rules", nargs="*", metavar="RULE", help="a code (RL101), a name (sql-injection) or a code prefix (RL1)")
@@ -287,6 +291,10 @@ def _scan(args, started: float) -> int:
     empty = [f"--{o.replace('_', '-')}" for o in ("config", "baseline", "write_baseline", "output") if getattr(args, o) == ""]
     if empty:  # not "no option": an empty --config must not fall back to the discovered one
         raise UsageError(f"{', '.join(empty)}: expected a file name, got an empty string")
+    if args.unsafe_fixes and not (args.fix or args.diff_fixes):
+        raise UsageError("--unsafe-fixes goes with --fix or --diff-fixes")
+    if "-" in args.paths or args.stdin_filename is not None:
+        return _scan_stdin(args, started)
     _check_paths(args.paths)
     paths = [Path(p) for p in args.paths]
     root = scan_root(paths)
@@ -320,6 +328,26 @@ def _scan(args, started: float) -> int:
     skipped.extend(unread)
     if changed is not None:
         _keep_changed(files, root, changed)
+    if args.fix or args.diff_fixes:
+        outcomes = _fix_files(args, files, root, config, changed)
+        if args.diff_fixes:
+            return _print_fix_diffs(outcomes)
+        rescan = _write_fixes(outcomes, args.paths)
+        if rescan:
+            again, unread = run_scan(rescan, root, config, slow=not args.no_slow, jobs=jobs)
+            if changed is not None:
+                changed = _git_changes(args.diff, paths)  # the fixes changed lines too
+                _keep_changed(again, root, changed)
+            redone = {fr.path for fr in again} | {s.path for s in unread}
+            files = [fr for fr in files if fr.path not in redone] + again
+            skipped.extend(unread)
+    return _finish(args, root, files, skipped, problems, known, started)
+
+
+def _finish(args, root, files, skipped, problems, known, started) -> int:
+    """Baseline, report and exit status of a scan."""
+    import time
+    from pathlib import Path
 
     from redline.report import baseline
     from redline.report.results import ScanResult
@@ -338,6 +366,173 @@ def _scan(args, started: float) -> int:
     result.seconds = time.perf_counter() - started
     _write_report(args, result)
     return _exit_status(args.fail_on, result)
+
+
+def _scan_stdin(args, started: float) -> int:
+    """`redline scan - --stdin-filename PATH`: one file from standard input. The name picks the
+    language and the configuration (the file need not exist). With --fix the fixed text goes to
+    standard output (the report only to --output); with --diff-fixes the diff."""
+    from pathlib import Path
+
+    from redline.files import Skipped, SkipKind, binary_reason, scan_root
+
+    if args.paths != ["-"] or not args.stdin_filename:
+        raise UsageError("read standard input with `redline scan - --stdin-filename PATH` (PATH names the file)")
+    if args.diff is not None:
+        raise UsageError("--diff cannot be used with standard input")
+    name = Path(args.stdin_filename)
+    root = scan_root([name])
+    config = _apply_cli_rules(args, _load_config(args, [name]))
+    known = _load_baseline(args.baseline) if args.baseline else None
+    _check_output(args.output)
+    if sys.stdin is None:
+        raise UsageError("standard input is closed")
+    data = sys.stdin.buffer.read(config.max_file_size + 1)
+    shown = _shown(name, root)
+    skipped: list = []
+    files: list = []
+    reason = None
+    if len(data) > config.max_file_size:
+        reason, kind = f"larger than max-file-size ({config.max_file_size:,} bytes)", SkipKind.SIZE
+    elif binary_reason(data):
+        reason, kind = binary_reason(data), SkipKind.ENCODING
+    if reason:
+        skipped.append(Skipped(shown, reason, kind))
+    else:
+        from redline.pipeline import make_source
+
+        source = make_source(os.path.abspath(name), data)
+        if source is None:
+            from redline import languages as langs
+
+            skipped.append(Skipped(shown, langs.skip_reason(name), SkipKind.LANGUAGE))
+        elif args.fix or args.diff_fixes:
+            from redline import fixes
+            from redline.pipeline import analyze
+
+            outcome = fixes.fix_text(source.path, shown, data, lambda s: analyze(s, config, slow=not args.no_slow).findings, args.unsafe_fixes)
+            _say_fixes([outcome])
+            if args.diff_fixes:
+                return _print_fix_diffs([(source.path, outcome)])
+            _write_stdout(outcome.fixed)
+            source = make_source(source.path, outcome.fixed)
+            files.append(_result_of(source, shown, config, not args.no_slow))
+            if not args.output:
+                return _finish_quiet(args, root, files, skipped, known)
+        else:
+            files.append(_result_of(source, shown, config, not args.no_slow))
+    if args.fix and not args.output:
+        if reason or not files:  # nothing to fix: the text goes through unchanged
+            _write_stdout(data)
+        return _finish_quiet(args, root, files, skipped, known)
+    return _finish(args, root, files, skipped, [], known, started)
+
+
+def _result_of(source, shown, config, slow):
+    from redline.files import count_lines
+    from redline.pipeline import analyze
+    from redline.report.results import FileResult, file_result
+
+    try:
+        analysis = analyze(source, config, slow=slow)
+    except Exception as e:  # noqa: BLE001 - as scan_file
+        return FileResult(shown, source.language, count_lines(source.text), [], [("redline", f"{type(e).__name__}: {e}")])
+    return file_result(shown, source, analysis.findings, analysis.errors, count_lines(source.text))
+
+
+def _finish_quiet(args, root, files, skipped, known) -> int:
+    """--fix on standard input: the fixed text went to stdout; the exit status says what remains."""
+    from redline.report import baseline
+    from redline.report.results import ScanResult
+
+    result = ScanResult(str(root), files, skipped, [])
+    if known is not None:
+        baseline.apply(result.files, known)
+    return _exit_status(args.fail_on, result)
+
+
+def _fix_files(args, files, root, config, changed):
+    """The fixes of each file with a fixable finding: [(absolute path, fixes.Outcome)]."""
+    from redline import fixes
+    from redline.files import Skipped, read_source
+    from redline.pipeline import analyze
+
+    slow = not args.no_slow
+    outcomes = []
+    for fr in files:
+        if not any(fixes.pick(r.finding, args.unsafe_fixes) for r in fr.findings):
+            continue
+        path = os.path.join(str(root), fr.path)
+        source = read_source(path, root, config)
+        if isinstance(source, Skipped):
+            continue
+        keep = (lambda f: True) if changed is None else (
+            lambda f, p=path: changed.touches(p, f.span.start_line + 1, f.span.end_line + 1)
+        )
+        outcome = fixes.fix_text(source.path, fr.path, source.text, lambda s: analyze(s, config, slow=slow).findings, args.unsafe_fixes, keep)
+        outcomes.append((source.path, outcome))
+    _say_fixes([o for _p, o in outcomes])
+    return outcomes
+
+
+def _say_fixes(outcomes) -> None:
+    """On stderr: each fix that could not be applied, and how many were."""
+    from redline.report.text import _path
+
+    n = sum(len(o.applied) for o in outcomes)
+    for o in outcomes:
+        for line, code, title, why in o.skipped:
+            print(f"redline: {_path(o.path)}:{line}: {code}: fix not applied ({title}): {why}", file=sys.stderr)
+    if n:
+        n_files = sum(1 for o in outcomes if o.changed)
+        print(f"redline: {n} fix{'es' if n > 1 else ''} in {n_files} file{'s' if n_files > 1 else ''}", file=sys.stderr)
+
+
+def _print_fix_diffs(outcomes) -> int:
+    from redline import fixes
+
+    text = "".join(fixes.unified_diff(o) for _p, o in outcomes if o.changed)
+    _write_stdout(text)
+    return EXIT_FINDINGS if text else EXIT_OK
+
+
+def _write_fixes(outcomes, roots) -> list:
+    """Write the fixed files; the paths written (to scan again)."""
+    from pathlib import Path
+
+    from redline import fixes
+    from redline.report.text import _path
+
+    written = []
+    for path, o in outcomes:
+        if not o.changed:
+            continue
+        try:
+            fixes.write_atomic(path, o.original, o.fixed, roots)
+        except OSError as e:
+            print(f"redline: {_path(o.path)}: not fixed: {e.strerror or e}", file=sys.stderr)
+            continue
+        written.append(Path(path))
+    return written
+
+
+def _write_stdout(text: "str | bytes") -> None:
+    """Fixed text (bytes, as they are) or a diff on standard output."""
+    if sys.stdout is None:
+        raise UsageError("cannot write: standard output is closed")
+    try:
+        if isinstance(text, bytes):
+            sys.stdout.flush()
+            sys.stdout.buffer.write(text)
+            sys.stdout.buffer.flush()
+        else:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as e:
+        _discard_stdout()
+        raise UsageError(f"cannot write to standard output: {e.strerror or e}") from None
 
 
 def _git_changes(ref: str, paths):
