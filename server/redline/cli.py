@@ -70,7 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Scan files and folders (honouring .gitignore and the configuration's exclude globs) and report findings.",
     )
     scan.add_argument("paths", nargs="+", metavar="PATH", help="files or folders to scan")
-    scan.add_argument("--format", choices=("text", "json", "sarif"), default="text", help="output format (default: text)")
+    scan.add_argument("--format", choices=("text", "json", "sarif", "github", "gitlab"), default="text", help="output format (default: text; github: workflow-command annotations; gitlab: Code Quality JSON)")
     scan.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of standard output")
     scan.add_argument(
         "--fail-on",
@@ -92,6 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--fix", action="store_true", help="apply the safe fixes to the files, then report what remains")
     scan.add_argument("--unsafe-fixes", action="store_true", help="with --fix or --diff-fixes, also apply the fixes marked for review")
     scan.add_argument("--diff-fixes", action="store_true", help="print the fixes as a unified diff instead of writing them (exit 1 when there is one)")
+    scan.add_argument("--statistics", action="store_true", help="count the findings per rule (text: instead of listing them; other formats: on stderr)")
     scan.add_argument("--stdin-filename", metavar="PATH", help="with PATH '-': the name of the file read from standard input (picks the language and configuration)")
 
     rules = sub.add_parser("rules", help="list the rules, or show a rule's documentation", description="List every rule, or print the documentation of the rules named.")
@@ -840,16 +841,33 @@ def _write_report(args, result) -> None:
     for line in text_report.render_errors(result.files):
         print(f"redline: {line}", file=sys.stderr)
     listed, n_listed = text_report.render_skipped(result, args.show_skipped)
+    if getattr(args, "statistics", False) and args.format != "text":
+        from redline.report import statistics
+
+        sys.stderr.write(statistics.render(result))
     if args.format == "text":
         for line in listed:
             print(line, file=sys.stderr)
         color = args.output is None and _use_color(args.color, sys.stdout)
-        body = text_report.render(result, color=color)
+        if getattr(args, "statistics", False):
+            from redline.report import statistics
+
+            body = statistics.render(result)
+        else:
+            body = text_report.render(result, color=color)
         report = body + text_report.summary(result, n_listed) + "\n"
     elif args.format == "json":
         from redline.report import json as json_report
 
         report = json_report.render(result)
+    elif args.format == "github":
+        from redline.report import github
+
+        report = github.render(result)
+    elif args.format == "gitlab":
+        from redline.report import gitlab
+
+        report = gitlab.render(result)
     else:
         from redline.report import sarif
         from redline.rules.registry import default_registry
