@@ -239,8 +239,10 @@ def alarm():
 
 def _scan(path: str, text: str | bytes):
     analysis = analyze_text(path, text, Config(), slow=False)
-    # An engine stopped by a time limit or an error would hide a hang: none may fail.
-    assert not analysis.errors, analysis.errors
+    # An engine stopped by a time limit or an error would hide a hang: none may fail. (The depth
+    # limit on deeply nested syntax trees is a different bound, and not a failure.)
+    errors = [(engine, e) for engine, e in analysis.errors if "nested more than" not in e]
+    assert not errors, errors
     return analysis
 
 
@@ -268,7 +270,9 @@ SHAPES = {
     "python-format-verb": ("a.py", 'cursor.execute("%' + "0" * LITERAL + '" % x)\n'),
     "python-acronym": ("a.py", "A" * LITERAL + " = 1\nexecute(" + "A" * LITERAL + ")\n"),
     "js-sql": ("a.js", 'db.query("' + "select " * (LITERAL // 7) + '" + req.query.id);\n'),
-    "go-verb": ("a.go", 'package main\nfunc f() { db.Query(fmt.Sprintf("%' + "0" * LITERAL + '", r.URL.Query())) }\n'),
+    "go-verb": ("a.go", 'package main\nimport ("fmt"; "net/http"; "database/sql")\n'
+                'func f(db *sql.DB, r *http.Request) {\n\tq := fmt.Sprintf("SELECT * FROM t WHERE a = %' + "0" * LITERAL
+                + '", r.URL.Query().Get("a"))\n\tdb.Query(q)\n}\n'),
     "go-sql": ("a.go", 'package main\nfunc f() { db.Query("' + "update " * (LITERAL // 7) + '" + r.URL.Path) }\n'),
     "java-verb": ("A.java", 'class A { void f() { s.executeQuery(String.format("%' + "0" * LITERAL
                   + '", request.getParameter("a"))); } }\n'),
@@ -285,6 +289,7 @@ SHAPES = {
     "script-assignment": ("a.sh", "a" * K100 + "\n"),
     # the secrets scanner: one 200 KB line of key-like characters, `=` and quotes
     "secrets-line": ("settings.py", "X = '" + "aZ9+/=_-'\"" * 20_000 + "'\n"),
+    "secrets-line-text": ("notes.txt", "token: " + "aZ9+/=_-'\"" * 20_000 + "\n"),
     "secrets-assignments": ("a.env", "password=" * 22_000 + "\n"),
     "secrets-quotes": ("a.txt", 'key="' * 40_000 + "\n"),
 }
