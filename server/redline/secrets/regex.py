@@ -179,7 +179,7 @@ class Pattern:
             raw = b"(?" + letters.encode() + b")" + raw
         if _re2 is None:  # pragma: no cover - the fallback keeps working, without the guarantee
             self._raw = None
-            self._slow = _re.compile(pattern, flags)
+            self._slow = _re.compile(pattern.replace(*(("\\z", "\\Z") if self._is_str else (b"\\z", b"\\Z"))), flags)
             self.groups = self._slow.groups
             self.groupindex = dict(self._slow.groupindex)
             return
