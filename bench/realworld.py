@@ -24,7 +24,8 @@ again instead of scanning (to re-draw a sample or re-write the tables without a 
 `--markdown` writes bench/results/realworld.md. `--sample N --seed S` draws a random sample of
 findings stratified by rule (bandit's findings split by bandit test id) and severity, and
 writes it as a triage table (bench/out/realworld_sample.md unless `--sample-out`): every stratum
-gets at least one finding, the rest is allocated in proportion to stratum size. `--triage FILE`
+gets at least one finding, the rest is allocated in proportion to the square root of stratum
+size. `--triage FILE`
 reads a triage table (columns `#`, rule, severity, package, location, verdict, reason; verdict
 true / false / noise) and prints the precision (true / all) overall and at warning or above, raw
 and weighted by stratum size (the unbiased estimate for the whole population of findings).
@@ -293,13 +294,15 @@ def strata(runs: list[Run]) -> dict[tuple[str, str], list[tuple[Run, dict]]]:
 
 def draw(runs: list[Run], n: int, seed: int) -> list[tuple[tuple[str, str], Run, dict]]:
     """A sample of about `n` findings: one from every stratum (rule x severity), the rest in
-    proportion to stratum size (largest remainders), drawn without replacement."""
+    proportion to the square root of stratum size (largest remainders), drawn without
+    replacement. The square root keeps one huge stratum (bandit's asserts) from taking the whole
+    sample; precision over all findings is then estimated with stratum weights (score_triage)."""
     st = strata(runs)
     keys = sorted(st)
-    total = sum(len(st[k]) for k in keys)
     alloc = {k: 1 for k in keys}
     rest = max(0, n - len(keys))
-    quotas = {k: rest * len(st[k]) / total for k in keys}
+    root = sum(math.sqrt(len(st[k])) for k in keys)
+    quotas = {k: rest * math.sqrt(len(st[k])) / root for k in keys}
     for k in keys:
         alloc[k] += int(quotas[k])
     left = n - sum(alloc.values())
