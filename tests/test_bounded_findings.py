@@ -251,3 +251,37 @@ def test_the_editor_shows_the_cap_and_its_summary_and_keeps_it_while_typing():
     s.change(uri, 2, [Change(((0, col), (0, col)), " ")])
     diags = sink.published[-1][2]
     assert len(diags) == 31 and [d["code"] for d in diags].count(LIMIT_CODE) == 1
+
+
+def _offset_reference(data: bytes, starts: list[int], line: int, character: int, enc: Encoding) -> int:
+    """offset_at, one character at a time (what it did before it converted whole lines)."""
+    from redline.documents.positions import line_end, offset_at
+
+    if enc is Encoding.UTF8 or line >= len(starts):
+        return offset_at(data, starts, line, character, enc)
+    start, end = starts[line], line_end(data, starts, line)
+    units, off = 0, start
+    for ch in data[start:end].decode("utf-8", "surrogateescape"):
+        n = 1 if enc is Encoding.UTF32 else (2 if ord(ch) > 0xFFFF else 1)
+        if units + n > character:
+            break
+        units += n
+        off += len(ch.encode("utf-8", "surrogateescape"))
+    return off
+
+
+def test_offset_at_on_long_non_ascii_lines_equals_the_per_character_count():
+    from redline.documents.positions import offset_at
+
+    rng = random.Random(7)
+    alphabet = ["a", " ", "é", "€", "😀", "漢", "\t"]
+    for _ in range(40):
+        data = "".join(rng.choice(alphabet) for _ in range(rng.randrange(1, 3000))).encode()
+        if rng.random() < 0.3:
+            cut = rng.randrange(len(data))
+            data = data[:cut] + b"\xf0\x9f" + data[cut:]  # a truncated sequence: invalid UTF-8
+        starts = line_starts_of(data)
+        for _ in range(30):
+            character = rng.randrange(0, len(data) + 3)
+            for enc in (Encoding.UTF16, Encoding.UTF32):
+                assert offset_at(data, starts, 0, character, enc) == _offset_reference(data, starts, 0, character, enc)

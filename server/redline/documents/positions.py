@@ -68,15 +68,18 @@ def offset_at(text: bytes, line_starts: list[int], line: int, character: int, en
     content = text[start:end]
     if content.isascii():
         return start + min(character, end - start)
-    units = 0
-    off = start
-    for ch in content.decode("utf-8", "surrogateescape"):
-        n = _units(ch, encoding)
-        if units + n > character:
-            break
-        units += n
-        off += len(ch.encode("utf-8", "surrogateescape"))
-    return off
+    # Whole-line conversions in C rather than a Python loop per character (a keystroke at the
+    # end of a 2 MB minified line cost two seconds): cut the line's code units at `character`,
+    # back off half a surrogate pair (a character inside a code point snaps to its start).
+    s = content.decode("utf-8", "surrogateescape")
+    if encoding is Encoding.UTF32:
+        prefix = s[:character]
+    else:
+        cut = s.encode("utf-16-le", "surrogatepass")[: 2 * character]
+        if len(cut) >= 2 and 0xD8 <= cut[-1] <= 0xDB:
+            cut = cut[:-2]  # a high surrogate whose pair the cut split
+        prefix = cut.decode("utf-16-le", "surrogatepass")
+    return start + len(prefix.encode("utf-8", "surrogateescape"))
 
 
 def position_at(text: bytes, line_starts: list[int], offset: int, encoding: Encoding) -> tuple[int, int]:
