@@ -21,6 +21,7 @@ from typing import Iterable, NamedTuple
 import tree_sitter as ts
 
 from redline.documents.source import SourceFile
+from redline.limits import SKIPPED
 from redline.findings import LIMIT_CODE, LIMIT_NAME, Confidence, Finding, Fix, Related, Severity, Span, TextEdit
 from redline.rules.model import Rule
 from redline.rules.predicates import FIXES, PREDICATES, MatchContext, Verdict
@@ -58,7 +59,7 @@ MAX_UNCLOSED = 2000
 # what it found and says so (`BUDGET_REASON`).
 PREDICATE_BUDGET_BASE_S = 1.0
 PREDICATE_BUDGET_PER_MB_S = 1.5
-_SKIPPED = "skipped: "  # as redline.limits.SKIPPED: the CLI and the editor show an engine that skipped a file
+_SKIPPED = SKIPPED  # the CLI and the editor show such an error as the engine having skipped (part of) a file
 DEPTH_REASON = (
     _SKIPPED + "code nested more than {depth} levels deep is not checked (the syntax tree is deeper); "
     "the rest of the file is"
