@@ -269,7 +269,8 @@ def test_a_crash_in_the_analysis_of_one_file_does_not_stop_the_scan(project, cap
         return real(file, config, slow=slow)
 
     monkeypatch.setattr(pipeline, "analyze", analyze)
-    code, _out, err = run(["scan", ".", "--jobs", "1"], capsys)
+    # --no-cache: the cached path (redline.cache) is tested in test_cli_cache.py.
+    code, _out, err = run(["scan", ".", "--jobs", "1", "--no-cache"], capsys)
     assert code == 1 and "safe.py: error: redline: ValueError: bug" in err
 
 
@@ -279,8 +280,8 @@ def test_no_slow_runs_only_fast_engines(project, capsys, monkeypatch):
     seen = []
     real = pipeline.analyze
     monkeypatch.setattr(pipeline, "analyze", lambda f, c, slow=True: seen.append(slow) or real(f, c, slow=slow))
-    run(["scan", "app.py", "--no-slow"], capsys)
-    run(["scan", "app.py"], capsys)
+    run(["scan", "app.py", "--no-slow", "--no-cache"], capsys)
+    run(["scan", "app.py", "--no-cache"], capsys)
     assert seen == [False, True]
 
 

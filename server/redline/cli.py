@@ -59,7 +59,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="redline",
         description="Security warnings for your code, in the editor (redline lsp) and in CI (redline scan).",
     )
-    parser.add_argument("--version", action="version", version=f"redline {__version__}")
+    from redline.deps.cli import VersionAction
+
+    parser.add_argument("--version", action=VersionAction, help=f"show the version ({__version__}) and the advisory database's date, then exit")
     debug_help = "print the traceback of an internal error (also REDLINE_DEBUG=1)"
     parser.add_argument("--debug", action="store_true", help=debug_help)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -92,6 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--fix", action="store_true", help="apply the safe fixes to the files, then report what remains")
     scan.add_argument("--unsafe-fixes", action="store_true", help="with --fix or --diff-fixes, also apply the fixes marked for review")
     scan.add_argument("--diff-fixes", action="store_true", help="print the fixes as a unified diff instead of writing them (exit 1 when there is one)")
+    scan.add_argument("--no-cache", action="store_true", help="neither read nor write the result cache (.redline_cache/ in the scan root)")
     scan.add_argument("--statistics", action="store_true", help="count the findings per rule (text: instead of listing them; other formats: on stderr)")
     scan.add_argument("--stdin-filename", metavar="PATH", help="with PATH '-': the name of the file read from standard input (picks the language and configuration)")
 
@@ -104,6 +107,8 @@ def build_parser() -> argparse.ArgumentParser:
     lsp.add_argument("--stdio", action="store_true", help="use stdio (the default; accepted because editors pass it)")
 
     sub.add_parser("db", help="manage the local advisory database (redline db --help)", add_help=False)
+    clean = sub.add_parser("clean", help="remove the result cache (.redline_cache/)", description="Remove the result cache that redline scan keeps in .redline_cache/ of each folder given (default: the current folder).")
+    clean.add_argument("folders", nargs="*", metavar="FOLDER", help="scan roots whose cache to remove (default: .)")
     for command in (scan, rules, lsp):  # `redline scan . --debug` as well as `redline --debug scan .`
         command.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=debug_help)
     return parser
@@ -157,11 +162,17 @@ def _main(argv: list[str]) -> int:
         return EXIT_USAGE
     try:
         if args.command == "scan":
-            return cmd_scan(args)
+            from redline.deps.cli import print_stale_hint
+
+            status = cmd_scan(args)
+            print_stale_hint()  # one line on stderr when the advisory database is > 30 days old
+            return status
         if args.command == "rules":
             return cmd_rules(args)
         if args.command == "lsp":
             return cmd_lsp(args)
+        if args.command == "clean":
+            return cmd_clean(args)
     except UsageError as e:
         _error(str(e))
         return EXIT_USAGE
@@ -269,6 +280,19 @@ def _rule_doc(rule) -> str:
     return "\n".join(facts) + "\n\n" + rule.docs
 
 
+def cmd_clean(args) -> int:
+    from redline import cache
+
+    for folder in args.folders or ["."]:
+        try:
+            removed = cache.clean(folder)
+        except OSError as e:
+            raise UsageError(f"cannot remove the cache in {folder}: {e.strerror or e}") from None
+        if removed:
+            print(f"redline: removed {os.path.join(folder, cache.DIR_NAME)}", file=sys.stderr)
+    return EXIT_OK
+
+
 # ---------------------------------------------------------------- redline scan
 
 
@@ -313,7 +337,8 @@ def _scan(args, started: float) -> int:
     walker = Walker(root, config)
     for item in walker.walk(paths):
         if isinstance(item, Skipped):
-            skipped.append(item)
+            if item.kind != SkipKind.IGNORED or os.path.basename(item.path) != ".redline_cache":  # our own cache
+                skipped.append(item)
         elif os.path.abspath(item) in own:
             skipped.append(Skipped(walker.display(item), "Redline's own baseline or report file", SkipKind.EXCLUDED))
         else:
@@ -325,7 +350,8 @@ def _scan(args, started: float) -> int:
         targets = [t for t in targets if os.path.realpath(t) in changed.files()]
 
     jobs = args.jobs or _cpu_count()
-    files, unread = run_scan(targets, root, config, slow=not args.no_slow, jobs=jobs)
+    cache = None if args.no_cache else _open_cache(root, config, not args.no_slow)
+    files, unread = run_scan(targets, root, config, slow=not args.no_slow, jobs=jobs, cache=cache)
     skipped.extend(unread)
     if changed is not None:
         _keep_changed(files, root, changed)
@@ -335,7 +361,7 @@ def _scan(args, started: float) -> int:
             return _print_fix_diffs(outcomes)
         rescan = _write_fixes(outcomes, args.paths)
         if rescan:
-            again, unread = run_scan(rescan, root, config, slow=not args.no_slow, jobs=jobs)
+            again, unread = run_scan(rescan, root, config, slow=not args.no_slow, jobs=jobs, cache=cache)
             if changed is not None:
                 changed = _git_changes(args.diff, paths)  # the fixes changed lines too
                 _keep_changed(again, root, changed)
@@ -536,6 +562,17 @@ def _write_stdout(text: "str | bytes") -> None:
         raise UsageError(f"cannot write to standard output: {e.strerror or e}") from None
 
 
+def _open_cache(root, config, slow: bool):
+    """The result cache of this scan (redline/cache.py), or None when it cannot be used."""
+    from redline import cache
+    from redline.pipeline import enabled_engines
+
+    try:
+        return cache.ResultCache.open(str(root), config, enabled_engines(config, None if slow else False), slow)
+    except OSError:
+        return None
+
+
 def _git_changes(ref: str, paths):
     """The lines a change added (redline/gitdiff.py); any problem is a usage error."""
     from redline import gitdiff
@@ -703,8 +740,9 @@ def _exit_status(fail_on: str, result) -> int:
 _WORKER: tuple | None = None
 
 
-def scan_file(path, root, config, slow: bool = True):
-    """One file through the pipeline: a report-ready FileResult, or a Skipped."""
+def scan_file(path, root, config, slow: bool = True, cache=None):
+    """One file through the pipeline: a report-ready FileResult, or a Skipped. `cache` (a
+    redline.cache.ResultCache) supplies and keeps the results of the engines it can cache."""
     from redline.files import Skipped, count_lines, read_source
     from redline.pipeline import analyze
     from redline.report.results import file_result
@@ -714,7 +752,7 @@ def scan_file(path, root, config, slow: bool = True):
         return source
     shown = _shown(path, root)
     try:
-        analysis = analyze(source, config, slow=slow)
+        analysis = analyze(source, config, slow=slow) if cache is None else cache.analyze(source, shown, config, slow)
     except Exception as e:  # noqa: BLE001 - a bug in one file's analysis must not stop the scan
         import logging
 
@@ -733,7 +771,7 @@ def _shown(path, root) -> str:
     return rel.replace(os.sep, "/") if not rel.startswith("..") else path.replace(os.sep, "/")
 
 
-def _init_worker(root: str, config, slow: bool, parent: int | None = None) -> None:
+def _init_worker(root: str, config, slow: bool, parent: int | None = None, cache=None) -> None:
     """Pool initializer: the scan's settings, and exit when the scan dies (a killed `redline
     scan` must not leave its workers behind)."""
     global _WORKER
@@ -744,12 +782,12 @@ def _init_worker(root: str, config, slow: bool, parent: int | None = None) -> No
     from redline.limits import bound_memory
 
     bound_memory(config.memory_limit)  # a runaway engine: MemoryError, reported as a skip (not with --jobs 1)
-    _WORKER = (root, config, slow)
+    _WORKER = (root, config, slow, cache)
 
 
 def _scan_in_worker(path):
-    root, config, slow = _WORKER
-    return scan_file(path, root, config, slow)
+    root, config, slow, cache = _WORKER
+    return scan_file(path, root, config, slow, cache)
 
 
 def _warm_up(targets) -> None:
@@ -771,7 +809,7 @@ def _warm_up(targets) -> None:
                 pass
 
 
-def run_scan(targets, root, config, *, slow: bool = True, jobs: int = 1):
+def run_scan(targets, root, config, *, slow: bool = True, jobs: int = 1, cache=None):
     """Scan `targets`: (FileResults, Skipped for the files that could not be read).
 
     `jobs` 1 (or a single file) runs in this process; otherwise a process pool of `jobs`
@@ -789,16 +827,16 @@ def run_scan(targets, root, config, *, slow: bool = True, jobs: int = 1):
     gc.freeze()
     try:
         if jobs <= 1 or len(targets) < 2:
-            outcomes = [scan_file(t, root, config, slow) for t in targets]
+            outcomes = [scan_file(t, root, config, slow, cache) for t in targets]
         else:
-            outcomes = _run_pool(targets, root, config, slow, jobs)
+            outcomes = _run_pool(targets, root, config, slow, jobs, cache)
     finally:
         gc.unfreeze()
     files = [o for o in outcomes if not isinstance(o, Skipped)]
     return files, [o for o in outcomes if isinstance(o, Skipped)]
 
 
-def _run_pool(targets, root, config, slow, jobs):
+def _run_pool(targets, root, config, slow, jobs, cache=None):
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
@@ -809,10 +847,10 @@ def _run_pool(targets, root, config, slow, jobs):
     ctx = mp.get_context("fork" if "fork" in methods else methods[0])
     if ctx.get_start_method() != "fork" and not spawn_is_safe():
         # -E without -P: a spawned worker would import from the working directory.
-        return [scan_file(t, root, config, slow) for t in targets]
+        return [scan_file(t, root, config, slow, cache) for t in targets]
     jobs = min(jobs, len(targets))
     chunk = max(1, min(64, len(targets) // (jobs * 8)))
-    initargs = (str(root), config, slow, os.getpid())
+    initargs = (str(root), config, slow, os.getpid(), cache)
     try:
         # safe_children: spawned workers (no fork on Windows) put nothing on sys.path themselves.
         with safe_children(), ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init_worker, initargs=initargs) as pool:

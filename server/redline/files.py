@@ -45,7 +45,7 @@ DEFAULT_EXCLUDED_DIRS = frozenset(
     {
         ".git", ".hg", ".svn", ".bzr",
         ".venv", "venv", ".tox", ".nox", "__pycache__", "site-packages",
-        ".mypy_cache", ".pytest_cache", ".ruff_cache", "node_modules",
+        ".mypy_cache", ".pytest_cache", ".ruff_cache", "node_modules", ".redline_cache",
     }
 )
 

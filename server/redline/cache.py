@@ -1,0 +1,294 @@
+"""The result cache of `redline scan`: per-file engine results, reused while nothing they depend on
+changed. `--no-cache` turns it off; `redline clean` removes it.
+
+**Where.** `.redline_cache/` in the scan root, with its own `.gitignore` (`*`) and a
+`CACHEDIR.TAG`, so it is never committed, backed up or scanned.
+
+**What is cached, and the key.** For each file, the raw findings of the engines that read nothing
+but the file itself: the tree-sitter rules (`redline`), `secrets`, `bandit` and `detect-secrets`.
+An entry's key hashes the file's path (relative to the root: file roles depend on it), its
+content, and everything else those results depend on: Redline's version and the content of its
+code and rule files, the versions of bandit, detect-secrets and tree-sitter, the Python version,
+the effective configuration (every field, as used for the scan), which engines are enabled and
+whether slow engines run. Engines that read other files or the network are never cached and run
+on every scan: `dependencies` (RL401-RL406 read lock files, manifests around the file, the
+project's layout and the advisory database) and `registry` (online answers). De-duplication,
+suppressions, the configuration and fingerprints (pipeline.finalize) are applied after the
+merge, on every scan. Results from a run in which an engine failed or hit its time limit are not
+stored (they may differ next time).
+
+**A hostile repository.** The folder is inside the workspace, so a repository could commit a
+`.redline_cache/` with forged entries that say "no findings". Every entry is therefore
+authenticated with HMAC-SHA256 under a per-user secret key kept outside the workspace, in the
+user's cache folder (`$XDG_CACHE_HOME/redline/cache-key`, else `~/.cache/redline/cache-key`,
+created with mode 0600). An entry whose MAC does not verify is ignored (a miss) and
+overwritten. Entries are plain JSON (never pickle), read with a size cap and without following
+symbolic links; the cache folders must be real folders (a symbolic link in their place turns the
+cache off for the scan), so that a committed link cannot make Redline write elsewhere.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import secrets
+import stat
+import sys
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+
+from redline.findings import LIMIT_CODE, Confidence, Finding, Fix, Related, Severity, Span, TextEdit
+
+DIR_NAME = ".redline_cache"
+FORMAT = "v1"
+CROSS_FILE_ENGINES = frozenset({"dependencies", "registry"})
+MAX_ENTRY = 50_000_000
+TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# This folder is a cache made by redline scan; `redline clean` removes it.\n"
+
+
+# ---------------------------------------------------------------- the key
+
+
+def key_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "redline"
+
+
+def secret_key() -> bytes | None:
+    """The per-user HMAC key, created on first use; None when it cannot be had (the cache is
+    then off for the scan)."""
+    folder = key_dir()
+    path = folder / "cache-key"
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(secrets.token_bytes(32))
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        with os.fdopen(fd, "rb") as fh:
+            st = os.fstat(fh.fileno())
+            if not stat.S_ISREG(st.st_mode) or st.st_mode & 0o077 or (hasattr(os, "getuid") and st.st_uid != os.getuid()):
+                return None  # readable or writable by others: not a secret
+            key = fh.read(64)
+    except OSError:
+        return None
+    return key if len(key) >= 32 else None
+
+
+@lru_cache(maxsize=1)
+def code_hash() -> str:
+    """Redline's version and the content of its code and rule files, and the versions of the
+    libraries whose results are cached."""
+    import importlib.util
+
+    import redline
+
+    h = hashlib.sha256()
+    h.update(f"{redline.__version__}\0{sys.version}\0".encode())
+    # The libraries whose results are cached: where each is installed and its top module's size
+    # and time (an upgrade changes them). Cheaper than importlib.metadata (~0.1 s).
+    for module in ("bandit", "detect_secrets", "tree_sitter", "tree_sitter_language_pack", "tree_sitter_languages"):
+        try:
+            spec = importlib.util.find_spec(module)
+            origin = spec.origin if spec and spec.origin else "-"
+            st = os.stat(origin) if origin != "-" else None
+            h.update(f"{module}={origin}:{st.st_size if st else 0}:{st.st_mtime_ns if st else 0}\0".encode())
+        except (ImportError, ValueError, OSError):
+            h.update(f"{module}=-\0".encode())
+    package = Path(redline.__file__).parent
+    for path in sorted(package.rglob("*")):
+        if path.suffix in (".py", ".toml", ".scm", ".json") and "__pycache__" not in path.parts and path.is_file():
+            h.update(path.relative_to(package).as_posix().encode() + b"\0")
+            h.update(hashlib.sha256(path.read_bytes()).digest())
+    return h.hexdigest()
+
+
+def environment_hash(config, engines: list, slow: bool) -> str:
+    h = hashlib.sha256()
+    h.update(code_hash().encode())
+    h.update(repr(config).encode("utf-8", "surrogatepass"))
+    h.update(("\0".join(sorted(e.name for e in engines)) + f"\0slow={slow}").encode())
+    return h.hexdigest()
+
+
+# ---------------------------------------------------------------- findings as JSON
+
+
+def _span(s: Span) -> list:
+    return [s.start_byte, s.end_byte, *s.start_point, *s.end_point]
+
+
+def _unspan(v) -> Span:
+    a, b, r1, c1, r2, c2 = (int(x) for x in v)
+    return Span(a, b, (r1, c1), (r2, c2))
+
+
+def encode(f: Finding) -> dict:
+    return {
+        "c": f.code, "n": f.name, "m": f.message, "s": f.severity.value, "k": f.confidence.value,
+        "w": list(f.cwe), "p": _span(f.span), "e": f.engine,
+        "x": [[fx.title, fx.safe, [[_span(te.span), te.new_text] for te in fx.edits]] for fx in f.fixes],
+        "r": [[_span(r.span), r.message] for r in f.related],
+        "o": [list(kv) for kv in f.properties], "f": f.fingerprint,
+    }
+
+
+def decode(d: dict) -> Finding:
+    return Finding(
+        code=str(d["c"]), name=str(d["n"]), message=str(d["m"]), severity=Severity(d["s"]),
+        confidence=Confidence(d["k"]), cwe=tuple(int(c) for c in d["w"]), span=_unspan(d["p"]), engine=str(d["e"]),
+        fixes=tuple(Fix(str(t), tuple(TextEdit(_unspan(sp), str(nt)) for sp, nt in edits), bool(safe)) for t, safe, edits in d["x"]),
+        related=tuple(Related(_unspan(sp), str(m)) for sp, m in d["r"]),
+        properties=tuple((str(k), tuple(v) if isinstance(v, list) else v) for k, v in d["o"]), fingerprint=str(d["f"]),
+    )
+
+
+# ---------------------------------------------------------------- the store
+
+
+def _real_dir(path: Path, create: bool) -> bool:
+    """`path` is a folder, not a symbolic link (created when missing and `create`)."""
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        if not create:
+            return False
+        try:
+            os.mkdir(path, 0o700)
+        except FileExistsError:
+            pass
+        except OSError:
+            return False
+        try:
+            st = os.lstat(path)
+        except OSError:
+            return False
+    except OSError:
+        return False
+    return stat.S_ISDIR(st.st_mode)
+
+
+class ResultCache:
+    """Per-file raw engine results under `root`/.redline_cache (picklable: sent to workers)."""
+
+    def __init__(self, root: str, key: bytes, env: str):
+        self.root = os.path.join(root, DIR_NAME)
+        self.key = key
+        self.env = env
+        self.hits = 0
+        self.misses = 0
+
+    @classmethod
+    def open(cls, root: str, config, engines: list, slow: bool) -> "ResultCache | None":
+        """The cache for a scan of `root`, or None when it cannot be used (no key, a folder that
+        cannot be made, a symbolic link in the way)."""
+        key = secret_key()
+        if key is None:
+            return None
+        top = Path(root) / DIR_NAME
+        fresh = not os.path.lexists(top)
+        if not _real_dir(top, True):
+            return None
+        if fresh:
+            for name, text in ((".gitignore", "# Made by redline scan.\n*\n"), ("CACHEDIR.TAG", TAG)):
+                try:
+                    fd = os.open(top / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
+                    with os.fdopen(fd, "w") as fh:
+                        fh.write(text)
+                except OSError:
+                    pass
+        env = environment_hash(config, engines, slow)
+        if not _real_dir(top / FORMAT, True) or not _real_dir(top / FORMAT / env[:16], True):
+            return None
+        return cls(str(root), key, env)
+
+    def _entry_key(self, shown: str, text: bytes) -> str:
+        h = hashlib.sha256()
+        h.update(self.env.encode() + b"\0" + shown.encode("utf-8", "surrogateescape") + b"\0")
+        h.update(hashlib.sha256(text).digest())
+        return h.hexdigest()
+
+    def _path(self, k: str) -> str:
+        return os.path.join(self.root, FORMAT, self.env[:16], k[:2], k)
+
+    def _mac(self, k: str, payload: bytes) -> str:
+        return hmac.new(self.key, k.encode() + b"\0" + payload, hashlib.sha256).hexdigest()
+
+    def get(self, shown: str, text: bytes) -> list[Finding] | None:
+        k = self._entry_key(shown, text)
+        try:
+            fd = os.open(self._path(k), os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+        except OSError:
+            self.misses += 1
+            return None
+        try:
+            with os.fdopen(fd, "rb") as fh:
+                if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                    raise ValueError("not a file")
+                raw = fh.read(MAX_ENTRY + 1)
+            mac, _, payload = raw.partition(b"\n")
+            if len(raw) > MAX_ENTRY or not hmac.compare_digest(mac.decode("ascii", "replace"), self._mac(k, payload)):
+                raise ValueError("forged or damaged entry")
+            findings = [decode(d) for d in json.loads(payload)]
+        except (OSError, ValueError, KeyError, TypeError, RecursionError):
+            self.misses += 1
+            return None
+        self.hits += 1
+        return findings
+
+    def put(self, shown: str, text: bytes, findings: list[Finding]) -> None:
+        k = self._entry_key(shown, text)
+        folder = os.path.dirname(self._path(k))
+        if not _real_dir(Path(folder), True):
+            return
+        payload = json.dumps([encode(f) for f in findings], ensure_ascii=True, separators=(",", ":")).encode()
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=folder)
+            try:
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(self._mac(k, payload).encode() + b"\n" + payload)
+                os.replace(tmp, self._path(k))
+            except BaseException:
+                try:
+                    os.unlink(tmp)
+                except OSError:
+                    pass
+                raise
+        except OSError:
+            pass  # a full disk or a read-only tree: the scan goes on without caching
+
+    def analyze(self, source, shown: str, config, slow: bool):
+        """pipeline.analyze for `source`, with the cacheable engines' results from the cache."""
+        from redline.pipeline import Analysis, enabled_engines, finalize, run_engines
+
+        engines = enabled_engines(config, None if slow else False)
+        cached = [e for e in engines if e.name not in CROSS_FILE_ENGINES]
+        live = [e for e in engines if e.name in CROSS_FILE_ENGINES]
+        raw = self.get(shown, source.text)
+        errors: list = []
+        if raw is None:
+            raw, errors = run_engines(source, config, cached)
+            if not errors and not any(f.code == LIMIT_CODE for f in raw):  # a stop on a CPU budget may not recur
+                self.put(shown, source.text, raw)
+        more, more_errors = run_engines(source, config, live)
+        return Analysis(finalize(source, raw + more, config), errors + more_errors)
+
+
+def clean(folder: str) -> bool:
+    """Remove `folder`/.redline_cache when it is a real folder Redline made; True if removed."""
+    import shutil
+
+    top = os.path.join(folder, DIR_NAME)
+    if not _real_dir(Path(top), False):
+        return False
+    if not os.path.isfile(os.path.join(top, "CACHEDIR.TAG")) and not os.path.isdir(os.path.join(top, FORMAT)):
+        raise OSError(f"{top} does not look like Redline's cache (no CACHEDIR.TAG): not removed")
+    shutil.rmtree(top)
+    return True
