@@ -39,6 +39,7 @@ _MARKERS = (b"redline:", b"nosec", b"NOSEC", b"allowlist")
 _ALL = "*"
 
 MAX_MARKERS_PER_LINE = 100  # more on one line is hostile: the line suppresses nothing
+MAX_LEXICAL_LINE = 64 * 1024  # longer lines of a file without a tree suppress nothing
 MALFORMED_CODE = "RL399"
 MALFORMED_NAME = "malformed-suppression"
 
@@ -353,8 +354,8 @@ class _Scan:
         elif word.lower().startswith(b"ignore"):
             return self.add(
                 p, j, "ignore",
-                f"`redline: {_show(word)}` is not a suppression: write `redline: ignore[RL101] reason` "
-                "for a line or `redline: ignore-file[RL101] reason` for the whole file",
+                f"`redline: {_show(word)}` is not a suppression directive, so it suppresses nothing. Write "
+                "`redline: ignore[RL101] reason` for a line or `redline: ignore-file[RL101] reason` for the file.",
             )
         else:
             return  # prose that mentions Redline
@@ -393,8 +394,8 @@ class _Scan:
         if j < e and t[j] not in _SPACE:
             return self.add(
                 p, j + 1, kind,
-                f"`redline: {kind}{_show(t[j:j + 1])}` is not a suppression: put the rules in brackets right "
-                f"after `{kind}`, or a space and a reason to silence every rule. {_HOW}.",
+                f"`redline: {kind}{_show(t[j:j + 1])}` is not a suppression, so it suppresses nothing: put the "
+                f"rules in brackets right after `{kind}`, or a space and a reason to silence every rule. {_HOW}.",
             )
         r = _skip(t, j, e)
         if r < e and t[r] == 0x5B:
@@ -495,6 +496,17 @@ def _scan_line(
     first = _skip(text, lo, hi, b" \t\f\v")
     if sweep is not None:
         comments = _tree_comments(file, sweep, lo, hi, positions, first)
+    elif hi - lo > MAX_LEXICAL_LINE:
+        # Without a tree every quote of the line is looked at in Python: bounded, the line fails closed.
+        out.append(
+            Marker(
+                row, positions[0], positions[0] + 1, "ignore",
+                problem=f"A line of more than {MAX_LEXICAL_LINE} bytes in a file read without a syntax tree: "
+                "its suppression markers are not read, so they suppress nothing. Put the marker on a short "
+                "line (`redline: ignore[RL101] reason` alone on the line before the flagged one).",
+            )
+        )
+        return
     else:
         comments = _lexical_comments(text, lo, hi, _LEXERS.get(file.language, _DEFAULT_LEXER), first)
     inside = sum(bisect_left(positions, e) - bisect_left(positions, s) for s, e in comments)
