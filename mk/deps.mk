@@ -1,29 +1,19 @@
-# Dependency checks (issue 6): package data built at install time from ../shared/data, never
-# committed (server/redline/data/.gitignore): the advisory database (~1.2 MB, `redline db build`)
-# and the popular-package lists. Rebuilt only when the shared files change.
+# Dependency checks (issue 6, issue 17): the advisory database (~1.2 MB) and the popular-package
+# lists are package data COMMITTED to the repository (server/redline/data/), so that a wheel, an
+# sdist and `pip install .` from a clone without ../shared all carry them. `make data` refreshes
+# them from ../shared/data (an explicit step: a build hook could not work without ../shared).
 DEPS_DATA := server/redline/data
 DEPS_OSV := $(SHARED)/data/osv
+# The date the shared snapshot was collected ("Collected YYYY-MM-DD" in its README), else today.
+DATA_SNAPSHOT = $(or $(shell sed -n 's/^Collected \([0-9-]\{10\}\).*/\1/p' $(DEPS_OSV)/README.md 2>/dev/null | head -1),$(shell date -u +%F))
 
-.PHONY: deps-data test-deps bench-deps
+.PHONY: data test-deps bench-deps
 
-# Rebuilt when the OSV files or the code that compacts them change.
-$(DEPS_DATA)/advisories.rldb: $(wildcard $(DEPS_OSV)/*.jsonl) $(wildcard server/redline/deps/*.py) | $(STAMP)
-	@if [ -d "$(DEPS_OSV)" ]; then \
-	  $(BIN)/python -m redline.deps.cli build "$(DEPS_OSV)" --output $@; \
-	else \
-	  echo "warning: $(DEPS_OSV) not found: no advisory database (vulnerable-version checks are off)"; \
-	fi
-
-$(DEPS_DATA)/top-pypi.txt $(DEPS_DATA)/top-npm.txt &: $(wildcard $(SHARED)/data/top-*-packages.json) server/redline/deps/toplists.py | $(STAMP)
-	@if [ -f "$(SHARED)/data/top-pypi-packages.json" ]; then \
-	  $(BIN)/python -m redline.deps.toplists "$(SHARED)/data" $(DEPS_DATA); \
-	else \
-	  echo "warning: $(SHARED)/data not found: no popular-package lists (typosquat checks are off)"; \
-	fi
-
-deps-data: $(DEPS_DATA)/advisories.rldb $(DEPS_DATA)/top-pypi.txt $(DEPS_DATA)/top-npm.txt
-
-INSTALL_TARGETS += deps-data
+data: | $(STAMP)
+	@test -d "$(DEPS_OSV)" || { echo "error: $(DEPS_OSV) not found (set SHARED=...)"; exit 1; }
+	$(BIN)/python -m redline.deps.cli build "$(DEPS_OSV)" --output $(DEPS_DATA)/advisories.rldb --snapshot-date $(DATA_SNAPSHOT)
+	$(BIN)/python -m redline.deps.toplists "$(SHARED)/data" $(DEPS_DATA) $(DATA_SNAPSHOT)
+	@echo "refreshed $(DEPS_DATA) (snapshot $(DATA_SNAPSHOT)); commit advisories.rldb and top-*.txt"
 
 # The dependency tests alone (they also run in `make test` through test-python).
 test-deps: install

@@ -15,9 +15,17 @@ a list of names that certainly exist in their registry.
 
 Where the database is found (`database_path`):
 1. `$REDLINE_ADVISORY_DB` (a file), when set;
-2. the user's copy written by `redline db update` (`user_database_path()`), when present;
-3. the copy shipped as package data (`redline/data/advisories.rldb`), built by
-   `redline db build` at install time.
+2. the user's copy written by `redline db update` in the per-user cache folder
+   (`user_database_path()`: `$XDG_CACHE_HOME/redline` or `~/.cache/redline` on Linux,
+   `~/Library/Caches/redline` on macOS, `%LOCALAPPDATA%\\redline\\Cache` on Windows;
+   `$REDLINE_DATA_DIR` overrides the folder), when present;
+3. the copy shipped in the package (`redline/data/advisories.rldb`), committed to the
+   repository and refreshed by `make data` from ../shared/data/osv, so that any install
+   (wheel, sdist, `pip install .` from a clone) has it.
+
+Every database records its snapshot date (`meta.snapshot`: when the data was collected or
+downloaded). One older than `STALE_AFTER_DAYS` earns a one-line hint (`stale_hint_once`) in the
+CLI and in the editor, never an error.
 """
 
 from __future__ import annotations
@@ -27,6 +35,7 @@ import hashlib
 import json
 import os
 import re
+import sys
 import tempfile
 import threading
 import zlib
@@ -45,6 +54,7 @@ NOTICE_NAME = "NOTICE-advisories.md"
 ENV_PATH = "REDLINE_ADVISORY_DB"
 ENV_DATA_DIR = "REDLINE_DATA_DIR"
 OLD_AFTER_DAYS = 180  # advisory data older than this is called out in finding messages
+STALE_AFTER_DAYS = 30  # a snapshot older than this earns one hint per run or editor session
 
 
 class DatabaseError(Exception):
@@ -60,26 +70,47 @@ def packaged_database_path() -> Path:
     return _data_dir() / FILE_NAME
 
 
-def user_data_dir() -> Path:
-    explicit = os.environ.get(ENV_DATA_DIR)
+def user_cache_dir(platform: str | None = None, environ=None) -> Path:
+    """The per-user folder for downloaded data (`redline db update`, registry answers), after
+    each platform's convention; `$REDLINE_DATA_DIR` overrides it."""
+    env = os.environ if environ is None else environ
+    platform = platform or sys.platform
+    explicit = env.get(ENV_DATA_DIR)
     if explicit:
         return Path(explicit)
-    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    if platform.startswith("win"):
+        base = env.get("LOCALAPPDATA") or str(Path.home() / "AppData" / "Local")
+        return Path(base) / "redline" / "Cache"
+    if platform == "darwin":
+        return Path.home() / "Library" / "Caches" / "redline"
+    base = env.get("XDG_CACHE_HOME") or ""
+    if not os.path.isabs(base):  # the XDG spec: a relative path is invalid and ignored
+        base = str(Path.home() / ".cache")
     return Path(base) / "redline"
+
+
+def user_data_dir() -> Path:
+    """Kept for callers of the older name: downloaded data lives in the cache folder."""
+    return user_cache_dir()
 
 
 def user_database_path() -> Path:
     return user_data_dir() / FILE_NAME
 
 
-def database_path() -> Path:
+def database_source() -> tuple[str, Path]:
+    """("env" | "cache" | "bundled", path) of the database Redline uses."""
     explicit = os.environ.get(ENV_PATH)
     if explicit:
-        return Path(explicit)
+        return "env", Path(explicit)
     user = user_database_path()
     if user.is_file():
-        return user
-    return packaged_database_path()
+        return "cache", user
+    return "bundled", packaged_database_path()
+
+
+def database_path() -> Path:
+    return database_source()[1]
 
 
 def notice_path() -> Path:
@@ -117,11 +148,19 @@ class EcosystemInput:
     source: dict = field(default_factory=dict)
 
 
-def build(inputs: Iterable[EcosystemInput], notice: str | None = None, fetched: str | None = None) -> bytes:
+def build(
+    inputs: Iterable[EcosystemInput], notice: str | None = None, fetched: str | None = None, snapshot: str | None = None
+) -> bytes:
     """The bytes of a database file holding every input record.
 
     `fetched` (an ISO timestamp) records when the records were downloaded (`db update`); the
-    data's age is then counted from it instead of from the newest advisory date."""
+    data's age is then counted from it instead of from the newest advisory date. `snapshot`
+    (YYYY-MM-DD) is when the data was collected; by default the download or build date."""
+    if snapshot is not None:
+        try:
+            dt.date.fromisoformat(snapshot)
+        except (TypeError, ValueError):
+            raise DatabaseError(f"snapshot date {snapshot!r} is not YYYY-MM-DD") from None
     packages: dict[str, dict[str, list[dict]]] = {}
     ecos: dict[str, dict] = {}
     for item in inputs:
@@ -163,9 +202,11 @@ def build(inputs: Iterable[EcosystemInput], notice: str | None = None, fetched: 
             index[eco][name] = [len(body), len(blob)]
             body += blob
         ecos[eco]["packages"] = len(index[eco])
+    built = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
     meta = {
         "format": 1,
-        "built": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
+        "built": built,
+        "snapshot": snapshot or (fetched or built)[:10],
         "ecosystems": ecos,
         "notice": notice or NOTICE_NAME,
     }
@@ -333,6 +374,31 @@ class AdvisoryDB:
     def built(self) -> str | None:
         return self.meta.get("built")
 
+    @property
+    def snapshot(self) -> str | None:
+        """YYYY-MM-DD the data was collected or downloaded (older files: their build date)."""
+        day = self.meta.get("snapshot") or self.built
+        return day[:10] if isinstance(day, str) else None
+
+    def snapshot_age_days(self, today: dt.date | None = None) -> int | None:
+        day = self.snapshot
+        if not day:
+            return None
+        try:
+            return max(0, ((today or dt.date.today()) - dt.date.fromisoformat(day)).days)
+        except ValueError:
+            return None
+
+    def stale_hint(self, today: dt.date | None = None) -> str | None:
+        """One line when the snapshot is older than STALE_AFTER_DAYS, else None."""
+        age = self.snapshot_age_days(today)
+        if age is None or age <= STALE_AFTER_DAYS:
+            return None
+        return (
+            f"redline: the advisory database is {age} days old (snapshot {self.snapshot}); "
+            "`redline db update` downloads a fresh one (needs `online = true`)"
+        )
+
     def newest(self, ecosystem: str) -> str | None:
         return (self.meta.get("ecosystems", {}).get(ecosystem) or {}).get("newest")
 
@@ -411,3 +477,22 @@ def get_database() -> tuple[AdvisoryDB | None, str | None]:
 def reset_cache() -> None:
     with _lock:
         _state.update(key=None, db=None, error=None)
+
+
+_hinted = threading.Event()
+
+
+def stale_hint_once(today: dt.date | None = None) -> str | None:
+    """The database's stale hint the first time it is asked for in this process, else None
+    (a CLI run prints it once on stderr, an editor session logs it once)."""
+    if _hinted.is_set():
+        return None
+    db, _error = get_database()
+    hint = db.stale_hint(today) if db is not None else None
+    if hint is None:
+        return None
+    with _lock:
+        if _hinted.is_set():
+            return None
+        _hinted.set()
+    return hint

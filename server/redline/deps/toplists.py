@@ -1,14 +1,17 @@
 """The popular-package lists shipped as package data (`data/top-pypi.txt`, `data/top-npm.txt`).
 
 One name per line in rank order (most popular first); `#` lines are comments (source, licence).
-Attribution is in `data/NOTICE-advisories.md`. Regenerate from the shared JSON files with
+Attribution is in `data/NOTICE-advisories.md`. Committed to the repository; `make data` regenerates
+them from the shared JSON files with
 
     python -m redline.deps.toplists ../shared/data [OUTPUT_DIR]
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import re
 import sys
 import threading
 from importlib import resources
@@ -49,8 +52,24 @@ def load(ecosystem: str) -> tuple[str, ...]:
     return _cache[ecosystem]
 
 
-def write_from_shared(data_dir: Path, out_dir: Path) -> dict[str, int]:
-    """Write the lists from `../shared/data/top-*-packages.json`; counts per ecosystem."""
+_SNAPSHOT = re.compile(r"^#\s*Snapshot:\s*(\d{4}-\d{2}-\d{2})", re.M)
+
+
+def snapshot(ecosystem: str) -> str | None:
+    """The `# Snapshot: YYYY-MM-DD` date in the list's header, if any."""
+    try:
+        with path_of(ecosystem).open(encoding="utf-8") as f:
+            head = "".join(f.readline() for _ in range(8))
+    except (OSError, KeyError):
+        return None
+    m = _SNAPSHOT.search(head)
+    return m.group(1) if m else None
+
+
+def write_from_shared(data_dir: Path, out_dir: Path, snapshot_date: str | None = None) -> dict[str, int]:
+    """Write the lists from `../shared/data/top-*-packages.json`; counts per ecosystem.
+    `snapshot_date` (YYYY-MM-DD, default today) is when the source lists were collected."""
+    day = dt.date.fromisoformat(snapshot_date or dt.date.today().isoformat()).isoformat()
     counts = {}
     for eco, src in SOURCES.items():
         doc = json.loads((data_dir / src).read_text("utf-8"))
@@ -59,7 +78,8 @@ def write_from_shared(data_dir: Path, out_dir: Path) -> dict[str, int]:
             f"# {eco} popular packages, most popular first ({len(names)} names).",
             f"# Source: {doc.get('source', src)}",
             f"# Licence: {doc.get('license', 'see NOTICE-advisories.md')}",
-            "# Attribution: NOTICE-advisories.md. Regenerate: python -m redline.deps.toplists ../shared/data",
+            f"# Snapshot: {day}",
+            "# Attribution: NOTICE-advisories.md. Regenerate: make data (python -m redline.deps.toplists ../shared/data)",
         ]
         (out_dir / FILES[eco]).write_text("\n".join(header + names) + "\n", "utf-8")
         counts[eco] = len(names)
@@ -67,8 +87,8 @@ def write_from_shared(data_dir: Path, out_dir: Path) -> dict[str, int]:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) not in (2, 3):
-        print("usage: python -m redline.deps.toplists SHARED_DATA_DIR [OUTPUT_DIR]", file=sys.stderr)
+    if len(sys.argv) not in (2, 3, 4):
+        print("usage: python -m redline.deps.toplists SHARED_DATA_DIR [OUTPUT_DIR [SNAPSHOT_DATE]]", file=sys.stderr)
         sys.exit(2)
-    out = Path(sys.argv[2]) if len(sys.argv) == 3 else Path(str(resources.files("redline") / "data"))
-    print(write_from_shared(Path(sys.argv[1]), out))
+    out = Path(sys.argv[2]) if len(sys.argv) >= 3 else Path(str(resources.files("redline") / "data"))
+    print(write_from_shared(Path(sys.argv[1]), out, sys.argv[3] if len(sys.argv) == 4 else None))
