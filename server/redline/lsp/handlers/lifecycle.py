@@ -46,6 +46,7 @@ def register(server) -> None:
             await configuration.watch_config_files(ls)
         if session.client.configuration:
             await configuration.pull_settings(ls)
+        _stale_database_hint(session)
         if session.settings.scan_workspace_on_startup:
             from redline.lsp.handlers import commands
 
@@ -61,3 +62,15 @@ def register(server) -> None:
         folders = list(ls.workspace.folders.values())
         ls.session.set_roots(folder_paths(folders))
         ls.session.config_changed()
+
+
+def _stale_database_hint(session) -> None:
+    """One log message per session when the advisory database is older than 30 days."""
+    try:
+        from redline.deps.database import stale_hint_once
+
+        hint = stale_hint_once()
+    except Exception:  # noqa: BLE001 - a hint must never break initialization
+        return
+    if hint:
+        session.log(LogLevel.INFO, hint)
