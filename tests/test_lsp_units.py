@@ -194,13 +194,17 @@ def test_cached_conversion_equals_fresh_conversion_while_lines_move():
             assert json.loads(conv.json) == fresh  # the JSON text sent with the publish
 
 
-def test_diagnostic_json_shape():
+def test_diagnostic_json_shape(monkeypatch):
+    monkeypatch.delenv("REDLINE_DOCS_URL", raising=False)
     file = _source("import os\nos.system(c)\n")
     f = _findings_with_everything(file)[0]
     d = convert.diagnostic(file, f, uri="file:///a.py", version=3, encoding=Encoding.UTF16, registry=default_registry())
     assert d["range"] == {"start": {"line": 1, "character": 0}, "end": {"line": 1, "character": 12}}
     assert d["severity"] == 2 and d["code"] == "RL102" and d["source"] == "redline"
-    assert d["codeDescription"] == {"href": "https://redline.dev/rules/RL102"}
+    assert "codeDescription" not in d  # no documentation URL configured: none is made up
+    monkeypatch.setenv("REDLINE_DOCS_URL", "https://git.example.org/redline/blob/main/docs/rules")
+    linked = convert.diagnostic(file, f, uri="file:///a.py", version=3, encoding=Encoding.UTF16, registry=default_registry())
+    assert linked["codeDescription"] == {"href": "https://git.example.org/redline/blob/main/docs/rules/RL102.md"}
     assert d["relatedInformation"][0]["location"]["uri"] == "file:///a.py"
     assert d["data"]["version"] == 3 and d["data"]["fixes"][0]["edits"][0]["newText"] == "subprocess"
     assert convert.read_data(d["data"])["rule"] == "RL102"

@@ -313,7 +313,8 @@ def test_sarif_validates_against_the_official_schema(tmp_path):
     _validate(json.loads(sarif.render(_result(root=str(tmp_path)), registry)))  # no results at all
 
 
-def test_sarif_contract(tmp_path):
+def test_sarif_contract(tmp_path, monkeypatch):
+    monkeypatch.setenv("REDLINE_DOCS_URL", "https://git.example.org/redline/blob/main/docs/rules/")
     result, registry = _sarif_case(tmp_path)
     doc = json.loads(sarif.render(result, registry))
     assert doc["version"] == "2.1.0" and len(doc["runs"]) == 1
@@ -326,7 +327,8 @@ def test_sarif_contract(tmp_path):
     r112 = by_id["RL112"]
     assert r112["name"] == "unsafe-yaml-load"
     assert r112["shortDescription"]["text"] == "What it is."
-    assert r112["helpUri"].endswith("RL112")
+    assert r112["helpUri"] == "https://git.example.org/redline/blob/main/docs/rules/RL112.md"
+    assert run["tool"]["driver"]["informationUri"] == "https://git.example.org/redline/blob/main/docs/rules/README.md"
     assert "security" in r112["properties"]["tags"] and "CWE-502" in r112["properties"]["tags"]
     assert r112["properties"]["security-severity"] == "8.0"
     assert by_id["RL301"]["properties"]["security-severity"] == "5.5"

@@ -100,6 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     rules = sub.add_parser("rules", help="list the rules, or show a rule's documentation", description="List every rule, or print the documentation of the rules named.")
     rules.add_argument("rules", nargs="*", metavar="RULE", help="a code (RL101), a name (sql-injection) or a code prefix (RL1)")
+    rules.add_argument("--write-docs", metavar="DIR", help="write one Markdown page per rule (RLnnn.md) and an index into DIR, e.g. docs/rules")
     rules.add_argument("--format", choices=("text", "json"), default="text")
 
     lsp = sub.add_parser("lsp", help="run the language server", description="Run the language server (stdio by default).")
@@ -217,6 +218,19 @@ def cmd_rules(args) -> int:
     from redline.rules.registry import default_registry
 
     registry = default_registry()
+    if getattr(args, "write_docs", None):
+        from pathlib import Path
+
+        from redline.rules import docs as rule_docs
+
+        if args.rules:
+            raise UsageError("--write-docs writes every rule's page: name no rules")
+        try:
+            changed, removed = rule_docs.write(list(registry.rules), Path(args.write_docs))
+        except OSError as e:
+            raise UsageError(f"cannot write the rule pages in {args.write_docs}: {e.strerror or e}") from None
+        print(f"{len(registry.rules)} rule pages in {args.write_docs}: {len(changed)} written, {len(removed)} removed")
+        return EXIT_OK
     if args.rules:
         chosen, unknown = [], []
         for sel in args.rules:
@@ -275,7 +289,8 @@ def _rule_doc(rule) -> str:
     ]
     if rule.bandit:
         facts.append(f"  bandit ids: {', '.join(rule.bandit)} (# nosec {rule.bandit[0]} suppresses it)")
-    facts.append(f"  more:       {rule.help_uri}")
+    if rule.help_uri:
+        facts.append(f"  more:       {rule.help_uri}")
     facts.append(f"  suppress:   # redline: ignore[{rule.code}] <reason>")
     return "\n".join(facts) + "\n\n" + rule.docs
 

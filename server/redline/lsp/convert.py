@@ -29,7 +29,7 @@ from redline.documents.positions import Encoding
 from redline.documents.source import SourceFile
 from redline.findings import Finding, Severity, Span
 from redline.lsp import suppress
-from redline.rules.model import DOCS_BASE
+from redline.rules.model import help_uri_for
 from redline.rules.registry import Registry
 
 SOURCE = "redline"
@@ -51,9 +51,10 @@ def cwe_url(cwe: int) -> str:
     return f"https://cwe.mitre.org/data/definitions/{cwe}.html"
 
 
-def help_uri(code: str, registry: Registry | None) -> str:
+def help_uri(code: str, registry: Registry | None) -> str | None:
+    """The rule's documentation URL, or None when no docs URL is configured (rules/model.py)."""
     rule = registry.by_code.get(code) if registry is not None else None
-    return rule.help_uri if rule is not None else f"{DOCS_BASE}{code}"
+    return rule.help_uri if rule is not None else help_uri_for(code)
 
 
 # ---------------------------------------------------------------- positions and edits
@@ -126,10 +127,12 @@ def _body(
         "range": span_range(file, finding.span, encoding),
         "severity": SEVERITY[finding.severity],
         "code": finding.code,
-        "codeDescription": {"href": help_uri(finding.code, registry)},
         "source": SOURCE,
         "message": finding.message,
     }
+    href = help_uri(finding.code, registry)
+    if href:  # LSP requires a URI here; without a configured docs URL there is none to give
+        d["codeDescription"] = {"href": href}
     if related and finding.related:
         d["relatedInformation"] = [
             {"location": {"uri": uri, "range": span_range(file, r.span, encoding)}, "message": r.message}

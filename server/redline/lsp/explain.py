@@ -77,7 +77,7 @@ def _one(f: Finding, rule: Rule | None, language: str | None, md: bool) -> str:
         f"before, or {code(file_c)} near the top of the file.",
     ]
     if rule is not None:
-        lines += ["", f"[Rule documentation]({rule.help_uri})" if md else f"Rule documentation: {rule.help_uri}"]
+        lines += ["", _docs_link(rule, md)]
     return "\n".join(lines)
 
 
@@ -96,5 +96,15 @@ def rule_markdown(rule: Rule) -> str:
     if fix:
         parts += ["", f"**Fix:** {fix}"]
     line_c, file_c = suppression_examples(rule.code, rule.languages[0] if rule.languages else None)
-    parts += ["", f"**Suppress:** `{line_c}` or `{file_c}`", "", f"[Documentation]({rule.help_uri})"]
+    parts += ["", f"**Suppress:** `{line_c}` or `{file_c}`"]
+    if rule.help_uri:
+        parts += ["", f"[Documentation]({rule.help_uri})"]
     return "\n".join(parts)
+
+
+def _docs_link(rule: Rule, md: bool) -> str:
+    """The link to the rule's page, or the offline command when no docs URL is configured."""
+    if rule.help_uri:
+        return f"[Rule documentation]({rule.help_uri})" if md else f"Rule documentation: {rule.help_uri}"
+    command = f"redline rules {rule.code}"
+    return f"Rule documentation: `{command}`" if md else f"Rule documentation: {command}"

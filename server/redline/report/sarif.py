@@ -22,6 +22,7 @@ from redline import __version__
 from redline.findings import Severity
 from redline.limits import is_skip
 from redline.report.results import Position, ScanResult
+from redline.rules.model import docs_base
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 FINGERPRINT_KEY = "redlineFingerprint/v1"
@@ -53,7 +54,7 @@ def rule_descriptor(rule) -> dict:
         "shortDescription": {"text": rule.short_description},
         "fullDescription": {"text": rule.docs},
         "help": {"text": rule.docs, "markdown": rule.docs},
-        "helpUri": rule.help_uri,
+        **({"helpUri": rule.help_uri} if rule.help_uri else {}),  # only when a docs URL is configured (rules/model.py)
         "defaultConfiguration": {"level": LEVELS[rule.severity]},
         "properties": {
             "tags": ["security", *cwes, rule.family, *rule.tags],
@@ -180,7 +181,7 @@ def report_dict(result: ScanResult, registry) -> dict:
                 "name": "redline",
                 "version": __version__,
                 "semanticVersion": __version__,
-                "informationUri": "https://redline.dev",
+                **({"informationUri": f"{docs_base()}README.md"} if docs_base() else {}),
                 "rules": rules,
             }
         },

@@ -9,11 +9,52 @@ suppressions treat all rules alike.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from redline.findings import Confidence, Severity
 
-DOCS_BASE = "https://redline.dev/rules/"
+# Where rule documentation links point. The pages are docs/rules/RLnnn.md in the repository
+# (rules/docs.py generates them). Redline has no public web host of its own, so no link is
+# made up: the base is `$REDLINE_DOCS_URL`, else the installed package's project URL labelled
+# "Rule documentation" ([project.urls] in pyproject.toml), else a repository URL labelled
+# "Repository" or "Source" + DOCS_PATH; with none of them rules have no help link, and the
+# documentation is `redline rules RL101` and the editor's "Show Rule Documentation" (offline).
+ENV_DOCS_URL = "REDLINE_DOCS_URL"
+DOCS_PATH = "/blob/HEAD/docs/rules/"
+
+
+@lru_cache(maxsize=1)
+def _metadata_docs_base() -> str | None:
+    try:
+        from importlib.metadata import PackageNotFoundError, metadata
+
+        urls = metadata("redline").get_all("Project-URL") or []
+    except (ImportError, PackageNotFoundError, OSError, ValueError):
+        return None
+    labelled = {}
+    for entry in urls:
+        label, _, url = entry.partition(",")
+        labelled[label.strip().lower()] = url.strip()
+    if labelled.get("rule documentation"):
+        return labelled["rule documentation"]
+    repo = labelled.get("repository") or labelled.get("source")
+    return repo.rstrip("/").removesuffix(".git") + DOCS_PATH if repo else None
+
+
+def docs_base() -> str | None:
+    """The URL the rule pages are under (ends with "/"), or None when none is configured."""
+    base = os.environ.get(ENV_DOCS_URL, "").strip() or _metadata_docs_base()
+    if not base or not base.lower().startswith(("https://", "http://")):
+        return None
+    return base if base.endswith("/") else base + "/"
+
+
+def help_uri_for(code: str) -> str | None:
+    """The documentation page of rule `code` (`<base>RL101.md`), or None (see docs_base)."""
+    base = docs_base()
+    return f"{base}{code}.md" if base else None
 
 
 @dataclass(frozen=True)
@@ -82,8 +123,9 @@ class Rule:
         }.get(self.code[2:3], "other")
 
     @property
-    def help_uri(self) -> str:
-        return f"{DOCS_BASE}{self.code}"
+    def help_uri(self) -> str | None:
+        """The rule's page docs/rules/RLnnn.md under the configured base URL, else None."""
+        return help_uri_for(self.code)
 
     @property
     def short_description(self) -> str:

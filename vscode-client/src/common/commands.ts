@@ -18,7 +18,6 @@ import { scanSummary } from './status';
 import { currentCounts } from './statusBar';
 
 const DOCS_SCHEME = 'redline-rule';
-const DOCS_BASE = 'https://redline.dev/rules/';
 
 /** Rule documentation the server returned, shown as a read-only Markdown preview. */
 class RuleDocs implements TextDocumentContentProvider {
@@ -141,7 +140,12 @@ export function registerCommands(server: RedlineServer, onRestart: () => void): 
                     traceError(`Rule documentation for ${rule.code}`, e);
                 }
             }
-            await env.openExternal(Uri.parse(href ?? `${DOCS_BASE}${rule.code}`));
+            if (href) {
+                await env.openExternal(Uri.parse(href));
+            } else {
+                // No documentation URL is configured on the server: the documentation is offline.
+                void window.showInformationMessage(`Redline: run \`redline rules ${rule.code}\` for the documentation of ${rule.code}.`);
+            }
         }),
 
         commands.registerCommand(COMMANDS.fixAll, async () => {
