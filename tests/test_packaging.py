@@ -1,0 +1,233 @@
+"""Install it and it works (issue 17): the wheel and the sdist carry the advisory database, the
+popular-package lists and their notices; a build from a clone without ../shared has them; one
+version source; `redline db update` writes to the per-user cache folder, which wins over the
+bundled database; `redline db info` and `--version` say which database and how old; an old
+database earns one hint, never an error."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+import tarfile
+import zipfile
+from pathlib import Path
+
+import pytest
+
+import redline
+from redline.deps import database as D
+from redline.deps import toplists as T
+from redline.deps import versions as V
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURE = ROOT / "tests" / "data" / "deps" / "osv"
+DATA = ("advisories.rldb", "top-pypi.txt", "top-npm.txt", "NOTICE-advisories.md", "LICENSE-Apache-2.0.txt")
+
+
+def _env(tmp_path: Path, **extra) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("REDLINE_")}
+    env.update({"REDLINE_DATA_DIR": str(tmp_path / "user-cache"), "PYTHONSAFEPATH": "1", **extra})
+    return env
+
+
+def _redline(args: list[str], tmp_path: Path, cwd: Path | None = None, **extra) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "redline", *args], capture_output=True, text=True, cwd=cwd or tmp_path, env=_env(tmp_path, **extra), timeout=300
+    )
+
+
+def _db_file(path: Path, snapshot: str) -> Path:
+    D.write_atomic(path, D.build(D.read_jsonl_dir(FIXTURE), snapshot=snapshot))
+    return path
+
+
+# ------------------------------------------------------------------------ committed data
+
+
+def test_the_package_data_is_committed_with_its_snapshot_date():
+    tracked = subprocess.run(["git", "ls-files", "server/redline/data"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
+    assert {f"server/redline/data/{name}" for name in DATA} <= set(tracked)
+    db = D.AdvisoryDB.load(D.packaged_database_path())
+    assert dt.date.fromisoformat(db.snapshot) and set(db.ecosystems()) == set(V.ECOSYSTEMS)
+    assert db.counts()[V.PYPI]["records"] > 1000
+    for eco in (V.PYPI, V.NPM):
+        assert T.snapshot(eco) == db.snapshot and len(T.load(eco)) > 10_000
+
+
+@pytest.fixture(scope="module")
+def dists(tmp_path_factory):
+    """A wheel and an sdist built, without network, from the committed files only (a clone
+    without ../shared), and a wheel built from that sdist."""
+    tmp = tmp_path_factory.mktemp("dists")
+    clone = tmp / "clone"
+    subprocess.run(["git", "clone", "-q", "--no-hardlinks", str(ROOT), str(clone)], check=True, timeout=300)
+    assert not (clone.parent / "shared").exists()
+    out = tmp / "out"
+    pip = [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", "-w"]
+    subprocess.run([*pip, str(out / "wheel"), str(clone)], check=True, timeout=600, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-c", f"from setuptools import build_meta as b; b.build_sdist({str(out / 'sdist')!r})"],
+        cwd=clone, check=True, timeout=600, capture_output=True,
+    )
+    (sdist,) = (out / "sdist").glob("redline-*.tar.gz")
+    with tarfile.open(sdist) as tf:
+        tf.extractall(tmp / "unpacked", filter="data")
+    (unpacked,) = (tmp / "unpacked").iterdir()
+    subprocess.run([*pip, str(out / "from-sdist"), str(unpacked)], check=True, timeout=600, capture_output=True)
+    (wheel,) = (out / "wheel").glob("redline-*.whl")
+    (wheel2,) = (out / "from-sdist").glob("redline-*.whl")
+    return {"wheel": wheel, "sdist": sdist, "wheel-from-sdist": wheel2}
+
+
+@pytest.mark.parametrize("kind", ["wheel", "wheel-from-sdist"])
+def test_the_wheels_carry_the_data_the_licence_and_the_notices(dists, kind):
+    with zipfile.ZipFile(dists[kind]) as zf:
+        names = set(zf.namelist())
+        assert {f"redline/data/{name}" for name in DATA} <= names
+        committed = subprocess.run(
+            ["git", "show", "HEAD:server/redline/data/advisories.rldb"], cwd=ROOT, capture_output=True, check=True
+        ).stdout
+        assert zf.read("redline/data/advisories.rldb") == committed
+        dist_info = f"redline-{redline.__version__}.dist-info"
+        assert f"{dist_info}/licenses/LICENSE" in names
+        assert any(n.startswith(f"{dist_info}/licenses/") and n.endswith("NOTICE-advisories.md") for n in names)
+        meta = zf.read(f"{dist_info}/METADATA").decode()
+        assert f"\nVersion: {redline.__version__}\n" in meta  # the one version source
+        assert any(n.startswith("redline/rules/builtin/") and n.endswith(".toml") for n in names)
+
+
+def test_the_sdist_carries_the_data_docs_and_changelog(dists):
+    with tarfile.open(dists["sdist"]) as tf:
+        names = {n.split("/", 1)[1] for n in tf.getnames() if "/" in n}
+    assert {f"server/redline/data/{name}" for name in DATA} <= names
+    assert {"LICENSE", "CHANGELOG.md", "README.md", "docs/rules/RL101.md"} <= names
+
+
+def test_version_is_defined_once():
+    text = (ROOT / "pyproject.toml").read_text("utf-8")
+    assert 'dynamic = ["version"]' in text and 'attr = "redline.__version__"' in text
+    assert "\nversion = " not in text.split("[tool.setuptools.dynamic]")[0]
+    assert f"## {redline.__version__}" in (ROOT / "CHANGELOG.md").read_text("utf-8")
+
+
+# ---------------------------------------------------------------- where the database lives
+
+
+@pytest.mark.parametrize(
+    "platform, environ, want",
+    [
+        ("linux", {"XDG_CACHE_HOME": "/xdg/cache"}, Path("/xdg/cache/redline")),
+        ("linux", {"XDG_CACHE_HOME": "relative/ignored"}, Path.home() / ".cache" / "redline"),
+        ("linux", {}, Path.home() / ".cache" / "redline"),
+        ("darwin", {"XDG_CACHE_HOME": "/xdg/cache"}, Path.home() / "Library" / "Caches" / "redline"),
+        ("win32", {"LOCALAPPDATA": "/users/me/AppData/Local"}, Path("/users/me/AppData/Local/redline/Cache")),
+        ("linux", {"REDLINE_DATA_DIR": "/explicit"}, Path("/explicit")),
+    ],
+)
+def test_the_user_cache_folder_follows_each_platform(platform, environ, want):
+    assert D.user_cache_dir(platform, environ) == want
+
+
+def test_the_cache_database_wins_over_the_bundled_one(tmp_path, monkeypatch):
+    monkeypatch.delenv(D.ENV_DATA_DIR, raising=False)
+    monkeypatch.delenv(D.ENV_PATH, raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    if sys.platform not in ("darwin",) and not sys.platform.startswith("win"):
+        assert D.user_database_path() == tmp_path / "xdg" / "redline" / D.FILE_NAME
+    assert D.database_source() == ("bundled", D.packaged_database_path())
+    _db_file(D.user_database_path(), dt.date.today().isoformat())
+    assert D.database_source() == ("cache", D.user_database_path())
+    # REDLINE_DATA_DIR empty: the folder comes from XDG_CACHE_HOME as for a user
+    r = _redline(["db", "info"], tmp_path, XDG_CACHE_HOME=str(tmp_path / "xdg"), REDLINE_DATA_DIR="")
+    assert r.returncode == 0, r.stderr
+    assert f"database: {D.user_database_path()}" in r.stdout and "downloaded by `redline db update`" in r.stdout
+
+
+def test_db_info_names_the_bundled_database_its_snapshot_and_counts(tmp_path):
+    r = _redline(["db", "info", "--json"], tmp_path)
+    assert r.returncode == 0, r.stderr
+    info = json.loads(r.stdout)
+    db = D.AdvisoryDB.load(D.packaged_database_path())
+    assert info["source"] == "bundled" and info["path"] == str(D.packaged_database_path())
+    assert info["snapshot"] == db.snapshot
+    assert {e: c["records"] for e, c in info["ecosystems"].items()} == {e: c["records"] for e, c in db.counts().items()}
+    assert info["popular_packages"]["PyPI"]["names"] == len(T.load(V.PYPI))
+    text = _redline(["db", "info"], tmp_path).stdout
+    assert "source:   bundled with Redline" in text and f"snapshot: {db.snapshot}" in text
+
+
+def test_version_shows_the_version_and_the_database_date(tmp_path):
+    old = _db_file(tmp_path / "old.rldb", "2020-02-03")
+    r = _redline(["--version"], tmp_path, REDLINE_ADVISORY_DB=str(old))
+    assert r.returncode == 0 and r.stdout.splitlines() == [
+        f"redline {redline.__version__}",
+        "advisory database 2020-02-03 ($REDLINE_ADVISORY_DB)",
+    ]
+    bundled = _redline(["--version"], tmp_path).stdout
+    assert f"advisory database {D.AdvisoryDB.load(D.packaged_database_path()).snapshot} (bundled with Redline)" in bundled
+
+
+# ------------------------------------------------------------------------ the stale hint
+
+
+def test_an_old_database_earns_one_hint_on_stderr_never_an_error(tmp_path):
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "requirements.txt").write_text("demo-pkg==1.0\n")
+    (project / "sub").mkdir()
+    (project / "sub" / "requirements.txt").write_text("demo-pkg==1.0\n")
+    old = (dt.date.today() - dt.timedelta(days=D.STALE_AFTER_DAYS + 5)).isoformat()
+    r = _redline(["scan", ".", "--fail-on", "never", "--no-cache"], tmp_path, cwd=project, REDLINE_ADVISORY_DB=str(_db_file(tmp_path / "old.rldb", old)))
+    assert r.returncode == 0, r.stderr
+    hints = [line for line in r.stderr.splitlines() if "advisory database is" in line]
+    assert hints == [f"redline: the advisory database is {D.STALE_AFTER_DAYS + 5} days old (snapshot {old}); `redline db update` downloads a fresh one (needs `online = true`)"]
+    fresh = dt.date.today().isoformat()
+    r = _redline(["scan", ".", "--fail-on", "never", "--no-cache"], tmp_path, cwd=project, REDLINE_ADVISORY_DB=str(_db_file(tmp_path / "new.rldb", fresh)))
+    assert r.returncode == 0 and "advisory database is" not in r.stderr
+
+
+def test_the_hint_is_given_once_per_process(tmp_path, monkeypatch):
+    monkeypatch.setenv(D.ENV_PATH, str(_db_file(tmp_path / "old.rldb", "2020-01-01")))
+    monkeypatch.setattr(D, "_hinted", type(D._hinted)())
+    D.reset_cache()
+    try:
+        first = D.stale_hint_once(dt.date(2020, 3, 1))
+        assert first is not None and "60 days old" in first
+        assert D.stale_hint_once(dt.date(2020, 3, 1)) is None
+    finally:
+        D.reset_cache()
+
+
+def test_the_editor_gets_one_log_message_per_session(tmp_path, monkeypatch):
+    from redline.lsp.handlers import lifecycle
+    from redline.lsp.settings import LogLevel
+
+    monkeypatch.setenv(D.ENV_PATH, str(_db_file(tmp_path / "old.rldb", "2020-01-01")))
+    monkeypatch.setattr(D, "_hinted", type(D._hinted)())
+    D.reset_cache()
+
+    class Session:
+        logged: list = []
+
+        def log(self, level, message):
+            self.logged.append((level, message))
+
+    session = Session()
+    try:
+        lifecycle._stale_database_hint(session)
+        lifecycle._stale_database_hint(session)
+    finally:
+        D.reset_cache()
+    assert len(session.logged) == 1 and session.logged[0][0] == LogLevel.INFO
+    assert "advisory database is" in session.logged[0][1] and "2020-01-01" in session.logged[0][1]
+
+
+def test_a_database_without_a_snapshot_date_counts_from_its_build(tmp_path):
+    data = D.build(D.read_jsonl_dir(FIXTURE))
+    db = D.AdvisoryDB.from_bytes(data)
+    assert db.snapshot == dt.date.today().isoformat() and db.stale_hint() is None
+    with pytest.raises(D.DatabaseError):
+        D.build(D.read_jsonl_dir(FIXTURE), snapshot="last week")
