@@ -231,4 +231,7 @@ def test_binary_and_huge_manifests_do_not_crash():
     assert "RL401" in codes(a)
     body = b"".join(b'\n"left-pad-%d": "1.0.0",' % i for i in range(2000))
     a = scan("package.json", b'{"dependencies": {' + body + b'\n"demo-js": "4.17.15"}}')
-    assert codes(a).count("RL401") == 1 and codes(a).count("RL405") == 2000
+    # Findings per file are capped (max-findings-per-file): the advisory is kept (most severe),
+    # the unknown names beyond the cap are counted in one RL000 summary.
+    assert codes(a).count("RL401") == 1 and "RL000" in codes(a)
+    assert 400 <= codes(a).count("RL405") < 2000
