@@ -434,3 +434,11 @@ def test_typing_a_malformed_marker_reports_it_and_fixing_it_suppresses(monkeypat
     if give_up:
         s.settle(URI, 5)
         assert _codes(sink) == ["RL102"]
+
+
+def test_no_suppress_action_is_offered_for_the_malformed_marker_warning():
+    file = pipeline.make_source("a.py", _with_comment("# redline: ignore[").encode())
+    (warning,) = [f for f in _findings("a.py", file.text.decode()) if f.code == BAD]
+    assert lsp_suppress.line_suppression(file, warning) is None
+    assert lsp_suppress.file_suppression(file, BAD) is None
+    assert lsp_suppress.file_suppression(file, "RL102") is not None

@@ -20,7 +20,7 @@ from typing import NamedTuple
 from redline import languages as langs
 from redline.documents.source import SourceFile
 from redline.findings import Finding
-from redline.rules.suppressions import FILE_HEADER_LINES, Marker, scan_markers
+from redline.rules.suppressions import FILE_HEADER_LINES, MALFORMED_CODE, Marker, scan_markers
 
 REASON = "<reason>"
 # Node types whose inside is text, not code: a comment there would change the program.
@@ -97,7 +97,10 @@ def _add_code(file: SourceFile, marker: Marker, code: str) -> ByteReplace | None
 
 
 def line_suppression(file: SourceFile, finding: Finding, reason: str = REASON) -> ByteReplace | None:
-    """The edit that suppresses `finding` on its line; None where the language has no comments."""
+    """The edit that suppresses `finding` on its line; None where the language has no comments,
+    and for the report of a malformed marker (no comment can suppress it: fix the marker)."""
+    if finding.code == MALFORMED_CODE:
+        return None
     body = f"redline: ignore[{finding.code}] {reason}".rstrip()
     comment = _comment(file.language, body)
     if comment is None:
@@ -142,7 +145,10 @@ def _header_insert_row(file: SourceFile) -> int:
 
 
 def file_suppression(file: SourceFile, code: str, reason: str = REASON) -> ByteReplace | None:
-    """The edit that suppresses rule `code` in the whole file; None without comment syntax."""
+    """The edit that suppresses rule `code` in the whole file; None without comment syntax, and
+    for the report of a malformed marker."""
+    if code == MALFORMED_CODE:
+        return None
     comment = _comment(file.language, f"redline: ignore-file[{code}] {reason}".rstrip())
     if comment is None:
         return None
