@@ -84,6 +84,23 @@ class Config:
         return default
 
 
+# Keys that decide whether and where Redline opens network connections. In the language server
+# only the user's editor settings may set them: opening a folder is not consent to let its
+# configuration file turn the network on or point the advisory and registry look-ups elsewhere.
+NETWORK_FIELDS = ("online", "advisory_url", "pypi_url", "npm_url")
+
+
+def network_from(trusted: Config, config: Config) -> Config:
+    """`config` with the network keys taken from `trusted` (the editor settings alone)."""
+    return replace(config, **{f: getattr(trusted, f) for f in NETWORK_FIELDS})
+
+
+def sets_network(config: Config) -> list[str]:
+    """The network keys `config` sets away from their defaults (kebab-case, for messages)."""
+    default = Config()
+    return [f.replace("_", "-") for f in NETWORK_FIELDS if getattr(config, f) != getattr(default, f)]
+
+
 def _norm_key(key: str) -> str:
     key = re.sub(r"(?<=[a-z0-9])([A-Z])", r"-\1", key)
     return key.lower().replace("_", "-")

@@ -107,8 +107,25 @@ class ConfigResolver:
             result, self.problems[str(file)] = cfg.load_file(file, base=editor_cfg, known_rules=self.known_rules)
         if editor_problems:
             self.problems[SOURCE] = editor_problems
+        if file is not None:
+            result = self._editor_network_only(file, result, editor_data)
         self._by_file[file] = result
         return result
+
+    def _editor_network_only(self, file: Path, result: Config, editor_data) -> Config:
+        """Network keys come from the editor settings alone; a file that sets them is told so."""
+        trusted = Config()
+        if editor_data:
+            trusted, _ = cfg.from_mapping(editor_data, SOURCE, Config(), self.known_rules)
+        file_only, _ = cfg.load_file(file, known_rules=self.known_rules)
+        keys = cfg.sets_network(file_only)
+        if keys:
+            self.problems.setdefault(str(file), []).append(Problem(
+                str(file), ", ".join(keys),
+                "ignored by the language server: a workspace file cannot turn the network on or "
+                "redirect it; set it in your editor settings (redline.online) instead",
+            ))
+        return cfg.network_from(trusted, result)
 
     def root_for(self, path: str) -> Path | None:
         """The workspace folder holding `path` (the deepest one), or None."""
