@@ -18,6 +18,7 @@ from importlib import resources
 from pathlib import Path
 
 from redline.deps import versions as V
+from redline.secrets.regex import linear
 
 FILES = {V.PYPI: "top-pypi.txt", V.NPM: "top-npm.txt"}
 SOURCES = {V.PYPI: "top-pypi-packages.json", V.NPM: "top-npm-packages.json"}
@@ -52,7 +53,7 @@ def load(ecosystem: str) -> tuple[str, ...]:
     return _cache[ecosystem]
 
 
-_SNAPSHOT = re.compile(r"^#\s*Snapshot:\s*(\d{4}-\d{2}-\d{2})", re.M)
+_SNAPSHOT = linear(r"^#\s*Snapshot:\s*(\d{4}-\d{2}-\d{2})", re.M)  # RE2: the regex inventory test
 
 
 def snapshot(ecosystem: str) -> str | None:
