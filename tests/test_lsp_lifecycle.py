@@ -61,6 +61,12 @@ def test_exit_without_shutdown_sets_status_1(server):
     assert server.protocol.exit_code == 1 and server._stop_event.is_set()
 
 
+@pytest.mark.parametrize("params", [5, {"x": 1}, [], None])
+def test_exit_with_params_still_exits(server, params):
+    send(server, INITIALIZE, request(2, "shutdown"), {"jsonrpc": "2.0", "method": "exit", "params": params})
+    assert server.protocol.exit_code == 0
+
+
 @pytest.mark.parametrize("params", [None, {}, [1, 2], 5])
 @pytest.mark.parametrize("method", [PING, "$/redline/unknown", "textDocument/noSuchThing"])
 def test_unknown_requests_get_method_not_found(server, method, params):

@@ -263,3 +263,35 @@ def test_the_tcp_transport_uses_the_same_reader():
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def test_strings_and_integers_are_not_coerced(server):
+    """cattrs would read `"text": 5` as "5" and `"line": 1.7` as 1; booleans stay booleans."""
+    server.protocol.handle_body(body(request(2, "textDocument/hover", {"textDocument": {"uri": 5}, "position": {"line": 0, "character": 0}})))
+    server.protocol.handle_body(body(request(3, "textDocument/hover", {"textDocument": {"uri": "file:///a.py"}, "position": {"line": 1.7, "character": 0}})))
+    server.protocol.handle_body(body(request(4, "textDocument/hover", {"textDocument": {"uri": "file:///a.py"}, "position": {"line": True, "character": 0}})))
+    assert [server.out.responses()[i]["error"]["code"] for i in (2, 3, 4)] == [-32602] * 3
+    fresh, out = in_process_server()
+    caps = {"workspace": {"applyEdit": True, "workspaceEdit": {"documentChanges": False}}}
+    fresh.protocol.handle_body(body(request(1, "initialize", {"capabilities": caps})))
+    assert "capabilities" in out.responses()[1]["result"]
+    assert fresh.protocol.client_capabilities.workspace.apply_edit is True
+
+
+def test_enums_are_still_structured_as_enums(server):
+    """The strict int and str hooks also serve int and str enums: a code action request echoing a
+    diagnostic (severity 1, a DiagnosticSeverity) is answered, not lost in a failed response."""
+    from lsprotocol import types
+
+    uri = "file:///w/app.py"
+    server.protocol.handle_body(body(notification("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": "eval(x)\n"}})))
+    (published,) = [m for m in server.out.messages() if m.get("method") == "textDocument/publishDiagnostics"]
+    diagnostic = published["params"]["diagnostics"][0]
+    assert diagnostic["severity"] == 1
+    params = {"textDocument": {"uri": uri}, "range": diagnostic["range"], "context": {"diagnostics": [diagnostic], "only": ["quickfix"]}}
+    server.protocol.handle_body(body(request(5, "textDocument/codeAction", params)))
+    actions = server.out.responses()[5]["result"]
+    assert actions and actions[0]["diagnostics"][0]["severity"] == 1
+    message = server.protocol.structure_message({"jsonrpc": "2.0", "id": 6, "method": "textDocument/codeAction", "params": params})
+    assert message.params.context.diagnostics[0].severity is types.DiagnosticSeverity.Error
+    assert list(message.params.context.only) == [types.CodeActionKind.QuickFix]

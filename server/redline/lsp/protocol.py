@@ -7,7 +7,9 @@
 2. Position encoding: UTF-8 when the client offers it, else UTF-16 (pygls takes the client's first
    preference, which may be UTF-32).
 3. Malformed messages: pygls logs a request whose params do not fit the method's type and sends
-   no response; here the client gets a JSON-RPC InvalidParams error for that request id.
+   no response; here the client gets a JSON-RPC InvalidParams error for that request id. Strings
+   and integers are structured strictly: cattrs would turn `"text": 5` into "5" (or a dict into
+   its repr) and `"line": 1.7` into 1, so a malformed change would edit the document silently.
 4. `workspace/executeCommand` hands our command handlers the whole `ExecuteCommandParams`
    (they need `workDoneToken`), not the unpacked arguments.
 5. Message bodies (`handle_body`, fed by `redline.lsp.reader`): a body that is not JSON, or not a
@@ -63,10 +65,36 @@ def negotiate_encoding(capabilities: types.ClientCapabilities | None) -> Encodin
     return Encoding.negotiate(offered)
 
 
+# The hooks serve subclasses too (enums such as DiagnosticSeverity(int, Enum) or str enums):
+# those are built from the checked value, as cattrs' own hook does.
+
+
+def _strict_str(value, cl):
+    if not isinstance(value, str):
+        raise TypeError(f"expected a string, got {type(value).__name__}")
+    return value if cl is str else cl(value)
+
+
+def _strict_int(value, cl):
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise TypeError(f"expected an integer, got {type(value).__name__}")
+    return value if cl is int else cl(value)
+
+
+def _bool(value, cl) -> bool:
+    return value if isinstance(value, bool) else bool(value)  # cattrs' own bool hook
+
+
 class RedlineProtocol(LanguageServerProtocol):
     encoding: Encoding = Encoding.UTF16
     exit_code: int | None = None  # set by `exit`
     _initialized = False  # an initialize request has arrived
+
+    def __init__(self, server, converter):
+        converter.register_structure_hook(str, _strict_str)
+        converter.register_structure_hook(int, _strict_int)
+        converter.register_structure_hook(bool, _bool)  # else bool, a subclass of int, gets _strict_int
+        super().__init__(server, converter)
 
     # -------------------------------------------------------------- message bodies
 
@@ -109,6 +137,8 @@ class RedlineProtocol(LanguageServerProtocol):
 
     def structure_message(self, data: dict[str, Any]):
         method = data.get("method")
+        if method == types.EXIT and "params" in data:
+            data = {k: v for k, v in data.items() if k != "params"}  # exit takes none: never refuse it
         if isinstance(method, str) and "params" not in data and self.get_message_type(method) is None:
             # A method pygls has no type for: its fallback types require `params`, so without
             # them an unknown request would get InvalidParams instead of MethodNotFound.
