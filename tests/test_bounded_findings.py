@@ -100,6 +100,17 @@ def test_one_long_line_is_capped_with_the_engine_stop_in_the_summary(long_line):
     assert "stopped checking this file after 100 findings" in summary[0].message
 
 
+def test_no_suppress_action_is_offered_for_the_summary(long_line):
+    """The summary is no finding of its line: a `redline: ignore[RL000]` comment would do nothing."""
+    text, analysis = long_line
+    file = pipeline.make_source("bundle.min.js", text.encode())
+    (summary,) = [f for f in analysis.findings if f.code == LIMIT_CODE]
+    shown = next(f for f in analysis.findings if f.code != LIMIT_CODE)
+    assert suppress.line_suppression(file, summary) is None
+    assert suppress.file_suppression(file, LIMIT_CODE) is None
+    assert suppress.line_suppression(file, shown) is not None
+
+
 def test_without_a_cap_every_finding_is_reported():
     text = one_line_js(150)
     analysis = pipeline.analyze_text("bundle.min.js", text, Config(max_findings_per_file=0), slow=False)

@@ -19,8 +19,13 @@ from typing import NamedTuple
 
 from redline import languages as langs
 from redline.documents.source import SourceFile
-from redline.findings import Finding
+from redline.findings import LIMIT_CODE, Finding
 from redline.rules.suppressions import FILE_HEADER_LINES, MALFORMED_CODE, Marker, scan_markers
+
+# Reports no comment can hide: a malformed marker (fix the marker) and the summary of findings left
+# out by the per-file cap (it is no finding of a line). Offering to suppress them would write a
+# comment that does nothing.
+UNSUPPRESSIBLE = frozenset({MALFORMED_CODE, LIMIT_CODE})
 
 REASON = "<reason>"
 # Node types whose inside is text, not code: a comment there would change the program.
@@ -99,7 +104,7 @@ def _add_code(file: SourceFile, marker: Marker, code: str) -> ByteReplace | None
 def line_suppression(file: SourceFile, finding: Finding, reason: str = REASON) -> ByteReplace | None:
     """The edit that suppresses `finding` on its line; None where the language has no comments,
     and for the report of a malformed marker (no comment can suppress it: fix the marker)."""
-    if finding.code == MALFORMED_CODE:
+    if finding.code in UNSUPPRESSIBLE:
         return None
     body = f"redline: ignore[{finding.code}] {reason}".rstrip()
     comment = _comment(file.language, body)
@@ -147,7 +152,7 @@ def _header_insert_row(file: SourceFile) -> int:
 def file_suppression(file: SourceFile, code: str, reason: str = REASON) -> ByteReplace | None:
     """The edit that suppresses rule `code` in the whole file; None without comment syntax, and
     for the report of a malformed marker."""
-    if code == MALFORMED_CODE:
+    if code in UNSUPPRESSIBLE:
         return None
     comment = _comment(file.language, f"redline: ignore-file[{code}] {reason}".rstrip())
     if comment is None:
