@@ -108,6 +108,8 @@ def build_parser() -> argparse.ArgumentParser:
     lsp.add_argument("--stdio", action="store_true", help="use stdio (the default; accepted because editors pass it)")
 
     sub.add_parser("db", help="manage the local advisory database (redline db --help)", add_help=False)
+    mcp = sub.add_parser("mcp", help="run the MCP server for coding agents (stdio)", description="Serve Redline's checks to coding agents over the Model Context Protocol (stdio): scan_code, scan_files, fix_code, check_packages, explain_rule. See docs/mcp.md.")
+    mcp.add_argument("--root", metavar="DIR", help="the project root: scan_files reads only files under it, and its configuration applies (default: the current folder)")
     clean = sub.add_parser("clean", help="remove the result cache (.redline_cache/)", description="Remove the result cache that redline scan keeps in .redline_cache/ of each folder given (default: the current folder).")
     clean.add_argument("folders", nargs="*", metavar="FOLDER", help="scan roots whose cache to remove (default: .)")
     for command in (scan, rules, lsp):  # `redline scan . --debug` as well as `redline --debug scan .`
@@ -174,6 +176,8 @@ def _main(argv: list[str]) -> int:
             return cmd_lsp(args)
         if args.command == "clean":
             return cmd_clean(args)
+        if args.command == "mcp":
+            return cmd_mcp(args)
     except UsageError as e:
         _error(str(e))
         return EXIT_USAGE
@@ -187,6 +191,19 @@ def _main(argv: list[str]) -> int:
 
 
 # ---------------------------------------------------------------- redline lsp / db
+
+
+def cmd_mcp(args) -> int:
+    root = args.root or os.getcwd()
+    if not os.path.isdir(root):
+        raise UsageError(f"--root {root}: not a folder")
+    try:
+        from redline.mcptool.server import run
+    except ImportError as e:
+        if (e.name or "").split(".")[0] not in ("mcp", "mcp_types", "pydantic"):
+            raise
+        raise UsageError(f"the MCP server needs the `mcp` package (pip install 'mcp>=2.3,<3'): {e}") from None
+    return run(root)
 
 
 def cmd_lsp(args) -> int:
