@@ -179,7 +179,7 @@ async def test_check_packages_vulnerable_typosquat_and_unknown(project, tmp_path
     made_up = "zq-redline-" + "made-up-pkg"
     async with session(project, tmp_path) as s:
         result = await s.call_tool("check_packages", {"ecosystem": "pypi", "packages": ["flask==0.12", "reqeusts", made_up, "requests"]})
-        npm = await s.call_tool("check_packages", {"ecosystem": "npm", "packages": ["@angular/core@1.0.0", "lodahs"]})
+        npm = await s.call_tool("check_packages", {"ecosystem": "npm", "packages": ["@angular/core@1.0.0", "lodahs", "@zq-private-org/util@2.0.0"]})
         bad = await s.call_tool("check_packages", {"ecosystem": "cargo", "packages": ["serde"]})
     assert not result.is_error, text_of(result)
     out = {p["input"]: p for p in result.structured_content["packages"]}
@@ -192,6 +192,9 @@ async def test_check_packages_vulnerable_typosquat_and_unknown(project, tmp_path
     npm_out = {p["name"]: p for p in npm.structured_content["packages"]}
     assert npm_out["@angular/core"]["version"] == "1.0.0"
     assert npm_out["lodahs"]["similar_to"] == "lodash"
+    private = npm_out["@zq-private-org/util"]
+    assert (private["version"], private["name_check"], private["status"]) == ("2.0.0", "private", "ok")
+    assert "private" in private["notes"][0]
     if not has_db:
         pytest.skip("the bundled advisory database (redline/data/advisories.rldb) is absent: `make data` builds it")
     flask = out["flask==0.12"]

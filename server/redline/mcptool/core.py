@@ -406,6 +406,8 @@ def check_packages(ws: Workspace, ecosystem: str, packages: Sequence[str], onlin
                 entry["similar_to"], entry["similarity"] = verdict.target, verdict.how
             if verdict.is_known:
                 entry["exists"] = True
+            if verdict.status == "private":
+                notes.append("an npm scope no offline list knows (a private organisation's?): the name was not checked")
         elif not in_db:
             notes.append(f"Redline has no list of {eco} names offline: only the advisory database was checked")
         if client is not None and not entry["exists"]:
@@ -431,6 +433,8 @@ def check_packages(ws: Workspace, ecosystem: str, packages: Sequence[str], onlin
         "online": use_network,
         "database": {
             "snapshot": getattr(db, "snapshot", None) if db is not None else None,
+            "data_date": db.data_date(eco) if db is not None else None,
+            "note": db.staleness_note(eco) if db is not None else None,
             "error": db_error,
         },
         "packages": results,

@@ -178,8 +178,10 @@ class PackageResult(BaseModel):
 
 
 class DatabaseInfo(BaseModel):
-    snapshot: Optional[str]
-    error: Optional[str]
+    snapshot: Optional[str] = Field(description="when the advisory database was collected")
+    data_date: Optional[str] = Field(description="the newest advisory of this ecosystem in it")
+    note: Optional[str] = Field(description="set when this ecosystem's advisory data is old")
+    error: Optional[str] = Field(description="why the database could not be loaded (no vulnerability checks then)")
 
 
 class CheckPackagesResult(BaseModel):
@@ -257,6 +259,8 @@ def _packages_text(result: dict) -> str:
             lines.append(f"{shown}: ok")
         if p["status"] != "vulnerable" and p["vulnerable"]:
             lines[-1] += f" (also vulnerable: {', '.join(a['id'] for a in p['advisories'][:5])})"
+    if result["database"]["note"]:
+        lines.append(f"Note: {result['database']['note']}.")
     if result["database"]["error"]:
         lines.append(f"Advisory database unavailable: {result['database']['error']}")
     return "\n".join(lines)
@@ -283,6 +287,9 @@ def build_server(root: str) -> MCPServer:
     """The MCP server for the project at `root` (the tools refuse paths outside it)."""
     ws = core.Workspace(root)
     lock = threading.Lock()
+    # bandit's plugin loader reports its optional formatters (sarif) as errors on stderr, where an
+    # MCP client shows them as the server's: they are no concern of a scan.
+    logging.getLogger("stevedore").setLevel(logging.CRITICAL)
 
     def run(fn: Callable[[], Any]) -> Any:
         with lock:
@@ -302,6 +309,7 @@ def build_server(root: str) -> MCPServer:
         title="Redline security checks",
         instructions=INSTRUCTIONS,
         version=__version__,
+        log_level="WARNING",
     )
     read_only = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=False)
 
