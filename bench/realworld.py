@@ -35,10 +35,10 @@ from __future__ import annotations
 
 import argparse
 import collections
+import hashlib
 import json
 import math
 import os
-import random
 import re
 import shutil
 import subprocess
@@ -66,7 +66,7 @@ TARGET_PRECISION = 0.80
 
 # Files a reviewer of the shipped code would not count as production code (judged by path).
 NONPROD = re.compile(
-    r"(^|/)(tests?|testing|__tests__|spec|specs|test_?utils|fixtures?|examples?|samples?|demos?|docs?|"
+    r"(^|/)(tests?|testing|__tests__|spec|specs|test_?utils|fixtures?|examples?|samples?|demos?|docs?|docs_src|integration|dummyserver|"
     r"benchmarks?|bench|scripts|tools|e2e|conftest\.py)(/|$)|(^|/)test_[^/]*\.py$|_test\.py$|"
     r"\.(test|spec)\.[cm]?[jt]sx?$|(^|/)(setup\.py|noxfile\.py|tasks\.py|Gruntfile\.js|gulpfile\.js)$"
 )
@@ -184,6 +184,15 @@ def scan(pkg: Package, jobs: int) -> dict:
     data["_bench"] = {"seconds": round(elapsed, 2), "commit": git_commit(), "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
     pkg.report.write_text(json.dumps(data))
     return data
+
+
+def commit_range(runs: list[Run]) -> str:
+    """The commit(s) the reports were made at, oldest scan first (the code changes during a run)."""
+    stamped = sorted((r.data.get("_bench", {}).get("when", ""), r.data.get("_bench", {}).get("commit", "unknown")) for r in runs)
+    commits = list(dict.fromkeys(c.split(" ")[0] for _, c in stamped))
+    dirty = sum("uncommitted" in c for _, c in stamped)
+    text = commits[0] if len(commits) == 1 else f"{commits[0]}..{commits[-1]} ({len(commits)} commits while the scans ran)"
+    return text + (f"; {dirty} of {len(runs)} scans ran with uncommitted changes under server/" if dirty else "")
 
 
 def rule_key(f: dict) -> str:
@@ -308,11 +317,17 @@ def draw(runs: list[Run], n: int, seed: int) -> list[tuple[tuple[str, str], Run,
     left = n - sum(alloc.values())
     for k in sorted(keys, key=lambda k: -(quotas[k] - int(quotas[k])))[: max(0, left)]:
         alloc[k] += 1
-    rng = random.Random(seed)
+    # Each finding gets a fixed pseudo-random key from the seed and its identity; a stratum's
+    # sample is its findings with the smallest keys (a simple random sample, and a stable one:
+    # adding a package to the run changes only the rows that its own findings displace).
+    def key(rf: tuple[Run, dict]) -> str:
+        r, f = rf
+        ident = f"{seed}:{r.pkg.key}:{f['path']}:{f['start_line']}:{f['start_column']}:{f['code']}:{f.get('fingerprint')}"
+        return hashlib.sha256(ident.encode()).hexdigest()
+
     sample = []
     for k in keys:
-        items = sorted(st[k], key=lambda rf: (rf[0].pkg.key, rf[1]["path"], rf[1]["start_line"], rf[1]["start_column"]))
-        for r, f in rng.sample(items, min(alloc[k], len(items))):
+        for r, f in sorted(st[k], key=key)[: alloc[k]]:
             sample.append((k, r, f))
     return sample
 
@@ -393,8 +408,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"[{i}/{len(pkgs)}] {p.key} {p.version}: {data['summary']['lines']:,} lines, "
                   f"{data['summary']['findings']} findings, {data['_bench']['seconds']:.0f} s", file=sys.stderr)
         runs.append(Run(p, data))
-    commits = sorted({r.data.get("_bench", {}).get("commit", "unknown") for r in runs})
-    commit = ", ".join(commits)
+    commit = commit_range(runs)
     jobs = args.jobs
     text = tables(runs, commit, jobs)
     print(text)
