@@ -400,3 +400,16 @@ def test_an_example_depending_on_the_project_gets_its_dependencies(tmp_path):
         "examples/tutorial/flaskr/db.py": "import click\nimport werkzeug_xyz\nimport webkit\nimport notdeclared_xyz\n",
     })
     assert _rl406(tmp_path / "examples/tutorial/flaskr/db.py") == [(4, "notdeclared_xyz")]
+
+
+def test_optional_imports_and_namespace_portions_are_not_undeclared(tmp_path):
+    pyproject = '[project]\nname = "webkit"\ndependencies = ["backports.zoneinfo; python_version<\'3.9\'"]\n'
+    code = (
+        "try:\n    import fastjson_xyz as json\nexcept ImportError:\n    import json\n"  # optional accelerator
+        "def probe():\n    try:\n        import greenlet_xyz  # noqa\n    except (ImportError, AttributeError):\n        return False\n"
+        "from backports import zoneinfo\n"  # a namespace portion of a declared distribution
+        "try:\n    import needed_xyz\nexcept OSError:\n    pass\n"  # not an import guard: still reported
+        "import plain_xyz\n"
+    )
+    _write(tmp_path, {".git/HEAD": "", "pyproject.toml": pyproject, "src/webkit/a.py": code})
+    assert _rl406(tmp_path / "src/webkit/a.py") == [(12, "needed_xyz"), (15, "plain_xyz")]

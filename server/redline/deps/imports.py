@@ -28,6 +28,9 @@ What else is the project's own, or accounted for:
   folder; an example without one is not checked (it documents, it is not installed). When the
   example depends on the project around it (Flask's tutorial declares `flask`), that project's
   dependencies come along transitively (below);
+- optional imports: a Python import inside `try:` whose `except` names ImportError or
+  ModuleNotFoundError (the code runs without it); namespace portions (`backports.zoneinfo`
+  declared, `backports` imported);
 - transitive dependencies: a module whose distribution (or npm package) is recorded in a lock
   file beside the manifests (poetry.lock, uv.lock, pdm.lock, Pipfile.lock; package-lock.json,
   npm-shrinkwrap.json, yarn.lock, pnpm-lock.yaml, bun.lock) is not reported. The lock pins it to
@@ -799,6 +802,10 @@ def _declared_by_name(module: str, declared: frozenset[str]) -> bool:
     for dist in declared:
         if module in PYTHON_IMPORT_NAMES.get(dist, ()):
             return True
+        if dist.startswith(norm + "-") and "." not in module:
+            # a namespace package's portion: `backports.zoneinfo` is imported as `backports`,
+            # `zope.interface` as `zope`, `jaraco.classes` as `jaraco`
+            return True
         for prefix in ("python-", "py-", "py", "django-", "flask-"):
             if dist.startswith(prefix) and dist[len(prefix) :].replace("-", "_") == module.lower():
                 return True
@@ -893,6 +900,29 @@ def _named_in_strings(text: bytes, module: str) -> bool:
     return False
 
 
+_IMPORT_ERRORS = (b"ImportError", b"ModuleNotFoundError")
+MAX_TRY_LEVELS = 30  # ancestors looked at for the `try` around an import
+
+
+def _optional_import(file: SourceFile, imp: Import) -> bool:
+    """A Python import inside `try:` whose `except` names ImportError or ModuleNotFoundError: the
+    code works without the module (an optional accelerator, a feature probe, a backport), so no
+    one has to install "the obvious name" to make it run."""
+    node = file.tree.root_node.descendant_for_byte_range(*imp.span)
+    child = None
+    for _ in range(MAX_TRY_LEVELS):
+        if node is None or node.type in ("function_definition", "class_definition", "module"):
+            return False
+        if node.type == "try_statement" and child is not None and child == node.child_by_field_name("body"):
+            for clause in node.named_children:
+                if clause.type == "except_clause":
+                    head = file.text[clause.start_byte : (clause.named_children[-1].start_byte if clause.named_children else clause.end_byte)]
+                    if any(e in head for e in _IMPORT_ERRORS):
+                        return True
+        child, node = node, node.parent
+    return False
+
+
 def undeclared(file: SourceFile) -> tuple[Workspace | None, list[Import]]:
     """The workspace and the imports no check above accounts for."""
     if file.language not in PYTHON_LANGS + JS_LANGS:
@@ -915,6 +945,8 @@ def undeclared(file: SourceFile) -> tuple[Workspace | None, list[Import]]:
             if m in _PY_STDLIB or _python_accounted(m, ws):
                 continue
             if is_test and _named_in_strings(file.text, m):
+                continue
+            if _optional_import(file, imp):
                 continue
             out.append(imp)
     else:
