@@ -257,3 +257,86 @@ async def test_the_redline_script_serves_too(tmp_path):
     assert rows(result) == [("RL102", 2)]
     assert result.structured_content["root"] == os.path.realpath(root)
     assert outside.is_error
+
+
+# ---------------------------------------------------------------- in process: the network
+
+
+class _Registry:
+    """A stand-in PyPI on 127.0.0.1 that knows no package (404) and counts the requests."""
+
+    def __init__(self):
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.paths: list[str] = []
+        seen = self.paths
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802 - http.server's name
+                seen.append(self.path)
+                self.send_response(404)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/pypi"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture
+def registry(monkeypatch, tmp_path):
+    monkeypatch.setenv("REDLINE_DATA_DIR", str(tmp_path / "user-data"))  # the registry answers' cache
+    server = _Registry()
+    yield server
+    server.close()
+
+
+def test_check_packages_asks_the_registry_only_when_the_call_says_online(tmp_path, registry):
+    from dataclasses import replace
+
+    from redline.config import Config
+    from redline.mcptool import core
+
+    root = tmp_path / "proj"
+    root.mkdir()
+    # A cloned project cannot turn the network on, nor point it elsewhere.
+    (root / "redline.toml").write_text(f'online = true\npypi-url = "{registry.url}"\n')
+    made_up = "zq-redline-" + "invented-name"
+    offline = core.check_packages(core.Workspace(root), "pypi", [made_up])
+    assert offline["online"] is False and offline["packages"][0]["status"] == "unknown-name"
+    assert registry.paths == []
+
+    trusted = replace(Config(), pypi_url=registry.url)  # what the server's own settings say
+    ws = core.Workspace(root, trusted)
+    assert core.check_packages(ws, "pypi", [made_up])["packages"][0]["exists"] is None
+    assert registry.paths == []
+    online = core.check_packages(ws, "pypi", [made_up, "requests"], online=True)
+    assert online["online"] is True
+    out = {p["name"]: p for p in online["packages"]}
+    assert out[made_up]["status"] == "does-not-exist" and out[made_up]["exists"] is False
+    assert out["requests"]["status"] == "ok"
+    assert registry.paths == [f"/pypi/{made_up}/json"]  # only the name no offline list knows
+
+
+def test_code_named_under_a_folder_that_links_out_of_the_root_is_named_at_the_root(tmp_path):
+    from redline.mcptool import core
+
+    root = tmp_path / "proj"
+    root.mkdir()
+    (tmp_path / "outside").mkdir()
+    (root / "out").symlink_to(tmp_path / "outside")
+    (root / "src").mkdir()
+    ws = core.Workspace(root)
+    assert core.resolve_target(ws, "src/app.py")[1:] == ("src/app.py", "python")
+    assert core.resolve_target(ws, "out/requirements.txt")[1:] == ("requirements.txt", "requirements")
+    assert core.resolve_target(ws, "../../etc/app.py")[1] == "app.py"
+    full, shown, language = core.resolve_target(ws, "terraform")
+    assert (shown, language) == ("main.tf", "hcl") and full == os.path.join(ws.root, "main.tf")

@@ -5,8 +5,8 @@ shape of `redline scan --format json` (report/json.py: 1-based lines, character 
 exclusive, fixes as edits). Bad input raises `BadInput` with a message for the agent.
 
 Nothing here runs the code it is given, writes to the workspace, or uses the network, except
-`check_packages(..., online=True)` (or `online = true` in the project's configuration), which
-asks PyPI/npm whether a name exists, exactly as the `registry` engine does.
+`check_packages(..., online=True)`, which asks PyPI/npm whether a name that no offline list
+knows exists, as the `registry` engine does.
 """
 
 from __future__ import annotations
@@ -53,13 +53,21 @@ _EXAMPLES = (
 
 class Workspace:
     """The project root the server was started in, and its configuration (re-read on each call,
-    so an edited redline.toml applies at once)."""
+    so an edited redline.toml applies at once).
 
-    def __init__(self, root: str | os.PathLike):
+    As in the language server, the project's configuration file cannot turn the network on or
+    point the registry look-ups elsewhere (config.NETWORK_FIELDS): a cloned repository is not
+    the user's consent. Those keys come from `trusted` (the server's own settings: the
+    defaults, offline), and `check_packages` goes online only when the call asks for it."""
+
+    def __init__(self, root: str | os.PathLike, trusted=None):
+        from redline.config import Config
+
         real = os.path.realpath(os.fspath(root))
         if not os.path.isdir(real):
             raise BadInput(f"the project root {os.fspath(root)!r} is not a folder")
         self.root = real
+        self.trusted = trusted if trusted is not None else Config()
 
     def config(self):
         """(Config, problems): the configuration `redline scan` would use at the root. A file with
@@ -67,7 +75,7 @@ class Workspace:
         from redline import config as cfg
 
         config, problems, _found = cfg.discover(Path(self.root), cfg.known_rule_keys())
-        return config, problems
+        return cfg.network_from(self.trusted, config), problems
 
     def inside(self, path: str) -> bool:
         real = os.path.realpath(path)
@@ -106,6 +114,10 @@ def resolve_target(ws: Workspace, path_or_language: str) -> tuple[str, str, str]
     if rel.startswith(".." + os.sep) or rel == "..":
         rel = os.path.basename(name)
     full = os.path.join(ws.root, rel)
+    if not ws.inside(os.path.dirname(full)):
+        # A folder that links out of the root: engines look beside the file (lock files).
+        rel = os.path.basename(rel)
+        full = os.path.join(ws.root, rel)
     return full, rel.replace(os.sep, "/"), language
 
 

@@ -362,7 +362,7 @@ def build_server(root: str) -> MCPServer:
     def check_packages(
         ecosystem: Annotated[str, Field(description="pypi, npm, go or maven")],
         packages: Annotated[list[str], Field(description="package names, optionally with an exact version")],
-        online: Annotated[Optional[bool], Field(description="ask the registry about names the offline lists do not know; default: the project's `online` setting (off)")] = None,
+        online: Annotated[Optional[bool], Field(description="ask PyPI/npm about names the offline lists do not know (sends those names to the registry); default off")] = None,
     ) -> Annotated[CallToolResult, CheckPackagesResult]:
         result = run(lambda: core.check_packages(ws, ecosystem, packages, online))
         return _result(CheckPackagesResult, result, _packages_text(result))
