@@ -340,3 +340,19 @@ def test_code_named_under_a_folder_that_links_out_of_the_root_is_named_at_the_ro
     assert core.resolve_target(ws, "../../etc/app.py")[1] == "app.py"
     full, shown, language = core.resolve_target(ws, "terraform")
     assert (shown, language) == ("main.tf", "hcl") and full == os.path.join(ws.root, "main.tf")
+
+
+def test_the_cli_loads_the_sdk_only_for_redline_mcp_and_checks_the_root(tmp_path):
+    import subprocess
+
+    code = (
+        "import sys\nfrom redline import cli\n"
+        "try:\n    cli.main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "print([m for m in ('mcp', 'mcp_types', 'redline.mcptool') if m in sys.modules])\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip().splitlines()[-1] == "[]"
+    proc = subprocess.run([sys.executable, "-m", "redline", "mcp", "--root", str(tmp_path / "nope")],
+                          capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=60)
+    assert proc.returncode == 2 and "--root" in proc.stderr and "not a folder" in proc.stderr
+    assert proc.stdout == ""
