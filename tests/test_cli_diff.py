@@ -172,3 +172,25 @@ def test_parse_diff_quoted_names_and_hunks():
         b"diff --git a/gone.py b/gone.py\n--- a/gone.py\n+++ /dev/null\n@@ -1,2 +0,0 @@\n"
     )
     assert gitdiff.parse_diff(patch) == {"tést.py": {4, 5, 11}}
+
+
+def test_the_documented_pull_request_step_reports_only_new_findings(repo, tmp_path):
+    """docs/ci.md's GitHub step, run in a clone whose origin/main is the base branch."""
+    import re
+    import sys
+
+    import yaml
+
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "ci.md").read_text("utf-8")
+    body = next(b for b in re.findall(r"^```yaml\n(.*?)^```", doc, re.M | re.S) if b.startswith("# .github/workflows/redline-pr.yml"))
+    (job,) = yaml.safe_load(body)["jobs"].values()
+    assert job["steps"][0]["with"]["fetch-depth"] == 0
+    step = next(s["run"] for s in job["steps"] if "redline scan" in s.get("run", ""))
+    git(repo, "update-ref", "refs/remotes/origin/main", "main")
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+           "GITHUB_BASE_REF": "main", "XDG_CACHE_HOME": str(tmp_path / "c")}
+    r = subprocess.run(["bash", "-e", "-c", step], cwd=repo, env=env, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 1, r.stderr
+    lines = r.stdout.splitlines()
+    assert [line.split(",")[1] for line in lines] == ["line=9", "line=13"], r.stdout
+    assert all(line.startswith("::error file=app.py,") for line in lines)
