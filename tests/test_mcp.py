@@ -356,3 +356,22 @@ def test_the_cli_loads_the_sdk_only_for_redline_mcp_and_checks_the_root(tmp_path
                           capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=60)
     assert proc.returncode == 2 and "--root" in proc.stderr and "not a folder" in proc.stderr
     assert proc.stdout == ""
+
+
+def test_docs_snippets_are_valid_and_name_every_tool():
+    import asyncio
+    import json
+    import re
+    from pathlib import Path
+
+    from redline.mcptool.server import build_server
+
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "mcp.md").read_text()
+    blocks = [json.loads(b) for b in re.findall(r"```json\n(.*?)```", doc, re.S)]
+    vscode = next(b for b in blocks if "servers" in b)["servers"]["redline"]
+    assert vscode == {"type": "stdio", "command": "redline", "args": ["mcp"]}
+    terminal = next(b for b in blocks if "mcpServers" in b)["mcpServers"]["redline"]
+    assert terminal == {"command": "redline", "args": ["mcp"]}
+    tools = asyncio.run(build_server(str(Path.cwd())).list_tools())
+    table = set(re.findall(r"^\| `(\w+)` \|", doc, re.M))
+    assert table == {t.name for t in tools} == TOOLS
