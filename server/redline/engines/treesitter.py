@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from redline import languages as langs
 from redline.config import Config
 from redline.documents.source import SourceFile
 from redline.engines.base import PartialResult
@@ -23,9 +24,13 @@ class TreeSitterEngine:
     default_on = True
 
     def applies(self, file: SourceFile) -> bool:
-        return file.tree is not None and bool(default_registry().query_rules(file.language))
+        if file.tree is None and not langs.has_grammar(file.language):
+            return False
+        return bool(default_registry().query_rules(file.language))
 
     def scan(self, file: SourceFile, config: Config) -> list[Finding]:
+        if file.tree is None:  # the parse gave up (languages.parse_budget): say so, never silently
+            raise PartialResult([], [(self.name, langs.PARSE_GAVE_UP)])
         result = rule_engine.scan(file, default_registry(), engine_limit(config))
         if result.errors:
             raise PartialResult(result.findings, result.errors)
