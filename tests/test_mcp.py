@@ -181,6 +181,8 @@ async def test_check_packages_vulnerable_typosquat_and_unknown(project, tmp_path
         result = await s.call_tool("check_packages", {"ecosystem": "pypi", "packages": ["flask==0.12", "reqeusts", made_up, "requests"]})
         npm = await s.call_tool("check_packages", {"ecosystem": "npm", "packages": ["@angular/core@1.0.0", "lodahs", "@zq-private-org/util@2.0.0"]})
         bad = await s.call_tool("check_packages", {"ecosystem": "cargo", "packages": ["serde"]})
+        go_result = await s.call_tool("check_packages", {"ecosystem": "go", "packages": ["golang.org/x/net@v0.17.0"]})
+        maven_result = await s.call_tool("check_packages", {"ecosystem": "maven", "packages": ["com.fasterxml.jackson.core:jackson-databind:2.9.8"]})
     assert not result.is_error, text_of(result)
     out = {p["input"]: p for p in result.structured_content["packages"]}
     assert result.structured_content["online"] is False
@@ -204,6 +206,11 @@ async def test_check_packages_vulnerable_typosquat_and_unknown(project, tmp_path
     assert flask["fixed_version"] == "2.2.5"
     assert "flask 0.12: vulnerable (PYSEC-2018-66" in text_of(result)
     assert npm_out["@angular/core"]["vulnerable"] is True
+    go = {p["name"]: p for p in go_result.structured_content["packages"]}["golang.org/x/net"]
+    assert go["version"] == "v0.17.0" and go["vulnerable"] and go["fixed_version"].startswith("v0.")
+    maven = maven_result.structured_content["packages"][0]
+    assert (maven["name"], maven["version"]) == ("com.fasterxml.jackson.core:jackson-databind", "2.9.8")
+    assert maven["vulnerable"] and maven["fixed_version"]
 
 
 async def test_explain_rule_by_code_and_name(project, tmp_path):

@@ -408,7 +408,8 @@ def check_packages(ws: Workspace, ecosystem: str, packages: Sequence[str], onlin
                     }
                     for a in hits
                 ]
-                entry["fixed_version"] = checks.smallest_safe(db.advisories(eco, name), eco, version)
+                fixed = checks.smallest_safe(db.advisories(eco, name), eco, version)
+                entry["fixed_version"] = V.display(eco, fixed) if fixed else None
         if in_db:
             entry["exists"] = True  # a package with an advisory exists in its registry
         if index is not None:
