@@ -382,3 +382,21 @@ def test_docs_snippets_are_valid_and_name_every_tool():
     tools = asyncio.run(build_server(str(Path.cwd())).list_tools())
     table = set(re.findall(r"^\| `(\w+)` \|", doc, re.M))
     assert table == {t.name for t in tools} == TOOLS
+
+
+def test_long_lists_are_capped_with_the_actionable_skips_first(tmp_path, monkeypatch):
+    from redline.mcptool import core
+
+    root = tmp_path / "proj"
+    root.mkdir()
+    for i in range(12):
+        (root / f"notes{i}.md").write_text("x\n")  # no Redline language: routine skips
+    (root / "blob.py").write_bytes(b"x = 1\0\n")  # binary: worth saying
+    (root / "app.py").write_text("import os\n" + "os.system(cmd)\n" * 8)
+    monkeypatch.setattr(core, "MAX_SKIPPED", 5)
+    monkeypatch.setattr(core, "MAX_FINDINGS", 3)
+    report = core.scan_files(core.Workspace(root), ["."])
+    assert report["summary"]["skipped"] == 13 and len(report["skipped"]) == 5
+    assert report["skipped"][0]["path"] == "blob.py" and report["skipped"][0]["kind"] == "binary"
+    assert report["summary"]["findings"] == 8 and report["truncated"] == 5
+    assert [(f["code"], f["start_line"]) for f in report["findings"]] == [("RL102", 2), ("RL102", 3), ("RL102", 4)]

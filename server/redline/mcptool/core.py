@@ -21,6 +21,7 @@ from redline import languages as langs
 MAX_FINDINGS = 500  # findings returned by one call; the rest are counted in `truncated`
 MAX_PACKAGES = 200  # names checked by one check_packages call
 MAX_PATHS = 200  # paths named in one scan_files call
+MAX_SKIPPED = 200  # skipped paths listed by one call (summary.skipped counts them all)
 
 
 class BadInput(ValueError):
@@ -171,6 +172,11 @@ def _report(ws: Workspace, files, skipped, problems) -> dict[str, Any]:
     report = report_dict(ScanResult(ws.root, sorted(files, key=lambda fr: fr.path), skipped, problems))
     report.pop("version", None)
     report.pop("tool", None)
+    if len(report["skipped"]) > MAX_SKIPPED:
+        # What the user can act on (unreadable, binary, too large) before what was meant to be left out.
+        from redline.files import SkipKind
+
+        report["skipped"] = sorted(report["skipped"], key=lambda s: (s["kind"] in SkipKind.ROUTINE, s["path"]))[:MAX_SKIPPED]
     findings = report["findings"]
     report["truncated"] = max(0, len(findings) - MAX_FINDINGS)
     if report["truncated"]:
