@@ -340,7 +340,6 @@ def cmd_scan(args) -> int:
 
 
 def _scan(args, started: float) -> int:
-    import time
     from pathlib import Path
 
     from redline.files import Skipped, SkipKind, Walker, scan_root
