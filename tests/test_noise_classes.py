@@ -410,6 +410,7 @@ def test_optional_imports_and_namespace_portions_are_not_undeclared(tmp_path):
         "from backports import zoneinfo\n"  # a namespace portion of a declared distribution
         "try:\n    import needed_xyz\nexcept OSError:\n    pass\n"  # not an import guard: still reported
         "import plain_xyz\n"
+        "def probe2():\n    try:\n        import black_xyz\n        return True\n    except Exception:\n        return False\n"
     )
     _write(tmp_path, {".git/HEAD": "", "pyproject.toml": pyproject, "src/webkit/a.py": code})
     assert _rl406(tmp_path / "src/webkit/a.py") == [(12, "needed_xyz"), (15, "plain_xyz")]

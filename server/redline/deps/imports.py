@@ -28,8 +28,8 @@ What else is the project's own, or accounted for:
   folder; an example without one is not checked (it documents, it is not installed). When the
   example depends on the project around it (Flask's tutorial declares `flask`), that project's
   dependencies come along transitively (below);
-- optional imports: a Python import inside `try:` whose `except` names ImportError or
-  ModuleNotFoundError (the code runs without it); namespace portions (`backports.zoneinfo`
+- optional imports: a Python import inside `try:` whose `except` catches ImportError
+  (ImportError, ModuleNotFoundError, Exception, a bare `except:`): the code runs without it; namespace portions (`backports.zoneinfo`
   declared, `backports` imported);
 - transitive dependencies: a module whose distribution (or npm package) is recorded in a lock
   file beside the manifests (poetry.lock, uv.lock, pdm.lock, Pipfile.lock; package-lock.json,
@@ -900,13 +900,14 @@ def _named_in_strings(text: bytes, module: str) -> bool:
     return False
 
 
-_IMPORT_ERRORS = (b"ImportError", b"ModuleNotFoundError")
+_IMPORT_ERRORS = (b"ImportError", b"ModuleNotFoundError", b"Exception")  # also BaseException
 MAX_TRY_LEVELS = 30  # ancestors looked at for the `try` around an import
 
 
 def _optional_import(file: SourceFile, imp: Import) -> bool:
-    """A Python import inside `try:` whose `except` names ImportError or ModuleNotFoundError: the
-    code works without the module (an optional accelerator, a feature probe, a backport), so no
+    """A Python import inside `try:` whose `except` catches ImportError (by name, as
+    ModuleNotFoundError, or as Exception / a bare `except:`, as feature probes do): the code
+    works without the module (an optional accelerator, a feature probe, a backport), so no
     one has to install "the obvious name" to make it run."""
     node = file.tree.root_node.descendant_for_byte_range(*imp.span)
     child = None
@@ -917,7 +918,7 @@ def _optional_import(file: SourceFile, imp: Import) -> bool:
             for clause in node.named_children:
                 if clause.type == "except_clause":
                     head = file.text[clause.start_byte : (clause.named_children[-1].start_byte if clause.named_children else clause.end_byte)]
-                    if any(e in head for e in _IMPORT_ERRORS):
+                    if any(e in head for e in _IMPORT_ERRORS) or head.rstrip(b" \t:") == b"except":  # bare except
                         return True
         child, node = node, node.parent
     return False
