@@ -192,3 +192,17 @@ def test_clean(project, capsys, tmp_path):
     (project / ".redline_cache" / "precious.txt").write_text("x")
     assert cli.main(["clean"]) == 2  # not ours: kept
     assert (project / ".redline_cache" / "precious.txt").exists()
+
+
+def test_findings_round_trip_through_an_entry(project):
+    from redline.config import Config
+    from redline.findings import Confidence, Finding, Fix, Related, Severity, Span, TextEdit
+
+    span = Span(3, 9, (0, 3), (1, 2))
+    f = Finding("RL101", "sql-injection", "m é", Severity.ERROR, Confidence.MEDIUM, (89, 20), span, "redline",
+                (Fix("t", (TextEdit(span, "x"), TextEdit(Span(0, 0, (0, 0), (0, 0)), "y")), True),),
+                (Related(Span(0, 1, (0, 0), (0, 1)), "enters here"),), (("bandit_id", "B608"),), "abc")
+    c = cache.ResultCache.open(str(project), Config(), [], True)
+    c.put("a.py", b"text", [f])
+    assert c.get("a.py", b"text") == [f]
+    assert c.get("a.py", b"other text") is None and c.get("b.py", b"text") is None
