@@ -387,7 +387,7 @@ def _scan(args, started: float) -> int:
     if changed is not None:
         _keep_changed(files, root, changed)
     if args.fix or args.diff_fixes:
-        outcomes = _fix_files(args, files, root, config, changed)
+        outcomes = _fix_files(args, files, root, config, changed, cache)
         if args.diff_fixes:
             return _print_fix_diffs(outcomes)
         rescan = _write_fixes(outcomes, args.paths)
@@ -509,8 +509,9 @@ def _finish_quiet(args, root, files, skipped, known) -> int:
     return _exit_status(args.fail_on, result)
 
 
-def _fix_files(args, files, root, config, changed):
-    """The fixes of each file with a fixable finding: [(absolute path, fixes.Outcome)]."""
+def _fix_files(args, files, root, config, changed, cache=None):
+    """The fixes of each file with a fixable finding: [(absolute path, fixes.Outcome)]. The
+    first round's analysis comes from the cache (the text the scan just analysed)."""
     from redline import fixes
     from redline.files import Skipped, read_source
     from redline.pipeline import analyze
@@ -527,7 +528,13 @@ def _fix_files(args, files, root, config, changed):
         keep = (lambda f: True) if changed is None else (
             lambda f, p=path: changed.touches(p, f.span.start_line + 1, f.span.end_line + 1)
         )
-        outcome = fixes.fix_text(source.path, fr.path, source.text, lambda s: analyze(s, config, slow=slow).findings, args.unsafe_fixes, keep)
+        if cache is None:
+            def analysis(s):
+                return analyze(s, config, slow=slow).findings
+        else:
+            def analysis(s, shown=fr.path):
+                return cache.analyze(s, shown, config, slow).findings
+        outcome = fixes.fix_text(source.path, fr.path, source.text, analysis, args.unsafe_fixes, keep)
         outcomes.append((source.path, outcome))
     _say_fixes([o for _p, o in outcomes])
     return outcomes
