@@ -483,7 +483,7 @@ def scan_line(
 ) -> list[Hit]:
     """Context hits on one line. `next_line(k)` gives the k-th following line and its start.
     `ungated`: every value held by a credential name, whether or not it looks like a secret
-    (confidence "low" for those `gate` rejects), for engines with their own value test."""
+    (confidence `UNGATED` for those `gate` rejects), for engines with their own value test."""
     out: list[Hit] = []
     seen: set[int] = set()
     if is_comment_line(line, syn):
