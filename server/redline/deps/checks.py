@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from redline.deps import names as N
@@ -450,10 +451,21 @@ def covering_lock(path: str, fmt: str) -> str | None:
 
 
 def _read_text(p: Path, limit: int = _LOCK_READ) -> str | None:
+    """The file's text (None when missing or larger than `limit`), cached by modification time
+    and size: the language server asks on every keystroke in a manifest."""
     try:
-        if p.stat().st_size > limit:
-            return None
-        return p.read_text("utf-8", "replace")
+        st = p.stat()
+    except OSError:
+        return None
+    if st.st_size > limit:
+        return None
+    return _read_cached(str(p), st.st_mtime_ns, st.st_size)
+
+
+@lru_cache(maxsize=4)  # lock files can be tens of megabytes
+def _read_cached(path: str, _mtime: int, _size: int) -> str | None:
+    try:
+        return Path(path).read_text("utf-8", "replace")
     except OSError:
         return None
 
