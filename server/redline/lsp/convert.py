@@ -10,7 +10,8 @@ state (as in ruff's server):
 
     {"v": 1, "uri", "version", "rule", "name", "fingerprint",
      "fixes": [{"title", "safe", "edits": [TextEdit...]}],
-     "suppressLine": TextEdit | None, "suppressFile": TextEdit | None}
+     "suppressLine": TextEdit | None, "suppressFile": TextEdit | None,
+     "inserted": true, "block": id}  (the last two only in a block inserted at once: blocks.py)
 
 `Converter` caches each finding's diagnostic by what it depends on (the finding relative to its
 first line, and the text of its lines), so typing re-converts only the findings near the edit;
@@ -243,7 +244,11 @@ class Converter:
         )
         return key, row
 
-    def convert(self, file: SourceFile, findings: Sequence[Finding], version: int | None) -> list[dict[str, Any]]:
+    def convert(
+        self, file: SourceFile, findings: Sequence[Finding], version: int | None, blocks: Sequence = ()
+    ) -> list[dict[str, Any]]:
+        """`blocks`: the document's inserted blocks (redline.lsp.blocks); a finding in one gets
+        `"inserted": true, "block": id` in its data."""
         uri, enc = self.uri, self.encoding
         new_cache: dict[tuple, list] = {}
         file_edits: dict[str, tuple[Any, str]] = {}
@@ -271,11 +276,22 @@ class Converter:
             edit, edit_json = file_edits[f.code]
             d = dict(body)
             d["data"] = {"v": DATA_VERSION, "uri": uri, "version": version, **payload, "suppressFile": edit}
+            block = _block_of(blocks, f) if blocks else None
+            tag = ""
+            if block is not None:
+                d["data"]["inserted"], d["data"]["block"] = True, block.id
+                tag = f'"inserted": true, "block": {json.dumps(block.id)}, '
             out.append(d)
-            parts.append(f'{hit[3]}, "data": {head}{hit[4]}"suppressFile": {edit_json}}}}}')
+            parts.append(f'{hit[3]}, "data": {head}{hit[4]}{tag}"suppressFile": {edit_json}}}}}')
         self._cache = new_cache
         self.json = "[" + ", ".join(parts) + "]"
         return out
+
+
+def _block_of(blocks: Sequence, f: Finding):
+    from redline.lsp.blocks import block_of
+
+    return block_of(blocks, f.span.start_byte, f.span.end_byte)
 
 
 def _entry(row: int, body: dict[str, Any], payload: dict[str, Any]) -> list:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
+from collections import Counter
 import os
 import time
 from dataclasses import dataclass
@@ -31,7 +32,7 @@ from redline.limits import SKIPPED
 from redline.documents.positions import Encoding
 from redline.documents.source import SourceFile, line_starts_of
 from redline.documents.store import Change, Document, DocumentStore, uri_path
-from redline.lsp import analysis, convert
+from redline.lsp import analysis, blocks as blocks_mod, convert
 from redline.lsp.analysis import State
 from redline.lsp.client import ClientFeatures
 from redline.lsp.jobs import Debouncer, Jobs
@@ -150,6 +151,15 @@ class Session:
         # handled yet. Without one, every change is analyzed in turn.
         self.input_pending: Callable[[], bool] = lambda: False
         self.analyses = 0  # changes analyzed (reparse + fast engines), however many they covered
+        # Inserted blocks (redline.lsp.blocks) per open document, in memory only; the findings
+        # per block last reported, to tell when the code lenses changed; and the fingerprints of
+        # each document's findings at the version it was opened with (findings_since_open).
+        self.blocks: dict[str, tuple[blocks_mod.Block, ...]] = {}
+        self._block_ids = itertools.count(1)
+        self._lens_counts: dict[str, dict[str, int]] = {}
+        self._opened: dict[str, tuple[int, Counter]] = {}  # uri -> (version opened, fingerprints)
+        # Set by the code lens handler: ask the client to fetch code lenses again.
+        self.lens_refresh: Callable[[], None] | None = None
 
     # ------------------------------------------------------------------ setup
 
@@ -172,6 +182,8 @@ class Session:
 
     def configure(self, settings: ServerSettings) -> None:
         self.settings = settings
+        if not settings.review_lens:
+            self.blocks.clear()  # the reports made next (config_changed) lose their tags
         _ = self.registry  # known rule names for validating selectors
         self.resolver.set_settings(settings)
         self.jobs.use_process = settings.worker_process
@@ -244,7 +256,7 @@ class Session:
                 converter = self._converters[uri] = convert.Converter(
                     uri, self.encoding, self.registry, self.client.related_information
                 )
-            diags = converter.convert(file, state.findings, state.version)
+            diags = converter.convert(file, state.findings, state.version, self.blocks.get(uri, ()))
             raw = converter.json
         if not self.client.pull_diagnostics and uri in self._published_problems:
             diags, raw = diags + self._problem_diagnostics(uri), None
@@ -281,6 +293,7 @@ class Session:
         self._log_errors(uri, state)
         report = self._new_report(uri, state, file)
         self.reports[uri] = report
+        self._blocks_analyzed(uri, state)
         if publish:
             if self.client.pull_diagnostics:
                 pass  # the client pulls on its own after a change
@@ -350,9 +363,12 @@ class Session:
         client has already sent are read (or at once without a running loop)."""
         if uri in self.text_only:
             return self._change_text_only(uri, version, changes)
+        before = self.store.get(uri)
+        before_data = before.data if before is not None else b""
         if self.store.apply(uri, version, changes, self.encoding) is None:
             self.log(LogLevel.DEBUG, f"ignored change to {uri} version {version}: unknown document or stale version")
             return False
+        self._track_blocks(uri, before_data, changes)
         self._cancel_slow(uri)
         self._dirty.setdefault(uri, time.monotonic())
         if not self._schedule_drain():
@@ -532,9 +548,104 @@ class Session:
         self._dirty.pop(uri, None)
         self._unsettled.discard(uri)
         self._logged.pop(uri, None)
+        self.blocks.pop(uri, None)
+        self._lens_counts.pop(uri, None)
+        self._opened.pop(uri, None)
         self._cancel_slow(uri)
         self.debouncer.cancel("settle " + uri)
         self.debouncer.cancel("slow " + uri)
+
+    # ------------------------------------------------------------------ inserted blocks (blocks.py)
+
+    def _track_blocks(self, uri: str, before: bytes, changes: Sequence[Change]) -> None:
+        """Map the document's blocks through the changes just applied; a large one adds a block."""
+        doc = self.store.get(uri)
+        if not self.settings.review_lens or doc is None or doc.pending is None or not changes:
+            return
+        if not self.blocks.get(uri) and not any(
+            len(c.text) >= min(self.settings.review_lens_min_lines, blocks_mod.CHARS_PER_LINE) for c in changes
+        ):
+            return  # typing in a document without blocks: nothing to map or make
+        edits = doc.pending.edits[-len(changes):]
+        moved = blocks_mod.track(
+            self.blocks.get(uri, ()),
+            before,
+            [blocks_mod.Edit(e, c.text.encode("utf-8", "replace"), c.range is None) for e, c in zip(edits, changes)],
+            doc.data,
+            self.settings.review_lens_min_lines,
+            lambda: f"b{next(self._block_ids)}",
+        )
+        if moved:
+            self.blocks[uri] = moved
+        else:
+            self.blocks.pop(uri, None)
+
+    def block_findings(self, uri: str) -> list[tuple[blocks_mod.Block, list]]:
+        """Each block of the document with the findings in it (after pending changes' analysis)."""
+        self.flush(uri)
+        state = self.states.get(uri)
+        findings = state.findings if state is not None and not state.skipped else ()
+        out = []
+        for b in self.blocks.get(uri, ()):
+            out.append((b, [f for f in findings if blocks_mod.contains(b, f.span.start_byte, f.span.end_byte)]))
+        return out
+
+    def mark_block_reviewed(self, uri: str, block_id: str) -> bool:
+        """Forget the block: its code lens and its findings' tag go. False for an unknown block."""
+        self.flush(uri)
+        current = self.blocks.get(uri, ())
+        rest = tuple(b for b in current if b.id != block_id)
+        if len(rest) == len(current):
+            return False
+        if rest:
+            self.blocks[uri] = rest
+        else:
+            self.blocks.pop(uri, None)
+        state, doc = self.states.get(uri), self.store.get(uri)
+        if state is not None and doc is not None:
+            self.reports[uri] = self._new_report(uri, state, doc.source)
+            self._changed_in_background(uri)
+            self._blocks_analyzed(uri, state)
+        return True
+
+    def findings_since_open(self, uri: str) -> list | None:
+        """Findings of the document whose fingerprints were not among those at open (None for a
+        document that is not open)."""
+        self.flush(uri)
+        state = self.states.get(uri)
+        if state is None or uri not in self._opened:
+            return None
+        left = Counter(self._opened[uri][1])
+        out = []
+        for f in state.findings:
+            if left[f.fingerprint] > 0:
+                left[f.fingerprint] -= 1
+            else:
+                out.append(f)
+        return out
+
+    def _blocks_analyzed(self, uri: str, state: State) -> None:
+        """After a new report: remember the findings at open; ask for code lenses again when a
+        block's count of findings changed."""
+        opened = self._opened.get(uri)
+        if opened is None and uri in self.store:
+            self._opened[uri] = (state.version, Counter(f.fingerprint for f in state.findings))
+        elif opened is not None and opened[0] == state.version:
+            # The version opened, with more engines' results (slow engines, settle).
+            self._opened[uri] = (state.version, Counter(f.fingerprint for f in state.findings))
+        if uri not in self.blocks and uri not in self._lens_counts:
+            return
+        counts = {
+            b.id: sum(1 for f in state.findings if blocks_mod.contains(b, f.span.start_byte, f.span.end_byte))
+            for b in self.blocks.get(uri, ())
+        }
+        if counts != self._lens_counts.get(uri):
+            if counts:
+                self._lens_counts[uri] = counts
+            else:
+                self._lens_counts.pop(uri, None)
+            if self.lens_refresh is not None:
+                self.lens_refresh()
 
     # ------------------------------------------------------------------ idle: settle + slow engines
 

@@ -55,6 +55,11 @@ class ServerSettings:
     # Most files a workspace scan looks at.
     workspace_scan_max_files: int = 20_000
     log_level: LogLevel = LogLevel.INFO
+    # Remember code inserted in one go (a paste, a completion, an agent's edit): tag its findings
+    # and show a code lens above it (redline.lsp.blocks).
+    review_lens: bool = True
+    # Lines one change must insert to make such a block (or 50 characters per line of this).
+    review_lens_min_lines: int = 8
     # Everything else: Redline configuration keys for redline.config.from_mapping.
     config: Mapping[str, Any] = field(default_factory=dict)
 
@@ -69,6 +74,8 @@ _KEYS = {
     "worker-process": "worker_process",
     "workspace-scan-max-files": "workspace_scan_max_files",
     "log-level": "log_level",
+    "review-lens": "review_lens",
+    "review-lens-min-lines": "review_lens_min_lines",
 }
 _LOG_LEVELS = {
     "error": LogLevel.ERROR,
@@ -133,7 +140,7 @@ def parse(data: Any, base: ServerSettings | None = None) -> tuple[ServerSettings
                 changes[name] = value
             else:
                 bad(raw_key, "expected a path")
-        elif name in ("scan_workspace_on_startup", "worker_process"):
+        elif name in ("scan_workspace_on_startup", "worker_process", "review_lens"):
             if isinstance(value, bool):
                 changes[name] = value
             else:
@@ -141,6 +148,11 @@ def parse(data: Any, base: ServerSettings | None = None) -> tuple[ServerSettings
         elif name in ("slow_engines_delay_ms", "workspace_scan_max_files"):
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 bad(raw_key, "expected a number >= 0")
+            else:
+                changes[name] = value
+        elif name == "review_lens_min_lines":
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                bad(raw_key, "expected a number >= 1")
             else:
                 changes[name] = value
         elif name == "log_level":

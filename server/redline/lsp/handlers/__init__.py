@@ -5,7 +5,9 @@ from __future__ import annotations
 
 
 def register_all(server) -> None:
-    from redline.lsp.handlers import code_actions, commands, configuration, diagnostics, hover, lifecycle, text_sync
+    from redline.lsp.handlers import (
+        code_actions, code_lens, commands, configuration, diagnostics, hover, lifecycle, text_sync,
+    )
 
-    for module in (lifecycle, text_sync, diagnostics, code_actions, hover, configuration, commands):
+    for module in (lifecycle, text_sync, diagnostics, code_actions, hover, configuration, commands, code_lens):
         module.register(server)

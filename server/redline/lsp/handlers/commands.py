@@ -6,6 +6,12 @@ them for workspace/diagnostic, and reports work-done progress (percentage, cance
 answers with a summary once done or cancelled.
 
 `redline.showRule RLxxx|name` answers with the rule's metadata and its documentation as Markdown.
+
+Review of code inserted at once (redline.lsp.blocks, the lenses of code_lens.py):
+`redline.showBlockFindings uri blockId` answers with the block's findings and shows them in a
+message; `redline.markBlockReviewed uri blockId` forgets the block (its lens and its findings'
+tag go); `redline.findingsSinceOpen [uri]` answers with the findings whose fingerprints were not
+among the document's findings when it was opened (every open document without a URI).
 """
 
 from __future__ import annotations
@@ -20,13 +26,15 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams
 
 from redline.documents.store import uri_path
-from redline.lsp import explain
+from redline.lsp import convert, explain
+from redline.lsp.blocks import block_of
 from redline.lsp.session import path_to_uri
 from redline.lsp.settings import LogLevel
 
 log = logging.getLogger(__name__)
 SCAN = "redline.scanWorkspace"
 SHOW_RULE = "redline.showRule"
+FINDINGS_SINCE_OPEN = "redline.findingsSinceOpen"
 BATCH = 16
 
 
@@ -147,7 +155,95 @@ async def scan_workspace(ls, token, args: list) -> dict:
         session.log(LogLevel.INFO, f"workspace scan {state}: {summary}")
 
 
+def _finding_json(session, uri: str, f, block_id: str | None = None) -> dict:
+    doc = session.store.get(uri)
+    item = {"rule": f.code, "name": f.name, "message": f.message, "severity": f.severity.value, "fingerprint": f.fingerprint}
+    if doc is not None and doc.source is not None:
+        item["range"] = convert.span_range(doc.source, f.span, session.encoding)
+    if block_id is not None:
+        item["block"] = block_id
+    return item
+
+
+def _block_args(name: str, args: list) -> tuple[str, str]:
+    if len(args) != 2 or not all(isinstance(a, str) for a in args):
+        raise JsonRpcInvalidParams(f"{name}: expected a document URI and a block id")
+    return args[0], args[1]
+
+
+def _line_list(items: list[dict]) -> str:
+    return "; ".join(
+        f"{i['rule']} line {i['range']['start']['line'] + 1}: {i['message']}" if "range" in i else f"{i['rule']}: {i['message']}"
+        for i in items
+    )
+
+
+def show_block_findings(session, args: list) -> dict:
+    from redline.lsp.handlers.code_lens import SHOW_BLOCK_FINDINGS
+
+    uri, block_id = _block_args(SHOW_BLOCK_FINDINGS, args)
+    for block, findings in session.block_findings(uri):
+        if block.id == block_id:
+            doc = session.store.get(uri)
+            first = doc.position(block.start, session.encoding)[0] if doc is not None else 0
+            last = doc.position(block.end, session.encoding)[0] if doc is not None else 0
+            items = [_finding_json(session, uri, f, block_id) for f in findings]
+            where = f"{Path(uri_path(uri)).name} lines {first + 1}-{last + 1}"
+            if items:
+                session.sink.show(LogLevel.INFO, f"Redline: block inserted at once ({where}): {_line_list(items)}")
+            else:
+                session.sink.show(LogLevel.INFO, f"Redline: no security findings in the block inserted at once ({where})")
+            return {"uri": uri, "block": block_id, "startLine": first, "endLine": last, "findings": items}
+    raise JsonRpcInvalidParams(f"{SHOW_BLOCK_FINDINGS}: no block {block_id!r} in {uri} (reviewed, deleted or closed)")
+
+
+def mark_block_reviewed(session, args: list) -> dict:
+    from redline.lsp.handlers.code_lens import MARK_BLOCK_REVIEWED
+
+    uri, block_id = _block_args(MARK_BLOCK_REVIEWED, args)
+    return {"uri": uri, "block": block_id, "reviewed": session.mark_block_reviewed(uri, block_id)}
+
+
+def findings_since_open(session, args: list) -> dict:
+    if any(not isinstance(a, str) for a in args):
+        raise JsonRpcInvalidParams(f"{FINDINGS_SINCE_OPEN}: expected document URIs")
+    uris = args or [d.uri for d in session.store]
+    out: dict[str, list[dict]] = {}
+    for uri in uris:
+        found = session.findings_since_open(uri)
+        if found is None:
+            if args:
+                raise JsonRpcInvalidParams(f"{FINDINGS_SINCE_OPEN}: {uri} is not open")
+            continue
+        blocks = session.blocks.get(uri, ())
+        out[uri] = [
+            _finding_json(session, uri, f, getattr(block_of(blocks, f.span.start_byte, f.span.end_byte), "id", None))
+            for f in found
+        ]
+    total = sum(len(v) for v in out.values())
+    if total:
+        text = " | ".join(f"{Path(uri_path(u)).name}: {_line_list(items)}" for u, items in out.items() if items)
+        session.sink.show(LogLevel.INFO, f"Redline: {total} finding{'s' if total != 1 else ''} since opened: {text}")
+    else:
+        session.sink.show(LogLevel.INFO, "Redline: no new findings since the documents were opened")
+    return {"documents": out, "count": total}
+
+
 def register(server) -> None:
+    from redline.lsp.handlers.code_lens import MARK_BLOCK_REVIEWED, SHOW_BLOCK_FINDINGS
+
+    @server.command(SHOW_BLOCK_FINDINGS)
+    def show_block(ls, params: types.ExecuteCommandParams):
+        return show_block_findings(ls.session, list(params.arguments or []))
+
+    @server.command(MARK_BLOCK_REVIEWED)
+    def mark_reviewed(ls, params: types.ExecuteCommandParams):
+        return mark_block_reviewed(ls.session, list(params.arguments or []))
+
+    @server.command(FINDINGS_SINCE_OPEN)
+    def since_open(ls, params: types.ExecuteCommandParams):
+        return findings_since_open(ls.session, list(params.arguments or []))
+
     @server.command(SCAN)
     async def scan(ls, params: types.ExecuteCommandParams):
         return await scan_workspace(ls, params.work_done_token, list(params.arguments or []))

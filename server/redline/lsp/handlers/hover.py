@@ -1,10 +1,12 @@
-"""textDocument/hover on a flagged range: what is wrong, why, the fix, how to suppress."""
+"""textDocument/hover on a flagged range: what is wrong, why, the fix, how to suppress; and
+whether it lies in a block inserted at once (redline.lsp.blocks), to be reviewed."""
 
 from __future__ import annotations
 
 from lsprotocol import types
 
 from redline.lsp import convert, explain
+from redline.lsp.blocks import block_of
 
 
 def register(server) -> None:
@@ -26,6 +28,10 @@ def register(server) -> None:
         span_hi = max(f.span.end_byte for f in hits)
         md = session.client.markdown_hover
         text = explain.hover_markdown(hits, session.registry.by_code, doc.language, markdown=md)
+        block = next((b for f in hits if (b := block_of(session.blocks.get(uri, ()), f.span.start_byte, f.span.end_byte))), None)
+        if block is not None:
+            note = "In a block inserted at once — review before commit"
+            text = (f"*{note}*" if md else note) + "\n\n" + text
         return types.Hover(
             contents=types.MarkupContent(kind=types.MarkupKind.Markdown if md else types.MarkupKind.PlainText, value=text),
             range=convert.to_range(convert.byte_range(doc.source, span_lo, span_hi, session.encoding)),

@@ -1,0 +1,169 @@
+"""Inserted blocks: code that arrived in one go (a paste, an accepted completion, an agent's edit).
+
+A single content change of a didChange that inserts at least `min_lines` lines, or at least
+`CHARS_PER_LINE * min_lines` characters on fewer lines (a long one-liner), is remembered as a
+`Block` (a byte range of the document). Typing never makes one: each keystroke is its own small
+change. Blocks are then kept mapped through every later edit:
+
+- an edit wholly before a block (or an insertion at its first byte) moves it;
+- an edit wholly after it (or an insertion at its end) leaves it alone;
+- an edit inside it, or overlapping one of its ends, grows or shrinks it (the text the edit puts
+  there counts as part of the block);
+- an edit that removes all of it drops it, and so does one that leaves only white space;
+- blocks that overlap are merged into one (it keeps the oldest id).
+
+A whole-document change (clients that sync the full text) is first reduced to the span that
+differs (common prefix and suffix), so that a keystroke is still a keystroke and a paste still
+a paste. Leading and trailing white space of the inserted text is not part of the block, so that
+the block starts on its first line of code.
+
+Pure functions over bytes and edits; the session keeps one tuple of blocks per open document, in
+memory only (dropped on close).
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, NamedTuple, Sequence
+
+from redline.rules.engine import ByteEdit
+
+DEFAULT_MIN_LINES = 8
+CHARS_PER_LINE = 50  # with the default 8 lines: 400 characters
+_SPACE = b" \t\r\n\f\v"
+
+
+class Block(NamedTuple):
+    id: str
+    start: int  # byte offsets in the document, [start, end)
+    end: int
+
+
+class Edit(NamedTuple):
+    """One content change as bytes: `ByteEdit` plus the text it put there (None: the whole
+    document was replaced)."""
+
+    edit: ByteEdit
+    text: bytes
+    whole: bool = False
+
+
+def is_large(text: bytes, min_lines: int) -> bool:
+    """Whether inserting `text` at once makes a block."""
+    stripped = text.strip(_SPACE)
+    if not stripped:
+        return False
+    lines = stripped.count(b"\n") + 1
+    if lines >= min_lines:
+        return True
+    return len(stripped.decode("utf-8", "replace")) >= CHARS_PER_LINE * min_lines
+
+
+def minimal_edit(old: bytes, new: bytes) -> ByteEdit:
+    """The smallest single edit turning `old` into `new` (common prefix and suffix kept)."""
+    n = min(len(old), len(new))
+    lo = 0
+    # Compare in chunks first: full-sync clients send the whole text on every keystroke.
+    step = 4096
+    while lo + step <= n and old[lo : lo + step] == new[lo : lo + step]:
+        lo += step
+    while lo < n and old[lo] == new[lo]:
+        lo += 1
+    hi = 0
+    limit = n - lo
+    while hi + step <= limit and old[len(old) - hi - step : len(old) - hi] == new[len(new) - hi - step : len(new) - hi]:
+        hi += step
+    while hi < limit and old[len(old) - hi - 1] == new[len(new) - hi - 1]:
+        hi += 1
+    return ByteEdit(lo, len(old) - hi, len(new) - hi)
+
+
+def map_block(block: Block, e: ByteEdit) -> Block | None:
+    """`block` after edit `e` (see the module docstring); None when the edit removed it."""
+    s, t = block.start, block.end
+    a, b, c = e
+    delta = c - b
+    if a == b:  # an insertion
+        if a <= s:
+            return block._replace(start=s + delta, end=t + delta)
+        if a >= t:
+            return block
+        return block._replace(end=t + delta)
+    if b <= s:
+        return block._replace(start=s + delta, end=t + delta)
+    if a >= t:
+        return block
+    if a <= s and b >= t:
+        return None  # removed entirely (or replaced: a large new text makes a block of its own)
+    start = min(s, a)
+    end = c if b >= t else t + delta
+    return block._replace(start=start, end=end) if start < end else None
+
+
+def _trim(data: bytes, start: int, end: int) -> tuple[int, int]:
+    while start < end and data[start] in _SPACE:
+        start += 1
+    while end > start and data[end - 1] in _SPACE:
+        end -= 1
+    return start, end
+
+
+def merge(blocks: Iterable[Block]) -> tuple[Block, ...]:
+    """Blocks sorted by start, overlapping ones merged (the merged block keeps the oldest id)."""
+    out: list[Block] = []
+    for b in sorted(blocks, key=lambda b: (b.start, b.end)):
+        if out and b.start < out[-1].end:
+            last = out[-1]
+            keep = last.id if _age(last.id) <= _age(b.id) else b.id
+            out[-1] = Block(keep, last.start, max(last.end, b.end))
+        else:
+            out.append(b)
+    return tuple(out)
+
+
+def _age(block_id: str) -> int:
+    try:
+        return int(block_id.lstrip("b"))
+    except ValueError:
+        return 0
+
+
+def track(
+    blocks: Sequence[Block], before: bytes, edits: Sequence[Edit], after: bytes, min_lines: int, new_id
+) -> tuple[Block, ...]:
+    """`blocks` of a document holding `before`, after `edits` (in order, each in the coordinates
+    left by the previous ones) turned it into `after`; a large insertion adds a block with id
+    `new_id()`."""
+    data = before if any(e.whole for e in edits) else None
+    current = list(blocks)
+    for i, e in enumerate(edits):
+        edit, text = e.edit, e.text
+        if e.whole:
+            assert data is not None
+            edit = minimal_edit(data, text)
+            text = text[edit.start : edit.new_end]
+        mapped = [m for b in current if (m := map_block(b, edit)) is not None]
+        if is_large(text, min_lines):
+            lead = len(text) - len(text.lstrip(_SPACE))
+            trail = len(text) - len(text.rstrip(_SPACE))
+            mapped.append(Block(new_id(), edit.start + lead, edit.new_end - trail))
+        current = list(merge(mapped))
+        if data is not None and i < len(edits) - 1:
+            data = e.text if e.whole else data[: e.edit.start] + e.text + data[e.edit.old_end :]
+    out = []
+    for b in current:
+        start, end = _trim(after, max(0, min(b.start, len(after))), max(0, min(b.end, len(after))))
+        if start < end:
+            out.append(b._replace(start=start, end=end))
+    return merge(out)
+
+
+def contains(block: Block, start: int, end: int) -> bool:
+    """Whether a finding spanning bytes [start, end) lies (at least partly) in the block."""
+    return start < block.end and end > block.start if end > start else block.start <= start < block.end
+
+
+def block_of(blocks: Sequence[Block], start: int, end: int) -> Block | None:
+    for b in blocks:
+        if contains(b, start, end):
+            return b
+    return None
