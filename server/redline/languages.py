@@ -51,6 +51,10 @@ LANGUAGES: dict[str, LanguageSpec] = {
         LanguageSpec("requirements", None, comment="#"),
         LanguageSpec("gomod", None, comment="//"),
         LanguageSpec("xml", None, comment=None, block_comment=("<!--", "-->")),
+        # Templates: no grammar; the templates engine lexes their tags and expressions itself
+        # (redline.templates). "html" is scanned for Jinja/Django syntax when it has `{{`/`{%`.
+        *(LanguageSpec(name, None, comment=None, block_comment=("<!--", "-->"))
+          for name in ("html", "jinja", "ejs", "handlebars", "vue", "svelte")),
     ]
 }
 
@@ -84,6 +88,16 @@ LANGUAGE_IDS: dict[str, str] = {
     "go.mod": "gomod",
     "gomod": "gomod",
     "xml": "xml",
+    "html": "html",
+    "jinja": "jinja",
+    "jinja-html": "jinja",
+    "django-html": "jinja",
+    "ejs": "ejs",
+    "html-ejs": "ejs",
+    "handlebars": "handlebars",
+    "mustache": "handlebars",
+    "vue": "vue",
+    "svelte": "svelte",
     # Languages without a grammar here: read as plain text, so that the secrets engines (which
     # work line by line) still see them. No other engine applies to "text".
     **{lid: "text" for lid in ("c", "cpp", "csharp", "objective-c", "objective-cpp", "swift", "kotlin",
@@ -140,6 +154,18 @@ EXTENSIONS: dict[str, str] = {
     ".conf": "ini",
     ".properties": "properties",
     ".xml": "xml",
+    ".html": "html",
+    ".htm": "html",
+    ".jinja": "jinja",
+    ".jinja2": "jinja",
+    ".j2": "jinja",
+    ".djhtml": "jinja",
+    ".ejs": "ejs",
+    ".hbs": "handlebars",
+    ".handlebars": "handlebars",
+    ".mustache": "handlebars",
+    ".vue": "vue",
+    ".svelte": "svelte",
     # Source files without a grammar and key files: plain text for the secrets engines.
     **{ext: "text" for ext in (".c", ".h", ".cc", ".cpp", ".cxx", ".hpp", ".hh", ".cs", ".m", ".mm", ".swift",
                                ".kt", ".kts", ".scala", ".dart", ".groovy", ".gradle", ".cls", ".php", ".rb",

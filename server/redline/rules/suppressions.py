@@ -136,6 +136,9 @@ _LEXERS: dict[str, _Lexer] = {
     "ini": _Lexer(line=(b"#", b";")),
     "gomod": _Lexer(line=(b"//",), quotes=b'"`'),
     "xml": _Lexer(line=(), block=(b"<!--", b"-->"), quotes=b""),  # `<` cannot appear in attributes
+    # Templates (redline.templates): an HTML comment or the template's own comment, to the line end.
+    **dict.fromkeys(("html", "jinja", "ejs", "handlebars", "vue", "svelte"),
+                    _Lexer(line=(b"<!--", b"{#", b"{{!", b"<%#"), quotes=b"")),
     # Any language without a grammar: the usual comment tokens.
     "text": _Lexer(line=(b"#", b"//", b"--", b";"), block=(b"/*", b"*/"), quotes=b"\"'`"),
 }
