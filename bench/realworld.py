@@ -360,7 +360,7 @@ def score_triage(path: Path, runs: list[Run]) -> str:
     rows = [m.groups() for line in path.read_text().splitlines() if (m := ROW.match(line))]
     out = [f"triaged findings: {len(rows)} (from {path})"]
 
-    def prec(sel, label):
+    def prec(sel, label, weigh=True):
         if not sel:
             return
         c = collections.Counter(r[6] for r in sel)
@@ -372,10 +372,13 @@ def score_triage(path: Path, runs: list[Run]) -> str:
         wsum = sum(sizes.get(k, 0) for k in by)
         weighted = sum(sizes.get(k, 0) * (sum(v) / len(v)) for k, v in by.items()) / wsum if wsum else float("nan")
         out.append(f"{label}: {len(sel)} triaged, true {c['true']}, noise {c['noise']}, false {c['false']}; "
-                   f"precision {raw:.2f} raw, {weighted:.2f} weighted by stratum size")
+                   f"precision {raw:.2f} raw" + (f", {weighted:.2f} weighted by stratum size" if weigh else ""))
 
     prec(rows, "all severities")
     prec([r for r in rows if r[2] in WARN_UP], "warning or above")
+    prod = [r for r in rows if not nonprod(r[4].rsplit(":", 1)[0])]
+    prec(prod, "production code only (not tests/examples/docs by path), all severities", weigh=False)
+    prec([r for r in prod if r[2] in WARN_UP], "production code only, warning or above", weigh=False)
     for sev in SEVERITIES:
         prec([r for r in rows if r[2] == sev], f"  {sev}")
     return "\n".join(out)
