@@ -181,7 +181,8 @@ def scan(pkg: Package, jobs: int) -> dict:
     if proc.returncode not in (0, 1):
         sys.exit(f"{pkg.key}: redline failed with status {proc.returncode}:\n{proc.stderr[-2000:]}")
     data = json.loads(pkg.report.read_text())
-    data["_bench"] = {"seconds": round(elapsed, 2), "commit": git_commit(), "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
+    data["_bench"] = {"seconds": round(elapsed, 2), "commit": git_commit(), "jobs": jobs,
+                      "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
     pkg.report.write_text(json.dumps(data))
     return data
 
@@ -255,8 +256,8 @@ def tables(runs: list[Run], commit: str, jobs: int) -> str:
     w = out.append
     npk = collections.Counter(r.pkg.ecosystem for r in runs)
     w(f"Measured at commit {commit}; {npk['pypi']} PyPI and {npk['npm']} npm releases, {s['files']:,} files, "
-      f"{s['lines']:,} lines scanned, {s['n']:,} findings; scan time {s['seconds']:.0f} s wall in total "
-      f"(`--jobs {jobs}`, shared machine); {s['errors']} engine errors.\n")
+      f"{s['lines']:,} lines scanned, {s['n']:,} findings; scan time {s['seconds']:.0f} s wall summed over the packages "
+      f"({jobs_text(runs, jobs)}, shared machine); {s['errors']} engine errors or time limits hit.\n")
     w("| | findings | per 10k lines |")
     w("|---|---:|---:|")
     w(f"| all severities | {s['n']:,} | {per10k(s['n'], s['lines']):.1f} |")
@@ -291,6 +292,11 @@ def tables(runs: list[Run], commit: str, jobs: int) -> str:
         w(f"| **all {eco}** | | {sub['files']:,} | {sub['lines']:,} | {sub['n']:,} | {per10k(sub['n'], sub['lines']):.1f} | "
           f"{sub['warn']} | {per10k(sub['warn'], sub['lines']):.2f} | | {sub['seconds']:.0f} |")
     return "\n".join(out) + "\n"
+
+
+def jobs_text(runs: list[Run], jobs: int) -> str:
+    used = sorted({str(r.data.get("_bench", {}).get("jobs", "?")) for r in runs})
+    return "`--jobs " + "/".join(used) + "`" if used != ["?"] else "`--jobs` not recorded"
 
 
 def strata(runs: list[Run]) -> dict[tuple[str, str], list[tuple[Run, dict]]]:
@@ -424,7 +430,10 @@ def main(argv: list[str] | None = None) -> int:
             "folder with the default settings (`redline scan . --format json --fail-on never`, every engine,\n"
             "slow ones included). Lines are the report's `summary.lines` (all scanned files; blank and comment\n"
             "lines included). \"In tests, examples, docs\" is decided by path (see `NONPROD` in the script).\n"
-            "Sampled triage of these findings: [triage.md](triage.md).\n\n"
+            "Each package folder gets an empty `.git` so that it is its own workspace root (configuration,\n"
+            ".gitignore and manifests are looked up there, not in the Redline checkout around it). Counts are\n"
+            "lower bounds where a file hit the 500-findings-per-file cap (an `RL000` row says so) or a time\n"
+            "limit (counted as engine errors). Sampled triage of these findings: [triage.md](triage.md).\n\n"
         )
         MARKDOWN.write_text(head + text)
         print(f"wrote {MARKDOWN}")
