@@ -35,7 +35,7 @@ from redline.secrets import regex as rx
 PACKAGE = Path(__file__).resolve().parent.parent / "server" / "redline"
 # The modules that apply patterns to file content (whole text, lines, node text, string
 # literals, manifest values, config lines, ignore globs).
-CONTENT_MODULES = ("secrets", "deps", "rules/predicates", "engines", "files.py", "languages.py", "config.py")
+CONTENT_MODULES = ("secrets", "deps", "rules/predicates", "engines", "templates", "files.py", "languages.py", "config.py")
 
 # ---------------------------------------------------------------- the vetted `re` patterns
 
