@@ -28,7 +28,11 @@ async def test_capabilities(lsp, tmp_path):
     diag = caps.diagnostic_provider
     assert diag.identifier == "redline" and diag.workspace_diagnostics and not diag.inter_file_dependencies
     assert caps.hover_provider
-    assert set(caps.execute_command_provider.commands) == {"redline.scanWorkspace", "redline.showRule"}
+    assert set(caps.execute_command_provider.commands) == {
+        "redline.scanWorkspace", "redline.showRule",
+        "redline.showBlockFindings", "redline.markBlockReviewed", "redline.findingsSinceOpen",
+    }
+    assert caps.code_lens_provider is not None  # the review lens (test_lsp_blocks.py)
     assert caps.workspace.workspace_folders.supported and caps.workspace.workspace_folders.change_notifications
 
 
