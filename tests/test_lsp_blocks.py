@@ -139,6 +139,24 @@ def test_whole_document_sync_keystrokes_are_keystrokes():
     assert (b.start, pasted[b.start : b.end]) == (len(before), BLOCK.rstrip().encode())
 
 
+def test_a_formatter_rewriting_the_file_makes_no_block_and_keeps_blocks_elsewhere():
+    text = (HEAD + BLOCK + "print( 1 )\n").encode()
+    ids = iter(["b2", "b3"])
+    b = Block("b1", len(HEAD), len(HEAD) + len(BLOCK.rstrip()))
+    formatted = text.replace(b"print( 1 )", b"print(1)").replace(b"CONSTANT = 1", b"CONSTANT  =  1")
+    # One edit replacing the whole text with the formatted text: two lines differ, one above
+    # the block and one below it.
+    edit = Edit(ByteEdit(0, len(text), len(formatted)), formatted)
+    assert blocks.track((b,), text, [edit], formatted, 8, lambda: next(ids)) == (Block("b1", b.start + 2, b.end + 2),)
+    (b,) = blocks.track((b,), text, [edit], formatted, 8, lambda: next(ids))
+    # A large new text over a selection does make a block.
+    other = BLOCK.replace("lookup", "find").replace("count", "total").replace("users", "people").encode()
+    start = formatted.index(b"print(1)")
+    replaced = formatted[:start] + other + formatted[start + 8 :]
+    new = blocks.track((b,), formatted, [Edit(ByteEdit(start, start + 8, start + len(other)), other)], replaced, 8, lambda: next(ids))
+    assert [x.id for x in new] == ["b1", "b2"]
+
+
 # ------------------------------------------------------------------ the session
 
 

@@ -12,9 +12,10 @@ change. Blocks are then kept mapped through every later edit:
 - an edit that removes all of it drops it, and so does one that leaves only white space;
 - blocks that overlap are merged into one (it keeps the oldest id).
 
-A whole-document change (clients that sync the full text) is first reduced to the span that
-differs (common prefix and suffix), so that a keystroke is still a keystroke and a paste still
-a paste. Leading and trailing white space of the inserted text is not part of the block, so that
+A whole-document change (clients that sync the full text), and a large replacement, is first
+reduced to the span that differs (common prefix and suffix), so that a keystroke is still a
+keystroke and a paste still a paste; a replacement counts only the lines it brings that were not
+among those it replaced (a formatter's edit of the whole file makes no block). Leading and trailing white space of the inserted text is not part of the block, so that
 the block starts on its first line of code.
 
 Pure functions over bytes and edits; the session keeps one tuple of blocks per open document, in
@@ -127,26 +128,67 @@ def _age(block_id: str) -> int:
         return 0
 
 
+def _novel(inserted: bytes, removed: bytes) -> bytes:
+    """The lines of `inserted` that were not already among the lines it replaced (a formatter
+    that rewrites a whole range inserts mostly lines that were there)."""
+    if not removed:
+        return inserted
+    old = {line.strip() for line in removed.split(b"\n")}
+    return b"\n".join(line for line in inserted.split(b"\n") if line.strip() not in old)
+
+
+def _hunks(old: bytes, new: bytes, base: int, min_lines: int) -> list[tuple[ByteEdit, bytes, bytes]]:
+    """Replacing `old` (at byte `base`) by `new` as (edit, inserted, removed) in order, each edit
+    in the coordinates left by the previous: the span that differs, split by a line diff when
+    both sides of it are several lines long (a formatter's edit of a whole file)."""
+    m = minimal_edit(old, new)
+    removed, inserted = old[m.start : m.old_end], new[m.start : m.new_end]
+    at = base + m.start
+    if removed.count(b"\n") < 2 or inserted.count(b"\n") < min(min_lines, 2):
+        return [(ByteEdit(at, at + len(removed), at + len(inserted)), inserted, removed)]
+    import difflib
+
+    a, b = removed.splitlines(keepends=True), inserted.splitlines(keepends=True)
+    a_off, b_off = [0], [0]
+    for line in a:
+        a_off.append(a_off[-1] + len(line))
+    for line in b:
+        b_off.append(b_off[-1] + len(line))
+    out = []
+    shift = 0  # bytes added by the hunks before (their edits are already applied)
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if tag == "equal":
+            continue
+        start = at + a_off[i1] + shift
+        gone, put = removed[a_off[i1] : a_off[i2]], inserted[b_off[j1] : b_off[j2]]
+        out.append((ByteEdit(start, start + len(gone), start + len(put)), put, gone))
+        shift += len(put) - len(gone)
+    return out
+
+
 def track(
     blocks: Sequence[Block], before: bytes, edits: Sequence[Edit], after: bytes, min_lines: int, new_id
 ) -> tuple[Block, ...]:
     """`blocks` of a document holding `before`, after `edits` (in order, each in the coordinates
     left by the previous ones) turned it into `after`; a large insertion adds a block with id
-    `new_id()`."""
-    data = before if any(e.whole for e in edits) else None
+    `new_id()`. A replacement is first reduced to the span that differs, and counts as large
+    only by the lines it brings that were not in the text it replaced."""
+    needs_text = [e.whole or (e.edit.old_end > e.edit.start and is_large(e.text, min_lines)) for e in edits]
+    data = before if any(needs_text) else None
     current = list(blocks)
     for i, e in enumerate(edits):
-        edit, text = e.edit, e.text
-        if e.whole:
+        parts = [(e.edit, e.text, b"")]
+        if needs_text[i]:
             assert data is not None
-            edit = minimal_edit(data, text)
-            text = text[edit.start : edit.new_end]
-        mapped = [m for b in current if (m := map_block(b, edit)) is not None]
-        if is_large(text, min_lines):
-            lead = len(text) - len(text.lstrip(_SPACE))
-            trail = len(text) - len(text.rstrip(_SPACE))
-            mapped.append(Block(new_id(), edit.start + lead, edit.new_end - trail))
-        current = list(merge(mapped))
+            old = data if e.whole else data[e.edit.start : e.edit.old_end]
+            parts = _hunks(old, e.text, 0 if e.whole else e.edit.start, min_lines)
+        for edit, text, removed in parts:
+            mapped = [m for b in current if (m := map_block(b, edit)) is not None]
+            if is_large(_novel(text, removed), min_lines):
+                lead = len(text) - len(text.lstrip(_SPACE))
+                trail = len(text) - len(text.rstrip(_SPACE))
+                mapped.append(Block(new_id(), edit.start + lead, edit.new_end - trail))
+            current = list(merge(mapped))
         if data is not None and i < len(edits) - 1:
             data = e.text if e.whole else data[: e.edit.start] + e.text + data[e.edit.old_end :]
     out = []
