@@ -8,8 +8,8 @@ answers with a summary once done or cancelled.
 `redline.showRule RLxxx|name` answers with the rule's metadata and its documentation as Markdown.
 
 Review of code inserted at once (redline.lsp.blocks, the lenses of code_lens.py):
-`redline.showBlockFindings uri blockId` answers with the block's findings and shows them in a
-message; `redline.markBlockReviewed uri blockId` forgets the block (its lens and its findings'
+`redline.showBlockFindings uri blockId` answers with the block's findings, shows them in a
+message and, where the client can, shows the first one (window/showDocument with a selection); `redline.markBlockReviewed uri blockId` forgets the block (its lens and its findings'
 tag go); `redline.findingsSinceOpen [uri]` answers with the findings whose fingerprints were not
 among the document's findings when it was opened (every open document without a URI).
 """
@@ -233,8 +233,19 @@ def register(server) -> None:
     from redline.lsp.handlers.code_lens import MARK_BLOCK_REVIEWED, SHOW_BLOCK_FINDINGS
 
     @server.command(SHOW_BLOCK_FINDINGS)
-    def show_block(ls, params: types.ExecuteCommandParams):
-        return show_block_findings(ls.session, list(params.arguments or []))
+    async def show_block(ls, params: types.ExecuteCommandParams):
+        result = show_block_findings(ls.session, list(params.arguments or []))
+        if result["findings"] and ls.session.client.show_document:
+            # Locate the first one: the editor shows the document with the finding selected.
+            first = result["findings"][0]
+            if "range" in first:
+                try:
+                    await ls.window_show_document_async(
+                        types.ShowDocumentParams(uri=result["uri"], take_focus=True, selection=convert.to_range(first["range"]))
+                    )
+                except Exception as e:  # noqa: BLE001 - the list is the answer; locating is a courtesy
+                    ls.session.log(LogLevel.DEBUG, f"window/showDocument failed: {e}")
+        return result
 
     @server.command(MARK_BLOCK_REVIEWED)
     def mark_reviewed(ls, params: types.ExecuteCommandParams):
