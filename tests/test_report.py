@@ -255,6 +255,7 @@ def test_json_shape():
         "end_line": 2,
         "end_column": 20,
         "engine": "redline",
+        "role": "production",
         "fingerprint": f.fingerprint,
         "snippet": "data = yaml.load(f)",
         "fixes": [

@@ -357,6 +357,9 @@ def _scan(args, started: float) -> int:
     config = _load_config(args, paths)
     problems: list = []  # any problem in the configuration stopped the command in _load_config
     config = _apply_cli_rules(args, config)
+    from dataclasses import replace as _replace
+
+    config = _replace(config, root=str(root))  # file roles are relative to it (redline/roles.py)
     known = _load_baseline(args.baseline) if args.baseline else None
     _check_output(args.output)
 
@@ -789,6 +792,14 @@ def scan_file(path, root, config, slow: bool = True, cache=None):
     if isinstance(source, Skipped):
         return source
     shown = _shown(path, root)
+    from redline.pipeline import file_role, generated_reason
+    from redline.roles import GENERATED
+
+    role, rel = file_role(source, config)
+    if role == GENERATED:
+        from redline.files import SkipKind
+
+        return Skipped(shown, generated_reason(rel), SkipKind.GENERATED)
     try:
         analysis = analyze(source, config, slow=slow) if cache is None else cache.analyze(source, shown, config, slow)
     except Exception as e:  # noqa: BLE001 - a bug in one file's analysis must not stop the scan

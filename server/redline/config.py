@@ -69,6 +69,17 @@ class Config:
     pypi_url: str = "https://pypi.org/pypi"
     npm_url: str = "https://registry.npmjs.org"
     application: bool | None = None  # None: guess from the manifest (unpinned-requirement checks)
+    # (glob, selectors): rules ignored in the files the glob matches (like ruff's).
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # (glob, role): the file role of matching paths (redline/roles.py); first match wins.
+    role_overrides: tuple[tuple[str, str], ...] = ()
+    # (role, "report" | "default"): "report" shows every rule's findings in that role as in production.
+    role_policy: tuple[tuple[str, str], ...] = ()
+    # bandit test ids turned on that are off by default (engines/bandit.py DEFAULT_OFF).
+    bandit_checks: tuple[str, ...] = ()
+    # The scan root (set by `redline scan`, not a configuration key): file roles are computed
+    # from paths relative to it (or to a deeper version-control root).
+    root: str = ""
     source: str = "defaults"  # where it came from, for messages
 
     def engine_enabled(self, name: str, default: bool = True) -> bool:
@@ -76,6 +87,11 @@ class Config:
             if key == name:
                 return value
         return default
+
+    def bandit_check_on(self, bandit_id: str) -> bool:
+        """Is a default-off bandit check turned back on (`bandit-checks`, or named in `select`)?"""
+        u = bandit_id.upper()
+        return u in self.bandit_checks or any(s.strip().upper() == u for s in self.select)
 
     def severity_for(self, code: str, name: str, default: Severity) -> Severity:
         for selector, sev in self.severity:
@@ -230,6 +246,58 @@ def from_mapping(
                 bad(raw_key, "expected a whole number of megabytes (0 turns the limit off)")
             else:
                 changes["memory_limit"] = value
+        elif key == "per-file-ignores":
+            if not isinstance(value, Mapping):
+                bad(raw_key, 'expected a table like { "tests/**" = ["RL3"] }')
+                continue
+            entries = []
+            for glob, sels in value.items():
+                items = _str_list(sels)
+                if items is None:
+                    bad(f"{raw_key}.{glob}", "expected a list of rule codes, names or prefixes")
+                    continue
+                invalid = _invalid_globs((str(glob),))
+                if invalid:
+                    bad(f"{raw_key}.{glob}", invalid[str(glob)])
+                    continue
+                unknown = _check_selectors(items, known_rules)
+                if unknown:
+                    bad(f"{raw_key}.{glob}", f"unknown rule(s) {', '.join(unknown)}; they are ignored")
+                    items = tuple(i for i in items if i not in unknown)
+                entries.append((str(glob), items))
+            changes["per_file_ignores"] = tuple(entries) + cfg.per_file_ignores
+        elif key == "roles":
+            from redline import roles as _roles
+
+            if not isinstance(value, Mapping):
+                bad(raw_key, 'expected a table like { "scripts/**" = "test", test = "report" }')
+                continue
+            overrides, policy = [], []
+            for k, v in value.items():
+                k = str(k)
+                v = v.strip().lower() if isinstance(v, str) else v
+                if k in _roles.ROLES and k != _roles.PRODUCTION and v in ("report", "default"):
+                    policy.append((k, v))
+                elif v in _roles.ROLES:
+                    invalid = _invalid_globs((k,))
+                    if invalid:
+                        bad(f"{raw_key}.{k}", invalid[k])
+                    else:
+                        overrides.append((k, v))
+                else:
+                    bad(
+                        f"{raw_key}.{k}",
+                        f"expected a role ({', '.join(_roles.ROLES)}) for a path glob, or "
+                        '"report" / "default" for a role name',
+                    )
+            changes["role_overrides"] = tuple(overrides) + cfg.role_overrides
+            changes["role_policy"] = tuple(policy) + cfg.role_policy
+        elif key == "bandit-checks":
+            items = _str_list(value)
+            if items is None or not all(re.fullmatch(r"[Bb]\d{3}", i) for i in items):
+                bad(raw_key, 'expected a list of bandit test ids like ["B101"]')
+                continue
+            changes["bandit_checks"] = tuple(i.upper() for i in items) + cfg.bandit_checks
         elif key in ("advisory-url", "pypi-url", "npm-url"):
             if not isinstance(value, str) or not re.match(r"^(https?|file)://", value):
                 bad(raw_key, "expected an http(s):// or file:// URL")
@@ -243,6 +311,7 @@ def from_mapping(
 KEYS = (
     "select", "ignore", "severity", "exclude", "engines", "online", "application", "min-severity",
     "min-confidence", "max-file-size", "max-findings-per-file", "time-limit", "memory-limit", "advisory-url", "pypi-url", "npm-url",
+    "per-file-ignores", "roles", "bandit-checks",
 )
 
 

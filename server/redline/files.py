@@ -70,7 +70,8 @@ class SkipKind:
     SYMLINK = "symlink"
     MISSING = "missing"
 
-    ROUTINE = frozenset({IGNORED, EXCLUDED, LANGUAGE})
+    GENERATED = "generated"  # role generated: minified, bundled, vendored (redline/roles.py)
+    ROUTINE = frozenset({IGNORED, EXCLUDED, LANGUAGE, GENERATED})
 
 
 @dataclass(frozen=True)

@@ -8,12 +8,14 @@ both paths apply the same de-duplication, suppressions, configuration and finger
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterable, Sequence
 
 from redline import languages as langs
 from redline import limits
+from redline import roles
 from redline.config import Config
 from redline.documents.source import SourceFile
 from redline.engines import all_engines
@@ -161,10 +163,61 @@ def _selected(selector: str, f: Finding) -> bool:
     return selector_matches(selector, f.code, f.name, f.property("bandit_id"))
 
 
+def relative_path(file: SourceFile, config: Config) -> str:
+    """The file's path relative to its project root (the scan root, the configuration file's
+    folder or the nearest version-control root: the deepest that holds it), for file roles."""
+    conf_dir = os.path.dirname(config.source) if os.path.isabs(config.source) else ""
+    return roles.relative_path(file.path, (config.root, conf_dir))
+
+
+def file_role(file: SourceFile, config: Config) -> tuple[str, str]:
+    """(role, relative path) of `file` (redline/roles.py), configuration overrides applied."""
+    rel = relative_path(file, config)
+    return roles.role_of(rel, file.text, config.role_overrides), rel
+
+
+def generated_reason(rel: str) -> str:
+    return roles.SKIP_REASON.format(path=rel)
+
+
+def apply_roles(findings: Sequence[Finding], role: str, rel: str, config: Config, registry: Registry) -> list[Finding]:
+    """The file-role policy (roles.policy_action: each rule's `roles`, else its family's
+    default; config `roles = { test = "report" }`) and `per-file-ignores`. Findings outside
+    production carry their role in `properties` ("role")."""
+    ignores = [sels for glob, sels in config.per_file_ignores if roles.glob_matches(glob, rel)]
+    if role == roles.PRODUCTION and not ignores:
+        return list(findings)
+    policy = dict(config.role_policy)
+    out = []
+    for f in findings:
+        if f.code == LIMIT_CODE:
+            out.append(f)
+            continue
+        if any(_selected(s, f) for sels in ignores for s in sels):
+            continue
+        if role != roles.PRODUCTION:
+            rule = registry.by_code.get(f.code)
+            family = "secrets" if f.engine in ("secrets", "detect-secrets") else (rule.family if rule else "other")
+            action = roles.policy_action(
+                role, family, rule.roles if rule else None, f.confidence is Confidence.HIGH, policy
+            )
+            if action == roles.DROP:
+                continue
+            if action == roles.HINT and f.severity is not Severity.HINT:
+                f = replace(f, severity=Severity.HINT)
+            f = replace(f, properties=f.properties + (("role", role),))
+        out.append(f)
+    return out
+
+
 def finalize(file: SourceFile, findings: Sequence[Finding], config: Config, registry: Registry | None = None) -> list[Finding]:
-    """De-duplicate, drop suppressed findings, apply the configuration, cap the number of
-    findings (`max-findings-per-file`, with one summary finding), assign fingerprints."""
+    """Apply the file role (nothing for generated files; roles.py), de-duplicate, drop
+    suppressed findings, apply the configuration, cap the number of findings
+    (`max-findings-per-file`, with one summary finding), assign fingerprints."""
     registry = registry or default_registry()
+    role, rel = file_role(file, config)
+    if role == roles.GENERATED:
+        return []
     stops = [f for f in findings if f.code == LIMIT_CODE]  # an engine stopped early (rules/engine.py)
     if stops:
         findings = [f for f in findings if f.code != LIMIT_CODE]
@@ -179,6 +232,7 @@ def finalize(file: SourceFile, findings: Sequence[Finding], config: Config, regi
             )
         ]
         merged += suppressions.problem_findings(file, sup, registry)  # malformed markers: never suppressed
+    merged = apply_roles(merged, role, rel, config, registry)
     merged = apply_config(merged, config, registry)
     merged = cap_findings(file, merged, config, stops)
     return sorted(assign_fingerprints(merged, file.text), key=lambda f: f.sort_key)
@@ -240,6 +294,9 @@ def _summary(file: SourceFile, hidden: list[Finding], cap: int, stops: Sequence[
 
 def analyze(file: SourceFile, config: Config, *, slow: bool = True) -> Analysis:
     """Every enabled engine (fast only when `slow` is False) over a whole file."""
+    role, rel = file_role(file, config)
+    if role == roles.GENERATED:
+        return Analysis([], skipped=generated_reason(rel))
     engines = enabled_engines(config, None if slow else False)
     raw, errors = run_engines(file, config, engines)
     return Analysis(finalize(file, raw, config), errors)

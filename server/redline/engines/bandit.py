@@ -6,7 +6,8 @@ into the next) and drive its `BanditNodeVisitor` over a `BytesIO` of the buffer,
 the manager does for a file. bandit keeps global state (the plugin registry, loggers), so runs
 are serialized by a lock.
 
-Results are mapped onto Redline's rules: a bandit test listed in a rule's `bandit = [...]`
+The checks in `DEFAULT_OFF` (asserts, imports, try/except/pass...) are dropped unless the
+configuration turns them on (`bandit-checks`). Results are mapped onto Redline's rules: a bandit test listed in a rule's `bandit = [...]`
 is that rule's concern. While the engine that runs that rule is on, the rule has already judged
 the code with more context (taint, constants, sanitizers), so bandit's result for that test is
 dropped; with that engine off the result is reported under the rule's code. Every other bandit
@@ -37,6 +38,24 @@ log = logging.getLogger(__name__)
 IMPORTED_CODE = "RL901"
 _SEVERITY = {"LOW": Severity.INFO, "MEDIUM": Severity.WARNING, "HIGH": Severity.ERROR}
 _CONFIDENCE = {"LOW": Confidence.LOW, "MEDIUM": Confidence.MEDIUM, "HIGH": Confidence.HIGH, "UNDEFINED": Confidence.LOW}
+# bandit checks that do not run by default, each with the reason: they flag patterns rather than
+# weaknesses, or a Redline rule judges the same code with more context. `bandit-checks =
+# ["B101"]` in the configuration (or the id in `select`) turns one back on. The checks that do
+# run by default are listed in README.md ("bandit checks on by default").
+DEFAULT_OFF: dict[str, str] = {
+    "B101": "assert: the tool of tests and type narrowing; 94% of all findings on real code, almost never a security check",
+    "B110": "try/except/pass: a code-quality pattern, not a weakness",
+    "B112": "try/except/continue: a code-quality pattern, not a weakness",
+    "B311": "random: Redline's randomness rule reports it where the value is used for security",
+    "B401": "import telnetlib: an import is not a weakness; the use is what matters (B312, RL rules)",
+    "B402": "import ftplib: an import is not a weakness; the use is what matters (B321, RL rules)",
+    "B404": "import subprocess: an import is not a weakness; Redline's command-injection rule checks the calls",
+    "B411": "import xmlrpc: an import is not a weakness (and defusedxml.xmlrpc next to it is the fix)",
+    "B412": "import of wsgiref/CGI handlers (httpoxy): an import, reported as an error by bandit, on every CGI adapter",
+    "B415": "import pyghmi: an import is not a weakness",
+    "B603": "subprocess without a shell: the safe form; Redline's command-injection rule checks tainted arguments",
+    "B607": "a program started by name (PATH lookup): ordinary in scripts and tools, rarely exploitable",
+}
 _lock = threading.Lock()
 _config = None
 
@@ -125,6 +144,8 @@ def to_findings(file: SourceFile, issues, config: Config) -> list[Finding]:
     out = []
     for issue in issues:
         bid = str(issue.test_id)
+        if bid in DEFAULT_OFF and not config.bandit_check_on(bid):
+            continue
         rule = covering.get(bid)
         bandit_cwe = getattr(getattr(issue, "cwe", None), "id", 0) or 0
         props = (("bandit_id", bid), ("bandit_test", str(issue.test)))

@@ -3,7 +3,8 @@
 Additions keep the version; a renamed or removed key, or a changed meaning, bumps it. Lines and
 columns are 1-based, columns count Unicode characters (code points) and `end_column` is
 exclusive. Paths are relative to `root`, '/'-separated. `snippet` is the first flagged source
-line with secrets masked.
+line with secrets masked. `role` is the file role of the finding's file (redline/roles.py:
+production, test, example, dev-config).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ def finding_dict(path: str, r: Reported) -> dict:
         "path": path,
         **_range(r.position),
         "engine": f.engine,
+        "role": f.property("role") or "production",
         "fingerprint": f.fingerprint,
         "snippet": r.excerpt.text,
         "fixes": [

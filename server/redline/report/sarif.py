@@ -5,7 +5,8 @@ fullDescription, help, helpUri, defaultConfiguration.level, properties.tags with
 each "CWE-n", properties.security-severity, properties.precision). Each result has ruleId,
 ruleIndex, level, message.text, one location whose artifactLocation.uri is relative to the scan
 root (`uriBaseId` SRCROOT, declared in `originalUriBaseIds`) with a 1-based region, and
-partialFingerprints, properties.cwe (["CWE-89"]), fixes and relatedLocations when there are any.
+partialFingerprints, properties.cwe (["CWE-89"]), properties.role (the file role: production,
+test, example, dev-config), fixes and relatedLocations when there are any.
 Columns are UTF-16 code units, SARIF's default `columnKind`, declared explicitly. Skipped files
 and engine errors are tool execution notifications (an engine stopped by its time limit on a
 file is `engine-skipped`, level warning); configuration problems are configuration
@@ -102,6 +103,7 @@ def report_dict(result: ScanResult, registry) -> dict:
                     "confidence": f.confidence.value,
                     "engine": f.engine,
                     "severity": f.severity.value,
+                    "role": "production",  # the file role (redline/roles.py); others set below
                     **{k: v for k, v in f.properties},
                 },
             }

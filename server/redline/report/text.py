@@ -41,7 +41,9 @@ def _caret_prefix(text: str, upto: int) -> str:
 def render_finding(path: str, r: Reported, style: _Style, gutter: int) -> list[str]:
     f, pos, ex = r.finding, r.position, r.excerpt
     sev = style(_COLORS[f.severity], f"[{f.severity.value}]")
-    head = f"{style(_BOLD, f'{path}:{pos.line}:{pos.column}:')} {style(_BOLD, f.code)} {sev} {sanitize(f.message)}"
+    role = f.property("role")
+    tag = f" ({role} file)" if role and role != "production" else ""
+    head = f"{style(_BOLD, f'{path}:{pos.line}:{pos.column}:')} {style(_BOLD, f.code)} {sev} {sanitize(f.message)}{tag}"
     bar = style(_CYAN, "|")
     pad = " " * gutter
     caret = "^" * max(1, display_width(ex.text[ex.start : ex.end]))

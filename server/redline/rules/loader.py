@@ -53,7 +53,7 @@ CODE_RE = re.compile(r"^RL\d{3}$")
 NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 RULE_KEYS = {
     "code", "name", "languages", "message", "cwe", "severity", "confidence", "docs", "valid",
-    "invalid", "engine", "query", "predicate", "fix", "bandit", "tags",
+    "invalid", "engine", "query", "predicate", "fix", "bandit", "tags", "roles",
 }
 EXTEND_KEYS = {"code", "languages", "query", "predicate", "fix", "message", "confidence", "bandit", "valid", "invalid"}
 REQUIRED = ("code", "name", "languages", "message", "cwe", "severity", "confidence", "docs")
@@ -199,8 +199,22 @@ def parse_rule(raw: dict, file: str, check_queries: bool = True) -> Rule:
         fixes=fixes,
         bandit=_str_list(file, rid, "bandit", raw.get("bandit")),
         tags=_str_list(file, rid, "tags", raw.get("tags")),
+        roles=_roles(file, rid, raw.get("roles")),
         source_file=file,
     )
+
+
+def _roles(file: str, rid: str, raw) -> tuple[str, ...] | None:
+    """The optional `roles = ["production", "test"]`: where the rule reports (roles.py)."""
+    if raw is None:
+        return None
+    from redline.roles import ROLES
+
+    items = _str_list(file, rid, "roles", raw)
+    unknown = [r for r in items if r not in ROLES]
+    if unknown:
+        raise RuleError(file, rid, f"unknown role(s) {unknown} in 'roles'; known: {', '.join(ROLES)}")
+    return items
 
 
 def apply_extend(rule: Rule, raw: dict, file: str, check_queries: bool = True) -> Rule:

@@ -90,6 +90,9 @@ class Rule:
     # bandit test ids this rule covers, so `# nosec B608` and de-duplication line up.
     bandit: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
+    # The file roles (redline/roles.py) where the rule reports as it is; None: its family's
+    # default policy (roles.FAMILY_POLICY).
+    roles: tuple[str, ...] | None = None
     # Per-language message and default confidence, from [[extend]] tables.
     messages: tuple[tuple[str, str], ...] = ()
     confidences: tuple[tuple[str, Confidence], ...] = ()
