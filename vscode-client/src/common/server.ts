@@ -3,6 +3,7 @@
 import { ChildProcess, execFile } from 'node:child_process';
 import { constants as fsConstants, promises as fs } from 'node:fs';
 import * as os from 'node:os';
+import * as path from 'node:path';
 import {
     ConfigurationChangeEvent,
     Disposable,
@@ -24,7 +25,7 @@ import {
     TransportKind,
 } from 'vscode-languageclient/node';
 import { CLIENT_ID, CONFIG_SECTION, documentSelector, EXTENSION_NAME, SERVER_COMMANDS } from './constants';
-import { Candidate, describeRejections, discover, Discovery, DiscoveryInputs, FIND_MODULE_CODE, Probes } from './discovery';
+import { Candidate, describeRejections, discover, Discovery, DiscoveryInputs, FIND_MODULE_CODE, Probes, PYTHON_TAG_CODE } from './discovery';
 import { outputChannel, traceError, traceInfo, traceWarn } from './log';
 import { activePythonInterpreter } from './python';
 import { ClientSettings, droppedKeys, expandPath, readClientSettings, readServerSettings, ServerSettings } from './settings';
@@ -48,6 +49,23 @@ export const nodeProbes: Probes = {
             return false;
         }
     },
+    async bundledLibsFor(python: string, libs: string): Promise<string | undefined> {
+        // The interpreter's version tag, then bundled/libs/<tag> if the .vsix carries that version.
+        const tag = await new Promise<string | undefined>((resolve) => {
+            execFile(python, ['-P', '-c', PYTHON_TAG_CODE], { cwd: os.tmpdir(), timeout: 15000, windowsHide: true }, (error, stdout) =>
+                resolve(error ? undefined : String(stdout).trim()),
+            );
+        });
+        if (!tag || !/^cp3\d+$/.test(tag)) {
+            return undefined;
+        }
+        const dir = path.join(libs, tag);
+        try {
+            return (await fs.stat(path.join(dir, 'redline'))).isDirectory() ? dir : undefined;
+        } catch {
+            return undefined;
+        }
+    },
     hasRedlineModule(python: string): Promise<boolean> {
         // Run outside the workspace with -P, so that nothing in the workspace is imported.
         return new Promise((resolve) => {
@@ -57,6 +75,16 @@ export const nodeProbes: Probes = {
         });
     },
 };
+
+/** bundled/libs next to dist/ in a platform-specific .vsix (scripts/bundle-python.py), else undefined. */
+async function bundledLibsRoot(): Promise<string | undefined> {
+    const libs = path.join(__dirname, '..', 'bundled', 'libs');
+    try {
+        return (await fs.stat(libs)).isDirectory() ? libs : undefined;
+    } catch {
+        return undefined;
+    }
+}
 
 export function firstFolder(): WorkspaceFolder | undefined {
     return workspace.workspaceFolders?.[0];
@@ -225,6 +253,7 @@ export class RedlineServer implements Disposable {
             envPath: process.env.PATH ?? '',
             platform: process.platform,
             pathExt: process.env.PATHEXT,
+            bundledLibs: await bundledLibsRoot(),
         };
     }
 
@@ -289,7 +318,16 @@ export class RedlineServer implements Disposable {
             // and the workspace is unreviewed code. The server finds everything through URIs. And
             // PYTHONSAFEPATH=1 so that no Python process in the server's tree adds it at all (the
             // server also sees to that itself: docs/editors.md, "Launching safely").
-            options: { cwd: os.homedir(), env: { ...process.env, PYTHONUNBUFFERED: '1', PYTHONSAFEPATH: '1' } },
+            options: {
+                cwd: os.homedir(),
+                env: {
+                    ...process.env,
+                    PYTHONUNBUFFERED: '1',
+                    PYTHONSAFEPATH: '1',
+                    // A platform-specific .vsix: Redline and its libraries come from the extension.
+                    ...(candidate.kind === 'bundled' && candidate.libs ? { PYTHONPATH: candidate.libs, PYTHONNOUSERSITE: '1' } : {}),
+                },
+            },
         };
         const channel = outputChannel();
         // eslint-disable-next-line prefer-const -- the error handler below needs the client it belongs to

@@ -133,3 +133,49 @@ describe('installCommand', () => {
         assert.equal(installCommand(undefined, 'linux', 'redline'), 'pipx install redline');
     });
 });
+
+describe('bundled libraries (platform-specific .vsix)', () => {
+    const bundled: DiscoveryInputs = { ...base, envPath: '/usr/bin', bundledLibs: '/ext/bundled/libs' };
+
+    it('runs the bundled copy with the Python extension interpreter first, then Pythons on PATH, after the explicit settings', () => {
+        const list = candidates({ ...bundled, interpreterSetting: '/venv/bin/python', pythonExtensionInterpreter: '/ext/bin/python' });
+        assert.deepEqual(
+            list.slice(0, 3).map((c) => [c.kind, c.command]),
+            [
+                ['interpreter-setting', '/venv/bin/python'],
+                ['bundled', '/ext/bin/python'],
+                ['bundled', '/usr/bin/python3'],
+            ],
+        );
+        assert.deepEqual(list[1].args, MODULE_ARGS);
+        assert.equal(list[1].libs, '/ext/bundled/libs');
+        assert.ok(list.findIndex((c) => c.kind === 'python-extension') > list.findIndex((c) => c.kind === 'bundled'));
+    });
+
+    it('picks the first interpreter whose version has bundled libraries and hands their folder on', async () => {
+        const asked: string[] = [];
+        const p = {
+            ...probes([], []),
+            async bundledLibsFor(python: string, libs: string) {
+                asked.push(python);
+                return python === '/usr/bin/python3.12' ? `${libs}/cp312` : undefined;
+            },
+        };
+        const d = await discover(bundled, p);
+        assert.equal(d.found?.kind, 'bundled');
+        assert.equal(d.found?.command, '/usr/bin/python3.12');
+        assert.equal(d.found?.libs, '/ext/bundled/libs/cp312');
+        assert.deepEqual(asked, ['/usr/bin/python3', '/usr/bin/python3.13', '/usr/bin/python3.12']);
+    });
+
+    it('falls back to the usual discovery and says why when no interpreter fits', async () => {
+        const p = { ...probes(['/usr/bin/redline'], []), bundledLibsFor: async () => undefined };
+        const d = await discover(bundled, p);
+        assert.equal(d.found?.kind, 'PATH');
+        assert.ok(d.rejected.some((r) => r.candidate.kind === 'bundled' && /3\.11\+/.test(r.reason)));
+    });
+
+    it('a universal .vsix (no bundled libraries) discovers exactly as before', () => {
+        assert.ok(!candidates(base).some((c) => c.kind === 'bundled'));
+    });
+});
