@@ -254,3 +254,27 @@ def test_cli_reports_carry_role_and_list_generated_files_as_skipped(tmp_path):
     assert any(s["path"] == "dist/app.min.js" and s["kind"] == "generated" for s in data["skipped"])
     roles_seen = {r["properties"]["role"] for r in sarif["runs"][0]["results"]}
     assert roles_seen == {"production", "test"}
+
+
+def test_language_server_path_applies_roles_relative_to_the_workspace_folder(tmp_path):
+    """The language server resolves the configuration per document with its workspace folder as
+    the root, and lsp/analysis runs pipeline.finalize: the same policy as `redline scan`."""
+    from redline.lsp import analysis
+    from redline.lsp.workspace_config import ConfigResolver
+    from redline.rules.registry import default_registry
+
+    ws = tmp_path / "tests" / "ws"  # a workspace that itself lives under a folder named tests
+    (ws / "tests").mkdir(parents=True)
+    (ws / "app").mkdir()
+    resolver = ConfigResolver()
+    resolver.set_roots([ws])
+    code = b"import requests\nrequests.get('https://x', verify=False, timeout=3)\n"
+    seen = {}
+    for rel in ("tests/helpers.py", "app/views.py"):
+        path = str(ws / rel)
+        config = resolver.for_path(path)
+        assert config.root == str(ws)
+        state = analysis.on_open(make_source(path, code), 1, config, default_registry())
+        seen[rel] = [f.code for f in state.findings]
+    assert seen["tests/helpers.py"] == []
+    assert "RL305" in seen["app/views.py"]

@@ -35,6 +35,7 @@ class ConfigResolver:
         self.roots: list[Path] = []
         self._by_folder: dict[Path, Path | None] = {}
         self._by_file: dict[Path | None, Config] = {}
+        self._rooted: dict[tuple[Config, str], Config] = {}
         self.problems: dict[str, list[Problem]] = {}
 
     # ------------------------------------------------------------ inputs
@@ -50,6 +51,7 @@ class ConfigResolver:
     def invalidate(self) -> None:
         self._by_folder.clear()
         self._by_file.clear()
+        self._rooted.clear()
         self.problems.clear()
 
     # ------------------------------------------------------------ lookups
@@ -84,7 +86,17 @@ class ConfigResolver:
         return self.roots[0] if self.roots else None  # untitled buffers: the first workspace folder
 
     def for_path(self, path: str) -> Config:
-        return self.for_config_file(self.config_file_for(path))
+        cfg = self.for_config_file(self.config_file_for(path))
+        # File roles (redline/roles.py) are computed relative to the workspace folder, as
+        # `redline scan` computes them relative to its root. One Config per (file, folder).
+        root = self.root_for(path) if os.path.isabs(path) else None
+        if root is None:
+            return cfg
+        key = (cfg, str(root))
+        rooted = self._rooted.get(key)
+        if rooted is None:
+            rooted = self._rooted[key] = replace(cfg, root=str(root))
+        return rooted
 
     def for_config_file(self, file: Path | None) -> Config:
         if file in self._by_file:
