@@ -340,3 +340,17 @@ async def test_lens_hover_and_commands_over_lsp(lsp, tmp_path):  # noqa: F811
         types.ExecuteCommandParams(command="redline.findingsSinceOpen", arguments=[uri])
     )
     assert [f["rule"] for f in since_open["documents"][uri]] == ["RL101"]
+
+
+def test_documented_and_declared_for_vs_code():
+    import json
+
+    from lsp.harness import ROOT
+
+    editors = (ROOT / "docs" / "editors.md").read_text()
+    for name in (code_lens.SHOW_BLOCK_FINDINGS, code_lens.MARK_BLOCK_REVIEWED, commands.FINDINGS_SINCE_OPEN):
+        assert f"`{name}`" in editors
+    assert "`reviewLens`" in editors and "`reviewLensMinLines`" in editors
+    properties = json.loads((ROOT / "vscode-client" / "package.json").read_text())["contributes"]["configuration"]["properties"]
+    assert properties["redline.reviewLens"]["default"] is ServerSettings().review_lens
+    assert properties["redline.reviewLensMinLines"]["default"] == ServerSettings().review_lens_min_lines
