@@ -206,6 +206,7 @@ def test_an_edit_above_moves_the_lens_and_one_inside_keeps_it():
 
 def test_deleting_the_block_removes_it():
     s, sink = _pasted()
+    assert _titles(s)
     s.change(URI, 3, [Change(((2, 0), (22, 0)), "")])
     assert s.store.get(URI).text == HEAD
     assert URI not in s.blocks and _titles(s) == []
@@ -252,6 +253,7 @@ def test_setting_off_makes_no_lenses_and_drops_blocks():
     s, _ = _pasted(review_lens=False)
     assert URI not in s.blocks and _titles(s) == [] and "inserted" not in _rl101(s)["data"]
     s, _ = _pasted()
+    assert _titles(s)
     s.configure(ServerSettings(worker_process=False, review_lens=False))
     s.config_changed()
     assert _titles(s) == [] and "inserted" not in _rl101(s)["data"]
@@ -260,6 +262,8 @@ def test_setting_off_makes_no_lenses_and_drops_blocks():
 def test_threshold_setting():
     s, _ = _pasted(review_lens_min_lines=30)
     assert URI not in s.blocks
+    s, _ = _pasted(review_lens_min_lines=20)
+    assert URI in s.blocks
     settings, problems = parse({"reviewLens": False, "reviewLensMinLines": 3})
     assert problems == [] and settings.review_lens is False and settings.review_lens_min_lines == 3
     settings, problems = parse({"review-lens": "no", "review_lens_min_lines": 0})
@@ -268,6 +272,7 @@ def test_threshold_setting():
 
 def test_blocks_are_dropped_on_close():
     s, _ = _pasted()
+    assert URI in s.blocks
     s.close(URI)
     assert URI not in s.blocks
     s.open(URI, "python", 5, HEAD + BLOCK)
