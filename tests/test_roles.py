@@ -112,6 +112,7 @@ def test_policy_table():
     assert p("example", "crypto-and-configuration", None, True) == "drop"
     assert p("test", "secrets", None, True) == "report"
     assert p("test", "secrets", None, False) == "hint"
+    assert p("test", "secrets", None, True, None, "RL202") == "hint"  # private keys in tests: fixtures
     assert p("dev-config", "infrastructure", None, True) == "hint"
     assert p("test", "injection", ("production", "test"), False) == "report"  # the rule opts in
     assert p("production", "injection", ("test",), False) == "report"  # production always reports

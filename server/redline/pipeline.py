@@ -199,7 +199,7 @@ def apply_roles(findings: Sequence[Finding], role: str, rel: str, config: Config
             rule = registry.by_code.get(f.code)
             family = "secrets" if f.engine in ("secrets", "detect-secrets") else (rule.family if rule else "other")
             action = roles.policy_action(
-                role, family, rule.roles if rule else None, f.confidence is Confidence.HIGH, policy
+                role, family, rule.roles if rule else None, f.confidence is Confidence.HIGH, policy, f.code
             )
             if action == roles.DROP:
                 continue

@@ -93,6 +93,13 @@ FAMILY_POLICY: dict[str, dict[str, str]] = {
     "infrastructure": {TEST: DROP, EXAMPLE: HINT, DEV_CONFIG: HINT},
 }
 
+# Per-rule exceptions to the family policy (a rule's own TOML `roles` still wins). A private key
+# in a test or example folder is a TLS or signing fixture (tests/certs/server.key) far more often
+# than a leak, while a provider token there (RL201) can be tried against the provider as it is.
+CODE_POLICY: dict[str, dict[str, str]] = {
+    "RL202": {TEST: HINT, EXAMPLE: HINT},
+}
+
 _COMPILED = {role: re.compile("|".join(f"(?:{p})" for p in pats), re.IGNORECASE) for role, pats in NAMES.items()}
 _DIRS = {role: frozenset(names) for role, names in DIRS.items()}
 _TOP = {role: frozenset(names) for role, names in TOP_DIRS.items()}
@@ -195,7 +202,7 @@ def relative_path(path: str, roots: Iterable[str] = ()) -> str:
 
 
 def policy_action(role: str, family: str, rule_roles: tuple[str, ...] | None, confident: bool,
-                  role_policy: Mapping[str, str] | None = None) -> str:
+                  role_policy: Mapping[str, str] | None = None, code: str = "") -> str:
     """What a finding becomes in `role`: REPORT, HINT or DROP.
 
     `rule_roles` is the rule's own list of roles (None: its family's default); `confident`
@@ -207,7 +214,7 @@ def policy_action(role: str, family: str, rule_roles: tuple[str, ...] | None, co
         return REPORT
     if rule_roles is not None:
         return REPORT if role in rule_roles else DROP
-    action = FAMILY_POLICY.get(family, {}).get(role, REPORT)
+    action = CODE_POLICY.get(code, {}).get(role) or FAMILY_POLICY.get(family, {}).get(role, REPORT)
     if action == "confident":
         return REPORT if confident else HINT
     return action
