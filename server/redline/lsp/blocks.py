@@ -15,8 +15,9 @@ change. Blocks are then kept mapped through every later edit:
 A whole-document change (clients that sync the full text), and a large replacement, is first
 reduced to the span that differs (common prefix and suffix), so that a keystroke is still a
 keystroke and a paste still a paste; a replacement counts only the lines it brings that were not
-among those it replaced (a formatter's edit of the whole file makes no block). Leading and trailing white space of the inserted text is not part of the block, so that
-the block starts on its first line of code.
+among those it replaced (a formatter's edit of the whole file makes no block). Leading and
+trailing white space of the inserted text is not part of the block, so that the block starts on
+its first line of code.
 
 Pure functions over bytes and edits; the session keeps one tuple of blocks per open document, in
 memory only (dropped on close).
@@ -28,7 +29,6 @@ from typing import Iterable, NamedTuple, Sequence
 
 from redline.rules.engine import ByteEdit
 
-DEFAULT_MIN_LINES = 8
 CHARS_PER_LINE = 50  # with the default 8 lines: 400 characters
 _SPACE = b" \t\r\n\f\v"
 
@@ -40,8 +40,8 @@ class Block(NamedTuple):
 
 
 class Edit(NamedTuple):
-    """One content change as bytes: `ByteEdit` plus the text it put there (None: the whole
-    document was replaced)."""
+    """One content change as bytes: its `ByteEdit` and the text it put there; `whole`: it
+    replaced the whole document (a change without a range)."""
 
     edit: ByteEdit
     text: bytes
