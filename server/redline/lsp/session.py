@@ -567,14 +567,19 @@ class Session:
         ):
             return  # typing in a document without blocks: nothing to map or make
         edits = doc.pending.edits[-len(changes):]
-        moved = blocks_mod.track(
-            self.blocks.get(uri, ()),
-            before,
-            [blocks_mod.Edit(e, c.text.encode("utf-8", "replace"), c.range is None) for e, c in zip(edits, changes)],
-            doc.data,
-            self.settings.review_lens_min_lines,
-            lambda: f"b{next(self._block_ids)}",
-        )
+        try:
+            moved = blocks_mod.track(
+                self.blocks.get(uri, ()),
+                before,
+                [blocks_mod.Edit(e, c.text.encode("utf-8", "replace"), c.range is None) for e, c in zip(edits, changes)],
+                doc.data,
+                self.settings.review_lens_min_lines,
+                lambda: f"b{next(self._block_ids)}",
+            )
+        except Exception as e:  # noqa: BLE001 - the review lens must never cost a keystroke
+            log.exception("inserted-block tracking failed on %s", uri)
+            self.log(LogLevel.ERROR, f"review lens: tracking {uri_path(uri)} failed: {type(e).__name__}: {e}")
+            moved = ()
         if moved:
             self.blocks[uri] = moved
         else:
