@@ -205,7 +205,8 @@ def apply_roles(findings: Sequence[Finding], role: str, rel: str, config: Config
                 continue
             if action == roles.HINT and f.severity is not Severity.HINT:
                 f = replace(f, severity=Severity.HINT)
-            f = replace(f, properties=f.properties + (("role", role),))
+            if f.property("role") != role:  # a finding carried from an earlier run has it already
+                f = replace(f, properties=tuple(p for p in f.properties if p[0] != "role") + (("role", role),))
         out.append(f)
     return out
 
