@@ -45,6 +45,7 @@ from redline.rules.predicates.python_strings import NUMERIC_CONVERSIONS, Templat
 from redline.rules.predicates.taint_python import (
     CONST,
     CONST_VAL,
+    TAINTED,
     UNKNOWN_VAL,
     Val,
     in_request_handler,
@@ -547,13 +548,42 @@ def argument_injection(ctx: MatchContext):
 # ---------------------------------------------------------------- code (RL103)
 
 CODE_SINKS = frozenset({"eval", "exec", "builtins.eval", "builtins.exec", "compile", "builtins.compile"})
+# Expression evaluators of libraries, by qualified name: the keyword of their expression argument.
+# pandas.eval and numexpr.evaluate hand their string to Python's own parser and evaluator in
+# several paths (engine="python", attribute access, @local references); ImageMath.eval evaluates
+# with a restricted namespace that has been escaped (CVE-2023-50447), unsafe_eval without any.
+LIBRARY_CODE_SINKS = {
+    "PIL.ImageMath.eval": "expression", "PIL.ImageMath.unsafe_eval": "expression",
+    "numexpr.evaluate": "ex", "numexpr.re_evaluate": "ex", "pandas.eval": "expr",
+}
+# DataFrame.query / DataFrame.eval: a method of any object, so only in a module that imports
+# pandas and only for a string built right there or from input (not a name for a constant).
+FRAME_METHODS = frozenset({"query", "eval"})
 
 
 @predicate("python.code_injection")
 def code_injection(ctx: MatchContext):
     call, qn = _call_ctx(ctx)
+    if qn in LIBRARY_CODE_SINKS:
+        target = arg(call, 0, LIBRARY_CODE_SINKS[qn])
+        if target is None:
+            return None
+        val, how, built = _dynamic(ctx, target, "code")
+        return verdict(val, call, {"how": how, "fn": qn.split(".", 1)[-1] if qn.startswith("PIL.") else qn})
     if qn not in CODE_SINKS:
-        return None
+        fn = call.child_by_field_name("function")
+        if fn is None or fn.type != "attribute" or text(fn.child_by_field_name("attribute")) not in FRAME_METHODS:
+            return None
+        name = text(fn.child_by_field_name("attribute"))
+        if not imports_module(ctx.file, "pandas"):
+            return None
+        target = arg(call, 0, "expr")
+        if target is None:
+            return None
+        val, how, built = _dynamic(ctx, target, "code")
+        if built is None and val.level != TAINTED:
+            return None  # a name or attribute: usually a constant expression defined elsewhere
+        return verdict(val, call, {"how": how, "fn": "DataFrame." + name})
     target = arg(call, 0, "source")
     if target is None:
         return None
