@@ -53,6 +53,17 @@ export const LANGUAGE_IDS: readonly string[] = [
     'go.mod',
     'gomod',
     'xml',
+    // Templates (the templates engine: Jinja/Django, EJS, Handlebars/Mustache, Vue, Svelte).
+    'html',
+    'jinja',
+    'jinja-html',
+    'django-html',
+    'ejs',
+    'html-ejs',
+    'handlebars',
+    'mustache',
+    'vue',
+    'svelte',
     // Source files without a grammar, read as text so the secrets engines see them.
     'c',
     'cpp',
