@@ -66,6 +66,13 @@ def test_plain_html_is_lexed_only_when_it_has_template_syntax():
     assert T.syntax_of("html", b"{% if x %}{% endif %}") == "jinja"
     assert T.syntax_of("python", b"{{ x }}") is None
     assert found("index.html", '<script>var a = "x";</script><a href="/">x</a>') == []
+    # .html with {{ }} that is not Jinja: Go html/template and Hugo escape by context themselves;
+    # Angular and in-DOM Vue interpolate on the client (escaped text, sanitized URLs)
+    assert found("page.html", '<a href="{{ .URL }}">{{ .Title }}</a>{{ end }}') == []
+    assert found("page.html", '<div ng-app="app"><a href="{{ url }}">x</a></div>') == []
+    assert found("page.html", '<li v-for="u in users"><a href="{{ u.url }}">x</a></li>') == []
+    # but a .jinja file is Jinja whatever it holds
+    assert found("page.jinja", '<li v-for="u in users"><a href="{{ u.url }}">x</a></li>') == [("RL141", "{{ u.url }}")]
 
 
 # ----------------------------------------------------------------------------- lexers

@@ -37,9 +37,21 @@ def syntax_of(language: str, text: bytes) -> str | None:
     syntax = SYNTAX.get(language)
     if syntax is None:
         return None
-    if language == "html" and b"{{" not in text and b"{%" not in text:
-        return None
+    if language == "html":
+        if b"{{" not in text and b"{%" not in text:
+            return None
+        if any(m in text for m in _NOT_JINJA):
+            return None
     return syntax
+
+
+# `{{ }}` in .html that is not Jinja/Django: Go html/template and Hugo (`{{ .Name }}`,
+# `{{ end }}`; context-aware escaping of their own), AngularJS/Angular and in-DOM Vue templates
+# (client-side interpolation that escapes text and sanitizes URLs).
+_NOT_JINJA = (
+    b"{{ .", b"{{.", b"{{- .", b"{{ end }}", b"{{end}}", b"{{ define ", b"{{define ", b"{{ range ", b"{{range ",
+    b"ng-app", b"ng-controller", b"*ngIf", b"*ngFor", b"[(ngModel)]", b" v-if=", b" v-for=", b" v-model=",
+)
 
 
 @dataclass(frozen=True, slots=True)
