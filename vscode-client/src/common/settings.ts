@@ -24,6 +24,8 @@ export const SERVER_KEYS = [
     'configFile',
     'scanWorkspaceOnStartup',
     'logLevel',
+    'reviewLens',
+    'reviewLensMinLines',
 ] as const;
 export const PREFERENCES = ['editorFirst', 'filesystemFirst', 'editorOnly'] as const;
 export const LOG_LEVELS = ['error', 'warning', 'info', 'debug'] as const;
@@ -61,6 +63,8 @@ export interface ServerSettings {
     configFile?: string;
     scanWorkspaceOnStartup?: boolean;
     logLevel?: (typeof LOG_LEVELS)[number];
+    reviewLens?: boolean;
+    reviewLensMinLines?: number;
 }
 
 export interface Mapped<T> {
@@ -180,7 +184,7 @@ export function readServerSettings(config: ConfigurationView, expand: (path: str
             out.engines = v;
         }
     }
-    for (const key of ['online', 'scanWorkspaceOnStartup'] as const) {
+    for (const key of ['online', 'scanWorkspaceOnStartup', 'reviewLens'] as const) {
         const v = set(key);
         if (v !== undefined) {
             if (typeof v === 'boolean') {
@@ -202,6 +206,14 @@ export function readServerSettings(config: ConfigurationView, expand: (path: str
         const v = oneOf('logLevel', logLevel, LOG_LEVELS, problems);
         if (v) {
             out.logLevel = v;
+        }
+    }
+    const minLines = set('reviewLensMinLines');
+    if (minLines !== undefined) {
+        if (typeof minLines === 'number' && Number.isInteger(minLines) && minLines >= 1) {
+            out.reviewLensMinLines = minLines;
+        } else {
+            problems.push('redline.reviewLensMinLines: expected a whole number of at least 1; ignored');
         }
     }
     const configFile = set('configFile');

@@ -80,6 +80,17 @@ describe('readServerSettings', () => {
         assert.deepEqual(m.problems, []);
     });
 
+    it('passes the review lens settings and refuses a threshold below one line', () => {
+        assert.deepEqual(readServerSettings(config({ reviewLens: false, reviewLensMinLines: 20 })).value, {
+            reviewLens: false,
+            reviewLensMinLines: 20,
+        });
+        const bad = readServerSettings(config({ reviewLens: 'off', reviewLensMinLines: 0 }));
+        assert.deepEqual(bad.value, {});
+        assert.equal(bad.problems.length, 2);
+        assert.match(bad.problems.join('\n'), /reviewLensMinLines: expected a whole number of at least 1/);
+    });
+
     it('accepts a comma-separated string for select', () => {
         assert.deepEqual(readServerSettings(config({ select: 'RL101, RL102' })).value, { select: ['RL101', 'RL102'] });
     });
