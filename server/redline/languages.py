@@ -274,7 +274,7 @@ def parse(name: str, source: bytes, old_tree: ts.Tree | None = None) -> ts.Tree 
         return None
     if old_tree is not None:
         return parser(name).parse(source, old_tree)
-    tree = parse_within(name, source, None, parse_budget(len(source)))
+    tree = _parse_budgeted(name, source, None, parse_budget(len(source)))
     if tree is None:
         return None
     # The same tree again, now reading its text from `source` (an unchanged reparse reuses every
@@ -310,6 +310,11 @@ def parse_within(name: str, source: bytes, old_tree: ts.Tree | None, budget_s: f
     """
     if not has_grammar(name):
         return None
+    return _parse_budgeted(name, source, old_tree, budget_s)
+
+
+def _parse_budgeted(name: str, source: bytes, old_tree: ts.Tree | None, budget_s: float) -> ts.Tree | None:
+    """`parse_within` without the grammar check; `parse` uses it for parses from scratch."""
     p = parser(name)
     # CPU time of this thread, not wall time: on a busy machine a parse that is preempted is not
     # a slow parse, and which keystrokes defer their parse stays the same from run to run.
