@@ -30,7 +30,7 @@ async def test_hover_explains_the_finding(lsp, tmp_path):
     assert "[CWE-502](https://cwe.mitre.org/data/definitions/502.html)" in text
     assert "Quick fix available: Use yaml.safe_load() (safe)." in text
     assert "`# redline: ignore[RL112] <reason>`" in text and "`# redline: ignore-file[RL112] <reason>`" in text
-    assert "(https://redline.dev/rules/RL112)" in text
+    assert "`redline rules RL112`" in text  # no public docs host: the offline command (issue 17)
     assert hover.range == d.range
 
 

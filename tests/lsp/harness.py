@@ -75,6 +75,8 @@ def make_client() -> LanguageClient:
     features[types.WORKSPACE_DIAGNOSTIC_REFRESH] = _recording(
         types.WORKSPACE_DIAGNOSTIC_REFRESH, features.get(types.WORKSPACE_DIAGNOSTIC_REFRESH)
     )
+    # Clients with VS Code's capabilities announce code lens refresh support: answer it, as VS Code does.
+    features[types.WORKSPACE_CODE_LENS_REFRESH] = _recording(types.WORKSPACE_CODE_LENS_REFRESH)
     features[types.CLIENT_REGISTER_CAPABILITY] = _recording(types.CLIENT_REGISTER_CAPABILITY)
     register_lsp_features(client, features)
     return client
