@@ -791,15 +791,7 @@ def scan_file(path, root, config, slow: bool = True, cache=None):
     source = read_source(path, root, config)
     if isinstance(source, Skipped):
         return source
-    shown = _shown(path, root)
-    from redline.pipeline import file_role, generated_reason
-    from redline.roles import GENERATED
-
-    role, rel = file_role(source, config)
-    if role == GENERATED:
-        from redline.files import SkipKind
-
-        return Skipped(shown, generated_reason(rel), SkipKind.GENERATED)
+    shown = _shown(path, root)  # generated files were skipped by read_source, before parsing
     try:
         analysis = analyze(source, config, slow=slow) if cache is None else cache.analyze(source, shown, config, slow)
     except Exception as e:  # noqa: BLE001 - a bug in one file's analysis must not stop the scan

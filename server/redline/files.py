@@ -593,7 +593,8 @@ def read_source(path: Path | str, root: Path | str, config: Config, language: st
     skips detection when the caller already knows it. Plain strings on the way (no pathlib):
     this runs once per file of a scan.
     """
-    from redline.pipeline import make_source
+    from redline.pipeline import generated_reason, make_source, role_of
+    from redline.roles import GENERATED
 
     path = os.path.abspath(path)
 
@@ -617,6 +618,9 @@ def read_source(path: Path | str, root: Path | str, config: Config, language: st
     if reason:
         kind = SkipKind.BINARY if "NUL" in reason else SkipKind.ENCODING
         return skipped(reason, kind)
+    role, rel = role_of(path, data, config)
+    if role == GENERATED:
+        return skipped(generated_reason(rel), SkipKind.GENERATED)
     try:
         source = make_source(path, data, language=language)
     except Exception as e:  # noqa: BLE001 - a grammar that fails must not stop the scan
