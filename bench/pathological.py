@@ -53,7 +53,7 @@ def inputs() -> dict[str, tuple[str, bytes]]:
         "180 KB f-string SQL on one line (bandit)": (
             "query.py",
             b"import sqlite3\ncur = sqlite3.connect('db').cursor()\nq = f\""
-            + b"SELECT * FROM t WHERE a = '{a}' AND b = '{b}' " * 2_000
+            + b"SELECT * FROM t WHERE a = '{a}' AND b = '{b}' " * 4_000
             + b"\"\ncur.execute(q)\n",
         ),
         "200 KB of 'pragma: allowlist ' as JavaScript (parser error recovery)": ("labels.js", b"pragma: allowlist " * 11_200),

@@ -54,6 +54,7 @@ def _sample_values(schema: dict) -> list:
         return list(schema["enum"])
     return {
         "boolean": [True, False],
+        "integer": [schema.get("minimum", 0), schema.get("default", schema.get("minimum", 0)) + 1],
         "array": [["RL101", "sql-injection"]],
         "string": ["redline.toml"],
         "object": [{name: False for name in schema.get("properties", {})}],
