@@ -52,9 +52,11 @@ def test_engine_switches_match_the_servers_engines() -> None:
 def _sample_values(schema: dict) -> list:
     if "enum" in schema:
         return list(schema["enum"])
+    if schema["type"] == "integer":
+        low = schema.get("minimum", 0)
+        return [low, max(low, schema.get("default", low)) + 1]
     return {
         "boolean": [True, False],
-        "integer": [schema.get("minimum", 0), schema.get("default", schema.get("minimum", 0)) + 1],
         "array": [["RL101", "sql-injection"]],
         "string": ["redline.toml"],
         "object": [{name: False for name in schema.get("properties", {})}],
