@@ -7,32 +7,14 @@ tree and the rule engine reports the skip with its reason; the other engines sti
 
 from __future__ import annotations
 
-import signal
-from contextlib import contextmanager
-
 import pytest
+from liveness import liveness
 
 from redline import languages as langs
 from redline import pipeline
 from redline.config import from_mapping
 
 HOSTILE = ("pragma: allowlist " * 40_000).encode()  # 720 KB: minutes without the budget
-
-
-@contextmanager
-def liveness(seconds: int):
-    """A hang detector, not a speed test: the unbounded parse takes many minutes."""
-
-    def boom(*_):
-        raise TimeoutError(f"still running after {seconds} s")
-
-    old = signal.signal(signal.SIGALRM, boom)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, old)
 
 
 def test_hostile_text_gets_no_tree_within_the_budget():

@@ -16,10 +16,10 @@ from __future__ import annotations
 import ast
 import importlib
 import re
-import signal
 from pathlib import Path
 
 import pytest
+from liveness import liveness
 
 try:
     from re import _parser as sre_parse  # Python 3.11+
@@ -220,22 +220,10 @@ def test_re2_has_no_lookaround_or_backreference_to_fall_back_on():
 
 # ---------------------------------------------------------------- the liveness check
 
-class Hung(BaseException):
-    """BaseException, so that the engines' `except Exception` isolation does not swallow it."""
-
-
 @pytest.fixture
 def alarm():
-    def ring(*_):
-        raise Hung("still running after 20 s: a superlinear pattern?")
-
-    old = signal.signal(signal.SIGALRM, ring)
-    signal.alarm(20)
-    try:
+    with liveness(20, "still running: a superlinear pattern?"):
         yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, old)
 
 
 def _scan(path: str, text: str | bytes):

@@ -11,11 +11,10 @@
 from __future__ import annotations
 
 import ast
-import signal
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from liveness import liveness
 
 from redline import pipeline
 from redline.config import Config
@@ -31,21 +30,10 @@ BAD = sup.MALFORMED_CODE
 ROOT = Path(__file__).resolve().parents[1] / "server" / "redline"
 
 
-@contextmanager
 def alive(seconds: int = 10):
-    """Fail if the block runs longer than `seconds` (the old regexes took 12 s on 20 KB and about
-    a minute on 200 KB; the scanner takes milliseconds). Not a speed assertion: a liveness one."""
-
-    def stuck(*_):
-        raise TimeoutError(f"still parsing suppressions after {seconds} s: not linear")
-
-    old = signal.signal(signal.SIGALRM, stuck)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, old)
+    """The old regexes took 12 s on 20 KB and about a minute on 200 KB; the scanner takes
+    milliseconds."""
+    return liveness(seconds, "still parsing suppressions: not linear")
 
 
 def _findings(path: str, text: str):
