@@ -371,5 +371,6 @@ async def test_lsp_worker_skips_bandit_and_moves_on(server, tmp_path):
     first = await published(server, slow_uri, 1)
     assert "RL204" in codes(first.diagnostics)
     # The worker is free again: the next document's bandit findings arrive.
-    other = open_doc(server, tmp_path / "other.py", "x = 1\nassert x\n")
+    # (B113, a request without a timeout: on by default and covered by no Redline rule)
+    other = open_doc(server, tmp_path / "other.py", "import requests\n\nrequests.get(url)\n")
     await published(server, other, 1, pred=lambda p: "RL901" in codes(p.diagnostics))

@@ -44,7 +44,9 @@ HANG = 180  # seconds: only turns a hung server into a failure, never a measurem
 # standard-library name: these are the only ones that still ran). `redline/` itself too.
 RUNPY_CHAIN = {"importlib", "contextlib", "warnings", "collections", "keyword", "operator", "reprlib", "functools", "types"}
 
-APP = "import os\n\n\ndef run(cmd):\n    os.system(cmd)\n\n\nassert run\n"
+# bandit's B113 (a request without a timeout) is on by default and covered by no Redline rule: its
+# RL901 finding proves that the worker started and ran bandit.
+APP = "import os\n\nimport requests\n\n\ndef run(cmd, url):\n    os.system(cmd)\n    return requests.get(url)\n"
 
 
 def _marker_code(markers: Path, name: str) -> str:
