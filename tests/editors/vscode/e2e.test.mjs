@@ -324,7 +324,10 @@ test('Redline in VS Code: diagnostics, code actions and a quick fix', { timeout:
         assert.deepEqual(names, [
             '[Content_Types].xml',
             'extension.vsixmanifest',
+            // the advisory data's licence and notices travel with the extension (issue 17)
+            'extension/LICENSE-Apache-2.0.txt',
             'extension/LICENSE.txt',
+            'extension/NOTICE-advisories.md',
             'extension/changelog.md',
             'extension/dist/extension.js',
             'extension/package.json',
