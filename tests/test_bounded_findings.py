@@ -13,6 +13,7 @@ import random
 
 import pytest
 
+from session_sink import RecordingSink
 from redline import cli, pipeline
 from redline.config import Config, from_mapping
 from redline.documents.positions import CHECKPOINT, Columns, Encoding, position_at
@@ -228,29 +229,12 @@ def _json_findings(doc) -> list[dict]:
 # ---------------------------------------------------------------- the editor
 
 
-class _Sink:
-    def __init__(self):
-        self.published = []
-
-    def publish(self, uri, version, diagnostics):
-        self.published.append((uri, version, diagnostics))
-
-    def log(self, level, message):
-        pass
-
-    def show(self, level, message):
-        pass
-
-    def refresh(self):
-        pass
-
-
 def test_the_editor_shows_the_cap_and_its_summary_and_keeps_it_while_typing():
     from redline.documents.store import Change
     from redline.lsp import session as session_mod
     from redline.lsp.settings import parse
 
-    sink = _Sink()
+    sink = RecordingSink()
     s = session_mod.Session(sink)
     settings, problems = parse({"maxFindingsPerFile": 30, "roles": {"*.js": "production"}})
     assert not problems

@@ -7,6 +7,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from session_sink import RecordingSink
 from redline import languages as langs
 from redline import pipeline
 from redline.config import Config
@@ -150,26 +151,9 @@ def test_deferred_and_rebased_reparses_settle_to_a_fresh_scan(monkeypatch, funcs
     assert settled.findings == analysis.on_open(again, state.version, config, registry).findings
 
 
-class _Sink:
-    def __init__(self):
-        self.published = []
-
-    def publish(self, uri, version, diagnostics):
-        self.published.append((uri, version, diagnostics))
-
-    def log(self, level, message):
-        pass
-
-    def show(self, level, message):
-        pass
-
-    def refresh(self):
-        pass
-
-
 def test_the_session_publishes_carried_findings_and_republishes_after_settling(monkeypatch):
     monkeypatch.setattr(session_mod, "reparse_budget", lambda lines: 0.0)  # every reparse gives up
-    sink = _Sink()
+    sink = RecordingSink()
     s = session_mod.Session(sink)
     s.configure(ServerSettings())
     s.open(URI, "python", 1, big_module())
@@ -193,7 +177,7 @@ def test_the_session_publishes_carried_findings_and_republishes_after_settling(m
 def test_a_document_deferred_for_too_long_is_parsed_without_a_budget(monkeypatch):
     monkeypatch.setattr(session_mod, "reparse_budget", lambda lines: 0.0)
     monkeypatch.setattr(session_mod, "MAX_DEFERRED_S", -1.0)  # any deferral is already too long
-    s = session_mod.Session(_Sink())
+    s = session_mod.Session(RecordingSink())
     s.configure(ServerSettings())
     s.open(URI, "python", 1, big_module())
     s.change(URI, 2, [Change(((0, 0), (0, 0)), "\n")])
@@ -212,7 +196,7 @@ def test_the_budget_grows_with_the_document():
 
 def test_a_suppression_typed_while_the_reparse_gives_up_applies_at_once(monkeypatch):
     monkeypatch.setattr(session_mod, "reparse_budget", lambda lines: 0.0)
-    sink = _Sink()
+    sink = RecordingSink()
     s = session_mod.Session(sink)
     s.configure(ServerSettings())
     s.open(URI, "python", 1, big_module())

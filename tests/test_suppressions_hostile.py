@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from liveness import liveness
 
+from session_sink import RecordingSink
 from redline import pipeline
 from redline.config import Config
 from redline.documents.source import SourceFile
@@ -367,23 +368,6 @@ def test_the_quick_fix_extends_only_a_real_well_formed_marker():
 # ------------------------------------------------------------------ the language server's marker flag
 
 
-class _Sink:
-    def __init__(self):
-        self.published = []
-
-    def publish(self, uri, version, diagnostics):
-        self.published.append((uri, version, diagnostics))
-
-    def log(self, level, message):
-        pass
-
-    def show(self, level, message):
-        pass
-
-    def refresh(self):
-        pass
-
-
 URI = "file:///w/a.py"
 BIG = "import os\n\n\ndef run(c):\n    os.system('ls ' + c)\n\n\n" + "".join(
     f"def f{n}(c):\n    x = {n}\n    return x + c\n\n\n" for n in range(300)
@@ -401,7 +385,7 @@ def test_typing_a_malformed_marker_reports_it_and_fixing_it_suppresses(monkeypat
     appear and disappear (with the reparse deferred, the lexical check stands in for the tree)."""
     if give_up:
         monkeypatch.setattr(session_mod, "reparse_budget", lambda lines: 0.0)
-    sink = _Sink()
+    sink = RecordingSink()
     s = session_mod.Session(sink)
     s.configure(ServerSettings())
     s.open(URI, "python", 1, BIG)
