@@ -302,11 +302,10 @@ class Session:
         return report
 
     def _changed_in_background(self, uri: str) -> None:
-        """Diagnostics changed without an edit (slow engines, settle, configuration). A pull
-        client is asked to pull again; one that cannot be asked (no refresh support) would never
-        see the change, so it gets the report pushed."""
-        if self._can_refresh():
-            self.sink.refresh()
+        """Diagnostics changed without an edit (slow engines, settle, configuration)."""
+        if self.client.pull_diagnostics:
+            if self.client.diagnostic_refresh:
+                self.sink.refresh()
         else:
             report = self.reports.get(uri)
             if report is not None:
@@ -821,9 +820,6 @@ class Session:
 
     # ------------------------------------------------------------------ configuration
 
-    def _can_refresh(self) -> bool:
-        return bool(self.client.pull_diagnostics and self.client.diagnostic_refresh)
-
     def config_changed(self) -> None:
         """Settings or a configuration file changed: re-resolve and re-lint every open document."""
         self.flush()  # changes waiting for analysis first: the full scans below start from them
@@ -843,9 +839,7 @@ class Session:
                 enabled = {e.name for e in pipeline.enabled_engines(config, slow=True)}
                 enabled |= self._deferred.get(doc.uri, frozenset())
                 keep = (tuple(f for f in state.slow if f.engine in enabled), state.slow_version)
-            self._analyze_full(doc, config, publish=False, keep_slow=keep)
-            if not self._can_refresh():
-                self._changed_in_background(doc.uri)
+            self._analyze_full(doc, config, publish=not self.client.pull_diagnostics, keep_slow=keep)
             if doc.uri not in self._hot and doc.tree is not None:
                 doc.drop_tree()  # parsed for this scan only: only the hot documents keep theirs
             self._schedule_idle(doc.uri, 0.0)
@@ -855,7 +849,7 @@ class Session:
                 self.text_only.close(doc.uri)
                 self.open(doc.uri, doc.language_id, doc.version, doc.data.decode("utf-8", "replace"))
         self._report_config_problems()
-        if self._can_refresh():
+        if self.client.pull_diagnostics and self.client.diagnostic_refresh:
             self.sink.refresh()
 
     def change_to_text_only(self, doc: Document, reason: str) -> None:
