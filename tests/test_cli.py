@@ -242,6 +242,30 @@ def test_skipped_files_are_listed_with_reasons(project, capsys):
     }
 
 
+def test_show_skipped_lists_generated_files_in_every_format(project, capsys):
+    # A minified bundle and a file under dist/ are not scanned (role generated): the text report
+    # lists them with --show-skipped, JSON and SARIF always carry them with their reason.
+    (project / "static").mkdir()
+    (project / "static" / "app.min.js").write_text("var a=document.location.hash;" * 80 + "\n")
+    (project / "dist").mkdir()
+    (project / "dist" / "bundle.js").write_text("eval(location.hash);\n")
+    configure(project)
+    _code, out, err = run(["scan", "."], capsys)
+    assert "app.min.js" not in err and "--show-skipped lists them" in out  # routine: counted, not listed
+    _code, _out, err = run(["scan", ".", "--show-skipped"], capsys)
+    assert "static/app.min.js: skipped: generated, minified or vendored file" in err
+    assert "dist/bundle.js: skipped: generated, minified or vendored file" in err
+    _code, doc = scan_json(["."], capsys)
+    skipped = {s["path"]: s for s in doc["skipped"]}
+    assert skipped["static/app.min.js"]["kind"] == "generated" and skipped["dist/bundle.js"]["kind"] == "generated"
+    assert "not scanned" in skipped["dist/bundle.js"]["reason"]
+    assert not any(f["path"].startswith(("dist/", "static/")) for f in doc["findings"])
+    _code, out, _err = run(["scan", ".", "--format", "sarif"], capsys)
+    notes = json.loads(out)["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+    ids = {n["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]: n["descriptor"]["id"] for n in notes}
+    assert ids["static/app.min.js"] == "skipped/generated" and ids["dist/bundle.js"] == "skipped/generated"
+
+
 def test_engine_errors_are_reported_not_fatal(project, capsys, monkeypatch):
     from redline.engines.treesitter import TreeSitterEngine
 
