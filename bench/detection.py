@@ -2,7 +2,7 @@
 """Detection benchmark: Redline and bandit on the labeled corpora of ../shared/benchmarks.
 
     python bench/detection.py [--shared DIR] [--sets securityeval,sallm,...] [--no-django]
-                              [--write bench/results/detection.md] [--misses FILE]
+                              [--write bench/results/detection.md] [--misses FILE] [--held-out]
 
 Scoring follows ../shared/benchmarks/README.md:
 * every record is materialized as `sample.<ext>` and scanned in process with
@@ -14,7 +14,10 @@ Scoring follows ../shared/benchmarks/README.md:
 * safe records: FP rate (>= 1 finding), strict FP rate (a finding of the record's CWE group);
 * pairs (cweval, sven, safecoder, joined on the id without `:before`/`:after`): vulnerable
   version flagged, fixed version flagged, and discrimination (vulnerable flagged and fixed not);
-* slices per language x CWE.
+* slices per language x CWE;
+* with `--held-out`, every row also on the held-out records (no rule example was copied from
+  them: bench/example_provenance.py) and on the in-sample ones, and a summary of the Python
+  targets on both.
 
 Three tools are scored in the same run: "redline" (every engine except bandit and the
 manifest/registry checks, which judge a workspace rather than a snippet), "redline+bandit" (the default configuration, bandit engine on) and
@@ -46,6 +49,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT / "server"))
+sys.path.insert(0, str(HERE))
 
 from redline.config import Config  # noqa: E402
 from redline.engines.bandit import run_bandit  # noqa: E402
@@ -361,6 +365,31 @@ def fetch_django() -> bool:
     return DJANGO_DIR.is_dir()
 
 
+def _add(total: Score, s: Score) -> None:
+    for k in vars(total):
+        setattr(total, k, getattr(total, k) + getattr(s, k))
+
+
+def held_out_summary(held) -> list[str]:
+    """Python targets of issue 14 on held-out and in-sample records, side by side."""
+    out = ["### Python targets: held-out vs in-sample records", "",
+           "| tool | records | SecurityEval recall | SALLM recall | SVEN + SafeCoder pairs | vulnerable flagged | fixed flagged | discrimination |",
+           "|---|---|---|---|---|---|---|---|"]
+    for name, table in held.items():
+        for label in (" (held-out)", " (in-sample)"):
+            se, sa = table[("securityeval", label)], table[("sallm", label)]
+            pairs = Score()
+            for set_name in ("sven_python_pairs", "safecoder_pairs"):
+                _add(pairs, table[(set_name, label)])
+            out.append(f"| {name} | {label.strip(' ()')} | {ratio(se.snippet, se.insecure)} ({se.snippet}/{se.insecure}) "
+                       f"| {ratio(sa.snippet, sa.insecure)} ({sa.snippet}/{sa.insecure}) | {pairs.pairs} "
+                       f"| {ratio(pairs.vuln_flagged, pairs.pairs)} ({pairs.vuln_flagged}) "
+                       f"| {ratio(pairs.fixed_flagged, pairs.pairs)} ({pairs.fixed_flagged}) | {ratio(pairs.discriminated, pairs.pairs)} |")
+    out += ["", "Targets (issue 14, held-out): pairs vulnerable flagged >= 0.70, fixed flagged <= 0.10; "
+            "SecurityEval and SALLM >= 0.85.", ""]
+    return out
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--shared", type=Path, default=Path(os.environ.get("REDLINE_SHARED", ROOT.parent / "shared")))
@@ -370,7 +399,22 @@ def main(argv=None) -> int:
     ap.add_argument("--write", type=Path, help="replace the tables in this markdown file")
     ap.add_argument("--misses", type=Path, help="write the insecure records Redline misses (JSONL) here")
     ap.add_argument("--speed", action="store_true", help="also time parse vs parse + rules on Django")
+    ap.add_argument("--held-out", action="store_true",
+                    help="also score held-out records (no rule example was copied from them, see "
+                         "bench/example_provenance.py) and in-sample records separately")
     args = ap.parse_args(argv)
+    in_sample: set[str] = set()
+    if args.held_out:
+        from example_provenance import THRESHOLD, in_sample_ids
+
+        in_sample = in_sample_ids(args.shared)
+        print(f"{len(in_sample)} in-sample records (example copies at containment >= {THRESHOLD}, with pair mates)",
+              file=sys.stderr)
+    parts = {"": lambda r: True}
+    if args.held_out:
+        parts = {"": lambda r: True, " (held-out)": lambda r: r["id"] not in in_sample,
+                 " (in-sample)": lambda r: r["id"] in in_sample}
+    held = {name: collections.defaultdict(Score) for name in ("redline", "redline+bandit", "bandit")}
     min_conf = Confidence(args.min_confidence)
     # Manifest and registry checks (undeclared imports, ...) judge a workspace, not a snippet.
     off = (("dependencies", False), ("registry", False))
@@ -400,6 +444,11 @@ def main(argv=None) -> int:
                     continue
                 s = score(recs, hits[name])
                 lines_out.append(row(f"{lang}: {name}", s))
+                for label, keep in list(parts.items())[1:]:
+                    sub = score([r for r in recs if keep(r)], hits[name])
+                    lines_out.append(row(f"{lang}: {name}{label}", sub))
+                    if lang == "python":
+                        _add(held[name][(set_name, label)], sub)
                 if set_name in ("sven_python_pairs", "safecoder_pairs") and lang in ("python", "javascript", "go", "java"):
                     t = pair_totals[name]
                     t.pairs += s.pairs
@@ -425,6 +474,8 @@ def main(argv=None) -> int:
     for name, t in pair_totals.items():
         lines_out.append(f"| {name} | {t.pairs} | {ratio(t.vuln_flagged, t.pairs)} | {ratio(t.fixed_flagged, t.pairs)} | {ratio(t.discriminated, t.pairs)} |")
     lines_out.append("")
+    if args.held_out:
+        lines_out.extend(held_out_summary(held))
     lines_out.append("### Snippet recall per language x CWE (insecure records of all sets, CyberSecEval included)")
     lines_out.append("")
     lines_out.append("| language | CWE | records | redline | bandit |")

@@ -1,5 +1,11 @@
-"""Every rule's `invalid` examples must produce its code and its `valid` examples must not."""
+"""Every rule's `invalid` examples must produce its code and its `valid` examples must not.
 
+An invalid example may pin the line it must flag with a trailing `# <- RLnnn` comment (`// <- RLnnn`
+in JavaScript, Go and Java): the rule must then report a finding on each marked line (its span
+covers the line), not merely somewhere in the snippet.
+"""
+
+import re
 from pathlib import PurePath
 
 import pytest
@@ -21,6 +27,14 @@ def _path(rule, example) -> str:
     return name if not name.startswith(".") or lang == "dotenv" else f"example{name}"
 
 
+MARK = re.compile(r"(?:#|//)\s*<-\s*(RL\d+)\s*$")
+
+
+def pinned_lines(code: str, rule_code: str) -> list[int]:
+    """0-based lines of `code` marked `# <- rule_code`."""
+    return [i for i, line in enumerate(code.split("\n")) if (m := MARK.search(line)) and m.group(1) == rule_code]
+
+
 def _cases(kind):
     for rule in default_registry().rules:
         for i, ex in enumerate(getattr(rule, kind)):
@@ -33,6 +47,28 @@ def test_invalid_example_is_flagged(rule, example):
     assert not analysis.errors, analysis.errors
     codes = [f.code for f in analysis.findings]
     assert rule.code in codes, f"{rule.code} did not fire on:\n{example.code}\nfound: {codes}"
+    spans = [(f.span.start_line, f.span.end_line) for f in analysis.findings if f.code == rule.code]
+    for line in pinned_lines(example.code, rule.code):
+        assert any(s <= line <= e for s, e in spans), (
+            f"{rule.code} must flag line {line + 1} of:\n{example.code}\nit flagged lines {[s + 1 for s, _ in spans]}")
+
+
+def test_markers_name_their_rule():
+    """A `<- RLnnn` marker in an example names the rule it is listed under (a typo would make
+    the pin silently check nothing), and valid examples carry none."""
+    for rule in default_registry().rules:
+        for ex in rule.invalid:
+            marked = [m.group(1) for line in ex.code.split("\n") if (m := MARK.search(line))]
+            assert all(c == rule.code for c in marked), (rule.code, ex.code)
+        for ex in rule.valid:
+            assert not any(MARK.search(line) for line in ex.code.split("\n")), (rule.code, ex.code)
+
+
+def test_pinned_line_check_can_fail():
+    code = "import os\nx = 1  # <- RL102\nos.system('ls ' + path)"
+    assert pinned_lines(code, "RL102") == [1]
+    spans = [(f.span.start_line, f.span.end_line) for f in analyze_text("example.py", code).findings if f.code == "RL102"]
+    assert spans and not any(s <= 1 <= e for s, e in spans)
 
 
 @pytest.mark.parametrize("rule,example", list(_cases("valid")))

@@ -25,7 +25,14 @@ from redline.rules.predicates.python_scope import (
     unwrap,
 )
 from redline.rules.predicates.python_sinks import HIGH, LOW, MEDIUM, name_words
-from redline.rules.predicates.taint_python import CONST, name_is_bound, reaching_values, scope_for, value_of
+from redline.rules.predicates.taint_python import (
+    CONST,
+    module_bindings,
+    name_is_bound,
+    reaching_values,
+    scope_for,
+    value_of,
+)
 from redline.secrets.regex import escape, linear
 
 
@@ -475,6 +482,12 @@ def weak_tls_version(ctx: MatchContext):
 CIPHER_MODES = frozenset({"CBC", "CFB", "CFB8", "OFB", "CTR", "GCM", "XTS"})
 
 
+def name_is_bound_locally(file, ident) -> bool:
+    scope = scope_for(file, ident)
+    name = text(ident)
+    return scope.node.type == "module" or name in scope.params or name in scope.defs or name in scope.declared_global
+
+
 def _constant_bytes(ctx, node) -> bool:
     """A literal, or a name bound only to literals (b'\\x00' * 16, '01234567')."""
     node = unwrap(node)
@@ -490,6 +503,9 @@ def _constant_bytes(ctx, node) -> bool:
             return False
         if node.type in ("identifier", "attribute"):
             values = reaching_values(ctx.file, node) if node.type == "identifier" else []
+            if not values and node.type == "identifier" and not name_is_bound_locally(ctx.file, node):
+                # A module constant (NONCE = bytes(12)) used inside a function.
+                values = [d.value for d in module_bindings(ctx.file, text(node)) if d.kind == "assign" and d.value is not None]
             if not values:
                 return False
             return all(_constant_bytes(ctx, v) for v in values)
