@@ -204,10 +204,10 @@ class Client:
         )
         self.notify("initialized", {})
 
-    def open(self, uri: str, text: str, version: int = 1) -> float:
+    def open(self, uri: str, text: str, version: int = 1, language: str = "python") -> float:
         return self.notify(
             "textDocument/didOpen",
-            {"textDocument": {"uri": uri, "languageId": "python", "version": version, "text": text}},
+            {"textDocument": {"uri": uri, "languageId": language, "version": version, "text": text}},
         )
 
     def rss_kb(self, children: bool = False) -> int:
