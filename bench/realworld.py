@@ -21,6 +21,10 @@ lines overall, by severity, by rule and per package, and the share found in test
 docs (by path). The JSON reports are kept in bench/corpora/realworld/scans/; `--reuse` reads them
 again instead of scanning (to re-draw a sample or re-write the tables without a new scan).
 
+`--snapshot [REV]` scans with a clean export of the commit's server/ (bench/out/snapshot-<sha>/,
+put first on PYTHONPATH) instead of the working tree, so that other people's uncommitted edits
+neither stop the run nor end up in its figures; the reports then name that commit.
+
 `--markdown` writes bench/results/realworld.md. `--sample N --seed S` draws a random sample of
 findings stratified by rule (bandit's findings split by bandit test id) and severity, and
 writes it as a triage table (bench/out/realworld_sample.md unless `--sample-out`): every stratum
@@ -160,7 +164,34 @@ def fetch(pkg: Package) -> Path:
     return pkg.folder
 
 
+# Set by --snapshot: scan with this export of a commit's server/ (PYTHONPATH), not the working tree.
+SNAPSHOT: dict = {}
+
+
+def make_snapshot(rev: str = "HEAD") -> tuple[Path, str]:
+    """Export `rev`'s server/ into bench/out/snapshot-<sha>/ (once) and return (folder, sha).
+    Several people edit the working tree while a run takes an hour: a half-edited rule file
+    there stops every scan after it, and the figures would describe no commit."""
+    sha = subprocess.run(["git", "rev-parse", "--short", rev], cwd=ROOT, capture_output=True, text=True,
+                         check=True).stdout.strip()
+    folder = HERE / "out" / f"snapshot-{sha}"
+    if not (folder / "server" / "redline").is_dir():
+        tmp = folder.with_name(folder.name + ".tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        archive_ = subprocess.run(["git", "archive", rev, "server"], cwd=ROOT, capture_output=True, check=True).stdout
+        import io
+
+        with tarfile.open(fileobj=io.BytesIO(archive_)) as tar:
+            tar.extractall(tmp, filter="data")
+        shutil.rmtree(folder, ignore_errors=True)
+        tmp.rename(folder)
+    return folder / "server", sha
+
+
 def git_commit() -> str:
+    if SNAPSHOT:
+        return f"{SNAPSHOT['sha']} (snapshot of the commit)"
     try:
         out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True)
         dirty = subprocess.run(["git", "status", "--porcelain", "--", "server"], cwd=ROOT, capture_output=True, text=True)
@@ -176,7 +207,10 @@ def scan(pkg: Package, jobs: int) -> dict:
     cmd = [str(redline) if redline.exists() else "redline", "scan", ".", "--format", "json", "--fail-on", "never",
            "--jobs", str(jobs), "-o", str(pkg.report)]
     start = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=folder, capture_output=True, text=True)
+    env = None
+    if SNAPSHOT:  # the exported server/ comes before the editable install on sys.path
+        env = {**os.environ, "PYTHONPATH": str(SNAPSHOT["path"]) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    proc = subprocess.run(cmd, cwd=folder, capture_output=True, text=True, env=env)
     elapsed = time.perf_counter() - start
     if proc.returncode not in (0, 1):
         sys.exit(f"{pkg.key}: redline failed with status {proc.returncode}:\n{proc.stderr[-2000:]}")
@@ -401,7 +435,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--sample-out", type=Path, default=SAMPLE_OUT)
     ap.add_argument("--triage", type=Path, help="score a triage table (precision)")
+    ap.add_argument("--snapshot", nargs="?", const="HEAD", metavar="REV",
+                    help="scan with a clean export of REV's server/ (default HEAD), not the working tree")
     args = ap.parse_args(argv)
+    if args.snapshot and not args.reuse:
+        path, sha = make_snapshot(args.snapshot)
+        SNAPSHOT.update(path=path, sha=sha)
+        print(f"scanning with the code of commit {sha} ({path})", file=sys.stderr)
 
     pkgs = load_packages(set(args.only.split(",")) if args.only else None)
     if args.fetch_only:

@@ -419,3 +419,36 @@ def test_optional_imports_and_namespace_portions_are_not_undeclared(tmp_path):
     )
     _write(tmp_path, {".git/HEAD": "", "pyproject.toml": pyproject, "src/webkit/a.py": code})
     assert _rl406(tmp_path / "src/webkit/a.py") == [(12, "needed_xyz"), (15, "plain_xyz")]
+
+
+# ------------------------------------------------ one weakness, one finding: nested matches of a rule
+
+NESTED_SAME_RULE = [
+    # a rule that matches the outer call and the call inside it reports the line once
+    ("a.py", "def load(f, ctx):\n    eval(compile(f.read(), 'startup.py', 'exec'), ctx)\n", "RL103"),
+    ("a.py", "def load(f, d):\n    exec(compile(f.read(), 'settings.py', 'exec'), d)\n", "RL103"),
+]
+
+
+@pytest.mark.parametrize("path,code,rule", NESTED_SAME_RULE)
+def test_nested_matches_of_one_rule_on_a_line_are_one_finding(path, code, rule):
+    assert _lines(path, code, rule) == [2]
+
+
+def test_separate_weaknesses_of_one_rule_on_a_line_both_stay():
+    from redline.documents.source import SourceFile
+    from redline.findings import Confidence, Finding, Severity
+    from redline.pipeline import deduplicate
+    from redline.rules.registry import default_registry
+
+    reg = default_registry()
+    rule = reg.by_code["RL103"]
+    file = SourceFile(path="a.py", language="python", text=b"x = eval(a) + eval(b)\n", tree=None)
+
+    def at(start, end):
+        return Finding(code="RL103", name=rule.name, message="m", severity=Severity.ERROR, confidence=Confidence.HIGH,
+                       cwe=rule.cwe, span=file.span(start, end), engine="redline")
+
+    first, second, outer = at(4, 11), at(14, 21), at(4, 21)
+    assert sorted(deduplicate([second, first], reg), key=lambda x: x.span.start_byte) == [first, second]
+    assert deduplicate([first, outer], reg) == [first]  # nested: the same weakness, the narrower kept

@@ -102,11 +102,15 @@ def _priority(f: Finding) -> tuple:
     return (_ENGINE_PRIORITY.get(f.engine, 1), -f.confidence.rank, -f.severity.rank, width, f.code)
 
 
+_OVERLAP_CHECKS = 16
+
+
 @dataclass
 class _Line:
     """What is already kept on one line, indexed so that each new finding costs O(its CWEs)."""
 
     spans: set = field(default_factory=set)  # (code, span)
+    ranges: dict = field(default_factory=dict)  # (code, bandit id) -> [(start_byte, end_byte)] kept
     by_cwe: dict = field(default_factory=dict)  # cwe -> {(code, engine)}
     bandit_covered: set = field(default_factory=set)  # bandit ids covered by kept Redline rules
 
@@ -122,12 +126,22 @@ def deduplicate(findings: Sequence[Finding], registry: Registry) -> list[Finding
         me = (f.code, f.engine)
         if (f.code, f.span) in line.spans:
             continue
+        # The same rule on overlapping code of one line is one weakness reported twice (a
+        # rule matching both `eval(...)` and the `compile(...)` inside it): keep the first.
+        # Two separate values on one line (two secrets) do not overlap and both stay.
+        # (bandit's findings are one rule per test id; a few ranges per rule and line are
+        # looked at, so a pathological line with thousands of findings stays linear)
+        rid = (f.code, f.property("bandit_id"))
+        s, e = f.span.start_byte, f.span.end_byte
+        if any(s < ke and ks < e or s == ks for ks, ke in line.ranges.get(rid, ())[:_OVERLAP_CHECKS]):
+            continue
         if any(line.by_cwe.get(c, set()) - {me} for c in f.cwe):
             continue
         bid = f.property("bandit_id")
         if bid and bid in line.bandit_covered:
             continue
         line.spans.add((f.code, f.span))
+        line.ranges.setdefault(rid, []).append((s, e))
         for c in f.cwe:
             line.by_cwe.setdefault(c, set()).add(me)
         if f.engine == "redline":
