@@ -5,12 +5,17 @@ import {
     env,
     EventEmitter,
     languages,
+    Position,
+    Range,
+    Selection,
     TextDocumentContentProvider,
+    TextEditorRevealType,
     Uri,
     window,
     workspace,
 } from 'vscode';
 import { COMMANDS, DIAGNOSTIC_SOURCE, FIX_ALL_KIND, SERVER_COMMANDS } from './constants';
+import { FindingItem, sinceOpenItems } from './findings';
 import { outputChannel, traceError } from './log';
 import { isRuleCode, RuleRef, ruleFromArgument, uniqueRules } from './rules';
 import { RedlineServer } from './server';
@@ -86,6 +91,52 @@ async function pickRule(arg: unknown): Promise<RuleRef | undefined> {
     return typed ? { code: typed.trim().toUpperCase() } : undefined;
 }
 
+/** "Findings Since Opened": the server lists the findings of the active document (every open
+ * one when there is none, or the server does not have it open) that it did not have when the
+ * document was opened; a Quick Pick goes to the one picked. */
+async function findingsSinceOpen(server: RedlineServer): Promise<unknown> {
+    if (!server.languageClient) {
+        void window.showWarningMessage('Redline: the server is not running.');
+        return undefined;
+    }
+    const active = window.activeTextEditor?.document.uri.toString();
+    let result: unknown;
+    try {
+        result = await server.executeServerCommand(COMMANDS.findingsSinceOpen, active ? [active] : []);
+    } catch {
+        // Not a document the server has open (an output pane, a disabled folder): ask for all.
+        try {
+            result = await server.executeServerCommand(COMMANDS.findingsSinceOpen, []);
+        } catch (e) {
+            traceError('Findings since opened', e);
+            void window.showErrorMessage(`Redline: ${e instanceof Error ? e.message : String(e)}`);
+            return undefined;
+        }
+    }
+    // The server also says what it found (window/showMessage); with findings, offer to go there.
+    const items = sinceOpenItems(result, active);
+    if (items.length === 0) {
+        return result;
+    }
+    const picked = await window.showQuickPick(
+        items.map((item) => ({ label: item.label, description: item.description, item })),
+        { placeHolder: `${items.length} finding${items.length === 1 ? '' : 's'} introduced since the file was opened`, matchOnDescription: true },
+    );
+    if (picked) {
+        await reveal(picked.item);
+    }
+    return result;
+}
+
+async function reveal(item: FindingItem): Promise<void> {
+    const editor = await window.showTextDocument(Uri.parse(item.uri), { preview: false });
+    if (item.start) {
+        const at = new Position(item.start.line, item.start.character);
+        editor.selection = new Selection(at, at);
+        editor.revealRange(new Range(at, at), TextEditorRevealType.InCenterIfOutsideViewport);
+    }
+}
+
 export function registerCommands(server: RedlineServer, onRestart: () => void): Disposable[] {
     const docs = new RuleDocs();
     return [
@@ -147,6 +198,8 @@ export function registerCommands(server: RedlineServer, onRestart: () => void): 
                 void window.showInformationMessage(`Redline: run \`redline rules ${rule.code}\` for the documentation of ${rule.code}.`);
             }
         }),
+
+        commands.registerCommand(COMMANDS.findingsSinceOpen, () => findingsSinceOpen(server)),
 
         commands.registerCommand(COMMANDS.fixAll, async () => {
             if (!window.activeTextEditor) {

@@ -19,6 +19,8 @@ export const COMMANDS = {
     showRule: 'redline.showRule',
     fixAll: 'redline.fixAll',
     showOutput: 'redline.showOutput',
+    /** Forwarded to the server's command of the same name with the active document. */
+    findingsSinceOpen: 'redline.findingsSinceOpen',
 } as const;
 
 export const CONTEXT_SERVER_RUNNING = 'redline.serverRunning';

@@ -24,7 +24,7 @@ import {
     State,
     TransportKind,
 } from 'vscode-languageclient/node';
-import { CLIENT_ID, CONFIG_SECTION, documentSelector, EXTENSION_NAME, SERVER_COMMANDS } from './constants';
+import { CLIENT_ID, COMMANDS, CONFIG_SECTION, documentSelector, EXTENSION_NAME, SERVER_COMMANDS } from './constants';
 import { Candidate, describeRejections, discover, Discovery, DiscoveryInputs, FIND_MODULE_CODE, Probes, PYTHON_TAG_CODE } from './discovery';
 import { outputChannel, traceError, traceInfo, traceWarn } from './log';
 import { activePythonInterpreter } from './python';
@@ -32,7 +32,13 @@ import { ClientSettings, droppedKeys, expandPath, readClientSettings, readServer
 import { ServerState } from './status';
 
 /** Client commands that the server may also advertise: the client owns them (and forwards). */
-const CLIENT_OWNED_COMMANDS = new Set<string>([SERVER_COMMANDS.scanWorkspace, 'redline.showRule', 'redline.fixAll', 'redline.restart']);
+const CLIENT_OWNED_COMMANDS = new Set<string>([
+    SERVER_COMMANDS.scanWorkspace,
+    COMMANDS.showRule,
+    COMMANDS.fixAll,
+    COMMANDS.restart,
+    COMMANDS.findingsSinceOpen,
+]);
 const MAX_RESTARTS = 3;
 const RESTART_WINDOW_MS = 3 * 60 * 1000;
 
