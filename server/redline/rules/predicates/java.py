@@ -10,7 +10,7 @@ from redline.rules.predicates import security_words as words
 from redline.rules.predicates import shell_words, sql_params
 from redline.rules.predicates.edits import delete_range
 from redline.rules.predicates.taint_core import from_command_line, Flow, Kind, Policy, combine, describe, plus_operands, user_url_flow, verdict, walk
-from redline.rules.predicates.taint_java import JavaAnalyzer, java_analyzer, java_string_value
+from redline.rules.predicates.taint_java import MODEL, JavaAnalyzer, java_analyzer, java_string_value
 from redline.secrets.regex import linear
 
 HIGH, MEDIUM, LOW = Confidence.HIGH, Confidence.MEDIUM, Confidence.LOW
@@ -21,10 +21,8 @@ SQL_TEXT = linear(
     r"group\s+by\b|values\s*\(|union\s+(all\s+)?select\b|^\s*from\s+\w+)",
     re.IGNORECASE,
 )
-STRONG_SQL_SINKS = frozenset({"executeQuery", "executeUpdate", "executeLargeUpdate", "prepareStatement", "prepareCall",
-                              "createNativeQuery", "createSQLQuery", "addBatch"})
-JDBC_TEMPLATE_SINKS = frozenset({"query", "queryForObject", "queryForList", "queryForMap", "queryForRowSet",
-                                 "queryForStream", "update"})
+STRONG_SQL_SINKS = MODEL.sink_callees("sql", "strong")
+JDBC_TEMPLATE_SINKS = MODEL.sink_callees("sql", "jdbc-template")
 SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "/bin/sh", "/bin/bash", "/usr/bin/bash", "/bin/zsh",
                     "/usr/bin/sh", "cmd", "cmd.exe", "powershell", "powershell.exe", "pwsh"})
 SHELL_FLAGS = frozenset({"-c", "/c", "/C", "-Command", "-command", "-lc", "-ec"})
@@ -424,7 +422,7 @@ def command(ctx: MatchContext):
         if flow is None or flow.kind < Kind.UNKNOWN:
             return None
         how = f"A shell script built from {describe(flow)}" if shell else f"A program name from {describe(flow)}"
-    if a.guarded(call, flow, _guard(a, {"regex", "allow"})):
+    if a.guarded(call, flow, _guard(a, set(MODEL.guards["cmd"]))):
         return None
     conf = HIGH if flow.kind == Kind.TAINTED else (MEDIUM if flow.how else LOW)
     return _verdict(flow, conf, {"how": how, "fn": "Runtime.exec()" if fn == "exec" else "ProcessBuilder"},
@@ -492,7 +490,7 @@ def code(ctx: MatchContext):
     flow = a.flow(ctx.node("arg"), "code")
     if flow.kind < Kind.UNKNOWN:
         return None
-    if a.guarded(call, flow, _guard(a, {"regex", "allow"})):
+    if a.guarded(call, flow, _guard(a, set(MODEL.guards["code"]))):
         return None
     conf = HIGH if flow.kind == Kind.TAINTED else (MEDIUM if flow.kind == Kind.PARAM or flow.how else LOW)
     return _verdict(flow, conf, {"how": describe(flow, "a non-constant string"), "fn": what})
@@ -500,9 +498,7 @@ def code(ctx: MatchContext):
 
 # ---------------------------------------------------------------------- RL104 path traversal
 
-FILES_TAKING_PATHS = frozenset({"readAllBytes", "readString", "readAllLines", "lines", "newInputStream",
-                                "newOutputStream", "newBufferedReader", "newBufferedWriter", "write", "writeString",
-                                "delete", "deleteIfExists", "copy", "move", "createFile", "list", "walk"})
+FILES_TAKING_PATHS = MODEL.sink_callees("path")
 
 
 @predicate("java.path")
@@ -525,7 +521,7 @@ def path_traversal(ctx: MatchContext):
     if flow.kind < Kind.PARAM:
         return None
     builds_only = call.type == "object_creation_expression" and fn == "File" or fn in ("get", "of")
-    if a.guarded(call, flow, _guard(a, {"base", "dotdot", "regex", "allow"}), anywhere=builds_only):
+    if a.guarded(call, flow, _guard(a, set(MODEL.guards["path"])), anywhere=builds_only):
         return None
     if flow.kind == Kind.TAINTED:
         conf = LOW if from_command_line(flow) else HIGH

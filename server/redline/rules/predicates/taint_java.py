@@ -11,7 +11,6 @@ appends, collections' `add`, and methods of tainted values.
 
 from __future__ import annotations
 
-import re
 
 from redline.rules.predicates.taint_core import (
     CONST,
@@ -29,60 +28,31 @@ from redline.rules.predicates.taint_core import (
 )
 from redline.secrets.regex import linear
 
+from redline.rules.models import load as load_model
+
+MODEL = load_model("java")
 FUNCTIONS = frozenset({"method_declaration", "constructor_declaration", "lambda_expression",
                        "compact_constructor_declaration"})
-SOURCE_ANNOTATIONS = frozenset({
-    "RequestParam", "PathVariable", "RequestBody", "RequestHeader", "CookieValue", "RequestPart",
-    "ModelAttribute", "MatrixVariable", "QueryParam", "PathParam", "FormParam", "HeaderParam", "CookieParam",
-    "MatrixParam", "BeanParam",
-})
-REQUEST_TYPES = ("HttpServletRequest", "ServletRequest", "HttpServletRequestWrapper", "WebRequest",
-                 "NativeWebRequest", "MultipartHttpServletRequest", "ServerHttpRequest", "HttpRequest")
-REQUEST_METHODS = frozenset({
-    "getParameter", "getParameterValues", "getParameterMap", "getParameterNames", "getHeader", "getHeaders",
-    "getHeaderNames", "getQueryString", "getCookies", "getInputStream", "getReader", "getRequestURI",
-    "getRequestURL", "getPathInfo", "getPart", "getParts", "getQueryParams", "getBody",
-})
-# Helpers that read a part of the request they are given: ServletUtils.getPath(request),
-# ServletRequestUtils.getStringParameter(request, "x"), WebUtils.getCookie(request, "c").
-REQUEST_HELPER = linear(r"^(get|find|read|extract)\w*(Path|Param|Parameter|Query|Header|Cookie|Uri|URI|Url|URL|Body|Form)\w*$")
-ARCHIVE_ENTRY_TYPES = frozenset({"ZipEntry", "JarEntry", "TarArchiveEntry", "ZipArchiveEntry", "ArchiveEntry",
-                                 "TarEntry", "SevenZArchiveEntry", "ArjArchiveEntry", "CpioArchiveEntry"})
-ARCHIVE_NEXT = frozenset({"getNextEntry", "getNextJarEntry", "getNextTarEntry", "getNextZipEntry", "nextElement"})
-APPENDERS = frozenset({"append", "add", "insert", "addAll", "put", "push", "offer"})
-PASSTHROUGH = frozenset({
-    "toString", "trim", "strip", "toLowerCase", "toUpperCase", "substring", "replace", "replaceAll",
-    "replaceFirst", "concat", "intern", "getBytes", "split", "toCharArray", "valueOf", "format", "formatted",
-    "join", "get", "getValue", "getOrDefault", "stream", "toList", "collect", "iterator", "next", "decode",
-    "getDecoder", "getUrlDecoder", "resolve", "normalize", "toPath", "toFile", "toAbsolutePath", "getPath",
-    "getAbsolutePath", "getCanonicalPath", "getParent", "of", "asList", "copyOf", "readLine", "lines",
-    "getOriginalFilename", "getFirst", "orElse", "map", "filter", "findFirst", "nextLine", "getString",
-    "getKey", "text", "body", "toURI", "toURL", "create", "parse", "getBytes", "wrap", "newString",
-    "encodeToString", "decodeToString",
-})
-UNIVERSAL_SAFE = linear(
-    r"^(Integer|Long|Short|Byte|Double|Float|Boolean|BigInteger|BigDecimal|UUID|Math|LocalDate|Instant)\."
-)
-SAFE_METHODS = frozenset({"length", "size", "hashCode", "isEmpty", "equals", "equalsIgnoreCase", "contains",
-                          "startsWith", "endsWith", "matches", "indexOf", "lastIndexOf", "compareTo", "isBlank",
-                          "count", "getTime", "ordinal", "intValue", "longValue"})
-SANITIZERS: dict[str, re.Pattern] = {
-    "sql": linear(r"(escapesql|encodeforsql)"),
-    "html": linear(r"(escape|encode|sanitiz|forhtml|forjavascript|forxml|forcssstring|foruri|clean|htmlescape)"),
-    "cmd": linear(r"(encodeforos|escape)"),
-    "path": linear(r"^(getname|getfilename|getbasename|sanitiz)"),
-    "url": linear(r"(urlencoder|encodeforurl|^encode$)"),
-    "ldap": linear(r"(filterencode|escapeldap|encodeforldap|escapevalue|nameencode|encodefordn|escape)"),
-    "xpath": linear(r"(encodeforxpath|escape)"),
-}
+
+
+def _union(sources, attr) -> frozenset[str]:
+    out: set[str] = set()
+    for s in sources:
+        out |= getattr(s, attr)
+    return frozenset(out)
+
+
+_REQUEST = next(s for s in MODEL.sources_of("call") if s.label == "request data")
+_ARCHIVE = next(s for s in MODEL.sources_of("call") if s.label == "the archive entry name")
+SOURCE_ANNOTATIONS = _union(MODEL.sources_of("annotation"), "names")
+ENTRY_METHODS = _union(MODEL.sources_of("entry"), "methods")
+HELPERS = tuple(s.pattern for s in MODEL.sources_of("helper") if s.pattern is not None)
+APPENDERS = MODEL.propagates("append")
+PASSTHROUGH = MODEL.propagates("passthrough")
+SAFE_METHODS = MODEL.propagates("safe")
+BUILDERS = MODEL.propagates("builder")
+FORMATTERS = MODEL.propagates("format")
 _TYPE_ARGUMENTS = linear(r"<.*>")  # `List<String>` -> `List`
-GENERIC_SANITIZER = linear(r"^(sanitize|escape|clean)", re.IGNORECASE)
-# Factory methods whose result type is known.
-FACTORY_TYPES = {
-    "getEngineByName": "ScriptEngine", "getEngineByExtension": "ScriptEngine", "getEngineByMimeType": "ScriptEngine",
-    "getRuntime": "Runtime", "newXPath": "XPath", "createStatement": "Statement", "prepareStatement": "PreparedStatement",
-    "getWriter": "PrintWriter", "getOutputStream": "ServletOutputStream",
-}
 
 
 def java_string_value(a, node) -> str:
@@ -181,9 +151,9 @@ class JavaAnalyzer(Analyzer):
                             ann_name = self.text(ann.child_by_field_name("name")).split(".")[-1]
                             if ann_name in SOURCE_ANNOTATIONS:
                                 label = f"@{ann_name} {self.text(name)}"
-            if label is None and method_name == "main" and self.text(p.child_by_field_name("type")).replace(" ", "") in ("String[]",) :
+            if label is None and method_name in ENTRY_METHODS and self.text(p.child_by_field_name("type")).replace(" ", "") in ("String[]",) :
                 label = "command-line arguments"
-            if label is None and p.type == "spread_parameter" and method_name == "main":
+            if label is None and p.type == "spread_parameter" and method_name in ENTRY_METHODS:
                 label = "command-line arguments"
             yield Binding(self.text(name), fn.start_byte, None, "param", fn, name, label)
 
@@ -216,8 +186,8 @@ class JavaAnalyzer(Analyzer):
             return _TYPE_ARGUMENTS.sub("", self.text(node.child_by_field_name("type"))).split(".")[-1]
         if t == "method_invocation":
             name = self.text(node.child_by_field_name("name"))
-            if name in FACTORY_TYPES:
-                return FACTORY_TYPES[name]
+            if name in MODEL.types:
+                return MODEL.types[name]
             if name in ("getInstance", "newInstance"):
                 obj = node.child_by_field_name("object")
                 return self.text(obj).split(".")[-1] if obj is not None else None
@@ -233,13 +203,13 @@ class JavaAnalyzer(Analyzer):
         if node is None:
             return False
         if node.type == "method_invocation":
-            return self.text(node.child_by_field_name("name")) in ("getRequest", "getNativeRequest")
+            return self.text(node.child_by_field_name("name")) in _REQUEST.receiver_calls
         if node.type != "identifier":
             return False
         typ = self.declared_type(node)
         if typ is not None:
-            return typ in REQUEST_TYPES
-        return self.text(node) in ("request", "req", "httpRequest", "servletRequest", "httpServletRequest")
+            return typ in _REQUEST.receiver_types
+        return self.text(node) in _REQUEST.receiver_names
 
     # ------------------------------------------------------------------ sources
 
@@ -247,12 +217,12 @@ class JavaAnalyzer(Analyzer):
         if node.type == "method_invocation":
             name = self.text(node.child_by_field_name("name"))
             obj = node.child_by_field_name("object")
-            if name in REQUEST_METHODS and self.is_request(obj):
+            if name in _REQUEST.methods and self.is_request(obj):
                 text = " ".join(self.text(node).split())
                 return text if len(text) <= 48 else f"{self.text(obj)}.{name}()"
-            if name == "getName" and obj is not None and self.is_archive_entry(obj):
+            if name in _ARCHIVE.methods and obj is not None and self.is_archive_entry(obj):
                 return f"the archive entry name {self.text(obj)}.getName()"
-            if REQUEST_HELPER.match(name) and "ContextPath" not in name and not self.is_request(obj):
+            if any(h.match(name) for h in HELPERS) and "ContextPath" not in name and not self.is_request(obj):
                 args = node.child_by_field_name("arguments")
                 if args is not None and any(self.is_request(x) for x in args.named_children):
                     text = " ".join(self.text(node).split())
@@ -261,16 +231,16 @@ class JavaAnalyzer(Analyzer):
 
     def is_archive_entry(self, node) -> bool:
         """A ZipEntry/JarEntry/TarArchiveEntry: its name comes from the archive (zip slip)."""
-        if self.type_of(node) in ARCHIVE_ENTRY_TYPES:
+        if self.type_of(node) in _ARCHIVE.receiver_types:
             return True
         if node.type == "identifier":
             for b in self.visible(self.text(node), node):
                 v = b.value
-                if v is not None and v.type == "method_invocation" and self.text(v.child_by_field_name("name")) in ARCHIVE_NEXT:
+                if v is not None and v.type == "method_invocation" and self.text(v.child_by_field_name("name")) in _ARCHIVE.receiver_calls:
                     return True
-                if v is not None and v.type == "cast_expression" and self.text(v.child_by_field_name("type")) in ARCHIVE_ENTRY_TYPES:
+                if v is not None and v.type == "cast_expression" and self.text(v.child_by_field_name("type")) in _ARCHIVE.receiver_types:
                     return True
-        return node.type == "method_invocation" and self.text(node.child_by_field_name("name")) in ARCHIVE_NEXT
+        return node.type == "method_invocation" and self.text(node.child_by_field_name("name")) in _ARCHIVE.receiver_calls
 
     def known_identifier(self, node, name):
         return None
@@ -288,15 +258,9 @@ class JavaAnalyzer(Analyzer):
         name = self.callee_name(call) or ""
         obj = call.child_by_field_name("object") if call.type == "method_invocation" else None
         full = (self.text(obj) + "." if obj is not None else "") + name
-        if UNIVERSAL_SAFE.match(full) or name in SAFE_METHODS or name in ("parseInt", "parseLong", "parseDouble"):
+        if name in SAFE_METHODS:
             return True
-        low = name.lower()
-        if category == "url" and obj is not None and self.text(obj) == "URLEncoder":
-            return True
-        pattern = SANITIZERS.get(category)
-        if pattern is not None and (pattern.search(low) or pattern.search(full.lower())):
-            return True
-        return bool(GENERIC_SANITIZER.match(name))
+        return MODEL.sanitizes(category, name, full)
 
     def is_plus(self, node) -> bool:
         return node.type == "binary_expression" and self.text(node.child_by_field_name("operator")) == "+"
@@ -355,8 +319,7 @@ class JavaAnalyzer(Analyzer):
             args = node.child_by_field_name("arguments")
             flows = [sub(a) for a in (args.named_children if args is not None else ())]
             name = self.callee_name(node) or ""
-            if name in ("StringBuilder", "StringBuffer", "String", "File", "URL", "URI", "StringReader",
-                        "ByteArrayInputStream", "InputStreamReader", "BufferedReader", "Scanner", "ObjectInputStream"):
+            if name in BUILDERS:
                 return combine(flows) if flows else CONST
             return self._through(name, None, flows)
         if t == "this":
@@ -377,11 +340,8 @@ class JavaAnalyzer(Analyzer):
         args_node = node.child_by_field_name("arguments")
         args = [c for c in (args_node.named_children if args_node is not None else ()) if c.type != "comment"]
         obj_text = self.text(obj) if obj is not None else ""
-        if obj_text == "String" and name in ("format", "join", "valueOf", "copyValueOf"):
-            how = "String.format" if name == "format" else f"String.{name}"
-            return combine((sub(a) for a in args), how)
-        if obj_text == "MessageFormat" and name == "format":
-            return combine((sub(a) for a in args), "MessageFormat.format")
+        if MODEL.simple_name(obj_text) in MODEL.format_receivers and name in FORMATTERS:
+            return combine((sub(a) for a in args), f"{MODEL.simple_name(obj_text)}.{name}")
         if name == "formatted" and obj is not None:
             return combine([sub(obj)] + [sub(a) for a in args], "String.formatted")
         if name == "concat" and obj is not None:
