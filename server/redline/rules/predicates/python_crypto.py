@@ -899,17 +899,29 @@ def cleartext_protocol(ctx: MatchContext):
     return Verdict(args={"proto": proto, "use": use})
 
 
+SOCKET_SERVERS = frozenset({"HTTPServer", "ThreadingHTTPServer", "TCPServer", "ThreadingTCPServer", "UDPServer",
+                            "ThreadingUDPServer", "ForkingTCPServer", "make_server", "SimpleXMLRPCServer"})
+
+
 @predicate("python.bind_all_interfaces")
 def bind_all_interfaces(ctx: MatchContext):
     call = ctx.node("match")
     name = callee_name(call)
-    if name == "bind":
+    if name == "bind" or name in SOCKET_SERVERS:
+        # sock.bind((host, port)), HTTPServer((host, port), Handler), make_server(host, port, app)
         target = unwrap(arg(call, 0))
-        if target is None or target.type != "tuple" or not target.named_children:
+        if target is None:
             return None
-        host = string_value(target.named_children[0])
-        if host in ("0.0.0.0", "", "::") and imports_module(ctx.file, "socket", "socketserver", "asyncio"):
-            return Verdict(args={"how": f"bind(('{host}', ...))"})
+        if target.type == "tuple" and target.named_children:
+            target = target.named_children[0]
+        elif name != "make_server":
+            return None
+        host = string_value(target)
+        qn = call_qualname(ctx.file, call) or ""
+        known = imports_module(ctx.file, "socket", "socketserver", "asyncio") if name == "bind" else (
+            qn.startswith(("http.server.", "socketserver.", "wsgiref.simple_server.", "xmlrpc.server.")))
+        if host in ("0.0.0.0", "", "::") and known:
+            return Verdict(args={"how": f"{name}(('{host}', ...))"})
         return None
     kw = keyword_node(call, "host")
     if kw is None:
