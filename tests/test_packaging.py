@@ -231,3 +231,168 @@ def test_a_database_without_a_snapshot_date_counts_from_its_build(tmp_path):
     assert db.snapshot == dt.date.today().isoformat() and db.stale_hint() is None
     with pytest.raises(D.DatabaseError):
         D.build(D.read_jsonl_dir(FIXTURE), snapshot="last week")
+
+
+# ------------------------------------------------------------------ platform .vsix checks
+# vscode-client/scripts/check-vsix.py reads a .vsix and says whether every native binary in it is
+# built for its target (mk/package.mk runs it on each package it makes). Here it is given packages
+# made up in the test, right and wrong, with hand-built ELF, Mach-O and PE headers.
+
+import importlib.util  # noqa: E402
+import platform  # noqa: E402
+import struct  # noqa: E402
+
+
+def _load_check_vsix():
+    spec = importlib.util.spec_from_file_location("check_vsix", ROOT / "vscode-client" / "scripts" / "check-vsix.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["check_vsix"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+CV = _load_check_vsix()
+_ELF = {"x86_64": 62, "arm64": 183}
+_MACHO = {"x86_64": 0x01000007, "arm64": 0x0100000C}
+_PE = {"x86_64": 0x8664, "arm64": 0xAA64}
+
+
+def _elf(arch: str) -> bytes:
+    return b"\x7fELF" + bytes([2, 1, 1]) + bytes(9) + struct.pack("<HH", 3, _ELF[arch]) + bytes(60)
+
+
+def _macho(*archs: str) -> bytes:
+    if len(archs) == 1:
+        return struct.pack("<II", 0xFEEDFACF, _MACHO[archs[0]]) + bytes(60)
+    head = struct.pack(">II", 0xCAFEBABE, len(archs))
+    for i, a in enumerate(archs):
+        head += struct.pack(">IIIII", _MACHO[a], 3, 4096 * (i + 1), 4096, 12)
+    return head + bytes(64)
+
+
+def _pe(arch: str) -> bytes:
+    return b"MZ" + bytes(0x3A) + struct.pack("<I", 0x80) + bytes(0x40) + b"PE\0\0" + struct.pack("<H", _PE[arch]) + bytes(32)
+
+
+# Per target: how a native module is named and built, and a wheel tag for it.
+_NATIVE = {
+    "linux-x64": (lambda py: f".cpython-{py[2:]}-x86_64-linux-gnu.so", lambda: _elf("x86_64"), "manylinux_2_17_x86_64"),
+    "linux-arm64": (lambda py: f".cpython-{py[2:]}-aarch64-linux-gnu.so", lambda: _elf("arm64"), "manylinux_2_17_aarch64"),
+    "darwin-x64": (lambda py: f".cpython-{py[2:]}-darwin.so", lambda: _macho("x86_64"), "macosx_10_9_x86_64"),
+    "darwin-arm64": (lambda py: f".cpython-{py[2:]}-darwin.so", lambda: _macho("arm64"), "macosx_11_0_arm64"),
+    "win32-x64": (lambda py: f".cp{py[2:]}-win_amd64.pyd", lambda: _pe("x86_64"), "win_amd64"),
+}
+
+
+def _vsix_files(target: str) -> dict[str, bytes]:
+    files = {name: b"x" for name in CV.COMMON_FILES}
+    manifest = f'<Identity Id="redline" Version="0.1.0" Publisher="redline"{f" TargetPlatform={chr(34)}{target}{chr(34)}" if target != "universal" else ""}/>'
+    files["extension.vsixmanifest"] = manifest.encode()
+    if target == "universal":
+        return files
+    suffix, binary, plat = _NATIVE[target]
+    for py in CV.PYTHONS:
+        base = f"{CV.LIBS}{py}/"
+        for name in CV.REDLINE_FILES:
+            files[base + name + ("/python.toml" if name.endswith("builtin") else "")] = b"x"
+        for module in CV.REQUIRED_NATIVE:
+            files[base + module + ("_cpp" if module.endswith("/") else "") + suffix(py)] = binary()
+        files[base + "tree_sitter_bash/_binding.abi3" + (".pyd" if target.startswith("win") else ".so")] = binary()
+        files[base + "tree_sitter-0.26.1.dist-info/WHEEL"] = f"Wheel-Version: 1.0\nTag: {py}-{py}-{plat}\n".encode()
+        files[base + "tree_sitter-0.26.1.dist-info/METADATA"] = b"Name: tree-sitter\nLicense-Expression: MIT\n"
+        files[base + "tree_sitter_bash-0.25.1.dist-info/WHEEL"] = f"Tag: cp310-abi3-{plat}\n".encode()
+        files[base + "tree_sitter_bash-0.25.1.dist-info/licenses/LICENSE"] = b"MIT"
+        files[base + "pygls-2.1.1.dist-info/WHEEL"] = b"Tag: py3-none-any\n"
+        files[base + "pygls-2.1.1.dist-info/METADATA"] = b"Name: pygls\nClassifier: License :: OSI Approved :: Apache Software License\n"
+        files[base + "redline-bundle.json"] = json.dumps({"target": target, "left_out": []}).encode()
+    return files
+
+
+def _write_vsix(path: Path, files: dict[str, bytes]) -> str:
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, data in files.items():
+            zf.writestr(name, data)
+    return str(path)
+
+
+@pytest.mark.parametrize("target", ["universal", *CV.TARGETS])
+def test_a_package_built_for_its_target_passes_the_vsix_check(tmp_path, target):
+    report = CV.check(_write_vsix(tmp_path / "ok.vsix", _vsix_files(target)))
+    assert report.problems == [] and report.target == target
+    if target != "universal":
+        assert report.binaries == {py: len(CV.REQUIRED_NATIVE) + 1 for py in CV.PYTHONS}
+
+
+@pytest.mark.parametrize("target", CV.TARGETS)
+def test_another_targets_binaries_fail_the_vsix_check(tmp_path, target):
+    # Every other target's package contents, relabelled as this target: each binary is wrong.
+    for other in CV.TARGETS:
+        if other == target or CV.ARCH[other] == CV.ARCH[target]:
+            continue
+        files = _vsix_files(other)
+        files["extension.vsixmanifest"] = files["extension.vsixmanifest"].replace(other.encode(), target.encode())
+        problems = CV.check(_write_vsix(tmp_path / f"{other}.vsix", files)).problems
+        wrong = [p for p in problems if "expected" in p and CV.ARCH[target][0] in p]
+        assert len(wrong) >= len(CV.REQUIRED_NATIVE) * len(CV.PYTHONS), (other, problems[:5])
+
+
+def test_a_universal2_mac_binary_serves_both_mac_targets(tmp_path):
+    for target in ("darwin-x64", "darwin-arm64"):
+        files = _vsix_files(target)
+        for name in list(files):
+            if name.endswith(".so"):
+                files[name] = _macho("x86_64", "arm64")
+        assert CV.check(_write_vsix(tmp_path / f"{target}.vsix", files)).problems == []
+        files[f"{CV.LIBS}cp311/re2/_re2.cpython-311-darwin.so"] = _macho("x86_64" if target == "darwin-arm64" else "arm64")
+        assert len(CV.check(_write_vsix(tmp_path / f"{target}-thin.vsix", files)).problems) == 1
+
+
+def test_the_vsix_check_reads_names_tags_and_notices(tmp_path):
+    files = _vsix_files("linux-x64")
+    base = f"{CV.LIBS}cp312/"
+    files[base + "re2/_re2.cpython-311-x86_64-linux-gnu.so"] = _elf("x86_64")  # another Python's module
+    files[base + "extra/_speedups.so"] = b"#!/bin/sh\n"  # named like a binary, is not one
+    files[base + "yaml-6.0.dist-info/WHEEL"] = b"Tag: cp312-cp312-win_amd64\n"  # another platform's wheel
+    files[base + "yaml-6.0.dist-info/METADATA"] = b"Name: PyYAML\n"  # and no licence stated
+    del files["extension/NOTICE-advisories.md"]
+    del files[f"{CV.LIBS}cp313/redline/data/NOTICE-advisories.md"]
+    problems = "\n".join(CV.check(_write_vsix(tmp_path / "bad.vsix", files)).problems)
+    assert "built for CPython 311, in the cp312 folder" in problems
+    assert "_speedups.so: named like a native binary but not an ELF" in problems
+    assert "platform win_amd64" in problems and "yaml-6.0.dist-info: states no licence" in problems
+    assert "extension/NOTICE-advisories.md is missing" in problems
+    assert "cp313/redline/data/NOTICE-advisories.md is missing" in problems
+
+
+def test_the_vsix_check_wants_every_python_folder_and_its_compiled_modules(tmp_path):
+    files = {n: d for n, d in _vsix_files("darwin-arm64").items() if f"{CV.LIBS}cp313/" not in n and "pydantic_core" not in n}
+    problems = "\n".join(CV.check(_write_vsix(tmp_path / "partial.vsix", files)).problems)
+    assert "bundled Python folders ['cp311', 'cp312'], expected ['cp311', 'cp312', 'cp313']" in problems
+    assert "cp311/pydantic_core/_pydantic_core* (a compiled module Redline needs) is missing" in problems
+
+
+def test_only_an_optional_grammar_may_be_left_out_of_a_vsix(tmp_path):
+    files = _vsix_files("win32-x64")
+    files[f"{CV.LIBS}cp311/redline-bundle.json"] = json.dumps({"left_out": ["tree-sitter-dockerfile"]}).encode()
+    report = CV.check(_write_vsix(tmp_path / "win.vsix", files))
+    assert report.problems == [] and "left out: tree-sitter-dockerfile" in report.summary()
+    files[f"{CV.LIBS}cp311/redline-bundle.json"] = json.dumps({"left_out": ["google-re2"]}).encode()
+    assert any("google-re2 was left out, and Redline needs it" in p for p in CV.check(_write_vsix(tmp_path / "w2.vsix", files)).problems)
+
+
+def test_the_universal_vsix_bundles_nothing(tmp_path):
+    files = _vsix_files("universal")
+    files[f"{CV.LIBS}cp311/redline/__init__.py"] = b""
+    assert any("the universal package bundles 1 files" in p for p in CV.check(_write_vsix(tmp_path / "u.vsix", files)).problems)
+
+
+def test_the_vsix_check_knows_this_machines_own_extension_modules():
+    import tree_sitter._binding as binding
+
+    head = Path(binding.__file__).read_bytes()[:4096]
+    machine = {"x86_64": "x86_64", "amd64": "x86_64", "aarch64": "arm64", "arm64": "arm64"}.get(platform.machine().lower())
+    fmt = {"linux": "ELF", "darwin": "Mach-O", "win32": "PE"}[sys.platform]
+    kind = CV.binary_kind(head)
+    assert kind is not None and kind[0] == fmt and machine in kind[1]
+    assert CV.binary_kind(b"\xca\xfe\xba\xbe\x00\x00\x00\x34" + bytes(64)) is None  # a Java class file
+    assert CV.binary_kind(b"print('hi')\n" * 8) is None
