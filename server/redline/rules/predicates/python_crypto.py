@@ -7,6 +7,7 @@ import re
 
 from redline.rules.predicates import MatchContext, Verdict, predicate
 from redline.rules.predicates.python_scope import (
+    alias_rejected,
     arg,
     call_args,
     call_qualname,
@@ -195,6 +196,8 @@ def _hmac_digest_factory(ctx, call) -> bool:
 
 @predicate("python.weak_hash")
 def weak_hash(ctx: MatchContext):
+    if alias_rejected(ctx):
+        return None
     call = ctx.node("match")
     qn = call_qualname(ctx.file, call) or ""
     weak, fast = _hash_algo(ctx, call, qn)
@@ -326,6 +329,8 @@ RANDOM_FUNCS = frozenset({"random", "randint", "randrange", "choice", "choices",
 
 @predicate("python.insecure_random")
 def insecure_random(ctx: MatchContext):
+    if alias_rejected(ctx):
+        return None
     call = ctx.node("match")
     qn = call_qualname(ctx.file, call) or ""
     if not (qn.startswith("random.") and qn.count(".") == 1 and qn.split(".")[1] in RANDOM_FUNCS):

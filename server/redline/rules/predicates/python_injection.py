@@ -13,6 +13,7 @@ import re
 
 from redline.rules.predicates import MatchContext, Verdict, predicate
 from redline.rules.predicates.python_scope import (
+    alias_rejected,
     arg,
     call_args,
     call_qualname,
@@ -563,6 +564,8 @@ FRAME_METHODS = frozenset({"query", "eval"})
 
 @predicate("python.code_injection")
 def code_injection(ctx: MatchContext):
+    if alias_rejected(ctx):
+        return None
     call, qn = _call_ctx(ctx)
     if qn in LIBRARY_CODE_SINKS:
         target = arg(call, 0, LIBRARY_CODE_SINKS[qn])
@@ -645,6 +648,8 @@ def _path_verdict(ctx, call, target, sink: str):
 @predicate("python.path_traversal")
 def path_traversal(ctx: MatchContext):
     """A file API receiving a path built from untrusted input, without a base-folder check."""
+    if alias_rejected(ctx):
+        return None
     call, qn = _call_ctx(ctx)
     name = qn.rsplit(".", 1)[-1] if qn else callee_name(call)
     if qn in PATH_SINKS and PATH_SINKS[qn] is not None:
@@ -938,6 +943,8 @@ def _url_position(built) -> str:
 
 @predicate("python.ssrf")
 def ssrf(ctx: MatchContext):
+    if alias_rejected(ctx):
+        return None
     call, qn = _call_ctx(ctx)
     name = qn.rsplit(".", 1)[-1]
     if name not in HTTP_FUNCS:
@@ -980,6 +987,8 @@ DESER = {
 
 @predicate("python.deserialization")
 def deserialization(ctx: MatchContext):
+    if alias_rejected(ctx):
+        return None
     call, qn = _call_ctx(ctx)
     if qn not in DESER:
         return None
@@ -1370,6 +1379,8 @@ def sql_any(ctx: MatchContext):
 
 @predicate("python.command_any")
 def command_any(ctx: MatchContext):
+    if alias_rejected(ctx):
+        return None
     if ctx.node("arg") is not None:
         return command_wrapper(ctx)
     return command_injection(ctx)

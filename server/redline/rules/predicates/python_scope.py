@@ -395,6 +395,20 @@ def qualname(file, node) -> str | None:
     return ".".join([base, *reversed(parts)])
 
 
+def alias_rejected(ctx) -> bool:
+    """For a rule's alias pattern `((call function: (identifier) @fn @alias) @match)`: skip the
+    match (True) unless the called name is an import alias of another function (`from subprocess
+    import run as sh`, `from os import system as run_it`, module level or inside the definition),
+    which the rule's name-anchored patterns cannot see. The predicate then judges the real
+    callee by its qualified name."""
+    node = ctx.captures.get("alias")
+    if not node:
+        return False
+    name = text(node[0])
+    qual = imports_for(ctx.file, node[0]).get(name)
+    return qual is None or "." not in qual or qual.rsplit(".", 1)[-1] == name
+
+
 def call_qualname(file, call) -> str | None:
     return qualname(file, call.child_by_field_name("function"))
 

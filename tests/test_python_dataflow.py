@@ -1,0 +1,65 @@
+"""Issue 14's classes of Python misses and false alarms, end to end through the rules.
+
+Each test names the class it guards; the snippets are written for the class, not taken from a
+benchmark. `findings(code)` scans a snippet as a Python file with the default configuration
+minus the workspace checks (undeclared imports judge a project, not a snippet).
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from redline.config import Config
+from redline.pipeline import analyze_text
+
+CONFIG = Config(engines=(("bandit", False), ("dependencies", False), ("registry", False)))
+
+
+def findings(code: str, path: str = "app.py") -> list[tuple[str, int, str]]:
+    """(code, 1-based line, confidence) of every finding in `code`."""
+    a = analyze_text(path, textwrap.dedent(code), CONFIG)
+    assert not a.errors, a.errors
+    return [(f.code, f.span.start_line + 1, f.confidence.value) for f in a.findings]
+
+
+def codes(code: str) -> list[str]:
+    return [c for c, _, _ in findings(code)]
+
+
+def lines_of(code: str, rule: str) -> list[int]:
+    return [line for c, line, _ in findings(code) if c == rule]
+
+
+# ---------------------------------------------------------------- names through aliases and local imports
+
+
+@pytest.mark.parametrize(
+    "code, rule, line",
+    [
+        ("from subprocess import run as sh\ndef f(cmd):\n    sh(cmd, shell=True)\n", "RL102", 3),
+        ("from flask import request\n@app.get('/x')\ndef x():\n    from os import system as run_it\n"
+         "    run_it('ls ' + request.args['d'])\n", "RL102", 5),
+        ("from hashlib import md5 as digest\ndef store(password):\n    return digest(password.encode()).hexdigest()\n", "RL301", 3),
+        ("import hashlib as h\ndef store(password):\n    return h.sha1(password.encode()).hexdigest()\n", "RL301", 3),
+        ("from pickle import loads as thaw\ndef f(request):\n    return thaw(request.body)\n", "RL107", 3),
+        ("from random import randint as roll\nsession_token = roll(0, 2**32)\n", "RL304", 2),
+        ("def f(request):\n    from urllib.request import urlopen as fetch\n    return fetch(request.GET['u']).read()\n", "RL106", 3),
+    ],
+)
+def test_alias_and_local_import_reach_the_sink_rule(code, rule, line):
+    assert lines_of(code, rule) == [line]
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "from subprocess import run\nrun(['ls', '-l'])\n",
+        "from os import path as p\np.join('a', 'b')\n",
+        "from mytools import run as sh\ndef f(cmd):\n    sh(cmd, shell=True)\n",  # not subprocess
+        "def f(cmd, sh):\n    sh(cmd, shell=True)\n",
+    ],
+)
+def test_alias_pattern_only_fires_for_real_aliases(code):
+    assert "RL102" not in codes(code)
