@@ -63,3 +63,46 @@ def test_alias_and_local_import_reach_the_sink_rule(code, rule, line):
 )
 def test_alias_pattern_only_fires_for_real_aliases(code):
     assert "RL102" not in codes(code)
+
+
+# ---------------------------------------------------------------- string builders, lists and dicts
+
+FLASK_VIEW = "from flask import request\nimport io, os\n\n@app.get('/x')\ndef x():\n"
+
+
+def view(body: str) -> str:
+    return FLASK_VIEW + textwrap.indent(textwrap.dedent(body), "    ")
+
+
+@pytest.mark.parametrize(
+    "body, rule",
+    [
+        ("buf = io.StringIO()\nbuf.write(\"SELECT * FROM t WHERE a = '\")\nbuf.write(request.args['a'])\n"
+         "buf.write(\"'\")\nreturn db.execute(buf.getvalue())\n", "RL101"),
+        ("parts = ['SELECT * FROM t WHERE']\nparts.append(\"a = '%s'\" % request.args['a'])\n"
+         "q = ' '.join(parts)\nreturn db.execute(q)\n", "RL101"),
+        ("out = io.StringIO()\nout.write('tar czf backup.tgz ')\nout.write(request.args['dir'])\n"
+         "os.system(out.getvalue())\n", "RL102"),
+        ("opts = {'cmd': 'ls', 'dir': request.args['d']}\nos.system('ls ' + opts['dir'])\n", "RL102"),
+        ("opts = {}\nopts['dir'] = request.args['d']\nos.system('ls ' + opts.get('dir', '.'))\n", "RL102"),
+    ],
+)
+def test_taint_through_builders_and_containers(body, rule):
+    code = view(body)
+    assert rule in codes(code), code
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # the entry read was written under another constant key
+        "opts = {'cmd': 'ls -l', 'dir': request.args['d']}\nos.system(opts['cmd'])\n",
+        "opts = {}\nopts['cmd'] = 'ls -l'\nopts['dir'] = request.args['d']\nos.system(opts.get('cmd'))\n",
+        # a builder of constant SQL, the input passed as a parameter
+        "parts = ['SELECT * FROM t WHERE a = ?']\nparts.append('ORDER BY id')\n"
+        "return db.execute(' '.join(parts), (request.args['a'],))\n",
+    ],
+)
+def test_constant_entries_and_builders_stay_constant(body):
+    code = view(body)
+    assert not {"RL101", "RL102"} & set(codes(code)), code

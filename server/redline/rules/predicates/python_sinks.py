@@ -109,6 +109,9 @@ def build_template(file, node) -> Template | None:
                 if parts and any(isinstance(p, Hole) for p in parts):
                     return Template(_merge(parts), "%-formatting")
     if node.type == "call":
+        built = _builder_template(file, node)
+        if built is not None:
+            return built
         fn = node.child_by_field_name("function")
         if fn is not None and fn.type == "attribute" and text(fn.child_by_field_name("attribute")) == "format":
             obj = unwrap(fn.child_by_field_name("object"))
@@ -119,6 +122,60 @@ def build_template(file, node) -> Template | None:
                     if parts and any(isinstance(p, Hole) for p in parts):
                         return Template(_merge(parts), "str.format()")
     return None
+
+
+def _builder_template(file, call) -> Template | None:
+    """A string assembled piece by piece in a local builder: `buf.getvalue()` after
+    `buf = io.StringIO()` and `buf.write(...)`, or `sep.join(parts)` after `parts = [...]` and
+    `parts.append(...)`. The pieces, in source order up to the call, make the template."""
+    fn = call.child_by_field_name("function")
+    if fn is None or fn.type != "attribute":
+        return None
+    attr = text(fn.child_by_field_name("attribute"))
+    obj = unwrap(fn.child_by_field_name("object"))
+    if attr == "getvalue" and obj is not None and obj.type == "identifier":
+        holder, sep, how = obj, "", "a StringIO built with write()"
+    elif attr == "join" and obj is not None and obj.type == "string" and string_value(obj) is not None:
+        args = call.child_by_field_name("arguments")
+        holder = unwrap(args.named_children[0]) if args is not None and args.named_child_count == 1 else None
+        if holder is None or holder.type != "identifier":
+            return None
+        sep, how = string_value(obj), "a list of pieces joined with join()"
+    else:
+        return None
+    defs = [d for d in scope_for(file, holder).defs.get(text(holder), ()) if d.pos <= call.start_byte]
+    if not defs or not any(d.kind == "item" for d in defs):
+        return None
+    pieces = []
+    for d in defs:
+        v = unwrap(d.value)
+        if v is None:
+            return None
+        if d.kind == "assign":
+            if v.type in ("list", "tuple"):
+                pieces.extend(c for c in v.named_children if c.type != "comment")
+            elif v.type == "call" and callee_name(v) in ("StringIO", "list"):
+                a = v.child_by_field_name("arguments")
+                pieces.extend(a.named_children[:1] if a is not None and attr == "getvalue" else [])
+            else:
+                return None  # rebound to something else: not a builder we can read
+        elif d.kind == "item":
+            pieces.append(v)
+        else:
+            return None
+    parts: list = []
+    for i, piece in enumerate(pieces):
+        if i and sep:
+            parts.append(sep)
+        lit = string_value(piece)
+        if lit is not None:
+            parts.append(lit)
+            continue
+        inner = template(piece)
+        parts.extend(inner.parts if inner is not None else [Hole(piece)])
+    if not any(isinstance(p, Hole) for p in parts):
+        return None
+    return Template(_merge(parts), how)
 
 
 def built_string(file, node, kind: str, accept=None) -> Built | None:

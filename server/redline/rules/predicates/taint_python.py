@@ -184,6 +184,7 @@ class Def:
     value: object | None  # the bound expression
     kind: str  # "assign" | "aug" | "iter" | "const" | "unknown" | "item"
     target: object
+    key: str | None = None  # "item" written under a constant key: d['k'] = v
 
 
 class Scope:
@@ -242,15 +243,19 @@ def _bind(defs: dict, target, value, kind: str, pos: int, dom) -> None:
     elif t in ("list_splat_pattern", "list_splat") and target.named_child_count:
         _bind(defs, target.named_children[0], value, "iter" if kind == "assign" else kind, pos, dom)
     elif t == "subscript":
-        # d[k] = v: d now also holds v.
+        # d[k] = v: d now also holds v (under the key k, when k is a constant string).
         base = unwrap(target.child_by_field_name("value"))
         if base is not None and base.type == "identifier" and value is not None:
-            defs.setdefault(text(base), []).append(Def(pos, None, value, "item", base))
+            key = string_value(target.child_by_field_name("subscript"))
+            defs.setdefault(text(base), []).append(Def(pos, None, value, "item", base, key))
     elif t == "as_pattern_target" and target.named_child_count:
         _bind(defs, target.named_children[0], value, kind, pos, dom)
 
 
-FILLING_METHODS = frozenset({b"append", b"extend", b"insert", b"add", b"update", b"appendleft", b"extendleft"})
+# Methods that put their argument into the receiver: containers, and string builders
+# (io.StringIO().write(x) ... getvalue()).
+FILLING_METHODS = frozenset({b"append", b"extend", b"insert", b"add", b"update", b"appendleft", b"extendleft",
+                             b"write", b"writelines"})
 
 
 def _statement_parent(node):
@@ -637,6 +642,10 @@ class _Evaluator:
                 obj = node.child_by_field_name("object")
                 return self.eval(obj) if obj is not None else UNKNOWN_VAL
             if t == "subscript":
+                base = unwrap(node.child_by_field_name("value"))
+                key = string_value(node.child_by_field_name("subscript"))
+                if key is not None and base is not None and base.type == "identifier":
+                    return self._keyed(base, key)
                 return self.eval(node.child_by_field_name("value"))
             return self._call(node)
         return UNKNOWN_VAL
@@ -655,6 +664,10 @@ class _Evaluator:
             base = text(unwrap(receiver))
             if base in imports_for(self.file, node):
                 receiver = None
+        if name == "get" and receiver is not None and unwrap(receiver).type == "identifier" and arg_nodes:
+            key = string_value(arg_nodes[0])
+            if key is not None:  # d.get('k', default): what was stored under 'k', or the default
+                return self._keyed(unwrap(receiver), key) | self._any(arg_nodes[1:])
         if name in TRANSFORMS or (fn is not None and fn.type == "identifier" and name in BUILTIN_NAMES and name not in ("open", "eval", "exec", "compile", "getattr", "vars", "globals", "locals", "__import__")):
             parts = list(arg_nodes) + ([receiver] if receiver is not None else [])
             return self._any(parts)
@@ -666,6 +679,67 @@ class _Evaluator:
         return UNKNOWN_VAL
 
     # -- names
+    def _keyed(self, ident, key: str) -> Val:
+        """The value read from `ident[key]` (a constant key): the container's bindings, except
+        entries written under another constant key (d['cmd'] = 'ls'; d['dir'] = input: d['cmd']
+        is constant) and, for a dict display, only the entry of that key."""
+        name = text(ident)
+        scope = scope_for(self.file, ident)
+        if self._bound_between(ident, scope) is not None or name in scope.declared_global:
+            return self.resolve(ident)
+        out = CONST_VAL
+        hidden = False
+        for d in reversed(scope.defs.get(name, ())):
+            if d.pos > ident.start_byte:
+                continue
+            if d.kind == "item":
+                if d.key is not None:
+                    if d.key == key:
+                        out = out | self.eval(d.value)
+                    continue
+                out = out | self._entry_of(d.value, key)
+                continue
+            if d.kind == "assign":
+                out = out | self._entry_of(d.value, key)
+            else:
+                out = out | self._def_value(scope, name, d)
+            if d.dom is not None and _contains(d.dom, ident):
+                hidden = True
+                break
+        if not hidden:
+            out = out | self._entry(scope, name, ident)
+        return out
+
+    def _entry_of(self, value, key: str) -> Val:
+        """`value[key]` for a bound expression: the entry of a dict display with constant keys,
+        else whatever the expression may hold."""
+        v = unwrap(value)
+        if v is not None and v.type == "dictionary":
+            pairs = [c for c in v.named_children if c.type != "comment"]
+            if all(c.type == "pair" and string_value(c.child_by_field_name("key")) is not None for c in pairs):
+                return self._any(c.child_by_field_name("value") for c in pairs
+                                 if string_value(c.child_by_field_name("key")) == key)
+        return self.eval(value)
+
+    def _bound_between(self, ident, scope):
+        """The value of a comprehension variable or lambda parameter named like `ident` between
+        the use and its scope, or None."""
+        name = text(ident)
+        n = ident.parent
+        while n is not None and n is not scope.node and n.type != "module":
+            if n.type in COMPREHENSIONS:
+                for clause in n.named_children:
+                    if clause.type == "for_in_clause":
+                        left = clause.child_by_field_name("left")
+                        if left is not None and name in _names_in(left):
+                            return self.eval(clause.child_by_field_name("right"))
+            elif n.type == "lambda":
+                params = n.child_by_field_name("parameters")
+                if params is not None and name in _names_in(params):
+                    return UNKNOWN_VAL
+            n = n.parent
+        return None
+
     def resolve(self, ident) -> Val:
         name = text(ident)
         scope = scope_for(self.file, ident)
