@@ -58,7 +58,8 @@ Top-level keys (all optional except `language`):
                                      # (constructors whose result carries their arguments),
                                      # getter (reads an element back: get, getFirst), remove
                                      # (removes an element by index/key), put (stores a value
-                                     # under a key)
+                                     # under a key), container (constructors of lists and maps
+                                     # whose elements are tracked per constant index or key)
     receivers = [...]                # optional, for "format": the receiver class names
 
     [types]                          # factory methods whose result type is known
@@ -80,7 +81,7 @@ from redline.secrets.regex import linear
 HERE = Path(__file__).resolve().parent
 
 SOURCE_KINDS = ("call", "annotation", "helper", "entry")
-PROPAGATOR_KINDS = ("passthrough", "safe", "append", "format", "builder", "getter", "remove", "put")
+PROPAGATOR_KINDS = ("passthrough", "safe", "append", "format", "builder", "getter", "remove", "put", "container")
 
 # key -> (type, required); types: "str", "int", "list[str]", "table[str]"
 _SCHEMA: dict[str, dict[str, tuple[str, bool]]] = {

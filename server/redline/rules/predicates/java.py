@@ -26,6 +26,14 @@ JDBC_TEMPLATE_SINKS = MODEL.sink_callees("sql", "jdbc-template")
 SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "/bin/sh", "/bin/bash", "/usr/bin/bash", "/bin/zsh",
                     "/usr/bin/sh", "cmd", "cmd.exe", "powershell", "powershell.exe", "pwsh"})
 SHELL_FLAGS = frozenset({"-c", "/c", "/C", "-Command", "-command", "-lc", "-ec"})
+# Query languages (SQL, LDAP filters, XPath): user input is high; a parameter of the enclosing
+# method mixed into the text is medium (the caller decides: a DAO method called with request
+# data is the classic case, and the call may be in another file); a value of unknown origin (a
+# field, the result of a call Redline cannot see into) is not reported. Concatenating values
+# whose origin is unknown is everywhere in ordinary code (table names, ids from the database,
+# configuration), and reporting them made these rules fire on every query built by
+# concatenation, taint or not (issue 14).
+INJECTION = Policy(HIGH, MEDIUM, None, built=True)
 RESPONSE_NAMES = ("response", "resp", "res", "httpResponse", "servletResponse", "httpServletResponse")
 
 
@@ -110,7 +118,7 @@ def sql(ctx: MatchContext):
     if sink in STRONG_SQL_SINKS and not SQL_TEXT.search(flow.text) and flow.kind != Kind.TAINTED:
         if not flow.how:
             return None
-    conf = Policy(HIGH, MEDIUM, MEDIUM, built=True).confidence(flow)
+    conf = INJECTION.confidence(flow)
     return _verdict(flow, conf, {"how": describe(flow), "sink": sink})
 
 
@@ -815,7 +823,7 @@ def xpath(ctx: MatchContext):
     flow = a.flow(ctx.node("arg"), "xpath")
     if flow.kind != Kind.TAINTED and not XPATH_TEXT.search(flow.text):
         return None
-    conf = Policy(HIGH, MEDIUM, MEDIUM, built=True).confidence(flow)
+    conf = INJECTION.confidence(flow)
     return _verdict(flow, conf, {"how": describe(flow)})
 
 
@@ -825,7 +833,7 @@ def ldap(ctx: MatchContext):
     flow = a.flow(ctx.node("arg"), "ldap")
     if "(" not in flow.text or "=" not in flow.text:
         return None
-    conf = Policy(HIGH, MEDIUM, MEDIUM, built=True).confidence(flow)
+    conf = INJECTION.confidence(flow)
     return _verdict(flow, conf, {"how": describe(flow)})
 
 

@@ -324,7 +324,7 @@ class Analyzer:
             elif b.kind == "zero":
                 flows.append(CONST)  # declared without a value: the zero value
             elif b.kind == "param":
-                flows.append(Flow(Kind.PARAM, None, b.node, f"parameter '{name}'"))
+                flows.append(self.param_flow(b, category, depth, visiting))
             elif b.value is None:
                 flows.append(UNKNOWN)
             else:
@@ -338,6 +338,11 @@ class Analyzer:
         return Flow(result.kind, result.how, result.origin, result.label, result.texts, result.names | {name})
 
     append_how = "appending to a builder"
+
+    def param_flow(self, b: Binding, category: str, depth: int, visiting: frozenset) -> Flow:
+        """The value of parameter binding `b`: PARAM (the caller decides) unless a language knows
+        its callers (a summary evaluated for one call site, or every call site of a private method)."""
+        return Flow(Kind.PARAM, None, b.node, f"parameter '{b.name}'")
 
     # ------------------------------------------------------------------ guards
 

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from redline.rules.predicates.taint_core import (
     CONST,
+    node_key,
+    walk,
     SAFE,
     UNKNOWN,
     Analyzer,
@@ -52,7 +54,24 @@ PASSTHROUGH = MODEL.propagates("passthrough")
 SAFE_METHODS = MODEL.propagates("safe")
 BUILDERS = MODEL.propagates("builder")
 FORMATTERS = MODEL.propagates("format")
+PUTTERS = MODEL.propagates("put")
+GETTERS = MODEL.propagates("getter")
+REMOVERS = MODEL.propagates("remove")
+CONTAINERS = MODEL.propagates("container")
+# Calls on a tracked container that neither add nor remove elements.
+CONTAINER_READS = SAFE_METHODS | GETTERS | frozenset({"iterator", "stream", "toString", "forEach", "toArray"})
+_INTEGER_TYPES = frozenset({"int", "long", "short", "byte", "char"})
+_NUMBER_LITERALS = frozenset({"decimal_integer_literal", "hex_integer_literal", "octal_integer_literal",
+                              "binary_integer_literal"})
+_JUMPS = frozenset({"break_statement", "return_statement", "throw_statement", "continue_statement", "yield_statement"})
 _TYPE_ARGUMENTS = linear(r"<.*>")  # `List<String>` -> `List`
+
+
+_ABSENT = object()  # a container read where nothing was stored
+
+
+def _java_str(v) -> str:
+    return ("true" if v else "false") if isinstance(v, bool) else str(v)
 
 
 def java_string_value(a, node) -> str:
@@ -73,6 +92,243 @@ class JavaAnalyzer(Analyzer):
                      "method_declaration", "constructor_declaration", "lambda_expression",
                      "compact_constructor_declaration", "enhanced_for_statement", "catch_formal_parameter",
                      "method_invocation")
+
+    def __init__(self, file):
+        super().__init__(file)
+        self._env: list[dict] = []  # parameter -> Flow, for the summary being evaluated
+        self._dead: dict = {}
+        self._folding: set = set()
+        self._methods: dict[str, list] | None = None
+        self._classes: set[str] | None = None
+
+    # ------------------------------------------------------------------ constant folding
+
+    def constant(self, node, depth: int = 0):
+        """The compile-time value of an expression (int, str, bool), or None when it is not one:
+        literals, locals bound once to a constant, arithmetic, comparisons, `"abc".charAt(1)`."""
+        if node is None or depth > 8:
+            return None
+        key = node_key(node)
+        if key in self._folding:
+            return None
+        self._folding.add(key)
+        try:
+            return self._constant(node, depth)
+        except (ArithmeticError, ValueError, IndexError, TypeError):
+            return None
+        finally:
+            self._folding.discard(key)
+
+    def _constant(self, node, depth):
+        t = node.type
+        c = lambda n: self.constant(n, depth + 1)  # noqa: E731
+        if t in _NUMBER_LITERALS:
+            return int(self.text(node).replace("_", "").rstrip("lL"), 0)
+        if t == "string_literal":
+            return java_string_value(self, node)
+        if t == "character_literal":
+            inner = self.text(node)[1:-1]
+            return inner if len(inner) == 1 else None
+        if t in ("true", "false"):
+            return t == "true"
+        if t == "parenthesized_expression":
+            return c(node.named_children[0]) if node.named_children else None
+        if t == "identifier":
+            bs = self.visible(self.text(node), node)
+            if len(bs) != 1 or bs[0].kind not in ("value", "field") or bs[0].value is None:
+                return None
+            return c(bs[0].value)
+        if t == "cast_expression":
+            v = c(node.child_by_field_name("value"))
+            typ = self.text(node.child_by_field_name("type"))
+            if typ == "int" and isinstance(v, str) and len(v) == 1:
+                return ord(v)
+            return v if typ in _INTEGER_TYPES | {"String"} else None
+        if t == "unary_expression":
+            v = c(node.child_by_field_name("operand"))
+            op = self.text(node.child_by_field_name("operator"))
+            if v is None:
+                return None
+            if op == "!" and isinstance(v, bool):
+                return not v
+            if op == "-" and isinstance(v, int) and not isinstance(v, bool):
+                return -v
+            return v if op == "+" else None
+        if t == "ternary_expression":
+            cond = c(node.child_by_field_name("condition"))
+            if not isinstance(cond, bool):
+                return None
+            return c(node.child_by_field_name("consequence" if cond else "alternative"))
+        if t == "binary_expression":
+            return self._binary(node, depth)
+        if t == "method_invocation":
+            obj = c(node.child_by_field_name("object"))
+            name = self.text(node.child_by_field_name("name"))
+            args = [x for x in (node.child_by_field_name("arguments").named_children) if x.type != "comment"]
+            vals = [c(x) for x in args]
+            if not isinstance(obj, str) or any(v is None for v in vals):
+                return None
+            if name == "charAt" and len(vals) == 1 and isinstance(vals[0], int):
+                return obj[vals[0]]
+            if name == "length" and not vals:
+                return len(obj)
+            if name in ("equals", "contentEquals") and len(vals) == 1:
+                return obj == vals[0]
+            if name == "equalsIgnoreCase" and len(vals) == 1 and isinstance(vals[0], str):
+                return obj.lower() == vals[0].lower()
+            if name == "substring" and 1 <= len(vals) <= 2 and all(isinstance(v, int) for v in vals):
+                return obj[vals[0]:vals[1]] if len(vals) == 2 else obj[vals[0]:]
+            if name in ("toUpperCase", "toLowerCase", "trim") and not vals:
+                return obj.upper() if name == "toUpperCase" else obj.lower() if name == "toLowerCase" else obj.strip()
+            return None
+        return None
+
+    def _binary(self, node, depth):
+        op = self.text(node.child_by_field_name("operator"))
+        left = self.constant(node.child_by_field_name("left"), depth + 1)
+        if op in ("&&", "||") and isinstance(left, bool):
+            if (op == "&&" and not left) or (op == "||" and left):
+                return left
+        right = self.constant(node.child_by_field_name("right"), depth + 1)
+        if left is None or right is None:
+            return None
+        if isinstance(left, str) and isinstance(right, str) and len(left) == 1 and len(right) == 1 and op not in ("+",):
+            left, right = ord(left), ord(right)  # char arithmetic and comparison
+        if op == "+" and (isinstance(left, str) or isinstance(right, str)):
+            return f"{_java_str(left)}{_java_str(right)}"
+        if op in ("&&", "||"):
+            return (left and right) if op == "&&" else (left or right) if isinstance(left, bool) and isinstance(right, bool) else None
+        if op in ("==", "!="):
+            if isinstance(left, str) != isinstance(right, str):
+                return None
+            if isinstance(left, str) and (len(left) != 1 or len(right) != 1):
+                return None  # == on String objects compares references
+            return (left == right) if op == "==" else (left != right)
+        if not (isinstance(left, int) and isinstance(right, int)) or isinstance(left, bool) or isinstance(right, bool):
+            return None
+        if op == "+":
+            return left + right
+        if op == "-":
+            return left - right
+        if op == "*":
+            return left * right
+        if op == "/":
+            q = abs(left) // abs(right)
+            return q if (left >= 0) == (right >= 0) else -q
+        if op == "%":
+            r = abs(left) % abs(right)
+            return r if left >= 0 else -r
+        return {"<": left < right, ">": left > right, "<=": left <= right, ">=": left >= right}.get(op)
+
+    def dead(self, node) -> bool:
+        """True when `node` sits in a branch that a constant condition never takes: an if/else arm,
+        a ternary arm, a while body, or a switch case other than the one a constant selects."""
+        key = node_key(node)
+        hit = self._dead.get(key)
+        if hit is not None:
+            return hit
+        self._dead[key] = False  # while computing: a cycle through constant() answers "live"
+        result = False
+        child, parent = node, node.parent
+        while parent is not None and not result:
+            t = parent.type
+            if t in ("if_statement", "ternary_expression"):
+                cond = parent.child_by_field_name("condition")
+                if node_key(child) != node_key(cond):
+                    v = self.constant(cond)
+                    if isinstance(v, bool):
+                        arm = "consequence" if node_key(child) == node_key(parent.child_by_field_name("consequence")) else "alternative"
+                        result = (arm == "consequence") != v
+            elif t == "while_statement" and node_key(child) == node_key(parent.child_by_field_name("body") or child):
+                result = self.constant(parent.child_by_field_name("condition")) is False
+            elif t in ("switch_block_statement_group", "switch_rule"):
+                result = not self._switch_live(parent)
+            if t in FUNCTIONS:
+                break
+            child, parent = parent, parent.parent
+        self._dead[key] = result
+        return result
+
+    def _switch_live(self, group) -> bool:
+        block = group.parent
+        switch = block.parent if block is not None else None
+        if switch is None or switch.type not in ("switch_statement", "switch_expression"):
+            return True
+        value = self.constant(switch.child_by_field_name("condition"))
+        if value is None:
+            return True
+        groups = [g for g in block.named_children if g.type in ("switch_block_statement_group", "switch_rule")]
+
+        def matches(g):
+            for label in (x for x in g.named_children if x.type == "switch_label"):
+                if self.text(label).strip().startswith("default"):
+                    continue
+                for e in label.named_children:
+                    v = self.constant(e)
+                    if v is None:
+                        return None
+                    if v == value or (isinstance(v, str) and isinstance(value, int) and len(v) == 1 and ord(v) == value):
+                        return True
+            return False
+
+        states = [matches(g) for g in groups]
+        if any(s is None for s in states):
+            return True
+        if not any(states):
+            states = [any(self.text(x).strip().startswith("default") for x in g.named_children if x.type == "switch_label")
+                      for g in groups]
+        live = []
+        falling = False
+        for g, hit in zip(groups, states):
+            on = hit or falling
+            live.append(on)
+            stmts = [x for x in g.named_children if x.type != "switch_label"]
+            falling = on and g.type == "switch_block_statement_group" and not (stmts and stmts[-1].type in _JUMPS or (
+                stmts and stmts[-1].type == "block" and stmts[-1].named_children and stmts[-1].named_children[-1].type in _JUMPS))
+        return next((on for g, on in zip(groups, live) if node_key(g) == node_key(group)), True)
+
+    # ------------------------------------------------------------------ visibility
+
+    def visible(self, name: str, use) -> list[Binding]:
+        """Bindings of `name` that reach `use`, without those in dead branches and those that a
+        later plain assignment in the same block overwrites before `use`."""
+        found = [b for b in super().visible(name, use) if b.node is None or not self.dead(b.node)]
+        if len(found) < 2:
+            return found
+        stmts = [self._statement(b) for b in found]
+        kept = []
+        for b, st in zip(found, stmts):
+            killed = False
+            if st is not None and b.kind not in ("param", "field"):
+                for b2, st2 in zip(found, stmts):
+                    if st2 is None or b2 is b or b2.kind != "value" or st2.start_byte <= st.start_byte:
+                        continue
+                    if node_key(st2.parent) == node_key(st.parent) and use.start_byte >= st2.end_byte:
+                        killed = True
+                        break
+            if not killed:
+                kept.append(b)
+        return kept
+
+    def _statement(self, b: Binding):
+        """The statement of a plain binding when it runs whenever its block does, else None."""
+        n = b.node
+        while n is not None and n.parent is not None and n.parent.type not in ("block", "switch_block_statement_group",
+                                                                                "constructor_body"):
+            if n.type in FUNCTIONS or n.type in ("class_body", "lambda_expression"):
+                return None
+            n = n.parent
+        if n is None or n.parent is None:
+            return None
+        if n.type == "local_variable_declaration":
+            return n
+        if n.type == "expression_statement" and n.named_children and n.named_children[0].type in (
+                "assignment_expression", "method_invocation"):
+            inner = n.named_children[0]
+            if inner.type == "assignment_expression" and node_key(inner.child_by_field_name("left")) != node_key(b.node):
+                return None
+            return n
+        return None
 
     # ------------------------------------------------------------------ bindings
 
@@ -114,13 +370,16 @@ class JavaAnalyzer(Analyzer):
                 yield Binding(self.text(name), node.start_byte, None, "value", scope, name)
         elif t == "method_invocation":
             name = self.text(node.child_by_field_name("name"))
-            if name in APPENDERS:
+            if name in APPENDERS or name in PUTTERS:
                 root = node.child_by_field_name("object")
                 while root is not None and root.type == "method_invocation" and self.text(root.child_by_field_name("name")) in APPENDERS:
                     root = root.child_by_field_name("object")
                 if root is not None and root.type == "identifier":
                     args = node.child_by_field_name("arguments")
-                    for a in (args.named_children if args is not None else ()):
+                    values = list(args.named_children if args is not None else ())
+                    if name in PUTTERS and len(values) == 2:
+                        values = values[1:]  # the key is not the value
+                    for a in values:
                         yield Binding(self.text(root), node.start_byte, a, "append", scope, root)
 
     def _params(self, fn):
@@ -251,7 +510,7 @@ class JavaAnalyzer(Analyzer):
         if call.type == "method_invocation":
             return self.text(call.child_by_field_name("name"))
         if call.type == "object_creation_expression":
-            return self.text(call.child_by_field_name("type")).split(".")[-1]
+            return _TYPE_ARGUMENTS.sub("", self.text(call.child_by_field_name("type"))).split(".")[-1].strip()
         return None
 
     def is_sanitizer(self, call, category: str) -> bool:
@@ -284,6 +543,9 @@ class JavaAnalyzer(Analyzer):
         if t in ("unary_expression", "instanceof_expression", "update_expression"):
             return SAFE
         if t == "ternary_expression":
+            cond = self.constant(node.child_by_field_name("condition"))
+            if isinstance(cond, bool):  # a constant condition takes one arm only
+                return sub(node.child_by_field_name("consequence" if cond else "alternative"))
             return combine([sub(node.child_by_field_name("consequence")), sub(node.child_by_field_name("alternative"))])
         if t == "parenthesized_expression":
             return sub(node.named_children[0]) if node.named_children else UNKNOWN
@@ -348,11 +610,238 @@ class JavaAnalyzer(Analyzer):
             return combine([sub(obj)] + [sub(a) for a in args], "concat()")
         if name in ("toString", "build") and obj is not None:
             return sub(obj)
+        if name in GETTERS and obj is not None and obj.type == "identifier" and args:
+            element = self.container_element(obj, args[0], node)
+            if element is not None:
+                return sub(element) if element is not _ABSENT else (sub(args[1]) if len(args) > 1 else CONST)
+        summary = self._summary(node, name, obj, args, category, depth, visiting)
+        if summary is not None:
+            return summary
         if obj is not None and obj.type == "identifier" and obj_text[:1].isupper() and not self.visible(obj_text, obj):
             receiver = None  # a static method of a class
         else:
             receiver = sub(obj) if obj is not None else None
         return self._through(name, receiver, [sub(a) for a in args])
+
+    # ------------------------------------------------------------------ summaries of the file's methods
+
+    def methods(self) -> dict[str, list]:
+        """Method declarations of the file by name (inner and nested classes included)."""
+        if self._methods is None:
+            table: dict[str, list] = {}
+            classes: set[str] = set()
+            for n in walk(self.root):
+                if n.type == "method_declaration":
+                    table.setdefault(self.text(n.child_by_field_name("name")), []).append(n)
+                elif n.type in ("class_declaration", "enum_declaration", "record_declaration", "interface_declaration"):
+                    classes.add(self.text(n.child_by_field_name("name")))
+            self._methods, self._classes = table, classes
+        return self._methods
+
+    def declared_classes(self) -> set[str]:
+        self.methods()
+        return self._classes or set()
+
+    @staticmethod
+    def parameter_names(method) -> list:
+        params = method.child_by_field_name("parameters")
+        out = []
+        for p in (params.named_children if params is not None else ()):
+            if p.type in ("formal_parameter", "spread_parameter"):
+                name = p.child_by_field_name("name")
+                if name is None:
+                    decl = next((c for c in p.named_children if c.type == "variable_declarator"), None)
+                    name = decl.child_by_field_name("name") if decl is not None else None
+                out.append((name, p.type == "spread_parameter"))
+        return out
+
+    def _own_method(self, obj) -> bool:
+        """The call's receiver is this object or an object of a class declared in this file."""
+        if obj is None or obj.type == "this":
+            return True
+        classes = self.declared_classes()
+        if obj.type == "object_creation_expression":
+            return self.callee_name(obj) in classes
+        if obj.type == "identifier":
+            text = self.text(obj)
+            if text in classes and not self.visible(text, obj):
+                return True  # a static method of a class of this file
+            return self.declared_type(obj) in classes
+        return False
+
+    def resolve_methods(self, name: str, obj, nargs: int) -> list:
+        if not self._own_method(obj):
+            return []
+        out = []
+        for m in self.methods().get(name, ()):
+            params = self.parameter_names(m)
+            if len(params) == nargs or (params and params[-1][1] and nargs >= len(params) - 1):
+                if m.child_by_field_name("body") is not None:
+                    out.append(m)
+        return out
+
+    def _summary(self, call, name, obj, args, category, depth, visiting) -> Flow | None:
+        """The flow of a call to a method of this file: its return values, with its parameters
+        bound to this call's arguments."""
+        targets = self.resolve_methods(name, obj, len(args))
+        if not targets:
+            return None
+        arg_flows = [self.sub(a, category, depth, visiting) for a in args]
+        flows = []
+        for m in targets:
+            mkey = ("method", node_key(m))
+            if mkey in visiting:
+                flows.append(UNKNOWN)  # recursion
+                continue
+            env = {}
+            for i, (pname, spread) in enumerate(self.parameter_names(m)):
+                if pname is None:
+                    continue
+                env[node_key(pname)] = combine(arg_flows[i:]) if spread else (arg_flows[i] if i < len(arg_flows) else CONST)
+            self._env.append(env)
+            try:
+                # Names seen so far belong to the caller: only the methods in progress carry over.
+                inner = frozenset(x for x in visiting if isinstance(x, tuple)) | {mkey}
+                for ret in self.returns(m):
+                    flows.append(self.sub(ret, category, depth, inner))
+            finally:
+                self._env.pop()
+        if not flows:
+            return CONST  # void
+        return combine(flows)
+
+    def returns(self, method) -> list:
+        """The expressions of `method`'s return statements (not those of nested lambdas or classes)."""
+        body = method.child_by_field_name("body")
+        out = []
+        stack = list(body.children) if body is not None else []
+        while stack:
+            n = stack.pop()
+            if n.type in FUNCTIONS or n.type in ("class_body",):
+                continue
+            if n.type == "return_statement":
+                if n.named_children and not self.dead(n):
+                    out.append(n.named_children[0])
+                continue
+            stack.extend(n.children)
+        return out
+
+    def param_flow(self, b, category, depth, visiting) -> Flow:
+        if self._env:
+            hit = self._env[-1].get(node_key(b.node))
+            if hit is not None:
+                return hit
+        fn = b.scope
+        if fn is not None and fn.type == "method_declaration" and "private" in self._modifiers(fn):
+            flow = self._callers(fn, b, category, depth, visiting)
+            if flow is not None:
+                return flow
+        return Flow(Kind.PARAM, None, b.node, f"parameter '{b.name}'")
+
+    def _modifiers(self, decl) -> str:
+        mods = next((c for c in decl.children if c.type == "modifiers"), None)
+        return self.text(mods) if mods is not None else ""
+
+    def _callers(self, fn, b, category, depth, visiting) -> Flow | None:
+        """A private method's parameter: the arguments of its calls in this file (None when it has none)."""
+        key = ("callers", node_key(fn))
+        if key in visiting:
+            return CONST
+        names = [p for p, _ in self.parameter_names(fn)]
+        index = next((i for i, p in enumerate(names) if p is not None and node_key(p) == node_key(b.node)), None)
+        if index is None:
+            return None
+        name = self.text(fn.child_by_field_name("name"))
+        flows = []
+        for n in walk(self.unit_of(fn)):
+            if n.type == "method_invocation" and self.text(n.child_by_field_name("name")) == name:
+                args = [c for c in n.child_by_field_name("arguments").named_children if c.type != "comment"]
+                if len(args) != len(names) or not self._own_method(n.child_by_field_name("object")):
+                    continue
+                if self.dead(n):
+                    continue
+                inner = frozenset(x for x in visiting if isinstance(x, tuple)) | {key}
+                flows.append(self.sub(args[index], category, depth, inner))
+        return combine(flows) if flows else None
+
+    # ------------------------------------------------------------------ containers
+
+    def container_element(self, obj, key_node, at):
+        """The value node stored in local list/map `obj` under constant index/key `key_node` when
+        `at` reads it, _ABSENT when nothing is stored there, None when that cannot be known (the
+        container escapes, or changes under a condition that `at` is not under)."""
+        key = self.constant(key_node)
+        if key is None:
+            return None
+        name = self.text(obj)
+        decls = [b for b in self.visible(name, obj) if b.kind != "append"]
+        if len(decls) != 1 or decls[0].value is None or decls[0].value.type != "object_creation_expression":
+            return None
+        creation = decls[0].value
+        if self.callee_name(creation) not in CONTAINERS or [x for x in creation.child_by_field_name("arguments").named_children
+                                                            if x.type != "comment"]:
+            return None
+        fn = self.outer_function(obj) or self.unit_of(obj)
+        items: list = []
+        table: dict = {}
+        for use in self.uses(name, fn):
+            if use.start_byte >= at.start_byte or use.start_byte <= creation.start_byte:
+                continue
+            if self.dead(use):
+                continue
+            call = use.parent
+            if call is None or call.type != "method_invocation" or node_key(call.child_by_field_name("object") or use) != node_key(use):
+                return None  # passed somewhere, reassigned, aliased: it escapes
+            op = self.text(call.child_by_field_name("name"))
+            args = [x for x in call.child_by_field_name("arguments").named_children if x.type != "comment"]
+            if op in CONTAINER_READS and op not in REMOVERS:
+                continue
+            if not self._runs_before(call, at):
+                return None
+            if op in APPENDERS and op in ("add", "addLast", "offer", "offerLast", "push", "addElement") and len(args) == 1:
+                (items.insert(0, args[0]) if op == "push" else items.append(args[0]))
+            elif op == "add" and len(args) == 2:
+                i = self.constant(args[0])
+                if not isinstance(i, int) or not 0 <= i <= len(items):
+                    return None
+                items.insert(i, args[1])
+            elif op in PUTTERS and len(args) == 2:
+                k = self.constant(args[0])
+                if k is None:
+                    return None
+                if op != "putIfAbsent" or k not in table:
+                    table[k] = args[1]
+            elif op in REMOVERS and len(args) == 1:
+                k = self.constant(args[0])
+                if k is None:
+                    return None
+                if isinstance(k, int) and not isinstance(k, bool) and items:
+                    if not 0 <= k < len(items):
+                        return None
+                    items.pop(k)
+                else:
+                    table.pop(k, None)
+            elif op == "clear" and not args:
+                items, table = [], {}
+            else:
+                return None
+        if items and table:
+            return None
+        if isinstance(key, int) and not isinstance(key, bool) and not table:
+            return items[key] if 0 <= key < len(items) else _ABSENT
+        return table.get(key, _ABSENT) if not items else None
+
+    def _runs_before(self, op, at) -> bool:
+        """`op` runs every time before `at`: its statement sits in a block that also holds `at`."""
+        stmt = op
+        while stmt.parent is not None and stmt.parent.type not in ("block", "switch_block_statement_group", "constructor_body"):
+            if stmt.parent.type in ("lambda_expression", "class_body"):
+                return False
+            stmt = stmt.parent
+        block = stmt.parent
+        if block is None or stmt.type != "expression_statement":
+            return False
+        return block.start_byte <= at.start_byte < block.end_byte
 
     def _through(self, name: str, receiver: Flow | None, args: list[Flow]) -> Flow:
         f = combine(([receiver] if receiver is not None else []) + args)
