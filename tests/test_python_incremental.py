@@ -121,3 +121,75 @@ def test_an_edit_inside_a_function_keeps_module_level_facts_and_findings():
     found, full = _rescan_after(initial, [((9, 12), (9, 12), " + BASE"), ((9, 4), (9, 4), "y = cmd\n    ")])
     assert [f.sort_key for f in found] == [f.sort_key for f in full]
     assert any(f.code == "RL102" for f in full)
+
+
+# ---------------------------------------------------------------- member units on a real-looking module
+
+# ---------------------------------------------------------------- member units and module facts
+# The same contract with the finer units: an edit inside a method re-runs that method and the
+# members that may read what it changed (by name); an edit at module level re-runs the module-level
+# statements and the definitions that mention a name it changed. Random edit sequences on a
+# realistic module of several classes (tests/data/incremental/orders_service.py).
+
+from incremental_support import DATA, check_sequence, edit_st  # noqa: E402
+
+ORDERS = (DATA / "orders_service.py").read_text()
+PY_SNIPPETS = [
+    "    q = request.args.get('q')\n", "        os.system('ls ' + q)\n", "        self.recent = request.args.get('r')\n",
+    "        return self.recent\n", "        self.cursor.execute('SELECT ' + self.last_user)\n",
+    "import shlex\n", "from os import *\n", "from os import system as run_report\n", "REPORT_CMD = request.args['c']\n",
+    "    def find(self, x):\n        return x\n", "def run_report(u):\n    return u\n", "session_secret", "self.runner",
+    "run_report", "user_from_request", "self.cache_dir", "eval(", "yaml.safe_load", "    page_size = request.args['p']\n",
+    "class ReportJobs:\n", "@app.route('/x')\n", "        ", "shell=True", "q", "self.",
+]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(st.lists(edit_st(ORDERS, PY_SNIPPETS), min_size=1, max_size=8))
+def test_member_units_rescan_equals_full_scan_on_a_multi_class_module(edits):
+    check_sequence("python", "file:///w/orders_service.py", ORDERS, edits, default_registry())
+
+
+def _windows_after(text: str, line: int, col: int, inserted: str):
+    reg = default_registry()
+    store = DocumentStore()
+    uri = "file:///w/orders_service.py"
+    doc = store.open(uri, "python", 0, text)
+    previous = engine.scan(doc.source, reg).findings
+    res = store.change(uri, 1, [Change(((line, col), (line, col)), inserted)], Encoding.UTF8)
+    result = engine.rescan(res.document.source, reg, previous, res.edits, res.changed_ranges, before=text.encode())
+    full = engine.scan(res.document.source, reg)
+    assert result.findings == full.findings
+    data = res.document.data
+    return result, [data[a:b].decode() for a, b in result.windows]
+
+
+def _line_of(text: str, needle: str) -> int:
+    return text.split("\n").index(next(ln for ln in text.split("\n") if needle in ln))
+
+
+def test_an_edit_in_a_method_reruns_that_method_and_the_class_code_only():
+    line = _line_of(ORDERS, "def digest(self, order):") + 1
+    result, windows = _windows_after(ORDERS, line, 8, "x = 1\n        ")
+    assert not result.full
+    methods = [w for w in windows if w.lstrip().startswith(("def ", "@"))]
+    assert len(methods) == 1 and "def digest" in methods[0], windows
+    assert not any("def find(" in w for w in windows)  # other members stay as they were
+
+
+def test_a_method_that_calls_the_edited_one_or_reads_its_field_is_rerun():
+    # user_from_request writes self.last_user and is called by run_for_request.
+    line = _line_of(ORDERS, 'self.last_user = request.args.get("user")')
+    _result, windows = _windows_after(ORDERS, line, 8, "y = 2\n        ")
+    joined = "\n".join(windows)
+    assert "def user_from_request" in joined and "def run_for_request" in joined
+    assert "def __init__(self, runner=sp)" in joined  # it writes last_user too
+    assert "def token" not in joined and "def run_shell" not in joined
+
+
+def test_a_module_level_constant_reruns_the_definitions_that_mention_it():
+    line = _line_of(ORDERS, "REPORT_CMD = ")
+    _result, windows = _windows_after(ORDERS, line, len("REPORT_CMD = "), "'nice ' + ")
+    joined = "\n".join(windows)
+    assert "class ReportJobs" in joined  # run_report reads REPORT_CMD
+    assert "def next_page" not in joined and "class Webhooks" not in joined

@@ -42,6 +42,8 @@ class State:
     findings: tuple[Finding, ...] = ()  # what the user sees: merged, de-duplicated, filtered
     # Raw tree-sitter findings for this text (input of the next rescan); None: full scan next.
     tree: tuple[Finding, ...] | None = None
+    # The text `tree` was computed on (for the next rescan's name-based invalidation).
+    tree_text: bytes | None = None
     # False when a rule failed: its findings are missing, so the next change scans in full.
     tree_reusable: bool = True
     other_fast: tuple[Finding, ...] = ()  # raw findings of the other fast engines
@@ -79,11 +81,12 @@ def _tree_sitter(
     edits: list[ByteEdit] | None,
     changed: list[tuple[int, int]],
     limit: int | None = None,
+    before: bytes | None = None,
 ) -> tuple[tuple[Finding, ...] | None, list[tuple[str, str]], bool]:
     """(findings, errors, whether the whole file was scanned)."""
     try:
         if previous is not None and edits is not None:
-            result = rule_engine.rescan(file, registry, list(previous), edits, changed, limit)
+            result = rule_engine.rescan(file, registry, list(previous), edits, changed, limit, before)
         else:
             result = rule_engine.scan(file, registry, limit)
     except Exception as e:  # noqa: BLE001 - an engine failure must not stop the others
@@ -100,6 +103,7 @@ def _fast(
     edits: list[ByteEdit] | None,
     changed: list[tuple[int, int]],
     deferred: frozenset[str] = frozenset(),
+    before: bytes | None = None,
 ) -> tuple[tuple[Finding, ...] | None, tuple[Finding, ...], list[tuple[str, str]], list[tuple[str, float]], bool]:
     """(tree-sitter findings, other findings, errors, timings, whether the tree-sitter engine
     scanned the whole file)."""
@@ -119,7 +123,7 @@ def _fast(
                 applies = False
                 errors.append((TREE_SITTER, f"{type(e).__name__}: {e}"))
             if applies:
-                tree, errs, full = _tree_sitter(file, registry, previous, edits, changed, engine_limit(config))
+                tree, errs, full = _tree_sitter(file, registry, previous, edits, changed, engine_limit(config), before)
                 errors.extend(errs)
         else:
             found, errs = pipeline.run_engines(file, config, [eng])
@@ -153,7 +157,7 @@ def on_open(
     reusable = not _tree_failed(errors)
     findings = _final(file, [*(tree or ()), *other], config, registry, errors)
     return State(
-        version=version, findings=findings, tree=tree, tree_reusable=reusable, other_fast=other,
+        version=version, findings=findings, tree=tree, tree_text=file.text, tree_reusable=reusable, other_fast=other,
         errors=tuple(errors), timings=tuple(timings),
     )
 
@@ -183,7 +187,7 @@ def on_change(
     )
     tree, other, errors, timings, full = _fast(
         file, config, registry, previous.tree if reuse else None, edits if reuse else None, window,
-        deferred | {TREE_SITTER} if carry else deferred,
+        deferred | {TREE_SITTER} if carry else deferred, previous.tree_text if reuse else None,
     )
     if carry:
         # The edit sits in an ERROR node that swallowed its definition (an unclosed bracket or
@@ -199,6 +203,7 @@ def on_change(
         version=version,
         findings=findings,
         tree=tree,
+        tree_text=file.text,
         tree_reusable=reusable,
         other_fast=other,
         slow=slow,
@@ -232,6 +237,7 @@ def carry(
         version=version,
         findings=findings,
         tree=tree,
+        tree_text=file.text,
         tree_reusable=previous.tree_reusable,
         other_fast=other,
         slow=slow,

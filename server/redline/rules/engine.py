@@ -90,6 +90,8 @@ class EngineResult:
     # ("redline", "skipped: ...") when a bound on pathological input left part of the file out.
     errors: list[tuple[str, str]] = field(default_factory=list)
     full: bool = True  # False when rescan re-used part of the previous result
+    # The byte windows the last rescan re-ran (new coordinates; for tests and benchmarks).
+    windows: tuple[tuple[int, int], ...] = ()
 
 
 class _Args(dict):
@@ -369,6 +371,254 @@ def rescan_window(file: SourceFile, ranges: list[tuple[int, int]]) -> tuple[int,
     return lo, hi
 
 
+# ---------------------------------------------------------------- units and name-based invalidation
+#
+# With the text the previous result was computed on (`before`), rescan re-runs less than whole
+# top-level definitions. The re-scanned unit of an edit inside a class is the member (method,
+# constructor) that contains it; the other members of the class are re-run only when they may
+# read what the edit changed, by name:
+#
+#   - a member that mentions the edited member's name (it calls it: its summary may differ);
+#   - a member whose name the edited member mentions, before or after the edit (arguments);
+#   - a member that mentions an attribute or class-level name the edited member may write
+#     (`self.x = ...`, `this.x += ...`, `x[...] =`, `x.add(...)` where x is a field or a name the
+#     class binds), before or after the edit;
+#
+# and so on transitively (a re-run member's own names and writes count in turn). The class's
+# own code outside its members (header, decorators, fields, nested classes) is re-run on every
+# edit in the class, since its findings may read any member. An edit that renames a member,
+# touches class-level code, or adds or removes members re-runs the whole class.
+#
+# An edit at module level re-runs the touched statements or definitions, every module-level
+# statement (their predicates may read module-level text by content, not only by name), every
+# definition that mentions a name the edited text mentions before or after the edit (imports,
+# aliases, constants), and every definition holding a finding whose fix edits text outside that
+# definition (an import added after the module's imports: its place may have moved). A wildcard
+# import (`from m import *`, `import x.*;`, `import . "p"`) in the edited text scans everything.
+
+# Members of a class body that are units of their own.
+MEMBER_UNITS: dict[str, frozenset[str]] = {
+    "python": frozenset({"function_definition", "decorated_definition"}),
+    "javascript": frozenset({"method_definition"}),
+    "typescript": frozenset({"method_definition"}),
+    "tsx": frozenset({"method_definition"}),
+    "java": frozenset({"method_declaration", "constructor_declaration"}),
+}
+CLASS_TYPES = frozenset({"class_definition", "class_declaration", "abstract_class_declaration", "enum_declaration",
+                         "record_declaration"})
+_WORD = __import__("re").compile(rb"[A-Za-z_$][A-Za-z0-9_$]*")
+_RE = __import__("re")
+# Names written by a piece of code: the dotted chain before an assignment (`x =`, `self.x +=`,
+# `a.b.c =`, `x, y =`), an item access (`x[...]`, a read or a write) or a call of a mutating
+# method (`self.items.append(...)`, `map.put(...)`). A call of any other method is a read.
+_MUTATORS = (rb"append|extend|add|addAll|update|insert|put|putAll|push|unshift|splice|set|setdefault|"
+             rb"appendleft|extendleft|offer|write|setAttribute|setProperty|setItem|assign|merge|concat|"
+             rb"__setitem__|setattr|store|save|Store|Set|Add|Write")
+_WRITE = _RE.compile(
+    rb"((?:[A-Za-z_$][A-Za-z0-9_$]*\s*\.\s*)*#?[A-Za-z_$][A-Za-z0-9_$]*)\s*"
+    rb"(?:(?:[-+*/%&|^@]|<<|>>|>>>|\*\*|//|\?\?|\|\||&&)?=(?!=)|\[|,|\.\s*(?:" + _MUTATORS + rb")\s*\()"
+)
+_DEFINES = _RE.compile(rb"\b(?:def|class|function|func|interface|enum|record|struct|type|var|let|const|global|nonlocal)"
+                       rb"\s+(?:\([^)]*\)\s*)?\*?\s*([A-Za-z_$][A-Za-z0-9_$]*)")
+_IMPORTS = _RE.compile(rb"\b(?:import|require|from|package|using)\b")
+_RECEIVERS = frozenset({b"self", b"cls", b"this", b"super"})
+_WILDCARD = _RE.compile(rb"\bimport\s+\*|\bimport\s+[\w.]+\.\*|\bimport\s+\.\s|\bimport\s*\(\s*\.\s|^\s*\.\s+\"", _RE.M)
+_NOT_CODE = frozenset({"comment", "line_comment", "block_comment", "pass_statement", ";", "{", "}", ":", "decorator"})
+
+
+def _words(text: bytes) -> set[bytes]:
+    return set(_WORD.findall(text))
+
+
+def _writes(text: bytes) -> set[bytes]:
+    """The names `text` may bind or write (a superset): written chains, defined names."""
+    out: set[bytes] = set()
+    for chain in _WRITE.findall(text):
+        out.update(_WORD.findall(chain))
+    out.update(_DEFINES.findall(text))
+    return out - _RECEIVERS
+
+
+def _member_name(node) -> bytes | None:
+    if node.type == "decorated_definition":
+        node = node.child_by_field_name("definition") or node
+    name = node.child_by_field_name("name")
+    return name.text if name is not None else None
+
+
+def _class_body(node):
+    if node.type == "decorated_definition":
+        node = node.child_by_field_name("definition")
+        if node is None:
+            return None
+    if node.type not in CLASS_TYPES:
+        return None
+    return node.child_by_field_name("body")
+
+
+def _single_edit(edits: list[ByteEdit]) -> ByteEdit | None:
+    return edits[0] if len(edits) == 1 else None
+
+
+def _plan(file: SourceFile, before: bytes, edits: list[ByteEdit], ranges: list[tuple[int, int]],
+          previous: list[Finding]) -> list[tuple[int, int]] | None:
+    """The windows (new coordinates) to re-run, or None to scan everything."""
+    edit = _single_edit(edits)
+    units = ISOLATED_UNITS.get(file.language)
+    if edit is None or not units or file.tree is None:
+        w = rescan_window(file, ranges)
+        return None if w is None else [w]
+    d = edit.new_end - edit.old_end
+    kids = file.tree.root_node.children
+    owners = []
+    for s, e in ranges:
+        owner = next((c for c in kids if c.start_byte <= s and e <= c.end_byte), None)
+        owners.append(owner)
+    if owners and all(o is not None and o.type in units for o in owners):
+        if len({o.start_byte for o in owners}) == 1:
+            return _plan_in_definition(file, before, edit, d, owners[0], ranges)
+        return _merge([(o.start_byte, o.end_byte) for o in owners])
+    return _plan_module(file, before, edit, d, kids, ranges, previous)
+
+
+def _merge(windows: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for lo, hi in sorted(windows):
+        if out and lo <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], hi))
+        else:
+            out.append((lo, hi))
+    return out
+
+
+def _plan_in_definition(file, before, edit, d, top, ranges) -> list[tuple[int, int]]:
+    whole = [(top.start_byte, top.end_byte)]
+    kinds = MEMBER_UNITS.get(file.language)
+    body = _class_body(top) if kinds else None
+    if body is None:
+        return whole
+    members = [c for c in body.children if c.type in kinds]
+    lo = min(s for s, _ in ranges)
+    hi = max(e for _, e in ranges)
+    edited = next((m for m in members if m.start_byte <= lo and hi <= m.end_byte), None)
+    if edited is None:
+        return whole  # class-level code, or members added or removed
+    name_node = (edited.child_by_field_name("definition") or edited) if edited.type == "decorated_definition" else edited
+    name_node = name_node.child_by_field_name("name")
+    if name_node is None or (name_node.start_byte <= hi and lo <= name_node.end_byte):
+        return whole  # the member's name changed: callers and the class's member list
+    text = file.text
+    old_text = before[edited.start_byte: edited.end_byte - d]
+    if len(before) != len(text) - d or before[: edit.start] != text[: edit.start]:
+        return whole  # `before` is not the text the edit applies to
+    # The rest of the class: its header, decorators, fields, nested classes.
+    rest: list[tuple[int, int]] = []
+    pos = top.start_byte
+    for m in members:
+        if m.start_byte > pos:
+            rest.append((pos, m.start_byte))
+        pos = m.end_byte
+    rest.append((pos, top.end_byte))
+    rest_text = b"\n".join(text[a:b] for a, b in rest)
+    rest = [(a, b) for a, b in rest if _WORD.search(text, a, b)]
+    info = []
+    names: set[bytes] = set()
+    for m in members:
+        body_text = old_text if m is edited else text[m.start_byte: m.end_byte]
+        name = _member_name(m)
+        if name:
+            names.add(name)
+        info.append((m, name, body_text))
+    new_edited = text[edited.start_byte: edited.end_byte]
+    # Names the class binds: member names, the class-level code's names, and attributes written
+    # anywhere in it (before or after the edit).
+    bound = names | _words(rest_text)
+    for _m, _n, t in info:
+        bound.update(_writes(t))
+    bound.update(_writes(new_edited))
+    bound -= _RECEIVERS
+
+    def writes(name, t):
+        out = _writes(t) & bound
+        if name:
+            out.add(name)
+        return out
+
+    mentions = {id(m): _words(t) for m, _n, t in info}
+    mentions[id(edited)] |= _words(new_edited)
+    wrote = {id(m): writes(n, t) for m, n, t in info}
+    wrote[id(edited)] |= writes(None, new_edited)
+    chosen = {id(edited)}
+    queue = [edited]
+    by_id = {id(m): (m, n) for m, n, _t in info}
+    while queue:
+        u = queue.pop()
+        u_mentions, u_writes = mentions[id(u)], wrote[id(u)]
+        for m, n, _t in info:
+            if id(m) in chosen:
+                continue
+            if (n and n in u_mentions) or (mentions[id(m)] & u_writes):
+                chosen.add(id(m))
+                queue.append(m)
+    windows = [(by_id[i][0].start_byte, by_id[i][0].end_byte) for i in chosen] + rest
+    return _merge(windows)
+
+
+def _plan_module(file, before, edit, d, kids, ranges, previous) -> list[tuple[int, int]] | None:
+    text = file.text
+    if len(before) != len(text) - d or before[: edit.start] != text[: edit.start]:
+        return None
+    units = ISOLATED_UNITS[file.language]
+    lo = min(s for s, _ in ranges)
+    hi = max(e for _, e in ranges)
+    # The edited region: the ranges grown to the top-level children they touch.
+    for c in kids:
+        if c.start_byte <= hi and lo <= c.end_byte:
+            lo, hi = min(lo, c.start_byte), max(hi, c.end_byte)
+    if lo > edit.start or hi < edit.new_end:
+        return None
+    old_region = before[lo: hi - d]
+    new_region = text[lo:hi]
+    if _WILDCARD.search(old_region) or _WILDCARD.search(new_region):
+        return None
+    changed = _writes(old_region) | _writes(new_region)
+    if _IMPORTS.search(old_region) or _IMPORTS.search(new_region):
+        changed |= _words(old_region) | _words(new_region)  # every name an import may bind
+    changed -= _RECEIVERS
+    windows = [(lo, hi)]
+    for c in kids:
+        if c.start_byte <= hi and lo <= c.end_byte or c.type in NEUTRAL_TOP_LEVEL:
+            continue
+        if c.type not in units:
+            windows.append((c.start_byte, c.end_byte))  # a module-level statement
+        elif _words(text[c.start_byte: c.end_byte]) & changed:
+            windows.append((c.start_byte, c.end_byte))
+    # Definitions holding a finding whose fix edits text outside the definition.
+    starts = [c.start_byte for c in kids]
+    from bisect import bisect_right
+
+    for f in previous:
+        if not f.fixes:
+            continue
+        moved = _shift_range(f.span.start_byte, f.span.end_byte, [edit])
+        if moved is None:
+            continue
+        i = bisect_right(starts, moved[0]) - 1
+        if i < 0:
+            continue
+        c = kids[i]
+        for fx in f.fixes:
+            if any(not (f.span.start_byte >= 0 and _inside_old(te.span, c, edit)) for te in fx.edits):
+                windows.append((c.start_byte, c.end_byte))
+                break
+    return _merge(windows)
+
+
+def _inside_old(span: Span, node, edit: ByteEdit) -> bool:
+    r = _shift_range(span.start_byte, span.end_byte, [edit])
+    return r is not None and node.start_byte <= r[0] and r[1] <= node.end_byte
+
+
 def rescan(
     file: SourceFile,
     registry: Registry,
@@ -376,12 +626,16 @@ def rescan(
     edits: list[ByteEdit],
     changed: list[tuple[int, int]] = (),
     limit: int | None = None,
+    before: bytes | None = None,
 ) -> EngineResult:
     """Re-run only what `edits` (and the parser's `changed` ranges, final coordinates) touched.
 
     `previous` is the engine result for the text before the edits; `file` holds the new text
     and the tree reparsed from the edited old tree. A previous result that stopped at `limit`
-    is not reused (what it left out is unknown), nor is one over `limit` made.
+    is not reused (what it left out is unknown), nor is one over `limit` made. With `before`,
+    the text `previous` was computed on, the re-run units are members of classes and single
+    module-level statements, with name-based invalidation (see above); without it, whole
+    top-level definitions, and any module-level edit scans everything.
     """
 
     def scan(file: SourceFile, registry: Registry) -> EngineResult:
@@ -390,37 +644,46 @@ def rescan(
     if any(f.code == LIMIT_CODE for f in previous):
         return scan(file, registry)
     ranges = list(changed) + edited_ranges(edits)
-    window = rescan_window(file, ranges) if ranges else (0, 0)
-    if window is None:
-        return scan(file, registry)
-    lo, hi = window
+    if not ranges:
+        windows: list[tuple[int, int]] = []
+    elif before is not None:
+        windows = _plan(file, before, edits, ranges, previous)
+        if windows is None:
+            return scan(file, registry)
+    else:
+        window = rescan_window(file, ranges)
+        if window is None:
+            return scan(file, registry)
+        windows = [window] if window[0] < window[1] else []
+    windows = [w for w in windows if w[0] < w[1]]
 
     def inside(span: Span) -> bool:
-        return lo <= span.start_byte and span.end_byte <= hi
+        return any(lo <= span.start_byte and span.end_byte <= hi for lo, hi in windows)
 
     def touching(span: Span) -> bool:
-        return span.start_byte < hi and span.end_byte > lo
+        return any(span.start_byte < hi and span.end_byte > lo for lo, hi in windows)
 
     kept: list[Finding] = []
     for f in previous:
         if _shift_range(f.span.start_byte, f.span.end_byte, edits) is None:
-            continue  # an edit went through it: its definition is in the window
+            continue  # an edit went through it: its unit is in a window
         moved = shift_finding(file, f, edits)
         if moved is None:
             return scan(file, registry)  # an edit touched its fix or related location
-        if lo < hi and inside(moved.span):
+        if inside(moved.span):
             continue  # recomputed below
-        if lo < hi and touching(moved.span):
-            return scan(file, registry)  # a finding reaches across the window
+        if touching(moved.span):
+            return scan(file, registry)  # a finding reaches across a window
         kept.append(moved)
     fresh: list[Finding] = []
     errors: list[tuple[str, str]] = []
-    if lo < hi:
-        found, errors = _run(file, registry, (lo, hi))
+    for lo, hi in windows:
+        found, errs = _run(file, registry, (lo, hi))
+        errors.extend(errs)
         for f in found:
-            if inside(f.span):
+            if lo <= f.span.start_byte and f.span.end_byte <= hi:
                 fresh.append(f)
-            elif touching(f.span):
+            elif touching(f.span) and not inside(f.span):
                 return scan(file, registry)
     merged = sorted(kept + fresh, key=lambda f: f.sort_key)
     if (limit is not None and len(merged) > limit) or any(code == "redline" for code, _ in errors):
@@ -428,4 +691,4 @@ def rescan(
     failed = {code for code, _ in errors}
     if failed:
         merged = [f for f in merged if f.code not in failed]
-    return EngineResult(merged, errors, full=False)
+    return EngineResult(merged, sorted(set(errors)), full=False, windows=tuple(windows))
