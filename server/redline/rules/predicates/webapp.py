@@ -82,8 +82,8 @@ def _shown(value: str) -> str:
 # ====================================================================== RL335 weak-signing-key, Python
 
 PY_KEY_NAME = linear(
-    r"(?i)(^|[._])(secret_?key|secret|jwt_?secret(_?key)?|jwt_?key|signing_?key|session_?secret|cookie_?secret|"
-    r"token_?secret|app_?secret|hmac_?(key|secret)|csrf_?secret|wtf_csrf_secret_key|security_password_salt)$"
+    r"(?i)^([a-z0-9]+_)?(secret_?key|jwt_?secret(_?key)?|jwt_?key|signing_?key|session_?secret(_?key)?|cookie_?secret|"
+    r"token_?secret|app_?secret|hmac_?(key|secret)|csrf_?secret(_?key)?|wtf_csrf_secret_key)$"
 )
 PY_SIGN_CALLS = {
     # qualified name -> index of the key argument, keyword name
@@ -159,7 +159,7 @@ def py_weak_key(ctx: MatchContext):
     else:
         target = ctx.node("target")
         name = _py_target_name(target)
-        if not PY_KEY_NAME.search(name):
+        if not PY_KEY_NAME.search(name.lstrip("_")):
             return None
         found = _py_weak_literal(file, ctx.node("value"))
         where = name
@@ -425,7 +425,7 @@ def session_secure_cookie(ctx: MatchContext, v: Verdict):
 # ====================================================================== RL145 predictable-token
 
 TOKEN_WORDS = frozenset({
-    "token", "tokens", "nonce", "otp", "totp", "csrf", "xsrf", "sessionid", "sid", "apikey", "reset", "activation",
+    "token", "nonce", "otp", "totp", "csrf", "xsrf", "sessionid", "sid", "apikey", "reset", "activation",
     "verification", "invite", "invitation", "confirmation", "unsubscribe", "magic", "recovery", "secret", "authcode",
     "accesscode", "resetcode", "verificationcode", "confirmationcode", "logincode", "securitycode", "challenge",
 })
@@ -507,7 +507,16 @@ def _token_words(name: str) -> set[str]:
     return joined
 
 
+TOKEN_TAILS = TOKEN_WORDS | {"id", "key", "code", "string", "value", "hash"}
+
+
 def _tokenish(name: str) -> str | None:
+    """What a name says its value is ("a reset token"), when it names a token: some word is a
+    token word and the last word says what the value is (`reset_token`, `sessionId`,
+    `make_confirmation_code`; not `access_token_revoked_at` or `token_type`)."""
+    parts = words.split_words(name or "")
+    if not parts or parts[-1] not in TOKEN_TAILS:
+        return None
     ws = _token_words(name)
     hit = ws & TOKEN_WORDS
     if not hit or ws & NOT_TOKEN_WORDS:
@@ -546,8 +555,9 @@ def py_predictable_token(ctx: MatchContext):
     if what is None and ctx.node("match").type == "return_statement":
         fn = enclosing_function(ctx.node("match"))
         what = _tokenish(function_name(fn)) if fn is not None else None
-    if what is None or value is None:
-        return None
+    if what is None or value is None or unwrap(value).type in ("tuple", "list", "dictionary", "set", "expression_list",
+                                                                 "pattern_list", "list_comprehension", "lambda"):
+        return None  # a structure (version, token, timestamp) or a function, not the token itself
     sources, random_ok, hashed, user = _py_material(ctx.file, value)
     if random_ok:
         return None
@@ -658,7 +668,7 @@ def js_predictable_token(ctx: MatchContext):
         what = _tokenish(_js_target_name(a, ctx.node("target")))
     if what is None or value is None:
         return None
-    if value.type in ("arrow_function", "function_expression", "function"):
+    if value.type in ("arrow_function", "function_expression", "function", "array", "object", "class"):
         return None
     sources, random_ok, hashed, user = _js_material(a, value)
     if random_ok:
@@ -887,7 +897,7 @@ def js_state_change_get(ctx: MatchContext):
 
 # ====================================================================== RL147 request-written-template
 
-TEMPLATE_PATH = linear(r"(?i)((^|[/\\'\"`{])(templates?|views?|layouts?|partials?)[/\\]|\.(j2|jinja2?|tpl|mako|ejs|hbs|handlebars|pug|jade|njk|twig|liquid|mustache)\b)")
+TEMPLATE_PATH = linear(r"(?i)((^|[/\\'\"`{])(templates?|views?|layouts?|partials?)[/\\]|['\"`](templates?|views?)['\"`]|\.(j2|jinja2?|tpl|mako|ejs|hbs|handlebars|pug|jade|njk|twig|liquid|mustache)\b)")
 
 
 @predicate("webapp.py_template_write")
@@ -1037,6 +1047,8 @@ def js_post_message_star(ctx: MatchContext):
     if flow.kind <= Kind.SAFE and data.type in ("string", "template_string", "number"):
         return None  # a constant signal ("ready") tells the receiver nothing secret
     receiver = a.text(call.child_by_field_name("function").child_by_field_name("object") or call)
+    if receiver in ("window", "self", "globalThis", "global", "_global", "this", "root"):
+        return None  # a message to this very window (setImmediate polyfills, same-page events)
     return Verdict(confidence=LOW if data.type == "object" and len(data.named_children) <= 1 else MEDIUM,
                    args={"how": f"{receiver}.postMessage(..., '*') sends its data to whatever page is loaded in that window"})
 
@@ -1095,7 +1107,7 @@ def js_log_injection(ctx: MatchContext):
 
 # ====================================================================== RL311 timing-unsafe-comparison, JavaScript
 
-SECRETISH = linear(r"(?i)(signature|hmac|digest|token|secret|passw|pwd|apikey|api_key|otp|csrf|xsrf|nonce|mac$|hash$)")
+SECRETISH = linear(r"(?i)(signature|hmac|digest|token|secret|passw|pwd|apikey|api_key|api-key|otp|csrf|xsrf|mac$)")
 NOT_SECRETISH = linear(r"(?i).*(type|kind|name|names|length|count|size|index|idx|position|pos|header|headers|prefix|format|mode|status|url|path|hashkey|hashcode|hasher|hashing|hashes|tokens|tokenizer|tokenize|lexer)")
 
 

@@ -1,0 +1,189 @@
+"""The web-application rules of webapp.toml (issue 19): confidence by evidence, quick fixes,
+the word and key heuristics, and that odd input does not crash them. The valid/invalid examples
+in the TOML are run by test_rule_examples.py; these tests check what examples cannot say."""
+
+from __future__ import annotations
+
+import pytest
+
+from redline.findings import Confidence
+from redline.fixes import apply_edits
+from redline.pipeline import analyze_text
+from redline.rules.predicates.webapp import _tokenish, state_verb, weak_key
+
+CODES = {"RL145", "RL146", "RL147", "RL148", "RL334", "RL335", "RL116", "RL311"}
+
+
+def findings(path: str, code: str, rule: str):
+    return [f for f in analyze_text(path, code).findings if f.code == rule]
+
+
+def one(path: str, code: str, rule: str):
+    hits = findings(path, code, rule)
+    assert len(hits) == 1, [(f.code, f.message) for f in hits]
+    return hits[0]
+
+
+def fixed(code: str, finding) -> str:
+    assert finding.fixes, "no quick fix"
+    return apply_edits(code.encode(), finding.fixes[0].edits).decode()
+
+
+# ---------------------------------------------------------------------- heuristics
+
+
+@pytest.mark.parametrize("value,weak", [
+    ("secret", True), ("dev", True), ("your-secret-key-here", True), ("keyboard cat", True),
+    ("change-me-in-production", True), ("abc123", True), ("thisisalongphraseofwords", True),
+    ("", False), ("   ", False), ("${JWT_SECRET}", False),
+    ("9f8a7c6e5d4b3a2918273645aabbccdd", False), ("Zq7#vR2!mK9@pL4$wX8^", False),
+])
+def test_weak_key(value, weak):
+    assert (weak_key(value) is not None) is weak
+
+
+@pytest.mark.parametrize("name,token", [
+    ("reset_token", True), ("sessionId", True), ("make_confirmation_code", True), ("api_key", True),
+    ("access_token_revoked_at", False), ("token_type", False), ("tokens", False), ("expires_at", False),
+    ("csrf_token_name", False), ("cache_key", False), ("timestamp", False),
+])
+def test_token_names(name, token):
+    assert (_tokenish(name) is not None) is token
+
+
+def test_state_verbs_split_camel_case_and_paths():
+    assert state_verb("/users/<id>/delete") == "delete"
+    assert state_verb("transferMoney") == "transfer"
+    assert state_verb("/items") is None
+    assert state_verb("getSettings") is None
+
+
+# ---------------------------------------------------------------------- RL146 confidence by evidence
+
+
+FLASK = "from flask import Flask\napp = Flask(__name__)\n\n"
+
+
+def test_get_handler_with_database_write_is_medium_and_points_at_the_write():
+    code = FLASK + "@app.route('/posts/<int:pid>/like')\ndef like(pid):\n    post = Post.query.get(pid)\n    post.likes += 1\n    db.session.commit()\n    return 'ok'\n"
+    f = one("app.py", code, "RL146")
+    assert f.confidence == Confidence.MEDIUM
+    assert "commits a database transaction" in f.message
+    assert f.related and f.related[0].span.start_point[0] == 7  # 0-based: line 8, the commit()
+
+
+def test_get_handler_with_only_a_verb_in_its_name_is_low():
+    code = FLASK + "@app.route('/cart/checkout')\ndef checkout():\n    return do_checkout()\n"
+    assert one("app.py", code, "RL146").confidence == Confidence.LOW
+
+
+def test_read_only_get_handler_and_post_only_handler_are_not_reported():
+    code = FLASK + "@app.route('/posts')\ndef posts():\n    return render_template('p.html', posts=Post.query.all())\n\n" \
+                   "@app.route('/posts/<int:pid>/delete', methods=['POST'])\ndef delete(pid):\n    db.session.commit()\n"
+    assert findings("app.py", code, "RL146") == []
+
+
+def test_express_get_with_file_delete_is_reported_and_router_config_getter_is_not():
+    code = "const fs = require('fs');\nrouter.get('/files/:name/remove', (req, res) => {\n  fs.unlinkSync(path.join(DIR, path.basename(req.params.name)));\n  res.send('ok');\n});\nconst port = app.get('port');\n"
+    f = one("routes.js", code, "RL146")
+    assert f.confidence == Confidence.MEDIUM and "changes files" in f.message
+
+
+# ---------------------------------------------------------------------- RL145
+
+
+def test_token_from_time_and_hash_is_high_with_the_time_as_related():
+    code = "import hashlib, time\n\ndef new_api_key(user):\n    stamp = str(time.time())\n    api_key = hashlib.sha256((user.email + stamp).encode()).hexdigest()\n    return api_key\n"
+    hits = findings("keys.py", code, "RL145")
+    assert hits and hits[0].confidence == Confidence.HIGH
+    assert any("current time" in r.message for r in hits[0].related)
+
+
+def test_token_mixing_in_a_csprng_is_not_reported():
+    code = "import hashlib, secrets, time\n\ndef new_api_key():\n    api_key = hashlib.sha256(f'{time.time()}{secrets.token_hex(16)}'.encode()).hexdigest()\n    return api_key\n"
+    assert findings("keys.py", code, "RL145") == []
+
+
+# ---------------------------------------------------------------------- RL335 and its fix
+
+
+def test_weak_key_literal_fix_reads_the_environment():
+    code = "import os\nSECRET_KEY = 'dev'\n"
+    f = one("settings.py", code, "RL335")
+    assert f.confidence == Confidence.HIGH
+    assert fixed(code, f) == "import os\nSECRET_KEY = os.environ[\"SECRET_KEY\"]\n"
+
+
+def test_weak_key_fallback_is_medium_and_has_no_fix():
+    code = "const JWT_SECRET = process.env.JWT_SECRET || 'secret';\n"
+    f = one("auth.js", code, "RL335")
+    assert f.confidence == Confidence.MEDIUM and "falls back to" in f.message
+    assert not f.fixes
+
+
+def test_random_looking_key_is_left_to_the_secrets_engine():
+    code = "SECRET_KEY = 'q8Zr3LmW0vT6yPb1Xk9sNd4Hf7Jc2Ga5'\n"
+    assert findings("settings.py", code, "RL335") == []
+
+
+def test_weak_key_in_a_test_folder_is_dropped():
+    code = "SECRET_KEY = 'test'\n"
+    assert findings("tests/settings.py", code, "RL335") == []
+
+
+# ---------------------------------------------------------------------- RL334 fix
+
+
+def test_session_defaults_fix_adds_a_secure_cookie():
+    code = "const session = require('express-session');\napp.use(session({ secret: process.env.S, resave: false }));\n"
+    f = one("server.js", code, "RL334")
+    out = fixed(code, f)
+    assert "cookie: { secure: true, httpOnly: true, sameSite: 'lax' }" in out
+    assert findings("server.js", out, "RL334") == []
+
+
+def test_session_defaults_fix_completes_an_existing_cookie_object():
+    code = "const session = require('express-session');\napp.use(session({ secret: process.env.S, cookie: { maxAge: 1000 } }));\n"
+    out = fixed(code, one("server.js", code, "RL334"))
+    assert "cookie: { maxAge: 1000, secure: true }" in out
+
+
+# ---------------------------------------------------------------------- RL148
+
+
+def test_postmessage_wildcard_fix_and_self_messages():
+    code = "function share(frame, user) {\n  frame.contentWindow.postMessage({ user }, '*');\n}\nwindow.postMessage(tick, '*');\n"
+    f = one("embed.js", code, "RL148")
+    assert "window.location.origin" in fixed(code, f)
+
+
+def test_message_listener_that_only_logs_is_low():
+    code = "window.addEventListener('message', (e) => { console.debug(e.data); });\n"
+    assert one("embed.js", code, "RL148").confidence == Confidence.LOW
+
+
+# ---------------------------------------------------------------------- RL147
+
+
+def test_template_written_in_a_with_block_through_a_variable_path():
+    code = ("from flask import request, render_template\n\n@app.post('/t/<name>')\ndef save(name):\n"
+            "    target = os.path.join('templates', 'user', secure_filename(name) + '.html')\n"
+            "    open(target, 'w').write(request.form['html'])\n    return render_template('user/' + name + '.html')\n")
+    f = one("app.py", code, "RL147")
+    assert f.confidence == Confidence.HIGH
+
+
+# ---------------------------------------------------------------------- robustness
+
+
+@pytest.mark.parametrize("path,code", [
+    ("x.py", "SECRET_KEY = \n@app.route(\ndef (:\n    return hashlib.md5(time.time(\n"),
+    ("x.py", "@app.route('/a')\n@\ndef f():\n    reset_token = \n"),
+    ("x.js", "app.get('/x', (req, res) => { fs.writeFileSync(; \nwindow.addEventListener('message', );\n"),
+    ("x.ts", "const sessionId: = Date.now(;\nsession({ cookie: });\njwt.sign(\n"),
+    ("x.js", "postMessage();\nx.postMessage(a, '*', );\nwindow.onmessage = 5;\n"),
+    ("x.py", "\x00\x01def reset_token(:\n\treturn (((\n"),
+])
+def test_broken_input_does_not_crash(path, code):
+    analysis = analyze_text(path, code)
+    assert not analysis.errors, analysis.errors
