@@ -106,3 +106,44 @@ def test_taint_through_builders_and_containers(body, rule):
 def test_constant_entries_and_builders_stay_constant(body):
     code = view(body)
     assert not {"RL101", "RL102"} & set(codes(code)), code
+
+
+# ---------------------------------------------------------------- helpers, nested functions, lambdas
+
+HELPER_CASES = {
+    "module helper": "def build(d):\n    return 'ls ' + d\n\n@app.get('/x')\ndef x():\n    os.system(build(request.args['d']))\n",
+    "nested def": "@app.get('/x')\ndef x():\n    def build(d):\n        return 'ls ' + d\n    os.system(build(request.args['d']))\n",
+    "lambda": "@app.get('/x')\ndef x():\n    build = lambda d: 'ls ' + d\n    os.system(build(request.args['d']))\n",
+    "method on self": "class V:\n    def cmd(self, d, flag='-l'):\n        return 'ls %s %s' % (flag, d)\n"
+                      "    def get(self):\n        os.system(self.cmd(request.args['d']))\n",
+    "keyword argument": "def build(flag, d=None):\n    return 'ls %s %s' % (flag, d)\n\n@app.get('/x')\n"
+                        "def x():\n    os.system(build('-l', d=request.args['d']))\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(HELPER_CASES))
+def test_request_data_through_a_helper_is_input(name):
+    code = "from flask import request\nimport os, shlex\n\n" + HELPER_CASES[name]
+    found = [(c, conf) for c, _, conf in findings(code) if c == "RL102"]
+    assert found == [("RL102", "high")], (name, findings(code))
+
+
+@pytest.mark.parametrize(
+    "helper",
+    [
+        "def build(d):\n    return 'ls ' + shlex.quote(d)\n",  # the helper sanitizes
+        "def build(d):\n    return 'ls -l'\n",  # the argument never reaches the return value
+        "build = lambda d: 'ls -l'\n",
+    ],
+)
+def test_a_helper_that_does_not_pass_input_on_clears_the_call(helper):
+    code = ("from flask import request\nimport os, shlex\n\n" + helper +
+            "\n@app.get('/x')\ndef x():\n    os.system(build(request.args['d']))\n")
+    assert "RL102" not in codes(code), code
+
+
+def test_recursive_and_generator_helpers_are_not_followed():
+    code = ("from flask import request\nimport os\n\ndef build(d):\n    return build(d)\n\n"
+            "def gen(d):\n    yield 'ls ' + d\n\n@app.get('/x')\ndef x():\n"
+            "    os.system(build(request.args['d']))\n    os.system(''.join(gen(request.args['d'])))\n")
+    assert all(conf != "high" for c, _, conf in findings(code) if c == "RL102")

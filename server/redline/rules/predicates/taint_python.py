@@ -29,7 +29,9 @@ from redline.rules.predicates.python_scope import (
     call_args,
     callee_name,
     decorators,
+    enclosing,
     enclosing_function,
+    has_splat,
     function_name,
     imports_for,
     module_imports,
@@ -559,12 +561,21 @@ def _reads_environment(file, node) -> bool:
     return dotted.startswith(ENVIRONMENT)
 
 
+MAX_CALL_DEPTH = 2  # helper -> helper -> helper: deeper calls are not followed
+MAX_HELPER_BYTES = 8000  # longer helpers are not summarised (cost; they rarely just pass data on)
+
+
 class _Evaluator:
-    def __init__(self, file, kind: str):
+    def __init__(self, file, kind: str, bindings: dict | None = None, call_depth: int = 0):
         self.file = file
         self.kind = kind
+        # Inside a helper applied to a call's arguments: (function start byte, parameter name)
+        # -> the argument's value at the call. Answers then depend on the call, so they are
+        # memoised per evaluator rather than for the scan.
+        self.bindings = bindings or {}
+        self.call_depth = call_depth
         cache = scan_cache(file)
-        self.memo: dict = cache.setdefault(("taint", kind), {})
+        self.memo: dict = {} if self.bindings else cache.setdefault(("taint", kind), {})
         self.active: set = set()
         self.depth = 0
 
@@ -668,6 +679,11 @@ class _Evaluator:
             key = string_value(arg_nodes[0])
             if key is not None:  # d.get('k', default): what was stored under 'k', or the default
                 return self._keyed(unwrap(receiver), key) | self._any(arg_nodes[1:])
+        helper = self._helper(fn) if fn is not None else None
+        if helper is not None:
+            applied = self._apply(helper, node, fn)
+            if applied is not None:
+                return applied
         if name in TRANSFORMS or (fn is not None and fn.type == "identifier" and name in BUILTIN_NAMES and name not in ("open", "eval", "exec", "compile", "getattr", "vars", "globals", "locals", "__import__")):
             parts = list(arg_nodes) + ([receiver] if receiver is not None else [])
             return self._any(parts)
@@ -677,6 +693,73 @@ class _Evaluator:
         # An unknown function of input is not known to pass the input through, and one of
         # constants may still read files, settings or the network: neither is constant.
         return UNKNOWN_VAL
+
+    # -- helpers of the same module: what the return value carries, for these arguments
+    def _helper(self, fn):
+        """The function or lambda a call goes to, when it is defined in this module: a nested
+        def or a lambda bound in an enclosing function, a method of the same class called on
+        self, or a module-level def or lambda. None otherwise."""
+        fn = unwrap(fn)
+        if fn is None or self.call_depth >= MAX_CALL_DEPTH:
+            return None
+        if fn.type == "attribute":
+            obj = unwrap(fn.child_by_field_name("object"))
+            if obj is None or obj.type != "identifier" or text(obj) not in ("self", "cls"):
+                return None
+            cls = enclosing(fn, ("class_definition",))
+            body = cls.child_by_field_name("body") if cls is not None else None
+            return _function_in(body, text(fn.child_by_field_name("attribute"))) if body is not None else None
+        if fn.type != "identifier":
+            return None
+        name = text(fn)
+        scope = scope_for(self.file, fn)
+        while scope.node.type != "module":
+            if name in scope.params or name in scope.declared_global:
+                return None
+            defs = scope.defs.get(name)
+            if defs:
+                return _callable_of(defs[-1])
+            scope = scope_for(self.file, scope.node)
+        defs = module_bindings(self.file, name)
+        if defs:
+            return _callable_of(defs[-1])
+        return module_function(self.file, name)
+
+    def _apply(self, target, call, fn) -> Val | None:
+        """The value of `call` to `target`: its return expressions evaluated with each
+        parameter bound to the argument's value at this call (sanitizers inside count)."""
+        if target.end_byte - target.start_byte > MAX_HELPER_BYTES or _contains(target, call) or has_splat(call):
+            return None
+        if target.type == "lambda":
+            body = target.child_by_field_name("body")
+            returns = [body] if body is not None else []
+        else:
+            returns = _returned(target.child_by_field_name("body"))
+            if returns is None:
+                return None  # a generator
+        positional, keywords = call_args(call)
+        params = parameters(target)
+        if unwrap(fn).type == "attribute" and params and params[0][0] in ("self", "cls"):
+            params = params[1:]
+        bound = {}
+        for i, (pname, _node, default, _ann) in enumerate(params):
+            if i < len(positional):
+                v = self.eval(positional[i])
+            elif pname in keywords:
+                v = self.eval(keywords[pname])
+            elif default is not None:
+                v = self.eval(default)
+            else:
+                v = UNKNOWN_VAL
+            bound[(target.start_byte, pname)] = v
+        sub = _Evaluator(self.file, self.kind, {**self.bindings, **bound}, self.call_depth + 1)
+        sub.depth = self.depth
+        out = CONST_VAL
+        for r in returns:
+            out = out | sub.eval(r)
+            if out.tainted:
+                break
+        return out
 
     # -- names
     def _keyed(self, ident, key: str) -> Val:
@@ -736,7 +819,7 @@ class _Evaluator:
             elif n.type == "lambda":
                 params = n.child_by_field_name("parameters")
                 if params is not None and name in _names_in(params):
-                    return UNKNOWN_VAL
+                    return self.bindings.get((n.start_byte, name), UNKNOWN_VAL)
             n = n.parent
         return None
 
@@ -755,7 +838,7 @@ class _Evaluator:
             elif n.type == "lambda":
                 params = n.child_by_field_name("parameters")
                 if params is not None and name in _names_in(params):
-                    return UNKNOWN_VAL
+                    return self.bindings.get((n.start_byte, name), UNKNOWN_VAL)
             n = n.parent
         return self.lookup(scope, name, ident, ident.start_byte)
 
@@ -786,6 +869,10 @@ class _Evaluator:
         return self.eval(d.value)
 
     def _entry(self, scope: Scope, name: str, use) -> Val:
+        if self.bindings and name in scope.params:
+            bound = self.bindings.get((scope.node.start_byte, name))
+            if bound is not None:
+                return bound
         if name in scope.params:
             pnode, default, ann, index = scope.params[name]
             if scope.route and "\x00" + name in scope.route_safe:
@@ -831,6 +918,63 @@ class _Evaluator:
         if name in module_imports(self.file) or name in BUILTIN_NAMES or ALL_CAPS.match(name):
             return CONST_VAL
         return UNKNOWN_VAL
+
+
+def _callable_of(d: Def):
+    """The function definition or lambda a binding gives its name, if any."""
+    if d.kind == "const" and d.target is not None and d.target.parent is not None \
+            and d.target.parent.type == "function_definition":
+        return d.target.parent
+    v = unwrap(d.value) if d.kind == "assign" and d.value is not None else None
+    return v if v is not None and v.type == "lambda" else None
+
+
+def _function_in(block, name: str):
+    """The def named `name` among the statements of `block` (a class body), or None."""
+    for stmt in block.named_children:
+        fn = stmt.child_by_field_name("definition") if stmt.type == "decorated_definition" else stmt
+        if fn is not None and fn.type == "function_definition" and text(fn.child_by_field_name("name")) == name:
+            return fn
+    return None
+
+
+def module_function(file, name: str):
+    """The module-level def named `name` (the last one), or None.
+
+    Reading another top-level definition stretches the predicate contract: a finding that
+    depends on a helper's summary is recomputed when its own definition changes, not when
+    only the helper does (a later full scan catches that up)."""
+    cache = scan_cache(file)
+    table = cache.get("module_functions")
+    if table is None:
+        table = {}
+        for stmt in file.tree.root_node.named_children:
+            fn = stmt.child_by_field_name("definition") if stmt.type == "decorated_definition" else stmt
+            if fn is not None and fn.type == "function_definition":
+                table[text(fn.child_by_field_name("name"))] = fn
+        cache["module_functions"] = table
+    return table.get(name)
+
+
+def _returned(body):
+    """The expressions a function body returns (not those of nested functions), or None when
+    it is a generator."""
+    out = []
+    if body is None:
+        return out
+    stack = [body]
+    while stack:
+        n = stack.pop()
+        t = n.type
+        if t in ("function_definition", "lambda", "class_definition"):
+            continue
+        if t == "yield":
+            return None
+        if t == "return_statement":
+            out.extend(c for c in n.named_children if c.type != "comment")
+            continue
+        stack.extend(n.named_children)
+    return out
 
 
 def _names_in(node) -> set[str]:
