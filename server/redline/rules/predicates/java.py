@@ -41,6 +41,12 @@ def _a(ctx: MatchContext) -> JavaAnalyzer:
     return java_analyzer(ctx.file)
 
 
+def _name(ctx: MatchContext, capture: str) -> str:
+    """A captured class or callee name, fully qualified names read as the class they name
+    (`java.security.MessageDigest` -> `MessageDigest`)."""
+    return MODEL.simple_name(ctx.text(capture))
+
+
 def _args(call) -> list:
     args = call.child_by_field_name("arguments")
     return [c for c in args.named_children if c.type != "comment"] if args is not None else []
@@ -55,7 +61,8 @@ def _const_string(a: JavaAnalyzer, node) -> str | None:
         for b in a.visible(a.text(node), node):
             if b.value is not None and b.value.type == "string_literal":
                 return java_string_value(a, b.value)
-    return None
+    value = a.constant(node)  # folded constants and the project's properties files
+    return value if isinstance(value, str) else None
 
 
 def _verdict(flow: Flow, conf, args, node=None, data=None):
@@ -398,7 +405,7 @@ def _argv_flow(a: JavaAnalyzer, call, elements):
 def command(ctx: MatchContext):
     a = _a(ctx)
     call = ctx.node("match")
-    fn = ctx.text("fn")
+    fn = _name(ctx, "fn")
     args = _args(call)
     if not args:
         return None
@@ -446,7 +453,7 @@ def command_argv(ctx: MatchContext, v: Verdict):
     a = _a(ctx)
     call = ctx.node("match")
     args = _args(call)
-    fn = ctx.text("fn")
+    fn = _name(ctx, "fn")
     if fn == "exec" and len(args) == 1 and not v.data.get("shell") and args[0].type in ("binary_expression", "method_invocation"):
         target = args[0]
         wrap = True
@@ -476,7 +483,7 @@ def command_argv(ctx: MatchContext, v: Verdict):
 def code(ctx: MatchContext):
     a = _a(ctx)
     call = ctx.node("match")
-    fn = ctx.text("fn")
+    fn = _name(ctx, "fn")
     recv = _receiver(call)
     typ = a.type_of(recv) if recv is not None else None
     recv_text = a.text(recv) if recv is not None else ""
@@ -513,11 +520,11 @@ FILES_TAKING_PATHS = MODEL.sink_callees("path")
 def path_traversal(ctx: MatchContext):
     a = _a(ctx)
     call = ctx.node("match")
-    fn = ctx.text("fn")
+    fn = _name(ctx, "fn")
     args = _args(call)
     if not args:
         return None
-    if call.type == "method_invocation" and ctx.text("cls") == "Files":
+    if call.type == "method_invocation" and _name(ctx, "cls") == "Files":
         # copy/move write to their last argument; the others take the path first.
         args = args if fn in ("copy", "move") else args[:1]
         args = [x for x in args if not a.text(x).startswith(("Paths.get", "Path.of", "new File"))]
@@ -537,7 +544,7 @@ def path_traversal(ctx: MatchContext):
         conf = LOW
     else:
         return None
-    name = f"new {fn}" if call.type == "object_creation_expression" else f"{ctx.text('cls')}.{fn}"
+    name = f"new {fn}" if call.type == "object_creation_expression" else f"{_name(ctx, 'cls')}.{fn}"
     return _verdict(flow, conf, {"how": describe(flow), "sink": name})
 
 
@@ -574,7 +581,7 @@ def xss(ctx: MatchContext):
         return _xss_return(ctx, a)
     if not _is_response_writer(a, ctx.node("w")):
         return None
-    fn = ctx.text("fn")
+    fn = _name(ctx, "fn")
     args = _args(call)
     payload = args[1:] if fn in ("printf", "format") else args[:1]
     if not payload:
@@ -663,7 +670,7 @@ REST_TEMPLATE_METHODS = frozenset({"getForObject", "getForEntity", "postForObjec
 def ssrf(ctx: MatchContext):
     a = _a(ctx)
     call = ctx.node("match")
-    fn = ctx.text("fn")
+    fn = _name(ctx, "fn")
     if call.type == "method_invocation":
         recv = _receiver(call)
         recv_text = a.text(recv) if recv is not None else ""
@@ -693,7 +700,7 @@ def deserialize(ctx: MatchContext):
     call = ctx.node("match")
     if call.type == "object_creation_expression":
         return _new_object_stream(ctx, a, call)
-    fn = ctx.text("fn")
+    fn = _name(ctx, "fn")
     method = a.enclosing_function(call)
     if method is not None and method.type == "method_declaration" and a.text(method.child_by_field_name("name")) in (
             "readObject", "readExternal", "readResolve", "readObjectNoData"):
@@ -770,7 +777,7 @@ def _stream_origin(a: JavaAnalyzer, recv):
 def template(ctx: MatchContext):
     a = _a(ctx)
     call = ctx.node("match")
-    fn = ctx.text("fn")
+    fn = _name(ctx, "fn")
     args = _args(call)
     if call.type == "object_creation_expression":  # FreeMarker new Template(name, reader, cfg)
         if len(args) < 2 or args[1].type != "object_creation_expression" or "StringReader" not in a.text(args[1].child_by_field_name("type")):
@@ -813,7 +820,7 @@ XPATH_TEXT = linear(r"/|\[|@|::|\bcount\(|\btext\(\)")
 def xpath(ctx: MatchContext):
     a = _a(ctx)
     call = ctx.node("match")
-    fn = ctx.text("fn")
+    fn = _name(ctx, "fn")
     recv = _receiver(call)
     if recv is None:
         return None
@@ -874,7 +881,7 @@ def yaml(ctx: MatchContext):
         return None
     flow = a.flow(ctx.node("arg"), "deser")
     conf = HIGH if flow.kind == Kind.TAINTED else MEDIUM
-    how = f"SnakeYAML's new Yaml().{ctx.text('fn')}()"
+    how = f"SnakeYAML's new Yaml().{_name(ctx, 'fn')}()"
     return _verdict(flow, conf, {"how": how + (f" of {describe(flow)}" if flow.kind == Kind.TAINTED else "")})
 
 
@@ -917,7 +924,7 @@ def _context(a: JavaAnalyzer, node) -> set[str]:
 def weak_hash(ctx: MatchContext):
     a = _a(ctx)
     algo_node = ctx.node("algo")
-    cls = ctx.text("cls")
+    cls = _name(ctx, "cls")
     if algo_node is not None:
         algo = _const_string(a, algo_node)
         if algo is None:
@@ -929,7 +936,7 @@ def weak_hash(ctx: MatchContext):
             return None
         pretty = WEAK_DIGESTS[algo.upper()]
     else:
-        fn = ctx.text("fn")
+        fn = _name(ctx, "fn")
         pretty = "MD5" if "md5" in fn.lower() else ("MD2" if "md2" in fn.lower() else "SHA-1")
         pretty = f"{pretty} ({cls}.{fn})"
     context = _context(a, ctx.node("match"))
@@ -949,8 +956,8 @@ def sha256(ctx: MatchContext, v: Verdict):
         if algo.type != "string_literal":
             return None
         return Fix("Use SHA-256", (TextEdit(Span.of_node(algo), '"SHA-256"'),), safe=False)
-    fn = ctx.text("fn")
-    cls = ctx.text("cls")
+    fn = _name(ctx, "fn")
+    cls = _name(ctx, "cls")
     target = DIGEST_UTILS_FIX.get(fn) if cls == "DigestUtils" else ("sha256" if cls == "Hashing" else None)
     if target is None:
         return None
@@ -983,12 +990,12 @@ def weak_key_algorithm(ctx: MatchContext):
     algo = _const_string(a, ctx.node("algo"))
     if algo is None or algo.split("/")[0].upper() not in ("DES", "DESEDE", "TRIPLEDES", "RC2", "RC4", "ARCFOUR", "BLOWFISH"):
         return None
-    return Verdict(args={"algo": f"{ctx.text('cls')}.getInstance(\"{algo}\")"})
+    return Verdict(args={"algo": f"{_name(ctx, 'cls')}.getInstance(\"{algo}\")"})
 
 
 @predicate("java.cipher")
 def cipher(ctx: MatchContext):
-    return weak_cipher(ctx) if ctx.text("cls") == "Cipher" else weak_key_algorithm(ctx)
+    return weak_cipher(ctx) if _name(ctx, "cls") == "Cipher" else weak_key_algorithm(ctx)
 
 
 @predicate("java.rsa_bits")
@@ -1055,10 +1062,10 @@ def insecure_random(ctx: MatchContext):
         if typ not in ("Random", "java.util.Random"):
             return None
         how = "java.util.Random"
-    elif ctx.text("cls") == "Math":
+    elif _name(ctx, "cls") == "Math":
         how = "Math.random()"
-    elif ctx.text("cls") == "RandomStringUtils":
-        how = f"RandomStringUtils.{ctx.text('fn')}() (java.util.Random underneath)"
+    elif _name(ctx, "cls") == "RandomStringUtils":
+        how = f"RandomStringUtils.{_name(ctx, 'fn')}() (java.util.Random underneath)"
     else:
         how = "ThreadLocalRandom"
     context = _context(a, node)
@@ -1073,7 +1080,7 @@ def secure_random(ctx: MatchContext, v: Verdict):
     node = ctx.node("match")
     if node.type == "object_creation_expression" and not _args(node):
         return Fix("Use java.security.SecureRandom", (TextEdit(Span.of_node(node), "new java.security.SecureRandom()"),), safe=True)
-    if node.type == "method_invocation" and ctx.text("cls") == "Math":
+    if node.type == "method_invocation" and _name(ctx, "cls") == "Math":
         return Fix("Use java.security.SecureRandom", (TextEdit(Span.of_node(node), "new java.security.SecureRandom().nextDouble()"),), safe=True)
     return None
 
@@ -1123,7 +1130,7 @@ def cookie(ctx: MatchContext):
     a = _a(ctx)
     node = ctx.node("match")
     if node.type == "method_invocation":
-        which = ["Secure" if ctx.text("fn") == "setSecure" else "HttpOnly"]
+        which = ["Secure" if _name(ctx, "fn") == "setSecure" else "HttpOnly"]
         return Verdict(confidence=HIGH, args=_cookie_args(which), data={"which": which, "off": True})
     var = _cookie_variable(a, node)
     fn = a.outer_function(node)
@@ -1194,7 +1201,7 @@ OLD_TLS_JAVA = {"SSL": "SSL 3.0", "SSLV3": "SSL 3.0", "SSLV2": "SSL 2.0", "TLSV1
 def tls_version(ctx: MatchContext):
     a = _a(ctx)
     node = ctx.node("match")
-    if node.type == "method_invocation" and ctx.text("fn") == "getInstance":
+    if node.type == "method_invocation" and _name(ctx, "fn") == "getInstance":
         value = _const_string(a, ctx.node("arg"))
         if value is None or value.upper() not in OLD_TLS_JAVA:
             return None
@@ -1211,7 +1218,7 @@ def tls_version(ctx: MatchContext):
 
 @fix("java.tls12")
 def tls12(ctx: MatchContext, v: Verdict):
-    if ctx.text("fn") != "getInstance":
+    if _name(ctx, "fn") != "getInstance":
         return None
     node = ctx.node("arg")
     if node is None or node.type != "string_literal":
@@ -1240,10 +1247,10 @@ def xxe(ctx: MatchContext):
     a = _a(ctx)
     node = ctx.node("match")
     if node.type == "method_invocation":
-        cls = ctx.text("cls")
-        if ctx.text("fn") not in XML_FACTORIES.get(cls, ()):
+        cls = _name(ctx, "cls")
+        if _name(ctx, "fn") not in XML_FACTORIES.get(cls, ()):
             return None
-        what = f"{cls}.{ctx.text('fn')}()"
+        what = f"{cls}.{_name(ctx, 'fn')}()"
     else:
         cls = a.text(node.child_by_field_name("type"))
         what = f"new {cls}()"

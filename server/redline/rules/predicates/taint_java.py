@@ -28,6 +28,8 @@ from redline.rules.predicates.taint_core import (
     plus_operands,
     with_kind,
 )
+from pathlib import Path
+
 from redline.secrets.regex import linear
 
 from redline.rules.models import load as load_model
@@ -68,6 +70,43 @@ _TYPE_ARGUMENTS = linear(r"<.*>")  # `List<String>` -> `List`
 
 
 _ABSENT = object()  # a container read where nothing was stored
+_PROPERTIES_NAME = linear(r"^[\w.-]{1,100}\.properties$")
+_PROPERTY_LINE = linear(r"^\s*([^#!\s=:][^=:\s]*)\s*[=:\s]\s*(.*?)\s*$")
+_properties_cache: dict = {}
+MAX_PROPERTIES = 256 * 1024
+
+
+def project_properties(source_path: str, name: str) -> dict[str, str] | None:
+    """The entries of the project's properties file `name` (a resource next to the source, or in
+    a `src/main/resources` or `resources` folder of an enclosing folder), or None when there is none."""
+    if not _PROPERTIES_NAME.match(name) or not source_path:
+        return None
+    try:
+        start = Path(source_path).resolve().parent
+    except (OSError, RuntimeError, ValueError):
+        return None
+    key = (str(start), name)
+    if key in _properties_cache:
+        return _properties_cache[key]
+    found = None
+    for level in [start, *list(start.parents)[:10]]:
+        for candidate in (level / name, level / "src" / "main" / "resources" / name, level / "resources" / name):
+            try:
+                if candidate.is_file() and not candidate.is_symlink() and candidate.stat().st_size <= MAX_PROPERTIES:
+                    found = {}
+                    for line in candidate.read_text("latin-1").splitlines():
+                        m = _PROPERTY_LINE.match(line)
+                        if m:
+                            found.setdefault(m.group(1), m.group(2))
+                    break
+            except OSError:
+                continue
+        if found is not None:
+            break
+    if len(_properties_cache) > 256:
+        _properties_cache.clear()
+    _properties_cache[key] = found
+    return found
 
 
 def _java_str(v) -> str:
@@ -162,8 +201,10 @@ class JavaAnalyzer(Analyzer):
         if t == "binary_expression":
             return self._binary(node, depth)
         if t == "method_invocation":
-            obj = c(node.child_by_field_name("object"))
             name = self.text(node.child_by_field_name("name"))
+            if name == "getProperty":
+                return self.property_value(node)
+            obj = c(node.child_by_field_name("object"))
             args = [x for x in (node.child_by_field_name("arguments").named_children) if x.type != "comment"]
             vals = [c(x) for x in args]
             if not isinstance(obj, str) or any(v is None for v in vals):
@@ -219,6 +260,31 @@ class JavaAnalyzer(Analyzer):
             r = abs(left) % abs(right)
             return r if left >= 0 else -r
         return {"<": left < right, ">": left > right, "<=": left <= right, ">=": left >= right}.get(op)
+
+    def property_value(self, call):
+        """`props.getProperty("key"[, "default"])` on a local Properties loaded from a properties
+        file of the project named by a constant (getResourceAsStream("app.properties"), new
+        FileInputStream("conf/app.properties")): the value in that file, else the default."""
+        obj = call.child_by_field_name("object")
+        args = [x for x in call.child_by_field_name("arguments").named_children if x.type != "comment"]
+        if obj is None or obj.type != "identifier" or not args:
+            return None
+        key = self.constant(args[0])
+        default = self.constant(args[1]) if len(args) > 1 else None
+        if not isinstance(key, str):
+            return None
+        fn = self.outer_function(call) or self.unit_of(call)
+        name = None
+        for use in self.uses(self.text(obj), fn):
+            parent = use.parent
+            if parent is not None and parent.type == "method_invocation" and self.text(parent.child_by_field_name("name")) == "load":
+                for n in walk(parent.child_by_field_name("arguments")):
+                    if n.type == "string_literal" and java_string_value(self, n).endswith(".properties"):
+                        name = java_string_value(self, n).rsplit("/", 1)[-1]
+        table = project_properties(getattr(self.file, "path", ""), name) if name else None
+        if table is not None and key in table:
+            return table[key]
+        return default if isinstance(default, str) else None
 
     def dead(self, node) -> bool:
         """True when `node` sits in a branch that a constant condition never takes: an if/else arm,
