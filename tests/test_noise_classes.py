@@ -421,6 +421,35 @@ def test_optional_imports_and_namespace_portions_are_not_undeclared(tmp_path):
     assert _rl406(tmp_path / "src/webkit/a.py") == [(12, "needed_xyz"), (15, "plain_xyz")]
 
 
+def test_dependencies_declared_in_setup_py_beside_a_tool_pyproject(tmp_path):
+    # pyproject.toml holds only tool settings; setup.py declares the dependencies (in lists that
+    # install_requires and extras_require are built from, some with a marker added in code)
+    setup_py = (
+        "from setuptools import setup\n"
+        "marker = '; sys_platform != \"win32\"'\n"
+        "requirements = [\n    'routing-lib-xyz>=23.1',\n    \"fastloop_xyz>=0.15\" + marker,\n]\n"
+        "extras = {'docs': ['sphinx-theme-xyz'], 'all': [\"html-tagger-xyz[extra] >=1.2\"]}\n"
+        "setup(name='webkit', install_requires=requirements, extras_require=extras)\n"
+    )
+    code = ("import routing_lib_xyz\nimport fastloop_xyz\nimport sphinx_theme_xyz\nimport html_tagger_xyz\n"
+            "import undeclared_xyz\n")
+    _write(tmp_path, {".git/HEAD": "", "pyproject.toml": "[tool.ruff]\nline-length = 100\n", "setup.py": setup_py,
+                      "webkit/a.py": code})
+    assert _rl406(tmp_path / "webkit/a.py") == [(5, "undeclared_xyz")]
+
+
+def test_standard_library_of_other_python_versions_is_not_undeclared(tmp_path):
+    code = (
+        "import sys\n"
+        "if sys.version_info >= (3,):\n    from urllib.parse import urljoin\nelse:  # Python 2\n"
+        "    import httplib\n    from urlparse import urljoin\n    import cPickle as pickle\n    from StringIO import StringIO\n"
+        "if sys.version_info >= (3, 14):\n    from compression import zstd\n    from annotationlib import Format\n"
+        "import notstdlib_xyz\n"
+    )
+    _write(tmp_path, {".git/HEAD": "", "pyproject.toml": PYPROJECT, "src/webkit/a.py": code})
+    assert _rl406(tmp_path / "src/webkit/a.py") == [(12, "notstdlib_xyz")]
+
+
 # ------------------------------------------------ one weakness, one finding: nested matches of a rule
 
 NESTED_SAME_RULE = [

@@ -38,8 +38,11 @@ What else is the project's own, or accounted for:
   to fix an import error installs "the obvious name", maybe a squat) does not arise; relying on
   a transitive dependency is a hygiene question, not a supply-chain one.
 
-Manifests are read, never executed (setup.py is not read: a project with only setup.py has no
-manifest Redline can read, so its imports are not reported). Parsed manifests are cached by
+Manifests are read, never executed. setup.py is not a manifest Redline can parse: a project
+with only setup.py is not checked; beside another manifest (a pyproject.toml or setup.cfg kept
+for tool settings), the requirement-shaped string literals of setup.py count as declared.
+Standard-library modules of other Python versions (Python 2's `httplib`, 3.14's `compression`)
+are standard library too. Parsed manifests are cached by
 path, modification time and size; folder listings by the folder's modification time; the
 workspace of a folder while none of the folders and files it was built from changes, and the
 answer for each imported name on that workspace. So the language server, which runs this on
@@ -157,7 +160,24 @@ def _python_stdlib() -> frozenset[str]:
     return frozenset(sys.stdlib_module_names) | frozenset(sys.builtin_module_names) | {"__future__", "__main__", "_typeshed"}
 
 
-_PY_STDLIB = _python_stdlib()
+# Standard-library modules of other Python versions than the one Redline runs on: Python 2's
+# (imported in `else:  # Python 2` branches and by old compatibility shims: `httplib`,
+# `urlparse`, `cPickle`) and the ones added after 3.11 (`compression.zstd` and `annotationlib`
+# in 3.14, imported behind a version check). None is a package anyone installs from PyPI.
+OTHER_PYTHON_STDLIB = frozenset({
+    # Python 2 only
+    "__builtin__", "anydbm", "BaseHTTPServer", "Bastion", "bsddb", "CGIHTTPServer", "commands", "compiler",
+    "ConfigParser", "Cookie", "cookielib", "copy_reg", "cPickle", "cStringIO", "dbhash", "dircache",
+    "DocXMLRPCServer", "dumbdbm", "dummy_thread", "exceptions", "fpformat", "gdbm", "HTMLParser", "htmlentitydefs",
+    "htmllib", "httplib", "ihooks", "imputil", "markupbase", "md5", "mimetools", "MimeWriter", "mimify",
+    "multifile", "mutex", "new", "popen2", "posixfile", "Queue", "repr", "rexec", "rfc822", "robotparser",
+    "ScrolledText", "sets", "sgmllib", "sha", "SimpleHTTPServer", "SimpleXMLRPCServer", "SocketServer", "statvfs",
+    "StringIO", "thread", "Tix", "Tkinter", "tkMessageBox", "tkFileDialog", "ttk", "urllib2", "urlparse",
+    "UserDict", "UserList", "UserString", "whichdb", "xmlrpclib", "_winreg",
+    # added after Python 3.11
+    "annotationlib", "compression", "_interpreters", "_interpqueues", "_interpchannels", "_colorize", "_pyrepl",
+})
+_PY_STDLIB = _python_stdlib() | OTHER_PYTHON_STDLIB
 
 # ----------------------------------------------------------------------------------- queries
 
@@ -543,6 +563,36 @@ def _declared_in(path: Path, ecosystem: str) -> frozenset[str] | None:
     return names
 
 
+# A requirement written as a string literal in setup.py (`"sanic-routing>=23.12.0"`, `'tox'`,
+# `"uvloop>=0.15" + marker`): the name, optional extras, then a specifier or marker or nothing.
+_SETUP_REQ = linear(rb"""["']([A-Za-z0-9][A-Za-z0-9._-]{0,100})\s*(?:\[[^\]"'\n]{0,200}\])?\s*(?:[<>=!~;(@][^"'\n]{0,300})?["']""")
+
+
+def _setup_py_declared(path: Path) -> frozenset[str]:
+    """Distribution names a setup.py may declare, read without running it: every string literal
+    shaped like a requirement (`install_requires`, `extras_require` and the lists they are built
+    from). Over-inclusive by design (a `name="..."` or a file name also passes): setup.py only
+    adds names to a workspace that other manifests define; it never makes one."""
+    try:
+        st = path.stat()
+    except OSError:
+        return frozenset()
+    key = (st.st_mtime_ns, st.st_size)
+    cached = _manifest_cache.get(str(path))
+    if cached and cached[0] == key:
+        return cached[1]
+    names: frozenset[str] = frozenset()
+    if st.st_size <= 1_000_000:
+        try:
+            data = path.read_bytes()
+        except OSError:
+            data = b""
+        names = frozenset(V.normalize_name(V.PYPI, m.group(1).decode("ascii", "replace")) for m in _SETUP_REQ.finditer(data))
+    with _cache_lock:
+        _manifest_cache[str(path)] = (key, names)
+    return names
+
+
 MAX_MEMBERS = 500  # workspace member folders read per workspace root
 
 
@@ -761,6 +811,12 @@ def _compute_workspace(start: str, kind: str) -> tuple[Workspace | None, tuple[s
                 if names is not None:
                     found.append(cand)
                     declared |= names
+            if kind == "python" and "setup.py" in listing.file_set:
+                # Many projects keep a pyproject.toml or setup.cfg for tool settings and declare
+                # their dependencies in setup.py (`install_requires=requirements`).
+                setup_py = os.path.join(folder, "setup.py")
+                declared |= _setup_py_declared(Path(setup_py))
+                watched.append(setup_py)
             for n in _LOCKS[kind]:
                 if n in listing.file_set:
                     lock_files.append(os.path.join(folder, n))
