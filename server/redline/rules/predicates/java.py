@@ -1068,11 +1068,76 @@ def insecure_random(ctx: MatchContext):
         how = f"RandomStringUtils.{_name(ctx, 'fn')}() (java.util.Random underneath)"
     else:
         how = "ThreadLocalRandom"
+    dest = _secret_destination(a, node)
+    if dest is not None:
+        return Verdict(confidence=HIGH, args={"how": how, "what": dest})
     context = _context(a, node)
     hit = context & words.SECURITY_WORDS
     if not hit:
         return None
     return Verdict(confidence=MEDIUM, args={"how": how, "what": words.what(hit)})
+
+
+SECRET_SINKS = MODEL.sink_callees("secret")
+SECRET_WORDS = {"Cookie": "a cookie value", "addCookie": "a cookie value", "setValue": "a cookie value",
+                "setAttribute": "session or request state", "putValue": "session state"}
+
+
+def _holder(a: JavaAnalyzer, node) -> str | None:
+    """The variable that the value of `node` (or a call chain on it) ends up in."""
+    n = node
+    for _ in range(8):
+        parent = n.parent
+        if parent is None:
+            return None
+        if parent.type == "method_invocation" and a.text(parent.child_by_field_name("name")) == "nextBytes":
+            out = _args(parent)  # random.nextBytes(buffer) fills the buffer
+            return a.text(out[0]) if out and out[0].type == "identifier" else None
+        if parent.type in ("method_invocation", "parenthesized_expression", "cast_expression", "binary_expression",
+                           "argument_list", "object_creation_expression"):
+            n = parent
+            continue
+        name = a.assigned_name(n)
+        if name is None and parent.type == "field_access":
+            return None
+        return name
+    return None
+
+
+def _secret_destination(a: JavaAnalyzer, node) -> str | None:
+    """Where a random value goes when that place must be unguessable: a cookie, the session, a
+    key or IV (model: [[sink]] category "secret"). Follows the value through the variables it
+    is stored in or computed into, within the class."""
+    unit = a.unit_of(node)
+    direct = node
+    while direct.parent is not None and direct.type not in ("expression_statement", "local_variable_declaration",
+                                                              "field_declaration", "return_statement"):
+        direct = direct.parent
+        if direct.type in ("method_invocation", "object_creation_expression") and a.callee_name(direct) in SECRET_SINKS:
+            return SECRET_WORDS.get(a.callee_name(direct), "a key, IV or secret")
+    holder = _holder(a, node)
+    if holder is None:
+        return None
+    names = {holder}
+    table = a.unit_bindings(unit)
+    fills = [n for n in walk(unit) if n.type == "method_invocation" and a.text(n.child_by_field_name("name")) == "nextBytes"]
+    for _ in range(4):
+        grown = set(names)
+        for call in fills:
+            out = _args(call)
+            if out and out[0].type == "identifier" and a.mentions(call.child_by_field_name("object"), names, None):
+                grown.add(a.text(out[0]))
+        for name, bindings in table.items():
+            if name not in grown and any(b.value is not None and a.mentions(b.value, names, None) for b in bindings):
+                grown.add(name)
+        if grown == names:
+            break
+        names = grown
+    for n in walk(unit):
+        if n.type in ("method_invocation", "object_creation_expression") and a.callee_name(n) in SECRET_SINKS:
+            if a.mentions(n.child_by_field_name("arguments"), names, None) and not a.dead(n):
+                return SECRET_WORDS.get(a.callee_name(n), "a key, IV or secret")
+    return None
 
 
 @fix("java.secure_random")
