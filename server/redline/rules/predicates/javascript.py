@@ -927,6 +927,11 @@ def nosql(ctx: MatchContext):
         return None
     query = args[0]
     fn = ctx.text("fn")
+    if query.type == "identifier":
+        # `const filter = { $where: ... }; coll.find(filter)`: read the object literal it was bound to once.
+        d = a.single_definition(query)
+        if d is not None and d[1] is not None and d[1].type == "object" and _pair_value(d[1], "$where", a=a) is not None:
+            query = d[1]
     # $where runs JavaScript on the server: any built string is code injection.
     where = _pair_value(query, "$where", a=a) if query.type == "object" else None
     if where is not None:
