@@ -187,3 +187,19 @@ def test_template_written_in_a_with_block_through_a_variable_path():
 def test_broken_input_does_not_crash(path, code):
     analysis = analyze_text(path, code)
     assert not analysis.errors, analysis.errors
+
+
+# ---------------------------------------------------------------------- RL131 (issue 19): query built outside find()
+
+
+def test_js_where_clause_built_before_the_find_call():
+    code = ("app.get('/users', async (req, res) => {\n"
+            "  const filter = { $where: `this.team == '${req.query.team}'` };\n"
+            "  res.json(await db.collection('users').find(filter).toArray());\n});\n")
+    hits = findings("users.js", code, "RL131")
+    assert hits and hits[0].confidence == Confidence.HIGH and "$where" in hits[0].message
+
+
+def test_js_constant_where_clause_built_before_the_find_call_is_not_reported():
+    code = "const filter = { $where: 'this.stock < this.minimum' };\nmodule.exports = (db) => db.collection('items').find(filter);\n"
+    assert findings("items.js", code, "RL131") == []
