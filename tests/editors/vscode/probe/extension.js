@@ -146,7 +146,65 @@ async function scanAndRestart(out, unopened, rule, mainFile) {
     emit(out, 'recovered', { diagnostics: back.map(plainDiagnostic), firstNewLine: line });
 }
 
-async function run(out, file, fixRule, ruleToShow, brokenPath, fixAllFile, unopenedFile) {
+/** The code lenses VS Code has for `uri` (from every provider), as {title, command, line}. */
+async function lensesOf(uri) {
+    const lenses = (await vscode.commands.executeCommand('vscode.executeCodeLensProvider', uri)) ?? [];
+    return lenses
+        .filter((l) => l.command)
+        .map((l) => ({ title: l.command.title, command: l.command.command, arguments: l.command.arguments ?? [], line: l.range.start.line }));
+}
+
+/** Poll the code lenses of `uri` (lenses have no change event) until `predicate` holds. */
+async function whenLenses(uri, predicate, what) {
+    const deadline = Date.now() + TIMEOUT_MS;
+    for (;;) {
+        const lenses = await lensesOf(uri);
+        if (predicate(lenses)) {
+            return lenses;
+        }
+        if (Date.now() > deadline) {
+            throw new Error(`timed out waiting for ${what}; lenses: ${JSON.stringify(lenses)}`);
+        }
+        await new Promise((r) => setTimeout(r, 250));
+    }
+}
+
+/**
+ * The review lens (issue 18): open `file`, let the driver paste a large block into it (Ctrl+V),
+ * then report the lens Redline puts above the block; the driver clicks its two commands and runs
+ * "Findings Since Opened" from the command palette.
+ */
+async function reviewLens(out, file) {
+    const uri = vscode.Uri.file(file);
+    const doc = await vscode.workspace.openTextDocument(uri);
+    const editor = await vscode.window.showTextDocument(doc, { preview: false });
+    // The server has analysed the file as opened (its one finding is there) before the paste.
+    const before = await whenDiagnostics(() => {
+        const ds = redlineDiagnostics(uri);
+        return ds.length > 0 ? ds : undefined;
+    }, `the findings of ${file} as opened`);
+    const end = doc.lineAt(doc.lineCount - 1).range.end;
+    editor.selection = new vscode.Selection(end, end);
+    const text = doc.getText();
+    const pasted = new Promise((resolve) => {
+        const listener = vscode.workspace.onDidChangeTextDocument((e) => {
+            if (e.document.uri.toString() === uri.toString() && e.document.getText() !== text) {
+                listener.dispose();
+                resolve(e.contentChanges.length);
+            }
+        });
+    });
+    emit(out, 'readyForPaste', { line: end.line, before: before.map(plainDiagnostic) });
+    const changes = await pasted;
+    const lenses = await whenLenses(uri, (ls) => ls.some((l) => /^Inserted block: [1-9]\d* security findings?$/.test(l.title)), 'the review lens');
+    emit(out, 'lens', { lenses, changes, text: doc.getText(), diagnostics: redlineDiagnostics(uri).map(plainDiagnostic) });
+    // The driver clicks "Mark reviewed": the lens must go.
+    await driverSignal(out, 'reviewClicked');
+    const after = await whenLenses(uri, (ls) => !ls.some((l) => l.title.startsWith('Inserted block')), 'the review lens to go');
+    emit(out, 'reviewed', { lenses: after, selection: plainRange(editor.selection) });
+}
+
+async function run(out, file, fixRule, ruleToShow, brokenPath, fixAllFile, unopenedFile, pasteFile) {
     const redline = vscode.extensions.getExtension('redline.redline');
     emit(out, 'start', { redlineInstalled: !!redline, vscodeVersion: vscode.version });
     if (!redline) {
@@ -219,6 +277,10 @@ async function run(out, file, fixRule, ruleToShow, brokenPath, fixAllFile, unope
     if (unopenedFile) {
         await scanAndRestart(out, unopenedFile, fixRule, file);
     }
+    if (pasteFile) {
+        await reviewLens(out, pasteFile);
+        await driverSignal(out, 'paletteDone');
+    }
     // Last of the editor steps: the driver reads the preview while it stays in front.
     if (ruleToShow) {
         await showRule(out, ruleToShow);
@@ -237,7 +299,7 @@ function activate() {
     if (!out) {
         return;
     }
-    run(out, config.get('file'), config.get('fixRule'), config.get('showRule'), config.get('brokenServerPath'), config.get('fixAllFile'), config.get('unopenedFile')).catch((e) => emit(out, 'error', { message: String(e && e.stack ? e.stack : e) }));
+    run(out, config.get('file'), config.get('fixRule'), config.get('showRule'), config.get('brokenServerPath'), config.get('fixAllFile'), config.get('unopenedFile'), config.get('pasteFile')).catch((e) => emit(out, 'error', { message: String(e && e.stack ? e.stack : e) }));
 }
 
 module.exports = { activate, deactivate() {} };
