@@ -175,6 +175,12 @@ class Model:
                 return True
         return False
 
+    def sanitizes_other(self, category: str, name: str, full: str) -> bool:
+        """A sanitizer for some other category: its result is still the data, encoded for
+        another context (HTML-escaped text is as untrusted in SQL as it was before)."""
+        return any("*" not in s.categories and category not in s.categories and s.matches(name, full)
+                   for s in self.sanitizers)
+
     def propagates(self, kind: str) -> frozenset[str]:
         return self.propagators.get(kind, frozenset())
 

@@ -859,6 +859,37 @@ def redirect(ctx: MatchContext):
     return _verdict(flow, HIGH, {"how": describe(flow)})
 
 
+# ---------------------------------------------------------------------- RL143 trust boundary
+
+TRUST_SINKS = [s for s in MODEL.sinks if s.category == "trust-boundary"]
+TRUST_PLACES = {"HttpSession": "the session", "ServletContext": "the application context",
+                "HttpServletRequest": "a request attribute", "ServletRequest": "a request attribute"}
+
+
+@predicate("java.trust_boundary")
+def trust_boundary(ctx: MatchContext):
+    """Request data stored as a session, servlet-context or request attribute (CWE-501)."""
+    a = _a(ctx)
+    call = ctx.node("match")
+    recv = ctx.node("obj")
+    typ = a.type_of(recv)
+    if typ is None and a.is_request(recv):
+        typ = "HttpServletRequest"
+    if typ is None and recv.type == "identifier" and a.text(recv).lower() in ("session", "httpsession"):
+        typ = "HttpSession"
+    fn = _name(ctx, "fn")
+    sinks = [s for s in TRUST_SINKS if fn in s.callees and typ in s.receiver_types]
+    if not sinks:
+        return None
+    flow = combine(a.flow(x, "trust-boundary") for x in _args(call))
+    if flow.kind != Kind.TAINTED:
+        return None
+    if a.guarded(call, flow, _guard(a, set(MODEL.guards.get("trust-boundary", ()))), anywhere=False):
+        return None
+    what = describe(flow)
+    return _verdict(flow, HIGH, {"how": what[0].upper() + what[1:], "sink": f"{TRUST_PLACES.get(typ, typ)} ({fn})"})
+
+
 # ---------------------------------------------------------------------- RL112 SnakeYAML
 
 

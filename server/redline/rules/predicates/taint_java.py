@@ -687,7 +687,8 @@ class JavaAnalyzer(Analyzer):
             receiver = None  # a static method of a class
         else:
             receiver = sub(obj) if obj is not None else None
-        return self._through(name, receiver, [sub(a) for a in args])
+        full = (obj_text + "." if obj is not None else "") + name
+        return self._through(name, receiver, [sub(a) for a in args], MODEL.sanitizes_other(category, name, full))
 
     # ------------------------------------------------------------------ summaries of the file's methods
 
@@ -909,9 +910,9 @@ class JavaAnalyzer(Analyzer):
             return False
         return block.start_byte <= at.start_byte < block.end_byte
 
-    def _through(self, name: str, receiver: Flow | None, args: list[Flow]) -> Flow:
+    def _through(self, name: str, receiver: Flow | None, args: list[Flow], encoder: bool = False) -> Flow:
         f = combine(([receiver] if receiver is not None else []) + args)
-        if f.kind >= Kind.PARAM and name not in PASSTHROUGH and not (receiver is not None and receiver.kind == f.kind):
+        if f.kind >= Kind.PARAM and name not in PASSTHROUGH and not encoder and not (receiver is not None and receiver.kind == f.kind):
             return with_kind(f, Kind.UNKNOWN)
         return f if f.kind >= Kind.UNKNOWN else with_kind(f, Kind.UNKNOWN)
 
