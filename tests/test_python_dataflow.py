@@ -147,3 +147,57 @@ def test_recursive_and_generator_helpers_are_not_followed():
             "def gen(d):\n    yield 'ls ' + d\n\n@app.get('/x')\ndef x():\n"
             "    os.system(build(request.args['d']))\n    os.system(''.join(gen(request.args['d'])))\n")
     assert all(conf != "high" for c, _, conf in findings(code) if c == "RL102")
+
+
+# ---------------------------------------------------------------- branches that never run, guards that return early
+
+BRANCH = "from flask import request, abort\nimport os\nDEBUG = {debug}\nALLOWED = {{'logs', 'tmp'}}\n\n@app.get('/x')\ndef x():\n"
+
+
+def branch_view(body: str, debug: str = "False") -> str:
+    return BRANCH.format(debug=debug) + textwrap.indent(textwrap.dedent(body), "    ")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "d = 'tmp'\nif DEBUG:\n    d = request.args['d']\nos.system('ls ' + d)\n",
+        "d = 'tmp'\nif False:\n    d = request.args['d']\nos.system('ls ' + d)\n",
+        "d = 'tmp'\nif True:\n    pass\nelse:\n    d = request.args['d']\nos.system('ls ' + d)\n",
+        "d = 'tmp'\nwhile 0:\n    d = request.args['d']\nos.system('ls ' + d)\n",
+        "d = request.args['d']\nif d not in ALLOWED:\n    abort(400)\nos.system('ls ' + d)\n",
+    ],
+)
+def test_input_on_a_path_that_cannot_run_or_is_guarded_is_not_reported(body):
+    assert "RL102" not in codes(branch_view(body))
+
+
+def test_the_same_branch_under_a_true_constant_is_reported():
+    body = "d = 'tmp'\nif DEBUG:\n    d = request.args['d']\nos.system('ls ' + d)\n"
+    assert "RL102" in codes(branch_view(body, debug="True"))
+
+
+QUOTE_GUARD = ("from flask import request\n\n@app.get('/x')\ndef x():\n    v = request.args['v']\n"
+               "    if \"'\" in v:\n        return 'bad'\n")
+
+
+def test_a_quote_check_that_returns_early_guards_a_quoted_sql_value():
+    code = QUOTE_GUARD + "    return db.execute(\"SELECT * FROM t WHERE a = '\" + v + \"'\")\n"
+    assert "RL101" not in codes(code)
+
+
+@pytest.mark.parametrize(
+    "sink, rule",
+    [
+        ("return db.execute('SELECT * FROM t WHERE a = ' + v)", "RL101"),  # unquoted: 1 OR 1=1 has no quote
+        ("os.system('ls ' + v)", "RL102"),  # no quote is no defence for a shell
+    ],
+)
+def test_a_quote_check_does_not_guard_other_contexts(sink, rule):
+    code = "import os\n" + QUOTE_GUARD + "    " + sink + "\n"
+    assert rule in codes(code), code
+
+
+def test_a_check_for_another_character_does_not_guard_sql():
+    code = QUOTE_GUARD.replace("\"'\" in v", "';' in v") + "    return db.execute(\"SELECT * FROM t WHERE a = '\" + v + \"'\")\n"
+    assert "RL101" in codes(code)

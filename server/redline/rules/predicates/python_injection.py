@@ -95,7 +95,7 @@ def _all_validated(ctx, expr, sink, kind: str, depth: int) -> bool:
         if _value(ctx, ident, kind).level == CONST:
             continue
         found = True
-        if validated(ctx.file, sink, {text(ident)}):
+        if validated(ctx.file, sink, {text(ident)}, kind):
             continue
         values = reaching_values(ctx.file, ident) if depth < 2 else []
         if not values or not all(_all_validated(ctx, v, sink, kind, depth + 1) for v in values):
@@ -196,6 +196,12 @@ def _sql_value(ctx, tpl: Template) -> Val:
                 continue
             val = _value(ctx, p.node, "sql")
             if val.level == CONST:
+                continue
+            # A value checked for quotes (if "'" in v: return) is harmless only inside quotes.
+            before = parts[i - 1] if i > 0 and isinstance(parts[i - 1], str) else ""
+            after = parts[i + 1] if i + 1 < len(parts) and isinstance(parts[i + 1], str) else ""
+            in_quotes = before.rstrip()[-1:] in ("'", '"') and after[:1] == before.rstrip()[-1:]
+            if _all_validated(ctx, p.node, p.node, "sql" if in_quotes else "sql-unquoted", 0):
                 continue
             if not val.tainted:
                 before = parts[i - 1] if i > 0 and isinstance(parts[i - 1], str) else ""

@@ -201,10 +201,11 @@ class Scope:
         self.route_safe = route_safe or set()  # route params with a numeric converter
         self._defs: dict[str, list[Def]] | None = None
         self._declared: set[str] = set()
+        self.file = None  # set by scope_for: module constants decide constant branches
 
     def _build(self) -> None:
         defs: dict[str, list[Def]] = {}
-        _collect_defs(self.node, defs, self._declared)
+        _collect_defs(self.node, defs, self._declared, _truth_in(self.file) if self.file is not None else _literal_truth)
         for lst in defs.values():
             lst.sort(key=lambda d: d.pos)
         self._defs = defs
@@ -267,18 +268,69 @@ def _statement_parent(node):
     return n.parent
 
 
-def _collect_defs(root, defs: dict, declared: set) -> None:
+def _collect_defs(root, defs: dict, declared: set, truth=None) -> None:
     body = root.child_by_field_name("body") if root.type == "function_definition" else root
     if body is None:
         return
-    _collect_statements(body.named_children, defs, declared)
+    _collect_statements(body.named_children, defs, declared, truth)
 
 
-def _collect_statements(statements, defs: dict, declared: set) -> None:
+def _literal_truth(cond) -> bool | None:
+    """True/False for a condition that is a constant literal (True, False, None, 0, 1, not ...)."""
+    c = unwrap(cond)
+    if c is None:
+        return None
+    if c.type == "not_operator":
+        v = _literal_truth(c.child_by_field_name("argument"))
+        return None if v is None else not v
+    if c.type == "true":
+        return True
+    if c.type in ("false", "none"):
+        return False
+    if c.type == "integer":
+        try:
+            return int(text(c), 0) != 0
+        except ValueError:
+            return None
+    return None
+
+
+def _truth_in(file):
+    """A condition's constant truth inside a function: literals, and module constants
+    (DEBUG = False at module level, only ever bound to literals of one truth)."""
+
+    def truth(cond) -> bool | None:
+        c = unwrap(cond)
+        if c is not None and c.type == "not_operator":
+            v = truth(c.child_by_field_name("argument"))
+            return None if v is None else not v
+        if c is not None and c.type == "identifier" and ALL_CAPS.match(text(c)):
+            defs = module_bindings(file, text(c))
+            values = {_literal_truth(d.value) if d.kind == "assign" else None for d in defs}
+            return values.pop() if len(values) == 1 else None
+        return _literal_truth(c)
+
+    return truth
+
+
+def _collect_statements(statements, defs: dict, declared: set, truth=_literal_truth) -> None:
+    """The bindings made by `statements`. A branch that a constant condition never takes
+    (`if False:`, `if DEBUG:` with DEBUG = False, the else of `if True:`) binds nothing."""
     stack = list(reversed(statements))
     while stack:
         n = stack.pop()
         t = n.type
+        if t in ("if_statement", "while_statement") and truth is not None:
+            v = truth(n.child_by_field_name("condition"))
+            if v is True and t == "if_statement":
+                cons = n.child_by_field_name("consequence")
+                if cons is not None:
+                    stack.append(cons)
+                continue
+            if v is False:
+                alts = [c for c in n.named_children if c.type in ("elif_clause", "else_clause")]
+                stack.extend(reversed(alts))
+                continue
         if t in ("function_definition", "class_definition"):
             name = n.child_by_field_name("name")
             if name is not None:
@@ -457,6 +509,7 @@ def scope_for(file, node) -> Scope:
             route, safe = _route_info(file, fn)
             handler = route or "request" in params or "req" in params or _uses_request_global(file, fn)
         scope = Scope(owner, params, route, handler, safe)
+        scope.file = file
         cache[key] = scope
     return scope
 
