@@ -264,6 +264,39 @@ def test_a_provider_token_in_a_comment_is_still_reported():
     assert [f.code for f in found] == ["RL201"]
 
 
+# ---------------------- RL204/RL205: names and values that only resemble credentials (real-code triage)
+
+NOT_CREDENTIAL_NAMES = [
+    # a member of an enum whose class name contains `pass` (the verb): the last part names the value
+    ("compiler.py", 'pass_arg = {\n    _PassArg.context: "context",\n    _PassArg.eval_context: "context.eval_ctx",\n}\n'),
+    ("a.js", 'const m = { [PassMode.strict]: "strictMode", [TokenKind.start]: "openParen" };\n'),
+    # the WebSocket handshake nonce (RFC 6455) is public by design
+    ("ws.py", 'headers = {"Sec-WebSocket-Key": "{{fake:b64:22}}=="}\n'),
+    ("ws.js", "req.setHeader('Sec-WebSocket-Key', '{{fake:b64:22}}==');\n"),
+    # a lexer comparing its token with a directive name behind a sigil
+    ("lexer.py", 'if token == "#bygroup":\n    pass\nelif token == "@media":\n    pass\nelif token == "$ref":\n    pass\n'),
+]
+
+
+@pytest.mark.parametrize("path,code", NOT_CREDENTIAL_NAMES)
+def test_enum_members_handshake_nonces_and_sigil_words_are_not_secrets(path, code):
+    assert _secret_lines(path, code) == []
+
+
+STILL_CREDENTIAL_NAMES = [
+    ("a.py", 'config.db_password = "Xk9#mQ2$vL7!"\n', [1]),
+    ("a.js", 'passwordInput.value = "Xk9#mQ2$vL7!";\n', [1]),
+    ("a.py", 'api.key = "{{fake:alnum:24}}"\n', [1]),
+    ("a.py", 'if token == "#{{fake:alnum:20}}":\n    grant()\n', [1]),  # random after the sigil: still a secret
+    ("a.py", 'headers = {"X-Api-Key": "{{fake:alnum:32}}"}\n', [1]),
+]
+
+
+@pytest.mark.parametrize("path,code,lines", STILL_CREDENTIAL_NAMES)
+def test_dotted_credential_names_and_api_key_headers_are_still_secrets(path, code, lines):
+    assert _secret_lines(path, code) == lines
+
+
 # ---------------------------------- RL902 / detect-secrets: random-looking is not enough for a secret
 
 HIGH_ENTROPY_NON_SECRETS = [

@@ -170,8 +170,11 @@ def is_non_secret_word(value: bytes) -> bool:
 
 def is_identifier(value: bytes) -> bool:
     """A name rather than a secret: `real_secret`, `DB_PASSWORD`, `csrftoken`, `auth.User`,
-    `myPassword`, `SomeClass` (words only, no digits or symbols)."""
+    `myPassword`, `SomeClass` (words only, no digits or symbols), also behind one sigil that
+    marks a directive or a lexer state (`#bygroup`, `@media`, `$ref`)."""
     v = value.strip()
+    if v[:1] in (b"#", b"@", b"$", b"%", b"!") and v[1:2].isalpha():
+        v = v[1:]
     if not v or len(v) > 80:
         return False
     parts = [p for p in _split_seps(v) if p]

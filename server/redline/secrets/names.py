@@ -49,6 +49,8 @@ KEY_NOT_SECRET = frozenset(
         "cmk", "alias", "context", "state", "query", "path", "storage_class", "dedup", "deduplication",
         "lock", "mutex", "event", "metric", "label", "tag", "registry", "primary_key", "react",
         "list", "track", "cert", "certificate", "tls", "ssl", "x509",
+        # `Sec-WebSocket-Key`: a random nonce of the WebSocket handshake (RFC 6455), public by design
+        "socket", "websocket",
     }
 )
 # A last word that makes the name about the credential, not the credential.
@@ -153,9 +155,33 @@ def _has_part(word: str, parts: tuple[str, ...]) -> bool:
     return any(p in word for p in parts)
 
 
+# Attributes of a credential-named object that are the credential itself (`passwordField.value`).
+_VALUE_ATTRIBUTES = frozenset({"value", "val", "default", "current"})
+
+
 @lru_cache(maxsize=4096)
 def classify(name: str) -> Kind | None:
-    """The credential kind a name holds, or None when it holds no credential."""
+    """The credential kind a name holds, or None when it holds no credential.
+
+    A dotted name holds what its last part names: `_PassArg.context` (a member of an enum whose
+    class name contains `pass`) and `tokens.start` hold no credential, `config.db_password`,
+    `api.key` and `passwordInput.value` do."""
+    kind = _classify(name)
+    if kind is not None and "." in name:
+        # Only when the credential word is in a qualifier, not in the last part itself (whose
+        # own rules, `ds.setPassword(...)` a setter, were already applied to the whole name).
+        lw = words(name.rstrip(".").rsplit(".", 1)[-1])
+        if lw and lw[-1] not in _VALUE_ATTRIBUTES and not any(_credential_word(w) for w in lw):
+            return None
+    return kind
+
+
+def _credential_word(w: str) -> bool:
+    return (w == "key" or w.endswith("key") or w in PASSWORD_WORDS or w in SECRET_WORDS
+            or _has_part(w, PASSWORD_PARTS) or _has_part(w, SECRET_PARTS))
+
+
+def _classify(name: str) -> Kind | None:
     ws = words(name)
     if not ws:
         return None
