@@ -1,6 +1,10 @@
 """Where a keystroke's time goes inside the language server, without the protocol.
 
     PYTHONPATH=server .venv/bin/python bench/lsp_stages.py [--lines 2000 10000] [--runs 3] [--autoclose]
+    PYTHONPATH=server .venv/bin/python bench/lsp_stages.py --real python:10k [--scenarios method,module]
+
+With `--real LANGUAGE:SIZE`, the edits are bench/lsp_realcode.py's scenarios on that real file
+(fetched into bench/corpora/latency/ the first time), one block of figures per scenario.
 
 Types the same 200 characters as bench/lsp_latency.py into the same generated Python files,
 through `Session.change` in this process (no pipes, no worker, no timers: the pause-time work
@@ -57,11 +61,24 @@ def _timed(record: list[float], fn):
     return wrapper
 
 
-def one_run(lines: int, edits: int, autoclose: bool) -> tuple[dict[str, list[float]], int]:
-    text = L.python_file(lines)
+def _lsp_changes(text: str, edits: int, autoclose: bool):
+    for line, col, ch in L.typing_edits(text, edits, autoclose):
+        yield Change(((line, col), (line, col)), ch)
+
+
+def one_run(lines: int, edits: int, autoclose: bool, real=None) -> tuple[dict[str, list[float]], int]:
+    """`real`: (language, text, LSP content changes) instead of the generated file."""
+    if real is None:
+        text, language = L.python_file(lines), "python"
+        changes = _lsp_changes(text, edits, autoclose)
+    else:
+        language, text, lsp = real
+        changes = (Change(((c["range"]["start"]["line"], c["range"]["start"]["character"]),
+                           (c["range"]["end"]["line"], c["range"]["end"]["character"])), c["text"]) for c in lsp)
     s = session_mod.Session(_Sink())
-    uri = "file:///bench/typing.py"
-    s.open(uri, "python", 1, text)
+    uri = "file:///bench/typing." + {"python": "py", "javascript": "js", "typescript": "ts", "go": "go",
+                                      "java": "java"}[language]
+    s.open(uri, language, 1, text)
     stages: dict[str, list[float]] = {"edit + reparse": [], "finalize": [], "diagnostics": []}
     deferred = 0
     store_change = s.store.change
@@ -79,9 +96,9 @@ def one_run(lines: int, edits: int, autoclose: bool) -> tuple[dict[str, list[flo
     total: list[float] = []
     engines: dict[str, list[float]] = {}
     try:
-        for version, (line, col, ch) in enumerate(L.typing_edits(text, edits, autoclose), start=2):
+        for version, change_ in enumerate(changes, start=2):
             t = time.thread_time()
-            s.change(uri, version, [Change(((line, col), (line, col)), ch)])
+            s.change(uri, version, [change_])
             total.append((time.thread_time() - t) * 1000)
             for name, ms in s.states[uri].timings:
                 engines.setdefault(f"engine {name}", []).append(ms)
@@ -96,8 +113,27 @@ def main() -> int:
     ap.add_argument("--edits", type=int, default=200)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--autoclose", action="store_true")
+    ap.add_argument("--real", help="LANGUAGE:SIZE of a bench/lsp_realcode.py corpus (python:10k, go:2k, ...)")
+    ap.add_argument("--scenarios", help="with --real: comma-separated scenarios (default: all)")
     args = ap.parse_args()
     print(f"# lsp_stages: {args.edits} keystrokes, CPU ms of this thread, median of {args.runs} runs")
+    if args.real:
+        import lsp_realcode as R
+
+        language, size = args.real.split(":")
+        corpus = next(c for c in R.CORPORA if c.language == language and c.size == size)
+        text = R.fetch(corpus).read_text(encoding="utf-8")
+        for name in (args.scenarios.split(",") if args.scenarios else R.SCENARIOS):
+            lsp = R.scenario_edits(name, language, text)
+            runs = [one_run(0, 0, False, (language, text, lsp)) for _ in range(args.runs)]
+            print(f"{corpus.member.split('/')[-1]} ({text.count(chr(10))} lines) scenario {name}: {len(lsp)} edits; "
+                  f"reparses that gave up: {statistics.median(d for _, d in runs):.0f}")
+            for stage in runs[0][0]:
+                meds = [statistics.median(r[stage]) for r, _ in runs if r.get(stage)]
+                p95s = [L.percentile(r[stage], 0.95) for r, _ in runs if r.get(stage)]
+                if meds:
+                    print(f"  {stage:24s} median {statistics.median(meds):6.2f}  p95 {statistics.median(p95s):6.2f}")
+        return 0
     for lines in args.lines:
         runs = [one_run(lines, args.edits, args.autoclose) for _ in range(args.runs)]
         budget = session_mod.reparse_budget(len(L.python_file(lines).split("\n"))) * 1000

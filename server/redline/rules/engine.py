@@ -1,11 +1,12 @@
 """The tree-sitter rule engine: run the combined query, apply predicates, build findings.
 
 `scan` runs every tree-sitter rule for a file's language over its whole tree. `rescan` re-runs
-only the top-level definitions (functions, classes) touched by an edit and keeps the previous
-findings elsewhere, shifted by the edit; its result equals `scan` of the same text (a property
-test replays random edits to prove it). When an edit touches module-level statements, or a
-match would span more than the re-scanned window, `rescan` falls back to a full scan, because
-predicates may read module-level statements (imports, settings) but never other definitions.
+only what an edit touched and keeps the previous findings elsewhere, shifted by the edit; its
+result equals `scan` of the same text (property tests replay random edits to prove it). Given
+the previous text, the re-run units are class members and module-level statements, with
+name-based invalidation (see "units and name-based invalidation" below); without it, whole
+top-level definitions, and an edit in module-level statements scans everything. When a match
+would span more than the re-scanned windows, `rescan` falls back to a full scan.
 
 Engine results do not depend on configuration: select/ignore, severity overrides and
 suppressions are applied afterwards (rules/pipeline.py), so results can be cached per text.
@@ -16,6 +17,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Iterable, NamedTuple
 
 import tree_sitter as ts
@@ -191,8 +193,10 @@ def _stopped(file: SourceFile, at: int, limit: int) -> Finding:
 
 
 def _run(
-    file: SourceFile, registry: Registry, byte_range: tuple[int, int] | None = None, limit: int | None = None
+    file: SourceFile, registry: Registry, byte_range: tuple[int, int] | None = None, limit: int | None = None,
+    windows: list[tuple[int, int]] | None = None,
 ) -> tuple[list[Finding], list[tuple[str, str]]]:
+    """Findings of the matches that intersect `byte_range`, or one of `windows`, or the file."""
     compiled = registry.compiled(file.language) if file.tree is not None else None
     if compiled is None:
         return [], []
@@ -201,13 +205,20 @@ def _run(
     reason = _unclosed(file)
     if reason:
         return [], [("redline", reason)]
-    cursor = ts.QueryCursor(compiled.query)
-    if byte_range is not None:
-        cursor.set_byte_range(*byte_range)
-    cursor.set_max_start_depth(MAX_START_DEPTH)
-    matches = cursor.matches(file.tree.root_node)
+    if windows is None:
+        windows = [byte_range] if byte_range is not None else [None]
+
+    def each_window():
+        for window in windows:
+            cursor = ts.QueryCursor(compiled.query)
+            if window is not None:
+                cursor.set_byte_range(*window)
+            cursor.set_max_start_depth(MAX_START_DEPTH)
+            yield from cursor.matches(file.tree.root_node)
+
+    matches = each_window()
     skipped: list[str] = []
-    if byte_range is None and (reason := _too_deep(file)):
+    if windows == [None] and (reason := _too_deep(file)):
         skipped.append(reason)
     stop: Finding | None = None
     clock = time.thread_time
@@ -426,17 +437,30 @@ _WILDCARD = _RE.compile(rb"\bimport\s+\*|\bimport\s+[\w.]+\.\*|\bimport\s+\.\s|\
 _NOT_CODE = frozenset({"comment", "line_comment", "block_comment", "pass_statement", ";", "{", "}", ":", "decorator"})
 
 
-def _words(text: bytes) -> set[bytes]:
-    return set(_WORD.findall(text))
+@lru_cache(maxsize=4096)
+def _words(text: bytes) -> frozenset[bytes]:
+    return frozenset(_WORD.findall(text))
 
 
-def _writes(text: bytes) -> set[bytes]:
+@lru_cache(maxsize=4096)
+def _attribute_writes(text: bytes) -> frozenset[bytes]:
+    """The attributes `text` may write through `self.`/`this.`/`cls.` (fields)."""
+    out: set[bytes] = set()
+    for chain in _WRITE.findall(text):
+        words = _WORD.findall(chain)
+        if len(words) > 1 and words[0] in _RECEIVERS:
+            out.update(words[1:])
+    return frozenset(out)
+
+
+@lru_cache(maxsize=4096)
+def _writes(text: bytes) -> frozenset[bytes]:
     """The names `text` may bind or write (a superset): written chains, defined names."""
     out: set[bytes] = set()
     for chain in _WRITE.findall(text):
         out.update(_WORD.findall(chain))
     out.update(_DEFINES.findall(text))
-    return out - _RECEIVERS
+    return frozenset(out - _RECEIVERS)
 
 
 def _member_name(node) -> bytes | None:
@@ -534,12 +558,12 @@ def _plan_in_definition(file, before, edit, d, top, ranges) -> list[tuple[int, i
     # anywhere in it (before or after the edit).
     bound = names | _words(rest_text)
     for _m, _n, t in info:
-        bound.update(_writes(t))
-    bound.update(_writes(new_edited))
+        bound.update(_attribute_writes(t))
+    bound.update(_attribute_writes(new_edited))
     bound -= _RECEIVERS
 
     def writes(name, t):
-        out = _writes(t) & bound
+        out = set(_writes(t) & bound)
         if name:
             out.add(name)
         return out
@@ -573,7 +597,7 @@ def _plan_module(file, before, edit, d, kids, ranges, previous) -> list[tuple[in
     hi = max(e for _, e in ranges)
     # The edited region: the ranges grown to the top-level children they touch.
     for c in kids:
-        if c.start_byte <= hi and lo <= c.end_byte:
+        if c.start_byte < hi and lo < c.end_byte or c.start_byte < lo == hi < c.end_byte:
             lo, hi = min(lo, c.start_byte), max(hi, c.end_byte)
     if lo > edit.start or hi < edit.new_end:
         return None
@@ -587,7 +611,7 @@ def _plan_module(file, before, edit, d, kids, ranges, previous) -> list[tuple[in
     changed -= _RECEIVERS
     windows = [(lo, hi)]
     for c in kids:
-        if c.start_byte <= hi and lo <= c.end_byte or c.type in NEUTRAL_TOP_LEVEL:
+        if lo <= c.start_byte and c.end_byte <= hi or c.type in NEUTRAL_TOP_LEVEL:
             continue
         if c.type not in units:
             windows.append((c.start_byte, c.end_byte))  # a module-level statement
@@ -677,13 +701,12 @@ def rescan(
         kept.append(moved)
     fresh: list[Finding] = []
     errors: list[tuple[str, str]] = []
-    for lo, hi in windows:
-        found, errs = _run(file, registry, (lo, hi))
-        errors.extend(errs)
+    if windows:
+        found, errors = _run(file, registry, windows=windows)
         for f in found:
-            if lo <= f.span.start_byte and f.span.end_byte <= hi:
+            if inside(f.span):
                 fresh.append(f)
-            elif touching(f.span) and not inside(f.span):
+            elif touching(f.span):
                 return scan(file, registry)
     merged = sorted(kept + fresh, key=lambda f: f.sort_key)
     if (limit is not None and len(merged) > limit) or any(code == "redline" for code, _ in errors):

@@ -12,6 +12,25 @@ nodes, anything inside the top-level definition (function, class) that encloses 
 and the module-level statements outside any definition. It must not read other top-level
 definitions, so that an edit inside one function can be re-scanned on its own.
 
+Inside a class, the re-scanned unit is the member (method, constructor) that contains the
+edit, and the other members are re-run only when they may read what changed, by name. So a
+predicate (or a per-function summary it uses) that looks at a sibling member must reach it the
+way the language does, through a name the match's member mentions:
+
+  - a member it calls or that calls it, by the member's name (`self.helper(...)`, `helper(..)`);
+  - a field or class-level name the sibling writes: `self.x = ...`, `this.x += ...`,
+    `x[...] = ...`, `x.y = ...`, or a mutating call `x.append(...)`/`x.add(...)`/`x.put(...)`
+    (the list is `engine._MUTATORS`): a field filled by another method call is not tracked;
+  - the class's own code outside its members (header, decorators, field initializers, nested
+    classes), which is re-run on every edit in the class and may read any member.
+
+It must not depend on a sibling it does not name (for instance "the class has a `dispatch`
+method" read from a `get` method that does not mention `dispatch`) nor on the local variables of
+another member. At module level, a definition may read module-level statements by the names it
+mentions (imports, aliases, constants): an edit there re-runs every module-level statement and
+the definitions mentioning a name the edited text writes or imports; it must not read module
+text by content other than names (a module-level statement's own predicate may).
+
 Fix builders are registered the same way with `@fix("python.yaml_safe_load")` and return a
 `Fix` or None.
 """
