@@ -649,7 +649,8 @@ test('Redline in VS Code: diagnostics, code actions, a quick fix and the review 
         assert.equal(lens.title, `Inserted block: ${inBlock.length} security findings`);
         // And VS Code draws it above the block.
         await page.locator('.codelens-decoration', { hasText: lens.title }).first().waitFor({ timeout: STEP_MS });
-        console.log(`lens: ${lens.title}`);
+        // From the driver's paste to the lens in VS Code's code-lens provider (bench/results/editors.md).
+        console.log(`lens: ${lens.title}; timing: paste-to-lens-ms=${seen.time - ready.time}`);
     });
 
     await step('the lens lists the block\'s findings, and "Mark reviewed" removes it', async () => {
@@ -800,6 +801,7 @@ test(
         };
 
         await step('the file opens and Redline\'s diagnostics show in the Problems panel', async () => {
+            const opened = Date.now(); // the server starts with the first Python file: included
             await palette('settings_loader.py');
             await page.locator('.quick-input-list .monaco-list-row', { hasText: 'settings_loader.py' }).first().waitFor({ timeout: STEP_MS });
             await page.keyboard.press('Enter');
@@ -809,6 +811,7 @@ test(
             await page.keyboard.press('Enter');
             await page.locator('.markers-panel .monaco-list-row', { hasText: FIX_RULE }).first().waitFor({ timeout: STEP_MS });
             await page.locator('.markers-panel .monaco-list-row', { hasText: 'RL102' }).first().waitFor({ timeout: STEP_MS });
+            console.log(`timing: bundled-open-to-problems-ms=${Date.now() - opened}`);
         });
 
         await step('the server is the bundled Redline, run by the first Python on PATH', () => {
