@@ -396,3 +396,18 @@ def test_the_vsix_check_knows_this_machines_own_extension_modules():
     assert kind is not None and kind[0] == fmt and machine in kind[1]
     assert CV.binary_kind(b"\xca\xfe\xba\xbe\x00\x00\x00\x34" + bytes(64)) is None  # a Java class file
     assert CV.binary_kind(b"print('hi')\n" * 8) is None
+
+
+def test_the_bundler_the_check_and_make_package_name_the_same_targets():
+    spec = importlib.util.spec_from_file_location("bundle_python", ROOT / "vscode-client" / "scripts" / "bundle-python.py")
+    bundler = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bundler)
+    assert tuple(bundler.PLATFORMS) == CV.TARGETS
+    assert tuple("cp" + v.replace(".", "") for v in bundler.VERSIONS) == CV.PYTHONS
+    assert bundler.OPTIONAL == CV.OPTIONAL
+    mk = (ROOT / "mk" / "package.mk").read_text("utf-8")
+    assert f"VSIX_PLATFORMS := {' '.join(CV.TARGETS)}\n" in mk
+    # Each target's pip platform tags are ones the check accepts for it.
+    for target, tags in bundler.PLATFORMS.items():
+        for tag in tags:
+            assert CV.wheel_tag_problem(f"cp311-cp311-{tag}", target, "cp311") is None, (target, tag)
