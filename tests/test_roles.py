@@ -111,8 +111,10 @@ def test_policy_table():
     assert p("test", "injection", None, True) == "drop"
     assert p("example", "crypto-and-configuration", None, True) == "drop"
     assert p("test", "secrets", None, True) == "report"
-    assert p("test", "secrets", None, False) == "hint"
-    assert p("test", "secrets", None, True, None, "RL202") == "hint"  # private keys in tests: fixtures
+    assert p("test", "secrets", None, False) == "drop"  # fixtures: test users' passwords, RFC tokens
+    assert p("example", "secrets", None, False) == "drop"
+    assert p("test", "secrets", None, True, None, "RL202") == "drop"  # private keys in tests: fixtures
+    assert p("test", "secrets", None, True, {"test": "report"}) == "report"  # one switch away
     assert p("dev-config", "infrastructure", None, True) == "hint"
     assert p("test", "injection", ("production", "test"), False) == "report"  # the rule opts in
     assert p("production", "injection", ("test",), False) == "report"  # production always reports
@@ -150,9 +152,14 @@ def test_real_looking_cloud_key_in_a_test_is_still_reported():
     assert f.span.start_line == 0
 
 
-def test_weak_secret_in_a_test_is_only_a_hint():
-    a = analyze_text("tests/test_login.py", 'password = "hunter2xyz"\n', Config(engines=NO_SLOW_EXTRAS))
-    assert a.findings and all(f.severity.value == "hint" for f in a.findings if f.code.startswith("RL2"))
+def test_weak_secret_in_a_test_is_not_reported_unless_asked():
+    code = 'password = "hunter2xyz"\nAPI_TOKEN = "Zq8kLm2Wp4x9Yt5Rb3Nc7Vd"\n'
+    a = analyze_text("tests/test_login.py", code, Config(engines=NO_SLOW_EXTRAS))
+    assert not [f for f in a.findings if f.code.startswith("RL2")]
+    # the same lines in production code are reported, and `roles = { test = "report" }` shows them in tests
+    assert {f.code for f in analyze_text("app/login.py", code, Config(engines=NO_SLOW_EXTRAS)).findings} >= {"RL204", "RL205"}
+    cfg = Config(engines=NO_SLOW_EXTRAS, role_policy=(("test", "report"),))
+    assert {f.code for f in analyze_text("tests/test_login.py", code, cfg).findings} >= {"RL204", "RL205"}
 
 
 def test_minified_file_is_skipped_with_a_reason():
