@@ -366,6 +366,16 @@ def _import_prepared_statement(ctx, a: JavaAnalyzer) -> TextEdit | None:
 # ---------------------------------------------------------------------- RL102 command injection
 
 
+def _elements_of(a: JavaAnalyzer, n):
+    if n.type == "array_creation_expression":
+        n = n.child_by_field_name("value")
+    if n is not None and n.type == "array_initializer":
+        return [c for c in n.named_children if c.type != "comment"]
+    if n is not None and n.type == "method_invocation" and a.text(n.child_by_field_name("name")) in ("asList", "of"):
+        return _args(n)
+    return None
+
+
 def _elements(a: JavaAnalyzer, node):
     """The element nodes of an array/list expression (new String[]{...}, {..}, Arrays.asList, List.of),
     following one variable; None when unknown."""
@@ -394,11 +404,90 @@ def _argv_flow(a: JavaAnalyzer, call, elements):
     """(flow, shell?) for a command given as separate elements."""
     if not elements:
         return None, False
-    program = _const_string(a, elements[0])
-    if program in SHELLS and len(elements) >= 3 and _const_string(a, elements[1]) in SHELL_FLAGS:
+    programs, flags = _const_options(a, elements[0]), _const_options(a, elements[1]) if len(elements) > 1 else None
+    constants = [_const_string(a, x) for x in elements]
+    if programs is not None and not programs <= SHELLS and any(c in SHELLS for c in constants) \
+            and any(c in SHELL_FLAGS for c in constants):
+        # shell and flag added in branches (cmd.exe /c on Windows, sh -c elsewhere)
+        return combine(a.flow(x, "cmd") for x, c in zip(elements, constants) if c is None), True
+    if programs and programs <= SHELLS and len(elements) >= 3 and flags and flags <= SHELL_FLAGS:
         return combine(a.flow(x, "cmd") for x in elements[2:]), True
     flow = a.flow(elements[0], "cmd")
     return (flow if flow.kind == Kind.TAINTED else None), False
+
+
+def _const_options(a: JavaAnalyzer, node) -> set[str] | None:
+    """The constant strings `node` may hold (a variable set to "sh" or "cmd.exe" in two
+    branches), or None when one of its values is not a constant."""
+    if node is None:
+        return None
+    if node.type != "identifier":
+        value = _const_string(a, node)
+        return {value} if value is not None else None
+    out: set[str] = set()
+    for b in a.visible(a.text(node), node):
+        if b.kind == "zero":
+            continue
+        value = _const_string(a, b.value) if b.value is not None else None
+        if value is None:
+            return None
+        if value:
+            out.add(value)  # "" is the initial value a branch replaces, not a program
+    return out or None
+
+
+def _alternatives(a: JavaAnalyzer, node) -> list[list] | None:
+    """The element lists a command array variable may hold (one per assignment: `args = new
+    String[]{...}` in each branch), or None."""
+    if node.type != "identifier":
+        return None
+    out = []
+    for b in a.visible(a.text(node), node):
+        if b.kind == "zero" or b.value is None or b.value.type == "null_literal":
+            continue
+        elements = _elements_of(a, b.value)
+        if elements is None:
+            return None
+        out.append(elements)
+    return out or None
+
+
+def _added(a: JavaAnalyzer, ident) -> list | None:
+    """The values added to local list `ident` (`list.add(x)`), in source order, or None when it is
+    not a local list built that way."""
+    if ident.type != "identifier":
+        return None
+    bs = [b for b in a.visible(a.text(ident), ident) if b.kind != "append"]
+    if len(bs) != 1 or bs[0].value is None or bs[0].value.type != "object_creation_expression" \
+            or a.callee_name(bs[0].value) not in MODEL.propagates("container"):
+        return None
+    fn = a.outer_function(ident) or a.unit_of(ident)
+    out = []
+    for use in a.uses(a.text(ident), fn):
+        call = use.parent
+        if use.start_byte >= ident.start_byte or call is None or call.type != "method_invocation" or a.dead(use):
+            continue
+        if a.text(call.child_by_field_name("name")) == "add" and len(_args(call)) == 1:
+            out.append(_args(call)[0])
+    return out
+
+
+def _worst(a: JavaAnalyzer, call, alternatives: list[list]):
+    """Of several possible command arrays, the one user input reaches the most dangerously."""
+    best, rank = None, -1
+    for elements in alternatives:
+        flow, shell = _argv_flow(a, call, elements)
+        r = -1 if flow is None else int(flow.kind) * 2 + int(shell)
+        if r > rank:
+            best, rank = elements, r
+    return best
+
+
+def _env_flow(a: JavaAnalyzer, env):
+    """The flow of Runtime.exec's environment array when user input is in it."""
+    elements = _elements(a, env)
+    flow = combine(a.flow(x, "cmd") for x in elements) if elements else a.flow(env, "cmd")
+    return flow if flow.kind == Kind.TAINTED else None
 
 
 @predicate("java.command")
@@ -414,6 +503,13 @@ def command(ctx: MatchContext):
         if recv is None or not (a.text(recv) == "Runtime.getRuntime()" or a.type_of(recv) == "Runtime"):
             return None
         elements = _elements(a, args[0])
+        env = _env_flow(a, args[1]) if len(args) > 1 and args[1].type != "null_literal" else None
+        if env is not None:
+            how = f"The environment of the command (LD_PRELOAD, PATH, BASH_ENV... choose what runs) built from {describe(env)}"
+            if not a.guarded(call, env, _guard(a, set(MODEL.guards["cmd"]))):
+                return _verdict(env, HIGH, {"how": how, "fn": "Runtime.exec()"}, data={"shell": False})
+        if elements is None and _alternatives(a, args[0]):
+            elements = _worst(a, call, _alternatives(a, args[0]))
         if elements is None:
             if a.type_of(args[0]) in ("String[]",) or args[0].type == "array_creation_expression":
                 return None
@@ -430,7 +526,8 @@ def command(ctx: MatchContext):
     else:
         if fn == "command" and (_receiver(call) is None or a.type_of(_receiver(call)) not in (None, "ProcessBuilder")):
             return None
-        elements = args if len(args) > 1 else (_elements(a, args[0]) or None)
+        elements = args if len(args) > 1 else (_elements(a, args[0]) or _added(a, args[0]) or
+                                                 _worst(a, call, _alternatives(a, args[0]) or []) or None)
         if elements is None:
             return None
         flow, shell = _argv_flow(a, call, elements)
@@ -439,6 +536,8 @@ def command(ctx: MatchContext):
         how = f"A shell script built from {describe(flow)}" if shell else f"A program name from {describe(flow)}"
     if a.guarded(call, flow, _guard(a, set(MODEL.guards["cmd"]))):
         return None
+    if flow.kind == Kind.UNKNOWN:
+        return None  # origin unknown (a field, a call Redline cannot see into): see INJECTION
     conf = HIGH if flow.kind == Kind.TAINTED else (MEDIUM if flow.how else LOW)
     return _verdict(flow, conf, {"how": how, "fn": "Runtime.exec()" if fn == "exec" else "ProcessBuilder"},
                     data={"shell": shell})
