@@ -286,3 +286,23 @@ def test_language_server_path_applies_roles_relative_to_the_workspace_folder(tmp
         seen[rel] = [f.code for f in state.findings]
     assert seen["tests/helpers.py"] == []
     assert "RL305" in seen["app/views.py"]
+
+
+def test_a_git_submodule_keeps_its_path_inside_the_project(tmp_path):
+    # vendor/llhttp is a submodule (its .git is a gitlink file): its files are vendored code of
+    # the project being scanned, not a project of their own with a production bin/ folder
+    (tmp_path / ".git").mkdir()
+    sub = tmp_path / "vendor" / "llhttp"
+    (sub / "bin").mkdir(parents=True)
+    (sub / ".git").write_text("gitdir: ../../.git/modules/vendor/llhttp\n")
+    f = sub / "bin" / "build.ts"
+    f.write_text("x\n")
+    assert roles.relative_path(str(f), (str(tmp_path),)) == "vendor/llhttp/bin/build.ts"
+    assert roles.role_of(roles.relative_path(str(f), (str(tmp_path),))) == "generated"
+    # a nested repository with its own .git folder is still its own project root
+    inner = tmp_path / "services" / "api"
+    (inner / ".git").mkdir(parents=True)
+    (inner / "app.py").write_text("x\n")
+    assert roles.relative_path(str(inner / "app.py"), (str(tmp_path),)) == "app.py"
+    # without a scan root, the submodule is the nearest root
+    assert roles.relative_path(str(f)) == "bin/build.ts"

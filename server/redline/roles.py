@@ -184,6 +184,12 @@ def _vcs_root(folder: str) -> str | None:
         here = up
 
 
+@lru_cache(maxsize=1024)
+def _submodule(folder: str) -> bool:
+    """`folder` has a `.git` file (a gitlink: a submodule or a linked worktree), not a folder."""
+    return os.path.isfile(os.path.join(folder, ".git"))
+
+
 def relative_path(path: str, roots: Iterable[str] = ()) -> str:
     """`path` relative to its project root: the deepest of `roots` (the scan root, the config
     file's folder) and the nearest version-control root that holds it. A relative `path` is
@@ -193,7 +199,10 @@ def relative_path(path: str, roots: Iterable[str] = ()) -> str:
     path = os.path.normpath(path)
     candidates = [os.path.normpath(r) for r in roots if r and os.path.isabs(r)]
     vcs = _vcs_root(os.path.dirname(path))
-    if vcs:
+    if vcs and not (candidates and _submodule(vcs)):
+        # A git submodule inside the scanned project (its `.git` is a file pointing into the
+        # outer repository: aiohttp's vendor/llhttp) is part of that project: its files keep
+        # the path that says where they sit (vendor/, tests/), not one relative to the submodule.
         candidates.append(vcs)
     best = None
     for r in candidates:
