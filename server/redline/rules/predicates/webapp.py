@@ -337,7 +337,7 @@ def _in_session_call(a: JsAnalyzer, node) -> bool:
 def weak_key_env(ctx: MatchContext, v: Verdict):
     """Read the key from the environment instead of the placeholder (no fallback: a missing key
     then fails at start instead of silently signing with a guessable one)."""
-    if v.data.get("fallback") or v.node is None:
+    if v.data.get("fallback") or v.node is None or v.data.get("lang") not in ("python", "js"):
         return None
     name = re.sub(r"[^A-Za-z0-9]+", "_", v.args.get("where", "SECRET_KEY")).strip("_").upper() or "SECRET_KEY"
     if not re.fullmatch(r"[A-Z][A-Z0-9_]*", name) or name.endswith("()"):
@@ -825,7 +825,7 @@ def _state_verdict(ev, named, name, route, report_node):
     if named:
         verb = named
         return Verdict(confidence=LOW, node=report_node,
-                       args={"handler": label, "evidence": f"its name says it does '{verb}'"})
+                       args={"handler": label, "evidence": f"is named for a state change ('{verb}')"})
     return None
 
 
@@ -1191,3 +1191,171 @@ def js_postmessage(ctx: MatchContext):
     if recv is not None and a.text(recv) not in WINDOW_RECEIVERS:
         return None  # a Worker, MessagePort, BroadcastChannel or WebSocket: not cross-origin
     return js_message_listener(ctx)
+
+
+# ====================================================================== Go and Java tables (RL146, RL335)
+
+
+def _node_text(ctx: MatchContext, node) -> str:
+    return ctx.file.text[node.start_byte:node.end_byte].decode("utf-8", "replace") if node is not None else ""
+
+
+def _go_java_string(ctx: MatchContext, node) -> str | None:
+    """The value of a Go/Java string literal, also through []byte("..."), "...".getBytes(...)
+    and a constant bound once in the same definition is not followed (kept simple)."""
+    if node is None:
+        return None
+    t = node.type
+    if t in ("interpreted_string_literal", "raw_string_literal", "string_literal"):
+        s = _node_text(ctx, node)
+        if t == "string_literal" and s.startswith('"""'):
+            return None
+        return s[1:-1] if len(s) >= 2 else None
+    if t == "type_conversion_expression":  # Go []byte("secret")
+        return _go_java_string(ctx, node.child_by_field_name("operand"))
+    if t == "method_invocation" and _node_text(ctx, node.child_by_field_name("name")) == "getBytes":  # Java
+        return _go_java_string(ctx, node.child_by_field_name("object"))
+    if t == "call_expression":  # Go []byte("x") parsed as a call in some positions
+        fn = node.child_by_field_name("function")
+        args = node.child_by_field_name("arguments")
+        if fn is not None and _node_text(ctx, fn) == "[]byte" and args is not None and args.named_child_count == 1:
+            return _go_java_string(ctx, args.named_children[0])
+    return None
+
+
+GO_JAVA_KEY_NAME = linear(
+    r"(?i)^([a-z0-9]+_?)?(secret_?key|jwt_?secret(_?key)?|jwt_?key|signing_?key|session_?secret|cookie_?secret|"
+    r"token_?secret|app_?secret|hmac_?(key|secret))$"
+)
+KEY_CALLS = frozenset({"SignedString", "signWith", "setSigningKey", "HMAC256", "HMAC384", "HMAC512", "hmacShaKeyFor",
+                       "NewCookieStore", "NewFilesystemStore"})
+
+
+@predicate("webapp.gojava_weak_key")
+def gojava_weak_key(ctx: MatchContext):
+    node = ctx.node("match")
+    if ctx.node("fn") is not None:
+        name = _node_text(ctx, ctx.node("fn"))
+        if name not in KEY_CALLS:
+            return None
+        args = ctx.node("args")
+        cands = [c for c in args.named_children if c.type != "comment"] if args is not None else []
+        where = f"{name}()"
+    else:
+        target = _node_text(ctx, ctx.node("target"))
+        if not GO_JAVA_KEY_NAME.search(target):
+            return None
+        cands = [ctx.node("value")]
+        where = target
+    for c in cands:
+        s = _go_java_string(ctx, c)
+        why = weak_key(s) if s is not None else None
+        if why:
+            return Verdict(confidence=HIGH, node=c, args={"where": where, "how": f"is {_shown(s)}, {why}"},
+                           data={"lang": "go/java", "fallback": False})
+    return None
+
+
+# ---------------------------------------------------------------------- RL146: Go routers, Spring
+
+
+GO_DB_WRITE = frozenset({"Create", "Save", "Delete", "Update", "Updates", "UpdateColumn", "UpdateColumns", "InsertOne",
+                         "InsertMany", "UpdateOne", "UpdateMany", "DeleteOne", "DeleteMany", "ReplaceOne",
+                         "FindOneAndUpdate", "FindOneAndDelete"})
+GO_FILE_WRITE = frozenset({"Remove", "RemoveAll", "WriteFile", "Rename", "Truncate", "Mkdir", "MkdirAll"})
+
+
+def _go_evidence(ctx: MatchContext, body):
+    for n in walk(body):
+        if n.type != "call_expression":
+            continue
+        fn = n.child_by_field_name("function")
+        if fn is None or fn.type != "selector_expression":
+            continue
+        name = _node_text(ctx, fn.child_by_field_name("field"))
+        recv = _node_text(ctx, fn.child_by_field_name("operand"))
+        args = n.child_by_field_name("arguments")
+        first = args.named_children[0] if args is not None and args.named_children else None
+        if name in ("Exec", "ExecContext", "MustExec", "NamedExec"):
+            sql = _go_java_string(ctx, args.named_children[1] if name.endswith("Context") and args is not None
+                                  and args.named_child_count > 1 else first)
+            if sql and SQL_WRITE.search(sql):
+                return "runs an SQL " + SQL_WRITE.search(sql).group(1).upper(), n, MEDIUM
+            continue
+        if name in GO_DB_WRITE and recv not in ("os", "http", "c", "ctx", "w", "r", "context"):
+            return f"writes to the database ({recv}.{name}())", n, MEDIUM
+        if recv == "os" and name in GO_FILE_WRITE:
+            return f"changes files (os.{name}())", n, MEDIUM
+    return None
+
+
+@predicate("webapp.go_state_change_get")
+def go_state_change_get(ctx: MatchContext):
+    call = ctx.node("match")
+    args = ctx.node("args")
+    items = [c for c in args.named_children if c.type != "comment"] if args is not None else []
+    if len(items) < 2:
+        return None
+    path = _go_java_string(ctx, items[0])
+    if path is None or not path.startswith("/"):
+        return None
+    handler = items[-1]
+    ev = _go_evidence(ctx, handler) if handler.type == "func_literal" else None
+    name = _node_text(ctx, handler) if handler.type in ("identifier", "selector_expression") else ""
+    named = state_verb(path) or state_verb(name.rsplit(".", 1)[-1])
+    return _state_verdict(ev, named, name, path, call)
+
+
+JAVA_DB_WRITE = frozenset({"save", "saveAll", "saveAndFlush", "delete", "deleteById", "deleteAll", "deleteAllById",
+                           "persist", "merge", "remove", "executeUpdate", "insert", "updateById", "deleteInBatch"})
+
+
+def _java_evidence(ctx: MatchContext, body):
+    for n in walk(body):
+        if n.type != "method_invocation":
+            continue
+        name = _node_text(ctx, n.child_by_field_name("name"))
+        obj = n.child_by_field_name("object")
+        recv = _node_text(ctx, obj)
+        if name == "update" and ("jdbc" in recv.lower() or "template" in recv.lower()):
+            return f"writes to the database ({recv}.update())", n, MEDIUM
+        if name in ("execute", "executeUpdate") and ("stmt" in recv.lower() or "statement" in recv.lower() or "jdbc" in recv.lower()):
+            args = n.child_by_field_name("arguments")
+            sql = _go_java_string(ctx, args.named_children[0]) if args is not None and args.named_children else None
+            if sql is None or SQL_WRITE.search(sql):
+                return f"writes to the database ({recv}.{name}())", n, MEDIUM
+            continue
+        if name in JAVA_DB_WRITE and obj is not None and recv not in ("list", "map", "set", "session", "request", "response",
+                                                                        "model", "cache", "iterator", "it"):
+            if name in ("remove", "delete") and not re.search(r"(?i)(repo|repository|dao|service|em|entityManager|mapper|store)$", recv):
+                continue
+            return f"writes to the database ({recv}.{name}())", n, MEDIUM
+        if recv == "Files" and name in ("delete", "deleteIfExists", "write", "writeString", "move", "createFile"):
+            return f"changes files (Files.{name}())", n, MEDIUM
+    return None
+
+
+@predicate("webapp.java_state_change_get")
+def java_state_change_get(ctx: MatchContext):
+    method = ctx.node("match")
+    ann = ctx.node("ann")
+    aname = _node_text(ctx, ctx.node("a"))
+    route = ""
+    if aname == "RequestMapping":
+        text = _node_text(ctx, ann)
+        m = re.search(r"method\s*=\s*\{?([^)}]*)", text)
+        if m is None:
+            return None  # no method: Spring accepts every method; whether GET is meant is unclear
+        if "GET" not in m.group(1):
+            return None
+    elif aname != "GetMapping":
+        return None
+    lit = re.search(r'"(/[^"]*)"', _node_text(ctx, ann))
+    route = lit.group(1) if lit else ""
+    body = method.child_by_field_name("body")
+    if body is None:
+        return None
+    ev = _java_evidence(ctx, body)
+    name = _node_text(ctx, method.child_by_field_name("name"))
+    named = state_verb(route) or state_verb(name)
+    return _state_verdict(ev, named, name, route, method.child_by_field_name("name"))
