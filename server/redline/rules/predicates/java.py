@@ -682,7 +682,11 @@ def xss(ctx: MatchContext):
         return None
     fn = _name(ctx, "fn")
     args = _args(call)
-    payload = args[1:] if fn in ("printf", "format") else args[:1]
+    if fn in ("printf", "format"):
+        # the format string is data too (a tainted format is a tainted page); a Locale is not
+        payload = args[1:] if args and "Locale" in a.text(args[0]) else args
+    else:
+        payload = args[:1]
     if not payload:
         return None
     flow = combine(a.flow(x, "html") for x in payload)
@@ -1307,14 +1311,48 @@ def tls(ctx: MatchContext):
 
 @predicate("java.debug")
 def debug(ctx: MatchContext):
-    a = _a(ctx)
     node = ctx.node("match")
     if node.type == "annotation":
         return Verdict(args={"how": "@EnableWebSecurity(debug = true) logs requests and security internals"})
+    return None
+
+
+EXCEPTION_DETAILS = frozenset({"getMessage", "getLocalizedMessage", "getStackTrace", "toString", "getCause"})
+
+
+@predicate("java.error_details")
+def error_details(ctx: MatchContext):
+    """RL144: an exception's stack trace or message written into the HTTP response."""
+    a = _a(ctx)
+    fn = _name(ctx, "fn")
     arg = ctx.node("arg")
-    if arg is None or not _is_response_writer(a, arg):
+    if fn == "printStackTrace":
+        if arg is None or not _is_response_writer(a, arg):
+            return None
+        return Verdict(confidence=HIGH, args={"how": "printStackTrace(response.getWriter())"})
+    if fn == "sendError":
+        args = _args(ctx.node("match"))
+        if len(args) < 2 or a.type_of(ctx.node("w")) not in (None, "HttpServletResponse") and a.text(ctx.node("w")) not in RESPONSE_NAMES:
+            return None
+        arg = args[1]
+    elif not _is_response_writer(a, ctx.node("w")):
         return None
-    return Verdict(confidence=HIGH, args={"how": "printStackTrace() writes the stack trace into the HTTP response"})
+    for n in walk(arg):
+        if n.type == "method_invocation" and a.text(n.child_by_field_name("name")) in EXCEPTION_DETAILS:
+            obj = n.child_by_field_name("object")
+            if obj is not None and obj.type == "identifier" and _is_exception(a, obj):
+                return Verdict(confidence=MEDIUM, args={"how": f"{a.text(obj)}.{a.text(n.child_by_field_name('name'))}() in the response"})
+    return None
+
+
+def _is_exception(a: JavaAnalyzer, ident) -> bool:
+    """A catch parameter (or a variable of a type named ...Exception / ...Error / Throwable)."""
+    for b in a.visible(a.text(ident), ident):
+        parent = b.node.parent if b.node is not None else None
+        if parent is not None and parent.type == "catch_formal_parameter":
+            return True
+    typ = a.declared_type(ident) or ""
+    return typ.endswith(("Exception", "Error")) or typ == "Throwable"
 
 
 SESSION_COOKIE = linear(r"sess|sid|token|auth|jwt|login|remember|csrf|xsrf", re.IGNORECASE)
