@@ -183,10 +183,28 @@ def test_template_written_in_a_with_block_through_a_variable_path():
     ("x.ts", "const sessionId: = Date.now(;\nsession({ cookie: });\njwt.sign(\n"),
     ("x.js", "postMessage();\nx.postMessage(a, '*', );\nwindow.onmessage = 5;\n"),
     ("x.py", "\x00\x01def reset_token(:\n\treturn (((\n"),
+    ("x.go", "package x\nfunc f() {\n\tr.GET(\"/del\", func(c *gin.Context) {\n\t\tdb.Exec(\n\tvar jwtKey = []byte(\n"),
+    ("X.java", "class X {\n  @GetMapping(\"/d\")\n  void d( { repo.deleteById(; }\n  String JWT_SECRET = \n  Jwts.builder().signWith(\n"),
+    ("x.js", "new RegExp(;\nconst c = new ftp.Client(\nc.access({ host: });\nnodemailer.createTransport({ ignoreTLS: })\n"),
 ])
 def test_broken_input_does_not_crash(path, code):
     analysis = analyze_text(path, code)
     assert not analysis.errors, analysis.errors
+
+
+def test_go_get_route_with_only_a_named_handler_is_low():
+    code = "package web\n\nfunc Routes(r *gin.Engine) {\n\tr.GET(\"/account/delete\", deleteAccount)\n}\n"
+    assert one("routes.go", code, "RL146").confidence == Confidence.LOW
+
+
+def test_spring_request_mapping_without_method_is_not_reported():
+    code = "class C {\n  @RequestMapping(\"/orders/purge\")\n  void purge() { repository.deleteAll(); }\n}\n"
+    assert findings("C.java", code, "RL146") == []
+
+
+def test_js_regex_from_a_parameter_is_left_alone():
+    code = "function highlight(text, word) { return text.replace(new RegExp(word, 'g'), '<b>$&</b>'); }\n"
+    assert findings("hl.js", code, "RL117") == []
 
 
 # ---------------------------------------------------------------------- RL131 (issue 19): query built outside find()

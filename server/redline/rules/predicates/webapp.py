@@ -1359,3 +1359,102 @@ def java_state_change_get(ctx: MatchContext):
     name = _node_text(ctx, method.child_by_field_name("name"))
     named = state_verb(route) or state_verb(name)
     return _state_verdict(ev, named, name, route, method.child_by_field_name("name"))
+
+
+# ====================================================================== RL117 regex injection, JavaScript
+
+REGEX_ESCAPES = linear(r"(?i)(escape|quote|sanitiz|lodash|_\.escapeRegExp|escapeStringRegexp|escape-string-regexp)")
+
+
+@predicate("webapp.js_regex_injection")
+def js_regex_injection(ctx: MatchContext):
+    """`new RegExp(<request data>)`: only values from the request (a parameter or a library's own
+    option is the caller's business, and libraries build patterns from options all the time)."""
+    a = _js(ctx)
+    pattern = ctx.node("pattern")
+    if pattern is None or pattern.type in ("string", "regex", "template_string") and _js_const(a, pattern) is not None:
+        return None
+    flow = a.flow(pattern, "regex")
+    if flow.kind != Kind.TAINTED:
+        return None
+    if REGEX_ESCAPES.search(a.text(pattern)) or _js_escaped_locals(a, pattern):
+        return None
+    return Verdict(confidence=HIGH, args={"how": f"{a.text(pattern)[:60]} ({flow.label})"}, related=related_for(flow))
+
+
+def _js_escaped_locals(a: JsAnalyzer, node) -> bool:
+    for n in walk(node):
+        if n.type == "identifier":
+            d = a.single_definition(n)
+            if d is not None and d[1] is not None and (REGEX_ESCAPES.search(a.text(d[1])) or
+                                                      re.search(r"replace(All)?\(\s*/\[[^\]]*\\\\\^", a.text(d[1]))):
+                return True
+    return False
+
+
+# ====================================================================== RL314 cleartext protocols, JavaScript
+
+FTP_MODULES = frozenset({"basic-ftp", "ftp", "jsftp", "promise-ftp", "ftp-client"})
+TELNET_MODULES = frozenset({"telnet-client", "telnet-stream", "node-telnet-client", "telnet"})
+LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "0.0.0.0"})
+
+
+def _js_new_module(a: JsAnalyzer, ctor) -> str | None:
+    """The module a constructor expression comes from: `Client` bound to require('basic-ftp').Client,
+    `ftp.Client`, `new (require('telnet-client'))()`."""
+    if ctor is None:
+        return None
+    if ctor.type == "identifier":
+        return _js_module(a, ctor)
+    if ctor.type == "member_expression":
+        obj = ctor.child_by_field_name("object")
+        return _js_module(a, obj) if obj is not None and obj.type == "identifier" else None
+    return None
+
+
+@predicate("webapp.js_cleartext_protocol")
+def js_cleartext_protocol(ctx: MatchContext):
+    a = _js(ctx)
+    node = ctx.node("match")
+    if node.type == "new_expression":
+        mod = _js_new_module(a, node.child_by_field_name("constructor"))
+        if mod in TELNET_MODULES:
+            return Verdict(args={"proto": "Telnet", "use": "SSH (ssh2) instead"})
+        return None
+    # method calls with an options object: client.access({...}) (basic-ftp), c.connect({...}) (ftp),
+    # nodemailer.createTransport({...})
+    name = _js_call_name(a, node)
+    args = _js_args(node)
+    opts = args[0] if args and args[0].type == "object" else None
+    if opts is None:
+        return None
+    host = _js_const(a, _js_pair_value(a, opts, "host"))
+    if host is not None and host in LOCAL_HOSTS:
+        return None
+    if name == "createTransport":
+        fn = node.child_by_field_name("function")
+        obj = fn.child_by_field_name("object") if fn is not None and fn.type == "member_expression" else None
+        if _js_module(a, obj) != "nodemailer" and a.text(obj) != "nodemailer":
+            return None
+        ignore = _js_pair_value(a, opts, "ignoreTLS")
+        if ignore is not None and ignore.type == "true":
+            return Verdict(confidence=HIGH, args={"proto": "SMTP with ignoreTLS: true", "use": "secure: true (port 465) or requireTLS: true (port 587)"})
+        return None
+    if name in ("access", "connect"):
+        # which client? the receiver was built by `new X()` of an FTP module in this definition
+        fn = node.child_by_field_name("function")
+        recv = fn.child_by_field_name("object") if fn is not None and fn.type == "member_expression" else None
+        mod = None
+        if recv is not None and recv.type == "identifier":
+            d = a.single_definition(recv)
+            if d is not None and d[1] is not None and d[1].type == "new_expression":
+                mod = _js_new_module(a, d[1].child_by_field_name("constructor"))
+        if mod not in FTP_MODULES:
+            return None
+        secure = _js_pair_value(a, opts, "secure")
+        if secure is not None and secure.type != "false":
+            return None  # secure: true / 'implicit' / a variable
+        if _js_pair_value(a, opts, "password") is None and _js_pair_value(a, opts, "user") is None:
+            return None  # anonymous FTP of public files
+        return Verdict(args={"proto": "FTP without TLS", "use": "secure: true (FTPS) or SFTP (ssh2-sftp-client)"})
+    return None
