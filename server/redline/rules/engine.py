@@ -480,6 +480,15 @@ def _class_body(node):
     return node.child_by_field_name("body")
 
 
+def _consistent(before: bytes, text: bytes, edit: ByteEdit, d: int) -> bool:
+    """Is `before` the text `edit` turned into `text`? (lengths, and the bytes around the edit)"""
+    if len(before) != len(text) - d:
+        return False
+    a = max(0, edit.start - 256)
+    return before[a: edit.start] == text[a: edit.start] and before[edit.old_end: edit.old_end + 256] == \
+        text[edit.new_end: edit.new_end + 256]
+
+
 def _single_edit(edits: list[ByteEdit]) -> ByteEdit | None:
     return edits[0] if len(edits) == 1 else None
 
@@ -533,7 +542,7 @@ def _plan_in_definition(file, before, edit, d, top, ranges) -> list[tuple[int, i
         return whole  # the member's name changed: callers and the class's member list
     text = file.text
     old_text = before[edited.start_byte: edited.end_byte - d]
-    if len(before) != len(text) - d or before[: edit.start] != text[: edit.start]:
+    if not _consistent(before, text, edit, d):
         return whole  # `before` is not the text the edit applies to
     # The rest of the class: its header, decorators, fields, nested classes.
     rest: list[tuple[int, int]] = []
@@ -590,7 +599,7 @@ def _plan_in_definition(file, before, edit, d, top, ranges) -> list[tuple[int, i
 
 def _plan_module(file, before, edit, d, kids, ranges, previous) -> list[tuple[int, int]] | None:
     text = file.text
-    if len(before) != len(text) - d or before[: edit.start] != text[: edit.start]:
+    if not _consistent(before, text, edit, d):
         return None
     units = ISOLATED_UNITS[file.language]
     lo = min(s for s, _ in ranges)
