@@ -1458,3 +1458,107 @@ def js_cleartext_protocol(ctx: MatchContext):
             return None  # anonymous FTP of public files
         return Verdict(args={"proto": "FTP without TLS", "use": "secure: true (FTPS) or SFTP (ssh2-sftp-client)"})
     return None
+
+
+# ====================================================================== RL145 for Go and Java
+
+GJ_TIME = (
+    (linear(r"^time\.Now\(\)"), "the current time"),
+    (linear(r"^(uuid\.NewUUID|uuid\.NewV1)\(\)"), "a version-1 UUID (the MAC address and the time)"),
+    (linear(r"^os\.Getpid\(\)"), "the process id"),
+    (linear(r"^System\.(currentTimeMillis|nanoTime)\(\)"), "the current time"),
+    (linear(r"^new (java\.util\.)?Date\(\)"), "the current time"),
+    (linear(r"^(Instant|LocalDateTime|ZonedDateTime|OffsetDateTime|LocalDate)\.now\("), "the current time"),
+    (linear(r"^Calendar\.getInstance\(\)"), "the current time"),
+    (linear(r"^UUID\.nameUUIDFromBytes\("), "a name-based UUID (a hash of known input)"),
+)
+GJ_RANDOM_OK = linear(
+    r"(SecureRandom|UUID\.randomUUID|randomUUID|\bRandom\b|RandomStringUtils|ThreadLocalRandom|nextInt|nextLong|"
+    r"\bMac\b|Hmac|hmac\.|Jwts|JWT\.create|KeyGenerator|rand\.Read|rand\.Int|rand\.Intn|uuid\.New\(\)|uuid\.NewRandom|"
+    r"uuid\.NewString|securecookie|jwt\.|Sign)"
+)
+GJ_HASHES = linear(r"(MessageDigest|DigestUtils|Hashing\.|md5\.|sha1\.|sha256\.|sha512\.|\.Sum(256|512)?\()")
+GJ_CALLS = frozenset({"call_expression", "method_invocation", "object_creation_expression"})
+GJ_FUNCTIONS = frozenset({"method_declaration", "function_declaration", "func_literal", "lambda_expression",
+                          "constructor_declaration"})
+
+
+def _gj_function(node):
+    n = node.parent
+    while n is not None and n.type not in GJ_FUNCTIONS:
+        n = n.parent
+    return n
+
+
+def _gj_locals(ctx: MatchContext, fn, name: str) -> list:
+    out = []
+    if fn is None:
+        return out
+    for n in walk(fn):
+        if n.type == "variable_declarator" and _node_text(ctx, n.child_by_field_name("name")) == name:
+            v = n.child_by_field_name("value")
+        elif n.type == "short_var_declaration":
+            left, right = n.child_by_field_name("left"), n.child_by_field_name("right")
+            if left is None or right is None or not left.named_children or _node_text(ctx, left.named_children[0]) != name:
+                continue
+            v = right.named_children[0] if right.named_children else None
+        else:
+            continue
+        if v is not None:
+            out.append(v)
+    return out[:4]
+
+
+def _gj_material(ctx: MatchContext, value, depth: int = 0):
+    sources, random_ok, hashed, user = [], False, False, False
+    fn = _gj_function(value)
+    for n in walk(value):
+        t = n.type
+        if t in GJ_CALLS:
+            text = _node_text(ctx, n)
+            for pat, desc in GJ_TIME:
+                if pat.search(text):
+                    sources.append((desc, n))
+                    break
+            head = text.split("(", 1)[0]
+            if GJ_RANDOM_OK.search(head):
+                random_ok = True
+            elif GJ_HASHES.search(head + "("):
+                hashed = True
+        elif t == "identifier":
+            name = _node_text(ctx, n)
+            if USER_DATA.search(name):
+                user = True
+            if depth == 0:
+                for rhs in _gj_locals(ctx, fn, name):
+                    if rhs is value:
+                        continue
+                    s2, r2, h2, u2 = _gj_material(ctx, rhs, depth + 1)
+                    sources += s2
+                    random_ok |= r2
+                    hashed |= h2
+                    user |= u2
+    return sources, random_ok, hashed, user
+
+
+@predicate("webapp.gojava_predictable_token")
+def gojava_predictable_token(ctx: MatchContext):
+    match = ctx.node("match")
+    value = ctx.node("value")
+    if value is None:
+        return None
+    if match.type == "return_statement":
+        fn = _gj_function(match)
+        name = _node_text(ctx, fn.child_by_field_name("name")) if fn is not None and fn.child_by_field_name("name") is not None else ""
+    else:
+        target = ctx.node("target")
+        if target is not None and target.type in ("field_access", "selector_expression"):
+            target = target.child_by_field_name("field") or target
+        name = _node_text(ctx, target)
+    what = _tokenish(name)
+    if what is None or value.type in ("composite_literal", "array_creation_expression", "func_literal", "lambda_expression"):
+        return None
+    sources, random_ok, hashed, user = _gj_material(ctx, value)
+    if random_ok:
+        return None
+    return _token_verdict(sources, hashed, user, what, value, None)
