@@ -11,11 +11,13 @@ appends, collections' `add`, and methods of tainted values.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from pathlib import Path
 
+from redline.rules.models import load as load_model
 from redline.rules.predicates.taint_core import (
     CONST,
-    node_key,
-    walk,
     SAFE,
     UNKNOWN,
     Analyzer,
@@ -26,13 +28,11 @@ from redline.rules.predicates.taint_core import (
     combine,
     const,
     plus_operands,
+    node_key,
+    walk,
     with_kind,
 )
-from pathlib import Path
-
 from redline.secrets.regex import linear
-
-from redline.rules.models import load as load_model
 
 MODEL = load_model("java")
 FUNCTIONS = frozenset({"method_declaration", "constructor_declaration", "lambda_expression",
@@ -484,6 +484,22 @@ class JavaAnalyzer(Analyzer):
 
     # ------------------------------------------------------------------ types
 
+    def declared_type_text(self, ident) -> str | None:
+        """The declared type of a variable as written (qualified or not), without generics."""
+        for b in self.visible(self.text(ident), ident):
+            decl = b.node.parent if b.node is not None else None
+            if decl is None:
+                continue
+            holder = decl.parent if decl.type == "variable_declarator" else decl
+            typ = holder.child_by_field_name("type") if holder is not None else None
+            if typ is not None:
+                text = "".join(_TYPE_ARGUMENTS.sub("", self.text(typ)).split())
+                if text != "var":
+                    return text
+            if b.value is not None and b.value.type == "object_creation_expression":
+                return "".join(_TYPE_ARGUMENTS.sub("", self.text(b.value.child_by_field_name("type"))).split())
+        return None
+
     def declared_type(self, ident) -> str | None:
         """The declared type of a variable, parameter or field (simple name, no generics)."""
         for b in self.visible(self.text(ident), ident):
@@ -683,6 +699,9 @@ class JavaAnalyzer(Analyzer):
         summary = self._summary(node, name, obj, args, category, depth, visiting)
         if summary is not None:
             return summary
+        foreign = self._foreign(node, name, obj, args, category, depth, visiting)
+        if foreign is not None:
+            return foreign
         if obj is not None and obj.type == "identifier" and obj_text[:1].isupper() and not self.visible(obj_text, obj):
             receiver = None  # a static method of a class
         else:
@@ -831,6 +850,131 @@ class JavaAnalyzer(Analyzer):
                 flows.append(self.sub(args[index], category, depth, inner))
         return combine(flows) if flows else None
 
+    # ------------------------------------------------------------------ other files of the project
+
+    def package(self) -> str:
+        for c in self.root.children:
+            if c.type == "package_declaration":
+                return "".join(self.text(c).replace("package", "", 1).rstrip(";").split())
+        return ""
+
+    def imports(self) -> dict[str, str]:
+        out = {}
+        for c in self.root.children:
+            if c.type == "import_declaration" and "*" not in self.text(c) and " static " not in f" {self.text(c)} ":
+                name = "".join(self.text(c).replace("import", "", 1).rstrip(";").split())
+                out[name.rsplit(".", 1)[-1]] = name
+        return out
+
+    def source_root(self) -> Path | None:
+        """The folder the package path starts in (src/main/java for org/acme/A.java)."""
+        try:
+            folder = Path(getattr(self.file, "path", "") or "").resolve().parent
+        except (OSError, RuntimeError, ValueError):
+            return None
+        parts = [p for p in self.package().split(".") if p]
+        for part in reversed(parts):
+            if folder.name != part:
+                return None
+            folder = folder.parent
+        return folder if parts else None
+
+    def class_file(self, type_text: str) -> tuple[Path, str] | None:
+        """(file, simple class name) of a class of this project named `type_text` (qualified, imported
+        or in the same package), when its source is under the same source root."""
+        root = self.source_root()
+        if root is None or not type_text:
+            return None
+        if "." in type_text and type_text[:1].islower():
+            qualified = type_text
+        elif type_text in self.imports():
+            qualified = self.imports()[type_text]
+        elif "." not in type_text:
+            qualified = f"{self.package()}.{type_text}"
+        else:
+            return None
+        path = root.joinpath(*qualified.split(".")).with_suffix(".java")
+        try:
+            if path.is_file() and path.resolve() != Path(self.file.path).resolve():
+                return path, qualified.rsplit(".", 1)[-1]
+        except (OSError, RuntimeError, ValueError):
+            return None
+        return None
+
+    def _receiver_type_text(self, obj) -> str | None:
+        if obj is None:
+            return None
+        if obj.type == "object_creation_expression":
+            return "".join(_TYPE_ARGUMENTS.sub("", self.text(obj.child_by_field_name("type"))).split())
+        if obj.type == "identifier":
+            if self.visible(self.text(obj), obj):
+                return self.declared_type_text(obj)
+            return self.text(obj) if self.text(obj)[:1].isupper() else None  # a class: a static call
+        if obj.type in ("field_access", "scoped_identifier"):
+            return "".join(self.text(obj).split())  # org.acme.Util.helper(...)
+        return None
+
+    def _foreign(self, call, name, obj, args, category, depth, visiting) -> Flow | None:
+        """A call to a method of another class of the project (`redline scan` of its folder or a
+        file inside a source tree): the summary of that method in its own file, or of every
+        implementation of an interface method in the interface's package, with the parameters
+        bound to this call's arguments."""
+        if _cross_depth() >= MAX_CROSS_FILE or name in PASSTHROUGH or name in SAFE_METHODS:
+            return None
+        found = self.class_file(self._receiver_type_text(obj) or "")
+        if found is None:
+            return None
+        path, simple = found
+        targets = []
+        for other, cls in _implementations(path, simple):
+            for m in other.methods().get(name, ()):
+                params = other.parameter_names(m)
+                if m.child_by_field_name("body") is not None and len(params) == len(args) and other.in_class(m, cls):
+                    targets.append((other, m))
+        if not targets:
+            return None
+        arg_flows = [self.sub(a, category, depth, visiting) for a in args]
+        ours = {node_key(f.origin) for f in arg_flows if f.origin is not None}
+        flows = []
+        _enter_cross()
+        try:
+            for other, m in targets:
+                flows.append(other.evaluate_call(m, arg_flows, category))
+        finally:
+            _leave_cross()
+        result = combine(flows)
+        if result.origin is not None and node_key(result.origin) not in ours:
+            # the source is in the other file: point at this call instead
+            if result.kind == Kind.TAINTED:
+                callee = " ".join(self.text(call).split())
+                callee = callee if len(callee) <= 48 else f"{name}()"
+                return Flow(Kind.TAINTED, result.how, call, f"{callee}, which returns {result.label}", result.texts, result.names)
+            return with_kind(result, Kind.UNKNOWN)
+        return result
+
+    def in_class(self, method, simple: str) -> bool:
+        n = method.parent
+        while n is not None and n.type not in ("class_declaration", "interface_declaration", "enum_declaration",
+                                               "record_declaration"):
+            n = n.parent
+        return n is not None and self.text(n.child_by_field_name("name")) == simple
+
+    def evaluate_call(self, method, arg_flows: list, category: str) -> Flow:
+        """The flow of `method`'s return values with its parameters bound to `arg_flows` (for a
+        call from another file)."""
+        with self._lock:
+            env = {}
+            for i, (pname, spread) in enumerate(self.parameter_names(method)):
+                if pname is not None:
+                    env[node_key(pname)] = combine(arg_flows[i:]) if spread else (arg_flows[i] if i < len(arg_flows) else CONST)
+            self._env.append(env)
+            try:
+                visiting = frozenset({("method", node_key(method))})
+                flows = [self.sub(r, category, 0, visiting) for r in self.returns(method)]
+            finally:
+                self._env.pop()
+        return combine(flows) if flows else CONST
+
     # ------------------------------------------------------------------ containers
 
     def container_element(self, obj, key_node, at):
@@ -915,6 +1059,94 @@ class JavaAnalyzer(Analyzer):
         if f.kind >= Kind.PARAM and name not in PASSTHROUGH and not encoder and not (receiver is not None and receiver.kind == f.kind):
             return with_kind(f, Kind.UNKNOWN)
         return f if f.kind >= Kind.UNKNOWN else with_kind(f, Kind.UNKNOWN)
+
+
+MAX_CROSS_FILE = 2  # calls followed into other files, nested
+MAX_PROJECT_FILE = 512 * 1024
+_cross = threading.local()
+_project_lock = threading.Lock()
+_project: "OrderedDict[str, tuple[tuple, JavaAnalyzer]]" = OrderedDict()
+_IMPLEMENTS = linear(r"\bimplements\b[^{]*")
+
+
+def _words(text: str) -> set[str]:
+    return set("".join(c if c.isalnum() or c == "_" else " " for c in text).split())
+
+
+def _cross_depth() -> int:
+    return getattr(_cross, "depth", 0)
+
+
+def _enter_cross() -> None:
+    _cross.depth = _cross_depth() + 1
+
+
+def _leave_cross() -> None:
+    _cross.depth = max(0, _cross_depth() - 1)
+
+
+def project_analyzer(path: Path) -> JavaAnalyzer | None:
+    """The analyzer of another Java file of the project, parsed once while it is unchanged."""
+    from redline.pipeline import make_source
+
+    try:
+        st = path.stat()
+        if st.st_size > MAX_PROJECT_FILE or path.is_symlink():
+            return None
+        stamp = (st.st_mtime_ns, st.st_size)
+        key = str(path)
+        with _project_lock:
+            hit = _project.get(key)
+            if hit is not None and hit[0] == stamp:
+                _project.move_to_end(key)
+                return hit[1]
+        file = make_source(key, path.read_bytes(), "java")
+    except (OSError, ValueError):
+        return None
+    if file is None or file.tree is None:
+        return None
+    analyzer = JavaAnalyzer(file)
+    with _project_lock:
+        _project[key] = (stamp, analyzer)
+        while len(_project) > 64:
+            _project.popitem(last=False)
+    return analyzer
+
+
+def _implementations(path: Path, simple: str) -> list[tuple[JavaAnalyzer, str]]:
+    """The class in `path`, or, for an interface, the classes of its package that implement it."""
+    first = project_analyzer(path)
+    if first is None:
+        return []
+    decl = next((n for n in walk(first.root) if n.type in ("class_declaration", "interface_declaration")
+                 and first.text(n.child_by_field_name("name")) == simple), None)
+    if decl is None:
+        return []
+    if decl.type == "class_declaration":
+        return [(first, simple)]
+    out = []
+    try:
+        siblings = sorted(path.parent.glob("*.java"))[:200]
+    except OSError:
+        return []
+    for sibling in siblings:
+        try:
+            if sibling == path or sibling.stat().st_size > MAX_PROJECT_FILE:
+                continue
+            head = sibling.read_text("utf-8", "replace")
+        except OSError:
+            continue
+        if not any(simple in _words(m.group(0)) for m in _IMPLEMENTS.finditer(head)):
+            continue
+        other = project_analyzer(sibling)
+        if other is None:
+            continue
+        for n in walk(other.root):
+            if n.type == "class_declaration":
+                interfaces = n.child_by_field_name("interfaces")
+                if interfaces is not None and simple in _words(other.text(interfaces)):
+                    out.append((other, other.text(n.child_by_field_name("name"))))
+    return out
 
 
 def java_analyzer(file) -> JavaAnalyzer:
