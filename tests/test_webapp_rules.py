@@ -221,3 +221,9 @@ def test_js_where_clause_built_before_the_find_call():
 def test_js_constant_where_clause_built_before_the_find_call_is_not_reported():
     code = "const filter = { $where: 'this.stock < this.minimum' };\nmodule.exports = (db) => db.collection('items').find(filter);\n"
     assert findings("items.js", code, "RL131") == []
+
+
+def test_spring_get_running_a_prepared_select_is_not_a_state_change():
+    code = ("class Db {\n  @GetMapping(value = \"/all\")\n  List<User> all() throws Exception {\n"
+            "    PreparedStatement st = conn.prepareStatement(\"SELECT * FROM users\");\n    st.execute();\n    return read(st);\n  }\n}\n")
+    assert findings("Db.java", code, "RL146") == []

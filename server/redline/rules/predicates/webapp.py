@@ -1322,9 +1322,9 @@ def _java_evidence(ctx: MatchContext, body):
         if name in ("execute", "executeUpdate") and ("stmt" in recv.lower() or "statement" in recv.lower() or "jdbc" in recv.lower()):
             args = n.child_by_field_name("arguments")
             sql = _go_java_string(ctx, args.named_children[0]) if args is not None and args.named_children else None
-            if sql is None or SQL_WRITE.search(sql):
+            if (sql is not None and SQL_WRITE.search(sql)) or (sql is None and name == "executeUpdate"):
                 return f"writes to the database ({recv}.{name}())", n, MEDIUM
-            continue
+            continue  # execute() of a prepared statement whose SQL is elsewhere: a SELECT as often as not
         if name in JAVA_DB_WRITE and obj is not None and recv not in ("list", "map", "set", "session", "request", "response",
                                                                         "model", "cache", "iterator", "it"):
             if name in ("remove", "delete") and not re.search(r"(?i)(repo|repository|dao|service|em|entityManager|mapper|store)$", recv):
