@@ -459,6 +459,30 @@ class Analyzer:
         return None
 
 
+# ---------------------------------------------------------------------- reads of other files
+
+# Files an analysis read besides the one it analyzed (Java: other classes of the project, its
+# properties files), by the analyzed file's path. The result cache does not store a file whose
+# findings depend on other files (cache.py), since its key covers the file's own content only.
+_external_lock = threading.Lock()
+_external: "OrderedDict[str, set[str]]" = OrderedDict()
+MAX_EXTERNAL = 4096
+
+
+def note_external_read(source_path: str, other: str) -> None:
+    with _external_lock:
+        _external.setdefault(source_path, set()).add(other)
+        _external.move_to_end(source_path)
+        while len(_external) > MAX_EXTERNAL:
+            _external.popitem(last=False)
+
+
+def take_external_reads(source_path: str) -> set[str]:
+    """The other files read while analyzing `source_path` since the last call (and forget them)."""
+    with _external_lock:
+        return _external.pop(source_path, set())
+
+
 # ---------------------------------------------------------------------- caching
 
 _cache_lock = threading.Lock()

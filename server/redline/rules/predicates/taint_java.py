@@ -29,6 +29,7 @@ from redline.rules.predicates.taint_core import (
     const,
     plus_operands,
     node_key,
+    note_external_read,
     walk,
     with_kind,
 )
@@ -282,6 +283,8 @@ class JavaAnalyzer(Analyzer):
                     if n.type == "string_literal" and java_string_value(self, n).endswith(".properties"):
                         name = java_string_value(self, n).rsplit("/", 1)[-1]
         table = project_properties(getattr(self.file, "path", ""), name) if name else None
+        if table is not None:
+            note_external_read(self.file.path, name)
         if table is not None and key in table:
             return table[key]
         return default if isinstance(default, str) else None
@@ -925,8 +928,10 @@ class JavaAnalyzer(Analyzer):
         if found is None:
             return None
         path, simple = found
+        note_external_read(self.file.path, str(path))
         targets = []
         for other, cls in _implementations(path, simple):
+            note_external_read(self.file.path, other.file.path)
             for m in other.methods().get(name, ()):
                 params = other.parameter_names(m)
                 if m.child_by_field_name("body") is not None and len(params) == len(args) and other.in_class(m, cls):
