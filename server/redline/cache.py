@@ -274,8 +274,14 @@ class ResultCache:
         raw = self.get(shown, source.text)
         errors: list = []
         if raw is None:
+            from redline.rules.predicates.taint_core import take_external_reads
+
+            take_external_reads(source.path)
             raw, errors = run_engines(source, config, cached)
-            if not errors and not any(f.code == LIMIT_CODE for f in raw):  # a stop on a CPU budget may not recur
+            # Not stored: a stop on a CPU budget (it may not recur), and findings that depend on
+            # other files (Java taint through the project's classes and properties files), which
+            # this entry's key does not cover.
+            if not errors and not any(f.code == LIMIT_CODE for f in raw) and not take_external_reads(source.path):
                 self.put(shown, source.text, raw)
         more, more_errors = run_engines(source, config, live)
         return Analysis(finalize(source, raw + more, config), errors + more_errors)
