@@ -76,3 +76,29 @@ def test_an_interface_call_goes_through_every_implementation(tmp_path):
 def test_without_a_source_tree_nothing_is_resolved(tmp_path):
     path = write(tmp_path, "Search.java", SERVLET.format(body="    String v = new Forms(req).field(\"q\");").replace("package com.shop.web;\n", ""))
     assert not rl101(path)  # an unknown call result: not reported
+
+
+def test_the_result_cache_does_not_keep_findings_that_depend_on_other_files(tmp_path, monkeypatch, capsys):
+    import json
+
+    from redline import cache, cli
+
+    root = tmp_path / "shop"
+    root.mkdir()
+    (root / ".git").mkdir()
+    (root / "redline.toml").write_text("[engines]\nbandit = false\ndetect-secrets = false\n")
+    monkeypatch.chdir(root)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "usercache"))
+    cache.code_hash.cache_clear()
+    src = project(root)
+    write(src, "com/shop/web/Search.java", SERVLET.format(body="    String v = new Forms(req).label(\"q\");"))
+
+    def rl101_lines():
+        cli.main(["scan", ".", "--jobs", "1", "--format", "json"])
+        doc = json.loads(capsys.readouterr().out)
+        return [f["start_line"] for f in doc["findings"] if f["code"] == "RL101"]
+
+    assert rl101_lines() == []
+    forms = src / "com/shop/util/Forms.java"
+    forms.write_text(forms.read_text().replace('return "Label";', "return req.getHeader(n);"))
+    assert rl101_lines() == [7]  # the servlet did not change; its helper did
