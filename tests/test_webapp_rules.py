@@ -227,3 +227,82 @@ def test_spring_get_running_a_prepared_select_is_not_a_state_change():
     code = ("class Db {\n  @GetMapping(value = \"/all\")\n  List<User> all() throws Exception {\n"
             "    PreparedStatement st = conn.prepareStatement(\"SELECT * FROM users\");\n    st.execute();\n    return read(st);\n  }\n}\n")
     assert findings("Db.java", code, "RL146") == []
+
+
+# ---------------------------------------------------------------------- the issue's classes in one small app each
+
+FLASK_APP = '''import hashlib
+import os
+import time
+
+from flask import Flask, render_template, request
+from pymongo import MongoClient
+
+app = Flask(__name__)
+app.config["SECRET_KEY"] = "your-secret-key-here"
+notes = MongoClient()["app"]["notes"]
+
+
+@app.route("/forgot", methods=["POST"])
+def forgot():
+    user = find_user(request.form["email"])
+    reset_token = hashlib.md5((user.email + str(time.time())).encode()).hexdigest()
+    send_reset_mail(user, reset_token)
+    return "sent"
+
+
+@app.route("/notes/<int:note_id>/delete")
+def delete_note(note_id):
+    notes.delete_one({"_id": note_id})
+    return "deleted"
+
+
+@app.route("/pages/<name>", methods=["POST"])
+def save_page(name):
+    open(f"templates/pages/{name}.html", "w").write(request.form["body"])
+    return render_template(f"pages/{name}.html")
+'''
+
+EXPRESS_APP = '''const express = require('express');
+const session = require('express-session');
+const jwt = require('jsonwebtoken');
+const fs = require('fs');
+
+const app = express();
+app.use(session({ secret: 'keyboard cat', resave: false, saveUninitialized: false }));
+
+app.post('/login', (req, res) => {
+  console.log('login attempt for ' + req.body.username);
+  const token = jwt.sign({ sub: req.body.username }, 'secret');
+  res.json({ token });
+});
+
+app.get('/users/:id/remove', async (req, res) => {
+  await User.deleteOne({ _id: req.params.id });
+  res.redirect('/users');
+});
+
+app.get('/search', async (req, res) => {
+  const filter = { $where: `this.name.startsWith('${req.query.prefix}')` };
+  res.json(await db.collection('users').find(filter).toArray());
+});
+
+app.post('/hooks', (req, res) => {
+  if (req.headers['x-signature'] === process.env.HOOK_SIGNATURE) { res.sendStatus(204); }
+});
+
+app.post('/views/:name', (req, res) => {
+  fs.writeFileSync(`views/custom/${req.params.name}.ejs`, req.body.template);
+  res.render(`custom/${req.params.name}`);
+});
+'''
+
+
+def test_flask_app_of_the_issue_gets_each_class_reported():
+    codes = {f.code for f in analyze_text("app.py", FLASK_APP).findings}
+    assert {"RL335", "RL145", "RL146", "RL147"} <= codes, codes
+
+
+def test_express_app_of_the_issue_gets_each_class_reported():
+    codes = {f.code for f in analyze_text("server.js", EXPRESS_APP).findings}
+    assert {"RL335", "RL334", "RL116", "RL146", "RL131", "RL311", "RL147"} <= codes, codes
