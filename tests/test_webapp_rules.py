@@ -306,3 +306,26 @@ def test_flask_app_of_the_issue_gets_each_class_reported():
 def test_express_app_of_the_issue_gets_each_class_reported():
     codes = {f.code for f in analyze_text("server.js", EXPRESS_APP).findings}
     assert {"RL335", "RL334", "RL116", "RL146", "RL131", "RL311", "RL147"} <= codes, codes
+
+
+# ---------------------------------------------------------------------- RL145 / RL146 quick fixes
+
+
+def test_predictable_token_fix_python_uses_secrets_and_imports_it():
+    code = "import hashlib, time\n\ndef forgot(user):\n    reset_token = hashlib.md5((user.email + str(time.time())).encode()).hexdigest()\n    return reset_token\n"
+    out = fixed(code, findings("reset.py", code, "RL145")[0])
+    assert "reset_token = secrets.token_urlsafe(32)" in out and "import secrets" in out
+    assert findings("reset.py", out, "RL145") == []
+
+
+def test_predictable_token_fix_js_uses_crypto():
+    code = "const crypto = require('crypto');\nconst sessionId = Date.now().toString(36);\n"
+    out = fixed(code, one("s.js", code, "RL145"))
+    assert "const sessionId = crypto.randomBytes(32).toString('hex');" in out
+
+
+def test_state_change_fix_registers_post():
+    code = FLASK + "@app.route('/notes/<int:nid>/delete')\ndef delete(nid):\n    db.session.commit()\n"
+    assert "@app.route('/notes/<int:nid>/delete', methods=[\"POST\"])" in fixed(code, one("app.py", code, "RL146"))
+    js = "router.get('/users/:id/delete', async (req, res) => { await User.deleteOne({ _id: req.params.id }); });\n"
+    assert fixed(js, one("r.js", js, "RL146")).startswith("router.post('/users/:id/delete'")

@@ -1562,3 +1562,65 @@ def gojava_predictable_token(ctx: MatchContext):
     if random_ok:
         return None
     return _token_verdict(sources, hashed, user, what, value, None)
+
+
+# ====================================================================== quick fixes: RL145, RL146
+
+
+CRYPTO_BOUND = linear(r"(\b(const|let|var)\s+crypto\s*=\s*require\(\s*['\"](node:)?crypto['\"]\s*\)|"
+                      r"\bimport\s+(\*\s+as\s+)?crypto\s+from\s+['\"](node:)?crypto['\"])")
+
+
+@fix("webapp.random_token")
+def random_token(ctx: MatchContext, v: Verdict):
+    """Replace the predictable value with a random token of the same role (Python: secrets,
+    JavaScript: crypto.randomBytes). The token's format changes (length, alphabet): not safe."""
+    node = v.node
+    if node is None:
+        return None
+    path = ctx.file.path.lower()
+    if path.endswith(".py"):
+        from redline.rules.predicates.python_fixes import import_edit  # a public helper of the Python fixes
+        edits = [TextEdit(Span.of_node(node), "secrets.token_urlsafe(32)")]
+        imp = import_edit(ctx, "secrets")
+        if imp is not None:
+            edits.insert(0, imp)
+        return Fix("Use secrets.token_urlsafe(32)", tuple(edits), safe=False)
+    if path.endswith((".js", ".mjs", ".cjs", ".ts", ".tsx", ".jsx", ".mts", ".cts")):
+        bound = CRYPTO_BOUND.search(ctx.file.text.decode("utf-8", "replace")) is not None
+        expr = "crypto.randomBytes(32).toString('hex')" if bound else "require('crypto').randomBytes(32).toString('hex')"
+        return Fix("Use crypto.randomBytes(32)", (TextEdit(Span.of_node(node), expr),), safe=False)
+    return None
+
+
+@fix("webapp.route_post")
+def route_post(ctx: MatchContext, v: Verdict):
+    """Register the handler for POST instead of GET (forms and fetch calls must then use POST)."""
+    node = ctx.node("match")
+    path = ctx.file.path.lower()
+    if path.endswith(".py"):
+        dec = v.node
+        expr = dec.named_children[0] if dec is not None and dec.named_children else None
+        if expr is None or expr.type != "call":
+            return None
+        fn = expr.child_by_field_name("function")
+        name = py_text(fn).rsplit(".", 1)[-1]
+        if name == "get" and fn.type == "attribute":
+            return Fix("Register the handler for POST", (TextEdit(Span.of_node(fn.child_by_field_name("attribute")), "post"),), safe=False)
+        if name != "route":
+            return None
+        pos, kw = call_args(expr)
+        if "methods" in kw:
+            return None
+        args = expr.child_by_field_name("arguments")
+        close = args.children[-1] if args is not None and args.children else None
+        if close is None or close.type != ")":
+            return None
+        return Fix("Register the handler for POST", (TextEdit(ctx.file.span(close.start_byte, close.start_byte), ', methods=["POST"]'),), safe=False)
+    if path.endswith((".js", ".mjs", ".cjs", ".ts")) and node.type == "call_expression":
+        fn = node.child_by_field_name("function")
+        prop = fn.child_by_field_name("property") if fn is not None else None
+        if prop is None:
+            return None
+        return Fix("Register the handler for POST", (TextEdit(Span.of_node(prop), "post"),), safe=False)
+    return None
