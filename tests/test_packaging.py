@@ -411,3 +411,26 @@ def test_the_bundler_the_check_and_make_package_name_the_same_targets():
     for target, tags in bundler.PLATFORMS.items():
         for tag in tags:
             assert CV.wheel_tag_problem(f"cp311-cp311-{tag}", target, "cp311") is None, (target, tag)
+
+
+def _macho_for(arch: str, macos: tuple[int, int]) -> bytes:
+    header = struct.pack("<IIIIIIII", 0xFEEDFACF, _MACHO[arch], 3, 6, 1, 24, 0, 0)
+    build_version = struct.pack("<IIIIII", 0x32, 24, 1, macos[0] << 16 | macos[1] << 8, 0, 0)
+    return header + build_version
+
+
+def test_the_vsix_check_reads_the_oldest_macos_a_binary_runs_on(tmp_path):
+    files = _vsix_files("darwin-x64")
+    files[f"{CV.LIBS}cp313/re2/_re2.cpython-313-darwin.so"] = _macho_for("x86_64", (13, 0))
+    report = CV.check(_write_vsix(tmp_path / "mac13.vsix", files))
+    assert report.problems == [] and report.macos == (13, 0) and "needs macOS 13.0+" in report.summary()
+    files[f"{CV.LIBS}cp313/re2/_re2.cpython-313-darwin.so"] = _macho_for("x86_64", (14, 0))
+    assert CV.check(_write_vsix(tmp_path / "mac14.vsix", files)).problems == [
+        f"{CV.LIBS}cp313/re2/_re2.cpython-313-darwin.so: needs macOS 14.0, newer than 13.0"
+    ]
+    # In a universal binary, the slice of the target's architecture counts.
+    x86, arm = _macho_for("x86_64", (10, 9)), _macho_for("arm64", (14, 0))
+    fat = struct.pack(">II", 0xCAFEBABE, 2) + struct.pack(">IIIII", _MACHO["x86_64"], 3, 64, len(x86), 0)
+    fat += struct.pack(">IIIII", _MACHO["arm64"], 0, 64 + len(x86), len(arm), 0)
+    fat = fat.ljust(64, b"\0") + x86 + arm
+    assert CV.macos_min(fat, "x86_64") == (10, 9) and CV.macos_min(fat, "arm64") == (14, 0)

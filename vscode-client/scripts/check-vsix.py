@@ -14,6 +14,7 @@ have bundled/libs/cp311, cp312 and cp313, each with Redline and its data, and:
   (`.cpython-312-x86_64-linux-gnu.so`, `.abi3.so`, `.cp312-win_amd64.pyd`, ...);
 - every installed distribution's WHEEL tags are `py3-none-any` or the target's platform and a
   Python the folder can run; and it states a licence (METADATA or a licence file);
+- on macOS, no binary needs a newer macOS than MACOS_MIN (13.0; its LC_BUILD_VERSION);
 - the compiled dependencies Redline cannot run without are there (tree-sitter and its grammars,
   google-re2, rapidfuzz, pydantic-core).
 
@@ -109,6 +110,47 @@ def binary_kind(head: bytes) -> tuple[str, tuple[str, ...]] | None:
     return None
 
 
+# The oldest macOS a darwin package supports (bundle-python.py asks for macOS 13 wheels).
+MACOS_MIN = (13, 0)
+_LC_BUILD_VERSION, _LC_VERSION_MIN_MACOSX = 0x32, 0x24
+
+
+def _thin_macos_min(data: bytes, at: int = 0) -> tuple[int, int] | None:
+    """The minimum macOS of the thin 64-bit Mach-O at `at` in `data` (LC_BUILD_VERSION or
+    LC_VERSION_MIN_MACOSX), or None when it says none."""
+    if data[at : at + 4] != b"\xcf\xfa\xed\xfe" or len(data) < at + 32:
+        return None
+    (ncmds,) = struct.unpack("<I", data[at + 16 : at + 20])
+    pos = at + 32
+    for _ in range(min(ncmds, 4096)):
+        if len(data) < pos + 16:
+            return None
+        cmd, size = struct.unpack("<II", data[pos : pos + 8])
+        if cmd == _LC_BUILD_VERSION:
+            (version,) = struct.unpack("<I", data[pos + 12 : pos + 16])
+            return version >> 16, (version >> 8) & 0xFF
+        if cmd == _LC_VERSION_MIN_MACOSX:
+            (version,) = struct.unpack("<I", data[pos + 8 : pos + 12])
+            return version >> 16, (version >> 8) & 0xFF
+        if size < 8:
+            return None
+        pos += size
+    return None
+
+
+def macos_min(data: bytes, arch: str) -> tuple[int, int] | None:
+    """The minimum macOS of a Mach-O file's `arch` slice (thin, or one slice of a universal one)."""
+    if data[:4] == b"\xca\xfe\xba\xbe":
+        want = {v: k for k, v in _MACHO_CPU.items()}.get(arch)
+        (count,) = struct.unpack(">I", data[4:8])
+        for i in range(min(count, 20)):
+            cpu, _sub, offset, _size, _align = struct.unpack(">IIIII", data[8 + 20 * i : 28 + 20 * i])
+            if cpu == want:
+                return _thin_macos_min(data, offset)
+        return None
+    return _thin_macos_min(data)
+
+
 def module_name_problem(name: str, target: str, python: str) -> str | None:
     """What is wrong with an extension module's file name for `target` and Python `python`
     (cp312), or None. Names without a tag (`_foo.so`, a shared library) say nothing."""
@@ -164,6 +206,7 @@ class Report:
     binaries: dict[str, int] = field(default_factory=dict)  # per Python folder
     distributions: dict[str, int] = field(default_factory=dict)
     left_out: dict[str, list[str]] = field(default_factory=dict)
+    macos: tuple[int, int] | None = None  # the newest minimum macOS among the binaries
 
     def summary(self) -> str:
         if self.target == "universal":
@@ -171,6 +214,8 @@ class Report:
         per = ", ".join(f"{py}: {self.distributions.get(py, 0)} distributions, {n} native binaries" for py, n in sorted(self.binaries.items()))
         missing = sorted({name for names in self.left_out.values() for name in names})
         note = f" (no wheel for this target, left out: {', '.join(missing)})" if missing else ""
+        if self.macos:
+            note += f" (needs macOS {self.macos[0]}.{self.macos[1]}+)"
         return f"{self.vsix}: {self.target}: {per}: ok{note}"
 
 
@@ -221,6 +266,12 @@ def check(path: str) -> Report:
                 got_fmt, got_archs = kind
                 if got_fmt != fmt or arch not in got_archs:
                     problem(f"{n}: {got_fmt} {'/'.join(got_archs)}, expected {fmt} {arch}")
+                elif fmt == "Mach-O":
+                    minimum = macos_min(z.read(n), arch)
+                    if minimum is not None:
+                        report.macos = max(report.macos or minimum, minimum)
+                        if minimum > MACOS_MIN:
+                            problem(f"{n}: needs macOS {minimum[0]}.{minimum[1]}, newer than {MACOS_MIN[0]}.{MACOS_MIN[1]}")
             elif pure.suffix in NATIVE_SUFFIXES or ".so." in pure.name:
                 problem(f"{n}: named like a native binary but not an ELF, Mach-O or PE file")
             if pure.suffix in (".so", ".pyd"):
