@@ -282,6 +282,9 @@ NOT_CREDENTIAL_NAMES = [
     # the WebSocket handshake nonce (RFC 6455) is public by design
     ("ws.py", 'headers = {"Sec-WebSocket-Key": "{{fake:b64:22}}=="}\n'),
     ("ws.js", "req.setHeader('Sec-WebSocket-Key', '{{fake:b64:22}}==');\n"),
+    # a type test: the literal is a type name (superagent-style `typeof pass === 'object'`)
+    ("lib/client.js", "if (typeof pass === 'object' && pass !== null) { opts = pass; }\n"
+                      "if (typeof(password) !== 'string') throw new TypeError('password');\n"),
     # a lexer comparing its token with a directive name behind a sigil
     ("lexer.py", 'if token == "#bygroup":\n    pass\nelif token == "@media":\n    pass\nelif token == "$ref":\n    pass\n'),
 ]
@@ -298,6 +301,7 @@ STILL_CREDENTIAL_NAMES = [
     ("a.py", 'api.key = "{{fake:alnum:24}}"\n', [1]),
     ("a.py", 'if token == "#{{fake:alnum:20}}":\n    grant()\n', [1]),  # random after the sigil: still a secret
     ("a.py", 'headers = {"X-Api-Key": "{{fake:alnum:32}}"}\n', [1]),
+    ("a.js", "if (pass === 'Xk9#mQ2$vL7!') { grant(); }\n", [1]),  # a hard-coded check, no typeof
 ]
 
 

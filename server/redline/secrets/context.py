@@ -29,6 +29,7 @@ name (passwords may be short words with digits or spaces; tokens must look rando
 What is not an assignment of a secret:
 - a loop variable (`for user, password := range accounts`, `for token in tokens:`) and a
   comparison with another expression (`if password == confirm`): the value is not a literal;
+- a type test (`typeof pass === 'object'`): the literal is a type name;
 - a comparison with a literal in a test file (`assert user.password != "wrong-pass1"`): a test
   checks values, it does not hold credentials (outside tests `if password == "..."` is a
   hard-coded credential check and is reported);
@@ -504,6 +505,8 @@ def scan_line(
                 out.extend(_hit(found[0], found[1], kind, name, line, line_start, next_line, seen, ungated=ungated))
             continue
         if kind is None:
+            continue
+        if before.endswith((b"typeof ", b"typeof(")):  # `typeof pass === 'object'`: a type test
             continue
         if s >= 2 and line[s - 2 : s] == b"${":  # the variable of a placeholder: only its default
             dash = line.find(b"-", s, e)  # `${DB_PASSWORD-default}`: shell names have no `-`
