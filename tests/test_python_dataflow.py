@@ -201,3 +201,14 @@ def test_a_quote_check_does_not_guard_other_contexts(sink, rule):
 def test_a_check_for_another_character_does_not_guard_sql():
     code = QUOTE_GUARD.replace("\"'\" in v", "';' in v") + "    return db.execute(\"SELECT * FROM t WHERE a = '\" + v + \"'\")\n"
     assert "RL101" in codes(code)
+
+
+def test_a_file_that_is_one_function_calling_an_unknown_name_is_quick():
+    """The module and its only function span the same bytes; looking a callee up through the
+    enclosing scopes must still end (it looped until the time limit)."""
+    import time
+
+    code = "def handler(client):\n\tvalidate(client)\n\tos.remove('keys/%s.key' % client)\n\treturn 'ok'"
+    t = time.perf_counter()
+    analyze_text("app.py", code, CONFIG)
+    assert time.perf_counter() - t < 2.0

@@ -765,14 +765,18 @@ class _Evaluator:
         if fn.type != "identifier":
             return None
         name = text(fn)
-        scope = scope_for(self.file, fn)
-        while scope.node.type != "module":
+        # The enclosing functions, innermost first (walking nodes up: a module that is one
+        # function has the same byte range, so scopes cannot be chained by their nodes).
+        owner = enclosing_function(fn)
+        use = fn
+        while owner is not None:
+            scope = scope_for(self.file, use)
             if name in scope.params or name in scope.declared_global:
                 return None
             defs = scope.defs.get(name)
             if defs:
                 return _callable_of(defs[-1])
-            scope = scope_for(self.file, scope.node)
+            use, owner = owner, enclosing_function(owner)
         defs = module_bindings(self.file, name)
         if defs:
             return _callable_of(defs[-1])
