@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from redline.findings import Confidence, Severity
-from redline.rules.model import selector_matches
+from redline.rules.model import selector_matches, successor
 from redline.secrets.regex import linear
 
 CONFIG_FILES = ("redline.toml", ".redline.toml", "pyproject.toml")
@@ -135,7 +135,8 @@ def _check_selectors(values: tuple[str, ...], known: set[str] | None) -> list[st
         return []
     bad = []
     for v in values:
-        u, l = v.strip().upper(), v.strip().lower()
+        s = successor(v)
+        u, l = s.upper(), s.lower()
         if u in known or l in known or (u.startswith("RL") and any(k.startswith(u) for k in known if k.startswith("RL"))):
             continue
         if re.fullmatch(r"B\d{3}", u):

@@ -141,11 +141,29 @@ class Rule:
         return selector_matches(selector, self.code, self.name)
 
 
+# Rule codes are stable forever (DESIGN.md): a rule folded into another keeps its code and name
+# as selectors of its successor, so `ignore = ["RL120"]` and `redline: ignore[RL120]` written
+# against an older release keep working. code -> (name, successor code).
+RETIRED: dict[str, tuple[str, str]] = {
+    "RL120": ("stack-trace-exposure", "RL144"),  # Python stack traces in responses: now RL144's Python table
+}
+_RETIRED_NAMES = {name: successor for name, successor in RETIRED.values()}
+
+
+def successor(selector: str) -> str:
+    """The selector itself, or the successor's code when it names a retired rule exactly."""
+    s = selector.strip()
+    retired = RETIRED.get(s.upper())
+    if retired:
+        return retired[1]
+    return _RETIRED_NAMES.get(s.lower(), s)
+
+
 def selector_matches(selector: str, code: str, name: str, bandit_id: str | None = None) -> bool:
     """The one meaning of a selector in configuration, the CLI and suppressions: a rule's code
     (RL101), its name (sql-injection) or a code prefix (RL1, RL10); with `bandit_id`, also that
-    bandit test id (B608)."""
-    s = selector.strip()
+    bandit test id (B608). A retired rule's code or name stands for its successor (RETIRED)."""
+    s = successor(selector)
     if not s:
         return False
     u = s.upper()

@@ -15,7 +15,7 @@ from functools import cached_property
 import tree_sitter as ts
 
 from redline import languages as langs
-from redline.rules.model import Rule
+from redline.rules.model import Rule, successor
 
 
 @dataclass
@@ -46,7 +46,7 @@ class Registry:
         self._lock = threading.Lock()
 
     def get(self, code_or_name: str) -> Rule | None:
-        key = code_or_name.strip()
+        key = successor(code_or_name)
         return self.by_code.get(key.upper()) or self.by_name.get(key.lower())
 
     def resolve(self, selector: str) -> list[Rule]:

@@ -32,7 +32,7 @@ from typing import NamedTuple
 
 from redline.documents.source import SourceFile
 from redline.findings import Confidence, Finding, Severity
-from redline.rules.model import selector_matches
+from redline.rules.model import selector_matches, successor
 
 FILE_HEADER_LINES = 20
 _MARKERS = (b"redline:", b"nosec", b"NOSEC", b"allowlist")
@@ -631,7 +631,7 @@ def is_suppressed(sup: Suppressions, f: Finding, bandit_ids: tuple[str, ...] = (
 
 
 def _known(selector: str, registry) -> bool:
-    s = selector.strip()
+    s = successor(selector)
     u = s.upper()
     if len(u) == 4 and u[0] == "B" and u[1:].isdigit():
         return True  # a bandit test id (RL901 carries every one no rule covers)
