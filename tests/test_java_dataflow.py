@@ -141,3 +141,13 @@ def test_base64_round_trips_keep_the_taint():
     assert flagged(body)
     body2 = "    String value = new String(org.apache.commons.codec.binary.Base64.decodeBase64(input.getBytes()));"
     assert flagged(body2)
+
+
+def test_long_chains_inside_a_helper_are_followed():
+    extra = ("  private static String reshape(String s) {\n    String a = s;\n    StringBuilder b = new StringBuilder(a);\n"
+             "    b.append(\" tail\");\n    java.util.Map<String, Object> m = new java.util.HashMap<>();\n    m.put(\"k\", b.toString());\n"
+             "    String c = (String) m.get(\"k\");\n    String d = c.substring(0, c.length() - 1);\n"
+             "    String e = new String(java.util.Base64.getDecoder().decode(java.util.Base64.getEncoder().encode(d.getBytes())));\n"
+             "    String f = e.split(\" \")[0];\n    String g = f.trim().toLowerCase();\n    return g;\n  }")
+    assert flagged("    String value = reshape(input);", extra)
+    assert not flagged("    String value = reshape(\"fixed\");", extra)

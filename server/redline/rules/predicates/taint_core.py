@@ -293,8 +293,10 @@ class Analyzer:
             self._memo[key] = result
             return result
 
+    max_depth = MAX_DEPTH  # steps followed back from one expression
+
     def _flow(self, node, category: str, depth: int, visiting: frozenset) -> Flow:
-        if depth > MAX_DEPTH:
+        if depth > self.max_depth:
             return UNKNOWN
         label = self.source(node)
         if label:

@@ -128,6 +128,9 @@ class JavaAnalyzer(Analyzer):
     identifier_types = frozenset({"identifier"})
     call_types = frozenset({"method_invocation", "object_creation_expression"})
     append_how = "a StringBuilder"
+    # Java spells each step out (a builder, a map, an encoder, a split...): follow longer chains.
+    max_depth = 24
+    MAX_NESTED_SUMMARIES = 4
     binding_types = ("local_variable_declaration", "field_declaration", "resource", "assignment_expression",
                      "method_declaration", "constructor_declaration", "lambda_expression",
                      "compact_constructor_declaration", "enhanced_for_statement", "catch_formal_parameter",
@@ -775,6 +778,9 @@ class JavaAnalyzer(Analyzer):
         targets = self.resolve_methods(name, obj, len(args))
         if not targets:
             return None
+        nested = [x for x in visiting if isinstance(x, tuple) and x[0] == "method"]
+        if len(nested) >= self.MAX_NESTED_SUMMARIES:
+            return None
         arg_flows = [self.sub(a, category, depth, visiting) for a in args]
         flows = []
         for m in targets:
@@ -792,7 +798,7 @@ class JavaAnalyzer(Analyzer):
                 # Names seen so far belong to the caller: only the methods in progress carry over.
                 inner = frozenset(x for x in visiting if isinstance(x, tuple)) | {mkey}
                 for ret in self.returns(m):
-                    flows.append(self.sub(ret, category, depth, inner))
+                    flows.append(self.sub(ret, category, 0, inner))  # a fresh budget per method
             finally:
                 self._env.pop()
         if not flows:
