@@ -212,3 +212,63 @@ def test_a_file_that_is_one_function_calling_an_unknown_name_is_quick():
     t = time.perf_counter()
     analyze_text("app.py", code, CONFIG)
     assert time.perf_counter() - t < 2.0
+
+
+# ---------------------------------------------------------------- weak randomness judged by where the value goes
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "import random\ndef remember(resp):\n    value = random.getrandbits(64)\n    resp.set_cookie('sid', str(value))\n",
+        "import random, string\ndef new_user(db):\n    pw = ''.join(random.choice(string.ascii_letters) for _ in range(10))\n"
+        "    db.create(username='x', password=pw)\n",
+        "import random\nfrom flask import session\ndef login():\n    session['marker'] = '%08x' % random.getrandbits(32)\n",
+        "import random\ndef invite(mailer, addr):\n    mailer.send(addr, token=str(random.randint(10**5, 10**6)))\n",
+    ],
+)
+def test_random_value_used_as_a_secret_is_reported(code):
+    assert ("RL304", "high") in [(c, conf) for c, _, conf in findings(code)], findings(code)
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "import random\ndef pick(items):\n    idx = random.randint(0, len(items) - 1)\n    return items[idx]\n",
+        "import random\ndef theme(resp, themes):\n    resp.set_cookie('theme', random.choice(themes))\n",
+        "import random, time\ndef backoff(resp):\n    delay = random.uniform(0.1, 0.5)\n    time.sleep(delay)\n"
+        "    resp.set_cookie('session_delay', str(delay))\n",
+    ],
+)
+def test_random_value_with_no_security_use_is_not_reported(code):
+    assert "RL304" not in codes(code), findings(code)
+
+
+# ---------------------------------------------------------------- XSS: HTML built from input and returned by a view
+
+
+@pytest.mark.parametrize(
+    "body, conf",
+    [
+        ("name = request.args.get('name')\nhtml = '<p>Hello %s</p>' % name\nreturn html\n", "high"),
+        ("rows = []\nfor item in request.args.getlist('item'):\n    rows.append('<li>%s</li>' % item)\n"
+         "body = '<ul>' + ''.join(rows) + '</ul>'\nreturn body\n", "high"),
+        ("return f\"<a href='/u/{request.args['u']}'>profile</a>\"\n", "high"),
+    ],
+)
+def test_view_returning_html_built_from_input(body, conf):
+    code = "from flask import request, make_response, escape\n\n@app.route('/v')\ndef v():\n" + textwrap.indent(body, "    ")
+    assert [(c, k) for c, _, k in findings(code) if c == "RL105"] == [("RL105", conf)], findings(code)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # input only in a response header: header injection at most, not XSS
+        "resp = make_response('<p>ok</p>')\nresp.headers['X-Request'] = request.args['id']\nreturn resp\n",
+        "name = escape(request.args.get('name'))\nhtml = '<p>Hello %s</p>' % name\nreturn html\n",
+    ],
+)
+def test_view_not_xss(body):
+    code = "from flask import request, make_response, escape\n\n@app.route('/v')\ndef v():\n" + textwrap.indent(body, "    ")
+    assert "RL105" not in codes(code), findings(code)

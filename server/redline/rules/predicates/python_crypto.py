@@ -25,7 +25,7 @@ from redline.rules.predicates.python_scope import (
     text,
     unwrap,
 )
-from redline.rules.predicates.python_sinks import HIGH, LOW, MEDIUM, name_words
+from redline.rules.predicates.python_sinks import HIGH, LOW, MEDIUM, name_words, scope_uses
 from redline.rules.predicates.taint_python import (
     CONST,
     module_bindings,
@@ -346,7 +346,12 @@ def insecure_random(ctx: MatchContext):
             if w and _flows_to_return(call, fn):
                 word, name = w, function_name(fn)
     if word is None:
-        return None
+        # Where the value goes: a cookie, the session, a password=/token= argument (not for
+        # values that are not identifiers: a uniform delay, a shuffle).
+        flow = _random_flow(ctx, call) if qn.rsplit(".", 1)[-1] not in ("uniform", "shuffle", "gauss") else None
+        if flow is None:
+            return None
+        return Verdict(confidence=HIGH, args={"how": f"{qn}()", "what": flow}, data={"qualname": qn})
     what = {"password": "a password", "passwd": "a password", "pwd": "a password", "token": "a token",
             "secret": "a secret", "nonce": "a nonce", "salt": "a salt", "otp": "a one-time password",
             "session": "a session id", "key": "a key", "csrf": "a CSRF token", "iv": "an IV", "pin": "a PIN",
@@ -357,6 +362,73 @@ def insecure_random(ctx: MatchContext):
         args={"how": f"{qn}()", "what": what},
         data={"qualname": qn},
     )
+
+
+# Calls through which a random value stays what it was (its text, its digits).
+PASS_THROUGH = frozenset({"str", "hex", "format", "join", "encode", "decode", "hexlify", "b64encode",
+                          "urlsafe_b64encode", "zfill", "rjust", "ljust", "bytes", "repr"})
+SECRET_KEYWORDS = {"password": "a password", "passwd": "a password", "token": "a token", "secret": "a secret",
+                   "api_key": "a key", "key": "a key", "nonce": "a nonce", "salt": "a salt", "otp": "a one-time password",
+                   "session_id": "a session id", "sid": "a session id", "csrf_token": "a CSRF token"}
+
+
+def _same(a, b) -> bool:
+    return a is not None and b is not None and a.start_byte == b.start_byte and a.end_byte == b.end_byte and a.type == b.type
+
+
+def _random_flow(ctx, call, depth: int = 0) -> str | None:
+    """What a random value is used as, judged by where it flows in the function: the value of a
+    cookie (set_cookie), an entry of the session, a password=/token=/secret= argument; through
+    str()/join()/format()/f-strings/concatenation and local variables (two assignments deep)."""
+    n = call
+    while n.parent is not None:
+        p = n.parent
+        t = p.type
+        if t in ("binary_operator", "parenthesized_expression", "interpolation", "string", "concatenated_string",
+                 "list", "tuple", "generator_expression", "list_comprehension", "for_in_clause"):
+            n = p
+            continue
+        if t == "argument_list" and p.parent is not None and p.parent.type == "call":
+            outer = p.parent
+            name = callee_name(outer)
+            if name in PASS_THROUGH:
+                n = outer
+                continue
+            if name == "set_cookie":
+                positional, kw = call_args(outer)
+                if (len(positional) > 1 and _same(positional[1], n)) or _same(kw.get("value"), n):
+                    cookie = string_value(positional[0] if positional else kw.get("key")) or ""
+                    words = name_words(cookie)
+                    if _security_words(words) or set(words) & {"sid", "id", "sess", "auth", "login", "remember"}:
+                        return f"the value of the '{cookie}' cookie"
+            return None
+        if t == "call" and _same(p.child_by_field_name("arguments"), n) and callee_name(p) in PASS_THROUGH:
+            n = p  # ''.join(random.choice(ALPHABET) for _ in range(n))
+            continue
+        if t == "attribute" and p.parent is not None and p.parent.type == "call" and _same(p.child_by_field_name("object"), n):
+            if callee_name(p.parent) in PASS_THROUGH:  # ''.join(...) receiver is the separator; value.hex()
+                n = p.parent
+                continue
+            return None
+        if t == "keyword_argument":
+            key = text(p.child_by_field_name("name")).lower()
+            return SECRET_KEYWORDS.get(key)
+        if t == "assignment" and _same(p.child_by_field_name("right"), n):
+            left = unwrap(p.child_by_field_name("left"))
+            if left is not None and left.type == "subscript":
+                base = text(left.child_by_field_name("value"))
+                if base.endswith("session"):
+                    return "a value stored in the session"
+                return None
+            if left is not None and left.type == "identifier" and depth < 2:
+                for use in scope_uses(ctx.file, left, text(left)):
+                    if use.start_byte > p.end_byte:
+                        found = _random_flow(ctx, use, depth + 1)
+                        if found is not None:
+                            return found
+            return None
+        return None
+    return None
 
 
 def _flows_to_return(call, fn) -> bool:
