@@ -368,19 +368,17 @@ class JavaAnalyzer(Analyzer):
         if len(found) < 2:
             return found
         stmts = [self._statement(b) for b in found]
-        kept = []
+        # The last plain assignment before `use` in each block overwrites what came before it there.
+        last: dict = {}
         for b, st in zip(found, stmts):
-            killed = False
-            if st is not None and b.kind not in ("param", "field"):
-                for b2, st2 in zip(found, stmts):
-                    if st2 is None or b2 is b or b2.kind != "value" or st2.start_byte <= st.start_byte:
-                        continue
-                    if node_key(st2.parent) == node_key(st.parent) and use.start_byte >= st2.end_byte:
-                        killed = True
-                        break
-            if not killed:
-                kept.append(b)
-        return kept
+            if st is not None and b.kind == "value" and use.start_byte >= st.end_byte:
+                block = node_key(st.parent)
+                if block not in last or st.start_byte > last[block]:
+                    last[block] = st.start_byte
+        if not last:
+            return found
+        return [b for b, st in zip(found, stmts)
+                if st is None or b.kind in ("param", "field") or st.start_byte >= last.get(node_key(st.parent), -1)]
 
     def _statement(self, b: Binding):
         """The statement of a plain binding when it runs whenever its block does, else None."""
