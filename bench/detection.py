@@ -402,14 +402,22 @@ def main(argv=None) -> int:
     ap.add_argument("--held-out", action="store_true",
                     help="also score held-out records (no rule example was copied from them, see "
                          "bench/example_provenance.py) and in-sample records separately")
+    ap.add_argument("--in-sample", type=Path,
+                    help="with --held-out: read the in-sample record ids from this JSON file (a list, or the "
+                         "{record: [examples]} map of example_provenance.py --json) instead of computing them "
+                         "from today's examples, so that two trees are scored on the same split")
     args = ap.parse_args(argv)
     in_sample: set[str] = set()
     if args.held_out:
-        from example_provenance import THRESHOLD, in_sample_ids
+        from example_provenance import THRESHOLD, in_sample_ids, pair_mates
 
-        in_sample = in_sample_ids(args.shared)
-        print(f"{len(in_sample)} in-sample records (example copies at containment >= {THRESHOLD}, with pair mates)",
-              file=sys.stderr)
+        if args.in_sample:
+            in_sample = pair_mates(json.loads(args.in_sample.read_text()))
+            print(f"{len(in_sample)} in-sample records (from {args.in_sample}, with pair mates)", file=sys.stderr)
+        else:
+            in_sample = in_sample_ids(args.shared)
+            print(f"{len(in_sample)} in-sample records (example copies at containment >= {THRESHOLD}, with pair mates)",
+                  file=sys.stderr)
     parts = {"": lambda r: True}
     if args.held_out:
         parts = {"": lambda r: True, " (held-out)": lambda r: r["id"] not in in_sample,
