@@ -318,6 +318,18 @@ def measure_typing(cmd: list[str], text: str, edits: int, root: Path, env: dict,
         c.close()
 
 
+def _cpu_ms(pid: int) -> float:
+    """User + system CPU time of a process so far (its own threads), in ms."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return float("nan")
+
+
+LAST_STARTUP_CPU: list[float] = []  # server CPU ms at the first diagnostics, per measure_startup call
+
+
 def measure_startup(cmd: list[str], text: str, root: Path, env: dict) -> float:
     c = Client(cmd, env)
     try:
@@ -325,6 +337,7 @@ def measure_startup(cmd: list[str], text: str, root: Path, env: dict) -> float:
         uri = (root / "first.py").as_uri()
         c.open(uri, text)
         t, _p = c.wait_publish(uri, 1)
+        LAST_STARTUP_CPU.append(_cpu_ms(c.proc.pid))
         return (t - c.t_spawn) * 1000
     finally:
         c.close()
@@ -380,9 +393,11 @@ def main() -> int:
         if args.only not in (None, "startup"):
             break
         Client.options = json.loads(args.options) if args.options and name == "redline lsp" else None
+        LAST_STARTUP_CPU.clear()
         starts = [measure_startup(cmd, files[2000], root, env) for _ in range(args.runs)]
         print(f"{name:12} spawn -> first diagnostics (2k lines): median {statistics.median(starts):6.0f} ms  "
-              f"(runs: {', '.join(f'{s:.0f}' for s in starts)})", flush=True)
+              f"(runs: {', '.join(f'{s:.0f}' for s in starts)}); server CPU by then: median "
+              f"{statistics.median(LAST_STARTUP_CPU):.0f} ms; load average {os.getloadavg()[0]:.2f}", flush=True)
     for name, cmd in (("redline lsp", redline), ("bare pygls", bare)):
         if args.only not in (None, "rss"):
             break

@@ -168,13 +168,14 @@ def _line_of(text: str, needle: str) -> int:
     return text.split("\n").index(next(ln for ln in text.split("\n") if needle in ln))
 
 
-def test_an_edit_in_a_method_reruns_that_method_and_the_class_code_only():
+def test_an_edit_in_a_method_reruns_that_method_the_class_code_and_the_readers_of_the_class_name():
     line = _line_of(ORDERS, "def digest(self, order):") + 1
     result, windows = _windows_after(ORDERS, line, 8, "x = 1\n        ")
     assert not result.full
-    methods = [w for w in windows if w.lstrip().startswith(("def ", "@"))]
-    assert len(methods) == 1 and "def digest" in methods[0], windows
-    assert not any("def find(" in w for w in windows)  # other members stay as they were
+    assert any("def digest" in w for w in windows), windows
+    assert not any("def find(" in w or "def search(" in w for w in windows)  # other members stay as they were
+    # Definitions that name the class (module helpers may be followed by name) are re-run too.
+    assert any("def show_order" in w for w in windows)
 
 
 def test_a_method_that_calls_the_edited_one_or_reads_its_field_is_rerun():
@@ -193,3 +194,25 @@ def test_a_module_level_constant_reruns_the_definitions_that_mention_it():
     joined = "\n".join(windows)
     assert "class ReportJobs" in joined  # run_report reads REPORT_CMD
     assert "def next_page" not in joined and "class Webhooks" not in joined
+
+
+def test_editing_a_module_helper_reruns_the_definitions_that_call_it():
+    # Python taint follows calls to module-level helpers by name (taint_python.module_function):
+    # the caller's finding depends on the helper's body, so an edit there re-runs the caller.
+    initial = ("import os\nfrom flask import Flask, request\napp = Flask(__name__)\n\n"
+               "def build(d):\n    return 'ls ' + d\n\n"
+               "@app.get('/x')\ndef x():\n    os.system(build(request.args['d']))\n\n"
+               "def unrelated():\n    return 1\n")
+    reg = default_registry()
+    store = DocumentStore()
+    uri = "file:///w/app.py"
+    doc = store.open(uri, "python", 0, initial)
+    previous = engine.scan(doc.source, reg).findings
+    # `return 'ls ' + d` -> `return 'ls -l'`: the argument no longer reaches the command.
+    res = store.change(uri, 1, [Change(((5, 11), (5, 21)), "'ls -l'")], Encoding.UTF8)
+    result = engine.rescan(res.document.source, reg, previous, res.edits, res.changed_ranges, before=initial.encode())
+    full = engine.scan(res.document.source, reg)
+    assert result.findings == full.findings
+    assert not result.full
+    rerun = b"".join(res.document.data[a:b] for a, b in result.windows)
+    assert b"def x()" in rerun and b"def unrelated" not in rerun

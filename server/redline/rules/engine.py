@@ -507,11 +507,43 @@ def _plan(file: SourceFile, before: bytes, edits: list[ByteEdit], ranges: list[t
     for s, e in ranges:
         owner = next((c for c in kids if c.start_byte <= s and e <= c.end_byte), None)
         owners.append(owner)
-    if owners and all(o is not None and o.type in units for o in owners):
-        if len({o.start_byte for o in owners}) == 1:
-            return _plan_in_definition(file, before, edit, d, owners[0], ranges)
-        return _merge([(o.start_byte, o.end_byte) for o in owners])
+    if owners and all(o is not None and o.type in units for o in owners) and len({o.start_byte for o in owners}) == 1:
+        top = owners[0]
+        name = _member_name(top)
+        name_node = (top.child_by_field_name("definition") or top) if top.type == "decorated_definition" else top
+        name_node = name_node.child_by_field_name("name")
+        lo = min(s for s, _ in ranges)
+        hi = max(e for _, e in ranges)
+        if name and name_node is not None and not (name_node.start_byte <= hi and lo <= name_node.end_byte):
+            if not _consistent(before, file.text, edit, d):
+                return None
+            windows = _plan_in_definition(file, before, edit, d, top, ranges)
+            # Other definitions may follow calls to this one by name (module helpers): re-run
+            # those that mention it, and theirs in turn.
+            return _merge(windows + _readers(file, kids, {name}, {top.start_byte}))
     return _plan_module(file, before, edit, d, kids, ranges, previous)
+
+
+def _readers(file: SourceFile, kids, names: set[bytes], done: set[int]) -> list[tuple[int, int]]:
+    """Top-level children (not in `done`, by start) that mention one of `names`, transitively
+    through the names of the definitions among them."""
+    text = file.text
+    units = ISOLATED_UNITS[file.language]
+    names = set(names)
+    out: list[tuple[int, int]] = []
+    grew = True
+    while grew:
+        grew = False
+        for c in kids:
+            if c.start_byte in done or c.type in NEUTRAL_TOP_LEVEL:
+                continue
+            if _words(text[c.start_byte: c.end_byte]) & names:
+                done.add(c.start_byte)
+                out.append((c.start_byte, c.end_byte))
+                if c.type in units and (n := _member_name(c)):
+                    names.add(n)
+                    grew = True
+    return out
 
 
 def _merge(windows: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -619,13 +651,14 @@ def _plan_module(file, before, edit, d, kids, ranges, previous) -> list[tuple[in
         changed |= _words(old_region) | _words(new_region)  # every name an import may bind
     changed -= _RECEIVERS
     windows = [(lo, hi)]
+    done = set()
     for c in kids:
         if lo <= c.start_byte and c.end_byte <= hi or c.type in NEUTRAL_TOP_LEVEL:
-            continue
-        if c.type not in units:
+            done.add(c.start_byte)
+        elif c.type not in units:
             windows.append((c.start_byte, c.end_byte))  # a module-level statement
-        elif _words(text[c.start_byte: c.end_byte]) & changed:
-            windows.append((c.start_byte, c.end_byte))
+            done.add(c.start_byte)
+    windows += _readers(file, kids, set(changed), done)
     # Definitions holding a finding whose fix edits text outside the definition.
     starts = [c.start_byte for c in kids]
     from bisect import bisect_right
