@@ -306,3 +306,31 @@ def test_a_git_submodule_keeps_its_path_inside_the_project(tmp_path):
     assert roles.relative_path(str(inner / "app.py"), (str(tmp_path),)) == "app.py"
     # without a scan root, the submodule is the nearest root
     assert roles.relative_path(str(f)) == "bin/build.ts"
+
+
+@pytest.mark.parametrize("path,role", [
+    ("dev-requirements.txt", "dev-config"),
+    ("requirements_test.txt", "dev-config"),
+    ("requirements-docs.in", "dev-config"),
+    ("test-requirements.txt", "dev-config"),
+    ("requirements/lint.txt", "dev-config"),
+    ("requirements/tests.in", "dev-config"),
+    ("requirements.txt", "production"),
+    ("requirements/base.txt", "production"),
+    ("requirements/prod.txt", "production"),
+    ("requirements-devices.txt", "production"),  # a word that only starts like `dev`
+])
+def test_development_requirements_files_are_dev_config(path, role):
+    assert roles.path_role(path) == role
+
+
+def test_dependency_findings_in_development_requirements(tmp_path):
+    # the project's own test/docs requirements: ranges and old pins are its CI's business, but
+    # a typosquatted name still reaches a developer's machine
+    p = roles.policy_action
+    assert p("dev-config", "dependencies", None, False, None, "RL403") == "drop"
+    assert p("dev-config", "dependencies", None, True, None, "RL401") == "drop"
+    assert p("dev-config", "dependencies", None, False, None, "RL404") == "report"
+    assert p("test", "dependencies", None, False, None, "RL404") == "report"
+    assert p("production", "dependencies", None, False, None, "RL403") == "report"
+    assert p("dev-config", "dependencies", None, False, {"dev-config": "report"}, "RL403") == "report"

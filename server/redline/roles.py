@@ -43,6 +43,9 @@ DIRS: dict[str, tuple[str, ...]] = {
 TOP_DIRS: dict[str, tuple[str, ...]] = {
     GENERATED: ("dist", "build", "out", "client-dist", "bundle"),
 }
+# What a development-only requirements file is named for (`dev-requirements.txt`,
+# `requirements-test.txt`, `requirements/docs.txt`).
+_DEV_REQ = r"(dev|develop|development|test|tests|testing|docs?|lint|linting|ci|tox|bench|benchmarks?|typing|mypy|coverage|style)"
 # File-name patterns (regular expressions on the base name).
 NAMES: dict[str, tuple[str, ...]] = {
     GENERATED: (
@@ -63,8 +66,15 @@ NAMES: dict[str, tuple[str, ...]] = {
         r".*_spec\.rb",
         r".*_test\.rb",
     ),
-    DEV_CONFIG: (r"(docker-)?compose[.-](dev|development|local|test|testing|ci|e2e|override)([.-][\w.-]*)?\.ya?ml",),
+    DEV_CONFIG: (
+        r"(docker-)?compose[.-](dev|development|local|test|testing|ci|e2e|override)([.-][\w.-]*)?\.ya?ml",
+        # requirements of the project's own development: tests, docs, linters, CI
+        rf"{_DEV_REQ}[-_.]requirements(\.[\w-]+)?\.(txt|in)",
+        rf"requirements[-_.]{_DEV_REQ}([-_.][\w-]+)?\.(txt|in)",
+    ),
 }
+# Files of a `requirements/` folder that are the project's own development requirements.
+_DEV_REQ_IN_FOLDER = re.compile(_DEV_REQ + r"([-_.][\w-]+)?\.(txt|in)", re.IGNORECASE)
 # Precedence when several apply.
 ORDER = (GENERATED, TEST, EXAMPLE, DEV_CONFIG)
 
@@ -92,7 +102,10 @@ FAMILY_POLICY: dict[str, dict[str, str]] = {
     "crypto-and-configuration": {TEST: DROP, EXAMPLE: DROP},
     "imported": {TEST: DROP, EXAMPLE: DROP},
     "secrets": {TEST: "confident", EXAMPLE: "confident"},
-    "dependencies": {TEST: DROP, EXAMPLE: HINT},
+    # The project's own dev/test/docs requirements: ranges and old pins there are chosen for
+    # its CI (a minimum-versions job), not shipped; a typosquat there still reaches a developer
+    # machine, wherever the file is (RL404 in CODE_POLICY).
+    "dependencies": {TEST: DROP, EXAMPLE: HINT, DEV_CONFIG: DROP},
     "infrastructure": {TEST: DROP, EXAMPLE: HINT, DEV_CONFIG: HINT},
 }
 
@@ -102,6 +115,7 @@ FAMILY_POLICY: dict[str, dict[str, str]] = {
 # is: it follows the family policy (reported when high-confidence).
 CODE_POLICY: dict[str, dict[str, str]] = {
     "RL202": {TEST: DROP, EXAMPLE: DROP},
+    "RL404": {DEV_CONFIG: REPORT, TEST: REPORT, EXAMPLE: REPORT},
 }
 
 _COMPILED = {role: re.compile("|".join(f"(?:{p})" for p in pats), re.IGNORECASE) for role, pats in NAMES.items()}
@@ -116,6 +130,8 @@ def path_role(rel: str) -> str:
     if not parts:
         return PRODUCTION
     name, folders = parts[-1], [p.lower() for p in parts[:-1]]
+    if folders and folders[-1] == "requirements" and _DEV_REQ_IN_FOLDER.fullmatch(name):
+        return DEV_CONFIG
     for role in ORDER:
         pats = _COMPILED.get(role)
         if pats is not None and pats.fullmatch(name):
