@@ -329,3 +329,8 @@ def test_state_change_fix_registers_post():
     assert "@app.route('/notes/<int:nid>/delete', methods=[\"POST\"])" in fixed(code, one("app.py", code, "RL146"))
     js = "router.get('/users/:id/delete', async (req, res) => { await User.deleteOne({ _id: req.params.id }); });\n"
     assert fixed(js, one("r.js", js, "RL146")).startswith("router.post('/users/:id/delete'")
+
+
+def test_get_handler_that_only_counts_views_is_low():
+    code = FLASK + "@app.route('/posts/<int:pid>')\ndef show(pid):\n    post = Post.query.get_or_404(pid)\n    post.views += 1\n    db.session.commit()\n    return render_template('post.html', post=post)\n"
+    assert one("app.py", code, "RL146").confidence == Confidence.LOW

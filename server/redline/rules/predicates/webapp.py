@@ -683,6 +683,7 @@ STATE_VERBS = frozenset({
     "approve", "reject", "grant", "revoke", "promote", "demote", "ban", "unban", "deactivate", "activate", "disable",
     "enable", "reset", "update", "edit", "create", "add", "insert", "save", "upload", "charge", "refund", "cancel",
     "subscribe", "unsubscribe", "follow", "unfollow", "vote", "invite", "clear", "purge", "wipe", "import", "kill",
+    "like", "unlike", "star", "unstar", "block", "unblock", "publish", "unpublish", "archive", "restore", "confirm",
 })
 
 
@@ -814,12 +815,19 @@ def py_state_change_get(ctx: MatchContext):
     return _state_verdict(ev, named, name, route, dec)
 
 
+DESTRUCTIVE = linear(r"(?i)(delete|remove|destroy|drop|truncate|unlink|rmtree|rmdir|\brm|\bdel\(|changes files|writes a file)")
+
+
 def _state_verdict(ev, named, name, route, report_node):
     label = f"{route} ({name})" if route and name else (route or name or "this handler")
     if ev is not None:
         what, node, conf = ev
-        if named and conf == LOW:
+        # A write in a handler named for a state change, or one that deletes, is what CSRF abuses;
+        # a bare insert or update may be a view counter or a last-seen time (low).
+        if named:
             conf = MEDIUM
+        elif conf == MEDIUM and not DESTRUCTIVE.search(what):
+            conf = LOW
         return Verdict(confidence=conf, node=report_node, args={"handler": label, "evidence": what},
                        related=(Related(Span.of_node(node), f"state change on GET: {what}"),))
     if named:
