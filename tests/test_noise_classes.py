@@ -285,6 +285,15 @@ NOT_CREDENTIAL_NAMES = [
     # a type test: the literal is a type name (superagent-style `typeof pass === 'object'`)
     ("lib/client.js", "if (typeof pass === 'object' && pass !== null) { opts = pass; }\n"
                       "if (typeof(password) !== 'string') throw new TypeError('password');\n"),
+    # the literal argument of a method called on the credential is not its value
+    ("auth.py", 'password = password.encode("latin1")\nself.password = self.password.encode("utf-8")\n'),
+    # a protocol extension name, a regular expression, a JOSE algorithm parameter, a computed f-string
+    ("channel.py", 'if key == "auth-agent-req@openssh.com":\n    pass\n'),
+    ("http.py", '_TOKEN = rb"[!#$%&\'*+\\-.^_`|~0-9a-zA-Z]+"\nTOKEN_RE = r"(?P<token>\\w+)"\n'),
+    ("claims.py", 'self.setdefault("id_token_encrypted_response_enc", "A128CBC-HS256")\n'),
+    ("stats.py", 'key = f"robotstxt/exception_count/{type(e)}"\n'),
+    # the WebSocket GUID of RFC 6455, held by a `key` name in every implementation
+    ("ws.py", 'WS_KEY = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"\n'),
     # a lexer comparing its token with a directive name behind a sigil
     ("lexer.py", 'if token == "#bygroup":\n    pass\nelif token == "@media":\n    pass\nelif token == "$ref":\n    pass\n'),
 ]
@@ -302,6 +311,8 @@ STILL_CREDENTIAL_NAMES = [
     ("a.py", 'if token == "#{{fake:alnum:20}}":\n    grant()\n', [1]),  # random after the sigil: still a secret
     ("a.py", 'headers = {"X-Api-Key": "{{fake:alnum:32}}"}\n', [1]),
     ("a.js", "if (pass === 'Xk9#mQ2$vL7!') { grant(); }\n", [1]),  # a hard-coded check, no typeof
+    ("a.py", 'password = SecretStr("Xk9#mQ2$vL7!")\ntoken = str("{{fake:alnum:24}}")\n', [1, 2]),  # wrappers
+    ("a.py", 'api_key = "{{fake:alnum:8}}-{{fake:alnum:4}}-{{fake:alnum:4}}-{{fake:alnum:12}}"\n', [1]),  # a UUID-shaped key
 ]
 
 

@@ -159,6 +159,15 @@ def _unbalanced(v: bytes) -> bool:
     return v.count(close) > v.count(opening)
 
 
+# Methods whose literal argument is not the value they are called on (`password.encode("latin1")`
+# holds the password, not "latin1"): not wrappers to look inside.
+_STRING_METHODS = frozenset({
+    b"encode", b"decode", b"format", b"strip", b"rstrip", b"lstrip", b"join", b"replace", b"split", b"rsplit",
+    b"ljust", b"rjust", b"center", b"zfill", b"startswith", b"endswith", b"removeprefix", b"removesuffix",
+    b"padStart", b"padEnd", b"trim", b"concat", b"toString", b"digest", b"hexdigest", b"update",
+})
+
+
 def _skip_wrapper(line: bytes, i: int) -> int:
     """Skip `new `, one call like `SecretStr(`, `[]byte(`, `Buffer.from(`, and C#/ObjC `@`/`$`
     or Python string prefixes, so that `i` points at the quote of the literal."""
@@ -168,7 +177,7 @@ def _skip_wrapper(line: bytes, i: int) -> int:
     j = i
     while j < n and (line[j] in _NAME_CHARS or line[j] in b"[]"):
         j += 1
-    if j > i and j < n and line[j] == 0x28:  # "("
+    if j > i and j < n and line[j] == 0x28 and line[i:j].rsplit(b".", 1)[-1] not in _STRING_METHODS:  # "("
         k = _skip_space(line, j + 1)
         if k < n and line[k] in b"\"'`@":
             i = k

@@ -48,6 +48,15 @@ _HAS_TEMPLATE = rx.compile(
     r"|\{[0-9]?\}|<YOUR|<your|\$\{\{"
 )
 _FIELD = rx.compile(r"(?:^|[^{])\{([A-Za-z_][A-Za-z0-9_.]*)\}(?:[^}]|$)")  # {name}: f-strings, format()
+# {type(e)}, {obj.attr[0]}: an f-string expression that calls or indexes (never secret text)
+_EXPR_FIELD = rx.compile(r"\{[A-Za-z_][A-Za-z0-9_.]*(?:\([^{}()]*\)|\[[^{}\[\]]*\])[A-Za-z0-9_.()\[\]]*(?:![rsa])?(?::[^{}]*)?\}")
+# An e-mail address or an SSH/protocol extension name (`auth-agent-req@openssh.com`).
+_EMAIL = rx.compile(r"\A[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+\z")
+# A regular expression: a character class with a quantifier, or a group construct.
+_REGEX = rx.compile(r"\A\^?\[[^\]]+\][+*]?\$?\z|\(\?[:P<=!]|\\[dswDSW][+*?]")
+# Public constants that protocols fix and every implementation spells out: the WebSocket
+# handshake GUID of RFC 6455 (`Sec-WebSocket-Accept` = base64(sha1(key + GUID))).
+PUBLIC_CONSTANTS = frozenset({b"258eafa5-e914-47da-95ca-c5ab0dc85b11"})
 _REFERENCE = rx.compile(
     r"(?i)\A\s*(?:"
     r"(?:vault|secret|secrets|ssm|sm|aws-sm|azurekeyvault|keyvault|gcp-sm|op|bw|doppler|env|file|k8s|kubernetes)"
@@ -107,6 +116,26 @@ def has_template(value: bytes) -> bool:
     if _HAS_TEMPLATE.search(value):
         return True
     return any(len(m.group(1)) <= 3 or is_identifier(m.group(1)) for m in _FIELD.finditer(value))
+
+
+def is_computed_fstring(value: bytes) -> bool:
+    """An f-string field that calls or indexes (`f"robotstxt/count/{type(e)}"`): computed text."""
+    return bool(_EXPR_FIELD.search(value))
+
+
+def is_email_or_protocol_name(value: bytes) -> bool:
+    """`user@example.org`, `auth-agent-req@openssh.com`: an address or a protocol name."""
+    return bool(_EMAIL.search(value.strip()))
+
+
+def is_regex(value: bytes) -> bool:
+    r"""`[!#$%&'*+.^_|~0-9a-zA-Z]+`, `(?P<name>...)`, `\d+`: a pattern, not a secret."""
+    return bool(_REGEX.search(value.strip()))
+
+
+def is_public_constant(value: bytes) -> bool:
+    """A constant a protocol publishes (the WebSocket GUID)."""
+    return value.strip().lower() in PUBLIC_CONSTANTS
 
 
 def is_reference(value: bytes) -> bool:
@@ -274,11 +303,16 @@ TOKEN_FILTERS: tuple[Filter, ...] = (
     is_sequential,
     is_documentation_example,
     is_token_placeholder,
+    is_public_constant,
 )
 VALUE_FILTERS: tuple[Filter, ...] = (
     is_empty,
     is_template,
     has_template,
+    is_computed_fstring,
+    is_email_or_protocol_name,
+    is_regex,
+    is_public_constant,
     is_reference,
     is_env_lookup,
     is_call,

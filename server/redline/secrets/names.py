@@ -89,6 +89,8 @@ NOT_THE_VALUE = frozenset(
         # the value is a digest, an identifier or a version of something, not a credential
         "checksum", "checksums", "etag", "sha", "sha1", "sha256", "sha512", "md5", "crc", "crc32",
         "fingerprint", "revision", "uuid", "guid",
+        # JOSE parameters that name an algorithm (`id_token_encrypted_response_enc`: "A128CBC-HS256")
+        "enc",
     }
 )
 # A first word that makes the name a question or an action, not a value.
