@@ -334,3 +334,10 @@ def test_state_change_fix_registers_post():
 def test_get_handler_that_only_counts_views_is_low():
     code = FLASK + "@app.route('/posts/<int:pid>')\ndef show(pid):\n    post = Post.query.get_or_404(pid)\n    post.views += 1\n    db.session.commit()\n    return render_template('post.html', post=post)\n"
     assert one("app.py", code, "RL146").confidence == Confidence.LOW
+
+
+def test_js_log_of_decoded_route_params_is_reported_and_raw_url_is_not():
+    code = ("app.get('/users/:name', (req, res) => {\n  logger.info('profile viewed: ' + req.params.name);\n"
+            "  console.log(req.method + ' ' + req.originalUrl);\n  res.end();\n});\n")
+    hits = findings("server.js", code, "RL116")
+    assert [h.span.start_point[0] for h in hits] == [1]

@@ -1088,6 +1088,10 @@ def _js_cleaned_locals(a: JsAnalyzer, node) -> bool:
     return False
 
 
+RAW_REQUEST_PARTS = (".url", ".originalUrl", ".path", ".headers", ".header", ".get", ".ip", ".ips", ".method",
+                     ".protocol", ".hostname", ".host", ".secure")
+
+
 @predicate("webapp.js_log_injection")
 def js_log_injection(ctx: MatchContext):
     a = _js(ctx)
@@ -1106,8 +1110,11 @@ def js_log_injection(ctx: MatchContext):
         if _js_cleaned_locals(a, arg):
             continue
         label = flow.label
-        if label.endswith((".params", ".ip", ".method")) or label.startswith("process.argv"):
-            continue  # route parameters cannot hold '/', ip and method are set by the server; argv is the operator's own
+        if label.endswith(RAW_REQUEST_PARTS) or label.startswith("process.argv"):
+            # Node's HTTP parser rejects CR/LF in the request line and headers, so the raw URL, path
+            # and header values cannot break a log line (decoded query, params and bodies can);
+            # ip/method/protocol are the server's own; argv is the operator's own.
+            continue
         return Verdict(confidence=MEDIUM, node=arg, args={"what": f"{a.text(arg)[:60]} from {label}"},
                        related=related_for(flow))
     return None
