@@ -8,6 +8,7 @@ which is reset whenever a different tree is scanned, and is per thread.
 
 from __future__ import annotations
 
+import re
 import threading
 
 import tree_sitter as ts
@@ -395,6 +396,20 @@ def qualname(file, node) -> str | None:
     return ".".join([base, *reversed(parts)])
 
 
+_ALIAS_RE = re.compile(rb"\bas\s+([A-Za-z_]\w*)")
+
+
+def _import_aliases(file) -> frozenset:
+    """Every name that follows `as` in the file: a superset of the names imports bind with
+    `as` (with/except targets too), found by a text scan once per tree."""
+    cache = scan_cache(file)
+    names = cache.get("import_aliases")
+    if names is None:
+        names = frozenset(_ALIAS_RE.findall(file.text))
+        cache["import_aliases"] = names
+    return names
+
+
 def alias_rejected(ctx) -> bool:
     """For a rule's alias pattern `((call function: (identifier) @fn @alias) @match)`: skip the
     match (True) unless the called name is an import alias of another function (`from subprocess
@@ -404,6 +419,8 @@ def alias_rejected(ctx) -> bool:
     node = ctx.captures.get("alias")
     if not node:
         return False
+    if node[0].text not in _import_aliases(ctx.file):
+        return True  # most calls: no import anywhere in the file is renamed to this name
     name = text(node[0])
     qual = imports_for(ctx.file, node[0]).get(name)
     return qual is None or "." not in qual or qual.rsplit(".", 1)[-1] == name
