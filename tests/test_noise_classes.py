@@ -294,6 +294,8 @@ NOT_CREDENTIAL_NAMES = [
     ("stats.py", 'key = f"robotstxt/exception_count/{type(e)}"\n'),
     # the WebSocket GUID of RFC 6455, held by a `key` name in every implementation
     ("ws.py", 'WS_KEY = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"\n'),
+    # a template literal that computes the header from variables (`${base64(`${user}:${pass}`)}`)
+    ("lib/request-base.js", "this.set('Authorization', `Basic ${base64Encoder(`${user}:${pass}`)}`);\n"),
     # a lexer comparing its token with a directive name behind a sigil
     ("lexer.py", 'if token == "#bygroup":\n    pass\nelif token == "@media":\n    pass\nelif token == "$ref":\n    pass\n'),
 ]
@@ -538,3 +540,21 @@ def test_separate_weaknesses_of_one_rule_on_a_line_both_stay():
     first, second, outer = at(4, 11), at(14, 21), at(4, 21)
     assert sorted(deduplicate([second, first], reg), key=lambda x: x.span.start_byte) == [first, second]
     assert deduplicate([first, outer], reg) == [first]  # nested: the same weakness, the narrower kept
+
+
+# ------------------------------------------- RL105 (JavaScript): an object sent as a response is JSON
+
+JSON_RESPONSES = [
+    ("server.js", "fastify.get('/a/:id', (req, reply) => { const { id } = req.params; reply.code(201).send({ data: `${id}` }); });\n"),
+    ("server.js", "app.get('/a/:id', (req, res) => { res.send([req.params.id, req.query.q]); });\n"),
+]
+
+
+@pytest.mark.parametrize("path,code", JSON_RESPONSES)
+def test_an_object_or_array_sent_as_a_response_is_json_not_html(path, code):
+    assert _lines(path, code, "RL105") == []
+
+
+def test_request_text_sent_as_html_is_still_xss():
+    code = "app.get('/a/:id', (req, res) => { res.send('<p>' + req.params.id + '</p>'); });\n"
+    assert _lines("server.js", code, "RL105") == [1]

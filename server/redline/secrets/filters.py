@@ -44,7 +44,7 @@ _TEMPLATE = rx.compile(
 )
 # A template or reference anywhere inside the value.
 _HAS_TEMPLATE = rx.compile(
-    r"\$\{[A-Za-z_][A-Za-z0-9_.:-]*(?:\}|:-)|\{\{\s*[A-Za-z_.$][^}]*\}\}|%\([A-Za-z_]+\)s|%[sd](?:\W|$)"
+    r"\$\{[A-Za-z_][A-Za-z0-9_.:-]*(?:\}|:-)|\$\{\s*[A-Za-z_$][A-Za-z0-9_.$]*\(|\{\{\s*[A-Za-z_.$][^}]*\}\}|%\([A-Za-z_]+\)s|%[sd](?:\W|$)"
     r"|\{[0-9]?\}|<YOUR|<your|\$\{\{"
 )
 _FIELD = rx.compile(r"(?:^|[^{])\{([A-Za-z_][A-Za-z0-9_.]*)\}(?:[^}]|$)")  # {name}: f-strings, format()

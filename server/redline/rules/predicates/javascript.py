@@ -1373,6 +1373,8 @@ def xss(ctx: MatchContext):
 
 def _xss_response(ctx, a):
     arg = ctx.node("arg")
+    if arg.type in ("object", "array"):
+        return None  # res.send({...}) / reply.send([...]) is serialized as JSON, not HTML
     flow = a.flow(arg, "html")
     if flow.kind != Kind.TAINTED or _dom_text(flow):
         return None  # text of a page parsed on the server (cheerio) is not request data
