@@ -272,3 +272,16 @@ def test_view_returning_html_built_from_input(body, conf):
 def test_view_not_xss(body):
     code = "from flask import request, make_response, escape\n\n@app.route('/v')\ndef v():\n" + textwrap.indent(body, "    ")
     assert "RL105" not in codes(code), findings(code)
+
+
+def test_a_check_for_the_other_quote_does_not_guard_sql():
+    code = QUOTE_GUARD.replace("\"'\" in v", "'\"' in v") + "    return db.execute(\"SELECT * FROM t WHERE a = '\" + v + \"'\")\n"
+    assert "RL101" in codes(code)
+
+
+def test_form_validation_is_not_an_sql_guard():
+    """validate_on_submit() checks the form's own validators, not that a value is safe in SQL."""
+    code = ("@app.route('/s', methods=['POST'])\ndef s():\n    form = SearchForm()\n"
+            "    if not form.validate_on_submit():\n        return 'bad'\n    term = form.data['term']\n"
+            "    cur.execute(f\"SELECT * FROM film WHERE title = '{term}'\")\n")
+    assert "RL101" in codes(code)

@@ -103,6 +103,22 @@ def _all_validated(ctx, expr, sink, kind: str, depth: int) -> bool:
     return found
 
 
+def _deny_guarded(ctx, expr, kind: str, depth: int = 0) -> bool:
+    """Every non-constant local name in `expr` passed a check for the one character that matters
+    (`if "'" in v: return` for a value inside '...'), following assignments two levels deep."""
+    found = False
+    for ident in _identifiers_in(expr):
+        if _value(ctx, ident, "sql").level == CONST:
+            continue
+        found = True
+        if validated(ctx.file, expr, {text(ident)}, kind, only_deny=True):
+            continue
+        values = reaching_values(ctx.file, ident) if depth < 2 else []
+        if not values or not all(_deny_guarded(ctx, v, kind, depth + 1) for v in values):
+            return False
+    return found
+
+
 def _identifiers_in(expr):
     out = []
     stack = [expr]
@@ -200,8 +216,8 @@ def _sql_value(ctx, tpl: Template) -> Val:
             # A value checked for quotes (if "'" in v: return) is harmless only inside quotes.
             before = parts[i - 1] if i > 0 and isinstance(parts[i - 1], str) else ""
             after = parts[i + 1] if i + 1 < len(parts) and isinstance(parts[i + 1], str) else ""
-            in_quotes = before.rstrip()[-1:] in ("'", '"') and after[:1] == before.rstrip()[-1:]
-            if _all_validated(ctx, p.node, p.node, "sql" if in_quotes else "sql-unquoted", 0):
+            quote = before.rstrip()[-1:]
+            if quote in ("'", '"') and after[:1] == quote and _deny_guarded(ctx, p.node, "sql" + quote):
                 continue
             if not val.tainted:
                 before = parts[i - 1] if i > 0 and isinstance(parts[i - 1], str) else ""

@@ -309,10 +309,10 @@ def _constantish(node) -> bool:
 # Characters whose absence makes a value harmless for one kind of sink: a value without a quote
 # cannot leave a quoted SQL literal, one without '<' cannot open a tag, one without a line break
 # cannot add a header or a log line. `if "'" in v: return` is a guard for SQL only.
-DENY_CHARS = {"sql": "'\"", "xss": "<", "header": "\r\n", "log": "\r\n"}
+DENY_CHARS = {"sql'": "'", 'sql"': '"', "xss": "<", "header": "\r\n", "log": "\r\n"}
 
 
-def _implies(cond, names: set[str], when: bool, kind: str | None = None) -> bool:
+def _implies(cond, names: set[str], when: bool, kind: str | None = None, only_deny: bool = False) -> bool:
     """Does `cond` evaluating to `when` imply that the values named `names` were validated
     (for a sink of `kind`)?"""
     cond = unwrap(cond)
@@ -320,16 +320,18 @@ def _implies(cond, names: set[str], when: bool, kind: str | None = None) -> bool
         return False
     t = cond.type
     if t == "not_operator":
-        return _implies(cond.child_by_field_name("argument"), names, not when, kind)
+        return _implies(cond.child_by_field_name("argument"), names, not when, kind, only_deny)
     if t == "boolean_operator":
         op = cond.child_by_field_name("operator")
         left, right = cond.child_by_field_name("left"), cond.child_by_field_name("right")
         is_and = op is not None and op.type == "and"
         if is_and == when:  # (a and b) true / (a or b) false: both hold
-            return _implies(left, names, when, kind) or _implies(right, names, when, kind)
-        return _implies(left, names, when, kind) and _implies(right, names, when, kind)
+            return _implies(left, names, when, kind, only_deny) or _implies(right, names, when, kind, only_deny)
+        return _implies(left, names, when, kind, only_deny) and _implies(right, names, when, kind, only_deny)
     if t == "call":
         name = callee_name(cond)
+        if only_deny:
+            return False
         if (name in VALIDATOR_CALLS or VALIDATOR_NAME.match(name)) and _direct(cond, names):
             return when
         return False
@@ -343,6 +345,8 @@ def _implies(cond, names: set[str], when: bool, kind: str | None = None) -> bool
             lit = string_value(left)
             if lit and any(ch in lit for ch in DENY_CHARS[kind]):
                 return (not when) if ops[0] == "in" else when
+        if only_deny:
+            return False
         if not _direct(left, names):
             if ops[0] in ("==", "!=") and _direct(right, names):
                 left, right = right, left
@@ -368,7 +372,7 @@ def _exits(block) -> bool:
     return False
 
 
-def validated(file, node, names: set[str], kind: str | None = None) -> bool:
+def validated(file, node, names: set[str], kind: str | None = None, only_deny: bool = False) -> bool:
     """Is `node` only reached after a check that validates the values named `names` (an
     allow-list, a full regular-expression match, isdigit(), ...)?"""
     if not names:
@@ -380,13 +384,13 @@ def validated(file, node, names: set[str], kind: str | None = None) -> bool:
             cons = n.child_by_field_name("consequence")
             cond = n.child_by_field_name("condition")
             if cons is not None and cons.start_byte <= child.start_byte and child.end_byte <= cons.end_byte:
-                if _implies(cond, names, True, kind):
+                if _implies(cond, names, True, kind, only_deny):
                     return True
-            elif child.type == "else_clause" and _implies(cond, names, False, kind):
+            elif child.type == "else_clause" and _implies(cond, names, False, kind, only_deny):
                 return True
         if n.type == "elif_clause":
             cons = n.child_by_field_name("consequence")
-            if cons is not None and cons.start_byte <= child.start_byte and _implies(n.child_by_field_name("condition"), names, True, kind):
+            if cons is not None and cons.start_byte <= child.start_byte and _implies(n.child_by_field_name("condition"), names, True, kind, only_deny):
                 return True
         if n.type in ("block", "module"):
             for stmt in n.named_children:
@@ -394,10 +398,10 @@ def validated(file, node, names: set[str], kind: str | None = None) -> bool:
                     break
                 if stmt.type == "if_statement" and _exits(stmt.child_by_field_name("consequence")):
                     if not any(c.type in ("else_clause", "elif_clause") for c in stmt.named_children):
-                        if _implies(stmt.child_by_field_name("condition"), names, False, kind):
+                        if _implies(stmt.child_by_field_name("condition"), names, False, kind, only_deny):
                             return True
                 elif stmt.type == "assert_statement" and stmt.named_child_count:
-                    if _implies(stmt.named_children[0], names, True, kind):
+                    if _implies(stmt.named_children[0], names, True, kind, only_deny):
                         return True
         child = n
         n = n.parent
