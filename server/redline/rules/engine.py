@@ -613,18 +613,32 @@ def _plan_in_definition(file, before, edit, d, top, ranges) -> list[tuple[int, i
     mentions[id(edited)] |= _words(new_edited)
     wrote = {id(m): writes(n, t) for m, n, t in info}
     wrote[id(edited)] |= writes(None, new_edited)
-    chosen = {id(edited)}
-    queue = [edited]
     by_id = {id(m): (m, n) for m, n, _t in info}
+    # Who mentions what, and who is named what (an index, not a scan per member).
+    readers: dict[bytes, list[int]] = {}
+    for i, words in mentions.items():
+        for w in words & bound:
+            readers.setdefault(w, []).append(i)
+    named: dict[bytes, list[int]] = {}
+    for m, n, _t in info:
+        if n:
+            named.setdefault(n, []).append(id(m))
+    chosen = {id(edited)}
+    queue = [id(edited)]
+    size = edited.end_byte - edited.start_byte
+    limit = (top.end_byte - top.start_byte) * 3 // 4
     while queue:
         u = queue.pop()
-        u_mentions, u_writes = mentions[id(u)], wrote[id(u)]
-        for m, n, _t in info:
-            if id(m) in chosen:
-                continue
-            if (n and n in u_mentions) or (mentions[id(m)] & u_writes):
-                chosen.add(id(m))
-                queue.append(m)
+        found = [i for w in wrote[u] for i in readers.get(w, ())]
+        found += [i for w in mentions[u] & names for i in named.get(w, ())]
+        for i in found:
+            if i not in chosen:
+                chosen.add(i)
+                queue.append(i)
+                m = by_id[i][0]
+                size += m.end_byte - m.start_byte
+        if size > limit:
+            return whole  # most of the class: one window, without the bookkeeping
     windows = [(by_id[i][0].start_byte, by_id[i][0].end_byte) for i in chosen] + rest
     return _merge(windows)
 
