@@ -1,17 +1,31 @@
 #!/usr/bin/env python3
-"""Throughput of `redline scan --jobs 1` against bandit on the same Python files, in one run.
+"""Throughput of `redline scan` against bandit on the same Python files, in one run (issue 16).
 
-    python bench/scan_throughput.py [CORPUS] [--runs N] [--breakdown]
+    python bench/scan_throughput.py [CORPUS] [--runs N] [--tree DIR] [--breakdown] [--write FILE]
 
-CORPUS is a folder; every `*.py` file under it is passed, as the same explicit list, to both
-`redline scan --jobs 1 --no-slow --fail-on never` and `bandit -q -f json` (each a fresh process,
-so start-up and rule loading are included). `--no-slow` leaves out Redline's slow engines, which
-are bandit itself and detect-secrets run as libraries: with them the comparison would time
-bandit against bandit plus Redline. `--all-engines` adds a row for the default configuration
-(every engine, slow ones included). Runs alternate between the tools; the script prints the
-median wall time of each, lines per second and the ratio. Without CORPUS it uses Django 5.1.4's
-`django/` package, fetched once with `pip download --no-deps --no-binary :all: django==5.1.4` into
-bench/corpora/ (gitignored) and unpacked there.
+CORPUS is a folder; it is copied into a temporary folder (with the files beside it: a project's
+manifests decide the dependency checks), and every `*.py` file under it is passed, as the same
+explicit list of relative paths, to each command, run from that copy (so the result cache,
+`.redline_cache/` in the scan root, lives in the copy and nowhere else). Rows, each a fresh
+process (start-up and rule loading included), alternating between commands in each round:
+
+- `bandit -q -f json FILES`
+- `redline scan --jobs 1 FILES` cold: the default configuration, the cache emptied first
+- `redline scan --jobs 1 FILES` warm: the same command again on the unchanged copy
+- `redline scan --jobs 1 --no-slow --no-cache FILES` (bandit and detect-secrets as libraries left out)
+- `redline scan --jobs 2 FILES` cold (the cache emptied first): how one more worker scales
+
+Every redline command also has `--fail-on never --format json -o /dev/null`. The script prints
+the median CPU time (user + system of the process and its workers: steadier than wall time
+on a shared machine) and wall time of each row, lines per second, the ratio to bandit and the
+issue's targets (default >= 4x, --no-slow >= 5x, warm >= 20x bandit), and the load average.
+Without CORPUS it uses Django 5.1.4's `django/` package, fetched once with
+`pip download --no-deps --no-binary :all: django==5.1.4` into bench/corpora/ (gitignored).
+
+`--tree DIR` runs Redline from DIR/server (`python -m redline` with PYTHONPATH), e.g. a
+`git archive HEAD server | tar -x -C DIR` snapshot: the cache key covers the content of Redline's
+code, so in a working tree that others edit while the bench runs the warm row would miss (the
+script says so when the cache gained a second environment during a round).
 
 `--breakdown` also times the stages of the scan inside one process (reading, parsing, the
 tree-sitter query with predicates, each other engine, de-duplication/suppressions/fingerprints,
@@ -31,7 +45,9 @@ import resource
 import statistics
 import subprocess
 import sys
+import shutil
 import tarfile
+import tempfile
 import time
 from pathlib import Path
 
@@ -40,7 +56,7 @@ CORPORA = HERE / "corpora"
 DJANGO = "django==5.1.4"
 DJANGO_DIR = CORPORA / "Django-5.1.4" / "django"
 BIN = Path(sys.executable).parent
-TARGET_RATIO = 10.0
+TARGETS = {"redline default, cold": 4.0, "redline --no-slow": 5.0, "redline default, warm cache": 20.0}
 
 
 def fetch_django() -> Path:
@@ -86,12 +102,12 @@ def _children_cpu() -> float:
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
-def timed(cmd: list[str], ok: tuple[int, ...] = (0, 1), name: str | None = None) -> float:
-    """Wall seconds of one run of `cmd`; its CPU seconds go to CPU[name] (steadier than wall
-    time when other processes share the machine)."""
+def timed(cmd: list[str], ok: tuple[int, ...] = (0, 1), name: str | None = None, cwd: str | None = None) -> float:
+    """Wall seconds of one run of `cmd`; its CPU seconds (and its workers') go to CPU[name]
+    (steadier than wall time when other processes share the machine)."""
     cpu = _children_cpu()
     start = time.perf_counter()
-    proc = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=ENV)
+    proc = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=ENV, cwd=cwd)
     elapsed = time.perf_counter() - start
     if name:
         CPU.setdefault(name, []).append(_children_cpu() - cpu)
@@ -105,23 +121,62 @@ def tool(name: str) -> str:
     return str(path) if path.exists() else name
 
 
-REDLINE = ["scan", "--jobs", "1", "--fail-on", "never"]
+REDLINE = ["scan", "--fail-on", "never", "--format", "json", "-o", os.devnull]
 
 
-def measure(files: list[Path], runs: int, all_engines: bool) -> dict[str, list[float]]:
-    args = [str(p) for p in files]
-    commands = {
-        "redline": [tool("redline"), *REDLINE, "--no-slow", *args],
-        "bandit": [tool("bandit"), "-q", "-f", "json", *args],
-    }
-    if all_engines:
-        commands["redline (all engines)"] = [tool("redline"), *REDLINE, *args]
-    timed(commands["redline"])  # warm the file cache and the .pyc files once
-    times: dict[str, list[float]] = {name: [] for name in commands}
+def redline_cmd(tree: Path | None) -> list[str]:
+    """How to start Redline: the installed command, or `python -m redline` from `tree`/server."""
+    if tree is None:
+        return [tool("redline")]
+    ENV["PYTHONPATH"] = str(tree / "server")
+    return [sys.executable, "-m", "redline"]
+
+
+def copy_corpus(corpus: Path, into: Path) -> Path:
+    """`corpus` copied under `into`, with the files (not folders) of its parent folder beside it:
+    the manifests there (pyproject.toml, setup.cfg) are what a scan of the real tree sees."""
+    project = into / corpus.parent.name
+    project.mkdir()
+    for p in corpus.parent.iterdir():
+        if p.is_file() and not p.is_symlink():
+            shutil.copy2(p, project / p.name)
+    shutil.copytree(corpus, project / corpus.name, symlinks=True)
+    return project
+
+
+def environments(project: Path) -> int:
+    """How many cache environments (one per code/configuration/engine key) the copy holds."""
+    folder = project / ".redline_cache" / "v1"
+    return sum(1 for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else 0
+
+
+def measure(project: Path, files: list[str], runs: int, redline: list[str]) -> dict[str, list[float]]:
+    """Wall seconds of each row in each round (CPU seconds go to CPU)."""
+    cache = project / ".redline_cache"
+    one = [*redline, *REDLINE, "--jobs", "1"]
+    rows: list[tuple[str, list[str], bool]] = [  # name, command, empty the cache first
+        ("bandit", [tool("bandit"), "-q", "-f", "json", *files], False),
+        ("redline default, cold", [*one, *files], True),
+        ("redline default, warm cache", [*one, *files], False),
+        ("redline --no-slow", [*one, "--no-slow", "--no-cache", *files], False),
+        ("redline default, cold, --jobs 2", [*redline, *REDLINE, "--jobs", "2", *files], True),
+    ]
+    # Warm the OS file cache and the .pyc files once (and check that the commands work).
+    timed([*one, "--no-slow", "--no-cache", *files], cwd=str(project))
+    times: dict[str, list[float]] = {name: [] for name, _c, _e in rows}
     for i in range(runs):
-        for name, cmd in commands.items():
-            times[name].append(timed(cmd, name=name))
-        print(f"  run {i + 1}/{runs}: " + ", ".join(f"{n} {t[-1]:.2f} s" for n, t in times.items()), file=sys.stderr)
+        for name, cmd, empty in rows:
+            if empty:
+                shutil.rmtree(cache, ignore_errors=True)
+            before = environments(project)
+            times[name].append(timed(cmd, name=name, cwd=str(project)))
+            if name.endswith("warm cache") and environments(project) != before:
+                print(
+                    f"  WARNING: round {i + 1}: the warm run did not find the cold run's cache environment"
+                    " (Redline's code changed in between?): its figure is a cold one; use --tree", file=sys.stderr,
+                )
+        load = os.getloadavg()[0]
+        print(f"  round {i + 1}/{runs} (load {load:.1f}): " + ", ".join(f"{n} {t[-1]:.2f} s" for n, t in times.items()), file=sys.stderr)
     return times
 
 
@@ -181,7 +236,7 @@ def breakdown(files: list[Path], runs: int, include_slow: bool) -> list[tuple[st
     stages = [(k, statistics.median(s[k] for s in samples)) for k in samples[0]]
     # Start-up: the command on one tiny file (interpreter, imports, rule loading, query compile).
     tiny = files[0].parent / "__init__.py" if (files[0].parent / "__init__.py").exists() else files[0]
-    start = [timed([tool("redline"), *REDLINE, *([] if include_slow else ["--no-slow"]), str(tiny)]) for _ in range(runs)]
+    start = [timed([tool("redline"), *REDLINE, "--jobs", "1", "--no-cache", *([] if include_slow else ["--no-slow"]), str(tiny)]) for _ in range(runs)]
     stages.insert(0, ("process start-up, imports, rule loading (1 small file)", statistics.median(start)))
     # Reading through the CLI path (read_source = read + checks + parse) for reference.
     s = time.perf_counter()
@@ -263,37 +318,57 @@ def rule_costs(files: list[Path], top: int = 10) -> list[tuple[float, str, int]]
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("corpus", nargs="?", help="folder to scan (default: Django 5.1.4's django/ package)")
-    ap.add_argument("--runs", type=int, default=3, help="timed runs of each tool; the median is reported (default 3)")
-    ap.add_argument("--breakdown", action="store_true", help="also show where redline's time goes")
-    ap.add_argument("--all-engines", action="store_true", help="also time the default configuration (slow engines too)")
+    ap.add_argument("--runs", type=int, default=3, help="rounds of timed runs; the median is reported (default 3)")
+    ap.add_argument("--tree", type=Path, help="run Redline from this source tree (TREE/server), e.g. a git archive snapshot")
+    ap.add_argument("--breakdown", action="store_true", help="also show where redline's time goes (--no-slow engines)")
+    ap.add_argument("--write", type=Path, help="also append the table, with the command, to this Markdown file")
     args = ap.parse_args(argv)
 
-    corpus = Path(args.corpus) if args.corpus else fetch_django()
+    corpus = Path(args.corpus).resolve() if args.corpus else fetch_django()
     files = python_files(corpus)
     if not files:
         sys.exit(f"no *.py files under {corpus}")
     lines = count_lines(files)
-    print(f"corpus: {corpus} ({len(files)} Python files, {lines:,} lines)")
-    print(f"commands: redline {' '.join(REDLINE)} --no-slow FILES  |  bandit -q -f json FILES  ({args.runs} runs each, median)")
-    times = measure(files, args.runs, args.all_engines)
+    redline = redline_cmd(args.tree.resolve() if args.tree else None)
+    load_start = os.getloadavg()
+    with tempfile.TemporaryDirectory(prefix="redline-throughput-") as tmp:
+        project = copy_corpus(corpus, Path(tmp))
+        rel = [str(Path(corpus.name) / p.relative_to(corpus)) for p in files]
+        times = measure(project, rel, args.runs, redline)
+    load_end = os.getloadavg()
     medians = {name: statistics.median(t) for name, t in times.items()}
     cpu = {name: statistics.median(CPU[name]) for name in times}
+    out = [
+        f"corpus: {corpus} ({len(files)} Python files, {lines:,} lines), copied to a temporary folder",
+        f"redline: {' '.join(redline)} {' '.join(REDLINE)} --jobs N [--no-slow --no-cache] FILES; bandit -q -f json FILES",
+        f"{args.runs} rounds, medians; load average {load_start[0]:.1f} / {load_start[1]:.1f} / {load_start[2]:.1f} at the start,"
+        f" {load_end[0]:.1f} / {load_end[1]:.1f} / {load_end[2]:.1f} at the end (2 cores: {os.cpu_count()} CPUs seen)",
+        "",
+        "| command | CPU s | x bandit (CPU) | wall s | x bandit (wall) | lines/s (CPU) | target | wall runs |",
+        "|---|---:|---:|---:|---:|---:|---|---|",
+    ]
     for name, t in times.items():
-        m = medians[name]
-        print(
-            f"{name + ':':<23}{m:7.2f} s wall {lines / m:>9,.0f} lines/s | {cpu[name]:6.2f} s CPU {lines / cpu[name]:>9,.0f} lines/s"
-            f"   wall runs: {' '.join(f'{x:.2f}' for x in t)}"
+        target = TARGETS.get(name)
+        ratio_cpu = cpu["bandit"] / cpu[name]
+        verdict = f">= {target:.0f}x: {'met' if ratio_cpu >= target else 'NOT met'}" if target else ""
+        out.append(
+            f"| {name} | {cpu[name]:.2f} | {ratio_cpu:.2f} | {medians[name]:.2f} | {medians['bandit'] / medians[name]:.2f}"
+            f" | {lines / cpu[name]:,.0f} | {verdict} | {' '.join(f'{x:.2f}' for x in t)} |"
         )
-    ratio = medians["bandit"] / medians["redline"]
-    cpu_ratio = cpu["bandit"] / cpu["redline"]
-    verdict = "met" if ratio >= TARGET_RATIO else "NOT met"
-    print(
-        f"ratio: redline --no-slow is {ratio:.1f}x bandit's speed on one core by wall time, {cpu_ratio:.1f}x by CPU time"
-        f" (target >= {TARGET_RATIO:.0f}x: {verdict})"
+    j1, j2 = "redline default, cold", "redline default, cold, --jobs 2"
+    out.append("")
+    out.append(
+        f"--jobs 2 against --jobs 1 (default, cold): {medians[j1] / medians[j2]:.2f}x by wall time"
+        f" (CPU {cpu[j2]:.2f} s against {cpu[j1]:.2f} s: the workers' start-up and the per-process first passes)"
     )
+    print("\n".join(out))
+    if args.write:
+        command = "python bench/scan_throughput.py " + " ".join(a for a in (argv if argv is not None else sys.argv[1:]) if not a.startswith("--write"))
+        with open(args.write, "a", encoding="utf-8") as fh:
+            fh.write(f"\n### {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}\n\n    {command.strip()}\n\n" + "\n".join(out) + "\n")
     if args.breakdown:
-        print("\nwhere redline's time goes (in one process, median of runs):")
-        for name, seconds in breakdown(files, args.runs, args.all_engines):
+        print("\nwhere redline's time goes (in one process, --no-slow engines, median of runs):")
+        for name, seconds in breakdown(files, args.runs, False):
             print(f"  {name:<58} {seconds:6.3f} s")
         print("\ndependencies engine per keystroke (language server path, median of 30 edits):")
         for label, ms in dependencies_per_edit(files):
