@@ -558,3 +558,19 @@ def test_an_object_or_array_sent_as_a_response_is_json_not_html(path, code):
 def test_request_text_sent_as_html_is_still_xss():
     code = "app.get('/a/:id', (req, res) => { res.send('<p>' + req.params.id + '</p>'); });\n"
     assert _lines("server.js", code, "RL105") == [1]
+
+
+def test_import_fallbacks_and_bundler_module_ids_are_not_undeclared(tmp_path):
+    code = (
+        "try:\n    import importlib.metadata as importlib_metadata\nexcept (ModuleNotFoundError, ImportError):\n"
+        "    import importlib_metadata_xyz\n"
+        "try:\n    import thing_xyz\nexcept OSError:\n    import other_xyz\n"  # not an import guard: both reported
+    )
+    _write(tmp_path, {".git/HEAD": "", "pyproject.toml": PYPROJECT, "src/webkit/a.py": code})
+    assert _rl406(tmp_path / "src/webkit/a.py") == [(6, "thing_xyz"), (8, "other_xyz")]
+    pkg = '{"name": "webkit", "dependencies": {"left-pad": "1.0.0"}}'
+    js = "var p = require('_process');\nvar l = require('left-pad');\nvar u = require('undeclared-xyz');\n"
+    _write(tmp_path, {"package.json": pkg, "lib/bundle.js": js})
+    config = Config(engines=(("bandit", False), ("detect-secrets", False)))
+    found = analyze_text(str(tmp_path / "lib/bundle.js"), js, config).findings
+    assert [f.property("module") for f in found if f.code == "RL406"] == ["undeclared-xyz"]

@@ -29,8 +29,11 @@ What else is the project's own, or accounted for:
   example depends on the project around it (Flask's tutorial declares `flask`), that project's
   dependencies come along transitively (below);
 - optional imports: a Python import inside `try:` whose `except` catches ImportError
-  (ImportError, ModuleNotFoundError, Exception, a bare `except:`): the code runs without it; namespace portions (`backports.zoneinfo`
-  declared, `backports` imported);
+  (ImportError, ModuleNotFoundError, Exception, a bare `except:`): the code runs without it,
+  and the fallback import in an `except ImportError:` clause (a backport for older
+  interpreters); namespace portions (`backports.zoneinfo` declared, `backports` imported);
+- JavaScript module ids that cannot be npm package names (a leading `_` or `.`, as bundlers
+  write `require('_process')`);
 - transitive dependencies: a module whose distribution (or npm package) is recorded in a lock
   file beside the manifests (poetry.lock, uv.lock, pdm.lock, Pipfile.lock; package-lock.json,
   npm-shrinkwrap.json, yarn.lock, pnpm-lock.yaml, bun.lock) is not reported. The lock pins it to
@@ -970,6 +973,12 @@ def _optional_import(file: SourceFile, imp: Import) -> bool:
     for _ in range(MAX_TRY_LEVELS):
         if node is None or node.type in ("function_definition", "class_definition", "module"):
             return False
+        if node.type == "except_clause" and node.parent is not None and node.parent.type == "try_statement":
+            # the fallback of an import guard (`except ImportError: import importlib_metadata`):
+            # a backport for older interpreters, reached only where the first import failed
+            head = file.text[node.start_byte : (node.named_children[-1].start_byte if node.named_children else node.end_byte)]
+            if any(e in head for e in _IMPORT_ERRORS[:2]):
+                return True
         if node.type == "try_statement" and child is not None and child == node.child_by_field_name("body"):
             for clause in node.named_children:
                 if clause.type == "except_clause":
@@ -1013,6 +1022,8 @@ def undeclared(file: SourceFile) -> tuple[Workspace | None, list[Import]]:
                 continue
             seen.add(p)
             bare = p.split("/")[-1] if p.startswith("@") else p
+            if p.startswith(("_", ".")):
+                continue  # not a valid npm name: a bundler's module id (browserify's `_process`)
             if p in NODE_BUILTINS or p.lower() in ws.declared or f"@types/{bare}" in ws.declared or p.lower() in ws.locked:
                 continue
             if js_installed(p, ws) or js_local(p, ws):
