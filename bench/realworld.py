@@ -425,6 +425,7 @@ def score_triage(path: Path, runs: list[Run]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    global SCANS
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--jobs", type=int, default=2, help="redline scan --jobs for each package (default 2)")
     ap.add_argument("--only", help="comma-separated package names")
@@ -435,9 +436,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--sample-out", type=Path, default=SAMPLE_OUT)
     ap.add_argument("--triage", type=Path, help="score a triage table (precision)")
+    ap.add_argument("--scans", type=Path, help=f"folder of the JSON reports (default {SCANS.relative_to(ROOT)}); "
+                    "keep a run's copy to score its triage after later rescans")
     ap.add_argument("--snapshot", nargs="?", const="HEAD", metavar="REV",
                     help="scan with a clean export of REV's server/ (default HEAD), not the working tree")
     args = ap.parse_args(argv)
+    if args.scans:
+        SCANS = args.scans.resolve()
     if args.snapshot and not args.reuse:
         path, sha = make_snapshot(args.snapshot)
         SNAPSHOT.update(path=path, sha=sha)
