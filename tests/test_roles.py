@@ -215,6 +215,18 @@ def test_bandit_assert_off_by_default_and_back_on_by_config():
     assert ("RL901", "B101", 2) in _codes("app/views.py", code, cfg)[1]
 
 
+@pytest.mark.parametrize("bid,code,line", [
+    ("B108", "def f(data):\n    open('/tmp/cache.bin', 'wb').write(data)\n", 2),
+    ("B702", "from mako.template import Template\n\ndef page(src):\n    return Template(src).render()\n", 4),
+])
+def test_bandit_checks_that_added_no_true_finding_are_off_and_one_setting_away(bid, code, line):
+    # measured by bench/engines.py (docs/engines.md): findings, none of them true
+    assert bid in DEFAULT_OFF
+    assert not [b for _c, b, _l in _codes("app/views.py", code)[1] if b == bid]
+    cfg = Config(engines=NO_SLOW_EXTRAS, bandit_checks=(bid,))
+    assert ("RL901", bid, line) in _codes("app/views.py", code, cfg)[1]
+
+
 def test_bandit_keeps_uncovered_checks_on():
     code = "import requests\n\ndef f(u):\n    return requests.get(u)\n"  # B113, no timeout
     assert ("RL901", "B113", 4) in _codes("app/views.py", code)[1]
