@@ -218,6 +218,7 @@ def test_bandit_assert_off_by_default_and_back_on_by_config():
 @pytest.mark.parametrize("bid,code,line", [
     ("B108", "def f(data):\n    open('/tmp/cache.bin', 'wb').write(data)\n", 2),
     ("B702", "from mako.template import Template\n\ndef page(src):\n    return Template(src).render()\n", 4),
+    ("B413", "from Crypto.Cipher import AES\n\ndef box(key):\n    return AES.new(key, AES.MODE_GCM)\n", 1),
 ])
 def test_bandit_checks_that_added_no_true_finding_are_off_and_one_setting_away(bid, code, line):
     # measured by bench/engines.py (docs/engines.md): findings, none of them true
