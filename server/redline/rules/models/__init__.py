@@ -147,6 +147,7 @@ class Model:
     format_receivers: frozenset[str] = frozenset()
     types: dict[str, str] = field(default_factory=dict)
     aliases: dict[str, str] = field(default_factory=dict)
+    _memo: dict = field(default_factory=dict, compare=False, repr=False)  # (callee, receiver.callee) -> sanitizers
 
     # ---------------------------------------------------------------- queries
 
@@ -169,17 +170,23 @@ class Model:
     def sinks_for(self, category: str, callee: str) -> tuple[Sink, ...]:
         return tuple(s for s in self.sinks if s.category == category and callee in s.callees)
 
+    def _matching(self, name: str, full: str) -> tuple[Sanitizer, ...]:
+        key = (name, full)
+        hit = self._memo.get(key)
+        if hit is None:
+            hit = tuple(s for s in self.sanitizers if s.matches(name, full))
+            if len(self._memo) > 20_000:
+                self._memo.clear()
+            self._memo[key] = hit
+        return hit
+
     def sanitizes(self, category: str, name: str, full: str) -> bool:
-        for s in self.sanitizers:
-            if ("*" in s.categories or category in s.categories) and s.matches(name, full):
-                return True
-        return False
+        return any("*" in s.categories or category in s.categories for s in self._matching(name, full))
 
     def sanitizes_other(self, category: str, name: str, full: str) -> bool:
         """A sanitizer for some other category: its result is still the data, encoded for
         another context (HTML-escaped text is as untrusted in SQL as it was before)."""
-        return any("*" not in s.categories and category not in s.categories and s.matches(name, full)
-                   for s in self.sanitizers)
+        return any("*" not in s.categories and category not in s.categories for s in self._matching(name, full))
 
     def propagates(self, kind: str) -> frozenset[str]:
         return self.propagators.get(kind, frozenset())

@@ -1253,24 +1253,31 @@ def _secret_destination(a: JavaAnalyzer, node) -> str | None:
     if holder is None:
         return None
     names = {holder}
-    table = a.unit_bindings(unit)
-    fills = [n for n in walk(unit) if n.type == "method_invocation" and a.text(n.child_by_field_name("name")) == "nextBytes"]
-    for _ in range(4):
-        grown = set(names)
-        for call in fills:
-            out = _args(call)
-            if out and out[0].type == "identifier" and a.mentions(call.child_by_field_name("object"), names, None):
-                grown.add(a.text(out[0]))
-        for name, bindings in table.items():
-            if name not in grown and any(b.value is not None and a.mentions(b.value, names, None) for b in bindings):
-                grown.add(name)
+    # name -> identifiers its values read; a filled buffer reads the generator that fills it
+    reads: dict[str, set[str]] = {}
+    for name, bindings in a.unit_bindings(unit).items():
+        for b in bindings:
+            if b.value is not None:
+                reads.setdefault(name, set()).update(a.text(n) for n in walk(b.value) if n.type == "identifier")
+    sinks = []
+    for n in walk(unit):
+        if n.type == "method_invocation" and a.text(n.child_by_field_name("name")) == "nextBytes":
+            out = _args(n)
+            if out and out[0].type == "identifier":
+                reads.setdefault(a.text(out[0]), set()).update(
+                    a.text(x) for x in walk(n.child_by_field_name("object")) if x.type == "identifier")
+        elif n.type in ("method_invocation", "object_creation_expression") and a.callee_name(n) in SECRET_SINKS:
+            sinks.append(n)
+    if not sinks:
+        return None
+    for _ in range(6):
+        grown = names | {name for name, read in reads.items() if read & names}
         if grown == names:
             break
         names = grown
-    for n in walk(unit):
-        if n.type in ("method_invocation", "object_creation_expression") and a.callee_name(n) in SECRET_SINKS:
-            if a.mentions(n.child_by_field_name("arguments"), names, None) and not a.dead(n):
-                return SECRET_WORDS.get(a.callee_name(n), "a key, IV or secret")
+    for n in sinks:
+        if a.mentions(n.child_by_field_name("arguments"), names, None) and not a.dead(n):
+            return SECRET_WORDS.get(a.callee_name(n), "a key, IV or secret")
     return None
 
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+
+import tree_sitter as ts
 from pathlib import Path
 
 from redline.rules.models import load as load_model
@@ -71,6 +73,7 @@ _TYPE_ARGUMENTS = linear(r"<.*>")  # `List<String>` -> `List`
 
 
 _ABSENT = object()  # a container read where nothing was stored
+_DECLARATIONS = None  # tree-sitter query: the methods and classes of a file
 _PROPERTIES_NAME = linear(r"^[\w.-]{1,100}\.properties$")
 _PROPERTY_LINE = linear(r"^\s*([^#!\s=:][^=:\s]*)\s*[=:\s]\s*(.*?)\s*$")
 _properties_cache: dict = {}
@@ -142,7 +145,30 @@ class JavaAnalyzer(Analyzer):
         self._dead: dict = {}
         self._folding: set = set()
         self._methods: dict[str, list] | None = None
+        self._idents: dict = {}
         self._classes: set[str] | None = None
+
+    def unit_of(self, node):
+        """The top-level node holding `node` (found by position among the root's children)."""
+        if node.parent is None:
+            return node
+        start = node.start_byte
+        for c in self.root.children:
+            if c.start_byte <= start < c.end_byte or (c.start_byte == start == c.end_byte):
+                return c
+        return super().unit_of(node)
+
+    def uses(self, name: str, within) -> list:
+        """Identifier nodes named `name` inside `within` (indexed once per node)."""
+        key = node_key(within)
+        table = self._idents.get(key)
+        if table is None:
+            table = {}
+            for n in walk(within):
+                if n.type == "identifier":
+                    table.setdefault(self.text(n), []).append(n)
+            self._idents[key] = table
+        return table.get(name, [])
 
     # ------------------------------------------------------------------ constant folding
 
@@ -720,10 +746,17 @@ class JavaAnalyzer(Analyzer):
         if self._methods is None:
             table: dict[str, list] = {}
             classes: set[str] = set()
-            for n in walk(self.root):
+            global _DECLARATIONS
+            if _DECLARATIONS is None:
+                from redline import languages as langs
+
+                _DECLARATIONS = ts.Query(langs.grammar("java"), "[(method_declaration) (class_declaration) (enum_declaration)"
+                                                                " (record_declaration) (interface_declaration)] @d")
+            nodes = ts.QueryCursor(_DECLARATIONS).captures(self.root).get("d", [])
+            for n in sorted(nodes, key=lambda x: x.start_byte):
                 if n.type == "method_declaration":
                     table.setdefault(self.text(n.child_by_field_name("name")), []).append(n)
-                elif n.type in ("class_declaration", "enum_declaration", "record_declaration", "interface_declaration"):
+                else:
                     classes.add(self.text(n.child_by_field_name("name")))
             self._methods, self._classes = table, classes
         return self._methods
