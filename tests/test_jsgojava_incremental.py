@@ -75,6 +75,7 @@ def _check(lang, initial, keystrokes):
     uri = URIS[lang]
     doc = store.open(uri, lang, 0, initial)
     previous = engine.scan(doc.source, reg).findings
+    before = doc.data
     for version, ((line, char), text, deleted) in enumerate(keystrokes, start=1):
         res = store.change(uri, version, [Change(((line, char), (line, char + deleted)), text)], Encoding.UTF8)
         doc = res.document
@@ -85,7 +86,10 @@ def _check(lang, initial, keystrokes):
         if res.reuse_previous and res.exact:
             found = engine.rescan(doc.source, reg, previous, res.edits, res.changed_ranges).findings
             assert found == full, (doc.text, [f.code for f in found], [f.code for f in full])
-        previous = full
+            # With the previous text: member and statement units, name-based invalidation.
+            found = engine.rescan(doc.source, reg, previous, res.edits, res.changed_ranges, before=before).findings
+            assert found == full, (doc.text, [f.code for f in found], [f.code for f in full])
+        previous, before = full, doc.data
 
 
 @PROPS

@@ -518,17 +518,35 @@ def _plan(file: SourceFile, before: bytes, edits: list[ByteEdit], ranges: list[t
             if not _consistent(before, file.text, edit, d):
                 return None
             windows = _plan_in_definition(file, before, edit, d, top, ranges)
+            if file.language not in FOLLOWS_TOP_LEVEL_CALLS or not _is_function(top):
+                return windows
             # Other definitions may follow calls to this one by name (module helpers): re-run
             # those that mention it, and theirs in turn.
             return _merge(windows + _readers(file, kids, {name}, {top.start_byte}))
     return _plan_module(file, before, edit, d, kids, ranges, previous)
 
 
+# Languages whose predicates follow a call into another top-level function by its name (Python
+# taint evaluates module-level helper functions: taint_python.module_function; classes are not
+# followed). After an edit in such a function, the top-level code that mentions its name is
+# re-run, and the functions among it in turn. A language whose predicates start following calls
+# into other top-level definitions must be listed here (the property tests would catch it).
+FOLLOWS_TOP_LEVEL_CALLS = frozenset({"python"})
+_FUNCTIONS = frozenset({"function_definition", "function_declaration", "generator_function_declaration",
+                        "method_declaration"})
+
+
+def _is_function(node) -> bool:
+    if node.type == "decorated_definition":
+        node = node.child_by_field_name("definition") or node
+    return node.type in _FUNCTIONS
+
+
 def _readers(file: SourceFile, kids, names: set[bytes], done: set[int]) -> list[tuple[int, int]]:
-    """Top-level children (not in `done`, by start) that mention one of `names`, transitively
-    through the names of the definitions among them."""
+    """Top-level children (not in `done`, by start) that mention one of `names`; transitively
+    through the names of the definitions among them where calls are followed by name."""
     text = file.text
-    units = ISOLATED_UNITS[file.language]
+    units = ISOLATED_UNITS[file.language] if file.language in FOLLOWS_TOP_LEVEL_CALLS else frozenset()
     names = set(names)
     out: list[tuple[int, int]] = []
     grew = True
@@ -540,7 +558,7 @@ def _readers(file: SourceFile, kids, names: set[bytes], done: set[int]) -> list[
             if _words(text[c.start_byte: c.end_byte]) & names:
                 done.add(c.start_byte)
                 out.append((c.start_byte, c.end_byte))
-                if c.type in units and (n := _member_name(c)):
+                if c.type in units and _is_function(c) and (n := _member_name(c)):
                     names.add(n)
                     grew = True
     return out
