@@ -285,3 +285,11 @@ def test_form_validation_is_not_an_sql_guard():
             "    if not form.validate_on_submit():\n        return 'bad'\n    term = form.data['term']\n"
             "    cur.execute(f\"SELECT * FROM film WHERE title = '{term}'\")\n")
     assert "RL101" in codes(code)
+
+
+def test_a_builder_of_non_input_pieces_is_not_reported():
+    """DDL assembled from model metadata (Django's createcachetable): only input in a builder counts."""
+    code = ("def create(cursor, table, fields):\n    parts = ['CREATE TABLE %s (' % table]\n"
+            "    for f in fields:\n        parts.append('%s %s,' % (f.column, f.db_type))\n"
+            "    parts.append(');')\n    cursor.execute('\\n'.join(parts))\n")
+    assert "RL101" not in codes(code)

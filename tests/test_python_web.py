@@ -80,3 +80,16 @@ def test_error_details_in_the_response(code, conf):
 )
 def test_no_error_details_in_the_response(code):
     assert not rule_hits(code, "RL144"), findings(code)
+
+
+def test_a_helper_that_takes_the_request_is_not_a_view():
+    """django.contrib.auth.login(request, user, backend=None) stores its own arguments."""
+    code = ("from django.contrib.auth import get_user_model\n\ndef login(request, user, backend=None):\n"
+            "    request.session['backend'] = backend\n")
+    assert not rule_hits(code, "RL143")
+
+
+def test_what_an_error_handler_returns_is_not_the_exception():
+    code = ("from django.http import HttpResponse\n\ndef view(request):\n    try:\n        return work(request)\n"
+            "    except Exception as e:\n        result = handle_exception(request, e)\n        return result\n")
+    assert not rule_hits(code, "RL144")

@@ -124,6 +124,9 @@ def build_template(file, node) -> Template | None:
     return None
 
 
+BUILDER_HOWS = frozenset({"a StringIO built with write()", "a list of pieces joined with join()"})
+
+
 def _builder_template(file, call) -> Template | None:
     """A string assembled piece by piece in a local builder: `buf.getvalue()` after
     `buf = io.StringIO()` and `buf.write(...)`, or `sep.join(parts)` after `parts = [...]` and
@@ -206,6 +209,8 @@ def built_string(file, node, kind: str, accept=None) -> Built | None:
         if accept is not None and not accept(tpl):
             continue
         val = holes_value(file, tpl, kind)
+        if tpl.how in BUILDER_HOWS and not val.tainted:
+            continue  # pieces collected from elsewhere (model metadata, settings): only input counts
         if best is None or val.level > best.val.level:
             best = Built(tpl, val, where)
     return best

@@ -53,6 +53,11 @@ def _session_store(ctx, obj) -> str | None:
     return None
 
 
+def _decorated(node) -> bool:
+    fn = enclosing(node, ("function_definition",))
+    return fn is not None and fn.parent is not None and fn.parent.type == "decorated_definition"
+
+
 @predicate("python.trust_boundary")
 def trust_boundary(ctx: MatchContext):
     """Request data stored unchecked in the session: `session['role'] = request.args['role']`,
@@ -72,6 +77,8 @@ def trust_boundary(ctx: MatchContext):
         val = value_of(ctx.file, value, "session")
         if not val.tainted or _all_validated(ctx, value, node, "session", 0):
             continue
+        if val.what.startswith("route parameter") and not _decorated(node):
+            continue  # a helper taking (request, ...) read as a Django view: its parameters are not the URL's
         return Verdict(
             confidence=MEDIUM,
             node=node,
@@ -88,6 +95,9 @@ TRACEBACK_CALLS = frozenset({"format_exc", "format_exception", "format_tb", "for
 RESPONSE_CALLS = frozenset({"HttpResponse", "JsonResponse", "HttpResponseServerError", "HttpResponseBadRequest",
                             "jsonify", "make_response", "Response", "JSONResponse", "HTMLResponse",
                             "PlainTextResponse", "render_template", "render"})
+# Calls whose result carries the text of their arguments.
+CARRY_CALLS = frozenset({"str", "repr", "format", "join", "dict", "list", "tuple", "dumps", "jsonify", "encode",
+                         "format_map", "replace", "strip", "lower", "upper", "escape"})
 RESPONSE_META = frozenset({"status", "status_code", "headers", "mimetype", "content_type", "media_type", "safe",
                            "encoder", "json_dumps_params", "background", "charset", "reason"})
 BROAD = frozenset({"Exception", "BaseException"})
@@ -107,8 +117,8 @@ def _detail_in(ctx, expr, depth: int = 0) -> tuple[str, object] | None:
             qn = call_qualname(ctx.file, n) or ""
             if name in TRACEBACK_CALLS and (qn.startswith(("traceback.", "sys.")) or name == "format_exc"):
                 return "a stack trace", n
-            if name == "getattr" or (name == "__name__"):
-                continue
+            if name not in CARRY_CALLS and name not in RESPONSE_CALLS:
+                continue  # handle(request, e): what an unknown function returns is not e's text
         if t == "attribute":
             attr = text(n.child_by_field_name("attribute"))
             if attr in ("__name__", "__class__", "status_code", "code"):
