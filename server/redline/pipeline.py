@@ -36,13 +36,43 @@ class Analysis:
     skipped: str | None = None  # why the file was not scanned
 
 
-def make_source(path: str, text: bytes, language: str | None = None, language_id: str | None = None) -> SourceFile | None:
-    """Parse `text` as `path`; None when Redline has no language for it."""
+def make_source(
+    path: str, text: bytes, language: str | None = None, language_id: str | None = None, lazy: bool = False
+) -> SourceFile | None:
+    """Parse `text` as `path`; None when Redline has no language for it. `lazy`: parse when
+    something first asks for the tree (LazySourceFile)."""
     lang = language or langs.detect(path, language_id)
     if lang is None:
         return None
+    if lazy:
+        return LazySourceFile(path=path, language=lang, text=text)
     tree = langs.parse(lang, text) if langs.has_grammar(lang) else None
     return SourceFile(path=path, language=lang, text=text, tree=tree)
+
+
+class LazySourceFile(SourceFile):
+    """A SourceFile parsed on the first use of `tree`: with the result cache (redline/cache.py),
+    a file whose results all come from the cache is read, never parsed (parsing was about 40%
+    of a warm scan). A parse that fails raises there, in the engine or step that asked."""
+
+    @property
+    def tree(self):
+        try:
+            return self.__dict__["_tree"]
+        except KeyError:
+            pass
+        tree = langs.parse(self.language, self.text) if langs.has_grammar(self.language) else None
+        self.__dict__["_tree"] = tree
+        return tree
+
+    @tree.setter
+    def tree(self, value) -> None:
+        if value is not None:  # None is the dataclass default: not parsed yet
+            self.__dict__["_tree"] = value
+
+    @property
+    def parsed(self) -> bool:
+        return "_tree" in self.__dict__
 
 
 def enabled_engines(config: Config, slow: bool | None = None) -> list[Engine]:
