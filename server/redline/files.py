@@ -585,13 +585,14 @@ def read_regular(path: Path | str, limit: int) -> bytes:
         os.close(fd)
 
 
-def read_source(path: Path | str, root: Path | str, config: Config, language: str | None = None):
+def read_source(path: Path | str, root: Path | str, config: Config, language: str | None = None, lazy: bool = False):
     """Read and parse one file: a `SourceFile` (its `path` absolute), or a `Skipped`.
 
     Binary files (NUL bytes), text that is not UTF-8, files over `config.max_file_size` and
     files with no Redline language are skipped; nothing here raises for a bad file. `language`
-    skips detection when the caller already knows it. Plain strings on the way (no pathlib):
-    this runs once per file of a scan.
+    skips detection when the caller already knows it; `lazy` leaves parsing to the first use
+    of the tree (pipeline.LazySourceFile: the result cache). Plain strings on the way (no
+    pathlib): this runs once per file of a scan.
     """
     from redline.pipeline import generated_reason, make_source, role_of
     from redline.roles import GENERATED
@@ -622,7 +623,7 @@ def read_source(path: Path | str, root: Path | str, config: Config, language: st
     if role == GENERATED:
         return skipped(generated_reason(rel), SkipKind.GENERATED)
     try:
-        source = make_source(path, data, language=language)
+        source = make_source(path, data, language=language, lazy=lazy)
     except Exception as e:  # noqa: BLE001 - a grammar that fails must not stop the scan
         return skipped(f"cannot parse: {type(e).__name__}: {e}", SkipKind.UNREADABLE)
     if source is None:
