@@ -788,7 +788,7 @@ def scan_file(path, root, config, slow: bool = True, cache=None):
     from redline.pipeline import analyze
     from redline.report.results import file_result
 
-    source = read_source(path, root, config)
+    source = read_source(path, root, config, lazy=cache is not None)  # a cache hit needs no tree
     if isinstance(source, Skipped):
         return source
     shown = _shown(path, root)  # generated files were skipped by read_source, before parsing
