@@ -10,9 +10,18 @@ An entry's key hashes the file's path (relative to the root: file roles depend o
 content, and everything else those results depend on: Redline's version and the content of its
 code and rule files, the versions of bandit, detect-secrets and tree-sitter, the Python version,
 the effective configuration (every field, as used for the scan), which engines are enabled and
-whether slow engines run. Engines that read other files or the network are never cached and run
-on every scan: `dependencies` (RL401-RL406 read lock files, manifests around the file, the
-project's layout and the advisory database) and `registry` (online answers). De-duplication,
+whether slow engines run. Engines that read other files or the network run on every scan:
+`dependencies` on manifests (RL401-RL405 read lock files, included requirement files, the
+advisory database and cached registry answers) and `registry` (online answers). The
+dependencies engine's findings on a Python code file (RL406) are cached under a key that adds
+what they read outside the file (ResultCache.deps_stamp: the workspace's declared names, the
+modification times of the folders up to the project root and of their sub-folders, sys.path
+and the advisory database). Findings whose analysis read other files (Java taint) are never
+stored. A file whose results all come from the cache is not parsed
+(pipeline.LazySourceFile); it is still read and hashed: keying on modification time and size
+instead (as ruff does) would save only the hash, since the text is needed for suppressions,
+file roles, fingerprints and the report, and would trust a stamp that a checkout, a copy
+with preserved times or a same-size edit within the clock's resolution leaves unchanged. De-duplication,
 suppressions, the configuration and fingerprints (pipeline.finalize) are applied after the
 merge, on every scan. Results from a run in which an engine failed or hit its time limit are not
 stored (they may differ next time).
@@ -104,7 +113,7 @@ def code_hash() -> str:
             h.update(f"{module}=-\0".encode())
     package = Path(redline.__file__).parent
     for path in sorted(package.rglob("*")):
-        if path.suffix in (".py", ".toml", ".scm", ".json") and "__pycache__" not in path.parts and path.is_file():
+        if path.suffix in (".py", ".toml", ".scm", ".json", ".txt") and "__pycache__" not in path.parts and path.is_file():
             h.update(path.relative_to(package).as_posix().encode() + b"\0")
             h.update(hashlib.sha256(path.read_bytes()).digest())
     return h.hexdigest()
@@ -184,6 +193,7 @@ class ResultCache:
         self.env = env
         self.hits = 0
         self.misses = 0
+        self._stamps: dict[str, bytes] = {}  # folder (or "" for the environment) -> its stamp, for this scan
 
     @classmethod
     def open(cls, root: str, config, engines: list, slow: bool) -> "ResultCache | None":
@@ -286,8 +296,79 @@ class ResultCache:
             # this entry's key does not cover.
             if not errors and not any(f.code == LIMIT_CODE for f in raw) and not take_external_reads(source.path):
                 self.put(shown, source.text, raw)
-        more, more_errors = run_engines(source, config, live)
+        more, more_errors = self._cross_file(source, shown, config, live)
         return Analysis(finalize(source, raw + more, config), errors + more_errors)
+
+    def _cross_file(self, source, shown: str, config, live: list):
+        """The engines that read other files. The dependencies engine's findings on a Python
+        code file (RL406, undeclared imports) are cached under a key that also covers what they
+        depend on outside the file (`deps_stamp`); on manifests it always runs."""
+        from redline.engines.dependencies import manifest_format
+        from redline.pipeline import run_engines
+
+        deps = [e for e in live if e.name == "dependencies"]
+        if not deps or source.language != "python" or manifest_format(source.path) is not None:
+            return run_engines(source, config, live)
+        key = f"{shown}\0dependencies\0{self.deps_stamp(source.path)}"
+        found = self.get(key, source.text)
+        errors: list = []
+        if found is None:
+            found, errors = run_engines(source, config, deps)
+            if not errors:
+                self.put(key, source.text, found)
+        more, more_errors = run_engines(source, config, [e for e in live if e.name != "dependencies"])
+        return found + more, errors + more_errors
+
+    def deps_stamp(self, path: str) -> str:
+        """What RL406 on the Python file `path` depends on besides the file and the rules: the
+        workspace (the manifests' declared and locked names, the folders up to the project root:
+        deps.imports.workspace_for rebuilds it from disk when any of them changes), the
+        modification times of those folders, of their `src/` and of each of their sub-folders
+        (a module of the project created or removed there: deps.imports.python_local), the
+        environment (each sys.path folder: an install or removal changes its time) and the
+        advisory database file (the name index behind the typosquat wording). Cheap: stats, each
+        folder once per scan, and no parse."""
+        from redline.deps import imports
+
+        ws = imports.workspace_for(path, "python")
+        h = hashlib.sha256(self._environment())
+        if ws is not None:
+            h.update(repr((str(ws.root), ws.manifests, sorted(ws.declared), sorted(ws.locked), sorted(ws.aliases))).encode("utf-8", "surrogateescape"))
+            for folder in ws.folders:
+                h.update(self._folder(str(folder)))
+        else:
+            h.update(b"no workspace")
+        return h.hexdigest()
+
+    def _folder(self, folder: str) -> bytes:
+        stamp = self._stamps.get(folder)
+        if stamp is None:
+            paths = [folder, os.path.join(folder, "src")]
+            try:
+                with os.scandir(folder) as it:
+                    paths += sorted(e.path for e in it if e.is_dir())
+            except OSError:
+                pass
+            stamp = self._stamps[folder] = repr([(p, _stat_stamp(p)) for p in paths]).encode("utf-8", "surrogateescape")
+        return stamp
+
+    def _environment(self) -> bytes:
+        stamp = self._stamps.get("")
+        if stamp is None:
+            from redline.deps.database import database_path
+
+            cwd = os.getcwd()  # deps.imports.installed_python_modules leaves it out too
+            paths = [p for p in sys.path if p and os.path.abspath(p) != cwd] + [str(database_path())]
+            stamp = self._stamps[""] = repr([(p, _stat_stamp(p)) for p in paths]).encode("utf-8", "surrogateescape")
+        return stamp
+
+
+def _stat_stamp(path: str) -> tuple:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return ()
+    return (st.st_mtime_ns, st.st_size, st.st_ino)
 
 
 def clean(folder: str) -> bool:
