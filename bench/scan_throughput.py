@@ -141,6 +141,11 @@ def copy_corpus(corpus: Path, into: Path) -> Path:
         if p.is_file() and not p.is_symlink():
             shutil.copy2(p, project / p.name)
     shutil.copytree(corpus, project / corpus.name, symlinks=True)
+    # The top of the project, as in a clone of it: the dependency checks look for manifests up
+    # to the folder with .git; without one they would go on up through the temporary folder
+    # (whose modification time other programs change all the time, and with it the cache key
+    # of RL406's results).
+    (project / ".git").mkdir()
     return project
 
 
