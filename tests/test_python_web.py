@@ -93,3 +93,15 @@ def test_what_an_error_handler_returns_is_not_the_exception():
     code = ("from django.http import HttpResponse\n\ndef view(request):\n    try:\n        return work(request)\n"
             "    except Exception as e:\n        result = handle_exception(request, e)\n        return result\n")
     assert not rule_hits(code, "RL144")
+
+
+def test_a_method_that_takes_the_request_but_is_not_a_view():
+    code = ("class Filter:\n    def cleanse(self, request, value):\n        try:\n            return check(value)\n"
+            "        except Exception as e:\n            return '{!r} while evaluating {!r}'.format(e, value)\n")
+    assert not rule_hits(code, "RL144")
+
+
+def test_server_set_meta_keys_are_not_client_data():
+    code = ("from django.conf import settings\n\ndef mw(request, response):\n"
+            "    request.session['csrf'] = request.META['CSRF_COOKIE']\n")
+    assert not rule_hits(code, "RL143")

@@ -18,11 +18,12 @@ from redline.rules.predicates.python_scope import (
     enclosing,
     imports_for,
     imports_module,
+    string_value,
     text,
     unwrap,
 )
 from redline.rules.predicates.python_sinks import HIGH, LOW, MEDIUM, related_for
-from redline.rules.predicates.taint_python import in_request_handler, reaching_values, value_of
+from redline.rules.predicates.taint_python import in_request_handler, reaching_values, scope_for, value_of
 
 # ---------------------------------------------------------------- RL143 trust boundary
 
@@ -53,6 +54,16 @@ def _session_store(ctx, obj) -> str | None:
     return None
 
 
+def _server_meta(value) -> bool:
+    """request.META['CSRF_COOKIE'], META['REMOTE_USER']...: keys the server or middleware set,
+    not headers the client sent (those are HTTP_*)."""
+    v = unwrap(value)
+    if v is None or v.type != "subscript" or not text(v.child_by_field_name("value")).endswith(".META"):
+        return False
+    key = string_value(v.child_by_field_name("subscript"))
+    return key is not None and not key.startswith(("HTTP_", "QUERY_STRING", "PATH_INFO"))
+
+
 def _decorated(node) -> bool:
     fn = enclosing(node, ("function_definition",))
     return fn is not None and fn.parent is not None and fn.parent.type == "decorated_definition"
@@ -75,7 +86,7 @@ def trust_boundary(ctx: MatchContext):
         if value is None:
             continue
         val = value_of(ctx.file, value, "session")
-        if not val.tainted or _all_validated(ctx, value, node, "session", 0):
+        if not val.tainted or _all_validated(ctx, value, node, "session", 0) or _server_meta(value):
             continue
         if val.what.startswith("route parameter") and not _decorated(node):
             continue  # a helper taking (request, ...) read as a Django view: its parameters are not the URL's
@@ -189,6 +200,8 @@ def error_details(ctx: MatchContext):
         values = [c for c in node.named_children if c.type != "comment"]
         if values and _response_built(ctx, values[0]):
             return None  # the response constructor's own match reports it
+        if not scope_for(ctx.file, node).route:
+            return None  # a helper's return value is not the response (a view's is)
         where = "the view's return value"
     else:
         if ctx.node("fn") is not None and text(ctx.node("fn")) not in RESPONSE_CALLS:
