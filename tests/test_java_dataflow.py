@@ -151,3 +151,10 @@ def test_long_chains_inside_a_helper_are_followed():
              "    String f = e.split(\" \")[0];\n    String g = f.trim().toLowerCase();\n    return g;\n  }")
     assert flagged("    String value = reshape(input);", extra)
     assert not flagged("    String value = reshape(\"fixed\");", extra)
+
+
+def test_text_written_through_a_writer_reaches_its_buffer():
+    body = ("    java.io.StringWriter sw = new java.io.StringWriter();\n    java.io.PrintWriter pw = new java.io.PrintWriter(sw);\n"
+            "    pw.print(\"ref-\");\n    pw.print(input);\n    pw.flush();\n    String value = sw.toString();")
+    assert flagged(body)
+    assert not flagged(body.replace("pw.print(input);", "pw.print(42);"))

@@ -59,7 +59,9 @@ Top-level keys (all optional except `language`):
                                      # getter (reads an element back: get, getFirst), remove
                                      # (removes an element by index/key), put (stores a value
                                      # under a key), container (constructors of lists and maps
-                                     # whose elements are tracked per constant index or key)
+                                     # whose elements are tracked per constant index or key),
+                                     # write (writes its arguments into a writer, and through it
+                                     # into the buffer the writer wraps)
     receivers = [...]                # optional, for "format": the receiver class names
 
     [types]                          # factory methods whose result type is known
@@ -81,7 +83,8 @@ from redline.secrets.regex import linear
 HERE = Path(__file__).resolve().parent
 
 SOURCE_KINDS = ("call", "annotation", "helper", "entry")
-PROPAGATOR_KINDS = ("passthrough", "safe", "append", "format", "builder", "getter", "remove", "put", "container")
+PROPAGATOR_KINDS = ("passthrough", "safe", "append", "format", "builder", "getter", "remove", "put", "container",
+                    "write")
 
 # key -> (type, required); types: "str", "int", "list[str]", "table[str]"
 _SCHEMA: dict[str, dict[str, tuple[str, bool]]] = {

@@ -63,6 +63,9 @@ PUTTERS = MODEL.propagates("put")
 GETTERS = MODEL.propagates("getter")
 REMOVERS = MODEL.propagates("remove")
 CONTAINERS = MODEL.propagates("container")
+WRITES = MODEL.propagates("write")
+WRITERS = frozenset({"PrintWriter", "BufferedWriter", "PrintStream", "OutputStreamWriter", "BufferedOutputStream",
+                     "DataOutputStream", "Formatter"})
 # Calls on a tracked container that neither add nor remove elements.
 CONTAINER_READS = SAFE_METHODS | GETTERS | frozenset({"iterator", "stream", "toString", "forEach", "toArray"})
 _INTEGER_TYPES = frozenset({"int", "long", "short", "byte", "char"})
@@ -466,7 +469,7 @@ class JavaAnalyzer(Analyzer):
                 yield Binding(self.text(name), node.start_byte, None, "value", scope, name)
         elif t == "method_invocation":
             name = self.text(node.child_by_field_name("name"))
-            if name in APPENDERS or name in PUTTERS:
+            if name in APPENDERS or name in PUTTERS or name in WRITES:
                 root = node.child_by_field_name("object")
                 while root is not None and root.type == "method_invocation" and self.text(root.child_by_field_name("name")) in APPENDERS:
                     root = root.child_by_field_name("object")
@@ -475,6 +478,8 @@ class JavaAnalyzer(Analyzer):
                     values = list(args.named_children if args is not None else ())
                     if name in PUTTERS and len(values) == 2:
                         values = values[1:]  # the key is not the value
+                    if name in WRITES and values and values[0].type in _NUMBER_LITERALS | {"character_literal"}:
+                        values = []
                     for a in values:
                         yield Binding(self.text(root), node.start_byte, a, "append", scope, root)
 
@@ -720,7 +725,11 @@ class JavaAnalyzer(Analyzer):
             return combine([sub(obj)] + [sub(a) for a in args], "String.formatted")
         if name == "concat" and obj is not None:
             return combine([sub(obj)] + [sub(a) for a in args], "concat()")
-        if name in ("toString", "build") and obj is not None:
+        if name in ("toString", "build", "getBuffer", "toByteArray", "toCharArray") and obj is not None:
+            if obj.type == "identifier":
+                wrapped = self._written_through(obj, category, depth, visiting)
+                if wrapped is not None:
+                    return combine([sub(obj), wrapped], "a writer")
             return sub(obj)
         if name in GETTERS and obj is not None and obj.type == "identifier" and args:
             element = self.container_element(obj, args[0], node)
@@ -738,6 +747,24 @@ class JavaAnalyzer(Analyzer):
             receiver = sub(obj) if obj is not None else None
         full = (obj_text + "." if obj is not None else "") + name
         return self._through(name, receiver, [sub(a) for a in args], MODEL.sanitizes_other(category, name, full))
+
+    def _written_through(self, target, category, depth, visiting) -> Flow | None:
+        """What was written into buffer `target` through writers wrapped around it
+        (`PrintWriter pw = new PrintWriter(sw); pw.print(x); sw.toString()`)."""
+        name = self.text(target)
+        flows = []
+        for other, bindings in self.unit_bindings(self.unit_of(target)).items():
+            if other == name or other in visiting:
+                continue
+            wraps = any(b.value is not None and b.value.type == "object_creation_expression"
+                        and self.callee_name(b.value) in WRITERS
+                        and any(x.type == "identifier" and self.text(x) == name
+                                for x in b.value.child_by_field_name("arguments").named_children)
+                        for b in bindings)
+            if wraps:
+                flows += [self.sub(b.value, category, depth, visiting | {other})
+                          for b in bindings if b.kind == "append" and b.value is not None and b.start < target.start_byte]
+        return combine(flows) if flows else None
 
     # ------------------------------------------------------------------ summaries of the file's methods
 
