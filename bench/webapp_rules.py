@@ -3,6 +3,7 @@
 
     python bench/webapp_rules.py [--rules RL145,...] [--only NAME,...] [--django] [--owasp]
     python bench/webapp_rules.py --cyberseceval [--shared DIR]
+    python bench/webapp_rules.py --pairs [--shared DIR]
 
 Scans each unpacked package of bench/corpora/realworld/src/{pypi,npm}/ (fetched by
 bench/realworld.py) as its own workspace, the way a user scans it (`redline scan .` in the
@@ -17,6 +18,10 @@ bench/detection.py does (same materialization and configuration, its functions a
 per language, how many records have a finding within +-1 line of a labeled line whose CWE is
 in the record's CWE group ("line + CWE"), how many of those come from an issue-19 rule or table,
 and how many are found only by one (the records these rules add to the recall).
+
+`--pairs` counts, on the labeled sets with safe records (SVEN, SafeCoder, CWEval), the safe
+and the insecure records that get a finding of an issue-19 rule or table: on safe code every
+such finding is a false alarm of these rules.
 
 The default rule list is the rules and language tables added for issue 19: RL145-RL148,
 RL334, RL335 and the JavaScript/TypeScript tables of RL116, RL117, RL311 and RL314 (the Python
@@ -95,6 +100,30 @@ def cyberseceval(shared: Path, rules: set[str]) -> int:
     return 0
 
 
+def pairs(shared: Path, rules: set[str]) -> int:
+    sys.path.insert(0, str(HERE))
+    sys.path.insert(0, str(ROOT / "server"))
+    import detection as det  # noqa: E402
+    from redline.config import Config  # noqa: E402
+
+    cfg = Config(engines=(("bandit", False), ("dependencies", False), ("registry", False)))
+    print("| set | safe records | flagged by an issue-19 rule | insecure records | flagged by an issue-19 rule |")
+    print("|---|---|---|---|---|")
+    for name in ("sven_python_pairs", "safecoder_pairs", "cweval"):
+        c: collections.Counter = collections.Counter()
+        for rec in det.load(shared, name):
+            if rec["language"] not in det.EXT:
+                continue
+            a = det.analyze_text(f"sample.{det.EXT[rec['language']]}", det.code_of(rec), cfg)
+            ours = [f for f in a.findings if f.code in rules and (f.code not in EXTENDED or rec["language"] != "python")]
+            c[rec["label"]] += 1
+            c[rec["label"] + " flagged"] += bool(ours)
+            if ours and rec["label"] == "safe":
+                print(f"  safe {rec['id']}: {', '.join(sorted({f.code for f in ours}))}", file=sys.stderr)
+        print(f"| {name} | {c['safe']} | {c['safe flagged']} | {c['insecure']} | {c['insecure flagged']} |")
+    return 0
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--rules", default=NEW_RULES)
@@ -102,10 +131,13 @@ def main() -> int:
     ap.add_argument("--django", action="store_true")
     ap.add_argument("--owasp", action="store_true")
     ap.add_argument("--cyberseceval", action="store_true")
+    ap.add_argument("--pairs", action="store_true")
     ap.add_argument("--shared", type=Path, default=Path(os.environ.get("REDLINE_SHARED", ROOT.parent / "shared")))
     args = ap.parse_args()
     if args.cyberseceval:
         return cyberseceval(args.shared, set(args.rules.split(",")))
+    if args.pairs:
+        return pairs(args.shared, set(args.rules.split(",")))
     only = {x for x in args.only.split(",") if x}
     targets: list[tuple[str, Path, str]] = []
     for eco in ("pypi", "npm"):

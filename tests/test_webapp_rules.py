@@ -341,3 +341,16 @@ def test_js_log_of_decoded_route_params_is_reported_and_raw_url_is_not():
             "  console.log(req.method + ' ' + req.originalUrl);\n  res.end();\n});\n")
     hits = findings("server.js", code, "RL116")
     assert [h.span.start_point[0] for h in hits] == [1]
+
+
+def test_get_pages_that_show_a_form_are_not_state_changes():
+    code = FLASK + ("@app.route('/wiki/<page>/edit')\ndef edit_page(page):\n    return render_template('edit.html', page=load(page))\n\n"
+                    "@app.route('/movies/add', methods=['GET', 'POST'])\ndef add_movie():\n    form = MovieForm()\n"
+                    "    if not form.validate_on_submit():\n        return render_template('new.html', form=form)\n"
+                    "    db.session.add(Movie(title=form.title.data))\n    db.session.commit()\n    return redirect('/movies')\n")
+    assert findings("app.py", code, "RL146") == []
+
+
+def test_postmessage_of_layout_data_is_low():
+    code = "frame.onload = () => frame.contentWindow.postMessage({ type: 'resize', height: el.scrollHeight }, '*');\n"
+    assert one("embed.js", code, "RL148").confidence == Confidence.LOW

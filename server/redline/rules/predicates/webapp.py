@@ -687,10 +687,17 @@ STATE_VERBS = frozenset({
 })
 
 
-def state_verb(name: str) -> str | None:
-    """The first state-changing verb among the words of a route path or function name."""
+# Verbs that also name the page showing a form (GET /posts/new, /<page>/edit, /movies/add): they
+# support a write found in the handler, but alone they are not evidence.
+FORM_VERBS = frozenset({"edit", "create", "add", "update", "upload", "change", "set", "save", "insert", "import",
+                        "new", "invite", "confirm", "subscribe", "unsubscribe", "reset"})
+
+
+def state_verb(name: str, alone: bool = False) -> str | None:
+    """The first state-changing verb among the words of a route path or function name (with
+    `alone`, only verbs that are evidence without a write: delete, transfer, approve, ...)."""
     for w in words.split_words(name or ""):
-        if w in STATE_VERBS:
+        if w in STATE_VERBS and not (alone and w in FORM_VERBS):
             return w
     return None
 
@@ -735,7 +742,8 @@ def _py_route_methods(file, fn):
 
 
 def _py_checks_method(body_text: str) -> bool:
-    return "request.method" in body_text or "self.request.method" in body_text
+    """The handler branches on the method (Flask-WTF's validate_on_submit() is true only for POST)."""
+    return "request.method" in body_text or "validate_on_submit()" in body_text
 
 
 def _py_evidence(file, fn):
@@ -830,7 +838,7 @@ def _state_verdict(ev, named, name, route, report_node):
             conf = LOW
         return Verdict(confidence=conf, node=report_node, args={"handler": label, "evidence": what},
                        related=(Related(Span.of_node(node), f"state change on GET: {what}"),))
-    if named:
+    if named and state_verb(named, alone=True):
         verb = named
         return Verdict(confidence=LOW, node=report_node,
                        args={"handler": label, "evidence": f"is named for a state change ('{verb}')"})
@@ -1057,7 +1065,8 @@ def js_post_message_star(ctx: MatchContext):
     receiver = a.text(call.child_by_field_name("function").child_by_field_name("object") or call)
     if receiver in ("window", "self", "globalThis", "global", "_global", "this", "root"):
         return None  # a message to this very window (setImmediate polyfills, same-page events)
-    return Verdict(confidence=LOW if data.type == "object" and len(data.named_children) <= 1 else MEDIUM,
+    sensitive = SENSITIVE_MESSAGE.search(a.text(data)) is not None
+    return Verdict(confidence=MEDIUM if sensitive else LOW,
                    args={"how": f"{receiver}.postMessage(..., '*') sends its data to whatever page is loaded in that window"})
 
 
@@ -1193,6 +1202,7 @@ def js_timing_compare(ctx: MatchContext):
     return None
 
 
+SENSITIVE_MESSAGE = linear(r"(?i)(token|secret|session|passw|cookie|auth|credential|user|email|apikey|api_key|jwt|code)")
 WINDOW_RECEIVERS = frozenset({"window", "globalThis", "top", "parent", "document.defaultView", "this.window", "win"})
 
 
