@@ -354,3 +354,9 @@ def test_get_pages_that_show_a_form_are_not_state_changes():
 def test_postmessage_of_layout_data_is_low():
     code = "frame.onload = () => frame.contentWindow.postMessage({ type: 'resize', height: el.scrollHeight }, '*');\n"
     assert one("embed.js", code, "RL148").confidence == Confidence.LOW
+
+
+def test_js_two_local_values_are_not_a_timing_probe():
+    code = ("function register(password, repeatPassword) {\n  if (password !== repeatPassword) { throw new Error('mismatch'); }\n}\n"
+            "function check(secret) { if (secret !== PropTypesSecret) { warn(); } }\n")
+    assert findings("form.js", code, "RL311") == []

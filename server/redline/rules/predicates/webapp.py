@@ -1198,6 +1198,8 @@ def js_timing_compare(ctx: MatchContext):
             return None  # password === passwordConfirm from the same form
         if fx.kind != Kind.TAINTED and fy.kind != Kind.TAINTED and not _js_secret_side(a, y):
             return None  # neither side is what a caller sends, nor a second secret
+        if fx.kind != Kind.TAINTED and fy.kind != Kind.TAINTED and x.type == y.type == "identifier":
+            return None  # two local values (password !== repeatPassword, a sentinel check): no stored secret is probed
         return Verdict(args={"what": what})
     return None
 
