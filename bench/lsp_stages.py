@@ -115,7 +115,14 @@ def main() -> int:
     ap.add_argument("--autoclose", action="store_true")
     ap.add_argument("--real", help="LANGUAGE:SIZE of a bench/lsp_realcode.py corpus (python:10k, go:2k, ...)")
     ap.add_argument("--scenarios", help="with --real: comma-separated scenarios (default: all)")
+    ap.add_argument("--top-level-units", action="store_true",
+                    help="re-scan whole top-level definitions (rescan without the previous text), for comparison")
     args = ap.parse_args()
+    if args.top_level_units:
+        from redline.rules import engine as rule_engine
+
+        rescan = rule_engine.rescan
+        rule_engine.rescan = lambda *a, before=None, **k: rescan(*a[:6], **k)
     print(f"# lsp_stages: {args.edits} keystrokes, CPU ms of this thread, median of {args.runs} runs")
     if args.real:
         import lsp_realcode as R
