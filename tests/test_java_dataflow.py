@@ -158,3 +158,14 @@ def test_text_written_through_a_writer_reaches_its_buffer():
             "    pw.print(\"ref-\");\n    pw.print(input);\n    pw.flush();\n    String value = sw.toString();")
     assert flagged(body)
     assert not flagged(body.replace("pw.print(input);", "pw.print(42);"))
+
+
+def test_summaries_stay_inside_the_top_level_declaration():
+    """An edit re-runs one top-level declaration: a call is not summarised through another one."""
+    code = ("class Orders {\n  void f(HttpServletRequest req, java.sql.Statement st) throws Exception {\n"
+            "    String v = Other.plain(req.getParameter(\"q\"));\n"
+            "    st.executeQuery(\"SELECT * FROM t WHERE n = '\" + v + \"'\");\n  }\n}\n"
+            "class Other {\n  static String plain(String s) { return s; }\n}\n")
+    assert not only("Orders.java", code, "RL101")  # unknown here: not followed into class Other
+    inner = code.replace("}\n}\nclass Other {", "}\n  static class Other {").rstrip("\n") + "\n}\n"
+    assert only("Orders.java", inner, "RL101")

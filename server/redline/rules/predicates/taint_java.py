@@ -819,11 +819,16 @@ class JavaAnalyzer(Analyzer):
             return self.declared_type(obj) in classes
         return False
 
-    def resolve_methods(self, name: str, obj, nargs: int) -> list:
+    def resolve_methods(self, name: str, obj, nargs: int, at=None) -> list:
+        """Methods of this file a call may run: in the same top-level declaration as the call
+        `at` (the incremental rescan re-runs one top-level declaration on its own)."""
         if not self._own_method(obj):
             return []
+        unit = node_key(self.unit_of(at)) if at is not None else None
         out = []
         for m in self.methods().get(name, ()):
+            if unit is not None and node_key(self.unit_of(m)) != unit:
+                continue
             params = self.parameter_names(m)
             if len(params) == nargs or (params and params[-1][1] and nargs >= len(params) - 1):
                 if m.child_by_field_name("body") is not None:
@@ -833,7 +838,7 @@ class JavaAnalyzer(Analyzer):
     def _summary(self, call, name, obj, args, category, depth, visiting) -> Flow | None:
         """The flow of a call to a method of this file: its return values, with its parameters
         bound to this call's arguments."""
-        targets = self.resolve_methods(name, obj, len(args))
+        targets = self.resolve_methods(name, obj, len(args), call)
         if not targets:
             return None
         nested = [x for x in visiting if isinstance(x, tuple) and x[0] == "method"]
