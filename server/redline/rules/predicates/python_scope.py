@@ -9,6 +9,7 @@ which is reset whenever a different tree is scanned, and is per thread.
 from __future__ import annotations
 
 import re
+from redline.secrets.regex import linear
 import threading
 
 import tree_sitter as ts
@@ -396,7 +397,7 @@ def qualname(file, node) -> str | None:
     return ".".join([base, *reversed(parts)])
 
 
-_ALIAS_RE = re.compile(rb"\bas\s+([A-Za-z_]\w*)")
+_ALIAS_RE = linear(rb"\bas\s+([A-Za-z_]\w*)")
 
 
 def _import_aliases(file) -> frozenset:

@@ -40,7 +40,13 @@ from redline.rules.predicates.python_scope import (
 from redline.rules.predicates.taint_core import Kind, related_for, walk
 from redline.rules.predicates.taint_js import JsAnalyzer, js_analyzer, member_path, string_value as js_string_raw
 from redline.rules.predicates.taint_python import value_of
-from redline.secrets.regex import linear
+from redline.secrets.regex import escape, linear
+
+_CONST_NAME = linear(r"[A-Z][A-Z0-9_]*")
+_ORIGIN_CHECK = linear(r"\.origin\b|\borigin\b|\.source\b|\bsource\s*[!=]==?")
+_METHOD_ARG = linear(r"method\s*=\s*\{?([^)}]*)")
+_PATH_LITERAL = linear(r'"(/[^"]*)"')
+_CLASS_ESCAPE = linear(r"replace(All)?\(\s*/\[[^\]]*\\\\\^")  # .replace(/[...\\^...]/g: a hand-written regex escaper
 
 HIGH, MEDIUM, LOW = Confidence.HIGH, Confidence.MEDIUM, Confidence.LOW
 
@@ -340,7 +346,7 @@ def weak_key_env(ctx: MatchContext, v: Verdict):
     if v.data.get("fallback") or v.node is None or v.data.get("lang") not in ("python", "js"):
         return None
     name = re.sub(r"[^A-Za-z0-9]+", "_", v.args.get("where", "SECRET_KEY")).strip("_").upper() or "SECRET_KEY"
-    if not re.fullmatch(r"[A-Z][A-Z0-9_]*", name) or name.endswith("()"):
+    if not _CONST_NAME.fullmatch(name) or name.endswith("()"):
         return None
     if v.data.get("lang") == "python":
         if b"import os" not in ctx.file.text:
@@ -1034,7 +1040,7 @@ def js_message_listener(ctx: MatchContext):
     if handler.type not in ("arrow_function", "function_expression", "function", "function_declaration"):
         return None
     body = a.text(handler)
-    if re.search(r"\.origin\b|\borigin\b|\.source\b|\bsource\s*[!=]==?", body):
+    if _ORIGIN_CHECK.search(body):
         return None
     params = a.params_of(handler)
     if not params:
@@ -1043,7 +1049,7 @@ def js_message_listener(ctx: MatchContext):
     if ev.startswith("{"):
         if "data" not in ev:
             return None
-    elif not re.search(r"\b" + re.escape(ev) + r"\s*\.\s*data\b", body):
+    elif not linear(r"\b" + escape(ev) + r"\s*\.\s*data\b").search(body):
         return None
     danger = re.search(r"\b(eval|Function|innerHTML|outerHTML|insertAdjacentHTML|document\.write|location|href|src|"
                        r"postMessage|fetch|ajax|setAttribute|localStorage|sessionStorage|cookie)\b", body)
@@ -1370,14 +1376,14 @@ def java_state_change_get(ctx: MatchContext):
     route = ""
     if aname == "RequestMapping":
         text = _node_text(ctx, ann)
-        m = re.search(r"method\s*=\s*\{?([^)}]*)", text)
+        m = _METHOD_ARG.search(text)
         if m is None:
             return None  # no method: Spring accepts every method; whether GET is meant is unclear
         if "GET" not in m.group(1):
             return None
     elif aname != "GetMapping":
         return None
-    lit = re.search(r'"(/[^"]*)"', _node_text(ctx, ann))
+    lit = _PATH_LITERAL.search(_node_text(ctx, ann))
     route = lit.group(1) if lit else ""
     body = method.child_by_field_name("body")
     if body is None:
@@ -1414,7 +1420,7 @@ def _js_escaped_locals(a: JsAnalyzer, node) -> bool:
         if n.type == "identifier":
             d = a.single_definition(n)
             if d is not None and d[1] is not None and (REGEX_ESCAPES.search(a.text(d[1])) or
-                                                      re.search(r"replace(All)?\(\s*/\[[^\]]*\\\\\^", a.text(d[1]))):
+                                                      _CLASS_ESCAPE.search(a.text(d[1]))):
                 return True
     return False
 
