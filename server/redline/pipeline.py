@@ -129,7 +129,8 @@ _ENGINE_PRIORITY = {"redline": 0, "secrets": 0}  # own detectors before imported
 
 def _priority(f: Finding) -> tuple:
     width = f.span.end_byte - f.span.start_byte
-    return (_ENGINE_PRIORITY.get(f.engine, 1), -f.confidence.rank, -f.severity.rank, width, f.code)
+    # Of two findings for one weakness, keep the one the user can fix with a click.
+    return (_ENGINE_PRIORITY.get(f.engine, 1), -f.confidence.rank, -f.severity.rank, not f.fixes, width, f.code)
 
 
 _OVERLAP_CHECKS = 16
