@@ -9,6 +9,7 @@ open configuration file. Any of these re-lints the open documents.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from lsprotocol import types
@@ -20,6 +21,7 @@ from redline.lsp.workspace_config import CONFIG_NAMES, is_config_file
 
 log = logging.getLogger(__name__)
 WATCH_ID = "redline-config-files"
+_PENDING: set = set()  # running settings pulls (the loop keeps only weak references to tasks)
 
 
 def apply_settings(ls, data, origin: str) -> None:
@@ -66,12 +68,18 @@ async def watch_config_files(ls) -> None:
 
 def register(server) -> None:
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
-    async def did_change_configuration(ls, params: types.DidChangeConfigurationParams) -> None:
+    def did_change_configuration(ls, params: types.DidChangeConfigurationParams) -> None:
+        # Synchronous on purpose: settings that come with the notification take effect before the
+        # next message is handled, so a diagnostic pull sent right after it (Neovim) answers under
+        # the new settings. (An async handler only starts on a later turn of the event loop.)
         settings = params.settings
         if isinstance(settings, dict) and ("redline" in settings or not ls.session.client.configuration):
             apply_settings(ls, settings, "didChangeConfiguration")
         elif ls.session.client.configuration:
-            await pull_settings(ls)  # the "pull" model: the notification only says "ask again"
+            # The "pull" model: the notification only says "ask again"; that needs a round trip.
+            task = asyncio.get_running_loop().create_task(pull_settings(ls))
+            _PENDING.add(task)
+            task.add_done_callback(_PENDING.discard)
 
     @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
     def did_change_watched_files(ls, params: types.DidChangeWatchedFilesParams) -> None:
