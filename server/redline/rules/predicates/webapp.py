@@ -37,6 +37,7 @@ from redline.rules.predicates.python_scope import (
     text as py_text,
     unwrap,
 )
+from redline.rules.predicates.javascript import bound_module
 from redline.rules.predicates.taint_core import Kind, related_for, walk
 from redline.rules.predicates.taint_js import JsAnalyzer, js_analyzer, member_path, string_value as js_string_raw
 from redline.rules.predicates.taint_python import value_of
@@ -208,33 +209,6 @@ def _js_const(a: JsAnalyzer, node) -> str | None:
     return None
 
 
-def _js_module(a: JsAnalyzer, ident) -> str | None:
-    """The module an identifier was imported or required from."""
-    if ident is None or ident.type != "identifier":
-        return None
-    for b in a.visible(a.text(ident), ident):
-        v = b.value
-        if v is None:
-            continue
-        if v.type == "import_statement":
-            src = v.child_by_field_name("source")
-            return js_string_raw(a, src) if src is not None else None
-        n = v
-        while n is not None and n.type in ("member_expression", "call_expression", "await_expression"):
-            if n.type == "call_expression":
-                fn = n.child_by_field_name("function")
-                if fn is not None and a.text(fn) in ("require", "import"):
-                    args = _js_args(n)
-                    return _js_const(a, args[0]) if args else None
-                n = fn
-            elif n.type == "member_expression":
-                n = n.child_by_field_name("object")
-            else:
-                n = n.named_children[0] if n.named_children else None
-        return None
-    return None
-
-
 def _js_weak_literal(a: JsAnalyzer, value):
     """(literal, reason, is_fallback) for a weak key literal, directly, through a constant bound
     once, or as the fallback of `process.env.X || 'secret'`."""
@@ -278,12 +252,12 @@ def js_weak_key(ctx: MatchContext):
         args = _js_args(node)
         if name in ("sign", "verify", "decode", "encode") and fn is not None and fn.type == "member_expression":
             obj = fn.child_by_field_name("object")
-            mod = _js_module(a, obj) if obj is not None and obj.type == "identifier" else None
+            mod = bound_module(a, obj) if obj is not None and obj.type == "identifier" else None
             if mod not in JWT_MODULES and not (mod is None and obj is not None and a.text(obj) in ("jwt", "jsonwebtoken")):
                 return None
             key = args[1] if len(args) > 1 else None
             where = f"{a.text(fn)}()"
-        elif name in ("cookieParser",) or (fn is not None and fn.type == "identifier" and _js_module(a, fn) == "cookie-parser"):
+        elif name in ("cookieParser",) or (fn is not None and fn.type == "identifier" and bound_module(a, fn) == "cookie-parser"):
             key = args[0] if args else None
             where = "cookieParser()"
         else:
@@ -332,7 +306,7 @@ def _in_session_call(a: JsAnalyzer, node) -> bool:
             call = n.parent
             if call is not None and call.type == "call_expression":
                 fn = call.child_by_field_name("function")
-                mod = _js_module(a, fn) if fn is not None and fn.type == "identifier" else None
+                mod = bound_module(a, fn) if fn is not None and fn.type == "identifier" else None
                 return mod in SESSION_MODULES or a.text(fn) in ("session", "cookieSession", "expressSession")
             return False
         n = n.parent
@@ -366,7 +340,7 @@ def js_session_defaults(ctx: MatchContext):
     a = _js(ctx)
     call = ctx.node("match")
     fn = ctx.node("fn")
-    mod = _js_module(a, fn)
+    mod = bound_module(a, fn)
     name = a.text(fn)
     if mod is None:
         # A fragment without its imports: trust the conventional names only inside app.use(...).
@@ -1438,10 +1412,10 @@ def _js_new_module(a: JsAnalyzer, ctor) -> str | None:
     if ctor is None:
         return None
     if ctor.type == "identifier":
-        return _js_module(a, ctor)
+        return bound_module(a, ctor)
     if ctor.type == "member_expression":
         obj = ctor.child_by_field_name("object")
-        return _js_module(a, obj) if obj is not None and obj.type == "identifier" else None
+        return bound_module(a, obj) if obj is not None and obj.type == "identifier" else None
     return None
 
 
@@ -1467,7 +1441,7 @@ def js_cleartext_protocol(ctx: MatchContext):
     if name == "createTransport":
         fn = node.child_by_field_name("function")
         obj = fn.child_by_field_name("object") if fn is not None and fn.type == "member_expression" else None
-        if _js_module(a, obj) != "nodemailer" and a.text(obj) != "nodemailer":
+        if bound_module(a, obj) != "nodemailer" and a.text(obj) != "nodemailer":
             return None
         ignore = _js_pair_value(a, opts, "ignoreTLS")
         if ignore is not None and ignore.type == "true":
