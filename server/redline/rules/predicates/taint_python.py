@@ -881,23 +881,12 @@ class _Evaluator:
         return None
 
     def resolve(self, ident) -> Val:
-        name = text(ident)
         scope = scope_for(self.file, ident)
         # Comprehension variables and lambda parameters between the use and its scope.
-        n = ident.parent
-        while n is not None and n is not scope.node and n.type != "module":
-            if n.type in COMPREHENSIONS:
-                for clause in n.named_children:
-                    if clause.type == "for_in_clause":
-                        left = clause.child_by_field_name("left")
-                        if left is not None and name in _names_in(left):
-                            return self.eval(clause.child_by_field_name("right"))
-            elif n.type == "lambda":
-                params = n.child_by_field_name("parameters")
-                if params is not None and name in _names_in(params):
-                    return self.bindings.get((n.start_byte, name), UNKNOWN_VAL)
-            n = n.parent
-        return self.lookup(scope, name, ident, ident.start_byte)
+        between = self._bound_between(ident, scope)
+        if between is not None:
+            return between
+        return self.lookup(scope, text(ident), ident, ident.start_byte)
 
     def lookup(self, scope: Scope, name: str, use, pos: int) -> Val:
         if name in scope.declared_global and scope.node.type != "module":
