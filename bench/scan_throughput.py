@@ -364,7 +364,7 @@ def main(argv: list[str] | None = None) -> int:
     out.append("")
     out.append(
         f"--jobs 2 against --jobs 1 (default, cold): {medians[j1] / medians[j2]:.2f}x by wall time"
-        f" (CPU {cpu[j2]:.2f} s against {cpu[j1]:.2f} s: the workers' start-up and the per-process first passes)"
+        f" (CPU {cpu[j2]:.2f} s against {cpu[j1]:.2f} s; {os.cpu_count()} CPUs, load average {load_end[0]:.1f} at the end)"
     )
     print("\n".join(out))
     if args.write:
