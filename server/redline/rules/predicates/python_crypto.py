@@ -453,10 +453,51 @@ HTTP_CALLS = frozenset({"get", "post", "put", "patch", "delete", "head", "option
                         "HTTPSConnectionPool", "connection_from_url", "ws_connect", "create_connection", "Http"})
 
 
+TLS_CHOICE_WORDS = frozenset({"verify", "verified", "cert", "certs", "reqs", "ssl", "tls", "insecure", "hostname",
+                              "check", "unverified", "validate", "secure"})
+
+
+def _callers_tls_choice(node) -> bool:
+    """The statement runs only in a branch taken on the caller's TLS choice: an if/elif (or its
+    else) in a function whose condition reads a verify/cert/ssl-named value (`elif verify is
+    False:`, `if ssl_options["cert_reqs"] == CERT_NONE:`). A library honouring `verify=False`
+    turns nothing off by itself; the caller's verify=False is reported where it is written."""
+    fn = enclosing_function(node)
+    if fn is None:
+        return False
+    n = node
+    while n is not None and n != fn:
+        parent = n.parent
+        if parent is not None and parent.type in ("if_statement", "elif_clause", "else_clause") and n.type == "block":
+            stmt = parent if parent.type == "if_statement" else parent.parent
+            conds = [stmt.child_by_field_name("condition")] + [
+                c.child_by_field_name("condition") for c in stmt.named_children if c.type == "elif_clause"]
+            for cond in conds:
+                if cond is None:
+                    continue
+                for ident in _identifiers(cond):
+                    name = text(ident)
+                    if TLS_CHOICE_WORDS.intersection(name_words(name)):
+                        return True
+        n = parent
+    return False
+
+
+def _identifiers(node):
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if n.type == "identifier":
+            yield n
+        stack.extend(n.named_children)
+
+
 @predicate("python.tls_verify_off")
 def tls_verify_off(ctx: MatchContext):
     node = ctx.node("match")
     t = node.type
+    if t in ("assignment", "keyword_argument") and _callers_tls_choice(node):
+        return None
     if t == "keyword_argument":
         key = text(node.child_by_field_name("name"))
         value = node.child_by_field_name("value")
@@ -551,6 +592,18 @@ def weak_tls_version(ctx: MatchContext):
         return None
     if p is not None and p.type == "argument_list" and callee_name(p.parent) in ("hasattr", "getattr", "set_options", "isinstance"):
         return None
+    # A table from one library's protocol constants to another's (a dict entry, a lookup key, or
+    # `table[ssl.PROTOCOL_TLSv1] = SSL.TLSv1_METHOD`) selects nothing by itself.
+    # An options dict (`{"ssl_version": ssl.PROTOCOL_TLSv1}`, `opts["ssl_version"] = ...`) has
+    # string keys and stays reported.
+    if p is not None and p.type == "subscript" and p.child_by_field_name("subscript") == node:
+        return None
+    if p is not None and p.type == "pair" and p.child_by_field_name("key").type != "string":
+        return None
+    if p is not None and p.type == "assignment" and p.child_by_field_name("right") == node:
+        left = p.child_by_field_name("left")
+        if left is not None and left.type == "subscript" and left.child_by_field_name("subscript").type != "string":
+            return None
     return Verdict(args={"version": label})
 
 
@@ -784,11 +837,34 @@ COOKIE_SETTINGS = {
 }
 
 
+def _cookie_jar_call(call) -> bool:
+    """A client-side cookie store's set_cookie (http.cookiejar.CookieJar and its subclasses in HTTP
+    clients and crawlers): it stores a Cookie object the client received, it sends no Set-Cookie
+    header, so flags are not its to set. A response's set_cookie takes a name and a value; the jar's
+    takes one Cookie object, its receiver is a jar, or the call is made in a CookieJar subclass."""
+    fn = call.child_by_field_name("function")
+    receiver = fn.child_by_field_name("object") if fn is not None and fn.type == "attribute" else None
+    last = text(receiver).rsplit(".", 1)[-1].lower() if receiver is not None else ""
+    if "jar" in last:
+        return True
+    positional, kw = call_args(call)
+    if len(positional) == 1 and not kw and string_value(positional[0]) is None and positional[0].type != "string":
+        return True
+    if receiver is not None and text(receiver) in ("self", "super()"):
+        cls = call.parent
+        while cls is not None and cls.type != "class_definition":
+            cls = cls.parent
+        bases = cls.child_by_field_name("superclasses") if cls is not None else None
+        if bases is not None and "cookiejar" in text(bases).lower():
+            return True
+    return False
+
+
 @predicate("python.insecure_cookie")
 def insecure_cookie(ctx: MatchContext):
     node = ctx.node("match")
     if node.type == "call":
-        if has_splat(node):
+        if has_splat(node) or _cookie_jar_call(node):
             return None
         missing, risks, fix_keys = [], [], []
         for key, label, risk in (("secure", "Secure", "read on the network (it is also sent over plain HTTP)"),

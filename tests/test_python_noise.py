@@ -1,0 +1,76 @@
+"""Issue 13's false-positive classes in the Python rules (bench/results/triage.md, "False-positive
+and noise classes"): each class has a test that fails if it comes back, beside one that the true
+case of the class is still reported. The examples are written for these tests."""
+
+from __future__ import annotations
+
+from redline.config import Config
+from redline.pipeline import analyze_text
+
+FAST = Config(engines=(("bandit", False), ("dependencies", False), ("registry", False), ("detect-secrets", False)))
+
+
+def codes(code: str, rule: str, path: str = "app.py") -> list:
+    a = analyze_text(path, code, FAST)
+    assert not a.errors, a.errors
+    return [(f.code, f.span, f.message) for f in a.findings if f.code == rule]
+
+
+def reported(code: str, rule: str, path: str = "app.py") -> None:
+    assert codes(code, rule, path), f"{rule} no longer reported"
+
+
+def silent(code: str, rule: str, path: str = "app.py") -> None:
+    found = codes(code, rule, path)
+    assert not found, found
+
+
+# ---------------------------------------------------------------- J: RL307 on a client's cookie jar
+
+
+def test_j_cookie_jar_set_cookie_is_client_side():
+    silent("import http.cookiejar\n\ndef remember(store: http.cookiejar.CookieJar, c):\n    store.set_cookie(c)\n", "RL307")
+    silent("def keep(self, c):\n    self.cookiejar.set_cookie(c)\n", "RL307")
+    silent(
+        "from http.cookiejar import CookieJar\n\nclass SessionJar(CookieJar):\n"
+        "    def merge(self, other):\n        for c in other:\n            self.set_cookie(c)\n"
+        "    def set_cookie(self, c, *a, **k):\n        return super().set_cookie(c, *a, **k)\n",
+        "RL307",
+    )
+
+
+def test_j_response_cookie_without_flags_is_still_reported():
+    reported("def login(resp, sid):\n    resp.set_cookie('sid', sid)\n", "RL307")
+    reported("def login(response, sid):\n    response.set_cookie(key='sid', value=sid)\n", "RL307")
+
+
+# ---------------------------------------------------------------- K: TLS off on the caller's request, protocol tables
+
+
+def test_k_tls_off_in_a_branch_on_the_callers_choice():
+    silent(
+        "import ssl\n\ndef make_context(verify=True):\n    if verify:\n        return ssl.create_default_context()\n"
+        "    else:\n        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)\n        ctx.check_hostname = False\n"
+        "        ctx.verify_mode = ssl.CERT_NONE\n        return ctx\n",
+        "RL305",
+    )
+    silent(
+        "import ssl\n\ndef apply(context, options):\n    if options.get('cert_reqs') == ssl.CERT_NONE:\n"
+        "        context.check_hostname = False\n",
+        "RL305",
+    )
+
+
+def test_k_protocol_constant_tables():
+    silent("import ssl\nfrom OpenSSL import SSL\nVERSIONS = {ssl.PROTOCOL_TLSv1: SSL.TLSv1_METHOD}\n", "RL320")
+    silent("import ssl\nfrom OpenSSL import SSL\nVERSIONS = {}\nVERSIONS[ssl.PROTOCOL_TLSv1_1] = SSL.TLSv1_1_METHOD\n", "RL320")
+
+
+def test_k_tls_off_unconditionally_or_on_other_conditions_is_still_reported():
+    reported("import ssl\n\ndef make_context():\n    ctx = ssl.create_default_context()\n    ctx.check_hostname = False\n    return ctx\n", "RL305")
+    reported("import ssl\nDEBUG = True\n\ndef make_context():\n    ctx = ssl.create_default_context()\n    if DEBUG:\n        ctx.verify_mode = ssl.CERT_NONE\n    return ctx\n", "RL305")
+    reported("import requests\n\ndef fetch(url):\n    return requests.get(url, verify=False)\n", "RL305")
+    reported("import ssl\nctx = ssl.SSLContext(ssl.PROTOCOL_TLSv1)\n", "RL320")
+    reported("import ssl\nOPTIONS = {'ssl_version': ssl.PROTOCOL_TLSv1}\n", "RL320")
+    # A branch on some other parameter is not the caller's TLS choice.
+    reported("import requests\n\ndef fetch(url, retry):\n    if retry:\n        return requests.get(url, verify=False)\n", "RL305")
