@@ -74,3 +74,24 @@ def test_k_tls_off_unconditionally_or_on_other_conditions_is_still_reported():
     reported("import ssl\nOPTIONS = {'ssl_version': ssl.PROTOCOL_TLSv1}\n", "RL320")
     # A branch on some other parameter is not the caller's TLS choice.
     reported("import requests\n\ndef fetch(url, retry):\n    if retry:\n        return requests.get(url, verify=False)\n", "RL305")
+
+
+# ---------------------------------------------------------------- E: RL311 on values that are not secrets
+
+
+def test_e_protocol_constants_signals_eq_and_nonces_are_not_secrets():
+    silent("import signal\n\ndef handle(sig):\n    if sig == signal.SIGHUP:\n        reload()\n", "RL311")
+    silent("WAKE = 'W'\n\nclass Loop:\n    WAKEUP_SIGNAL = 'x'\n    def run(self, sig):\n        return sig != self.WAKEUP_SIGNAL\n", "RL311")
+    silent("TOKEN_STRING = 'string'\n\ndef kind(token):\n    if token == TOKEN_STRING:\n        return 1\n", "RL311")
+    silent("from .consts import SIGNATURE_HMAC\n\ndef pick(request):\n    return request.signature_method == SIGNATURE_HMAC\n", "RL311")
+    silent("class Bearer:\n    def __eq__(self, other):\n        return self.token == other.token\n", "RL311")
+    silent("def fresh(self, nonce):\n    return nonce != self.last_nonce\n", "RL311")
+    silent("def stale(self, checksum):\n    return self.checksum != checksum\n", "RL311")
+    silent("def clean(token):\n    return token.strip() == token\n", "RL311")
+
+
+def test_e_secret_comparisons_are_still_reported():
+    reported("class Inspector:\n    def check(self, request):\n        if request.token != self.api_key:\n            raise PermissionError()\n", "RL311")
+    reported("import os\nAPI_TOKEN = os.environ['API_TOKEN']\n\ndef ok(request):\n    return request.headers['X-Token'] == API_TOKEN\n", "RL311")
+    reported("import hmac, hashlib\n\ndef valid(key, body, sig):\n    return sig == hmac.new(key, body, hashlib.sha256).hexdigest()\n", "RL311")
+    reported("def ok(request, user):\n    return request.form['password'] == user.password\n", "RL311")

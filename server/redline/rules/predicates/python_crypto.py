@@ -702,8 +702,33 @@ NOT_SECRET_WORDS = frozenset({
     "pattern", "message", "msg", "error", "errors", "validator", "validators", "field", "policy", "rule", "rules",
     "form", "widget", "template", "attr", "value", "values", "list", "dict", "set", "str", "string", "char",
 })
-SECRETISH = frozenset({"signature", "sig", "hmac", "digest", "mac", "token", "otp", "csrf", "secret", "password",
-                       "passwd", "hash", "hashed", "apikey", "checksum", "nonce", "pwd", "pw"})
+# Not here: "sig" (signal numbers), "nonce" (public by design: digest-auth and OpenID nonces are
+# sent in the clear), "checksum" (cache and file integrity). Their comparisons leak nothing secret.
+SECRETISH = frozenset({"signature", "hmac", "digest", "mac", "token", "otp", "csrf", "secret", "password",
+                       "passwd", "hash", "hashed", "apikey", "pwd", "pw"})
+# Words that make an UPPER_CASE constant a credential (API_TOKEN, ADMIN_PASSWORD) rather than a
+# protocol or lexer name (SIGNATURE_PLAINTEXT, TOKEN_DATA, signal.SIGTERM, PP_V2_SIGNATURE).
+CREDENTIAL_CONSTANT_WORDS = frozenset({"secret", "password", "passwd", "pwd", "pw", "apikey", "api", "auth", "access",
+                                       "bearer", "admin", "credential", "credentials", "private", "master", "session"})
+EQUALITY_METHODS = frozenset({"__eq__", "__ne__", "__hash__"})
+
+
+def _protocol_constant(node) -> bool:
+    """An UPPER_CASE name (a module constant, signal.SIGTERM, self.WAKEUP_REQUEST) that does not
+    name a credential: a protocol, lexer or signal value, public by nature."""
+    node = unwrap(node)
+    if node is None:
+        return False
+    if node.type == "attribute":
+        node = node.child_by_field_name("attribute")
+    if node is None or node.type != "identifier":
+        return False
+    name = text(node)
+    return name.isupper() and not set(name_words(name)) & CREDENTIAL_CONSTANT_WORDS
+
+
+def _mentions_identifier(node, name: str) -> bool:
+    return any(text(i) == name for i in _identifiers(node))
 
 
 def _secretish(node) -> str | None:
@@ -731,7 +756,7 @@ def _secretish(node) -> str | None:
         words = name_words(last)
         if set(words) & NOT_SECRET_WORDS:
             return None
-        if t == "identifier" and text(node).isupper() and set(words) & {"reason", "msg", "message", "error"}:
+        if t in ("identifier", "attribute") and _protocol_constant(node):
             return None
         hit = set(words) & SECRETISH
         if hit:
@@ -759,6 +784,8 @@ def timing_compare(ctx: MatchContext):
         return None  # two values from the request (password == password_confirmation)
     if all(_local_name(ctx, x) for x in (left, right)):
         return None  # two local values (password == password_confirmation): no stored secret is probed
+    if function_name(enclosing_function(node)) in EQUALITY_METHODS:
+        return None  # an object's __eq__ compares two objects of the program, not a guess
     for a, b in ((left, right), (right, left)):
         what = _secretish(a)
         if what is None:
@@ -768,8 +795,11 @@ def timing_compare(ctx: MatchContext):
             return None
         if bu.type == "call" and callee_name(bu) in ("len", "type", "int", "bool"):
             return None
-        if bu.type == "identifier" and text(bu).isupper() and set(name_words(text(bu))) & NOT_SECRET_WORDS:
-            return None
+        if _protocol_constant(bu):
+            return None  # token == TOKEN_DATA, sig == signal.SIGTERM: a protocol value, not a secret
+        au = unwrap(a)
+        if au is not None and au.type == "identifier" and _mentions_identifier(bu, text(au)):
+            return None  # token.strip() != token: the value against itself
         return Verdict(args={"what": what})
     return None
 
