@@ -173,8 +173,10 @@ def test_weak_hash_context_decides_confidence_and_advice():
     assert pw.confidence is Confidence.HIGH and "argon2" in pw.message
     sig = one("import hashlib\ndef sign(body):\n    signature = hashlib.sha1(body).hexdigest()\n    return signature\n", "RL301")
     assert sig.confidence is Confidence.HIGH
-    etag = one("import hashlib\ndef etag(body):\n    return hashlib.md5(body).hexdigest()\n", "RL301")
-    assert etag.confidence is Confidence.LOW
+    # An ETag is a name, not a protection (issue 13 class F): dropped, not lowered.
+    none_of("import hashlib\ndef etag(body):\n    return hashlib.md5(body).hexdigest()\n", "RL301")
+    low = one("import hashlib\ndef compute(body):\n    return hashlib.md5(body).hexdigest()\n", "RL301")
+    assert low.confidence is Confidence.LOW
     none_of("import hashlib\ndef digest(body):\n    return hashlib.sha256(body).hexdigest()\n", "RL301")
 
 
