@@ -95,3 +95,22 @@ def test_e_secret_comparisons_are_still_reported():
     reported("import os\nAPI_TOKEN = os.environ['API_TOKEN']\n\ndef ok(request):\n    return request.headers['X-Token'] == API_TOKEN\n", "RL311")
     reported("import hmac, hashlib\n\ndef valid(key, body, sig):\n    return sig == hmac.new(key, body, hashlib.sha256).hexdigest()\n", "RL311")
     reported("def ok(request, user):\n    return request.form['password'] == user.password\n", "RL311")
+
+
+# ---------------------------------------------------------------- F: weak hashes as names, keys and protocol digests
+
+
+def test_f_weak_hash_as_a_name_key_or_protocol_digest():
+    silent("import hashlib\n\ndef thumb_guid(request):\n    return hashlib.sha1(request.url.encode()).hexdigest()\n", "RL301")
+    silent("import hashlib\n\ndef slot_of(host):\n    slot_name = hashlib.md5(host.encode()).hexdigest()\n    return slot_name\n", "RL301")
+    silent("from hashlib import sha1\n\ndef compiled_name(name):\n    return 'tmpl_' + sha1(name.encode()).hexdigest()\n", "RL301")
+    silent("import hashlib\n\ndef upgrade(key):\n    return hashlib.sha1(key + b'258EAFA5-E914-47DA-95CA-C5AB0DC85B11').digest()\n", "RL301")
+    silent("import hashlib, os\nsalt = os.urandom(hashlib.sha1().digest_size)\n", "RL301")
+    silent("import hashlib, os\n\ndef client_nonce(count, nonce):\n    cnonce = hashlib.sha1(nonce + os.urandom(8)).hexdigest()[:16]\n    return cnonce\n", "RL301")
+
+
+def test_f_weak_hash_for_secrets_and_signatures_is_still_reported():
+    reported("import hashlib\n\ndef store(password):\n    return hashlib.md5(password.encode()).hexdigest()\n", "RL301")
+    reported("import hashlib\n\ndef sign(body, secret):\n    signature = hashlib.sha1(secret + body).hexdigest()\n    return signature\n", "RL301")
+    reported("import hashlib, os\nsession_key = hashlib.md5(os.urandom(8)).hexdigest()\n", "RL301")
+    reported("import hashlib\nh = hashlib.md5(data).hexdigest()\n", "RL301")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from redline.rules.predicates import MatchContext, Verdict, predicate
+from redline.rules.predicates import security_words
 from redline.rules.predicates.python_scope import (
     alias_rejected,
     arg,
@@ -194,6 +195,29 @@ def _hmac_digest_factory(ctx, call) -> bool:
     return False
 
 
+# Names that say a digest is an identifier, not a protection: cache keys, file and template names,
+# ETags, GUIDs of stored files, queue slots; plus the RFC 6455 handshake (SHA-1 over the client's
+# key and a fixed GUID) and HTTP digest-auth client nonces, where the protocol fixes the hash.
+NON_SECURITY_HASH = (security_words.NON_SECURITY_HASH_WORDS | frozenset({
+    "guid", "name", "slot", "unique", "tmpl", "template", "url", "path", "filename", "source", "ws", "websocket",
+    "accept", "handshake", "cnonce", "bytecode",
+})) - {"digest", "integrity"}
+WEBSOCKET_GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+
+
+def _non_security_hash(ctx, call, data_words: list[str], context: list[str]) -> bool:
+    """A weak hash used as a name, key or checksum, or as a protocol mandates it. A security word
+    beside it (api_key, session, token) keeps the finding."""
+    p = call.parent
+    if p is not None and p.type == "attribute" and text(p.child_by_field_name("attribute")) in ("digest_size", "block_size", "name"):
+        return True  # only the hash's size is read
+    if "cnonce" in context or WEBSOCKET_GUID in local_text(ctx.file, call):
+        return True  # the protocol fixes the hash (HTTP digest auth, RFC 6455 Sec-WebSocket-Accept)
+    if _security_words(context) or _security_words(data_words):
+        return False
+    return bool(NON_SECURITY_HASH.intersection(context + data_words))
+
+
 @predicate("python.weak_hash")
 def weak_hash(ctx: MatchContext):
     if alias_rejected(ctx):
@@ -226,6 +250,8 @@ def weak_hash(ctx: MatchContext):
             data={"password": True},
         )
     signature = bool(SIGNATURE_WORDS & set(data_words + context + fn_words))
+    if not signature and _non_security_hash(ctx, call, data_words, context):
+        return None
     return Verdict(
         confidence=HIGH if signature else LOW,
         args={"algo": algo, "problem": "is broken for security use: collisions can be forged.",
