@@ -113,6 +113,14 @@ def test_version_is_defined_once():
     assert f"## {redline.__version__}" in (ROOT / "CHANGELOG.md").read_text("utf-8")
 
 
+def test_the_extension_is_released_with_the_server_version():
+    """The platform .vsix bundles this server: one release, one version number."""
+    import json
+
+    manifest = json.loads((ROOT / "vscode-client" / "package.json").read_text("utf-8"))
+    assert manifest["version"] == redline.__version__
+
+
 # ---------------------------------------------------------------- where the database lives
 
 
