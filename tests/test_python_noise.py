@@ -114,3 +114,23 @@ def test_f_weak_hash_for_secrets_and_signatures_is_still_reported():
     reported("import hashlib\n\ndef sign(body, secret):\n    signature = hashlib.sha1(secret + body).hexdigest()\n    return signature\n", "RL301")
     reported("import hashlib, os\nsession_key = hashlib.md5(os.urandom(8)).hexdigest()\n", "RL301")
     reported("import hashlib\nh = hashlib.md5(data).hexdigest()\n", "RL301")
+
+
+# ---------------------------------------------------------------- H: OAuth error responses are meant for the client
+
+OAUTH_VIEW = (
+    "from flask import Flask\n{imp}\napp = Flask(__name__)\n\n@app.post('/oauth/token')\ndef token():\n"
+    "    try:\n        return issue_token()\n    except {exc} as err:\n"
+    "        return {{'error': err.error, 'error_description': str(err)}}, 400\n"
+)
+
+
+def test_h_oauth_protocol_errors_returned_to_the_client():
+    silent(OAUTH_VIEW.format(imp="from authlib.oauth2.rfc6749 import InvalidGrantError", exc="InvalidGrantError"), "RL144")
+    silent(OAUTH_VIEW.format(imp="from oauthlib.oauth2 import errors", exc="errors.InvalidClientError"), "RL144")
+    silent(OAUTH_VIEW.format(imp="from .provider import OAuth2Error", exc="OAuth2Error"), "RL144")
+
+
+def test_h_other_exceptions_returned_to_the_client_are_still_reported():
+    reported(OAUTH_VIEW.format(imp="import sqlite3", exc="Exception"), "RL144")
+    reported(OAUTH_VIEW.format(imp="from authlib.oauth2 import OAuth2Error", exc="(OAuth2Error, KeyError)"), "RL144")

@@ -18,6 +18,7 @@ from redline.rules.predicates.python_scope import (
     enclosing,
     imports_for,
     imports_module,
+    qualname,
     string_value,
     text,
     unwrap,
@@ -183,6 +184,32 @@ def _handling(ident):
     return None
 
 
+OAUTH_MODULES = ("authlib", "oauthlib", "requests_oauthlib", "flask_oauthlib", "oauth2_provider", "social_core")
+OAUTH_ERROR_NAME = re.compile(r"OAuth\d?(Error|Exception)$")
+
+
+def _protocol_error(ctx, clause) -> bool:
+    """The caught class is an OAuth protocol error: RFC 6749/6750/8628 define its `error` and
+    `error_description` for the client (invalid_grant, invalid_token), so returning it is the
+    protocol, not a leak. Read by type: the class's name or the OAuth library it comes from."""
+    for c in clause.named_children:
+        if c.type not in ("as_pattern", "identifier", "attribute", "tuple", "parenthesized_expression"):
+            continue
+        types = c.named_children[0] if c.type == "as_pattern" and c.named_child_count else c
+        types = unwrap(types)
+        items = types.named_children if types is not None and types.type == "tuple" else [types]
+        found = False
+        for item in items:
+            qn = qualname(ctx.file, item) or ""
+            if not qn:
+                return False
+            if not (OAUTH_ERROR_NAME.search(qn) or qn.startswith(tuple(m + "." for m in OAUTH_MODULES))):
+                return False
+            found = True
+        return found
+    return False
+
+
 def _caught(clause) -> str:
     for c in clause.named_children:
         if c.type == "as_pattern" and c.named_child_count:
@@ -221,6 +248,8 @@ def error_details(ctx: MatchContext):
         if what == "a stack trace":
             return Verdict(confidence=HIGH, node=value, args={"how": f"{where} with {what}", "what": what})
         _ident, clause = where_node
+        if _protocol_error(ctx, clause):
+            continue
         conf = MEDIUM if _caught(clause) in BROAD or not _caught(clause) else LOW
         return Verdict(confidence=conf, node=value, args={"how": f"{where} with {what}", "what": what})
     return None
