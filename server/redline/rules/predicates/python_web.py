@@ -185,7 +185,7 @@ def _handling(ident):
 
 
 OAUTH_MODULES = ("authlib", "oauthlib", "requests_oauthlib", "flask_oauthlib", "oauth2_provider", "social_core")
-OAUTH_ERROR_NAME = re.compile(r"OAuth\d?(Error|Exception)$")
+OAUTH_ERROR_NAMES = ("OAuthError", "OAuth1Error", "OAuth2Error", "OAuthException", "OAuth2Exception")
 
 
 def _protocol_error(ctx, clause) -> bool:
@@ -203,7 +203,7 @@ def _protocol_error(ctx, clause) -> bool:
             qn = qualname(ctx.file, item) or ""
             if not qn:
                 return False
-            if not (OAUTH_ERROR_NAME.search(qn) or qn.startswith(tuple(m + "." for m in OAUTH_MODULES))):
+            if not (qn.endswith(OAUTH_ERROR_NAMES) or qn.startswith(tuple(m + "." for m in OAUTH_MODULES))):
                 return False
             found = True
         return found
