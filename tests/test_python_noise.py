@@ -134,3 +134,36 @@ def test_h_oauth_protocol_errors_returned_to_the_client():
 def test_h_other_exceptions_returned_to_the_client_are_still_reported():
     reported(OAUTH_VIEW.format(imp="import sqlite3", exc="Exception"), "RL144")
     reported(OAUTH_VIEW.format(imp="from authlib.oauth2 import OAuth2Error", exc="(OAuth2Error, KeyError)"), "RL144")
+
+
+# ---------------------------------------------------------------- G: the library's purpose (generated code, own caches)
+
+
+def test_g_generated_code_is_not_code_injection():
+    # The code object is judged once, where compile() reads its source; exec() of it adds nothing.
+    found = codes("def run(source, namespace):\n    code = compile(source, '<generated>', 'exec')\n    exec(code, namespace)\n", "RL103")
+    assert [span.start_point[0] for _, span, _ in found] == [1], found
+    silent(
+        "import ast\n\ndef build(body):\n    module = ast.fix_missing_locations(ast.Module(body=body, type_ignores=[]))\n"
+        "    return compile(module, '<rules>', 'exec')\n",
+        "RL103",
+    )
+
+
+def test_g_own_cache_load_is_a_hint():
+    code = (
+        "import pickle\n\nclass DiskCache:\n    def store(self, path, value):\n        with open(path, 'wb') as f:\n"
+        "            pickle.dump(value, f)\n\n    def fetch(self, path):\n        with open(path, 'rb') as f:\n            return pickle.load(f)\n"
+    )
+    found = codes(code, "RL107")
+    a = analyze_text("app.py", code, FAST)
+    assert found and all(f.confidence.value == "low" for f in a.findings if f.code == "RL107"), found
+
+
+def test_g_code_and_pickles_from_input_are_still_reported():
+    reported("def run(source, namespace):\n    exec(compile(source, '<generated>', 'exec'), namespace)\n", "RL103")
+    reported("from flask import request\n\n@app.post('/run')\ndef run():\n    code = compile(request.form['src'], 'x', 'exec')\n    exec(code)\n", "RL103")
+    reported("exec(code_from_user)\n", "RL103")
+    a = analyze_text("app.py", "import pickle\n\ndef fetch(path):\n    with open(path, 'rb') as f:\n        return pickle.load(f)\n", FAST)
+    assert [f for f in a.findings if f.code == "RL107" and f.confidence.value == "medium"]
+    reported("import pickle\nfrom flask import request\n\nclass C:\n    def save(self, v, f):\n        pickle.dump(v, f)\n\n@app.post('/x')\ndef x():\n    return pickle.loads(request.data)\n", "RL107")

@@ -613,7 +613,31 @@ def code_injection(ctx: MatchContext):
     if target is None:
         return None
     val, how, built = _dynamic(ctx, target, "code")
+    if val.level != TAINTED and _generated_code(ctx, target):
+        return None
     return verdict(val, call, {"how": how, "fn": qn.rsplit(".", 1)[-1]})
+
+
+def _generated_code(ctx, target) -> bool:
+    """Code the program built itself (template engines, routing compilers, the debugger's own
+    frames): exec/eval of a code object made by compile() (that compile() call is the one judged,
+    by its source) or compile() of an AST built with the ast module (a tree, not text: nothing can
+    be spliced into it). Input reaching either is still reported (the caller checks taint first)."""
+    node = unwrap(target)
+    if node is None:
+        return False
+    values = [node]
+    if node.type == "identifier":
+        values = [unwrap(v) for v in reaching_values(ctx.file, node)]
+        if not values:
+            return False
+    for v in values:
+        if v is None or v.type != "call":
+            return False
+        qn = call_qualname(ctx.file, v) or callee_name(v)
+        if not (qn in ("compile", "builtins.compile") or qn.startswith("ast.")):
+            return False
+    return True
 
 
 DYNAMIC_IMPORTS = frozenset({"importlib.import_module", "__import__", "builtins.__import__", "imp.load_source",
@@ -1033,7 +1057,18 @@ def deserialization(ctx: MatchContext):
         return None  # a literal payload in the source
     if val.level == CONST:
         val = UNKNOWN_VAL
-    return verdict(val, call, {"mod": mod, "fn": fn, "what": qn + "()"})
+    # A cache that loads what the same class (or module) wrote with this serializer (bytecode and
+    # HTTP caches, crawler state): a hint, not a finding, unless input reaches the load.
+    unknown = LOW if val.level != TAINTED and _writes_own(ctx, call, mod) else MEDIUM
+    return verdict(val, call, {"mod": mod, "fn": fn, "what": qn + "()"}, unknown=unknown)
+
+
+def _writes_own(ctx, call, mod: str) -> bool:
+    if mod not in ("pickle", "cPickle", "_pickle", "marshal", "dill", "cloudpickle", "joblib"):
+        return False
+    holder = enclosing(call, ("class_definition",))
+    body = holder.text if holder is not None else ctx.file.text
+    return (mod + ".dump").encode() in body
 
 
 # ---------------------------------------------------------------- templates (RL108)
