@@ -64,6 +64,7 @@ def test_k_tls_off_in_a_branch_on_the_callers_choice():
 def test_k_protocol_constant_tables():
     silent("import ssl\nfrom OpenSSL import SSL\nVERSIONS = {ssl.PROTOCOL_TLSv1: SSL.TLSv1_METHOD}\n", "RL320")
     silent("import ssl\nfrom OpenSSL import SSL\nVERSIONS = {}\nVERSIONS[ssl.PROTOCOL_TLSv1_1] = SSL.TLSv1_1_METHOD\n", "RL320")
+    silent("from OpenSSL import SSL\nBY_SETTING = {'TLS': SSL.TLS_METHOD, 'TLSv1.1': SSL.TLSv1_1_METHOD}\n", "RL320")
 
 
 def test_k_tls_off_unconditionally_or_on_other_conditions_is_still_reported():
@@ -84,6 +85,7 @@ def test_e_protocol_constants_signals_eq_and_nonces_are_not_secrets():
     silent("WAKE = 'W'\n\nclass Loop:\n    WAKEUP_SIGNAL = 'x'\n    def run(self, sig):\n        return sig != self.WAKEUP_SIGNAL\n", "RL311")
     silent("TOKEN_STRING = 'string'\n\ndef kind(token):\n    if token == TOKEN_STRING:\n        return 1\n", "RL311")
     silent("from .consts import SIGNATURE_HMAC\n\ndef pick(request):\n    return request.signature_method == SIGNATURE_HMAC\n", "RL311")
+    silent("AUTH_HEADER = 'header'\n\ndef place(token_placement):\n    return token_placement == AUTH_HEADER\n", "RL311")
     silent("class Bearer:\n    def __eq__(self, other):\n        return self.token == other.token\n", "RL311")
     silent("def fresh(self, nonce):\n    return nonce != self.last_nonce\n", "RL311")
     silent("def stale(self, checksum):\n    return self.checksum != checksum\n", "RL311")
@@ -93,6 +95,7 @@ def test_e_protocol_constants_signals_eq_and_nonces_are_not_secrets():
 def test_e_secret_comparisons_are_still_reported():
     reported("class Inspector:\n    def check(self, request):\n        if request.token != self.api_key:\n            raise PermissionError()\n", "RL311")
     reported("import os\nAPI_TOKEN = os.environ['API_TOKEN']\n\ndef ok(request):\n    return request.headers['X-Token'] == API_TOKEN\n", "RL311")
+    reported("from .settings import ADMIN_PASSWORD\n\ndef ok(typed):\n    return typed == ADMIN_PASSWORD\n", "RL311")
     reported("import hmac, hashlib\n\ndef valid(key, body, sig):\n    return sig == hmac.new(key, body, hashlib.sha256).hexdigest()\n", "RL311")
     reported("def ok(request, user):\n    return request.form['password'] == user.password\n", "RL311")
 

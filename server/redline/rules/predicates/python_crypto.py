@@ -624,8 +624,12 @@ def weak_tls_version(ctx: MatchContext):
     # string keys and stays reported.
     if p is not None and p.type == "subscript" and p.child_by_field_name("subscript") == node:
         return None
-    if p is not None and p.type == "pair" and p.child_by_field_name("key").type != "string":
-        return None
+    # ... unless the key names the version itself: {"TLSv1.0": SSL.TLSv1_METHOD} maps a setting's
+    # value to the library's constant, the setting decides.
+    if p is not None and p.type == "pair":
+        key = p.child_by_field_name("key")
+        if key.type != "string" or (string_value(key) or "").lower().startswith(("tlsv", "sslv")):
+            return None
     if p is not None and p.type == "assignment" and p.child_by_field_name("right") == node:
         left = p.child_by_field_name("left")
         if left is not None and left.type == "subscript" and left.child_by_field_name("subscript").type != "string":
@@ -734,8 +738,10 @@ SECRETISH = frozenset({"signature", "hmac", "digest", "mac", "token", "otp", "cs
                        "passwd", "hash", "hashed", "apikey", "pwd", "pw"})
 # Words that make an UPPER_CASE constant a credential (API_TOKEN, ADMIN_PASSWORD) rather than a
 # protocol or lexer name (SIGNATURE_PLAINTEXT, TOKEN_DATA, signal.SIGTERM, PP_V2_SIGNATURE).
-CREDENTIAL_CONSTANT_WORDS = frozenset({"secret", "password", "passwd", "pwd", "pw", "apikey", "api", "auth", "access",
-                                       "bearer", "admin", "credential", "credentials", "private", "master", "session"})
+CREDENTIAL_CONSTANT_WORDS = frozenset({"secret", "password", "passwd", "pwd", "pw", "apikey", "credential", "credentials",
+                                       "private", "master"})
+# ... or a token/key word with one of these (API_TOKEN, AUTH_KEY; AUTH_HEADER is a placement).
+CREDENTIAL_COMPANIONS = frozenset({"api", "auth", "access", "bearer", "admin", "session", "signing", "hmac"})
 EQUALITY_METHODS = frozenset({"__eq__", "__ne__", "__hash__"})
 
 
@@ -750,7 +756,11 @@ def _protocol_constant(node) -> bool:
     if node is None or node.type != "identifier":
         return False
     name = text(node)
-    return name.isupper() and not set(name_words(name)) & CREDENTIAL_CONSTANT_WORDS
+    if not name.isupper():
+        return False
+    ws = set(name_words(name))
+    credential = ws & CREDENTIAL_CONSTANT_WORDS or (ws & {"token", "key"} and ws & CREDENTIAL_COMPANIONS)
+    return not credential
 
 
 def _mentions_identifier(node, name: str) -> bool:
