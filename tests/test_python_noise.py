@@ -117,6 +117,8 @@ def test_f_weak_hash_for_secrets_and_signatures_is_still_reported():
     reported("import hashlib\n\ndef sign(body, secret):\n    signature = hashlib.sha1(secret + body).hexdigest()\n    return signature\n", "RL301")
     reported("import hashlib, os\nsession_key = hashlib.md5(os.urandom(8)).hexdigest()\n", "RL301")
     reported("import hashlib\nh = hashlib.md5(data).hexdigest()\n", "RL301")
+    # A key or certificate fingerprint is compared to trust it: not a mere name.
+    reported("import hashlib\n\ndef fingerprint(der):\n    return hashlib.sha1(der)\n", "RL301")
 
 
 # ---------------------------------------------------------------- H: OAuth error responses are meant for the client

@@ -201,7 +201,7 @@ def _hmac_digest_factory(ctx, call) -> bool:
 NON_SECURITY_HASH = (security_words.NON_SECURITY_HASH_WORDS | frozenset({
     "guid", "name", "slot", "unique", "tmpl", "template", "url", "path", "filename", "source", "ws", "websocket",
     "accept", "handshake", "cnonce", "bytecode",
-})) - {"digest", "integrity"}
+})) - {"digest", "integrity", "fingerprint", "fingerprints", "thumbprint"}
 WEBSOCKET_GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 
 
