@@ -74,8 +74,8 @@ import subprocess
 import yaml
 
 
-def checksum(data):
-    return hashlib.md5(data).hexdigest()
+def password_digest(password):
+    return hashlib.md5(password.encode()).hexdigest()
 
 `;
 const PASTED_BLOCK = `
