@@ -154,20 +154,15 @@ def macos_min(data: bytes, arch: str) -> tuple[int, int] | None:
 def module_name_problem(name: str, target: str, python: str) -> str | None:
     """What is wrong with an extension module's file name for `target` and Python `python`
     (cp312), or None. Names without a tag (`_foo.so`, a shared library) say nothing."""
-    m = re.search(r"\.cpython-(\d+)(?:[a-z]*)-([^.]+)\.so$", name)
-    if m:
-        if "cp" + m.group(1) != python:
-            return f"built for CPython {m.group(1)}, in the {python} folder"
-        if m.group(2) not in SOABI_PLATFORM[target]:
-            return f"built for {m.group(2)}"
-        return None
-    m = re.search(r"\.cp(\d+)-([a-z0-9_]+)\.pyd$", name)
-    if m:
-        if "cp" + m.group(1) != python:
-            return f"built for CPython {m.group(1)}, in the {python} folder"
-        if m.group(2) not in SOABI_PLATFORM[target]:
-            return f"built for {m.group(2)}"
-        return None
+    # CPython's tagged names: foo.cpython-312-x86_64-linux-gnu.so, foo.cp312-win_amd64.pyd.
+    for tagged in (r"\.cpython-(\d+)(?:[a-z]*)-([^.]+)\.so$", r"\.cp(\d+)-([a-z0-9_]+)\.pyd$"):
+        m = re.search(tagged, name)
+        if m:
+            if "cp" + m.group(1) != python:
+                return f"built for CPython {m.group(1)}, in the {python} folder"
+            if m.group(2) not in SOABI_PLATFORM[target]:
+                return f"built for {m.group(2)}"
+            return None
     if name.endswith(".pyd") and not target.startswith("win32"):
         return "a Windows module"
     if name.endswith(".so") and target.startswith("win32"):

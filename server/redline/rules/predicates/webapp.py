@@ -908,11 +908,17 @@ def py_template_write(ctx: MatchContext):
     path_text = _py_path_text(file, path_node)
     if not TEMPLATE_PATH.search(path_text):
         return None
+    return _py_tainted_write(file, data_nodes, call)
+
+
+def _py_tainted_write(file, data_nodes, node) -> Verdict | None:
+    """The finding for the first of `data_nodes` that holds request data, written at `node`:
+    high confidence when the module also renders templates."""
     for data in data_nodes:
         val = value_of(file, data, "generic")
         if val.tainted:
             rendered = b"render_template" in file.text or b"get_template" in file.text or b"Template(" in file.text
-            return Verdict(confidence=HIGH if rendered else MEDIUM, node=call,
+            return Verdict(confidence=HIGH if rendered else MEDIUM, node=node,
                            args={"what": f"request data ({val.what})"},
                            related=(Related(Span.of_node(val.source), f"user input enters here: {val.what}"),) if val.source is not None else ())
     return None
@@ -958,13 +964,9 @@ def py_template_open(ctx: MatchContext):
                 or py_text(f.child_by_field_name("attribute")) not in ("write", "writelines"):
             continue
         args, _ = call_args(n)
-        for data in args:
-            val = value_of(file, data, "generic")
-            if val.tainted:
-                rendered = b"render_template" in file.text or b"get_template" in file.text or b"Template(" in file.text
-                return Verdict(confidence=HIGH if rendered else MEDIUM, node=n,
-                               args={"what": f"request data ({val.what})"},
-                               related=(Related(Span.of_node(val.source), f"user input enters here: {val.what}"),) if val.source is not None else ())
+        verdict = _py_tainted_write(file, args, n)
+        if verdict is not None:
+            return verdict
     return None
 
 
