@@ -39,7 +39,7 @@ from redline.rules.predicates.python_scope import (
 )
 from redline.rules.predicates.javascript import bound_module
 from redline.rules.predicates.taint_core import Kind, related_for, walk
-from redline.rules.predicates.taint_js import JsAnalyzer, js_analyzer, member_path, string_value as js_string_raw
+from redline.rules.predicates.taint_js import JsAnalyzer, js_analyzer, string_value as js_string_raw
 from redline.rules.predicates.taint_python import value_of
 from redline.secrets.regex import escape, linear
 
@@ -1054,7 +1054,6 @@ def js_post_message_star(ctx: MatchContext):
 
 @fix("webapp.post_message_origin")
 def post_message_origin(ctx: MatchContext, v: Verdict):
-    a = _js(ctx)
     args = _js_args(ctx.node("match"))
     if len(args) < 2:
         return None
@@ -1242,7 +1241,6 @@ KEY_CALLS = frozenset({"SignedString", "signWith", "setSigningKey", "HMAC256", "
 
 @predicate("webapp.gojava_weak_key")
 def gojava_weak_key(ctx: MatchContext):
-    node = ctx.node("match")
     if ctx.node("fn") is not None:
         name = _node_text(ctx, ctx.node("fn"))
         if name not in KEY_CALLS:
