@@ -8,12 +8,12 @@ which is reset whenever a different tree is scanned, and is per thread.
 
 from __future__ import annotations
 
-import re
-from redline.secrets.regex import linear
 import threading
 
 import tree_sitter as ts
 from bisect import bisect_right
+
+from redline.secrets.regex import linear
 
 _local = threading.local()
 
