@@ -1,5 +1,7 @@
 // The extension's commands. Each is a small function of the server controller.
 import {
+    CodeAction,
+    CodeActionKind,
     commands,
     Disposable,
     env,
@@ -23,6 +25,7 @@ import { scanSummary } from './status';
 import { currentCounts } from './statusBar';
 
 const DOCS_SCHEME = 'redline-rule';
+const FIX_ALL_KIND_VALUE = CodeActionKind.Empty.append(FIX_ALL_KIND);
 
 /** Rule documentation the server returned, shown as a read-only Markdown preview. */
 class RuleDocs implements TextDocumentContentProvider {
@@ -202,10 +205,35 @@ export function registerCommands(server: RedlineServer, onRestart: () => void): 
         commands.registerCommand(COMMANDS.findingsSinceOpen, () => findingsSinceOpen(server)),
 
         commands.registerCommand(COMMANDS.fixAll, async () => {
-            if (!window.activeTextEditor) {
-                return;
+            const editor = window.activeTextEditor;
+            if (editor) {
+                await fixAll(editor.document.uri);
             }
-            await commands.executeCommand('editor.action.codeAction', { kind: FIX_ALL_KIND, apply: 'first' });
         }),
     ];
+}
+
+/**
+ * Apply Redline's "fix all" action to the document at `uri`. It asks the code-action providers
+ * for that document directly (resolving the first action, whose edit the server computes on
+ * resolve) instead of running `editor.action.codeAction`, which acts on whichever editor has the
+ * focus: a lightbulb menu or another panel holding the focus made that a silent no-op.
+ */
+export async function fixAll(uri: Uri): Promise<boolean> {
+    const whole = new Range(0, 0, 0, 0);
+    const actions =
+        (await commands.executeCommand<CodeAction[]>('vscode.executeCodeActionProvider', uri, whole, FIX_ALL_KIND, 1)) ?? [];
+    const action = actions.find((a) => a.kind !== undefined && FIX_ALL_KIND_VALUE.contains(a.kind));
+    if (!action) {
+        void window.showInformationMessage('Redline: nothing to fix automatically in this file.');
+        return false;
+    }
+    if (action.edit && !(await workspace.applyEdit(action.edit))) {
+        void window.showWarningMessage('Redline: the fixes could not be applied (the file changed meanwhile); try again.');
+        return false;
+    }
+    if (action.command) {
+        await commands.executeCommand(action.command.command, ...(action.command.arguments ?? []));
+    }
+    return true;
 }
