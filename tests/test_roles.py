@@ -115,7 +115,10 @@ def test_policy_table():
     assert p("example", "secrets", None, False) == "drop"
     assert p("test", "secrets", None, True, None, "RL202") == "drop"  # private keys in tests: fixtures
     assert p("test", "secrets", None, True, {"test": "report"}) == "report"  # one switch away
-    assert p("dev-config", "infrastructure", None, True) == "hint"
+    assert p("dev-config", "infrastructure", None, True) == "drop"  # a devcontainer's sudo, a demo image as root
+    assert p("example", "infrastructure", None, True, None, "RL533") == "hint"  # curl | sh runs where it is built
+    assert p("example", "infrastructure", None, True, None, "RL532") == "report"  # a real-looking secret stays
+    assert p("example", "infrastructure", None, False, None, "RL532") == "drop"
     assert p("test", "injection", ("production", "test"), False) == "report"  # the rule opts in
     assert p("production", "injection", ("test",), False) == "report"  # production always reports
     assert p("test", "injection", None, False, {"test": "report"}) == "report"

@@ -46,6 +46,14 @@ TOP_DIRS: dict[str, tuple[str, ...]] = {
 # What a development-only requirements file is named for (`dev-requirements.txt`,
 # `requirements-test.txt`, `requirements/docs.txt`).
 _DEV_REQ = r"(dev|develop|development|test|tests|testing|docs?|lint|linting|ci|tox|bench|benchmarks?|typing|mypy|coverage|style)"
+_DEV_CONTAINER = r"(dev|devel|develop|development|local|test|tests|testing|ci|e2e|docs)"
+# Container and compose files in these folders (any component) build a tool's or CI's
+# environment, not what ships: typer's scripts/docker/Dockerfile, a project's ci/ or hack/ images.
+_DEV_CONTAINER_DIRS = frozenset({"scripts", "script", "ci", ".ci", ".github", ".circleci", ".gitlab", "tools", "hack", "dev"})
+_CONTAINER_FILE = re.compile(
+    r"(Dockerfile|Containerfile)([.-][\w.-]+)?|[\w.-]+\.(Dockerfile|Containerfile)|(docker-)?compose([.-][\w.-]+)?\.ya?ml",
+    re.IGNORECASE,
+)
 # File-name patterns (regular expressions on the base name).
 NAMES: dict[str, tuple[str, ...]] = {
     GENERATED: (
@@ -71,6 +79,9 @@ NAMES: dict[str, tuple[str, ...]] = {
         # requirements of the project's own development: tests, docs, linters, CI
         rf"{_DEV_REQ}[-_.]requirements(\.[\w-]+)?\.(txt|in)",
         rf"requirements[-_.]{_DEV_REQ}([-_.][\w-]+)?\.(txt|in)",
+        # containers built only for development, tests or CI (Dockerfile.dev, test.Dockerfile)
+        rf"(Dockerfile|Containerfile)[.-]{_DEV_CONTAINER}",
+        rf"{_DEV_CONTAINER}[.-](Dockerfile|Containerfile)",
     ),
 }
 # Files of a `requirements/` folder that are the project's own development requirements.
@@ -106,7 +117,12 @@ FAMILY_POLICY: dict[str, dict[str, str]] = {
     # its CI (a minimum-versions job), not shipped; a typosquat there still reaches a developer
     # machine, wherever the file is (RL404 in CODE_POLICY).
     "dependencies": {TEST: DROP, EXAMPLE: HINT, DEV_CONFIG: DROP},
-    "infrastructure": {TEST: DROP, EXAMPLE: HINT, DEV_CONFIG: HINT},
+    # Containers and manifests of examples, docs, tests and development (a demo image that runs
+    # as root, `sudo` in a devcontainer, a test compose file without limits): hardening findings
+    # there describe nothing that runs in production. Until the real-code triage they were
+    # kept as hints; 9 of 9 there were judged noise (issue 13, class P). What reaches a
+    # developer's machine from there stays (CODE_POLICY: secrets, `curl | sh`, remote ADD).
+    "infrastructure": {TEST: DROP, EXAMPLE: DROP, DEV_CONFIG: DROP},
 }
 
 # Per-rule exceptions to the family policy (a rule's own TOML `roles` still wins). A private key
@@ -116,6 +132,14 @@ FAMILY_POLICY: dict[str, dict[str, str]] = {
 CODE_POLICY: dict[str, dict[str, str]] = {
     "RL202": {TEST: DROP, EXAMPLE: DROP},
     "RL404": {DEV_CONFIG: REPORT, TEST: REPORT, EXAMPLE: REPORT},
+    # A secret in a container's environment or a resource follows the secrets family: a
+    # real-looking one is reported wherever it is, a demo password is not.
+    "RL532": {TEST: "confident", EXAMPLE: "confident", DEV_CONFIG: "confident"},
+    "RL515": {TEST: "confident", EXAMPLE: "confident", DEV_CONFIG: "confident"},
+    # A script fetched and run as root, or a remote file added unchecked, runs on every machine
+    # that builds the image, a developer's included: kept as a hint there.
+    "RL533": {EXAMPLE: HINT, DEV_CONFIG: HINT},
+    "RL534": {EXAMPLE: HINT, DEV_CONFIG: HINT},
 }
 
 _COMPILED = {role: re.compile("|".join(f"(?:{p})" for p in pats), re.IGNORECASE) for role, pats in NAMES.items()}
@@ -132,6 +156,7 @@ def path_role(rel: str) -> str:
     name, folders = parts[-1], [p.lower() for p in parts[:-1]]
     if folders and folders[-1] == "requirements" and _DEV_REQ_IN_FOLDER.fullmatch(name):
         return DEV_CONFIG
+    dev_container = _CONTAINER_FILE.fullmatch(name) is not None and any(f in _DEV_CONTAINER_DIRS for f in folders)
     for role in ORDER:
         pats = _COMPILED.get(role)
         if pats is not None and pats.fullmatch(name):
@@ -141,6 +166,8 @@ def path_role(rel: str) -> str:
             return role
         top = _TOP.get(role)
         if top and folders and folders[0] in top:
+            return role
+        if role == DEV_CONFIG and dev_container:
             return role
     return PRODUCTION
 

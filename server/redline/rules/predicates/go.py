@@ -663,8 +663,12 @@ def weak_hash(ctx: MatchContext):
     if context & words.PASSWORD_WORDS:
         return Verdict(confidence=HIGH, args={"algo": f"{pretty} (here for a password: use golang.org/x/crypto/argon2, bcrypt or scrypt)", "why": "a fast hash lets an attacker test billions of guesses per second (and it is broken besides)"},
                        data={"password": True})
-    conf = LOW if context & words.NON_SECURITY_HASH_WORDS else MEDIUM
-    return Verdict(confidence=conf, args={"algo": pretty, "why": "collisions can be forged, so it protects neither integrity nor signatures"}, data={"password": False, "path": path})
+    if context & words.NON_SECURITY_HASH_WORDS and not context & words.SECURITY_WORDS:
+        # An ETag, cache key, checksum or file name: nothing relies on collision resistance.
+        # These were reported at low confidence until the real-code triage (issue 13) found every
+        # one of them false; a signature or token-named use stays reported.
+        return None
+    return Verdict(confidence=MEDIUM, args={"algo": pretty, "why": "collisions can be forged, so it protects neither integrity nor signatures"}, data={"password": False, "path": path})
 
 
 @fix("go.sha256")
@@ -760,6 +764,13 @@ def rsa_2048(ctx: MatchContext, v: Verdict):
     return Fix("Use a 2048-bit key", (TextEdit(Span.of_node(node), "2048"),), safe=True)
 
 
+# Words that say a random number paces or orders work rather than making a value someone must
+# not guess: `sessionRefreshJitter`, `tokenRetryBackoff`. A security word beside one of them
+# names what is being retried, not what the random number becomes.
+TIMING_WORDS = frozenset({"delay", "jitter", "backoff", "retry", "retries", "timeout", "wait", "sleep",
+                          "shuffle", "sample", "sampling", "interval"})
+
+
 @predicate("go.insecure_random")
 def insecure_random(ctx: MatchContext):
     a = _a(ctx)
@@ -770,7 +781,7 @@ def insecure_random(ctx: MatchContext):
             return None
     context = words.context_words(a, ctx.node("match"), words.go_names)
     hit = context & words.SECURITY_WORDS
-    if not hit:
+    if not hit or context & TIMING_WORDS:
         return None
     return Verdict(confidence=MEDIUM, args={"how": f"{path or 'math/rand'} ({ctx.text('pkg')}.{ctx.text('fn')})", "what": words.what(hit)})
 
