@@ -133,8 +133,19 @@ def test_typescript_casts_do_not_hide_the_source():
 def test_insecure_random_decides_from_names():
     assert one("a.js", "const apiKey = Math.random().toString(16);\n", "RL304").confidence.value == "medium"
     assert not only("a.js", "const x = Math.random() * width;\n", "RL304")
-    # a string id without a security name: reported, but at low confidence
-    assert one("a.js", "const id = Math.random().toString(36).slice(2);\n", "RL304").confidence.value == "low"
+    # a string id without a security name: not a secret, not reported (issue 13 class M)
+    assert not only("a.js", "const id = Math.random().toString(36).slice(2);\n", "RL304")
+
+
+def test_pseudo_random_bytes_is_reported_anywhere_and_fixed_to_random_bytes():
+    f = one("a.js", "const crypto = require('crypto');\nconst buf = crypto.pseudoRandomBytes(8);\n", "RL304")
+    assert f.confidence.value == "medium" and f.span.start_line == 1
+    assert one("a.js", "const crypto = require('crypto');\nconst resetToken = crypto.pseudoRandomBytes(32);\n",
+               "RL304").confidence.value == "high"
+    [fx] = f.fixes
+    assert fx.edits[0].new_text == "randomBytes"
+    # a seeded generator's method of the same name is not node's crypto
+    assert not only("a.js", "const gen = makeGen(1);\nconst b = gen.pseudoRandomBytes(4);\n", "RL304")
 
 
 def test_weak_hash_for_an_etag_is_low_confidence():

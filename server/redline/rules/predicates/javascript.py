@@ -35,6 +35,7 @@ SHELL_MODULES = CHILD_PROCESS | {"shelljs"}
 SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "/bin/sh", "/bin/bash", "/usr/bin/bash", "/bin/zsh",
                     "cmd", "cmd.exe", "powershell", "powershell.exe", "pwsh"})
 SHELL_FLAGS = frozenset({"-c", "/c", "/C", "-Command", "-command", "-lc", "-ec"})
+CRYPTO_MODULES = frozenset({"crypto", "node:crypto", "crypto-browserify"})
 FS_MODULES = frozenset({"fs", "node:fs", "fs/promises", "node:fs/promises", "fs-extra", "graceful-fs", "original-fs"})
 
 
@@ -1074,32 +1075,33 @@ def rsa_2048(ctx: MatchContext, v: Verdict):
 
 @predicate("js.insecure_random")
 def insecure_random(ctx: MatchContext):
+    """Math.random() where the names around it say the value is a secret (a token, a password,
+    a session id, a key...): medium. Math.random() anywhere else (animation, jitter, sampling, a
+    test name, a cache-busting query string, an element id) is not reported: issue 13 class M
+    counted those low-confidence hints as noise. crypto.pseudoRandomBytes() is reported
+    wherever it is: the API exists only as the non-cryptographic twin of randomBytes (deprecated
+    since Node 0.11, removed from the docs), so every call asked for predictable bytes."""
     a = _analyzer(ctx)
     call = ctx.node("match")
+    fn = ctx.text("fn")
     context = words.context_words(a, call, words.js_names)
     hit = context & words.SECURITY_WORDS
-    token_shape = _token_chain(a, call) is not None or _hex_digit(a, call)
+    if fn in ("pseudoRandomBytes", "prng"):
+        callee = call.child_by_field_name("function")
+        obj = callee.child_by_field_name("object") if callee.type == "member_expression" else None
+        mod = receiver_module(a, obj) if obj is not None else bound_module(a, callee)
+        if mod is None:  # a fragment: trust `crypto.` (or a bare name) only while nothing else binds it
+            root = a._root_node(obj) if obj is not None else callee
+            name = a.text(root) if root is not None else ""
+            if (obj is not None and name not in ("crypto", "nodeCrypto", "cryptoLib")) or a.visible(name, root):
+                return None
+        elif mod not in CRYPTO_MODULES:
+            return None
+        return Verdict(confidence=HIGH if hit else MEDIUM,
+                       args={"how": f"crypto.{fn}()", "what": words.what(hit) if hit else "random bytes"})
     if hit:
-        what = words.what(hit)
-        return Verdict(confidence=MEDIUM, args={"how": "Math.random()", "what": what})
-    if token_shape and not (context & words.NON_SECURITY_RANDOM_WORDS):
-        return Verdict(confidence=LOW, args={"how": "Math.random()", "what": "a random identifier"})
+        return Verdict(confidence=MEDIUM, args={"how": "Math.random()", "what": words.what(hit)})
     return None
-
-
-def _hex_digit(a: JsAnalyzer, call) -> bool:
-    """`Math.random() * 16 | 0` in a function that writes `.toString(16)`: the hex digits of a
-    home-made UUID or token ('xxxxxxxx-xxxx-4xxx-yxxx'.replace(/[xy]/g, c => ...))."""
-    parent = call.parent
-    while parent is not None and parent.type == "parenthesized_expression":
-        parent = parent.parent
-    if parent is None or parent.type != "binary_expression" or a.text(parent.child_by_field_name("operator")) != "*":
-        return False
-    other = parent.child_by_field_name("right") if parent.child_by_field_name("left") == call else parent.child_by_field_name("left")
-    if other is None or a.text(other) != "16":
-        return False
-    fn = a.enclosing_function(call)
-    return fn is not None and re.search(r"\.toString\(\s*16\s*\)", a.text(fn)) is not None
 
 
 def _token_chain(a: JsAnalyzer, call):
@@ -1124,6 +1126,12 @@ def _token_chain(a: JsAnalyzer, call):
 def secure_random(ctx: MatchContext, v: Verdict):
     a = _analyzer(ctx)
     call = ctx.node("match")
+    callee = call.child_by_field_name("function")
+    if ctx.text("fn") in ("pseudoRandomBytes", "prng"):
+        name = callee.child_by_field_name("property") if callee.type == "member_expression" else callee
+        if callee.type != "member_expression":  # an imported name: randomBytes must be imported too
+            return []
+        return [Fix("Use crypto.randomBytes()", (TextEdit(Span.of_node(name), "randomBytes"),), safe=True)]
     fixes = [Fix(
         "Use crypto.getRandomValues()",
         (TextEdit(Span.of_node(call), "(crypto.getRandomValues(new Uint32Array(1))[0] / 4294967296)"),),
