@@ -15,6 +15,8 @@ read with a small hand-written scanner, which understands
     setPassword("...")          setters, builders, keyword calls
     put("password", "...")      map puts, getenv defaults: a name then a value
     password == "..."           comparisons, and "..." == password
+    password "..."              DSL commands and directives (Gradle `credentials { }`, Ruby,
+                                nginx-like configuration), statement-initial in code files
     -H "apikey: ..."            header names inside a string, Authorization: Bearer ...
     key="Password" value="..."  .NET/Spring XML, YAML flow maps
     - name: DB_PASSWORD         Kubernetes / compose env lists: the value on the next line
@@ -564,9 +566,29 @@ def scan_line(
                     j = _skip_space(line, i)
                     if j > i and line[j : j + 1] in syn.quotes:  # password "value";  (directives)
                         v = read_quoted(line, j)
+                elif not line[:s].strip(b" \t"):
+                    v = _command_value(line, i, syn)
         if v is not None:
             out.extend(_hit(v, 0, kind, name, line, line_start, next_line, seen, comparison=comparison, ungated=ungated))
     return out
+
+
+def _command_value(line: bytes, i: int, syn: Syntax) -> Value | None:
+    """In a code file, a statement made of a credential name and one string literal: `password
+    "s3cret"` in a Gradle/Groovy `credentials { }` block, a Ruby or Chef DSL, a Kotlin/Swift
+    builder, or a directive pasted into a source file (`password "...";`). The name starts the
+    line and nothing but `;`, `,` or a comment follows the literal; `"` and `'` only (a backtick
+    after a name is a JavaScript tagged template)."""
+    j = _skip_space(line, i)
+    if j == i or line[j : j + 1] not in (b'"', b"'") or line[j : j + 1] not in syn.quotes:
+        return None
+    v = read_quoted(line, j)
+    if v is None:
+        return None
+    rest = line[v.lit_end :].strip(b" \t;,")
+    if rest and not (syn.comment and rest.startswith(syn.comment.encode())):
+        return None
+    return v
 
 
 COMPARISON = "-comparison"  # detector suffix of a value compared with a credential name

@@ -61,8 +61,9 @@ DETECTORS: tuple[Detector, ...] = (
     # ---------------------------------------------------------------- cloud providers
     Detector(
         "aws-access-key-id", "AWS access key ID",
-        r"\b(?P<secret>(?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16})\b",
-        prefix="AKIA", anchor=r"(?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}", fake="b32:16", env="AWS_ACCESS_KEY_ID",
+        # A3T[A-Z0-9]: the older key-id prefix that detect-secrets and gitleaks also recognise.
+        r"\b(?P<secret>(?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z2-7]{16})\b",
+        prefix="AKIA", anchor=r"(?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z2-7]{16}", fake="b32:16", env="AWS_ACCESS_KEY_ID",
     ),
     Detector(
         "aws-secret-access-key", "AWS secret access key",
@@ -79,8 +80,11 @@ DETECTORS: tuple[Detector, ...] = (
     Detector(
         "aws-bedrock-short-lived-key", "Amazon Bedrock short-lived API key",
         r"\b(?P<secret>bedrock-api-key-YmVkcm9jay5hbWF6b25hd3MuY29t[A-Za-z0-9+/=%&._-]*)",
-        prefix="bedrock-api-key-YmVkcm9jay5hbWF6b25hd3MuY29t", fake="b64:40", env="AWS_BEARER_TOKEN_BEDROCK",
-        confidence="medium",
+        # The key is `bedrock-api-key-` and a base64 presigned URL for bedrock.amazonaws.com; that
+        # host's base64 is the format's signature (gitleaks' rule is the signature alone), so a
+        # value cut after it is still the key, not a placeholder: the filters see the base64 part.
+        prefix="bedrock-api-key-", anchor="bedrock-api-key-YmVkcm9jay5hbWF6b25hd3MuY29t", fake="bedrock",
+        env="AWS_BEARER_TOKEN_BEDROCK", confidence="medium",
     ),
     Detector(
         "google-api-key", "Google API key",

@@ -89,6 +89,7 @@ _SPECIAL = {
     "jwt": _jwt,
     "azurekey": lambda r: chars(r, "b64", 86) + "==",
     "azuresak": lambda r: chars(r, "b64", 43) + "=",
+    "bedrock": lambda r: "bedrock-api-key-YmVkcm9jay5hbWF6b25hd3MuY29t" + chars(r, "b64", 40),
 }
 
 
