@@ -6,6 +6,8 @@ Examples written for the weakness class, not copied from benchmark records."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from redline.pipeline import analyze_text
@@ -72,3 +74,58 @@ def test_download_piped_to_shell_in_an_example_container_stays_a_hint():
     code = "FROM debian:12\nRUN curl -fsSL https://example.com/install.sh | sh\nUSER app\n"
     found = _found("examples/demo/Dockerfile", code, "RL533")
     assert [f.severity.value for f in found] == ["hint"]
+
+
+# ------------------------------------------------ C: RL405 offline only for names being added
+
+
+def _write(root, files: dict[str, str]):
+    for rel, text in files.items():
+        p = root / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(text)
+
+
+def _rl405_lines(path, text) -> list[int]:
+    return [f.span.start_point[0] + 1 for f in analyze_text(str(path), text, slow=False).findings if f.code == "RL405"]
+
+
+RARE = {"name": "lib", "version": "1.0.0", "dependencies": {"express": "^4.21.0"},
+        "devDependencies": {"rare-real-helper-zz": "^1.0.0", "obscure-test-runner-qq": "^2.0.0"}}
+
+
+def test_an_established_manifest_without_a_lock_gets_no_offline_unknown_hint(tmp_path):
+    text = json.dumps(RARE, indent=1)
+    _write(tmp_path, {".git/HEAD": "", "package.json": text})
+    assert _rl405_lines(tmp_path / "package.json", text) == []
+    req = "rare-real-helper-zz==1.0\n"
+    _write(tmp_path, {"requirements.txt": req})
+    assert _rl405_lines(tmp_path / "requirements.txt", req) == []
+
+
+def test_a_name_typed_into_an_unsaved_buffer_is_hinted(tmp_path):
+    text = json.dumps(RARE, indent=1)
+    _write(tmp_path, {".git/HEAD": "", "package.json": text})
+    edited = dict(RARE, dependencies={"express": "^4.21.0", "express-quantum-session-vault": "^2.0.0"})
+    buffer = json.dumps(edited, indent=1)
+    lines = _rl405_lines(tmp_path / "package.json", buffer)
+    assert lines == [buffer.splitlines().index(next(l for l in buffer.splitlines() if "quantum" in l)) + 1]
+
+
+def test_a_name_the_lock_file_has_not_resolved_yet_is_hinted(tmp_path):
+    text = json.dumps(RARE, indent=1)
+    lock = {"lockfileVersion": 3, "packages": {"": {}, "node_modules/express": {}, "node_modules/rare-real-helper-zz": {}}}
+    _write(tmp_path, {".git/HEAD": "", "package.json": text, "package-lock.json": json.dumps(lock)})
+    lines = _rl405_lines(tmp_path / "package.json", text)
+    assert lines == [text.splitlines().index(next(l for l in text.splitlines() if "obscure" in l)) + 1]
+
+
+def test_text_that_is_no_saved_file_is_all_new():
+    assert _rl405_lines("requirements.txt", "quantum-flux-capacitor-sdk==1.0.0\n") == [1]
+
+
+def test_a_typosquat_of_an_established_name_is_still_reported(tmp_path):
+    text = "reqeusts==2.31.0\n"
+    _write(tmp_path, {".git/HEAD": "", "requirements.txt": text})
+    found = analyze_text(str(tmp_path / "requirements.txt"), text, slow=False).findings
+    assert [f.code for f in found] == ["RL404"]

@@ -58,6 +58,22 @@ def rules_of(engine: str = "dependencies") -> dict:
     return hit[1]
 
 
+_SAVED_LIMIT = 4 * 1024 * 1024
+
+
+def _saved_if_different(file: SourceFile) -> bytes | None:
+    """The manifest as saved on disk when the scanned text differs from it (an editor buffer
+    with unsaved edits: names not in the saved file are being added), else None."""
+    try:
+        if os.path.getsize(file.path) > _SAVED_LIMIT:
+            return None
+        with open(file.path, "rb") as fh:
+            saved = fh.read()
+    except OSError:
+        return None
+    return None if saved == file.text else saved
+
+
 class DependenciesEngine:
     name = "dependencies"
     slow = False
@@ -85,13 +101,15 @@ class DependenciesEngine:
         if manifest is None:
             return []
         on_disk = os.path.isfile(file.path)
-        settings = checks.Settings(application=config.application)
+        settings = checks.Settings(application=config.application, on_disk=on_disk)
         if on_disk:
+            settings.saved_text = _saved_if_different(file)
             lock = checks.covering_lock(file.path, manifest.format)
             settings.has_lock = lock is not None
             if lock is not None and not manifest.is_lock:
                 # A name the lock file resolved was installed from the registry: it exists.
                 resolved = locks.names_in(lock)
+                settings.lock_read = bool(resolved)
                 for req in manifest.requirements:
                     norm = V.normalize_name(manifest.ecosystem, req.name)
                     if norm in resolved:
