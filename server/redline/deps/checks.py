@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -32,6 +33,7 @@ from redline.deps.model import Manifest, Requirement
 from redline.documents.source import SourceFile
 from redline.findings import Confidence, Finding, Fix, Severity, TextEdit
 from redline.rules.model import Rule
+from redline.secrets.regex import linear
 
 ENGINE = "dependencies"
 MAX_LISTED = 3  # advisories named in a message; the rest are counted
@@ -339,6 +341,31 @@ def unpinned(rule: Rule, file: SourceFile, req: Requirement, c: specs.Constraint
     return make(rule, file, *req.span, package=req.name, spec=shown, properties={"package": req.name, "range": req.spec})
 
 
+# Extras of a library named for its own development (pip install lib[test]): like dependency
+# groups, what they pin or allow serves the project's CI, not its users.
+DEV_EXTRA = linear(
+    r"(dev|develop|development|test|tests|testing|docs?|lint|linting|ci|tox|bench|benchmarks?|typing|mypy|"
+    r"coverage|style|types|check|checks|qa)([-_.][\w-]*)?",
+    re.IGNORECASE,
+)
+
+
+def dev_only(req: Requirement, manifest: Manifest, settings: Settings) -> bool:
+    """Is `req` installed only while developing a library, never by its users?
+
+    A library's dev dependencies (devDependencies, PEP 735 dependency groups, Poetry groups,
+    tests_require), its build requirements (resolved fresh by the build front end) and its
+    dev/test/docs extras. Vulnerable pins and ranges there were noise on every real release
+    triaged (issue 13, class D: minimum-version CI groups, a docs lock, a test server's
+    express). An application's dev dependencies still count: its lock file installs them on
+    every developer machine and CI runner. Name checks (typosquats) apply everywhere."""
+    if is_application(manifest, settings):
+        return False
+    if req.kind in ("dev", "build"):
+        return True
+    return req.kind == "optional" and bool(req.group) and DEV_EXTRA.fullmatch(req.group) is not None
+
+
 def is_application(manifest: Manifest, settings: Settings) -> bool:
     if settings.application is not None:
         return settings.application
@@ -414,7 +441,7 @@ def check(file: SourceFile, manifest: Manifest, rules: dict[str, Rule], db: Advi
         dialect = req.dialect or specs.DIALECT_OF.get(req.ecosystem, "exact")
         # A pinned requirement needs no constraint object (the version says it all).
         c = specs.for_dialect(dialect, req.spec) if req.from_registry and req.spec and req.version is None else None
-        if req.from_registry and db is not None:
+        if req.from_registry and db is not None and not dev_only(req, manifest, settings):
             if req.version is not None:
                 f = vulnerable_pinned(rules["RL401"], file, req, db)
                 if f:

@@ -27,6 +27,7 @@ class Requirement:
     locked: bool = False  # from a lock file (machine-written: no name checks, no edits)
     alias: str | None = None  # npm "name": "npm:real@range": the key that was written
     dialect: str = ""  # how to read `spec` (redline.deps.spec): pep440 | poetry | npm | maven | exact
+    group: str = ""  # the optional extra or dependency group it is listed in ("test", "docs")
 
     @property
     def pinned(self) -> bool:

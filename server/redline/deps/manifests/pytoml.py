@@ -4,6 +4,8 @@ and Pipfile, read from the tree-sitter TOML tree so that each requirement has it
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from redline.deps import spec as specs
 from redline.deps import versions as V
 from redline.deps.manifests import pep508
@@ -14,7 +16,7 @@ _POETRY_SOURCES = {"git": "vcs", "path": "path", "url": "url"}
 _PIPFILE_SOURCES = {"git": "vcs", "hg": "vcs", "svn": "vcs", "path": "path", "file": "url"}
 
 
-def _pep508_array(manifest: Manifest, array, src: bytes, kind: str) -> None:
+def _pep508_array(manifest: Manifest, array, src: bytes, kind: str, group: str = "") -> None:
     if array is None or array.type != "array":
         return
     for item in array.named_children:
@@ -26,7 +28,7 @@ def _pep508_array(manifest: Manifest, array, src: bytes, kind: str) -> None:
         if isinstance(result, str):
             manifest.problems.append(((start, end), result))
         else:
-            manifest.requirements.append(result)
+            manifest.requirements.append(replace(result, group=group) if group else result)
 
 
 def _name_span(key_node, src: bytes) -> tuple[int, int]:
@@ -114,9 +116,9 @@ def parse_pyproject(path: str, tree, src: bytes) -> Manifest:
         if key == ("project", "dependencies"):
             _pep508_array(manifest, value, src, "runtime")
         elif len(key) == 3 and key[:2] == ("project", "optional-dependencies"):
-            _pep508_array(manifest, value, src, "optional")
+            _pep508_array(manifest, value, src, "optional", key[2])
         elif len(key) == 2 and key[0] == "dependency-groups":
-            _pep508_array(manifest, value, src, "dev")
+            _pep508_array(manifest, value, src, "dev", key[1])
         elif key == ("build-system", "requires"):
             _pep508_array(manifest, value, src, "build")
         else:

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from redline.deps import versions as V
 from redline.deps.manifests import pep508
 from redline.deps.model import Manifest
@@ -18,6 +20,7 @@ def parse(path: str, text: bytes) -> Manifest:
     manifest = Manifest(path, "setup.cfg", V.PYPI, application=False)
     section = b""
     kind: str | None = None  # set while inside a requirements value
+    group = ""  # the extra being read in [options.extras_require]
     pos = 0
     for raw in text.split(b"\n"):
         start = pos
@@ -42,6 +45,7 @@ def parse(path: str, text: bytes) -> Manifest:
                 kind = _KINDS[key]
             elif section == b"options.extras_require":
                 kind = "optional"
+                group = key.decode("utf-8", "replace")
             if kind is None:
                 continue
             value_start = km.start(2)
@@ -57,5 +61,5 @@ def parse(path: str, text: bytes) -> Manifest:
         if isinstance(result, str):
             manifest.problems.append(((start + value_start, start + value_start + len(value.rstrip())), result))
         else:
-            manifest.requirements.append(result)
+            manifest.requirements.append(replace(result, group=group) if kind == "optional" and group else result)
     return manifest
