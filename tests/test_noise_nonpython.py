@@ -129,3 +129,55 @@ def test_a_typosquat_of_an_established_name_is_still_reported(tmp_path):
     _write(tmp_path, {".git/HEAD": "", "requirements.txt": text})
     found = analyze_text(str(tmp_path / "requirements.txt"), text, slow=False).findings
     assert [f.code for f in found] == ["RL404"]
+
+
+# ------------------------------------------------ I: templates, server-built URLs and developer text
+
+SERVER_BUILT = [
+    '<form action="{{ request.get_full_path }}" method="POST"></form>\n',
+    '<a href="{{ request.path }}">again</a>\n',
+    '<a href="{{ next_url }}" rel="next">Next</a>\n<a href="{{ previous_url }}" rel="prev">Previous</a>\n',
+    '<a href="{{ page_link.url }}">{{ page_link.number }}</a>\n',
+    '<li><a href="{{ breadcrumb_url }}">{{ breadcrumb_name }}</a></li>\n',
+    '<a href="{{ config.extra.source.repo }}/tree/main">source</a>\n',
+    '<link rel="canonical" href="{{ config.site_url }}">\n',
+]
+
+
+@pytest.mark.parametrize("code", SERVER_BUILT)
+def test_url_attributes_from_server_built_urls_are_not_reported(code):
+    assert _found("templates/page.html", code, "RL141") == []
+
+
+@pytest.mark.parametrize("path,code", [
+    ("templates/profile.html", '<a href="{{ user.website }}">site</a>\n'),
+    ("views/profile.ejs", '<a href="<%= user.homepage %>">site</a>\n'),
+    ("templates/list.html", '<a href="{{ item.link }}">open</a>\n'),
+])
+def test_url_attributes_from_other_variables_stay_low_confidence(path, code):
+    [f] = _found(path, code, "RL141")
+    assert f.confidence.value == "low"
+
+
+@pytest.mark.parametrize("code", [
+    '<a href="{{ request.GET.next }}">continue</a>\n',
+    '<a href="{{ request.args.get(\'url\') }}">continue</a>\n',
+])
+def test_url_attributes_from_request_data_are_high_confidence(code):
+    [f] = _found("templates/login.html", code, "RL141")
+    assert f.confidence.value == "high"
+
+
+@pytest.mark.parametrize("code", [
+    '<span class="help-block">{{ field.help_text|safe }}</span>\n',
+    '<th>{{ opts.verbose_name_plural|safe }}</th>\n',
+])
+def test_developer_text_marked_safe_is_not_reported(code):
+    assert _found("templates/form.html", code, "RL138") == []
+
+
+def test_user_values_marked_safe_stay_and_request_data_is_high():
+    [low] = _found("templates/post.html", "<p>{{ post.body|safe }}</p>\n", "RL138")
+    assert low.confidence.value == "low"
+    [high] = _found("templates/search.html", "<p>{{ request.GET.q|safe }}</p>\n", "RL138")
+    assert high.confidence.value == "high"
