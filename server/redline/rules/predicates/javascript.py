@@ -1818,3 +1818,178 @@ def add_noopener(ctx: MatchContext, v: Verdict):
         return Fix('Add noopener noreferrer to rel', (TextEdit(Span.of_node(value), new),), safe=True)
     return Fix('Add rel="noopener noreferrer"',
                (TextEdit(ctx.file.span(attr.end_byte, attr.end_byte), ' rel="noopener noreferrer"'),), safe=True)
+
+
+# ---------------------------------------------------------------------- RL160 dynamic module load
+
+MODULE_PATH_NOTES = ("process.cwd", "process.env", "CWD", "cwd")
+
+
+@predicate("js.dynamic_require")
+def dynamic_require(ctx: MatchContext):
+    """require(x) / import(x) with a path computed at run time. Request data -> high; a path put
+    together from pieces ('./plugins/' + name, a template, path.join of a variable), or read from
+    the working directory or the environment -> low; a plain name handed in by the caller (a
+    plugin loader: require(moduleName)), constants, __dirname and require.resolve() of
+    constants -> nothing. A `require` that the file binds itself (a bundle's module wrapper,
+    AMD) is not node's."""
+    a = _analyzer(ctx)
+    call, arg = ctx.node("match"), ctx.node("arg")
+    fn_node = ctx.node("fn")
+    fn = "import" if fn_node.type == "import" else "require"
+    if arg is None or arg.type in ("string", "array", "object", "arrow_function", "function_expression"):
+        return None
+    if fn == "require" and a.visible("require", fn_node):
+        return None
+    if _const_module_path(a, arg):
+        return None
+    flow = a.flow(arg, "code")
+    if flow.kind < Kind.UNKNOWN:
+        return None
+    if a.guarded(call, flow, _guard(a, {"regex", "allow"})):
+        return None
+    if flow.kind == Kind.TAINTED:
+        conf = HIGH
+    elif flow.how or a.text(arg.child_by_field_name("function") or arg).startswith("path.") \
+            or any(w in a.text(arg) for w in MODULE_PATH_NOTES):
+        conf = LOW  # a path put together at run time ('./plugins/' + name), or from the cwd/environment
+    else:
+        return None  # require(name) of a plain parameter or value: a plugin loader, named by its caller
+    how = describe(flow, "computed at run time")
+    if flow.kind < Kind.TAINTED and any(w in a.text(arg) for w in MODULE_PATH_NOTES):
+        how = "taken from the working directory or the environment"
+    return _sink_verdict(ctx, a, flow, conf, {"how": how, "fn": fn})
+
+
+def _const_module_path(a: JsAnalyzer, node) -> bool:
+    """Made only of literals, __dirname/__filename, require.resolve('x') and path.* of those."""
+    for n in walk(node):
+        if n.type == "identifier":
+            name = a.text(n)
+            parent = n.parent
+            if name in ("__dirname", "__filename", "path", "require", "undefined"):
+                continue
+            if parent is not None and parent.type == "member_expression" and parent.child_by_field_name("object") == n \
+                    and name in ("path", "require", "module", "import"):
+                continue
+            if _const_string(a, n) is not None:
+                continue
+            return False
+        if n.type in ("this", "subscript_expression", "await_expression"):
+            return False
+        if n.type == "call_expression":
+            callee = a.text(n.child_by_field_name("function"))
+            if not (callee == "require.resolve" or callee.startswith("path.")):
+                return False
+    return True
+
+
+# ---------------------------------------------------------------------- RL161 unsafe buffers
+
+SIZE_NAME = linear(r"(?i)(len|length|size|count|bytes|^n)$")
+BUFFER_WRITES = linear(r"^(fill|write\w*|set|copy)$")
+# A call given the buffer that writes into it: fs.readSync(fd, buf), stream.read(buf), x.copy(buf).
+BUFFER_FILLERS = linear(r"(read|copy|fill|write|decode|encode|digest|update|random|into)")
+
+
+@predicate("js.unsafe_buffer")
+def unsafe_buffer(ctx: MatchContext):
+    a = _analyzer(ctx)
+    call = ctx.node("match")
+    if ctx.node("noassert") is not None:
+        method = ctx.text("rw")
+        return Verdict(confidence=MEDIUM, args={
+            "what": f"{method}(..., true) turns off the bounds check (noAssert)",
+            "why": "an offset past the end reads or writes memory outside the buffer",
+            "fix": f"Drop the trailing `true` argument of {method}() and check offsets against buf.length."})
+    arg = ctx.node("arg")
+    if ctx.node("ctor") is not None:
+        if a.visible("Buffer", call) and bound_module(a, _ident(call, "constructor")) not in ("buffer", "node:buffer", "safe-buffer"):
+            return None
+        if arg is None or arg.type in ("string", "template_string", "array", "number", "binary_expression"):
+            return None  # literal data, or an obvious size (zero-filled since Node 8): deprecated, not confused
+        if len(_args(call)) > 1:
+            return None  # new Buffer(text, 'base64'): data with its encoding
+        if _typed_as_string(a, call, arg):
+            return None
+        flow = a.flow(arg, "buffer")
+        if SIZE_NAME.search(a.text(arg)) and flow.kind < Kind.TAINTED:
+            return None  # new Buffer(len): a size by its name (zero-filled since Node 8)
+        conf = HIGH if flow.kind == Kind.TAINTED else (MEDIUM if flow.kind == Kind.PARAM else LOW)
+        src = f" from {describe(flow)}" if flow.kind == Kind.TAINTED else ""
+        return verdict(flow if flow.kind == Kind.TAINTED else Flow(Kind.UNKNOWN), conf, {
+            "what": f"new Buffer({_short_text(a.text(arg))}){src} uses the deprecated Buffer constructor",
+            "why": "a number allocates that many bytes (uninitialised before Node 8) where data was expected, so a "
+                   "numeric value from parsed input allocates memory or leaks heap contents",
+            "fix": "Use Buffer.from(value) for data and Buffer.alloc(size) for a size."})
+    # Buffer.allocUnsafe(n): reported when nothing in the function fills or writes the buffer
+    name = _assigned_name(a, call)
+    fn = a.enclosing_function(call) or call.parent
+    if name is not None and fn is not None and _written(a, fn, name):
+        return None
+    if name is None or "." in name or (ctx.node("arg") is not None and ctx.node("arg").type == "number"):
+        return None  # returned, passed on or stored in a field (its writer is elsewhere), or a fixed size
+    return Verdict(confidence=LOW, args={
+        "what": f"{ctx.text('fn')}() returns uninitialised memory that this function never fills",
+        "why": "bytes not overwritten still hold earlier data (other requests, keys) and leak when the buffer is sent or stored",
+        "fix": "Use Buffer.alloc(size), or fill or copy into every byte before the buffer leaves the function."})
+
+
+def _ident(call, field_name: str):
+    n = call.child_by_field_name(field_name)
+    return n if n is not None and n.type == "identifier" else None
+
+
+def _short_text(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _typed_as_string(a: JsAnalyzer, call, arg) -> bool:
+    """`typeof x === 'string'` checked on a condition above the call (if or ?:)."""
+    target = a.text(arg)
+    n = call.parent
+    while n is not None and n.type not in FUNCTION_TYPES:
+        if n.type in ("if_statement", "ternary_expression"):
+            cond = n.child_by_field_name("condition")
+            text = " ".join(a.text(cond).split()) if cond is not None else ""
+            if f"typeof {target} === 'string'" in text or f'typeof {target} === "string"' in text \
+                    or f"typeof {target} == 'string'" in text or f'typeof {target} == "string"' in text:
+                return True
+        n = n.parent
+    return False
+
+
+FUNCTION_TYPES = frozenset({"function_declaration", "function_expression", "function", "arrow_function",
+                            "method_definition", "generator_function_declaration", "generator_function"})
+
+
+def _assigned_name(a: JsAnalyzer, call) -> str | None:
+    p = call.parent
+    if p is not None and p.type == "variable_declarator" and p.child_by_field_name("value") == call:
+        name = p.child_by_field_name("name")
+        return a.text(name) if name is not None and name.type == "identifier" else None
+    if p is not None and p.type == "assignment_expression" and p.child_by_field_name("right") == call:
+        return a.text(p.child_by_field_name("left"))
+    return None
+
+
+def _written(a: JsAnalyzer, fn, name: str) -> bool:
+    """The buffer is filled, written, copied into, indexed on the left of `=`, or handed to a call
+    that writes into it (fs.readSync(fd, buf), stream.read(buf), crypto.randomFillSync(buf))."""
+    for n in walk(fn):
+        if n.type == "call_expression":
+            callee = n.child_by_field_name("function")
+            if callee is not None and callee.type == "member_expression":
+                if a.text(callee.child_by_field_name("object")) == name \
+                        and BUFFER_WRITES.match(a.text(callee.child_by_field_name("property"))):
+                    return True
+            args = n.child_by_field_name("arguments")
+            if args is not None and any(a.text(x) == name for x in args.named_children) \
+                    and BUFFER_FILLERS.search(a.text(callee).rsplit(".", 1)[-1].lower()):
+                return True
+        elif n.type == "assignment_expression":
+            left = n.child_by_field_name("left")
+            if left is not None and left.type == "subscript_expression" and a.text(left.child_by_field_name("object")) == name:
+                return True
+    return False
