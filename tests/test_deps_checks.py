@@ -129,12 +129,20 @@ def test_range_capped_below_every_fix_is_a_warning():
 
 
 def test_ranges_in_other_dialects():
-    f = only(scan("package.json", '{"dependencies": {"demo-js": "^4.17.0"}}'), "RL402")
+    f = only(scan("package.json", '{"private": true, "dependencies": {"demo-js": "^4.17.0"}}'), "RL402")
     assert f.fixes and f.fixes[0].edits[0].new_text == "^4.17.21"
-    f = only(scan("pyproject.toml", '[tool.poetry.dependencies]\ndemo-pkg = "^1.2"\n'), "RL402")
+    f = only(scan("pyproject.toml", '[tool.poetry.dependencies]\ndemo-pkg = "^1.2"\n', application=True), "RL402")
     assert f.fixes[0].edits[0].new_text == "^1.6"
     assert "RL402" not in codes(scan("requirements.txt", "demo-pkg>=2.0.3\n"))
     assert "RL402" not in codes(scan("requirements.txt", "demo-pkg\n"))  # no lower bound: RL403's business
+
+
+def test_a_librarys_range_that_allows_a_fix_is_not_reported_one_that_allows_none_is():
+    # A library's lower bound is a compatibility promise; its users install the newest version.
+    assert "RL402" not in codes(scan("package.json", '{"name": "lib", "dependencies": {"demo-js": "^4.17.0"}}'))
+    assert "RL402" not in codes(scan("pyproject.toml", '[project]\nname = "lib"\ndependencies = ["demo-pkg>=1.0"]\n'))
+    f = only(scan("pyproject.toml", '[project]\nname = "lib"\ndependencies = ["demo-pkg>=1.0,<1.5"]\n'), "RL402")
+    assert f.severity is Severity.WARNING
 
 
 # ------------------------------------------------------------------------------ RL403

@@ -290,7 +290,12 @@ def _lowest_vulnerable(db: AdvisoryDB, eco: str, name: str, c: specs.Constraint,
     return result
 
 
-def vulnerable_range(rule: Rule, file: SourceFile, req: Requirement, c: specs.Constraint, db: AdvisoryDB) -> Finding | None:
+def vulnerable_range(rule: Rule, file: SourceFile, req: Requirement, c: specs.Constraint, db: AdvisoryDB,
+                     library: bool = False) -> Finding | None:
+    """RL402. A `library`'s range that also allows a fixed version is not reported: its users'
+    installers resolve it to the newest version (fixed), and its lower bound is a compatibility
+    promise, not what gets installed (issue 13: 31 of 31 such findings on real releases were
+    noise). A library range that allows no fixed version still is (warning)."""
     if not db.has_package(req.ecosystem, req.name):
         return None
     low = c.lowest()
@@ -302,6 +307,8 @@ def vulnerable_range(rule: Rule, file: SourceFile, req: Requirement, c: specs.Co
     example, hits = found
     safe = _safe(db, req.ecosystem, req.name, None, allowed=c)
     fixes: tuple[Fix, ...] = ()
+    if safe is not None and library:
+        return None
     if safe is not None:
         severity, confidence = Severity.INFO, Confidence.LOW
         raised = c.raised(safe)
@@ -447,7 +454,7 @@ def check(file: SourceFile, manifest: Manifest, rules: dict[str, Rule], db: Advi
                 if f:
                     out.append(f)
             elif c is not None:
-                f = vulnerable_range(rules["RL402"], file, req, c, db)
+                f = vulnerable_range(rules["RL402"], file, req, c, db, library=not is_application(manifest, settings))
                 if f:
                     out.append(f)
         if (
