@@ -25,7 +25,8 @@ again instead of scanning (to re-draw a sample or re-write the tables without a 
 put first on PYTHONPATH) instead of the working tree, so that other people's uncommitted edits
 neither stop the run nor end up in its figures; the reports then name that commit.
 
-`--markdown` writes bench/results/realworld.md. `--sample N --seed S` draws a random sample of
+`--markdown` writes bench/results/realworld.md: a new section dated by the scans, above the
+sections of earlier runs (kept). `--sample N --seed S` draws a random sample of
 findings stratified by rule (bandit's findings split by bandit test id) and severity, and
 writes it as a triage table (bench/out/realworld_sample.md unless `--sample-out`): every stratum
 gets at least one finding, the rest is allocated in proportion to the square root of stratum
@@ -480,7 +481,16 @@ def main(argv: list[str] | None = None) -> int:
             "lower bounds where a file hit the 500-findings-per-file cap (an `RL000` row says so) or a time\n"
             "limit (counted as engine errors). Sampled triage of these findings: [triage.md](triage.md).\n\n"
         )
-        MARKDOWN.write_text(head + text)
+        # A new dated section on top; earlier runs stay below it (their figures are the baseline
+        # the next fixes are measured against).
+        when = max((r.data.get("_bench", {}).get("when", "") for r in runs), default="") or time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+        section = f"## Run of {when} (commit {commit.split(' ')[0]})\n\n" + text
+        old = MARKDOWN.read_text() if MARKDOWN.exists() else ""
+        marker = "Sampled triage of these findings: [triage.md](triage.md).\n\n"
+        body = old.split(marker, 1)[1] if marker in old else ""
+        if body and not body.startswith("## "):
+            body = "## Earlier run\n\n" + body
+        MARKDOWN.write_text(head + section + ("\n" + body if body else ""))
         print(f"wrote {MARKDOWN}")
     if args.sample:
         write_sample(runs, args.sample, args.seed, args.sample_out, commit)
