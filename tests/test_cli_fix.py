@@ -19,10 +19,10 @@ import requests
 
 def load(data, url):
     cfg = yaml.load(data)
-    requests.get(url, verify=False)
+    requests.get(url, verify=False, timeout=10)
     return hashlib.md5(data).hexdigest(), cfg
 '''
-SAFE_FIXED = APP.replace("yaml.load(data)", "yaml.safe_load(data)").replace("url, verify=False)", "url)")
+SAFE_FIXED = APP.replace("yaml.load(data)", "yaml.safe_load(data)").replace("url, verify=False, timeout=10)", "url, timeout=10)")
 
 
 @pytest.fixture
@@ -69,8 +69,8 @@ def test_diff_fixes_prints_a_diff_and_writes_nothing(project, capsys):
     assert (project / "app.py").read_text() == APP
     assert code == 1
     assert out.startswith("--- a/app.py\n+++ b/app.py\n")
-    assert ("-    cfg = yaml.load(data)\n-    requests.get(url, verify=False)\n"
-            "+    cfg = yaml.safe_load(data)\n+    requests.get(url)\n") in out
+    assert ("-    cfg = yaml.load(data)\n-    requests.get(url, verify=False, timeout=10)\n"
+            "+    cfg = yaml.safe_load(data)\n+    requests.get(url, timeout=10)\n") in out
     assert "md5" not in out.replace("hashlib.md5(data).hexdigest(), cfg", "")
     (project / "app.py").write_text(SAFE_FIXED)
     code, out, _ = scan([".", "--diff-fixes"], capsys)

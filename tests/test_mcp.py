@@ -30,7 +30,7 @@ import requests
 
 def load(data, url):
     cfg = yaml.load(data)
-    requests.get(url, verify=False)
+    requests.get(url, verify=False, timeout=10)
     return cfg
 '''
 
@@ -121,7 +121,7 @@ async def test_fix_code_applies_the_safe_fixes_and_returns_what_remains(project,
     edit = next(f for f in before.structured_content["findings"] if f["code"] == "RL112")["fixes"][0]
     assert edit["safe"] and edit["edits"][0]["start_line"] == 6 and "safe_load" in edit["edits"][0]["new_text"]
     fixed = result.structured_content
-    assert fixed["code"] == FIXABLE.replace("yaml.load(data)", "yaml.safe_load(data)").replace("url, verify=False)", "url)")
+    assert fixed["code"] == FIXABLE.replace("yaml.load(data)", "yaml.safe_load(data)").replace("url, verify=False, timeout=10)", "url, timeout=10)")
     assert fixed["changed"] is True
     assert sorted((a["code"], a["line"]) for a in fixed["applied"]) == [("RL112", 6), ("RL305", 7)]
     assert fixed["findings"] == []
