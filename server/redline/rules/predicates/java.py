@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from redline.findings import Confidence, Fix, Span, TextEdit
+from redline.findings import Confidence, Fix, Related, Span, TextEdit
 from redline.rules.predicates import MatchContext, Verdict, fix, predicate
 from redline.rules.predicates import security_words as words
 from redline.rules.predicates import shell_words, sql_params
@@ -490,6 +490,23 @@ def _env_flow(a: JavaAnalyzer, env):
     return flow if flow.kind == Kind.TAINTED else None
 
 
+def _fixed_program(a: JavaAnalyzer, node, depth: int = 0) -> bool:
+    """Does the command line `node` start with constant text (`"rsync -a " + dir`), so that the
+    non-constant pieces are arguments that Runtime.exec re-splits (each space starts another
+    argument)? A program chosen by a value of unknown origin is configuration, not reported."""
+    if node is None or depth > 3:
+        return False
+    if node.type == "parenthesized_expression" and node.named_child_count == 1:
+        return _fixed_program(a, node.named_children[0], depth + 1)
+    if node.type == "binary_expression" and a.text(node.child_by_field_name("operator")) == "+":
+        return _fixed_program(a, node.child_by_field_name("left"), depth + 1)
+    if node.type == "identifier":
+        bs = [b for b in a.visible(a.text(node), node) if b.value is not None]
+        return len(bs) == 1 and _fixed_program(a, bs[0].value, depth + 1)
+    value = _const_string(a, node)
+    return bool(value and value.strip())
+
+
 @predicate("java.command")
 def command(ctx: MatchContext):
     a = _a(ctx)
@@ -512,7 +529,12 @@ def command(ctx: MatchContext):
             elements = _worst(a, call, _alternatives(a, args[0]))
         if elements is None:
             if a.type_of(args[0]) in ("String[]",) or args[0].type == "array_creation_expression":
-                return None
+                flow = a.flow(args[0], "cmd")
+                if flow.kind != Kind.PARAM:
+                    return None
+                # a whole command array from the caller: program and arguments are the caller's choice
+                return _verdict(flow, LOW, {"how": f"A command array from {describe(flow)}", "fn": "Runtime.exec()"},
+                                data={"shell": False})
             flow = a.flow(args[0], "cmd")
             shell = False
             if flow.kind < Kind.UNKNOWN:
@@ -536,9 +558,12 @@ def command(ctx: MatchContext):
         how = f"A shell script built from {describe(flow)}" if shell else f"A program name from {describe(flow)}"
     if a.guarded(call, flow, _guard(a, set(MODEL.guards["cmd"]))):
         return None
-    if flow.kind == Kind.UNKNOWN:
-        return None  # origin unknown (a field, a call Redline cannot see into): see INJECTION
-    conf = HIGH if flow.kind == Kind.TAINTED else (MEDIUM if flow.how else LOW)
+    if flow.kind == Kind.UNKNOWN and not (flow.how and (shell or (fn == "exec" and _fixed_program(a, args[0])))):
+        return None  # an opaque value of unknown origin (a field, a call Redline cannot see into): see INJECTION
+    # A command line or shell script *built* from values of unknown origin is a low-confidence
+    # hint (what FindSecBugs and Semgrep's formatted-runtime-call report): Runtime.exec re-splits
+    # it and a shell runs its metacharacters, so whoever controls one piece controls the command.
+    conf = HIGH if flow.kind == Kind.TAINTED else (LOW if flow.kind == Kind.UNKNOWN else MEDIUM if flow.how else LOW)
     return _verdict(flow, conf, {"how": how, "fn": "Runtime.exec()" if fn == "exec" else "ProcessBuilder"},
                     data={"shell": shell})
 
@@ -1098,6 +1123,9 @@ def sha256(ctx: MatchContext, v: Verdict):
     return Fix("Use SHA-256", (TextEdit(Span.of_node(ctx.node("fn")), target),), safe=False)
 
 
+CBC_PADDINGS = frozenset({"PKCS5PADDING", "PKCS7PADDING", "ISO10126PADDING"})
+
+
 @predicate("java.weak_cipher")
 def weak_cipher(ctx: MatchContext):
     a = _a(ctx)
@@ -1112,6 +1140,10 @@ def weak_cipher(ctx: MatchContext):
         return Verdict(args={"algo": f"{algo} (ECB mode)"})
     if len(parts) == 1 and name == "AES":
         return Verdict(args={"algo": "\"AES\" without a mode (the provider default is AES/ECB/PKCS5Padding)"})
+    if len(parts) == 3 and parts[1].upper() == "CBC" and parts[2].upper() in CBC_PADDINGS:
+        # Unauthenticated CBC with padding: where ciphertexts come back (tokens, cookies, messages)
+        # and a padding error is observable, a padding oracle decrypts them (Vaudenay 2002).
+        return Verdict(confidence=LOW, args={"algo": f"\"{algo}\" (CBC with padding and no authentication: a padding oracle decrypts any ciphertext an attacker can submit for decryption)"})
     if name == "RSA" and (len(parts) == 1 or parts[-1].upper() == "PKCS1PADDING"):
         return Verdict(confidence=MEDIUM, args={"algo": f"\"{algo}\" (RSA with PKCS#1 v1.5 padding, open to padding-oracle attacks; use RSA/ECB/OAEPWithSHA-256AndMGF1Padding)"})
     return None
@@ -1207,9 +1239,51 @@ def insecure_random(ctx: MatchContext):
         return Verdict(confidence=HIGH, args={"how": how, "what": dest})
     context = _context(a, node)
     hit = context & words.SECURITY_WORDS
-    if not hit:
-        return None
-    return Verdict(confidence=MEDIUM, args={"how": how, "what": words.what(hit)})
+    if hit:
+        return Verdict(confidence=MEDIUM, args={"how": how, "what": words.what(hit)})
+    if node.type == "object_creation_expression":
+        return _draws_verdict(a, node, how)
+    return None
+
+
+def _draws(a: JavaAnalyzer, creation) -> list:
+    """The draws (`rnd.nextInt()`, `rnd.nextBytes(b)`, `rnd.ints()`) from the generator that
+    `creation` (`new Random()`) is stored in, within its top-level class; [] when it is not stored
+    in a variable or field of that class."""
+    holder = a.assigned_name(creation)
+    if holder is None:
+        return []
+    decl = creation.parent.parent if creation.parent is not None else None
+    field = decl is not None and decl.type == "field_declaration"
+    within = a.unit_of(creation) if field else a.outer_function(creation)
+    if within is None:
+        return []
+    out = []
+    for use in a.uses(holder, within):
+        call = use.parent
+        if call is None or call.type != "method_invocation" or call.child_by_field_name("object") != use:
+            continue
+        name = a.text(call.child_by_field_name("name"))
+        if name.startswith("next") or name in ("ints", "longs", "doubles"):
+            out.append(call)
+    return out
+
+
+def _draws_verdict(a: JavaAnalyzer, creation, how: str):
+    """A generator made in one place and drawn from in another: where its values go decides
+    (`String nonce = "" + rnd.nextInt()`, a draw in `generateToken()`), as for the generator
+    itself. Reported at the creation, which the quick fix replaces."""
+    for draw in _draws(a, creation)[:20]:
+        dest = _secret_destination(a, draw)
+        if dest is not None:
+            return Verdict(confidence=HIGH, args={"how": how, "what": dest},
+                           related=(Related(Span.of_node(draw), "a value drawn from it goes here"),))
+    for draw in _draws(a, creation)[:20]:
+        hit = _context(a, draw) & words.SECURITY_WORDS
+        if hit:
+            return Verdict(confidence=MEDIUM, args={"how": how, "what": words.what(hit)},
+                           related=(Related(Span.of_node(draw), f"drawn here for {words.what(hit)}"),))
+    return None
 
 
 SECRET_SINKS = MODEL.sink_callees("secret")
