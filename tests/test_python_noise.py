@@ -172,3 +172,138 @@ def test_g_code_and_pickles_from_input_are_still_reported():
     a = analyze_text("app.py", "import pickle\n\ndef fetch(path):\n    with open(path, 'rb') as f:\n        return pickle.load(f)\n", FAST)
     assert [f for f in a.findings if f.code == "RL107" and f.confidence.value == "medium"]
     reported("import pickle\nfrom flask import request\n\nclass C:\n    def save(self, v, f):\n        pickle.dump(v, f)\n\n@app.post('/x')\ndef x():\n    return pickle.loads(request.data)\n", "RL107")
+
+
+# ---------------------------------------------------------------- G: runner-named helpers and the interpreter re-executed
+
+
+def test_g_message_helpers_and_interpreter_reexec_are_not_command_injection():
+    # A helper that prints an error built from the command's words runs nothing.
+    silent("def load(path, err):\n    _cli_error('cannot read settings %r: %s' % (path, err))\n", "RL102")
+    silent("def check(cmd):\n    shell_warning('command %s is deprecated' % cmd)\n", "RL102")
+    # The running interpreter restarted with its own command line (a reloader) chooses no program.
+    silent("import subprocess, sys\n\ndef restart(extra):\n    return subprocess.call([sys.executable] + extra)\n", "RL102")
+    silent("import subprocess, sys\n\ndef respawn():\n    argv = [sys.executable] + sys.argv\n    subprocess.Popen(argv, close_fds=False)\n", "RL102")
+
+
+def test_g_runner_helpers_and_chosen_programs_are_still_reported():
+    reported("def add_volume(self, name, size):\n    self._cli_run('mkvol -name %s -size %s' % (name, size))\n", "RL102")
+    reported("def go(host):\n    run_cmd(f'ping -c 1 {host}')\n", "RL102")
+    web = "import subprocess, sys\nfrom flask import request\n\n@app.post('/job')\ndef job():\n"
+    # The interpreter given a script (or -c code) from the request runs the caller's code.
+    reported(web + "    subprocess.Popen([sys.executable] + [request.form['script']])\n", "RL102")
+    reported(web + "    subprocess.Popen([request.form['tool']] + ['--quiet'])\n", "RL102")
+
+
+# ---------------------------------------------------------------- N: header values the parser split, %r, own paths
+
+
+def test_n_parsed_header_values_and_request_headers_are_not_header_injection():
+    web = "from flask import request, make_response\n\n@app.get('/ws')\ndef ws():\n    resp = make_response('ok')\n"
+    # A request header's value passed on into a header whose value chooses nothing.
+    silent(web + "    resp.headers['Connection'] = request.headers['Connection']\n    return resp\n", "RL118")
+    silent(
+        web + "    chosen = None\n    for p in request.headers.get('Sec-WebSocket-Protocol', '').split(','):\n"
+        "        if p.strip() in OFFERED:\n            chosen = p.strip()\n"
+        "    resp.headers['Sec-WebSocket-Protocol'] = chosen\n    return resp\n",
+        "RL118",
+    )
+    # The headers of a request the code sends (an HTTP client, a proxy tunnel) are not a response.
+    silent("class Fetch:\n    def prepare(self):\n        self.request.headers['User-Agent'] = self.request.user_agent\n", "RL118")
+
+
+def test_n_header_injection_is_still_reported():
+    web = "from flask import request, make_response\n\n@app.get('/x')\ndef x():\n    resp = make_response('ok')\n"
+    reported(web + "    resp.headers['Content-Language'] = request.args.get('lang')\n    return resp\n", "RL118")
+    # Even without line breaks, a chosen Content-Type or Set-Cookie changes how the browser reads it.
+    reported(web + "    resp.headers['Content-Type'] = request.headers['Accept']\n    return resp\n", "RL118")
+    reported(web + "    resp.headers[request.args['h']] = request.headers['X-Value']\n    return resp\n", "RL118")
+
+
+def test_n_repr_formatted_and_header_log_arguments():
+    web = "import logging\nfrom flask import request\nlog = logging.getLogger(__name__)\n\n@app.get('/x')\ndef x():\n"
+    silent(web + "    log.info('lookup of %r failed', request.args['user'])\n", "RL116")
+    silent(web + "    log.info('client agent %s', request.headers.get('User-Agent'))\n", "RL116")
+    reported(web + "    log.info('lookup of %s failed', request.args['user'])\n", "RL116")
+    reported(web + "    log.info('%r then %s', request.args['a'], request.args['b'])\n", "RL116")
+    reported(web + "    log.warning('bad user ' + request.args['user'])\n", "RL116")
+
+
+TRAILING_SLASH = (
+    "import tornado.web\n\nclass Page(tornado.web.RequestHandler):\n    def get(self):\n"
+    "        target = self.request.path + '/'\n{guard}"
+    "        if self.request.query:\n            target += '?' + self.request.query\n"
+    "        self.redirect(target, permanent=True)\n"
+)
+
+
+def test_n_redirect_to_the_requests_own_path():
+    guard = "        if target.startswith('//'):\n            raise tornado.web.HTTPError(403)\n"
+    silent(TRAILING_SLASH.format(guard=guard), "RL111")
+
+
+def test_n_redirect_to_own_path_without_the_double_slash_check_and_to_input_are_still_reported():
+    # //evil.example/ is a path too, and a protocol-relative URL to another host.
+    reported(TRAILING_SLASH.format(guard=""), "RL111")
+    reported(
+        "import tornado.web\n\nclass Login(tornado.web.RequestHandler):\n    def get(self):\n"
+        "        target = self.get_argument('next')\n        if target.startswith('//'):\n"
+        "            raise tornado.web.HTTPError(403)\n        self.redirect(target)\n",
+        "RL111",
+    )
+
+
+# ---------------------------------------------------------------- Z: shims, key lookups, loops, narrowing asserts
+
+
+def test_z_local_shim_of_a_removed_function():
+    silent(
+        "import sys\nif sys.version_info >= (3, 0):\n    from inspect import getfullargspec\n\n"
+        "    def getargspec(func):\n        return getfullargspec(func)[:4]\nelse:\n    from inspect import getargspec\n\n"
+        "def arg_names(func):\n    return getargspec(func)[0]\n",
+        "RL322",
+    )
+
+
+def test_z_removed_function_without_a_shim_is_still_reported():
+    reported("from inspect import getargspec\n\ndef arg_names(func):\n    return getargspec(func)[0]\n", "RL322")
+    reported("import inspect\n\ndef getargspec(f):\n    return inspect.getargspec(f)\n", "RL322")
+
+
+def test_z_membership_in_a_mapping_is_not_a_url_check():
+    silent("def mounted(app):\n    return 'mount.app' in app.config\n", "RL124")
+    silent("ALLOWED_HOSTS = {'shop.example.com'}\n\ndef ok(host):\n    return 'shop.example.com' in ALLOWED_HOSTS\n", "RL124")
+    silent("def ok(settings):\n    return 'api.example.com' in settings.keys()\n", "RL124")
+
+
+def test_z_substring_url_checks_are_still_reported():
+    reported("def ok(url):\n    return 'example.com' in url\n", "RL124")
+    reported("def ok(request):\n    return 'example.com' in request.headers.get('Referer', '')\n", "RL124")
+
+
+def test_z_loop_whose_fstring_condition_the_body_changes():
+    silent("def unique(base, taken):\n    n = 1\n    while f'{base}-{n}' in taken:\n        n += 1\n    return n\n", "RL135")
+
+
+def test_z_loop_that_cannot_change_its_fstring_condition_is_still_reported():
+    reported(
+        "import time\n\ndef wait(base, taken):\n    n = 1\n    while f'{base}-{n}' in taken:\n        time.sleep(1)\n    return n\n",
+        "RL135",
+    )
+
+
+def test_z_type_narrowing_asserts_are_not_input_validation():
+    web = "from flask import request\n\n@app.post('/x')\ndef x():\n"
+    silent(web + "    body = request.get_json(silent=True)\n    assert body is not None\n    return body\n", "RL325")
+    silent(
+        "import typing\n\ndef handle(request):\n    stream = request.stream\n"
+        "    assert isinstance(stream, typing.Iterable)\n    return list(stream)\n",
+        "RL325",
+    )
+
+
+def test_z_asserts_that_check_input_values_are_still_reported():
+    web = "from flask import request\n\n@app.post('/x')\ndef x():\n"
+    reported(web + "    n = int(request.form['n'])\n    assert 0 < n <= 100\n    return str(n)\n", "RL325")
+    reported(web + "    n = request.json['n']\n    assert isinstance(n, int)\n    return str(n)\n", "RL325")
+    reported(web + "    n = request.json['n']\n    assert n is not None and n > 0\n    return str(n)\n", "RL325")

@@ -43,6 +43,7 @@ from redline.rules.predicates.python_sinks import (
     verdict,
 )
 from redline.rules.predicates.python_strings import NUMERIC_CONVERSIONS, Template, outermost_builder, template
+from redline.rules.predicates.security_words import split_words
 from redline.rules.predicates.taint_python import (
     CONST,
     CONST_VAL,
@@ -428,6 +429,26 @@ def _list_elements(ctx, node):
     return None
 
 
+def _list_head(ctx, node):
+    """The elements of the list that starts `[prog, ...] + rest` (directly or through one local
+    definition): the program is its first element, whatever `rest` holds."""
+    node = unwrap(node)
+    if node is not None and node.type == "identifier":
+        values = reaching_values(ctx.file, node)
+        node = unwrap(values[0]) if len(values) == 1 else None
+    while node is not None and node.type == "binary_operator" and text(node.child_by_field_name("operator")) == "+":
+        node = unwrap(node.child_by_field_name("left"))
+    if node is not None and node.type in ("list", "tuple") and node.named_children:
+        return node.named_children
+    return None
+
+
+def _is_interpreter(node) -> bool:
+    """`sys.executable` (or `sys._base_executable`): the Python running this program."""
+    node = unwrap(node)
+    return node is not None and node.type == "attribute" and text(node) in ("sys.executable", "sys._base_executable")
+
+
 def _shell_value(ctx, node, fn: str):
     val, how, built = _dynamic(ctx, node, "cmd")
     return val, how, built
@@ -467,6 +488,15 @@ def command_injection(ctx: MatchContext):
             return verdict(val, call, {"how": how, "fn": qn}, data={"built": built, "kind": "subprocess", "arg": target})
         # No shell: only a program chosen by input is command injection (arguments: RL113).
         elements = _list_elements(ctx, target)
+        if elements is None:
+            elements = _list_head(ctx, target)
+        if elements and _is_interpreter(elements[0]):
+            # The running interpreter re-executed with its own arguments ([sys.executable] +
+            # sys.argv: a reloader) chooses nothing; a script or -c code from input does.
+            val = _value(ctx, target, "cmd")
+            if not val.tainted or val.what == "sys.argv":
+                return None
+            return verdict(val, call, {"how": _describe(ctx, target, val), "fn": qn}, unknown=None)
         program = elements[0] if elements else (target if elements is None else None)
         if program is None:
             return None
@@ -502,13 +532,27 @@ def command_injection(ctx: MatchContext):
 RUNNER_NAME = linear(r"(?:^|_)(?:run|exec|cmd|command|shell|ssh|cli|system|popen|spawn)(?:_|$)|^_+execute$|(?:^|_)execute_", re.I)
 
 
+# Last words of helper names that report or describe rather than run: `_cli_error(msg)`,
+# `shell_warning`, `cmd_usage`, `run_log` print a message built from the command, they run nothing.
+_REPORT_WORDS = frozenset({"error", "err", "errors", "fail", "failure", "failed", "warn", "warning", "warnings",
+                           "message", "msg", "log", "logger", "print", "usage", "help", "doc", "docs", "info",
+                           "debug", "notice", "note", "exception", "exit", "abort", "die", "fatal", "name", "label",
+                           "title", "description", "repr", "str", "format", "formatter", "parser", "parse",
+                           "quote", "escape", "split", "history"})
+
+
+def _reports_only(name: str) -> bool:
+    words = split_words(name)
+    return bool(words) and words[-1] in _REPORT_WORDS
+
+
 @predicate("python.command_wrapper")
 def command_wrapper(ctx: MatchContext):
     """A command line built by interpolation, passed to a helper whose name says it runs
     commands (run_command, _run_ssh, exec_cmd, ...)."""
     call = ctx.node("match")
     name = ctx.text("fn")
-    if not RUNNER_NAME.search(name):
+    if not RUNNER_NAME.search(name) or _reports_only(name):
         return None
     qn = call_qualname(ctx.file, call) or ""
     if qn in SHELL_STRING or qn in SUBPROCESS or qn in OS_EXEC or qn.startswith(("subprocess.", "os.")):
@@ -1170,13 +1214,44 @@ def _relative_target(built) -> bool:
 
 CURRENT_PATH = ("request.path", "request.get_full_path", "request.path_info", "request.full_path",
                 "self.request.path", "self.request.get_full_path", "self.request.path_info")
+CURRENT_PATH_EXPRS = frozenset(CURRENT_PATH) | {p + "()" for p in CURRENT_PATH if p.endswith("get_full_path")} | {
+    p + '.rstrip("/")' for p in CURRENT_PATH} | {p + ".rstrip('/')" for p in CURRENT_PATH}
+
+
+# A check that the path does not start with "//" (a protocol-relative URL to another host).
+PROTOCOL_RELATIVE_CHECKS = (b'"//"', b"'//'", b"protocol_relative", b"lstrip('/')", b'lstrip("/")')
+
+
+def _leftmost(node):
+    """The first operand of `a + b + c`, or the expression itself."""
+    node = unwrap(node)
+    while node is not None and node.type == "binary_operator" and text(node.child_by_field_name("operator")) == "+":
+        node = unwrap(node.child_by_field_name("left"))
+    return node
+
+
+def _own_path_target(ctx, node, target) -> bool:
+    """A redirect to the request's own path with something appended (`request.path + "/"`,
+    then `+= "?" + request.query`: trailing-slash redirects), in a function that refuses a path
+    starting with "//": what follows the path cannot change the host."""
+    fn = enclosing_function(node)
+    if fn is None or not any(g in fn.text for g in PROTOCOL_RELATIVE_CHECKS):
+        return False
+    start = _leftmost(target)
+    if start is not None and start.type == "identifier":
+        defs = [d for d in scope_for(ctx.file, start).defs.get(text(start), ()) if d.pos <= node.start_byte]
+        firsts = [d for d in defs if d.kind != "aug"]
+        if not firsts or any(d.kind != "assign" or d.value is None for d in firsts):
+            return False
+        return all(_leftmost(d.value) is not None and text(_leftmost(d.value)) in CURRENT_PATH_EXPRS for d in firsts)
+    return start is not None and text(start) in CURRENT_PATH_EXPRS
 
 
 def _redirect_verdict(ctx, node, target):
     val, how, built = _dynamic(ctx, target, "redirect")
     if not val.tainted or _relative_target(built) or _redirect_guarded(ctx, node):
         return None
-    if val.what in CURRENT_PATH:
+    if val.what in CURRENT_PATH or _own_path_target(ctx, node, target):
         return None  # back to the page that was requested (same host)
     where = f"a URL taken from {val.what}" if built is None else f"a URL built by {how} from {val.what}"
     return Verdict(confidence=HIGH, node=node, args={"how": where}, related=related_for(val))
@@ -1248,6 +1323,8 @@ def header_injection(ctx: MatchContext):
         if len(positional) < 2:
             return None
         key, value = positional[0], positional[1]
+    if _request_headers(obj_text):
+        return None  # the headers of a request (one the code sends, or the parsed one): no response is written
     name_text = string_value(key) if key is not None else None
     if name_text is not None and name_text.lower() == "location":
         return None  # RL111
@@ -1256,7 +1333,51 @@ def header_injection(ctx: MatchContext):
     best = val if val.level >= kval.level else kval
     if not best.tainted:
         return None
+    if best is val and not kval.tainted and _parsed_header(val.what) and _header_name(key) not in VALUE_SENSITIVE_HEADERS:
+        # A request header's value passed on: the HTTP parser split the request at line breaks,
+        # so it carries none, and this header's value chooses nothing (Connection, Host, a
+        # WebSocket subprotocol).
+        return None
     return Verdict(confidence=HIGH, args={"what": best.what}, related=related_for(best))
+
+
+# Headers whose value alone changes how a browser treats the response, wherever it came from.
+VALUE_SENSITIVE_HEADERS = frozenset({
+    "set-cookie", "content-type", "content-disposition", "access-control-allow-origin",
+    "access-control-allow-credentials", "access-control-allow-headers", "access-control-allow-methods",
+    "refresh", "link", "content-security-policy", "x-frame-options", "x-xss-protection", None,
+})
+
+
+def _header_name(key) -> str | None:
+    """The lower-case header name of a key: a string, or a constant named after it
+    (`hdrs.SEC_WEBSOCKET_PROTOCOL`); None when it cannot be told."""
+    if key is None:
+        return None
+    literal = string_value(key)
+    if literal is not None:
+        return literal.lower()
+    key = unwrap(key)
+    if key is not None and key.type in ("identifier", "attribute"):
+        last = text(key).rsplit(".", 1)[-1]
+        if last.isupper():
+            return last.lower().replace("_", "-")
+    return None
+
+
+def _parsed_header(what: str) -> bool:
+    """Is the taint a header of the request (`request.headers`, `req.headers`, `request.user_agent`)?"""
+    last = (what or "").rsplit(".", 1)[-1].lower()
+    return last in ("headers", "user_agent", "useragent")
+
+
+def _request_headers(obj_text: str) -> bool:
+    """`request.headers`, `self.request.headers`, `err_request.headers`: a request's headers."""
+    parts = obj_text.split(".")
+    if len(parts) < 2 or parts[-1] != "headers":
+        return False
+    words = split_words(parts[-2])
+    return bool(words) and words[-1] in ("request", "req")
 
 
 def _is_response(ctx, obj) -> bool:
@@ -1285,13 +1406,43 @@ def log_injection(ctx: MatchContext):
     if not (last in ("logging", "logger", "log", "_logger", "_log", "LOG".lower(), "syslog") or last.endswith("logger")):
         return None
     positional, _ = call_args(call)
+    specs = _percent_conversions(string_value(positional[0])) if positional else None
     for i, a in enumerate(positional):
         val = _value(ctx, a, "log")
+        if val.tainted and i > 0:
+            if specs is not None and i - 1 < len(specs) and specs[i - 1] == "r":
+                continue  # %r writes repr(): line breaks come out as \r and \n
+            if _parsed_header(val.what):
+                continue  # a header of a parsed request: the parser split the request at line breaks
         if val.tainted:
             # In the message text itself it is certain; as a %-argument a formatter may still
             # escape it.
             return Verdict(confidence=HIGH if i == 0 else MEDIUM, args={"what": val.what}, related=related_for(val))
     return None
+
+
+def _percent_conversions(message: str | None) -> list[str] | None:
+    """The conversion letters of a %-format string in order ('s', 'r', 'd', ...); None when the
+    message is not a literal or uses %(name)s keys."""
+    if message is None:
+        return None
+    out, i, n = [], 0, len(message)
+    while i < n:
+        if message[i] != "%":
+            i += 1
+            continue
+        i += 1
+        if i < n and message[i] == "%":
+            i += 1
+            continue
+        if i < n and message[i] == "(":
+            return None
+        while i < n and message[i] in "#0- +*.0123456789hlL":
+            i += 1
+        if i < n:
+            out.append(message[i])
+            i += 1
+    return out
 
 
 SCRIPT_TAG = linear(r"<\s*/?\s*\(?\??:?script", re.IGNORECASE)  # `<\s*/?\s*` is quadratic for `re`
@@ -1482,6 +1633,31 @@ DOMAIN = linear(r"^(?:[a-z][a-z0-9+.-]*://)?[\w-]+(?:\.[\w-]+)*\." + TLDS + r"(?
 UNESCAPED_HOST_RE = linear(r"(?:^|[^\\])(?P<host>\.(?:[\w-]+\.)*" + TLDS + r")\b")
 
 
+# Last words of names that hold keyed or listed values, not one URL: membership in them is exact.
+_COLLECTION_WORDS = frozenset({"config", "conf", "cfg", "settings", "options", "opts", "environ", "env", "headers",
+                               "kwargs", "params", "mapping", "dict", "keys", "registry", "cache", "mounts",
+                               "hosts", "domains", "origins", "allowlist", "whitelist", "blocklist", "blacklist"})
+
+
+def _key_collection(node) -> bool:
+    """Is this the right side of `in` a dict, set, list or keyed mapping (exact membership)
+    rather than a string a substring is looked for in?"""
+    node = unwrap(node)
+    if node is None:
+        return False
+    if node.type in ("list", "set", "dictionary", "tuple", "list_comprehension", "set_comprehension",
+                     "dictionary_comprehension"):
+        return True
+    if node.type == "call":
+        return callee_name(node) in ("keys", "values", "items", "dict", "set", "frozenset", "list", "tuple")
+    if node.type not in ("identifier", "attribute"):
+        return False
+    name = text(node).rsplit(".", 1)[-1]
+    if name.isupper():
+        return True  # a module constant: an allow-list such as ALLOWED_HOSTS
+    return name.lower().rsplit("_", 1)[-1] in _COLLECTION_WORDS
+
+
 @predicate("python.incomplete_url_check")
 def incomplete_url_check(ctx: MatchContext):
     node = ctx.node("match")
@@ -1496,6 +1672,8 @@ def incomplete_url_check(ctx: MatchContext):
         ops = [c.type for c in node.children if not c.is_named]
         if ops != ["in"] or not DOMAIN.match(literal) or literal.startswith("."):
             return None
+        if _key_collection(node.named_children[-1]):
+            return None  # an exact key or member lookup (`'_mount.app' in app.config`), not a substring test
         return Verdict(args={"how": f"'{literal}' in ...", "example": f"https://evil.net/?{literal.split('://')[-1]}"})
     name = ctx.text("fn")
     if name == "endswith":

@@ -127,6 +127,13 @@ def _operands(cond) -> list | None:
         c = unwrap(c)
         if c.type == "unary_operator" and c.named_child_count == 1:
             c = unwrap(c.named_children[-1])
+        if c.type == "string" and any(p.type == "interpolation" for p in c.named_children):
+            # An f-string reads the names in its replacement fields: they are operands too.
+            names = [n for n in _walk(c) if n.type == "identifier"]
+            if not names or any(n.parent is not None and n.parent.type in ("attribute", "call") for n in names):
+                return None
+            out.extend(names)
+            continue
         if c.type not in LITERALS and c.type != "identifier":
             return None
         out.append(c)

@@ -436,6 +436,32 @@ def _compat_guarded(node, base: bytes = b"") -> bool:
     return False
 
 
+def _module_defines(root, name: bytes) -> bool:
+    """Does the module define `name` itself at module level (`def name(...)` or `name = ...`,
+    also inside the module's if/try blocks), as compatibility shims do?"""
+    stack = list(root.named_children)
+    while stack:
+        n = stack.pop()
+        if n.type == "function_definition":
+            if n.child_by_field_name("name") is not None and n.child_by_field_name("name").text == name:
+                return True
+            continue
+        if n.type == "class_definition":
+            continue
+        if n.type == "decorated_definition":
+            stack.extend(n.named_children)
+            continue
+        if n.type == "assignment":
+            left = n.child_by_field_name("left")
+            if left is not None and left.type == "identifier" and left.text == name:
+                return True
+            continue
+        if n.type in ("if_statement", "elif_clause", "else_clause", "try_statement", "except_clause",
+                      "finally_clause", "block", "expression_statement", "with_statement"):
+            stack.extend(n.named_children)
+    return False
+
+
 @predicate("python.removed_api")
 def removed_api(ctx: MatchContext):
     call = ctx.node("match")
@@ -451,6 +477,8 @@ def removed_api(ctx: MatchContext):
     root = imports.get(text(base))
     if root is None:
         return None  # a local object that happens to have the method's name
+    if not parts and _module_defines(ctx.file.tree.root_node, base.text):
+        return None  # the module's own shim of that name (a def on new Pythons, the import on old ones)
     qual = ".".join([root, *reversed(parts)])
     entry = REMOVED.get(qual)
     if entry is None or _compat_guarded(call, base.text):
@@ -745,6 +773,37 @@ def _source_label(m: re.Match) -> str:
     return s.decode("utf-8", "replace")
 
 
+# isinstance() checks against these are checks of the data (`assert isinstance(n, int)`); against
+# anything else (typing.Iterable, a class of the program) they narrow a type for the type checker.
+_DATA_TYPES = frozenset({b"int", b"float", b"str", b"bytes", b"bool", b"dict", b"list", b"tuple", b"set",
+                         b"numbers.Number", b"Number", b"numbers.Integral", b"Decimal", b"decimal.Decimal"})
+
+
+def _narrows_types(cond) -> bool:
+    """Is the assert's condition only type narrowing for the type checker (`x is not None`,
+    `isinstance(resp.stream, typing.Iterable)`, joined with `and`), not a check of a value?"""
+    cond = unwrap(cond)
+    if cond is None:
+        return False
+    if cond.type == "boolean_operator":
+        op = cond.child_by_field_name("operator")
+        if op is None or op.type != "and":
+            return False
+        return _narrows_types(cond.child_by_field_name("left")) and _narrows_types(cond.child_by_field_name("right"))
+    if cond.type == "comparison_operator":
+        ops = [c.type for c in cond.children if not c.is_named]
+        parts = cond.named_children
+        return ops == ["is not"] and len(parts) == 2 and parts[1].type == "none"
+    if cond.type == "call" and callee_name(cond) == "isinstance":
+        positional, _ = call_args(cond)
+        if len(positional) != 2:
+            return False
+        kinds = positional[1]
+        kinds = kinds.named_children if kinds.type == "tuple" else [kinds]
+        return bool(kinds) and not any(k.text in _DATA_TYPES for k in kinds)
+    return False
+
+
 def _untrusted_names(fn, before: int) -> dict[bytes, str]:
     """{local name: source} for the names the function assigns (before `before`) from input()
     or request data, directly or through other such names."""
@@ -798,6 +857,8 @@ def assert_validates_input(ctx: MatchContext):
     if _test_file(ctx) or not node.named_children:
         return None
     cond = node.named_children[0]
+    if _narrows_types(cond):
+        return None
     m = _INPUT_SOURCE.search(cond.text)
     if m:
         return Verdict(args={"what": _short(text(cond)), "source": _source_label(m)})
