@@ -155,6 +155,34 @@ def test_g_generated_code_is_not_code_injection():
     )
 
 
+def test_g_code_the_class_or_module_generated_is_not_code_injection():
+    # A template engine compiling the Python its own generator wrote (an attribute the class fills
+    # from its own method, a property of the class, through a text conversion).
+    silent(
+        "class Page:\n    def __init__(self, text):\n        self.code = self._to_python(text)\n"
+        "        self.compiled = compile(to_unicode(self.code), '<page>', 'exec')\n\n"
+        "    def _to_python(self, text):\n        return 'parts = []\\n'\n",
+        "RL103",
+    )
+    silent(
+        "class Page:\n    @property\n    def code(self):\n        return translate(self.source)\n\n"
+        "    def build(self):\n        return compile(self.code, '<page>', 'exec')\n",
+        "RL103",
+    )
+
+
+def test_g_code_from_outside_the_class_is_still_reported():
+    # Whatever the caller handed in is not the class's own code.
+    reported("class Job:\n    def __init__(self, code):\n        self.code = code\n\n    def run(self):\n        exec(self.code)\n", "RL103")
+    reported("def load(text):\n    source = generate(text)\n    return compile(source, '<page>', 'exec')\n", "RL103")
+    # A module's own helper does not launder input.
+    reported(
+        "from flask import request\n\ndef _wrap(t):\n    return t\n\n@app.post('/x')\ndef x():\n"
+        "    source = _wrap(request.form['code'])\n    return compile(source, '<page>', 'exec')\n",
+        "RL103",
+    )
+
+
 def test_g_own_cache_load_is_a_hint():
     code = (
         "import pickle\n\nclass DiskCache:\n    def store(self, path, value):\n        with open(path, 'wb') as f:\n"

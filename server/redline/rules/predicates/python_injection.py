@@ -676,12 +676,107 @@ def _generated_code(ctx, target) -> bool:
         if not values:
             return False
     for v in values:
+        v = _through_conversions(v)
+        if v is not None and v.type == "attribute" and _own_generated_attribute(ctx, v):
+            continue
         if v is None or v.type != "call":
             return False
+        if _own_generator_call(ctx, v):
+            continue  # text a function of this module (or a method of this class) generated
         qn = call_qualname(ctx.file, v) or callee_name(v)
         if not (qn in ("compile", "builtins.compile") or qn.startswith("ast.")):
             return False
     return True
+
+
+# Text conversions that keep the code they are given: to_unicode(self.code), source.decode().
+_TEXT_CONVERSIONS = frozenset({"to_unicode", "to_native", "native_str", "str", "decode", "encode", "strip",
+                               "lstrip", "rstrip", "dedent", "textwrap.dedent"})
+
+
+def _through_conversions(node):
+    node = unwrap(node)
+    for _ in range(4):
+        if node is None or node.type != "call" or callee_name(node) not in _TEXT_CONVERSIONS:
+            return node
+        fn = node.child_by_field_name("function")
+        positional, _ = call_args(node)
+        if fn is not None and fn.type == "attribute" and callee_name(node) in ("decode", "encode", "strip", "lstrip", "rstrip"):
+            node = unwrap(fn.child_by_field_name("object"))
+        elif len(positional) == 1:
+            node = unwrap(positional[0])
+        else:
+            return node
+    return node
+
+
+def _class_of(node):
+    n = node.parent
+    while n is not None and n.type != "class_definition":
+        n = n.parent
+    return n
+
+
+def _defined_functions(container) -> set[bytes]:
+    """Names of the functions defined directly in a class body or module (decorated ones too)."""
+    body = container.child_by_field_name("body") if container.type == "class_definition" else container
+    out = set()
+    stack = list(body.named_children) if body is not None else []
+    while stack:
+        n = stack.pop()
+        if n.type == "decorated_definition":
+            stack.extend(c for c in n.named_children if c.type == "function_definition")
+        elif n.type == "function_definition":
+            name = n.child_by_field_name("name")
+            if name is not None:
+                out.add(name.text)
+        elif n.type in ("if_statement", "else_clause", "try_statement", "except_clause", "block"):
+            stack.extend(n.named_children)
+    return out
+
+
+def _own_generator_call(ctx, call) -> bool:
+    """A call of a method of the enclosing class (`self._generate_python(loader)`) or of a function
+    the module defines (`_compile(template, text)`): the module's own code generator."""
+    fn = call.child_by_field_name("function")
+    if fn is None:
+        return False
+    if fn.type == "identifier":
+        return fn.text in _defined_functions(ctx.file.tree.root_node)
+    if fn.type == "attribute" and text(fn.child_by_field_name("object")) in ("self", "cls"):
+        cls = _class_of(call)
+        return cls is not None and fn.child_by_field_name("attribute").text in _defined_functions(cls)
+    return False
+
+
+def _own_generated_attribute(ctx, node) -> bool:
+    """`self.code` where the class computes `code` itself: a property or cached property of the
+    class, or every `self.code = ...` in the class assigns what one of its generators returns."""
+    if text(node.child_by_field_name("object")) != "self":
+        return False
+    cls = _class_of(node)
+    if cls is None:
+        return False
+    attr = node.child_by_field_name("attribute").text
+    if attr in _defined_functions(cls):
+        return True
+    found = False
+    stack = [cls.child_by_field_name("body")]
+    while stack:
+        n = stack.pop()
+        if n is None:
+            continue
+        if n.type == "assignment":
+            left = n.child_by_field_name("left")
+            if left is not None and left.type == "attribute" and text(left.child_by_field_name("object")) == "self" \
+                    and left.child_by_field_name("attribute").text == attr:
+                right = _through_conversions(n.child_by_field_name("right"))
+                if right is None or right.type != "call" or not _own_generator_call(ctx, right):
+                    return False
+                found = True
+            continue
+        stack.extend(n.named_children)
+    return found
 
 
 DYNAMIC_IMPORTS = frozenset({"importlib.import_module", "__import__", "builtins.__import__", "imp.load_source",
