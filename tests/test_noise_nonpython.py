@@ -181,3 +181,39 @@ def test_user_values_marked_safe_stay_and_request_data_is_high():
     assert low.confidence.value == "low"
     [high] = _found("templates/search.html", "<p>{{ request.GET.q|safe }}</p>\n", "RL138")
     assert high.confidence.value == "high"
+
+
+# ------------------------------------------------ B (rest): RL406 optional integrations of a library
+
+LIB_PYPROJECT = '[build-system]\nrequires = ["setuptools"]\n\n[project]\nname = "mylib"\ndependencies = ["requests"]\n'
+APP_PYPROJECT = '[project]\nname = "myapp"\ndependencies = ["requests"]\n'
+LAZY = "import requests\n\ndef run_with_quux():\n    import quuxserver_zz\n    return quuxserver_zz.serve()\n"
+
+
+def _rl406(root, rel: str) -> list[str]:
+    path = root / rel
+    return [f.property("module") for f in analyze_text(str(path), path.read_text(), slow=False).findings if f.code == "RL406"]
+
+
+def test_a_librarys_lazy_and_integration_imports_are_optional(tmp_path):
+    _write(tmp_path, {".git/HEAD": "", "pyproject.toml": LIB_PYPROJECT, "mylib/__init__.py": "",
+                      "mylib/servers.py": LAZY,
+                      "mylib/integrations/flask_glue.py": "import flaskish_zz\n",
+                      "mylib/core.py": "import requests\nimport topmissing_zz\n"})
+    assert _rl406(tmp_path, "mylib/servers.py") == []
+    assert _rl406(tmp_path, "mylib/integrations/flask_glue.py") == []
+    assert _rl406(tmp_path, "mylib/core.py") == ["topmissing_zz"]  # a module-level import is a dependency
+
+
+def test_an_applications_lazy_import_is_still_a_missing_dependency(tmp_path):
+    _write(tmp_path, {".git/HEAD": "", "pyproject.toml": APP_PYPROJECT, "app/__init__.py": "", "app/servers.py": LAZY})
+    assert _rl406(tmp_path, "app/servers.py") == ["quuxserver_zz"]
+    _write(tmp_path, {"requirements.txt": "requests==2.32.3\n", "setup.py": "from setuptools import setup\nsetup()\n"})
+    assert _rl406(tmp_path, "app/servers.py") == ["quuxserver_zz"]  # a requirements file: an application
+
+
+def test_example_benchmark_and_task_files_get_no_undeclared_import(tmp_path):
+    _write(tmp_path, {".git/HEAD": "", "pyproject.toml": APP_PYPROJECT,
+                      "noxfile.py": "import nox_zz\n", "mylib/benchmarks/bench_a.py": "import pyperf_zz\n"})
+    assert _rl406(tmp_path, "noxfile.py") == []
+    assert _rl406(tmp_path, "mylib/benchmarks/bench_a.py") == []

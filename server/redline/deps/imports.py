@@ -514,6 +514,9 @@ class Workspace:
     # as this object is: workspace_for() builds a new Workspace when a manifest or a folder the
     # answer depends on changes, so an edit that leaves the imports alone looks nothing up.
     verdicts: dict = field(default_factory=dict, compare=False, repr=False)
+    # A Python library (setup.py, setup.cfg or a pyproject.toml with [build-system], and no
+    # application requirements file or Pipfile): its lazy and integration imports are optional.
+    library: bool = False
 
 
 _manifest_cache: dict[str, tuple[tuple[int, int], frozenset[str]]] = {}
@@ -842,7 +845,62 @@ def _compute_workspace(start: str, kind: str) -> tuple[Workspace | None, tuple[s
     if not found:
         return None, tuple(watched)
     return Workspace(Path(folder), tuple(found), frozenset(declared), tuple(folders), frozenset(aliases),
-                     frozenset(locked)), tuple(watched)
+                     frozenset(locked), library=kind == "python" and _python_library(found, folders)), tuple(watched)
+
+
+_APP_MANIFESTS = ("requirements.txt", "requirements.in", "Pipfile")
+
+
+def _python_library(found: list[str], folders: list[Path]) -> bool:
+    """Is the workspace a Python library: built as a distribution (setup.py, setup.cfg, or a
+    pyproject.toml with a [build-system]) and without an application's requirements file?"""
+    if any(os.path.basename(m) in _APP_MANIFESTS for m in found):
+        return False
+    for m in found:
+        base = os.path.basename(m)
+        if base == "setup.cfg":
+            return True
+        if base == "pyproject.toml":
+            try:
+                with open(m, "rb") as fh:
+                    if b"[build-system]" in fh.read(1 << 20):
+                        return True
+            except OSError:
+                continue
+    return any((f / "setup.py").is_file() for f in folders)
+
+
+# Folders of a library that hold its optional integrations with other packages (authlib's
+# integrations/flask_client, urllib3's contrib/emscripten): they import what the user brings.
+INTEGRATION_DIRS = frozenset({"contrib", "integrations", "integration", "plugins", "adapters", "backends", "ext"})
+
+
+def _in_function(file: SourceFile, imp: Import) -> bool:
+    """The import runs only when a function is called (a lazy import)."""
+    node = file.tree.root_node.descendant_for_byte_range(*imp.span) if file.tree is not None else None
+    for _ in range(MAX_TRY_LEVELS * 4):
+        if node is None or node.type == "module":
+            return False
+        if node.type in ("function_definition", "lambda"):
+            return True
+        node = node.parent
+    return False
+
+
+def _library_optional(file: SourceFile, imp: Import, ws: Workspace) -> bool:
+    """In a library, an import inside a function (bottle's server adapters, scrapy's botocore
+    storage) or in an integrations/contrib folder is an optional integration: the user who
+    picks that feature installs the package; the library must not depend on all of them. In an
+    application the same import is a missing dependency and stays reported."""
+    if not ws.library:
+        return False
+    try:
+        rel = Path(file.path).resolve().relative_to(ws.root.resolve()).parts[:-1]
+    except (ValueError, OSError):
+        rel = Path(file.path).parts[:-1]
+    if any(p.lower() in INTEGRATION_DIRS for p in rel):
+        return True
+    return _in_function(file, imp)
 
 
 # ----------------------------------------------------------------------------- decisions
@@ -1012,7 +1070,7 @@ def undeclared(file: SourceFile) -> tuple[Workspace | None, list[Import]]:
                 continue
             if is_test and _named_in_strings(file.text, m):
                 continue
-            if _optional_import(file, imp):
+            if _optional_import(file, imp) or _library_optional(file, imp, ws):
                 continue
             out.append(imp)
     else:
