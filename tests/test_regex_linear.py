@@ -78,7 +78,6 @@ INLINE_ALLOWLIST = {
     "'return\\\\s+true\\\\s*;'": ANCHORED,
     "'::\\\\s*disable$'": SEGMENTED,
     "'^\\\\{?\\\\w+\\\\.disable\\\\(\\\\);?\\\\}?$'": ANCHORED,
-    "'\\\\.toString\\\\(\\\\s*16\\\\s*\\\\)'": SEGMENTED,
     "'cb|callback|done|next|handler|\\\\w*(Callback|Handler|Cb)'": NAME,
     "b'\\\\b(md5|sha1|sha224|sha256|sha384|sha512|blake2b|blake2s|hashlib\\\\.new)\\\\s*\\\\('": SEGMENTED,
     "'(^|\\\\.)\\\\w*(RSA|DSA)\\\\.generate$'": NAME,
