@@ -1993,3 +1993,42 @@ def _written(a: JsAnalyzer, fn, name: str) -> bool:
             if left is not None and left.type == "subscript_expression" and a.text(left.child_by_field_name("object")) == name:
                 return True
     return False
+
+
+# ---------------------------------------------------------------------- RL313 JWT not verified
+
+JWT_MODULES = frozenset({"jsonwebtoken"})
+
+
+@predicate("js.jwt")
+def jwt_unverified(ctx: MatchContext):
+    """jsonwebtoken: `jwt.decode(token)` in a function that never calls `verify` (the claims are
+    used as decoded: high when the token comes from the request, medium otherwise); `verify` or
+    `sign` with the 'none' algorithm (high). decode() to read the header next to a verify()
+    (picking the key by `kid`) is the documented use and is not reported."""
+    a = _analyzer(ctx)
+    call, obj = ctx.node("match"), ctx.node("obj")
+    mod = receiver_module(a, obj)
+    if mod is None and not (obj.type == "identifier" and a.text(obj) in ("jwt", "jsonwebtoken") and not a.visible(a.text(obj), obj)):
+        return None
+    if mod is not None and mod not in JWT_MODULES:
+        return None
+    fn = ctx.text("fn")
+    args = _args(call)
+    if fn in ("verify", "sign"):
+        options = next((x for x in args[1:] if x.type == "object"), None)
+        algos = _pair_value(options, "algorithms", "algorithm", a=a)
+        if algos is None:
+            return None
+        names = [algos] if algos.type != "array" else [e for e in algos.named_children if e.type != "comment"]
+        if not any((_const_string(a, e) or "").lower() == "none" for e in names):
+            return None
+        return Verdict(confidence=HIGH, args={"how": f"{'is accepted' if fn == 'verify' else 'is signed'} with the 'none' algorithm (no signature at all)"})
+    scope = a.enclosing_function(call)
+    body = a.text(scope) if scope is not None else a.text(call.parent or call)
+    if "verify(" in "".join(body.split()):
+        return None  # decoded next to a verification (reading the header to pick the key)
+    flow = a.flow(ctx.node("token"), "code")
+    conf = HIGH if flow.kind == Kind.TAINTED else MEDIUM
+    return verdict(flow if flow.kind == Kind.TAINTED else Flow(Kind.UNKNOWN), conf,
+                   {"how": "is only decoded (jwt.decode does not check the signature) and its claims are used"})
