@@ -171,7 +171,20 @@ def test_g_code_the_class_or_module_generated_is_not_code_injection():
     )
 
 
+def test_g_literal_only_code_and_transformed_trees_are_not_code_injection():
+    # Padding lines so a re-raised error points at the template's line: only literals.
+    silent("def reraise_at(lineno, filename, ns):\n    code = compile('\\n' * (lineno - 1) + 'raise __error__', filename, 'exec')\n    exec(code, ns)\n", "RL103")
+    # A tree parsed and rewritten by ast.NodeTransformer visitors is still a tree.
+    silent(
+        "from ast import parse\n\ndef rewrite(src, visitors, name):\n    tree = parse(src)\n    for v in visitors:\n"
+        "        tree = v.visit(tree)\n    return compile(tree, name, 'exec')\n",
+        "RL103",
+    )
+
+
 def test_g_code_from_outside_the_class_is_still_reported():
+    reported("def run(n, body):\n    return compile('\\n' * n + body, 'x', 'exec')\n", "RL103")
+    reported("def run(visitor, src):\n    return compile(visitor.visit(src), 'x', 'exec')\n", "RL103")
     # Whatever the caller handed in is not the class's own code.
     reported("class Job:\n    def __init__(self, code):\n        self.code = code\n\n    def run(self):\n        exec(self.code)\n", "RL103")
     reported("def load(text):\n    source = generate(text)\n    return compile(source, '<page>', 'exec')\n", "RL103")

@@ -670,6 +670,8 @@ def _generated_code(ctx, target) -> bool:
     node = unwrap(target)
     if node is None:
         return False
+    if _literal_text(node):
+        return True  # text made of literals only ("\n" * (lineno - 1) + "raise exc"): nothing from outside
     values = [node]
     if node.type == "identifier":
         values = [unwrap(v) for v in reaching_values(ctx.file, node)]
@@ -683,10 +685,32 @@ def _generated_code(ctx, target) -> bool:
             return False
         if _own_generator_call(ctx, v):
             continue  # text a function of this module (or a method of this class) generated
+        if callee_name(v) in ("visit", "generic_visit") and _generated_code(ctx, arg(v, 0)):
+            continue  # an ast.NodeTransformer's output: still a tree
         qn = call_qualname(ctx.file, v) or callee_name(v)
         if not (qn in ("compile", "builtins.compile") or qn.startswith("ast.")):
             return False
     return True
+
+
+def _literal_text(node) -> bool:
+    """A string built only from literals: concatenations of string literals, and a literal
+    repeated any number of times."""
+    node = unwrap(node)
+    if node is None:
+        return False
+    if node.type == "string":
+        return not any(c.type == "interpolation" for c in node.named_children)
+    if node.type == "concatenated_string":
+        return all(_literal_text(c) for c in node.named_children)
+    if node.type == "binary_operator":
+        op = text(node.child_by_field_name("operator"))
+        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+        if op == "+":
+            return _literal_text(left) and _literal_text(right)
+        if op == "*":
+            return _literal_text(left) or _literal_text(right)
+    return False
 
 
 # Text conversions that keep the code they are given: to_unicode(self.code), source.decode().
