@@ -38,7 +38,8 @@ from redline.rules import engine  # noqa: E402
 from redline.rules.loader import builtin_rule_files, load_texts  # noqa: E402
 from redline.rules.registry import Registry  # noqa: E402
 
-FILES = ("families.toml", "javascript.toml", "go.toml", "java.toml")
+# python.toml defines families (RL313) that javascript.toml extends; its rules never fire on JS/Go/Java.
+FILES = ("families.toml", "python.toml", "javascript.toml", "go.toml", "java.toml")
 EXTS = {".js": "javascript", ".mjs": "javascript", ".cjs": "javascript", ".jsx": "javascript", ".ts": "typescript",
         ".tsx": "tsx", ".go": "go", ".java": "java"}
 
