@@ -218,6 +218,11 @@ def sql(ctx: MatchContext):
     flow = a.flow(arg, "sql")
     if flow.kind < Kind.UNKNOWN:
         return None
+    if flow.kind < Kind.TAINTED and not SQL_TEXT.search(flow.text):
+        # No SQL in sight: `this.client.raw(sql)`, `sequelize.literal(this.quoteIdentifier(as))`,
+        # `raw(`CURRENT_TIMESTAMP(${precision})`)` are a query builder passing on fragments it
+        # made itself (issue 13 class M: ORM internals). Request data still counts below.
+        return None
     if sink not in STRONG_SQL_SINKS and not SQL_TEXT.search(flow.text):
         if not (flow.kind == Kind.TAINTED and sink in ("query", "execute") and _looks_like_db(a, ctx.node("match"))):
             return None
@@ -727,6 +732,7 @@ def redirect(ctx: MatchContext):
 
 MERGE_FUNCTIONS = frozenset({"merge", "mergeWith", "defaultsDeep", "set", "setWith", "zipObjectDeep",
                              "deepmerge", "extend", "assignIn"})
+SCHEMA_WORDS = linear(r"(?i)schema")
 OBJECT_KEYS_CALL = linear(r"Object\.(keys|entries)\((.*)\)")
 PROTO_GUARD = linear(r"__proto__|prototype|constructor|hasOwnProperty|hasOwn\b|Object\.create\(null\)|isSafeKey|isPrototypePolluted")
 
@@ -745,6 +751,9 @@ def proto_assign(ctx: MatchContext):
         if flow.kind == Kind.TAINTED and not PROTO_GUARD.search(a.text(a.outer_function(match) or match)):
             return _sink_verdict(ctx, a, flow, HIGH, {"how": f"a property name from {flow.label}"})
         return None
+    target = left.child_by_field_name("object")
+    if target is not None and " ".join(a.text(target).split()) in _own_key_sources(a, outer_key):
+        return None  # X[k] = ... for a key k of X itself: an own property is rewritten, no setter runs
     walked = _path_walk(a, match, left, outer_key)
     if walked is not None:
         return walked
@@ -790,6 +799,54 @@ def proto_assign(ctx: MatchContext):
                 and re.sub(r"\s", "", a.text(n.child_by_field_name("left"))) == descent:
             return None
     return Verdict(confidence=MEDIUM, args={"how": how})
+
+
+def _keys_of(a: JsAnalyzer, node, depth: int = 0) -> str | None:
+    """T for `Object.keys(T)` / `Object.entries(T)` / `Object.getOwnPropertyNames(T)`, directly or
+    through a variable bound once to it."""
+    if node is None:
+        return None
+    if node.type == "identifier" and depth < 2:
+        d = a.single_definition(node)
+        return _keys_of(a, d[1], depth + 1) if d is not None else None
+    if node.type == "call_expression" and a.text(node.child_by_field_name("function")) in (
+            "Object.keys", "Object.entries", "Object.getOwnPropertyNames", "Reflect.ownKeys"):
+        args = _args(node)
+        return " ".join(a.text(args[0]).split()) if args else None
+    return None
+
+
+def _own_key_sources(a: JsAnalyzer, key) -> set[str]:
+    """The objects whose own keys `key` ranges over: `for (k in T)`, `for (const k of
+    Object.keys(T))`, `const k = keys[i]` with `keys = Object.keys(T)`, `[k, v]` of
+    Object.entries(T). Writing T[k] back then rewrites an existing own property: even a key
+    '__proto__' (an own data property, as JSON.parse makes it) is a plain property there, so the
+    write cannot reach Object.prototype (issue 13 class M: mongoose's filter and cast helpers)."""
+    out: set[str] = set()
+    if key is None or key.type != "identifier":
+        return out
+    for b in a.visible(a.text(key), key):
+        if b.value is None:
+            continue
+        if b.kind == "iter":
+            stmt = b.node
+            while stmt is not None and stmt.type != "for_in_statement":
+                stmt = stmt.parent
+            if stmt is None:
+                continue
+            if any(c.type == "in" for c in stmt.children):
+                out.add(" ".join(a.text(b.value).split()))
+            else:
+                t = _keys_of(a, b.value)
+                if t:
+                    out.add(t)
+        elif b.kind == "value":
+            v = b.value
+            if v.type == "subscript_expression":
+                t = _keys_of(a, v.child_by_field_name("object"))
+                if t:
+                    out.add(t)
+    return out
 
 
 LOOPS = frozenset({"for_statement", "for_in_statement", "while_statement", "do_statement"})
@@ -867,6 +924,8 @@ def _path_walk(a: JsAnalyzer, match, left, key):
             return None
     if not from_path(key):
         return None
+    if flow.kind < Kind.TAINTED and SCHEMA_WORDS.search(a.text(fn)):
+        return None  # the paths walked are a schema's declared ones (an ODM applying defaults, virtuals)
     conf = HIGH if flow.kind == Kind.TAINTED else (MEDIUM if flow.kind == Kind.PARAM else LOW)
     walk_text = " ".join(a.text(step).split())
     how = f"a path of keys ({walk_text} walks one key at a time, then {name}[{a.text(key)}] is set)"
@@ -1008,8 +1067,9 @@ def weak_hash(ctx: MatchContext):
     if context & words.PASSWORD_WORDS:
         return Verdict(confidence=HIGH, args={"algo": f"{pretty} (here for a password: use crypto.scrypt, bcrypt or argon2)", "why": "a fast hash lets an attacker test billions of guesses per second (and it is broken besides)"},
                        data={"password": True})
-    conf = LOW if context & words.NON_SECURITY_HASH_WORDS else MEDIUM
-    return Verdict(confidence=conf, args={"algo": pretty, "why": "collisions can be forged, so it protects neither integrity nor signatures"}, data={"password": False})
+    if context & words.NON_SECURITY_HASH_WORDS:
+        return None  # an ETag, cache key, checksum or file name: not a security use (issue 13 class M)
+    return Verdict(confidence=MEDIUM, args={"algo": pretty, "why": "collisions can be forged, so it protects neither integrity nor signatures"}, data={"password": False})
 
 
 @fix("js.weak_hash_sha256")
@@ -1900,8 +1960,7 @@ def unsafe_buffer(ctx: MatchContext):
         method = ctx.text("rw")
         return Verdict(confidence=MEDIUM, args={
             "what": f"{method}(..., true) turns off the bounds check (noAssert)",
-            "why": "an offset past the end reads or writes memory outside the buffer",
-            "fix": f"Drop the trailing `true` argument of {method}() and check offsets against buf.length."})
+            "why": "an offset past the end reads or writes memory outside the buffer (drop the trailing `true`)"})
     arg = ctx.node("arg")
     if ctx.node("ctor") is not None:
         if a.visible("Buffer", call) and bound_module(a, _ident(call, "constructor")) not in ("buffer", "node:buffer", "safe-buffer"):
@@ -1920,8 +1979,7 @@ def unsafe_buffer(ctx: MatchContext):
         return verdict(flow if flow.kind == Kind.TAINTED else Flow(Kind.UNKNOWN), conf, {
             "what": f"new Buffer({_short_text(a.text(arg))}){src} uses the deprecated Buffer constructor",
             "why": "a number allocates that many bytes (uninitialised before Node 8) where data was expected, so a "
-                   "numeric value from parsed input allocates memory or leaks heap contents",
-            "fix": "Use Buffer.from(value) for data and Buffer.alloc(size) for a size."})
+                   "numeric value from parsed input allocates memory or leaks heap contents"})
     # Buffer.allocUnsafe(n): reported when nothing in the function fills or writes the buffer
     name = _assigned_name(a, call)
     fn = a.enclosing_function(call) or call.parent
@@ -1931,8 +1989,7 @@ def unsafe_buffer(ctx: MatchContext):
         return None  # returned, passed on or stored in a field (its writer is elsewhere), or a fixed size
     return Verdict(confidence=LOW, args={
         "what": f"{ctx.text('fn')}() returns uninitialised memory that this function never fills",
-        "why": "bytes not overwritten still hold earlier data (other requests, keys) and leak when the buffer is sent or stored",
-        "fix": "Use Buffer.alloc(size), or fill or copy into every byte before the buffer leaves the function."})
+        "why": "bytes not overwritten still hold earlier data (other requests, keys) and leak when the buffer is sent or stored"})
 
 
 def _ident(call, field_name: str):
