@@ -38,7 +38,7 @@ import lsp_latency as L  # noqa: E402
 from redline import languages as langs  # noqa: E402
 from redline.documents.source import SourceFile, line_starts_of  # noqa: E402
 from redline.rules import engine  # noqa: E402
-from redline.rules.engine import ByteEdit  # noqa: E402
+from redline.documents.edits import ByteEdit  # noqa: E402
 from redline.rules.registry import default_registry  # noqa: E402
 
 

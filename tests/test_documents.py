@@ -27,10 +27,10 @@ from pygls.workspace import TextDocument
 from redline import languages as langs
 from redline.documents.positions import Encoding, offset_at, position_at
 from redline.documents.source import SourceFile, line_starts_of
-from redline.documents.store import Change, DocumentStore
+from redline.documents.store import Change, DocumentStore, MarkerCheck
 from redline.rules import engine
 from redline.rules.registry import default_registry
-from redline.rules.suppressions import has_markers
+from redline.rules.suppressions import MARKER_MARGIN, has_markers
 
 URI = "file:///work/app.py"
 
@@ -194,7 +194,7 @@ functions_text_st = st.lists(function_st, min_size=1, max_size=6).map("".join)
 @given(st.one_of(text_st, functions_text_st), st.lists(notification_st, min_size=1, max_size=12), enc_st)
 def test_edits_replay_like_the_model_and_reparse_like_fresh(initial, notifications, enc):
     registry = default_registry()
-    store = DocumentStore()
+    store = DocumentStore(MarkerCheck(has_markers, MARKER_MARGIN))
     doc = store.open(URI, "python", 0, initial)
     model = initial
     previous = engine.scan(doc.source, registry).findings
@@ -302,7 +302,7 @@ def test_text_agrees_with_pygls_text_document(initial, data):
 
 
 def test_a_marker_typed_or_joined_by_an_edit_is_noticed():
-    store = DocumentStore()
+    store = DocumentStore(MarkerCheck(has_markers, MARKER_MARGIN))
     doc = store.open(URI, "python", 0, "x = eval(p)  # redline ignore\n")
     assert not doc.markers
     store.change(URI, 1, [Change(((0, 22), (0, 22)), ":")], Encoding.UTF8)  # "redline" + ":"
@@ -312,4 +312,14 @@ def test_a_marker_typed_or_joined_by_an_edit_is_noticed():
     store.change(URI, 3, [Change(((0, 16), (0, 30)), "# no sec")], Encoding.UTF8)
     assert not doc.markers
     store.change(URI, 4, [Change(((0, 20), (0, 21)), "")], Encoding.UTF8)  # "no sec" -> "nosec"
+    assert doc.markers and doc.source.markers
+
+
+def test_without_a_marker_check_a_document_may_always_hold_markers():
+    """The documents layer knows no suppression syntax: unless told how to look, it never
+    claims a text is free of markers (which would let the server skip suppressions)."""
+    store = DocumentStore()
+    doc = store.open(URI, "python", 0, "x = 1\n")
+    assert doc.markers
+    store.change(URI, 1, [Change(((0, 0), (0, 0)), "y = 2\n")], Encoding.UTF8)
     assert doc.markers and doc.source.markers

@@ -20,16 +20,25 @@ one go (the server does so when changes arrive faster than it analyzes them).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import NamedTuple, Sequence
+from typing import Callable, NamedTuple, Sequence
 
 from redline import languages as langs
 from redline.documents.positions import Encoding, offset_at, position_at, ts_point, ts_point_after
 from redline.documents.source import SourceFile, line_starts_of
+from redline.documents.edits import ByteEdit, edited_ranges
 from redline.findings import Span
-from redline.rules.engine import ByteEdit, edited_ranges
-from redline.rules.suppressions import MARKER_MARGIN, has_markers
 
 Position = tuple[int, int]
+
+
+class MarkerCheck(NamedTuple):
+    """How to tell whether a text may hold a suppression marker (the rules layer's business,
+    handed in by the caller so that documents do not depend on rules): `may_hold(text)` False
+    is certain; a marker is at most `margin` bytes long, so an edit can only create one within
+    that distance of the bytes it touched."""
+
+    may_hold: Callable[[bytes], bool]
+    margin: int
 
 
 class Change(NamedTuple):
@@ -99,6 +108,8 @@ class Document:
     # top-level node, so that the next change, parsed from scratch, can still tell which
     # top-level definitions it changed (ChangeResult.changed_ranges) rather than none.
     layout: tuple[tuple[str, int, int, bool], ...] | None = None
+    # Tells `markers` after each edit; None: unknown, so `markers` stays True (look closer).
+    marker_check: MarkerCheck | None = field(default=None, repr=False)
 
     def drop_tree(self) -> None:
         """Forget the tree (memory): the next change parses from scratch."""
@@ -139,69 +150,26 @@ class Document:
         """LSP range of a finding's span (computed from its bytes, never its points)."""
         return self.position(span.start_byte, encoding), self.position(span.end_byte, encoding)
 
-
-class DocumentStore:
-    def __init__(self) -> None:
-        self._docs: dict[str, Document] = {}
-
-    def __contains__(self, uri: str) -> bool:
-        return uri in self._docs
-
-    def __iter__(self):
-        return iter(list(self._docs.values()))
-
-    def get(self, uri: str) -> Document | None:
-        return self._docs.get(uri)
-
-    def open(self, uri: str, language_id: str, version: int, text: str) -> Document:
-        data = _encode(text)
-        language = langs.detect(uri_path(uri), language_id)
-        tree = langs.parse(language, data) if language and langs.has_grammar(language) else None
-        doc = Document(uri, language_id, version, data, language, tree, line_starts_of(data))
-        doc.markers = has_markers(data)
-        self._docs[uri] = doc
-        return doc
-
-    def close(self, uri: str) -> Document | None:
-        return self._docs.pop(uri, None)
-
-    def change(
-        self, uri: str, version: int | None, changes: Sequence[Change], encoding: Encoding,
-        budget_s: float | None = None,
-    ) -> ChangeResult | None:
-        """Apply `changes` in order and reparse; None for an unknown document or a stale version.
-
-        With `budget_s` (the keystroke path), an incremental reparse that takes longer gives up
-        (`deferred`): the text is updated, the edited old tree is kept as `stale` and `tree` is
-        None until a later change or `settle` parses; and a reparse that brings syntax errors
-        keeps the clean tree it started from as `stale`, the start of the next one. Without it
-        the reparse always completes.
-        """
-        if self.apply(uri, version, changes, encoding) is None:
-            return None
-        return self.reparse(uri, budget_s)
-
-    def apply(self, uri: str, version: int | None, changes: Sequence[Change], encoding: Encoding) -> Document | None:
+    def apply(self, version: int | None, changes: Sequence[Change], encoding: Encoding) -> bool:
         """Apply `changes` to the text (and to a copy of the tree, for the next `reparse`) without
-        parsing; None for an unknown document or a stale version. Several applies in a row are
-        one `reparse`, whose ChangeResult covers all of them."""
-        doc = self._docs.get(uri)
-        if doc is None or (version is not None and version <= doc.version):
-            return None
-        pending = doc.pending
+        parsing; False for a stale version. Several applies in a row are one `reparse`, whose
+        ChangeResult covers all of them."""
+        if version is not None and version <= self.version:
+            return False
+        pending = self.pending
         if pending is None:
-            rebased = doc.stale is not None
-            base = doc.stale if rebased else doc.tree
+            rebased = self.stale is not None
+            base = self.stale if rebased else self.tree
             pending = Pending(base.copy() if base is not None else None, rebased)
-        data = doc.data
-        line_starts = doc.line_starts
+        data = self.data
+        line_starts = self.line_starts
         tree = pending.tree
         edits: list[ByteEdit] = []
         for change in changes:
             new = _encode(change.text)
             if change.range is None:
                 edits.append(ByteEdit(0, len(data), len(new)))
-                data, tree, doc.layout = new, None, None
+                data, tree, self.layout = new, None, None
                 line_starts = line_starts_of(data)
                 continue
             (sl, sc), (el, ec) = change.range
@@ -224,30 +192,29 @@ class DocumentStore:
             edits.append(ByteEdit(start, end, start + len(new)))
         pending.tree = tree
         pending.edits.extend(edits)
-        doc.version = version if version is not None else doc.version + 1
-        doc.markers = _markers_after(doc.markers, data, edits)
-        doc.data, doc.line_starts, doc.tree, doc.stale, doc.pending = data, line_starts, None, None, pending
-        return doc
+        self.version = version if version is not None else self.version + 1
+        self.markers = _markers_after(self.markers, data, edits, self.marker_check)
+        self.data, self.line_starts, self.tree, self.stale, self.pending = data, line_starts, None, None, pending
+        return True
 
-    def reparse(self, uri: str, budget_s: float | None = None) -> ChangeResult | None:
+    def reparse(self, budget_s: float | None = None) -> ChangeResult | None:
         """Parse what `apply` left pending: the ChangeResult of all those changes together (see
-        `change` for `budget_s`); None when nothing is pending."""
-        doc = self._docs.get(uri)
-        if doc is None or doc.pending is None:
+        `DocumentStore.change` for `budget_s`); None when nothing is pending."""
+        if self.pending is None:
             return None
-        pending, doc.pending = doc.pending, None
-        data, tree, edits, rebased = doc.data, pending.tree, pending.edits, pending.rebased
-        layout, doc.layout = doc.layout, None
+        pending, self.pending = self.pending, None
+        data, tree, edits, rebased = self.data, pending.tree, pending.edits, pending.rebased
+        layout, self.layout = self.layout, None
         changed: list[tuple[int, int]] = []
         reparsed_fully = tree is None
         new_tree = None
         deferred = False
-        if doc.language and langs.has_grammar(doc.language):
+        if self.language and langs.has_grammar(self.language):
             if tree is not None and budget_s is not None:
-                new_tree = langs.parse_within(doc.language, data, tree, budget_s)
+                new_tree = langs.parse_within(self.language, data, tree, budget_s)
                 deferred = new_tree is None
             else:
-                new_tree = langs.parse(doc.language, data, tree)
+                new_tree = langs.parse(self.language, data, tree)
             if tree is not None and new_tree is not None:
                 changed = [(r.start_byte, r.end_byte) for r in tree.changed_ranges(new_tree)]
             elif layout is not None and new_tree is not None and not rebased:
@@ -257,23 +224,90 @@ class DocumentStore:
                 changed = _changed_since(layout, edits, new_tree)
                 reparsed_fully = False
         if deferred:
-            doc.tree, doc.stale, doc.exact = None, tree, False
-            return ChangeResult(doc, edits, [], False, False, False, deferred=True, rebased=True)
-        reuse_previous = doc.exact and not reparsed_fully and not rebased
+            self.tree, self.stale, self.exact = None, tree, False
+            return ChangeResult(self, edits, [], False, False, False, deferred=True, rebased=True)
+        reuse_previous = self.exact and not reparsed_fully and not rebased
         exact = new_tree is None or reparsed_fully or not new_tree.root_node.has_error
         stale = None
         if budget_s is not None and not exact and tree is not None and not tree.root_node.has_error:
             stale = tree  # the clean tree this parse started from, for the next one
-        doc.tree, doc.stale, doc.exact = new_tree, stale, exact
-        return ChangeResult(doc, edits, changed, reparsed_fully, exact, reuse_previous, rebased=rebased)
+        self.tree, self.stale, self.exact = new_tree, stale, exact
+        return ChangeResult(self, edits, changed, reparsed_fully, exact, reuse_previous, rebased=rebased)
+
+    def settle(self) -> bool:
+        """Replace an inexact tree by a fresh parse. True when it did (callers re-scan fully)."""
+        if self.exact:
+            return False
+        self.parse_afresh()
+        return True
+
+
+class DocumentStore:
+    """Documents by URI, for callers that keep no record of their own (tests, benchmarks); the
+    language server keeps each Document in its per-document record instead."""
+
+    def __init__(self, markers: MarkerCheck | None = None) -> None:
+        self._docs: dict[str, Document] = {}
+        self.markers = markers
+
+    def __contains__(self, uri: str) -> bool:
+        return uri in self._docs
+
+    def __iter__(self):
+        return iter(list(self._docs.values()))
+
+    def get(self, uri: str) -> Document | None:
+        return self._docs.get(uri)
+
+    def open(self, uri: str, language_id: str, version: int, text: str) -> Document:
+        doc = self._docs[uri] = open_document(uri, language_id, version, text, self.markers)
+        return doc
+
+    def close(self, uri: str) -> Document | None:
+        return self._docs.pop(uri, None)
+
+    def change(
+        self, uri: str, version: int | None, changes: Sequence[Change], encoding: Encoding,
+        budget_s: float | None = None,
+    ) -> ChangeResult | None:
+        """Apply `changes` in order and reparse; None for an unknown document or a stale version.
+
+        With `budget_s` (the keystroke path), an incremental reparse that takes longer gives up
+        (`deferred`): the text is updated, the edited old tree is kept as `stale` and `tree` is
+        None until a later change or `settle` parses; and a reparse that brings syntax errors
+        keeps the clean tree it started from as `stale`, the start of the next one. Without it
+        the reparse always completes.
+        """
+        if self.apply(uri, version, changes, encoding) is None:
+            return None
+        return self.reparse(uri, budget_s)
+
+    def apply(self, uri: str, version: int | None, changes: Sequence[Change], encoding: Encoding) -> Document | None:
+        """`Document.apply`; None for an unknown document or a stale version."""
+        doc = self._docs.get(uri)
+        return doc if doc is not None and doc.apply(version, changes, encoding) else None
+
+    def reparse(self, uri: str, budget_s: float | None = None) -> ChangeResult | None:
+        doc = self._docs.get(uri)
+        return doc.reparse(budget_s) if doc is not None else None
 
     def settle(self, uri: str) -> bool:
-        """Replace an inexact tree by a fresh parse. True when it did (callers re-scan fully)."""
         doc = self._docs.get(uri)
-        if doc is None or doc.exact:
-            return False
-        doc.parse_afresh()
-        return True
+        return doc is not None and doc.settle()
+
+
+def open_document(
+    uri: str, language_id: str, version: int, text: str, markers: MarkerCheck | None = None, parse: bool = True
+) -> Document:
+    """A document as opened: parsed when Redline has a grammar for it (unless `parse` is False:
+    a document kept as text only, e.g. over the size limit, has no language)."""
+    data = _encode(text)
+    language = langs.detect(uri_path(uri), language_id) if parse else None
+    tree = langs.parse(language, data) if language and langs.has_grammar(language) else None
+    doc = Document(uri, language_id, version, data, language, tree, line_starts_of(data))
+    doc.marker_check = markers
+    doc.markers = markers.may_hold(data) if markers is not None else True
+    return doc
 
 
 def _layout(tree) -> tuple[tuple[str, int, int, bool], ...]:
@@ -311,13 +345,15 @@ def _changed_since(layout, edits: list[ByteEdit], tree) -> list[tuple[int, int]]
     return sorted(changed)
 
 
-def _markers_after(before: bool, data: bytes, edits: list[ByteEdit]) -> bool:
+def _markers_after(before: bool, data: bytes, edits: list[ByteEdit], check: MarkerCheck | None) -> bool:
     """Whether `data` may hold a suppression marker, knowing whether the text before `edits` did:
     a text without any gains one only inside the edited ranges (plus a marker's length around)."""
+    if check is None:
+        return True
     if before:
-        return has_markers(data)
-    m = MARKER_MARGIN
-    return any(has_markers(data[max(lo - m, 0) : hi + m]) for lo, hi in edited_ranges(edits))
+        return check.may_hold(data)
+    m = check.margin
+    return any(check.may_hold(data[max(lo - m, 0) : hi + m]) for lo, hi in edited_ranges(edits))
 
 
 def _update_line_starts(old: list[int], data: bytes, start: int, end: int, new_len: int) -> list[int]:

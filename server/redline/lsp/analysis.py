@@ -27,7 +27,7 @@ from redline.config import Config
 from redline.documents.source import SourceFile
 from redline.findings import Finding
 from redline.rules import engine as rule_engine
-from redline.rules.engine import ByteEdit
+from redline.documents.edits import ByteEdit, edited_ranges
 from redline.engines.treesitter import engine_limit
 from redline.rules.registry import Registry
 
@@ -183,7 +183,7 @@ def on_change(
     reuse = reuse_previous and previous.tree is not None and previous.tree_reusable and previous.skipped is None
     window = [] if provisional_ok and reuse else changed
     carry = (
-        provisional_ok and reuse and rule_engine.rescan_window(file, rule_engine.edited_ranges(edits)) is None
+        provisional_ok and reuse and rule_engine.rescan_window(file, edited_ranges(edits)) is None
     )
     tree, other, errors, timings, full = _fast(
         file, config, registry, previous.tree if reuse else None, edits if reuse else None, window,

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from typing import Iterable, NamedTuple, Sequence
 
-from redline.rules.engine import ByteEdit
+from redline.documents.edits import ByteEdit
 
 CHARS_PER_LINE = 50  # with the default 8 lines: 400 characters
 _SPACE = b" \t\r\n\f\v"

@@ -18,10 +18,11 @@ import logging
 import time
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from typing import Iterable, NamedTuple
+from typing import Iterable
 
 import tree_sitter as ts
 
+from redline.documents.edits import ByteEdit, edited_ranges
 from redline.documents.source import SourceFile
 from redline.limits import SKIPPED
 from redline.findings import LIMIT_CODE, LIMIT_NAME, Confidence, Finding, Fix, Related, Severity, Span, TextEdit
@@ -75,14 +76,6 @@ BUDGET_REASON = (
     "expressions); the code after that point is not checked"
 )
 _BRACKETS = ((b"(", b")"), (b"[", b"]"), (b"{", b"}"))
-
-
-class ByteEdit(NamedTuple):
-    """One text change: bytes [start, old_end) became [start, new_end)."""
-
-    start: int
-    old_end: int
-    new_end: int
 
 
 @dataclass
@@ -295,25 +288,6 @@ def _shift_range(start: int, end: int, edits: Iterable[ByteEdit]) -> tuple[int, 
             continue
         return None
     return start, end
-
-
-def edited_ranges(edits: list[ByteEdit]) -> list[tuple[int, int]]:
-    """Where each edit's new text ends up after all later edits (final coordinates)."""
-    out: list[tuple[int, int]] = []
-    for i, e in enumerate(edits):
-        lo, hi = e.start, e.new_end
-        for later in edits[i + 1 :]:
-            # Grow to cover a later edit that overlaps or touches, then shift.
-            if hi < later.start:
-                continue
-            if lo > later.old_end:
-                d = later.new_end - later.old_end
-                lo, hi = lo + d, hi + d
-                continue
-            lo = min(lo, later.start)
-            hi = max(hi + later.new_end - later.old_end, later.new_end)
-        out.append((lo, hi))
-    return out
 
 
 def _respan(file: SourceFile, span: Span, edits: list[ByteEdit]) -> Span | None:
