@@ -180,8 +180,8 @@ def _guard(a: JsAnalyzer, kinds: set[str]):
                 return ".." in a.text(args)
             if "regex" in kinds and name == "test" and a.mentions(args, names, source_text):
                 return True
-            if "regex" in kinds and name == "match" and a.mentions(recv, names, source_text):
-                return True
+            if "regex" in kinds and name == "match" and a.mentions(recv, names, source_text) and _tested(n):
+                return True  # if (!x.match(/^\w+$/)) ...; `const parts = x.match(re)` extracts data, checks nothing
             if "allow" in kinds and name in ("includes", "has", "indexOf", "some", "find") and a.mentions(
                 args, names, source_text
             ) and not a.mentions(recv, names, source_text):
@@ -197,6 +197,22 @@ def _guard(a: JsAnalyzer, kinds: set[str]):
         return False
 
     return accept
+
+
+CONDITION_WRAPPERS = frozenset({"parenthesized_expression", "unary_expression", "binary_expression"})
+
+
+def _tested(node) -> bool:
+    """`node` is (part of) the condition of an if, a loop or ?:, or of a returned boolean."""
+    n = node
+    while n.parent is not None and n.parent.type in CONDITION_WRAPPERS:
+        n = n.parent
+    p = n.parent
+    if p is None:
+        return False
+    if p.type in ("if_statement", "while_statement", "do_statement", "ternary_expression"):
+        return p.child_by_field_name("condition") == n
+    return p.type == "return_statement" and n != node  # return !x.match(re) / return x.match(re) !== null
 
 
 def _sink_verdict(ctx, a: JsAnalyzer, flow: Flow, conf, args: dict, node=None, data=None):
