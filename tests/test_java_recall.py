@@ -77,3 +77,23 @@ def test_a_local_generator_drawn_for_a_nonce_is_reported_at_its_creation():
 ])
 def test_draws_for_other_purposes_stay_quiet(code):
     assert hits(code, "RL304") == []
+
+
+# ---------------------------------------------------------------------- unclosed methods (editing, fragments)
+
+
+@pytest.mark.parametrize("code,line", [
+    # the whole buffer is one method whose closing braces are not typed yet
+    ("  public String run(String cmd) {\n    try {\n      Process p = Runtime.getRuntime().exec(cmd);\n", 3),
+    # a complete field, then an unclosed method: the ERROR is one of the file's top nodes
+    ("  private static final Logger LOG = Logger.getLogger(\"x\");\n\n  public void query(Statement st, String name) throws SQLException {\n"
+     "    ResultSet rs = st.executeQuery(\"SELECT * FROM users WHERE name = '\" + name + \"'\");\n    while (rs.next()) {\n", 4),
+])
+def test_parameters_of_an_unclosed_method_are_still_parameters(code, line):
+    found = [(f.code, f.span.start_line + 1) for f in analyze_text("Sample.java", code).findings if f.code in ("RL101", "RL102")]
+    assert len(found) == 1 and found[0][1] == line, found
+
+
+def test_an_unclosed_method_with_constants_only_stays_quiet():
+    code = "  public void go(String unused) {\n    String cmd = \"uptime\";\n    Runtime.getRuntime().exec(cmd);\n"
+    assert hits(code, "RL102") == []

@@ -128,9 +128,21 @@ def java_string_value(a, node) -> str:
     return t[1:-1] if len(t) >= 2 else ""
 
 
+def _unclosed_method(params) -> bool:
+    """`params` is the parameter list of a method left open: a direct child of an ERROR that is
+    the file or a top-level node of it, after the method's name."""
+    err = params.parent
+    if err is None or err.type != "ERROR" or (err.parent is not None and err.parent.parent is not None):
+        return False
+    prev = params.prev_named_sibling
+    return prev is not None and prev.type == "identifier"
+
+
 class JavaAnalyzer(Analyzer):
     function_types = FUNCTIONS
-    module_binding_types = frozenset()
+    # Java has no module level; a parameter list among the top nodes exists only when the whole
+    # file is an ERROR (an unclosed method in a fragment), and is visible to what follows it.
+    module_binding_types = frozenset({"formal_parameters"})
     identifier_types = frozenset({"identifier"})
     call_types = frozenset({"method_invocation", "object_creation_expression"})
     append_how = "a StringBuilder"
@@ -140,7 +152,7 @@ class JavaAnalyzer(Analyzer):
     binding_types = ("local_variable_declaration", "field_declaration", "resource", "assignment_expression",
                      "method_declaration", "constructor_declaration", "lambda_expression",
                      "compact_constructor_declaration", "enhanced_for_statement", "catch_formal_parameter",
-                     "method_invocation")
+                     "method_invocation", "formal_parameters")
 
     def __init__(self, file):
         super().__init__(file)
@@ -459,6 +471,10 @@ class JavaAnalyzer(Analyzer):
                 yield Binding(self.text(left).replace(" ", ""), node.start_byte, right, kind, scope, left)
         elif t in FUNCTIONS:
             yield from self._params(node)
+        elif t == "formal_parameters" and _unclosed_method(node):
+            # A method whose closing brace is missing (being typed, or a cut-out fragment) parses as
+            # an ERROR at the top: its parameters are still parameters of the code after them.
+            yield from self._param_list(node, "", None, node.start_byte)
         elif t == "enhanced_for_statement":
             name, value = node.child_by_field_name("name"), node.child_by_field_name("value")
             if name is not None:
@@ -491,9 +507,12 @@ class JavaAnalyzer(Analyzer):
             yield Binding(self.text(params), fn.start_byte, None, "param", fn, params)
             return
         method_name = self.text(fn.child_by_field_name("name")) if fn.type == "method_declaration" else ""
+        yield from self._param_list(params, method_name, fn, fn.start_byte)
+
+    def _param_list(self, params, method_name: str, fn, start: int):
         for p in params.named_children:
             if p.type == "identifier":  # (a, b) -> ...
-                yield Binding(self.text(p), fn.start_byte, None, "param", fn, p)
+                yield Binding(self.text(p), start, None, "param", fn, p)
                 continue
             if p.type not in ("formal_parameter", "spread_parameter"):
                 continue
@@ -515,7 +534,7 @@ class JavaAnalyzer(Analyzer):
                 label = "command-line arguments"
             if label is None and p.type == "spread_parameter" and method_name in ENTRY_METHODS:
                 label = "command-line arguments"
-            yield Binding(self.text(name), fn.start_byte, None, "param", fn, name, label)
+            yield Binding(self.text(name), start, None, "param", fn, name, label)
 
     # ------------------------------------------------------------------ types
 
