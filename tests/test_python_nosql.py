@@ -73,3 +73,21 @@ def test_without_a_mongodb_import_nothing_is_reported():
 ])
 def test_broken_or_circular_input_does_not_crash(code):
     analyze_text("app.py", code)
+
+
+def test_where_code_stored_into_a_query_built_outside_the_call_is_high():
+    code = ("@app.route('/near')\ndef near():\n    q = {'active': True}\n"
+            "    q['$where'] = \"this.city == '\" + request.args['city'] + \"'\"\n    return str(list(db.shops.find(q)))\n")
+    assert rl149(code) == [(4, Confidence.HIGH)]
+
+
+def test_where_code_in_a_dictionary_literal_is_left_to_rl131():
+    code = ("@app.route('/near')\ndef near():\n    q = {'$where': \"this.city == '\" + request.args['city'] + \"'\"}\n"
+            "    return str(list(db.shops.find(q)))\n")
+    found = {f.code for f in analyze_text("app.py", HEAD + code).findings}
+    assert "RL131" in found and "RL149" not in found
+
+
+def test_constant_where_code_stored_is_not_reported():
+    code = "def f():\n    q = {}\n    q['$where'] = 'this.a > this.b'\n    return db.t.find(q)\n"
+    assert rl149(code) == []

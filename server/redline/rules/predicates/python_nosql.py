@@ -36,6 +36,11 @@ WHY_VALUE = ("JSON can carry an object instead of a string, and {\"$ne\": null} 
              "field holds (str(x), int(x), ObjectId(x)) or reject non-strings with isinstance() before building the query.")
 WHY_UPDATE = ("the client chooses which fields are written (an is_admin flag, another user's owner field). Copy the "
               "allowed fields one by one, each cast to its type.")
+WHY_CODE = ("JavaScript in that operator runs inside the database, and quotes in the value change it (' || '1'=='1). "
+            "Express the condition with query operators ({'field': value}) instead of code.")
+# Operators whose operand is JavaScript: in a dictionary literal they are RL131's (its query
+# matches the pair wherever the document is built); stored with query['$where'] = ... they are here.
+CODE_OPERATORS = frozenset({"$where", "$function", "$accumulator"})
 WHY_KEY = ("the client chooses which field is matched, or names an operator ($ne, $where). Map it to a field name "
            "from a fixed list.")
 # Operators whose operand is itself a filter or a set of fields: an object there chooses operators.
@@ -147,9 +152,16 @@ def _pairs(file, doc, depth: int = 0):
                     yield from _pairs(file, item, depth + 1)
 
 
-def _finding(file, call, which: str, key, value):
-    """A verdict for one (key, value) of a query or update document, or None."""
+def _finding(file, call, which: str, key, value, stored: bool = False):
+    """A verdict for one (key, value) of a query or update document (`stored`: set with
+    `doc[key] = value`), or None."""
     key_name = string_value(key) if key is not None else None
+    if key_name in CODE_OPERATORS:
+        val = value_of(file, value) if stored and value is not None else None
+        if val is None or not val.tainted:
+            return None
+        return Verdict(confidence=HIGH, node=value, args={"what": f"Request data ({val.what})", "where": f"a {key_name} clause",
+                                                          "why": WHY_CODE}, related=related_for(val))
     if key is not None and key_name is None and value_of(file, key).tainted:
         kv = value_of(file, key)
         return Verdict(confidence=MEDIUM, node=key,
@@ -188,10 +200,10 @@ def nosql_operator_injection(ctx: MatchContext):
             continue
         candidates = []
         for doc in _documents(ctx.file, node):
-            candidates += list(_pairs(ctx.file, doc))
-        candidates += _stores(ctx.file, node, call.start_byte)
-        for key, value in candidates:
-            v = _finding(ctx.file, call, which, key, value)
+            candidates += [(k, v, False) for k, v in _pairs(ctx.file, doc)]
+        candidates += [(k, v, True) for k, v in _stores(ctx.file, node, call.start_byte)]
+        for key, value, stored in candidates:
+            v = _finding(ctx.file, call, which, key, value, stored)
             if v is not None:
                 return v
     return None
