@@ -44,6 +44,8 @@ Top-level keys (all optional except `language`):
     names = [...]                    # exact callee names...
     qualified = [...]                # ...or exact "Receiver.callee" texts
     pattern = "..."                  # ...or RE2 on the lower-cased callee / "receiver.callee"
+    on = "callee"                    # optional: the pattern reads the callee name only ("callee"),
+                                     # or also "receiver.callee" ("both", the default)
 
     [[guard]]                        # checks that make a value safe when they pass
     category = "path"
@@ -61,7 +63,8 @@ Top-level keys (all optional except `language`):
                                      # under a key), container (constructors of lists and maps
                                      # whose elements are tracked per constant index or key),
                                      # write (writes its arguments into a writer, and through it
-                                     # into the buffer the writer wraps)
+                                     # into the buffer the writer wraps), transform (a function
+                                     # whose result carries its arguments' data: path.join, atob)
     receivers = [...]                # optional, for "format": the receiver class names
 
     [types]                          # factory methods whose result type is known
@@ -84,7 +87,8 @@ HERE = Path(__file__).resolve().parent
 
 SOURCE_KINDS = ("call", "annotation", "helper", "entry")
 PROPAGATOR_KINDS = ("passthrough", "safe", "append", "format", "builder", "getter", "remove", "put", "container",
-                    "write")
+                    "write", "transform")
+SANITIZER_ON = ("both", "callee")
 
 # key -> (type, required); types: "str", "int", "list[str]", "table[str]"
 _SCHEMA: dict[str, dict[str, tuple[str, bool]]] = {
@@ -94,7 +98,7 @@ _SCHEMA: dict[str, dict[str, tuple[str, bool]]] = {
     "sink": {"category": ("str", True), "callees": ("list[str]", True), "argument": ("int", False),
              "receiver_types": ("list[str]", False), "strength": ("str", False)},
     "sanitizer": {"categories": ("list[str]", True), "names": ("list[str]", False),
-                  "qualified": ("list[str]", False), "pattern": ("str", False)},
+                  "qualified": ("list[str]", False), "pattern": ("str", False), "on": ("str", False)},
     "guard": {"category": ("str", True), "kinds": ("list[str]", True)},
     "propagator": {"kind": ("str", True), "names": ("list[str]", True), "receivers": ("list[str]", False)},
 }
@@ -132,11 +136,14 @@ class Sanitizer:
     names: frozenset[str] = frozenset()
     qualified: frozenset[str] = frozenset()
     pattern: object | None = None
+    on: str = "both"
 
     def matches(self, name: str, full: str) -> bool:
         if name in self.names or full in self.qualified:
             return True
-        return self.pattern is not None and bool(self.pattern.search(name.lower()) or self.pattern.search(full.lower()))
+        if self.pattern is None:
+            return False
+        return bool(self.pattern.search(name.lower()) or (self.on == "both" and self.pattern.search(full.lower())))
 
 
 @dataclass(frozen=True)
@@ -265,8 +272,10 @@ def parse(path: Path, text: str | None = None) -> Model:
     for i, e in enumerate(entries["sanitizer"]):
         if not (e.get("names") or e.get("qualified") or e.get("pattern")):
             raise ModelError(f"{path.name}: [[sanitizer]] #{i + 1}: needs names, qualified or pattern")
+        if e.get("on", "both") not in SANITIZER_ON:
+            raise ModelError(f"{path.name}: [[sanitizer]] #{i + 1}: on must be one of {', '.join(SANITIZER_ON)}")
         sanitizers.append(Sanitizer(frozenset(e["categories"]), frozenset(e.get("names", ())),
-                                    frozenset(e.get("qualified", ())), e.get("pattern")))
+                                    frozenset(e.get("qualified", ())), e.get("pattern"), e.get("on", "both")))
     guards: dict[str, frozenset[str]] = {}
     for e in entries["guard"]:
         guards[e["category"]] = guards.get(e["category"], frozenset()) | frozenset(e["kinds"])
