@@ -79,17 +79,18 @@ def one_run(lines: int, edits: int, autoclose: bool, real=None) -> tuple[dict[st
     uri = "file:///bench/typing." + {"python": "py", "javascript": "js", "typescript": "ts", "go": "go",
                                       "java": "java"}[language]
     s.open(uri, language, 1, text)
-    stages: dict[str, list[float]] = {"edit + reparse": [], "finalize": [], "diagnostics": []}
+    stages: dict[str, list[float]] = {"reparse": [], "finalize": [], "diagnostics": []}
     deferred = 0
-    store_change = s.store.change
+    doc = s.document(uri)
+    doc_reparse = doc.reparse
 
-    def change(*a, **k):
+    def reparse(*a, **k):
         nonlocal deferred
-        result = store_change(*a, **k)
+        result = doc_reparse(*a, **k)
         deferred += bool(result is not None and result.deferred)
         return result
 
-    s.store.change = _timed(stages["edit + reparse"], change)
+    doc.reparse = _timed(stages["reparse"], reparse)
     final = analysis._final
     analysis._final = _timed(stages["finalize"], final)
     s._new_report = _timed(stages["diagnostics"], s._new_report)
@@ -100,7 +101,7 @@ def one_run(lines: int, edits: int, autoclose: bool, real=None) -> tuple[dict[st
             t = time.thread_time()
             s.change(uri, version, [change_])
             total.append((time.thread_time() - t) * 1000)
-            for name, ms in s.states[uri].timings:
+            for name, ms in s.record(uri).state.timings:
                 engines.setdefault(f"engine {name}", []).append(ms)
     finally:
         analysis._final = final

@@ -15,7 +15,7 @@ from redline.lsp import session as session_mod
 from redline.lsp.blocks import Block, Edit
 from redline.lsp.handlers import code_lens, commands
 from redline.lsp.settings import ServerSettings, parse
-from redline.rules.engine import ByteEdit
+from redline.documents.edits import ByteEdit
 
 URI = "file:///w/app.py"
 HEAD = "import sqlite3\n\n\nCONSTANT = 1\n"  # the block goes in at line 2
@@ -83,7 +83,7 @@ def _titles(s) -> list[tuple[int, str]]:
 
 
 def _rl101(s) -> dict:
-    (d,) = [d for d in s.reports[URI].diagnostics if d["code"] == "RL101"]
+    (d,) = [d for d in s.record(URI).report.diagnostics if d["code"] == "RL101"]
     return d
 
 
@@ -165,7 +165,7 @@ def test_paste_makes_a_lens_and_tags_its_finding():
     assert _titles(s) == [(2, "Inserted block: 1 security finding"), (2, "Mark reviewed")]
     d = _rl101(s)
     assert d["range"]["start"]["line"] == 2 + SQL_LINE
-    assert d["data"]["inserted"] is True and d["data"]["block"] == s.blocks[URI][0].id
+    assert d["data"]["inserted"] is True and d["data"]["block"] == s.record(URI).blocks[0].id
     # The published JSON (what the client gets) carries the tag too.
     assert sink.published[-1][1] == 2
     (published,) = [p for p in sink.published[-1][2] if p["code"] == "RL101"]
@@ -176,9 +176,9 @@ def test_published_json_carries_the_tag():
     import json
 
     s, _ = _pasted()
-    converter = s._converters[URI]
+    converter = s.record(URI).converter
     (d,) = [d for d in json.loads(converter.json) if d["code"] == "RL101"]
-    assert d["data"]["inserted"] is True and d["data"]["block"] == s.blocks[URI][0].id
+    assert d["data"]["inserted"] is True and d["data"]["block"] == s.record(URI).blocks[0].id
 
 
 def test_typing_the_same_code_makes_no_block():
@@ -189,7 +189,7 @@ def test_typing_the_same_code_makes_no_block():
         s.change(URI, version, [Change(((line, col), (line, col)), ch)])
         version += 1
         line, col = (line + 1, 0) if ch == "\n" else (line, col + 1)
-    assert URI not in s.blocks and _titles(s) == []
+    assert not s.record(URI).blocks and _titles(s) == []
     assert "inserted" not in _rl101(s)["data"]
 
 
@@ -200,22 +200,22 @@ def test_an_edit_above_moves_the_lens_and_one_inside_keeps_it():
     assert _rl101(s)["data"]["inserted"] is True
     s.change(URI, 4, [Change(((5, 0), (5, 0)), "    # checked\n")])  # a line typed inside it
     assert _titles(s)[0] == (4, "Inserted block: 1 security finding")
-    (b,) = s.blocks[URI]
-    assert b"# checked" in s.store.get(URI).data[b.start : b.end]
+    (b,) = s.record(URI).blocks
+    assert b"# checked" in s.document(URI).data[b.start : b.end]
 
 
 def test_deleting_the_block_removes_it():
     s, sink = _pasted()
     assert _titles(s)
     s.change(URI, 3, [Change(((2, 0), (22, 0)), "")])
-    assert s.store.get(URI).text == HEAD
-    assert URI not in s.blocks and _titles(s) == []
+    assert s.document(URI).text == HEAD
+    assert not s.record(URI).blocks and _titles(s) == []
 
 
 def test_fixing_the_finding_updates_the_count():
     s, _ = _pasted()
     line = 2 + SQL_LINE
-    text = s.store.get(URI).text.splitlines()[line]
+    text = s.document(URI).text.splitlines()[line]
     s.change(URI, 3, [Change(((line, 0), (line, len(text))), '    cur.execute("SELECT * FROM users WHERE name = ?", (query_name,))')])
     assert _titles(s)[0] == (2, "Inserted block: no security findings")
 
@@ -224,7 +224,7 @@ def test_marking_reviewed_removes_lens_and_tag():
     s, sink = _pasted()
     refreshed = []
     s.lens_refresh = lambda: refreshed.append(True)
-    (b,) = s.blocks[URI]
+    (b,) = s.record(URI).blocks
     before = len(sink.published)
     result = commands.mark_block_reviewed(s, [URI, b.id])
     assert result["reviewed"] is True
@@ -238,7 +238,7 @@ def test_marking_reviewed_removes_lens_and_tag():
 
 def test_show_block_findings_lists_and_shows_them():
     s, sink = _pasted()
-    (b,) = s.blocks[URI]
+    (b,) = s.record(URI).blocks
     result = commands.show_block_findings(s, [URI, b.id])
     assert [f["rule"] for f in result["findings"]] == ["RL101"]
     assert result["findings"][0]["range"]["start"]["line"] == 2 + SQL_LINE and result["startLine"] == 2
@@ -251,7 +251,7 @@ def test_show_block_findings_lists_and_shows_them():
 
 def test_setting_off_makes_no_lenses_and_drops_blocks():
     s, _ = _pasted(review_lens=False)
-    assert URI not in s.blocks and _titles(s) == [] and "inserted" not in _rl101(s)["data"]
+    assert not s.record(URI).blocks and _titles(s) == [] and "inserted" not in _rl101(s)["data"]
     s, _ = _pasted()
     assert _titles(s)
     s.configure(ServerSettings(worker_process=False, review_lens=False))
@@ -261,9 +261,9 @@ def test_setting_off_makes_no_lenses_and_drops_blocks():
 
 def test_threshold_setting():
     s, _ = _pasted(review_lens_min_lines=30)
-    assert URI not in s.blocks
+    assert not s.record(URI).blocks
     s, _ = _pasted(review_lens_min_lines=20)
-    assert URI in s.blocks
+    assert s.record(URI).blocks
     settings, problems = parse({"reviewLens": False, "reviewLensMinLines": 3})
     assert problems == [] and settings.review_lens is False and settings.review_lens_min_lines == 3
     settings, problems = parse({"review-lens": "no", "review_lens_min_lines": 0})
@@ -272,11 +272,11 @@ def test_threshold_setting():
 
 def test_blocks_are_dropped_on_close():
     s, _ = _pasted()
-    assert URI in s.blocks
+    assert s.record(URI).blocks
     s.close(URI)
-    assert URI not in s.blocks
+    assert s.record(URI) is None  # the record, blocks included, goes with the document
     s.open(URI, "python", 5, HEAD + BLOCK)
-    assert URI not in s.blocks and _titles(s) == []
+    assert not s.record(URI).blocks and _titles(s) == []
 
 
 def test_findings_since_open():

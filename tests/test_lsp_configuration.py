@@ -94,7 +94,9 @@ async def test_watchers_are_registered_where_the_client_allows_it(vscode, tmp_pa
     (registration,) = reg.registrations
     assert registration.method == types.WORKSPACE_DID_CHANGE_WATCHED_FILES
     globs = sorted(w["globPattern"] for w in registration.register_options["watchers"])
-    assert globs == ["**/.redline.toml", "**/pyproject.toml", "**/redline.toml"]
+    # Configuration files, and the files other files' findings read (Java classes a document
+    # calls, properties files; see test_lsp_workspace_index.py).
+    assert globs == ["**/*.java", "**/*.properties", "**/.redline.toml", "**/pyproject.toml", "**/redline.toml"]
 
 
 async def test_pyproject_tool_redline_and_exclude(lsp, tmp_path):

@@ -161,13 +161,13 @@ def test_the_session_publishes_carried_findings_and_republishes_after_settling(m
     assert first["range"]["start"]["line"] == 4
     s.change(URI, 2, [Change(((0, 0), (0, 0)), "\n\n")])
     uri, version, diagnostics = sink.published[-1]
-    assert version == 2 and s.store.get(URI).tree is None
+    assert version == 2 and s.document(URI).tree is None
     (moved,) = [d for d in diagnostics if d["code"] == "RL102"]
     assert moved["range"]["start"]["line"] == 6  # shifted by the two new lines
-    assert s.states[URI].provisional
+    assert s.record(URI).state.provisional
     count = len(sink.published)
     s.settle(URI, 2)
-    assert s.store.get(URI).tree is not None and not s.states[URI].provisional
+    assert s.document(URI).tree is not None and not s.record(URI).state.provisional
     # The findings are the same, but the report made without a tree is replaced.
     assert len(sink.published) == count + 1 and sink.published[-1][1] == 2
     s.settle(URI, 2)
@@ -181,9 +181,9 @@ def test_a_document_deferred_for_too_long_is_parsed_without_a_budget(monkeypatch
     s.configure(ServerSettings())
     s.open(URI, "python", 1, big_module())
     s.change(URI, 2, [Change(((0, 0), (0, 0)), "\n")])
-    assert s.store.get(URI).tree is None  # the first one gives up
+    assert s.document(URI).tree is None  # the first one gives up
     s.change(URI, 3, [Change(((0, 0), (0, 0)), "\n")])
-    doc = s.store.get(URI)
+    doc = s.document(URI)
     assert doc.tree is not None and str(doc.tree.root_node) == fresh(doc.data)
 
 
@@ -203,7 +203,7 @@ def test_a_suppression_typed_while_the_reparse_gives_up_applies_at_once(monkeypa
     assert [d["code"] for d in sink.published[-1][2]].count("RL102") == 1
     end = len("    os.system('ls ' + c)")
     s.change(URI, 2, [Change(((4, end), (4, end)), "  # redline: ignore[RL102] fixed list of hosts")])
-    assert s.store.get(URI).tree is None and s.store.get(URI).markers
+    assert s.document(URI).tree is None and s.document(URI).markers
     assert "RL102" not in [d["code"] for d in sink.published[-1][2]]
     s.change(URI, 3, [Change(((0, 0), (0, 0)), "\n")])  # still carried, still suppressed
-    assert s.store.get(URI).tree is None and "RL102" not in [d["code"] for d in sink.published[-1][2]]
+    assert s.document(URI).tree is None and "RL102" not in [d["code"] for d in sink.published[-1][2]]

@@ -182,7 +182,7 @@ def test_a_pull_for_a_document_waiting_for_its_analysis_answers_for_its_latest_v
     texts = open_all(s, 1)
     uri = next(iter(texts))
     edits, final = typing(texts[uri], len(TYPED), k=0)
-    first = s.reports[uri].result_id
+    first = s.record(uri).report.result_id
 
     async def main() -> None:
         for n, ((line, col), ch) in enumerate(edits):
@@ -191,7 +191,7 @@ def test_a_pull_for_a_document_waiting_for_its_analysis_answers_for_its_latest_v
         report = diagnostics_handler.document_report(s, uri, first)
         assert report["kind"] == "full"
         assert any("eval" in d["message"] for d in report["items"])
-        assert s.reports[uri].version == 1 + len(edits)
+        assert s.record(uri).report.version == 1 + len(edits)
         workspace = diagnostics_handler.workspace_report(s, {})
         assert [i["version"] for i in workspace["items"] if i["uri"] == uri] == [1 + len(edits)]
         s.shutdown()
@@ -210,8 +210,8 @@ def test_a_config_change_analyzes_waiting_changes_first():
         for n, ((line, col), ch) in enumerate(edits):
             s.change(uri, 2 + n, [Change(((line, col), (line, col)), ch)])
         s.config_changed()
-        assert s.states[uri].version == 1 + len(edits)
-        assert any("eval" in f.message for f in s.states[uri].findings)
+        assert s.record(uri).state.version == 1 + len(edits)
+        assert any("eval" in f.message for f in s.record(uri).state.findings)
         s.shutdown()
 
     asyncio.run(main())
@@ -247,8 +247,8 @@ def test_only_the_hot_documents_keep_trees_while_their_pause_waits(monkeypatch):
     for uri in uris[2:]:
         fresh, fresh_sink = new_session()
         fresh.open(uri, "python", 2, s.document(uri).text)
-        assert s.states[uri].findings == fresh.states[uri].findings
-        assert not s.states[uri].provisional and s.document(uri).tree is None
+        assert s.record(uri).state.findings == fresh.record(uri).state.findings
+        assert not s.record(uri).state.provisional and s.document(uri).tree is None
     assert [v for u, v, _d in sink.published if u == uris[2]][-1] == 2
 
 

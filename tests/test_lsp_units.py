@@ -331,17 +331,17 @@ def test_a_costly_fast_engine_leaves_the_keystroke_path(monkeypatch):
     s.configure(ServerSettings())
     s.open("file:///w/first.py", "python", 1, "x = 'MARK'\n")
     # An engine's first run in the process (loading its tables) does not count.
-    assert not sink.logs and "test-counting" not in s._deferred.get("file:///w/first.py", ())
+    assert not sink.logs and "test-counting" not in s.record("file:///w/first.py").deferred
     s.open("file:///w/a.py", "python", 1, "x = 'MARK'\n")
     assert any("test-counting took" in m for m in sink.logs)
-    assert [f.code for f in s.states["file:///w/a.py"].slow] == ["RL998"]  # carried like slow ones
+    assert [f.code for f in s.record("file:///w/a.py").state.slow] == ["RL998"]  # carried like slow ones
     calls = fake.calls
     s.change("file:///w/a.py", 2, [Change(((0, 0), (0, 0)), "\n")])
     assert fake.calls == calls  # no longer run per keystroke
     (moved,) = [d for d in sink.published[-1][2] if d["code"] == "RL998"]
     assert moved["range"]["start"] == {"line": 1, "character": 5}
-    doc = s.store.get("file:///w/a.py")
-    assert "test-counting" in s._slow_engines(doc.uri, doc.source, Config())
+    doc = s.document("file:///w/a.py")
+    assert "test-counting" in s._slow_engines(s.record(doc.uri), doc.source, Config())
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -389,20 +389,20 @@ def test_typing_a_malformed_marker_reports_it_and_fixing_it_suppresses(monkeypat
     s = session_mod.Session(sink)
     s.configure(ServerSettings())
     s.open(URI, "python", 1, BIG)
-    assert not s.store.get(URI).markers and _codes(sink) == ["RL102"]
+    assert not s.document(URI).markers and _codes(sink) == ["RL102"]
     s.change(URI, 2, [Change(((4, END), (4, END)), "  # redline: ignore[")])
-    assert s.store.get(URI).markers and _codes(sink) == sorted(["RL102", BAD])
+    assert s.document(URI).markers and _codes(sink) == sorted(["RL102", BAD])
     s.change(URI, 3, [Change(((4, END + 20), (4, END + 20)), "RL102] constant")])
     assert _codes(sink) == []
     s.change(URI, 4, [Change(((4, END), (4, END + 34)), "")])  # remove the comment
-    assert not s.store.get(URI).markers
+    assert not s.document(URI).markers
     if give_up:
         # lsp/analysis.carry moves the published findings of a marker-free text as they are, so
         # the finding the removed comment hid comes back at the pause, when the tree settles
         s.settle(URI, 4)
     assert _codes(sink) == ["RL102"]
     s.change(URI, 5, [Change(((4, END), (4, END)), "; s = '# nosec'")])
-    assert s.store.get(URI).markers and _codes(sink) == ["RL102"]
+    assert s.document(URI).markers and _codes(sink) == ["RL102"]
     if give_up:
         s.settle(URI, 5)
         assert _codes(sink) == ["RL102"]

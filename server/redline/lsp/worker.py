@@ -1,4 +1,5 @@
-"""Work done off the event loop: the slow engines and workspace scans.
+"""Work done off the event loop: the slow engines and workspace scans (the files a scan looks
+at come from `redline.workspace.discover`, run here too).
 
 These functions run in a worker process (by default) or thread and take and return plain,
 picklable values. A separate process keeps the slow engines' pure-Python work from holding the
@@ -138,25 +139,3 @@ def scan_files(jobs: list[tuple[str, str]], root: str, config: Config, encoding,
             report.errors.append(("scan", f"{type(e).__name__}: {e}"))
         out.append(report)
     return out
-
-
-def discover(root: str, config: Config, max_files: int, exclude_paths: list[str]) -> tuple[list[str], int, bool]:
-    """Files under `root` a workspace scan looks at (honouring .gitignore, `exclude` and the size
-    limit): (paths, how many were skipped, whether `max_files` cut the list short)."""
-    from redline import files
-
-    skip = set(exclude_paths)
-    paths: list[str] = []
-    skipped = 0
-    for item in files.Walker(Path(root), config).walk([Path(root)]):
-        if isinstance(item, files.Skipped):
-            if item.kind not in files.SkipKind.ROUTINE:
-                skipped += 1
-            continue
-        p = str(item)
-        if p in skip:
-            continue
-        if len(paths) >= max_files:
-            return paths, skipped, True
-        paths.append(p)
-    return paths, skipped, False

@@ -21,13 +21,10 @@ def _range_key(r: types.Range) -> tuple:
 
 def data_for(session, uri: str, diagnostic: types.Diagnostic) -> dict | None:
     """Fresh quick-fix data for a diagnostic of ours from the current findings, or None."""
-    doc = session.store.get(uri)
-    state = session.states.get(uri)
-    if doc is None or state is None or state.version != doc.version:
+    rec = session.record(uri)
+    if rec is None or rec.state is None or rec.state.version != rec.doc.version or rec.report is None:
         return None
-    report = session.reports.get(uri)
-    if report is None:
-        return None
+    report = rec.report
     want = _range_key(diagnostic.range)
     for d in report.diagnostics:
         r = d["range"]
@@ -40,7 +37,7 @@ def data_for(session, uri: str, diagnostic: types.Diagnostic) -> dict | None:
 def _diagnostic_data(session, uri: str, diagnostic: types.Diagnostic) -> dict | None:
     if diagnostic.source != convert.SOURCE:
         return None
-    doc = session.store.get(uri)
+    doc = session.document(uri)
     try:
         data = convert.read_data(diagnostic.data)
         if doc is not None and data.get("version") == doc.version and data.get("uri") == uri:
@@ -57,7 +54,7 @@ def register(server) -> None:
     def code_action(ls, params: types.CodeActionParams):
         session = ls.session
         uri = params.text_document.uri
-        session.flush(uri)  # a change still waiting for its analysis
+        rec = session.current(uri)  # after a change still waiting for its analysis
         only = params.context.only
         out: list[types.CodeAction] = []
         if actions.wants(only, types.CodeActionKind.QuickFix.value):
@@ -69,8 +66,7 @@ def register(server) -> None:
                     out.extend(actions.quick_fixes(diagnostic, data, session.client.document_changes))
                 except convert.BadData as e:
                     raise JsonRpcInvalidParams(f"diagnostic data: {e}") from None
-        doc = session.store.get(uri)
-        state = session.states.get(uri)
+        doc, state = (rec.doc, rec.state) if rec is not None else (None, None)
         if (
             doc is not None and state is not None and state.version == doc.version
             and actions.has_safe_fix(state.findings)
@@ -91,9 +87,8 @@ def register(server) -> None:
 
 def _resolve(session, action: types.CodeAction) -> types.CodeAction:
     uri, version = action.data.get("uri"), action.data.get("version")
-    session.flush(uri)
-    doc = session.store.get(uri)
-    state = session.states.get(uri)
+    rec = session.current(uri)
+    doc, state = (rec.doc, rec.state) if rec is not None else (None, None)
     if doc is None or state is None or doc.version != version or state.version != version:
         raise JsonRpcContentModified(f"{uri} changed since the action was offered (version {version})")
     return actions.resolve_fix_all(

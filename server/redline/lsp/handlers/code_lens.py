@@ -29,7 +29,7 @@ def lenses(session, uri: str) -> list[dict]:
     if not session.settings.review_lens:
         return []
     found = session.block_findings(uri)
-    doc = session.store.get(uri)
+    doc = session.document(uri)
     if doc is None or not found:
         return []
     out = []

@@ -17,7 +17,6 @@ among the document's findings when it was opened (every open document without a 
 from __future__ import annotations
 
 import asyncio
-import itertools
 import logging
 import uuid
 from pathlib import Path
@@ -28,14 +27,12 @@ from pygls.exceptions import JsonRpcInvalidParams
 from redline.documents.store import uri_path
 from redline.lsp import convert, explain
 from redline.lsp.blocks import block_of
-from redline.lsp.session import path_to_uri
 from redline.lsp.settings import LogLevel
 
 log = logging.getLogger(__name__)
 SCAN = "redline.scanWorkspace"
 SHOW_RULE = "redline.showRule"
 FINDINGS_SINCE_OPEN = "redline.findingsSinceOpen"
-BATCH = 16
 
 
 class Progress:
@@ -92,59 +89,18 @@ def _roots(session, args: list) -> list[Path]:
 
 
 async def scan_workspace(ls, token, args: list) -> dict:
-    from redline.lsp import worker
-
+    """The command: the session scans (redline.workspace); this reports its progress."""
     session = ls.session
     roots = _roots(session, args)
     progress = await Progress.start(ls, token, "Redline: scanning the workspace")
     summary = {"files": 0, "findings": 0, "skipped": 0, "errors": 0, "cancelled": False, "truncated": False}
     try:
-        open_paths = [d.path for d in itertools.chain(session.store, session.text_only)]
-        jobs: list[tuple[str, Path]] = []
-        for root in roots:
-            cfg = session.resolver.for_path(str(root / "_"))
-            _f, found = session.jobs.submit(
-                worker.discover, str(root), cfg, session.settings.workspace_scan_max_files, open_paths
-            )
-            paths, skipped, truncated = await found
-            summary["skipped"] += skipped
-            summary["truncated"] |= truncated
-            jobs.extend((p, root) for p in paths)
-        total = len(jobs)
-        done = 0
-        progress.report(0, total, f"0/{total} files")
-        # One batch per (root, configuration) so the worker gets one Config per call.
-        groups: dict[tuple, list[tuple[str, str]]] = {}
-        for path, root in jobs:
-            groups.setdefault((str(root), session.resolver.for_path(path)), []).append((path, path_to_uri(path)))
-        for (root, config), items in groups.items():
-            for i in range(0, len(items), BATCH):
-                if progress.cancelled:
-                    summary["cancelled"] = True
-                    return summary
-                batch = items[i : i + BATCH]
-                _f, fut = session.jobs.submit(
-                    worker.scan_files, batch, root, config, session.encoding, session.client.related_information
-                )
-                reports = await fut
-                if progress.cancelled:  # cancelled while this batch ran: stop without it
-                    summary["cancelled"] = True
-                    return summary
-                for report in reports:
-                    if report.skipped:
-                        summary["skipped"] += 1
-                        session.log(LogLevel.DEBUG, f"{report.path}: skipped: {report.skipped}")
-                    for name, error in report.errors:
-                        summary["errors"] += 1
-                        session.log(LogLevel.ERROR, f"{name} failed on {report.path}: {error}")
-                    if report.uri not in session.reports:
-                        summary["findings"] += report.count
-                        session.set_workspace_report(report.uri, report.diagnostics)
-                done += len(batch)
-                summary["files"] = done
-                progress.report(done, total, f"{done}/{total} files")
-        if session.client.pull_diagnostics and session.client.diagnostic_refresh:
-            session.sink.refresh()
+        result = await session.scan_workspace(
+            roots,
+            cancelled=lambda: progress.cancelled,
+            progress=lambda done, total: progress.report(done, total, f"{done}/{total} files"),
+        )
+        summary = result.as_dict()
         return summary
     except asyncio.CancelledError:
         summary["cancelled"] = True
@@ -156,7 +112,7 @@ async def scan_workspace(ls, token, args: list) -> dict:
 
 
 def _finding_json(session, uri: str, f, block_id: str | None = None) -> dict:
-    doc = session.store.get(uri)
+    doc = session.document(uri)
     item = {"rule": f.code, "name": f.name, "message": f.message, "severity": f.severity.value, "fingerprint": f.fingerprint}
     if doc is not None and doc.source is not None:
         item["range"] = convert.span_range(doc.source, f.span, session.encoding)
@@ -184,7 +140,7 @@ def show_block_findings(session, args: list) -> dict:
     uri, block_id = _block_args(SHOW_BLOCK_FINDINGS, args)
     for block, findings in session.block_findings(uri):
         if block.id == block_id:
-            doc = session.store.get(uri)
+            doc = session.document(uri)
             first = doc.position(block.start, session.encoding)[0] if doc is not None else 0
             last = doc.position(block.end, session.encoding)[0] if doc is not None else 0
             items = [_finding_json(session, uri, f, block_id) for f in findings]
@@ -207,7 +163,7 @@ def mark_block_reviewed(session, args: list) -> dict:
 def findings_since_open(session, args: list) -> dict:
     if any(not isinstance(a, str) for a in args):
         raise JsonRpcInvalidParams(f"{FINDINGS_SINCE_OPEN}: expected document URIs")
-    uris = args or [d.uri for d in session.store]
+    uris = args or [uri for uri, rec in session.docs.items() if not rec.text_only]
     out: dict[str, list[dict]] = {}
     for uri in uris:
         found = session.findings_since_open(uri)
@@ -215,7 +171,7 @@ def findings_since_open(session, args: list) -> dict:
             if args:
                 raise JsonRpcInvalidParams(f"{FINDINGS_SINCE_OPEN}: {uri} is not open")
             continue
-        blocks = session.blocks.get(uri, ())
+        blocks = session.record(uri).blocks
         out[uri] = [
             _finding_json(session, uri, f, getattr(block_of(blocks, f.span.start_byte, f.span.end_byte), "id", None))
             for f in found

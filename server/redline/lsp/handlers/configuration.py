@@ -4,7 +4,8 @@ Settings arrive in initializationOptions (lifecycle.py), are pulled with workspa
 (section "redline") when the client supports it, and are pushed or announced with
 didChangeConfiguration. Changes to redline.toml / .redline.toml / pyproject.toml arrive as
 didChangeWatchedFiles (registered dynamically where the client allows it) or as didSave of an
-open configuration file. Any of these re-lints the open documents.
+open configuration file. Any of these re-lints the open documents. Changes to other watched files
+(Java classes, properties files) re-check the open documents whose findings read them.
 """
 
 from __future__ import annotations
@@ -49,7 +50,12 @@ async def pull_settings(ls) -> None:
 
 
 async def watch_config_files(ls) -> None:
-    watchers = [types.FileSystemWatcher(glob_pattern=f"**/{name}") for name in sorted(CONFIG_NAMES)]
+    """Watch the configuration files, and the files other files' findings depend on
+    (redline.workspace.CROSS_FILE_GLOBS: a Java class called from an open document)."""
+    from redline.workspace import CROSS_FILE_GLOBS
+
+    globs = [f"**/{name}" for name in sorted(CONFIG_NAMES)] + list(CROSS_FILE_GLOBS)
+    watchers = [types.FileSystemWatcher(glob_pattern=g) for g in globs]
     try:
         await ls.client_register_capability_async(
             types.RegistrationParams(
@@ -83,6 +89,8 @@ def register(server) -> None:
 
     @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
     def did_change_watched_files(ls, params: types.DidChangeWatchedFilesParams) -> None:
-        if any(is_config_file(uri_path(c.uri)) for c in params.changes):
+        paths = [uri_path(c.uri) for c in params.changes]
+        if any(is_config_file(p) for p in paths):
             ls.session.log(LogLevel.INFO, "configuration file changed: re-linting open documents")
             ls.session.config_changed()
+        ls.session.files_changed([p for p, c in zip(paths, params.changes) if c.uri.startswith("file:")])

@@ -15,7 +15,7 @@ IDENTIFIER = "redline"
 
 def document_report(session, uri: str, previous_result_id: str | None) -> dict:
     session.flush(uri)
-    report = session.reports.get(uri) or session.workspace_reports.get(uri)
+    report = session.report(uri)
     if report is None:
         return {"kind": "full", "items": []}
     if previous_result_id is not None and previous_result_id == report.result_id:
@@ -26,7 +26,7 @@ def document_report(session, uri: str, previous_result_id: str | None) -> dict:
 def workspace_report(session, previous: dict[str, str]) -> dict:
     session.flush()
     items = []
-    for uri, report in [*session.workspace_reports.items(), *session.reports.items()]:
+    for uri, report in session.reports():
         item = {"uri": uri, "version": report.version, "resultId": report.result_id}
         if previous.get(uri) == report.result_id:
             item["kind"] = "unchanged"

@@ -14,11 +14,10 @@ def register(server) -> None:
     def hover(ls, params: types.HoverParams):
         session = ls.session
         uri = params.text_document.uri
-        session.flush(uri)  # a change still waiting for its analysis
-        doc = session.store.get(uri)
-        state = session.states.get(uri)
-        if doc is None or state is None or not state.findings or doc.source is None:
+        rec = session.current(uri)  # after a change still waiting for its analysis
+        if rec is None or rec.state is None or not rec.state.findings or rec.doc.source is None:
             return None
+        doc, state = rec.doc, rec.state
         pos = params.position
         offset = doc.offset((pos.line, pos.character), session.encoding)
         hits = [f for f in state.findings if f.span.start_byte <= offset <= f.span.end_byte]
@@ -28,7 +27,7 @@ def register(server) -> None:
         span_hi = max(f.span.end_byte for f in hits)
         md = session.client.markdown_hover
         text = explain.hover_markdown(hits, session.registry.by_code, doc.language, markdown=md)
-        block = next((b for f in hits if (b := block_of(session.blocks.get(uri, ()), f.span.start_byte, f.span.end_byte))), None)
+        block = next((b for f in hits if (b := block_of(rec.blocks, f.span.start_byte, f.span.end_byte))), None)
         if block is not None:
             note = "In a block inserted at once — review before commit"
             text = (f"*{note}*" if md else note) + "\n\n" + text
