@@ -97,3 +97,10 @@ def test_parameters_of_an_unclosed_method_are_still_parameters(code, line):
 def test_an_unclosed_method_with_constants_only_stays_quiet():
     code = "  public void go(String unused) {\n    String cmd = \"uptime\";\n    Runtime.getRuntime().exec(cmd);\n"
     assert hits(code, "RL102") == []
+
+
+def test_a_long_concatenation_after_a_fixed_program_is_followed_to_its_start():
+    code = ("class Signer {\n  private Session session;\n  void sign() throws IOException {\n"
+            "    String line = \"java -jar signer.jar -c \" + session.folder() + \"/\" + session.name() + \".cod\" + \" -q\" + \" -v\";\n"
+            "    Runtime.getRuntime().exec(line);\n  }\n}\n")
+    assert hits(code, "RL102") == [(5, Confidence.LOW)]

@@ -496,10 +496,11 @@ def _fixed_program(a: JavaAnalyzer, node, depth: int = 0) -> bool:
     argument)? A program chosen by a value of unknown origin is configuration, not reported."""
     if node is None or depth > 3:
         return False
-    if node.type == "parenthesized_expression" and node.named_child_count == 1:
-        return _fixed_program(a, node.named_children[0], depth + 1)
-    if node.type == "binary_expression" and a.text(node.child_by_field_name("operator")) == "+":
-        return _fixed_program(a, node.child_by_field_name("left"), depth + 1)
+    while node is not None and (node.type == "parenthesized_expression" and node.named_child_count == 1
+                                or node.type == "binary_expression" and a.text(node.child_by_field_name("operator")) == "+"):
+        node = node.named_children[0] if node.type == "parenthesized_expression" else node.child_by_field_name("left")
+    if node is None:
+        return False
     if node.type == "identifier":
         bs = [b for b in a.visible(a.text(node), node) if b.value is not None]
         return len(bs) == 1 and _fixed_program(a, bs[0].value, depth + 1)
