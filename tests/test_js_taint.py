@@ -185,3 +185,21 @@ def test_nestjs_parameter_decorators_are_sources():
             "  read(@Query('name') name: string) { return fs.readFileSync(path.join('/srv', name)); }\n}\n")
     f = one("a.ts", code, "RL104")
     assert f.confidence.value == "high" and "@Query" in f.related[0].message
+
+
+def test_library_knowledge_comes_from_the_javascript_model():
+    from redline.rules.models import load
+    from redline.rules.predicates import taint_js
+
+    model = load("javascript")
+    assert taint_js.MODEL is model
+    assert model.sanitizes("sql", "escapeId", "connection.escapeId")
+    assert model.sanitizes("html", "sanitize", "DOMPurify.sanitize")
+    assert model.sanitizes("cmd", "escapeValue", "x.escapeValue")  # any category: escape*/sanitize*/clean*
+    # on = "callee": a receiver named clean* does not make its methods sanitizers
+    assert not model.sanitizes("sql", "run", "cleanup.run")
+    assert "parseInt" in model.propagates("safe") and "trim" in model.propagates("passthrough")
+    assert "join" in model.propagates("transform")
+    # and the analysis follows it: an escaped value is safe in SQL, the raw one is not
+    assert not only("a.js", "function f(db, n) { return db.query(\"SELECT * FROM t WHERE a = '\" + escapeId(n) + \"'\"); }\n", "RL101")
+    assert only("a.js", "function f(db, n) { return db.query(\"SELECT * FROM t WHERE a = '\" + n + \"'\"); }\n", "RL101")

@@ -2,8 +2,9 @@
 
 Sources: Express/Fastify/Next `req.query|params|body|headers|cookies|...`, `req.get()`,
 Koa `ctx.query|params|request.body`, browser `location.*`, `document.URL|referrer`,
-`window.name`, and `process.argv`. Sanitizers: conversions to numbers and per-category
-escaping functions (by name). Propagation: declarations (with destructuring), assignments,
+`window.name`, and `process.argv`. Sanitizers (per-category escaping functions by name) and
+the calls that return numbers, pass the receiver's text on or carry their arguments' data are
+read from rules/models/javascript.toml (docs/models.md). Propagation: declarations (with destructuring), assignments,
 `+=`, `push`, template literals, `+`, `concat`, `join`, `replace`, `util.format`, and any
 other call whose receiver or arguments are tainted.
 """
@@ -25,6 +26,7 @@ from redline.rules.predicates.taint_core import (
     plus_operands,
     with_kind,
 )
+from redline.rules.models import load as load_model
 from redline.secrets.regex import linear
 
 FUNCTIONS = frozenset({
@@ -44,40 +46,14 @@ DOCUMENT_PROPS = frozenset({"URL", "documentURI", "referrer", "baseURI"})
 NEST_DECORATORS = frozenset({"Param", "Query", "Body", "Headers", "Req", "Request", "Cookies", "UploadedFile",
                              "UploadedFiles", "RawBody", "HostParam", "Session"})
 CONSTANT_GLOBALS = frozenset({"undefined", "NaN", "Infinity", "__dirname", "__filename"})
-NUMERIC_CALLS = frozenset({"parseInt", "parseFloat", "Number", "Boolean", "isNaN", "isFinite",
-                           # Date getters return numbers
-                           "getTime", "getFullYear", "getMonth", "getDate", "getDay", "getHours", "getMinutes",
-                           "getSeconds", "getMilliseconds", "getTimezoneOffset", "getUTCFullYear", "getUTCMonth",
-                           "getUTCDate", "getUTCHours", "getUTCMinutes", "getUTCSeconds"})
-PASSTHROUGH_METHODS = frozenset({
-    "toString", "trim", "trimStart", "trimEnd", "toLowerCase", "toUpperCase", "slice", "substring",
-    "substr", "padStart", "padEnd", "normalize", "valueOf", "toLocaleLowerCase", "toLocaleUpperCase",
-    "split", "at", "repeat",
-})
 NAMESPACES = frozenset({"path", "url", "querystring", "util", "fs", "Buffer", "JSON", "Object", "Array", "String",
                         "Math", "Number", "os", "crypto", "qs", "_", "lodash", "validator", "he", "shellescape"})
-# Calls whose result carries the data of their arguments.
-TRANSFORMERS = frozenset({
-    "join", "resolve", "normalize", "relative", "dirname", "basename", "extname", "format", "concat",
-    "replace", "replaceAll", "from", "parse", "stringify", "toString", "String", "trim", "slice",
-    "substring", "substr", "toLowerCase", "toUpperCase", "split", "URL", "URLSearchParams", "assign",
-    "values", "keys", "entries", "atob", "btoa", "decodeURIComponent", "decodeURI", "unescape",
-    "encodeURIComponent", "encodeURI", "sprintf", "get", "getAll", "at", "fileURLToPath", "toPath",
-    "flat", "map", "filter", "find", "pop", "shift", "template", "raw", "Object", "Array", "of",
-})
-# Per sink category, callee names (last segment, lower-cased regex) that make a value safe.
-SANITIZERS: dict[str, re.Pattern] = {
-    "sql": linear(r"^(escape|escapeid|escapeliteral|escapeidentifier|sqlstring|quote|quoteident|quoteliteral)$"),
-    "html": linear(r"(escape|sanitiz|encode|purify|xss|strip_?tags|htmlentities)"),
-    "cmd": linear(r"(quote|escape)"),
-    "path": linear(r"^(basename|sanitizefilename|sanitize)$"),
-    "url": linear(r"^(encodeuricomponent|encodeuri)$"),
-    "code": linear(r"^(stringify)$"),
-    "ldap": linear(r"(escape|encode)"),
-    "xpath": linear(r"(escape|encode)"),
-    "nosql": linear(r"^(string|sanitize|mongosanitize|escape|tostring)$"),
-}
-GENERIC_SANITIZER = linear(r"^(sanitize|escape|clean)")
+# Library knowledge (sanitizers per category, number-returning calls, pass-through methods and
+# argument transformers) is data: rules/models/javascript.toml (docs/models.md).
+MODEL = load_model("javascript")
+NUMERIC_CALLS = MODEL.propagates("safe")
+PASSTHROUGH_METHODS = MODEL.propagates("passthrough")
+TRANSFORMERS = MODEL.propagates("transform")
 # Text already in the page (form fields, element text) read back for an HTML sink: markup the
 # page escaped once becomes markup again (CodeQL js/xss-through-dom).
 ARCHIVE_ENTRY_PROPS = frozenset({"path", "fileName", "name"})
@@ -400,13 +376,7 @@ class JsAnalyzer(Analyzer):
         if name in NUMERIC_CALLS or full.startswith("Math.") or full in ("Number.parseInt", "Number.parseFloat", "Date.now",
                                                                           "performance.now"):
             return True
-        low = name.lower()
-        pattern = SANITIZERS.get(category)
-        if pattern is not None and pattern.search(low):
-            return True
-        if category in ("html", "sql") and full.lower().startswith(("dompurify.", "validator.escape", "sqlstring.", "he.")):
-            return True
-        return bool(GENERIC_SANITIZER.match(low))
+        return MODEL.sanitizes(category, name, full)
 
     def is_plus(self, node) -> bool:
         return node.type == "binary_expression" and self.text(node.child_by_field_name("operator")) == "+"
