@@ -353,5 +353,152 @@ def load_builtin() -> list[Rule]:
     """The built-in rules. Their queries are compiled by the registry when a file of their
     language is first scanned, not here: compiling every language's queries up front took about
     0.5 s of every start (JavaScript/TypeScript grammars compile slowly), for languages a scan or
-    an editor session may never see. tests/test_rule_examples.py compiles them all."""
-    return load_texts([(str(p), p.read_text("utf-8")) for p in builtin_rule_files()], check_queries=False)
+    an editor session may never see. tests/test_rule_examples.py compiles them all.
+
+    The parsed and validated rules are kept in the user's cache folder (`rule_cache_path`),
+    keyed by the content of the rule files and of the code that parses and checks them: parsing
+    the TOML files, validating them and importing every predicate module to check the names
+    cost about 0.2 s of every start (a third of a warm `redline scan`, and of the language
+    server's start). With the cache, predicate modules are imported when a language's rules
+    are first compiled (`ensure_predicates`), only the ones that language's rules name."""
+    files = [(str(p), p.read_bytes()) for p in builtin_rule_files()]
+    key = _rule_key(files)
+    cached = _read_rule_cache(key)
+    if cached is not None:
+        rules, modules = cached
+        _MODULES.update(modules)
+        return rules
+    rules = load_texts([(name, data.decode("utf-8")) for name, data in files], check_queries=False)
+    modules = {name: fn.__module__ for table in (PREDICATES, FIXES) for name, fn in table.items()}
+    _MODULES.update(modules)
+    _write_rule_cache(key, rules, modules)
+    return rules
+
+
+# ---------------------------------------------------------------- the parsed rules, cached
+
+RULE_CACHE_FORMAT = 1
+RULE_CACHE_KEEP = 4  # rule caches kept in the folder (the newest ones)
+# predicate or fix name -> the module that registers it (from the cache, or from load_all)
+_MODULES: dict[str, str] = {}
+
+
+def _rule_key(files: list[tuple[str, bytes]]) -> str:
+    """What the parsed rules depend on: the rule files (names and content), the code that
+    parses, validates and represents them (this package's Python files, predicates included:
+    a renamed predicate must fail validation again), the findings model, Redline's and
+    Python's versions."""
+    import hashlib
+    import sys
+
+    import redline
+    from redline import findings
+
+    h = hashlib.sha256(f"{RULE_CACHE_FORMAT}\0{redline.__version__}\0{sys.version}\0".encode())
+    for name, data in files:
+        h.update(Path(name).name.encode() + b"\0" + hashlib.sha256(data).digest())
+    package = Path(__file__).parent
+    code = [Path(findings.__file__)] + sorted(package.glob("*.py")) + sorted((package / "predicates").glob("*.py"))
+    for path in code:
+        try:
+            data = path.read_bytes()
+        except OSError:
+            data = b"-"
+        h.update(path.name.encode() + b"\0" + hashlib.sha256(data).digest())
+    return h.hexdigest()
+
+
+def rule_cache_path(key: str) -> Path:
+    """The cache file for rules with this key: in the user's cache folder (never in a workspace,
+    which a repository could fill with a file for Redline to unpickle)."""
+    from redline.cache import key_dir
+
+    return key_dir() / f"rules-{key[:40]}.pickle"
+
+
+def _read_rule_cache(key: str) -> tuple[list[Rule], dict[str, str]] | None:
+    """The cached (rules, predicate modules) for `key`, or None: missing, stale, damaged, not a
+    regular file owned by this user and writable only by them, or from another format."""
+    import os
+    import pickle
+    import stat
+
+    path = rule_cache_path(key)
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return None
+    try:
+        with os.fdopen(fd, "rb") as fh:
+            st = os.fstat(fh.fileno())
+            if not stat.S_ISREG(st.st_mode) or st.st_mode & 0o022 or (hasattr(os, "getuid") and st.st_uid != os.getuid()):
+                return None
+            folder = os.stat(path.parent)
+            if folder.st_mode & 0o022 or (hasattr(os, "getuid") and folder.st_uid != os.getuid()):
+                return None
+            data = pickle.load(fh)
+        stored_key, rules, modules = data
+        if stored_key != key or not isinstance(rules, list) or not all(isinstance(r, Rule) for r in rules):
+            return None
+        if not isinstance(modules, dict):
+            return None
+        return rules, modules
+    except Exception:  # noqa: BLE001 - any damage means: parse the rule files again
+        return None
+
+
+def _write_rule_cache(key: str, rules: list[Rule], modules: dict[str, str]) -> None:
+    """Store the parsed rules (atomically, mode 0600); older rule caches are removed. Any
+    failure (a read-only home, a full disk) leaves Redline parsing the files at each start."""
+    import os
+    import pickle
+    import tempfile
+
+    path = rule_cache_path(key)
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".rules-", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                pickle.dump((key, rules, modules), fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)
+        except BaseException:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+            raise
+        # Keep a few: several installations (or checkouts) of Redline may take turns.
+        others = sorted((p for p in path.parent.glob("rules-*.pickle") if p.name != path.name), key=_mtime, reverse=True)
+        for old in others[RULE_CACHE_KEEP - 1 :]:
+            try:
+                old.unlink()
+            except OSError:
+                pass
+    except Exception:  # noqa: BLE001 - the cache is an optimisation only
+        pass
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
+
+
+def ensure_predicates(names) -> None:
+    """Import the modules that register these predicate and fix names (rules loaded from the
+    cache did not import them); anything not found that way: every predicate module."""
+    missing = [n for n in names if n and n not in PREDICATES and n not in FIXES]
+    if not missing:
+        return
+    import importlib
+
+    for module in dict.fromkeys(_MODULES.get(n) for n in missing):
+        if module and module.startswith("redline.rules.predicates."):
+            try:
+                importlib.import_module(module)
+            except ImportError:
+                pass
+    if any(n not in PREDICATES and n not in FIXES for n in missing):
+        load_all()

@@ -74,6 +74,10 @@ class Registry:
             rules = self.query_rules(language)
             result = None
             if rules:
+                # Rules loaded from the user's rule cache have not imported their predicates.
+                from redline.rules.loader import ensure_predicates
+
+                ensure_predicates({n for r in rules for n in (r.predicate_for(language), r.fix_for(language))})
                 parts = [r.query_for(language).strip() for r in rules]
                 grammar = langs.grammar(language)
                 merged = _merge_name_patterns(grammar, rules, parts)
