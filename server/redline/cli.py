@@ -52,6 +52,35 @@ def _tcp(value: str) -> str:
     return value
 
 
+class _VersionAction(argparse.Action):
+    """`--version`: redline.deps.cli's text, imported when asked for. Importing redline.deps.cli
+    to build the parser (it imports the database updater: urllib.request, http.client, ssl,
+    email) was a third of a warm `redline scan`."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, help=None):
+        super().__init__(option_strings=option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from redline.deps.cli import VersionAction
+
+        VersionAction(self.option_strings)(parser, namespace, values, option_string)
+
+
+def _print_stale_hint() -> None:
+    """redline.deps.cli.print_stale_hint without importing the database updater."""
+    try:
+        from redline.deps.database import stale_hint_once
+
+        hint = stale_hint_once()
+    except Exception:  # noqa: BLE001 - a hint must never break a run
+        return
+    if hint:
+        try:
+            print(hint, file=sys.stderr)
+        except (OSError, ValueError):
+            pass
+
+
 def build_parser() -> argparse.ArgumentParser:
     from redline import __version__
 
@@ -59,9 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="redline",
         description="Security warnings for your code, in the editor (redline lsp) and in CI (redline scan).",
     )
-    from redline.deps.cli import VersionAction
-
-    parser.add_argument("--version", action=VersionAction, help=f"show the version ({__version__}) and the advisory database's date, then exit")
+    parser.add_argument("--version", action=_VersionAction, help=f"show the version ({__version__}) and the advisory database's date, then exit")
     debug_help = "print the traceback of an internal error (also REDLINE_DEBUG=1)"
     parser.add_argument("--debug", action="store_true", help=debug_help)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -165,10 +192,8 @@ def _main(argv: list[str]) -> int:
         return EXIT_USAGE
     try:
         if args.command == "scan":
-            from redline.deps.cli import print_stale_hint
-
             status = cmd_scan(args)
-            print_stale_hint()  # one line on stderr when the advisory database is > 30 days old
+            _print_stale_hint()  # one line on stderr when the advisory database is > 30 days old
             return status
         if args.command == "rules":
             return cmd_rules(args)
