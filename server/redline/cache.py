@@ -194,6 +194,7 @@ class ResultCache:
         self.hits = 0
         self.misses = 0
         self._stamps: dict[str, bytes] = {}  # folder (or "" for the environment) -> its stamp, for this scan
+        self._real: dict[str, str] = {}  # folder as given -> its real path, for this scan
 
     @classmethod
     def open(cls, root: str, config, engines: list, slow: bool) -> "ResultCache | None":
@@ -316,7 +317,10 @@ class ResultCache:
             found, errors = run_engines(source, config, deps)
             if not errors:
                 self.put(key, source.text, found)
-        more, more_errors = run_engines(source, config, [e for e in live if e.name != "dependencies"])
+        # The other cross-file engines (`registry`: manifests only) are asked first whether they
+        # apply, outside run_engines: its per-engine CPU timer cost 13% of a warm scan of Django
+        # for an engine that applies to no code file.
+        more, more_errors = run_engines(source, config, [e for e in live if e.name != "dependencies" and _applies(e, source)])
         return found + more, errors + more_errors
 
     def deps_stamp(self, path: str) -> str:
@@ -332,7 +336,15 @@ class ResultCache:
 
         # One stamp per folder and scan (workspace_for keys on the real folder too): checking
         # the workspace's watched paths again for each file of a folder cost 14% of a warm scan.
-        memo = "\0" + os.path.dirname(os.path.realpath(path))
+        # The real folder is resolved once per folder as given (realpath of every file, an lstat
+        # per path component, was 12% of a warm scan); a file that is itself a link is resolved.
+        folder = os.path.dirname(path)
+        real = self._real.get(folder)
+        if real is None:
+            real = self._real[folder] = os.path.realpath(folder)
+        if os.path.islink(path):
+            real = os.path.dirname(os.path.realpath(path))
+        memo = "\0" + real
         done = self._stamps.get(memo)
         if done is not None:
             return done.decode()
@@ -368,6 +380,14 @@ class ResultCache:
             paths = [p for p in sys.path if p and os.path.abspath(p) != cwd] + [str(database_path())]
             stamp = self._stamps[""] = repr([(p, _stat_stamp(p)) for p in paths]).encode("utf-8", "surrogateescape")
         return stamp
+
+
+def _applies(engine, source) -> bool:
+    """engine.applies(source); an engine whose check fails goes to run_engines, which reports it."""
+    try:
+        return bool(engine.applies(source))
+    except Exception:  # noqa: BLE001
+        return True
 
 
 def _stat_stamp(path: str) -> tuple:
