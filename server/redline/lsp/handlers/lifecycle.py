@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from pathlib import Path
 
@@ -15,6 +16,10 @@ from redline.lsp.handlers import configuration
 from redline.lsp.settings import LogLevel
 
 log = logging.getLogger(__name__)
+# The advisory database's age is a hint, not something the first diagnostics should wait for
+# (reading it imports the database code): it is logged this long after `initialized`.
+STALE_HINT_DELAY_S = 3.0
+GC_AFTER_S = 10.0
 
 
 def folder_paths(folders, root_uri: str | None = None, root_path: str | None = None) -> list[Path]:
@@ -46,7 +51,9 @@ def register(server) -> None:
             await configuration.watch_config_files(ls)
         if session.client.configuration:
             await configuration.pull_settings(ls)
-        _stale_database_hint(session)
+        loop = asyncio.get_running_loop()
+        loop.call_later(STALE_HINT_DELAY_S, _stale_database_hint, session)
+        loop.call_later(GC_AFTER_S, gc.enable)  # off during start-up (server.run); the first document turns it on sooner
         if session.settings.scan_workspace_on_startup:
             from redline.lsp.handlers import commands
 
