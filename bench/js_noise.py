@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """JavaScript/TypeScript rules on benign code: findings per rule, and each finding for triage.
 
-    python bench/js_noise.py [DIR ...] [--list] [--rules RL101,RL130]
+    python bench/js_noise.py [DIR ...] [--list] [--rules RL101,RL130] [--server SNAPSHOT/server]
 
 Scans every JavaScript/TypeScript file under each DIR (default: the npm packages of the
 real-code benchmark, bench/corpora/realworld/src/npm, and vscode-client/node_modules), skipping
@@ -9,29 +9,38 @@ minified files, `.d.ts` and files over 400 kB as bench/jsgojava_false_alarms.py 
 registry of every built-in rule file (every rule that reads JavaScript: this area's
 javascript.toml and the shared families, web-app, ReDoS and secrets rules). Prints the files, lines and findings per 10k lines, counts
 by rule and confidence, and with `--list` every finding (path:line, rule, confidence, the line)
-so that each can be judged. Counts are deterministic; nothing is timed.
+so that each can be judged. `--server` imports Redline from another server/ folder (a clean
+export of a commit) to compare two versions on the same files. Counts are deterministic;
+nothing is timed.
 """
 
 from __future__ import annotations
 
 import argparse
 import collections
+import os
 import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-sys.path.insert(0, str(HERE))
-
-from jsgojava_false_alarms import js_files, usable  # noqa: E402
-
-from redline import languages as langs  # noqa: E402
-from redline.documents.source import SourceFile  # noqa: E402
-from redline.rules import engine  # noqa: E402
-from redline.rules.loader import builtin_rule_files, load_texts  # noqa: E402
-from redline.rules.registry import Registry  # noqa: E402
 
 DEFAULT = [ROOT / "bench" / "corpora" / "realworld" / "src" / "npm", ROOT / "vscode-client" / "node_modules"]
+EXTS = {".js": "javascript", ".mjs": "javascript", ".cjs": "javascript", ".jsx": "javascript", ".ts": "typescript",
+        ".tsx": "tsx"}
+
+
+def js_files(root: Path):
+    """(relative path, language, bytes) of the JS/TS files under root, as bench/jsgojava_false_alarms.py
+    picks them: no .d.ts, no .min., no file over 400 kB or with fewer than 3 line breaks."""
+    for d, _, names in os.walk(root):
+        for n in sorted(names):
+            ext = os.path.splitext(n)[1]
+            if ext in EXTS and not n.endswith(".d.ts") and ".min." not in n:
+                p = Path(d) / n
+                data = p.read_bytes()
+                if len(data) <= 400_000 and data.count(b"\n") >= 3:
+                    yield str(p.relative_to(root)), EXTS[ext], data
 
 
 def main(argv=None) -> int:
@@ -39,7 +48,17 @@ def main(argv=None) -> int:
     ap.add_argument("dirs", nargs="*", type=Path)
     ap.add_argument("--list", action="store_true", help="print every finding")
     ap.add_argument("--rules", help="only these rule codes (comma-separated)")
+    ap.add_argument("--server", type=Path, default=ROOT / "server",
+                    help="the server/ folder to import Redline from (a snapshot: git archive REV server | tar -x -C DIR)")
     args = ap.parse_args(argv)
+    sys.path.insert(0, str(args.server.resolve()))
+    from redline import languages as langs
+    from redline.documents.source import SourceFile
+    from redline.rules import engine
+    from redline.rules.loader import builtin_rule_files, load_texts
+    from redline.rules.registry import Registry
+
+    print(f"Redline from {args.server}\n")
     paths = list(builtin_rule_files())
     reg = Registry(load_texts([(str(p), p.read_text("utf-8")) for p in paths]))
     only = set(args.rules.split(",")) if args.rules else None
@@ -47,7 +66,7 @@ def main(argv=None) -> int:
         if not root.is_dir():
             print(f"(no folder {root})\n")
             continue
-        files = [f for f in js_files(root) if f[1] in ("javascript", "typescript", "tsx") and usable(f[2])]
+        files = list(js_files(root))
         lines = sum(d.count(b"\n") + 1 for _, _, d in files)
         counts: collections.Counter = collections.Counter()
         listed = []

@@ -43,6 +43,12 @@ OWN_KEYS = [
     "function applyDefaults(doc, schema) {\n  for (const p of schema.paths) {\n    const parts = p.split('.');\n    let cur = doc;\n"
     "    for (let i = 0; i < parts.length - 1; i++) { cur = cur[parts[i]] = cur[parts[i]] || {}; }\n"
     "    cur[parts[parts.length - 1]] = schema.defaults[p];\n  }\n}",
+    # the recursive form: defaults applied level by level along each declared path
+    "function fill(doc, schema) {\n  for (const p of Object.keys(schema.paths)) {\n    const type = schema.paths[p];\n"
+    "    const parts = type.splitPath();\n    let cur = doc;\n    for (let j = 0; j < parts.length; ++j) {\n"
+    "      const piece = parts[j];\n      if (j === parts.length - 1) {\n"
+    "        if (cur[piece] !== undefined) { fill(cur[piece], type.schema); break; }\n"
+    "        cur[piece] = type.getDefault(doc);\n        break;\n      }\n      cur = cur[piece];\n    }\n  }\n}",
 ]
 
 

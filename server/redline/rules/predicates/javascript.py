@@ -792,6 +792,8 @@ def proto_assign(ctx: MatchContext):
     elif bindings and all(b.kind == "value" and b.value is not None for b in bindings) \
             and a.flow(outer_key, "proto").kind == Kind.PARAM:
         # `newKey = key.substring(0, i)`: a path string split one key per call (set('a.b.c', v)).
+        if SCHEMA_WORDS.search(fn_text):
+            return None  # the paths are a schema's declared ones (an ODM applying defaults)
         how = f"a path of keys split by the recursive function {name}()"
     else:
         return None
