@@ -12,11 +12,13 @@ from redline.findings import Confidence, Severity
 from redline.pipeline import analyze_text, make_source
 
 TRY_PASS = "def f():\n    try:\n        run()\n    except Exception:\n        pass\n"
+# bandit is off by default (issue 13); these tests are about it, so they turn it on.
 ONLY_BANDIT = Config(engines=(("redline", False), ("secrets", False), ("dependencies", False), ("registry", False),
-                              ("detect-secrets", False)))
+                              ("detect-secrets", False), ("bandit", True)))
 # B110 (try/except/pass) is off by default (engines/bandit.py DEFAULT_OFF); these tests use it
 # as the plainest unmapped bandit check, so they turn it back on.
-DEFAULT = Config(engines=(("dependencies", False), ("registry", False), ("detect-secrets", False)), bandit_checks=("B110",))
+DEFAULT = Config(engines=(("dependencies", False), ("registry", False), ("detect-secrets", False), ("bandit", True)),
+                 bandit_checks=("B110",))
 
 
 def scan(code: str, config: Config = DEFAULT, path: str = "app.py"):
@@ -25,11 +27,22 @@ def scan(code: str, config: Config = DEFAULT, path: str = "app.py"):
     return a.findings
 
 
-def test_engine_is_registered_slow_and_on_by_default():
+def test_engine_is_registered_slow_and_off_by_default():
     assert get("bandit") is ENGINE
-    assert ENGINE.slow and ENGINE.default_on
+    assert ENGINE.slow and not ENGINE.default_on
     assert ENGINE.applies(make_source("a.py", b"x = 1\n"))
     assert not ENGINE.applies(make_source("a.js", b"x = 1;\n"))
+
+
+def test_default_configuration_runs_no_bandit_and_one_switch_turns_it_on(tmp_path):
+    from redline.config import load_file
+
+    plain = Config(bandit_checks=("B110",))
+    assert not [f for f in scan(TRY_PASS, plain) if f.engine == "bandit"]
+    (tmp_path / "redline.toml").write_text("bandit-checks = [\"B110\"]\n[engines]\nbandit = true\n")
+    config, problems = load_file(tmp_path / "redline.toml")
+    assert not problems
+    assert [f.property("bandit_id") for f in scan(TRY_PASS, config) if f.engine == "bandit"] == ["B110"]
 
 
 def test_unmapped_results_become_rl901_with_bandit_id_cwe_severity_and_confidence():

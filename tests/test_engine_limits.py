@@ -235,7 +235,8 @@ def pathological_sql(size: int = 180_000) -> str:
 @pytest.mark.parametrize("fmt", ["json", "text", "sarif"])
 def test_scan_reports_bandit_skipped_on_the_pathological_file(tmp_path, fmt):
     (tmp_path / "slow.py").write_text(pathological_sql())
-    (tmp_path / "redline.toml").write_text("time-limit = 1\n")
+    # bandit is off by default (issue 13): this test is about its time limit, so it turns it on.
+    (tmp_path / "redline.toml").write_text("time-limit = 1\n[engines]\nbandit = true\n")
     proc = subprocess.run(
         [sys.executable, "-m", "redline", "scan", "slow.py", "--format", fmt, "--fail-on", "never", "--jobs", "1"],
         cwd=tmp_path, capture_output=True, text=True, timeout=120,  # only a guard against a hang
@@ -296,10 +297,18 @@ async def _settle():
         await asyncio.sleep(0)
 
 
+def _with_bandit(session):
+    """bandit is off by default (issue 13); these tests need a slow engine on Python files."""
+    from redline.lsp.settings import ServerSettings
+
+    session.configure(ServerSettings(config={"engines": {"bandit": True}}))
+    return session
+
+
 async def test_closing_a_document_drops_its_waiting_slow_job(tmp_path):
     from redline.lsp.session import Session
 
-    session = Session(NullSink())
+    session = _with_bandit(Session(NullSink()))
     session.jobs = jobs = FakeJobs()
     uris = {}
     for name in ("a.py", "b.py", "c.py"):
@@ -324,7 +333,7 @@ async def test_a_job_stuck_past_its_limits_restarts_the_worker(tmp_path, monkeyp
 
     monkeypatch.setattr(Session, "SLOW_JOB_OVERDUE_FACTOR", 0)
     monkeypatch.setattr(Session, "SLOW_JOB_GRACE_S", 0.05)
-    session = Session(NullSink())
+    session = _with_bandit(Session(NullSink()))
     session.jobs = jobs = FakeJobs()
     restart = jobs.shutdown
 
@@ -362,7 +371,7 @@ async def server(lsp_client: LanguageClient):
 async def test_lsp_worker_skips_bandit_and_moves_on(server, tmp_path):
     """The worker process stops bandit on the pathological file at the limit, says so, keeps
     the fast findings, and runs the next document's slow engines."""
-    (tmp_path / "redline.toml").write_text("time-limit = 1\n")
+    (tmp_path / "redline.toml").write_text("time-limit = 1\n[engines]\nbandit = true\n")  # off by default
     await initialize(server, root=tmp_path, options={"slowEnginesDelayMs": 0})
     slow_uri = open_doc(server, tmp_path / "slow.py", pathological_sql())
     msg = await logged(server, "bandit skipped")
@@ -371,6 +380,6 @@ async def test_lsp_worker_skips_bandit_and_moves_on(server, tmp_path):
     first = await published(server, slow_uri, 1)
     assert "RL204" in codes(first.diagnostics)
     # The worker is free again: the next document's bandit findings arrive.
-    # (B113, a request without a timeout: on by default and covered by no Redline rule)
-    other = open_doc(server, tmp_path / "other.py", "import requests\n\nrequests.get(url)\n")
+    # (B612, logging.config.listen: a bandit check covered by no Redline rule)
+    other = open_doc(server, tmp_path / "other.py", "import logging.config\n\nlogging.config.listen(9999)\n")
     await published(server, other, 1, pred=lambda p: "RL901" in codes(p.diagnostics))

@@ -191,7 +191,10 @@ def to_findings(file: SourceFile, issues, config: Config) -> list[Finding]:
 class BanditEngine:
     name = "bandit"
     slow = True
-    default_on = True
+    # Off by default (issue 13, docs/engines.md): measured on real code and the labelled sets,
+    # the checks it runs by default added one true finding (B113), which RL336 now reports.
+    # `[engines] bandit = true` (or the editor's `redline.engines`) turns it back on.
+    default_on = False
     # Gives [] for a buffer with syntax errors: keep the previous results meanwhile.
     SKIPS_UNPARSABLE = True
 
