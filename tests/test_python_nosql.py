@@ -91,3 +91,20 @@ def test_where_code_in_a_dictionary_literal_is_left_to_rl131():
 def test_constant_where_code_stored_is_not_reported():
     code = "def f():\n    q = {}\n    q['$where'] = 'this.a > this.b'\n    return db.t.find(q)\n"
     assert rl149(code) == []
+
+
+FASTAPI = "from fastapi import FastAPI, Body\nimport motor.motor_asyncio\napp = FastAPI()\ndb = motor.motor_asyncio.AsyncIOMotorClient().app\n\n"
+
+
+def test_a_handler_parameter_declared_as_a_json_structure_is_high():
+    code = FASTAPI + ("@app.post('/login')\nasync def login(creds: dict):\n"
+                      "    return await db.users.find_one({'name': creds['name'], 'pw': creds['pw']})\n")
+    found = [(f.span.start_line + 1, f.confidence) for f in analyze_text("app.py", code).findings if f.code == "RL149"]
+    assert found == [(8, Confidence.HIGH)]
+
+
+@pytest.mark.parametrize("params", ["name: str = Body(...), pw: str = Body(...)", "name: str, pw: int"])
+def test_handler_parameters_declared_as_scalars_are_not_reported(params):
+    code = FASTAPI + (f"@app.post('/login')\nasync def login({params}):\n"
+                      "    return await db.users.find_one({'name': name, 'pw': pw})\n")
+    assert [f for f in analyze_text("app.py", code).findings if f.code == "RL149"] == []

@@ -15,7 +15,17 @@ from __future__ import annotations
 
 from redline.findings import Related, Span
 from redline.rules.predicates import MatchContext, Verdict, predicate
-from redline.rules.predicates.python_scope import arg, call_qualname, callee_name, imports_module, string_value, text, unwrap
+from redline.rules.predicates.python_scope import (
+    arg,
+    call_qualname,
+    callee_name,
+    enclosing_function,
+    imports_module,
+    parameters,
+    string_value,
+    text,
+    unwrap,
+)
 from redline.rules.predicates.python_sinks import HIGH, MEDIUM, related_for, scope_uses
 from redline.rules.predicates.taint_python import reaching_values, value_of
 
@@ -30,6 +40,8 @@ SCALAR_CASTS = frozenset({"str", "int", "float", "bool", "ObjectId", "Decimal", 
 JSON_LOADERS = frozenset({"json.loads", "simplejson.loads", "ujson.loads", "orjson.loads", "rapidjson.loads",
                           "flask.json.loads", "bson.json_util.loads"})
 MAX_DEPTH = 5
+# Parameter annotations under which a web framework hands over the parsed JSON as it is.
+STRUCTURED_ANNOTATIONS = frozenset({"dict", "Dict", "Mapping", "MutableMapping", "Any", "Json", "JSON", "object"})
 UPDATE_OPERATORS = frozenset({"$set", "$setOnInsert", "$push", "$addToSet"})
 WHY_VALUE = ("JSON can carry an object instead of a string, and {\"$ne\": null} or {\"$regex\": \".*\"} there matches "
              "every document (a login without the password, another user's records). Cast the value to the type the "
@@ -80,6 +92,23 @@ def _json_origin(file, node, depth: int = 0):
             found = _json_origin(file, value, depth + 1)
             if found is not None:
                 return found
+        return _structured_parameter(file, node)
+    return None
+
+
+def _structured_parameter(file, ident):
+    """The annotation of a request-handler parameter declared as a JSON structure (FastAPI
+    `filters: dict`, `body: Dict[str, Any]`, `data: Any`): the framework parses the body into it
+    as it is, objects included. Parameters declared `str`/`int` are validated scalars."""
+    fn = enclosing_function(ident)
+    if fn is None:
+        return None
+    for name, _pnode, _default, ann in parameters(fn):
+        if name != text(ident) or ann is None:
+            continue
+        words = text(ann).replace(" ", "")
+        if words.split("[", 1)[0].rsplit(".", 1)[-1] in STRUCTURED_ANNOTATIONS and value_of(file, ident).tainted:
+            return ann
     return None
 
 
@@ -179,6 +208,8 @@ def _finding(file, call, which: str, key, value, stored: bool = False):
         return None
     field_words = f"field '{key_name}'" if key_name and not key_name.startswith("$") else (key_name or "a field")
     related = (Related(Span.of_node(origin), "parsed from the client's JSON here: it may hold an object such as {\"$ne\": null}"),)
+    if origin.type not in ("call", "attribute", "subscript"):  # a parameter's annotation
+        related = (Related(Span.of_node(origin), "declared as a JSON structure: the framework passes the client's objects through"),)
     return Verdict(confidence=HIGH, node=value,
                    args={"what": f"A JSON value from the request ({val.what}) for {field_words}", "where": which,
                          "why": WHY_UPDATE if key_name in UPDATE_OPERATORS or which == "the update document" and not key_name
