@@ -104,3 +104,24 @@ def test_a_long_concatenation_after_a_fixed_program_is_followed_to_its_start():
             "    String line = \"java -jar signer.jar -c \" + session.folder() + \"/\" + session.name() + \".cod\" + \" -q\" + \" -v\";\n"
             "    Runtime.getRuntime().exec(line);\n  }\n}\n")
     assert hits(code, "RL102") == [(5, Confidence.LOW)]
+
+
+# ---------------------------------------------------------------------- RL106 sockets
+
+
+def test_a_socket_to_a_host_from_the_request_is_ssrf():
+    code = ("class Ping extends HttpServlet {\n  protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {\n"
+            "    String host = request.getParameter(\"host\");\n    try (Socket s = new Socket(host, 443)) {\n      response.getWriter().print(\"up\");\n    }\n  }\n}\n")
+    assert hits(code, "RL106") == [(4, Confidence.HIGH)]
+
+
+@pytest.mark.parametrize("code", [
+    # a server binding a port: no host from anyone
+    "class S {\n  void start(int port) throws IOException { new ServerSocket().bind(new InetSocketAddress(\"0.0.0.0\", port)); }\n}\n",
+    # a client whose host is configuration
+    "class C {\n  private String host;\n  Socket open() throws IOException { return new Socket(host, 25); }\n}\n",
+    # a command-line tool connecting where its user says
+    "class Tool {\n  public static void main(String[] args) throws IOException {\n    new Socket(args[0], Integer.parseInt(args[1])).close();\n  }\n}\n",
+])
+def test_sockets_without_request_data_are_not_ssrf(code):
+    assert hits(code, "RL106") == []

@@ -817,6 +817,8 @@ def ssrf(ctx: MatchContext):
     flow = _user_url_flow(a, call, arg, "url")
     if flow is None:
         return None
+    if fn in ("Socket", "InetSocketAddress") and from_command_line(flow):
+        return None  # a client tool connecting to the host its user names: its purpose
     return _verdict(flow, HIGH, {"how": describe(flow)})
 
 
