@@ -217,3 +217,15 @@ def test_example_benchmark_and_task_files_get_no_undeclared_import(tmp_path):
                       "noxfile.py": "import nox_zz\n", "mylib/benchmarks/bench_a.py": "import pyperf_zz\n"})
     assert _rl406(tmp_path, "noxfile.py") == []
     assert _rl406(tmp_path, "mylib/benchmarks/bench_a.py") == []
+
+
+def test_an_examples_ranges_and_unpinned_names_are_not_reported_but_its_vulnerable_pins_are(tmp_path):
+    from redline import roles
+
+    assert roles.policy_action("example", "dependencies", None, False, None, "RL403") == "drop"
+    assert roles.policy_action("example", "dependencies", None, False, None, "RL402") == "drop"
+    assert roles.policy_action("example", "dependencies", None, True, None, "RL401") == "hint"
+    text = "flask\nrequests>=2.0\n"
+    _write(tmp_path, {".git/HEAD": "", "examples/app/requirements.txt": text, "requirements.txt": text})
+    assert not {f.code for f in analyze_text(str(tmp_path / "examples/app/requirements.txt"), text, slow=False).findings} & {"RL402", "RL403"}
+    assert "RL403" in {f.code for f in analyze_text(str(tmp_path / "requirements.txt"), text, slow=False).findings}

@@ -137,6 +137,11 @@ CODE_POLICY: dict[str, dict[str, str]] = {
     # Example, benchmark and dev-task code imports what its reader or the developer installs
     # (jsonschema's benchmarks/ and pyperf, noxfile.py and nox): 15 of 15 on real releases.
     "RL406": {EXAMPLE: DROP, DEV_CONFIG: DROP},
+    # An example's ranges and unpinned names are for its reader to resolve (gunicorn's examples:
+    # fastapi>=0.100.0, numpy): noise every time on real releases. A pinned vulnerable version
+    # there (RL401, family policy: hint) stays: readers copy an example's pins as they are.
+    "RL402": {EXAMPLE: DROP},
+    "RL403": {EXAMPLE: DROP},
     # A secret in a container's environment or a resource follows the secrets family: a
     # real-looking one is reported wherever it is, a demo password is not.
     "RL532": {TEST: "confident", EXAMPLE: "confident", DEV_CONFIG: "confident"},
