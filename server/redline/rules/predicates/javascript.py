@@ -1905,12 +1905,10 @@ MODULE_PATH_NOTES = ("process.cwd", "process.env", "CWD", "cwd")
 
 @predicate("js.dynamic_require")
 def dynamic_require(ctx: MatchContext):
-    """require(x) / import(x) with a path computed at run time. Request data -> high; a path put
-    together from pieces ('./plugins/' + name, a template, path.join of a variable), or read from
-    the working directory or the environment -> low; a plain name handed in by the caller (a
-    plugin loader: require(moduleName)), constants, __dirname and require.resolve() of
-    constants -> nothing. A `require` that the file binds itself (a bundle's module wrapper,
-    AMD) is not node's."""
+    """require(x) / import(x) with a path computed at run time. Request data -> high; a path from
+    the working directory or the environment -> low; a name or path handed in by the caller (a
+    plugin loader), constants, __dirname and require.resolve() of constants -> nothing. A
+    `require` that the file binds itself (a bundle's module wrapper, AMD) is not node's."""
     a = _analyzer(ctx)
     call, arg = ctx.node("match"), ctx.node("arg")
     fn_node = ctx.node("fn")
@@ -1928,11 +1926,13 @@ def dynamic_require(ctx: MatchContext):
         return None
     if flow.kind == Kind.TAINTED:
         conf = HIGH
-    elif flow.how or a.text(arg.child_by_field_name("function") or arg).startswith("path.") \
-            or any(w in a.text(arg) for w in MODULE_PATH_NOTES):
-        conf = LOW  # a path put together at run time ('./plugins/' + name), or from the cwd/environment
+    elif any(w in a.text(arg) for w in MODULE_PATH_NOTES):
+        conf = LOW  # code loaded from wherever the process was started, or named by the environment
     else:
-        return None  # require(name) of a plain parameter or value: a plugin loader, named by its caller
+        # require(name), require('./plugins/' + name), require(path.join(dir, file)): a plugin or
+        # rule loader whose caller names the module. On real code (express's view engines, eslint's
+        # --rulesdir, knex's CLI) these were all by design, so only request data counts.
+        return None
     how = describe(flow, "computed at run time")
     if flow.kind < Kind.TAINTED and any(w in a.text(arg) for w in MODULE_PATH_NOTES):
         how = "taken from the working directory or the environment"
@@ -1992,7 +1992,10 @@ def unsafe_buffer(ctx: MatchContext):
         flow = a.flow(arg, "buffer")
         if SIZE_NAME.search(a.text(arg)) and flow.kind < Kind.TAINTED:
             return None  # new Buffer(len): a size by its name (zero-filled since Node 8)
-        conf = HIGH if flow.kind == Kind.TAINTED else (MEDIUM if flow.kind == Kind.PARAM else LOW)
+        if flow.kind < Kind.PARAM or _feature_fallback(a, call):
+            return None  # a value the code made itself (a digest, a field), or the old-Node branch of
+            # `Buffer.from ? Buffer.from(x) : new Buffer(x)`
+        conf = HIGH if flow.kind == Kind.TAINTED else MEDIUM
         src = f" from {describe(flow)}" if flow.kind == Kind.TAINTED else ""
         return verdict(flow if flow.kind == Kind.TAINTED else Flow(Kind.UNKNOWN), conf, {
             "what": f"new Buffer({_short_text(a.text(arg))}){src} uses the deprecated Buffer constructor",
@@ -2008,6 +2011,19 @@ def unsafe_buffer(ctx: MatchContext):
     return Verdict(confidence=LOW, args={
         "what": f"{ctx.text('fn')}() returns uninitialised memory that this function never fills",
         "why": "bytes not overwritten still hold earlier data (other requests, keys) and leak when the buffer is sent or stored"})
+
+
+def _feature_fallback(a: JsAnalyzer, call) -> bool:
+    """`cond ? Buffer.alloc(x) : new Buffer(x)` / `if (Buffer.from) ... else new Buffer(x)`: the
+    deprecated constructor kept for old Node only."""
+    n = call.parent
+    while n is not None and n.type not in FUNCTION_TYPES:
+        if n.type in ("ternary_expression", "if_statement"):
+            text = a.text(n)
+            if "Buffer.from" in text or "Buffer.alloc" in text:
+                return True
+        n = n.parent
+    return False
 
 
 def _ident(call, field_name: str):
