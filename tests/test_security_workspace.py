@@ -44,9 +44,11 @@ HANG = 180  # seconds: only turns a hung server into a failure, never a measurem
 # standard-library name: these are the only ones that still ran). `redline/` itself too.
 RUNPY_CHAIN = {"importlib", "contextlib", "warnings", "collections", "keyword", "operator", "reprlib", "functools", "types"}
 
-# bandit's B113 (a request without a timeout) is on by default and covered by no Redline rule: its
-# RL901 finding proves that the worker started and ran bandit.
-APP = "import os\n\nimport requests\n\n\ndef run(cmd, url):\n    os.system(cmd)\n    return requests.get(url)\n"
+# bandit's B612 (logging.config.listen) is covered by no Redline rule: its RL901 finding proves
+# that the worker started and ran bandit. bandit and detect-secrets are off by default (issue 13):
+# the workspace's configuration turns them on, so that their imports run here too.
+APP = "import os\n\nimport logging.config\n\n\ndef run(cmd):\n    os.system(cmd)\n    return logging.config.listen(9999)\n"
+ENGINES_ON = "[engines]\nbandit = true\ndetect-secrets = true\n"
 
 
 def _marker_code(markers: Path, name: str) -> str:
@@ -100,6 +102,7 @@ def plant(ws: Path, markers: Path, *, runpy_chain: bool) -> list[str]:
     (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: evil-dist\nVersion: 1.0\n")
     (dist / "entry_points.txt").write_text(entry_points)
     (ws / "app.py").write_text(APP)
+    (ws / "redline.toml").write_text(ENGINES_ON)
     return planted
 
 
