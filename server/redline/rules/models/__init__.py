@@ -28,6 +28,13 @@ Top-level keys (all optional except `language`):
     pattern = "^(get|read)\\w*Param" #   RE2, on the method name
 
     [[source]]
+    kind = "member"                  # a property read (or method call) on a known object:
+    receiver_names = ["req"]         #   req.query, ctx.request, location.hash; `names` are the
+    names = ["query", "body"]        #   properties, `methods` the methods (req.get('x')); the
+    methods = ["get", "header"]      #   analyzer decides which objects are that receiver
+    label = "request data"
+
+    [[source]]
     kind = "entry"                   # parameters of an entry point: main(String[] args)
     methods = ["main"]
     label = "command-line arguments"
@@ -85,7 +92,7 @@ from redline.secrets.regex import linear
 
 HERE = Path(__file__).resolve().parent
 
-SOURCE_KINDS = ("call", "annotation", "helper", "entry")
+SOURCE_KINDS = ("call", "annotation", "helper", "entry", "member")
 PROPAGATOR_KINDS = ("passthrough", "safe", "append", "format", "builder", "getter", "remove", "put", "container",
                     "write", "transform")
 SANITIZER_ON = ("both", "callee")
