@@ -200,6 +200,9 @@ def test_library_knowledge_comes_from_the_javascript_model():
     assert not model.sanitizes("sql", "run", "cleanup.run")
     assert "parseInt" in model.propagates("safe") and "trim" in model.propagates("passthrough")
     assert "join" in model.propagates("transform")
+    # sources: the request's properties and methods, and NestJS decorators, are model entries too
+    assert {"query", "body"} <= taint_js.REQUEST_PROPS and "get" in taint_js.REQUEST_METHODS
+    assert "Query" in taint_js.NEST_DECORATORS
     # and the analysis follows it: an escaped value is safe in SQL, the raw one is not
     assert not only("a.js", "function f(db, n) { return db.query(\"SELECT * FROM t WHERE a = '\" + escapeId(n) + \"'\"); }\n", "RL101")
     assert only("a.js", "function f(db, n) { return db.query(\"SELECT * FROM t WHERE a = '\" + n + \"'\"); }\n", "RL101")

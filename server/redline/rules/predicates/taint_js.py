@@ -2,7 +2,8 @@
 
 Sources: Express/Fastify/Next `req.query|params|body|headers|cookies|...`, `req.get()`,
 Koa `ctx.query|params|request.body`, browser `location.*`, `document.URL|referrer`,
-`window.name`, and `process.argv`. Sanitizers (per-category escaping functions by name) and
+`window.name`, and `process.argv` (the framework properties are `member` and `annotation`
+sources of the model). Sanitizers (per-category escaping functions by name) and
 the calls that return numbers, pass the receiver's text on or carry their arguments' data are
 read from rules/models/javascript.toml (docs/models.md). Propagation: declarations (with destructuring), assignments,
 `+=`, `push`, template literals, `+`, `concat`, `join`, `replace`, `util.format`, and any
@@ -33,30 +34,32 @@ FUNCTIONS = frozenset({
     "function_declaration", "function_expression", "function", "arrow_function", "method_definition",
     "generator_function_declaration", "generator_function",
 })
-REQUEST_NAMES = frozenset({"req", "request"})
 RESPONSE_NAMES = frozenset({"res", "response", "resp", "reply"})
-REQUEST_PROPS = frozenset({
-    "query", "params", "body", "headers", "cookies", "signedCookies", "url", "originalUrl", "path",
-    "files", "file", "search", "searchParams", "nextUrl", "rawBody",
-})
-REQUEST_METHODS = frozenset({"get", "header", "param", "json", "formData", "text"})
-KOA_PROPS = frozenset({"query", "params", "querystring", "request", "headers", "cookies"})
-BROWSER_LOCATION_PROPS = frozenset({"hash", "search", "href", "pathname"})
-DOCUMENT_PROPS = frozenset({"URL", "documentURI", "referrer", "baseURI"})
-NEST_DECORATORS = frozenset({"Param", "Query", "Body", "Headers", "Req", "Request", "Cookies", "UploadedFile",
-                             "UploadedFiles", "RawBody", "HostParam", "Session"})
 CONSTANT_GLOBALS = frozenset({"undefined", "NaN", "Infinity", "__dirname", "__filename"})
 NAMESPACES = frozenset({"path", "url", "querystring", "util", "fs", "Buffer", "JSON", "Object", "Array", "String",
                         "Math", "Number", "os", "crypto", "qs", "_", "lodash", "validator", "he", "shellescape"})
 # Library knowledge (sanitizers per category, number-returning calls, pass-through methods and
 # argument transformers) is data: rules/models/javascript.toml (docs/models.md).
 MODEL = load_model("javascript")
+
+
+def _member_source(label: str):
+    return next(src for src in MODEL.sources_of("member") if src.label == label)
+
+
+REQUEST_PROPS = _member_source("request data").names
+REQUEST_METHODS = _member_source("request data").methods
+KOA_PROPS = _member_source("Koa context").names
+BROWSER_LOCATION_PROPS = _member_source("page URL").names
+DOCUMENT_PROPS = _member_source("document").names
+ARCHIVE_ENTRY_PROPS = _member_source("archive entry").names
+REQUEST_NAMES = _member_source("request data").receiver_names
+NEST_DECORATORS = frozenset().union(*(src.names for src in MODEL.sources_of("annotation")))
 NUMERIC_CALLS = MODEL.propagates("safe")
 PASSTHROUGH_METHODS = MODEL.propagates("passthrough")
 TRANSFORMERS = MODEL.propagates("transform")
 # Text already in the page (form fields, element text) read back for an HTML sink: markup the
 # page escaped once becomes markup again (CodeQL js/xss-through-dom).
-ARCHIVE_ENTRY_PROPS = frozenset({"path", "fileName", "name"})
 DOM_TEXT = "text read from the page"
 DOM_TEXT_METHODS = frozenset({"val", "text"})
 DOM_TEXT_PROPS = frozenset({"value", "textContent", "innerText"})
