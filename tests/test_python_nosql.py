@@ -108,3 +108,16 @@ def test_handler_parameters_declared_as_scalars_are_not_reported(params):
     code = FASTAPI + (f"@app.post('/login')\nasync def login({params}):\n"
                       "    return await db.users.find_one({'name': name, 'pw': pw})\n")
     assert [f for f in analyze_text("app.py", code).findings if f.code == "RL149"] == []
+
+
+def test_a_match_stage_of_an_aggregation_pipeline_is_a_filter():
+    code = ("@app.route('/stats', methods=['POST'])\ndef stats():\n    team = request.get_json()['team']\n"
+            "    stages = [{'$match': {'team': team}}, {'$group': {'_id': '$kind', 'n': {'$sum': 1}}}]\n"
+            "    return str(list(db.events.aggregate(stages)))\n")
+    assert rl149(code) == [(4, Confidence.HIGH)]
+
+
+def test_a_pipeline_of_constants_and_casts_is_not_reported():
+    code = ("@app.route('/stats', methods=['POST'])\ndef stats():\n    team = str(request.get_json()['team'])\n"
+            "    return str(list(db.events.aggregate([{'$match': {'team': team}}, {'$limit': 10}])))\n")
+    assert rl149(code) == []

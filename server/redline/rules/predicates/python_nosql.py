@@ -31,7 +31,7 @@ from redline.rules.predicates.taint_python import reaching_values, value_of
 
 MONGO_FILTER_METHODS = frozenset({"find", "find_one", "find_one_and_update", "find_one_and_delete", "find_one_and_replace",
                                   "update_one", "update_many", "delete_one", "delete_many", "count_documents",
-                                  "replace_one", "distinct", "count", "remove"})
+                                  "replace_one", "distinct", "count", "remove", "aggregate"})
 MONGO_UPDATE_METHODS = frozenset({"update_one", "update_many", "find_one_and_update"})
 MONGO_MODULES = ("pymongo", "motor", "mongoengine", "flask_pymongo", "mongomock")
 # Calls whose result cannot be a dict or list (a document or an operator).
@@ -56,7 +56,8 @@ CODE_OPERATORS = frozenset({"$where", "$function", "$accumulator"})
 WHY_KEY = ("the client chooses which field is matched, or names an operator ($ne, $where). Map it to a field name "
            "from a fixed list.")
 # Operators whose operand is itself a filter or a set of fields: an object there chooses operators.
-DOCUMENT_OPERATORS = frozenset({"$set", "$setOnInsert", "$push", "$addToSet", "$and", "$or", "$nor", "$not", "$elemMatch"})
+DOCUMENT_OPERATORS = frozenset({"$set", "$setOnInsert", "$push", "$addToSet", "$and", "$or", "$nor", "$not", "$elemMatch",
+                                "$match"})
 
 
 def _json_origin(file, node, depth: int = 0):
@@ -136,6 +137,8 @@ def _documents(file, node, depth: int = 0):
         return []
     if node.type == "dictionary":
         return [node]
+    if node.type == "list":  # an aggregation pipeline: its stages
+        return [item for item in node.named_children if item.type == "dictionary"]
     if node.type == "identifier":
         out = []
         for value in reaching_values(file, node):
@@ -223,7 +226,10 @@ def nosql_operator_injection(ctx: MatchContext):
     name = ctx.text("fn")
     if name not in MONGO_FILTER_METHODS or not imports_module(ctx.file, *MONGO_MODULES):
         return None
-    docs = [("the query filter", arg(call, 0, "filter"))]
+    if name == "aggregate":
+        docs = [("the aggregation pipeline", arg(call, 0, "pipeline"))]
+    else:
+        docs = [("the query filter", arg(call, 0, "filter"))]
     if name in MONGO_UPDATE_METHODS:
         docs.append(("the update document", arg(call, 1, "update")))
     for which, node in docs:
