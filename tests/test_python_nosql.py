@@ -121,3 +121,16 @@ def test_a_pipeline_of_constants_and_casts_is_not_reported():
     code = ("@app.route('/stats', methods=['POST'])\ndef stats():\n    team = str(request.get_json()['team'])\n"
             "    return str(list(db.events.aggregate([{'$match': {'team': team}}, {'$limit': 10}])))\n")
     assert rl149(code) == []
+
+
+def test_a_filter_variable_built_as_a_dictionary_is_judged_once_by_its_values():
+    casted = ("@app.route('/o', methods=['POST'])\ndef o():\n    flt = {'customer': str(request.get_json()['c'])}\n"
+              "    return str(list(db.orders.find(flt)))\n")
+    raw = ("@app.route('/o', methods=['POST'])\ndef o():\n    flt = {'customer': request.get_json()['c']}\n"
+           "    return str(list(db.orders.find(flt)))\n")
+    codes = lambda code: sorted(f.code for f in analyze_text("app.py", HEAD + code).findings if f.code in ("RL131", "RL149"))
+    assert codes(casted) == []
+    assert codes(raw) == ["RL149"]
+    # the whole query from the request stays RL131's
+    whole = "@app.route('/w', methods=['POST'])\ndef w():\n    q = request.get_json()\n    return str(list(db.orders.find(q)))\n"
+    assert codes(whole) == ["RL131"]
