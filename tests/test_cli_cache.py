@@ -105,7 +105,28 @@ def test_results_that_read_other_files_are_not_cached(project, capsys):
 
 
 def _entries(project: Path) -> list[Path]:
-    return [p for p in (project / ".redline_cache").rglob("*") if p.is_file() and p.parent.name != ".redline_cache"]
+    return [
+        p for p in (project / ".redline_cache").rglob("*")
+        if p.is_file() and p.parent.name != ".redline_cache" and p.name != cache.PACK
+    ]
+
+
+def _packs(project: Path) -> list[Path]:
+    return list((project / ".redline_cache").rglob(cache.PACK))
+
+
+def _forge_packs(project: Path, key: bytes | None = None) -> None:
+    """Every pack rewritten to say "no findings" for each of its entries: with its MAC line kept
+    (key None) or signed with `key` (someone else's)."""
+    import hashlib
+    import hmac as hmac_mod
+
+    for p in _packs(project):
+        mac, _, payload = p.read_bytes().partition(b"\n")
+        forged = json.dumps({k: "[]" for k in json.loads(payload)}).encode()
+        if key is not None:
+            mac = hmac_mod.new(key, cache.PACK.encode() + b"\0" + forged, hashlib.sha256).hexdigest().encode()
+        p.write_bytes(mac + b"\n" + forged)
 
 
 def test_forged_entries_do_not_hide_findings(project, capsys, calls, tmp_path, monkeypatch):
@@ -113,9 +134,11 @@ def test_forged_entries_do_not_hide_findings(project, capsys, calls, tmp_path, m
     entries = _entries(project)
     assert len(entries) == 5  # app.py, other.py, redline.toml; RL406 of app.py and other.py (cache.deps_stamp)
     # A forged entry: "no findings", with the MAC line kept or recomputed without the user's key.
+    assert len(_packs(project)) == 1  # and one pack of them
     for p in entries:
         mac, _, _payload = p.read_bytes().partition(b"\n")
         p.write_bytes(mac + b"\n[]")
+    _forge_packs(project)
     calls.clear()
     _code, doc, _ = scan(["."], capsys)
     assert sorted(calls) == ["app.py", "other.py"] and len(doc["findings"]) == 2
@@ -133,9 +156,47 @@ def test_forged_entries_do_not_hide_findings(project, capsys, calls, tmp_path, m
         payload = b"[]"
         mac = hmac_mod.new(forged_key, k.encode() + b"\0" + payload, hashlib.sha256).hexdigest()
         p.write_bytes(mac.encode() + b"\n" + payload)
+    _forge_packs(project, forged_key)
     calls.clear()
     _code, doc, _ = scan(["."], capsys)
     assert sorted(calls) == ["app.py", "other.py"] and len(doc["findings"]) == 2
+
+
+def test_the_pack_serves_a_warm_scan_and_a_forged_pack_is_not_believed(project, capsys, calls):
+    """The second scan reads its entries from the one pack (the entry files may be gone); a pack
+    changed after signing, or signed with another key, is ignored and the entry files decide."""
+    _code, first, _ = scan(["."], capsys)
+    [pack] = _packs(project)
+    for p in _entries(project):
+        p.unlink()
+    calls.clear()
+    _code, doc, _ = scan(["."], capsys)
+    assert calls == [] and doc["findings"] == first["findings"]
+    _forge_packs(project)
+    calls.clear()
+    _code, doc, _ = scan(["."], capsys)
+    assert sorted(calls) == ["app.py", "other.py"] and doc["findings"] == first["findings"]
+    for p in _entries(project):  # the scan above wrote them and a good pack again
+        p.unlink()
+    _forge_packs(project, b"k" * 32)
+    calls.clear()
+    _code, doc, _ = scan(["."], capsys)
+    assert sorted(calls) == ["app.py", "other.py"] and doc["findings"] == first["findings"]
+    # A damaged pack (truncated) is ignored the same way.
+    pack.write_bytes(pack.read_bytes()[:40])
+    calls.clear()
+    _code, doc, _ = scan(["."], capsys)
+    assert doc["findings"] == first["findings"]
+
+
+def test_a_scan_of_one_file_keeps_the_others_in_the_pack(project, capsys, calls):
+    scan(["."], capsys)
+    scan(["app.py"], capsys)
+    for p in _entries(project):
+        p.unlink()
+    calls.clear()
+    scan(["."], capsys)
+    assert calls == []  # other.py's entries stayed in the pack
 
 
 def test_a_key_readable_by_others_turns_the_cache_off(project, capsys, calls):

@@ -26,6 +26,12 @@ suppressions, the configuration and fingerprints (pipeline.finalize) are applied
 merge, on every scan. Results from a run in which an engine failed or hit its time limit are not
 stored (they may differ next time).
 
+**One pack per scan.** Each entry is its own signed file, and after an in-process scan the
+entries it read or wrote are also written together to one signed file, `pack`, in the
+environment's folder (`ResultCache.flush`): the next scan opens and verifies that one file instead
+of one file per entry and falls back to the entry files for anything it lacks. Workers
+(`--jobs 2`) write entry files only.
+
 **A hostile repository.** The folder is inside the workspace, so a repository could commit a
 `.redline_cache/` with forged entries that say "no findings". Every entry is therefore
 authenticated with HMAC-SHA256 under a per-user secret key kept outside the workspace, in the
@@ -55,6 +61,8 @@ DIR_NAME = ".redline_cache"
 FORMAT = "v1"
 CROSS_FILE_ENGINES = frozenset({"dependencies", "registry"})
 MAX_ENTRY = 50_000_000
+MAX_PACK = 200_000_000
+PACK = "pack"  # one signed file per environment: the entries of the last in-process scan
 TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# This folder is a cache made by redline scan; `redline clean` removes it.\n"
 
 
@@ -195,6 +203,8 @@ class ResultCache:
         self.misses = 0
         self._stamps: dict[str, bytes] = {}  # folder (or "" for the environment) -> its stamp, for this scan
         self._real: dict[str, str] = {}  # folder as given -> its real path, for this scan
+        self._pack: dict[str, str] | None = None  # entry key -> payload, from the pack (read on first get)
+        self._used: dict[str, str] = {}  # entries read or written in this process: the next pack
 
     @classmethod
     def open(cls, root: str, config, engines: list, slow: bool) -> "ResultCache | None":
@@ -232,8 +242,75 @@ class ResultCache:
     def _mac(self, k: str, payload: bytes) -> str:
         return hmac.new(self.key, k.encode() + b"\0" + payload, hashlib.sha256).hexdigest()
 
+    def _pack_path(self) -> str:
+        return os.path.join(self.root, FORMAT, self.env[:16], PACK)
+
+    def _load_pack(self) -> dict[str, str]:
+        """The entries of the last in-process scan, from one signed file (one open and one MAC
+        instead of one per entry: reading the entries was ~10% of a warm scan of Django)."""
+        if self._pack is None:
+            self._pack = {}
+            try:
+                fd = os.open(self._pack_path(), os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+            except OSError:
+                return self._pack
+            try:
+                with os.fdopen(fd, "rb") as fh:
+                    st = os.fstat(fh.fileno())
+                    if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_PACK:
+                        return self._pack
+                    raw = fh.read(st.st_size + 1)
+                mac, _, payload = raw.partition(b"\n")
+                if len(raw) > MAX_PACK or not hmac.compare_digest(mac.decode("ascii", "replace"), self._mac(PACK, payload)):
+                    return self._pack
+                data = json.loads(payload)
+                if isinstance(data, dict):
+                    self._pack = {k: v for k, v in data.items() if isinstance(k, str) and isinstance(v, str)}
+            except (OSError, ValueError, RecursionError):
+                pass
+        return self._pack
+
+    def flush(self) -> None:
+        """Write the pack for the next scan: this process's entries (and the previous pack's
+        others, while they are not most of it: a scan of a few files must not drop the rest).
+        Nothing is written when the pack already holds them all."""
+        if not self._used:
+            return
+        old = self._load_pack()
+        if all(old.get(k) == v for k, v in self._used.items()):
+            return
+        entries = dict(old) if len(old) <= 2 * len(self._used) + 1000 else {}
+        entries.update(self._used)
+        payload = json.dumps(entries, ensure_ascii=True, separators=(",", ":")).encode()
+        folder = os.path.dirname(self._pack_path())
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=folder)
+            try:
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(self._mac(PACK, payload).encode() + b"\n" + payload)
+                os.replace(tmp, self._pack_path())
+            except BaseException:
+                try:
+                    os.unlink(tmp)
+                except OSError:
+                    pass
+                raise
+        except OSError:
+            return
+        self._pack = entries
+
     def get(self, shown: str, text: bytes) -> list[Finding] | None:
         k = self._entry_key(shown, text)
+        packed = self._load_pack().get(k)
+        if packed is not None:
+            try:
+                findings = [decode(d) for d in json.loads(packed)]
+            except (ValueError, KeyError, TypeError, RecursionError):
+                pass  # the entry's own file decides
+            else:
+                self.hits += 1
+                self._used[k] = packed
+                return findings
         try:
             fd = os.open(self._path(k), os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
         except OSError:
@@ -255,6 +332,7 @@ class ResultCache:
             self.misses += 1
             return None
         self.hits += 1
+        self._used[k] = payload.decode("ascii")
         return findings
 
     def put(self, shown: str, text: bytes, findings: list[Finding]) -> None:
@@ -269,6 +347,7 @@ class ResultCache:
                 with os.fdopen(fd, "wb") as fh:
                     fh.write(self._mac(k, payload).encode() + b"\n" + payload)
                 os.replace(tmp, self._path(k))
+                self._used[k] = payload.decode("ascii")
             except BaseException:
                 try:
                     os.unlink(tmp)

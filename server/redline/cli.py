@@ -903,6 +903,8 @@ def run_scan(targets, root, config, *, slow: bool = True, jobs: int = 1, cache=N
             outcomes = _run_pool(targets, root, config, slow, jobs, cache)
     finally:
         gc.unfreeze()
+    if cache is not None:
+        cache.flush()  # one pack of this scan's entries, read at once by the next scan
     files = [o for o in outcomes if not isinstance(o, Skipped)]
     return files, [o for o in outcomes if isinstance(o, Skipped)]
 
