@@ -99,20 +99,22 @@ class Rule:
     source_file: str = field(default="", compare=False)
     extended_in: tuple[str, ...] = field(default=(), compare=False)
 
+    # Per-language lookups run for every query match (60,000 on Django): a scan of the few
+    # pairs, the last one winning as dict() would, instead of building a dict each time.
     def message_for(self, language: str) -> str:
-        return dict(self.messages).get(language, self.message)
+        return _lookup(self.messages, language, self.message)
 
     def confidence_for(self, language: str) -> Confidence:
-        return dict(self.confidences).get(language, self.confidence)
+        return _lookup(self.confidences, language, self.confidence)
 
     def query_for(self, language: str) -> str | None:
-        return dict(self.queries).get(language)
+        return _lookup(self.queries, language, None)
 
     def predicate_for(self, language: str) -> str | None:
-        return dict(self.predicates).get(language)
+        return _lookup(self.predicates, language, None)
 
     def fix_for(self, language: str) -> str | None:
-        return dict(self.fixes).get(language)
+        return _lookup(self.fixes, language, None)
 
     @property
     def family(self) -> str:
@@ -139,6 +141,14 @@ class Rule:
     def matches_selector(self, selector: str) -> bool:
         """True for the code, the name, or a code prefix like "RL1" / "RL10"."""
         return selector_matches(selector, self.code, self.name)
+
+
+def _lookup(pairs: tuple, language: str, default):
+    """dict(pairs).get(language, default) without the dict."""
+    for lang, value in reversed(pairs):
+        if lang == language:
+            return value
+    return default
 
 
 # Rule codes are stable forever (DESIGN.md): a rule folded into another keeps its code and name
