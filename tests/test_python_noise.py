@@ -133,6 +133,21 @@ def test_f_weak_hash_named_by_its_function_or_inside_oaep():
     )
 
 
+def test_f_password_hashed_into_a_challenge_response():
+    # The protocol fixes the hash of the answer to a server's challenge; no password is stored.
+    silent(
+        "import hashlib\n\ndef answer_sha2(password, nonce):\n    p1 = hashlib.sha256(password).digest()\n"
+        "    p2 = hashlib.sha256(p1).digest()\n    return hashlib.sha256(p2 + nonce).digest()\n",
+        "RL301",
+    )
+    silent("import hashlib\n\ndef cram(password, challenge):\n    return hashlib.md5(password + challenge).hexdigest()\n", "RL301")
+
+
+def test_f_stored_password_hashes_are_still_reported():
+    reported("import hashlib\n\ndef store(password, salt):\n    return hashlib.md5(salt + password).hexdigest()\n", "RL301")
+    reported("import hashlib\n\ndef store(password):\n    return hashlib.sha256(password.encode()).hexdigest()\n", "RL301")
+
+
 def test_f_rsa_sha1_signatures_and_context_free_digests_are_still_reported():
     # SHA-1 as the signature hash: a collision forges a signature.
     reported(

@@ -219,6 +219,23 @@ def _non_security_hash(ctx, call, data_words: list[str], context: list[str]) -> 
     return bool(NON_SECURITY_HASH.intersection(context + data_words))
 
 
+CHALLENGE_WORDS = frozenset({"scramble", "challenge", "nonce", "cnonce"})
+
+
+def _challenge_response(fn, data_words: list[str]) -> bool:
+    """The password is hashed into the answer to a server's challenge, as an authentication
+    protocol fixes it (MySQL's scramble, CRAM-MD5, HTTP digest and WSSE nonces): a function that
+    takes the challenge as a parameter, or hashes it with the password. Nothing is stored, and the
+    client cannot pick another hash; storing passwords is judged where it happens."""
+    if CHALLENGE_WORDS.intersection(data_words):
+        return True
+    params = fn.child_by_field_name("parameters") if fn is not None else None
+    if params is None:
+        return False
+    words = {w for n in _identifiers(params) for w in name_words(text(n))}
+    return bool(CHALLENGE_WORDS & words)
+
+
 def _oaep_parameter(call) -> bool:
     """`padding.OAEP(mgf=padding.MGF1(hashes.SHA1()), algorithm=hashes.SHA1(), ...)`: RSA-OAEP's
     mask generation and label hash, where SHA-1 is still sound (no collision resistance is needed;
@@ -251,6 +268,8 @@ def weak_hash(ctx: MatchContext):
         bool(PASSWORD_WORDS & set(fn_words)) and bool(data_words) and not (set(data_words) & {"salt", "user", "username", "name", "email"})
     )
     if fast and not password:
+        return None
+    if password and _challenge_response(fn, data_words):
         return None
     if not password and _hmac_digest_factory(ctx, call):
         return None
