@@ -71,7 +71,9 @@ Top-level keys (all optional except `language`):
                                      # whose elements are tracked per constant index or key),
                                      # write (writes its arguments into a writer, and through it
                                      # into the buffer the writer wraps), transform (a function
-                                     # whose result carries its arguments' data: path.join, atob)
+                                     # whose result carries its arguments' data: path.join, atob),
+                                     # decode (stores its input into the variables passed by
+                                     # address: json.Unmarshal(data, &v), c.Bind(&v))
     receivers = [...]                # optional, for "format": the receiver class names
 
     [types]                          # factory methods whose result type is known
@@ -94,7 +96,7 @@ HERE = Path(__file__).resolve().parent
 
 SOURCE_KINDS = ("call", "annotation", "helper", "entry", "member")
 PROPAGATOR_KINDS = ("passthrough", "safe", "append", "format", "builder", "getter", "remove", "put", "container",
-                    "write", "transform")
+                    "write", "transform", "decode")
 SANITIZER_ON = ("both", "callee")
 
 # key -> (type, required); types: "str", "int", "list[str]", "table[str]"
