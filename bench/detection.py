@@ -427,7 +427,8 @@ def main(argv=None) -> int:
     # Manifest and registry checks (undeclared imports, ...) judge a workspace, not a snippet.
     off = (("dependencies", False), ("registry", False))
     redline_cfg = Config(engines=(("bandit", False), *off), min_confidence=min_conf)
-    both_cfg = Config(engines=off, min_confidence=min_conf)
+    # bandit (and detect-secrets) are off by default since issue 13: this row turns bandit on.
+    both_cfg = Config(engines=(("bandit", True), *off), min_confidence=min_conf)
     tools = {"redline": redline_cfg, "redline+bandit": both_cfg, "bandit": "bandit"}
     started = time.perf_counter()
     lines_out: list[str] = []
