@@ -32,7 +32,7 @@ writes it as a triage table (bench/out/realworld_sample.md unless `--sample-out`
 gets at least one finding, the rest is allocated in proportion to the square root of stratum
 size. `--triage FILE`
 reads a triage table (columns `#`, rule, severity, package, location, verdict, reason; verdict
-true / false / noise) and prints the precision (true / all) overall and at warning or above, raw
+true / false / noise; the first table in the file, where triage.md keeps the newest run) and prints the precision (true / all) overall and at warning or above, raw
 and weighted by stratum size (the unbiased estimate for the whole population of findings).
 """
 
@@ -398,7 +398,15 @@ ROW = re.compile(r"^\|\s*(\d+)\s*\|\s*([A-Z]+\d+(?:/\w+)?)\s*\|\s*(\w+)\s*\|\s*(
 
 def score_triage(path: Path, runs: list[Run]) -> str:
     sizes = {k: len(v) for k, v in strata(runs).items()} if runs else {}
-    rows = [m.groups() for line in path.read_text().splitlines() if (m := ROW.match(line))]
+    # The first triage table in the file: triage.md keeps each run's table in a dated section,
+    # newest first, and the rows of an earlier run must not be scored against this one.
+    rows = []
+    for line in path.read_text().splitlines():
+        m = ROW.match(line)
+        if m:
+            rows.append(m.groups())
+        elif rows and not line.startswith("|"):
+            break
     out = [f"triaged findings: {len(rows)} (from {path})"]
 
     def prec(sel, label, weigh=True):
