@@ -4,11 +4,13 @@ machine inflates far less than wall time).
 
     PYTHONPATH=server .venv/bin/python bench/lsp_startup_cpu.py [--runs 5]
 
-Each run is a fresh interpreter. Stages: importing lsprotocol.types (pygls' message classes:
+Each run is a fresh interpreter; `--rss` then opens 50 more documents and prints the RSS. Stages: importing lsprotocol.types (pygls' message classes:
 every pygls server pays it), pygls, Redline's server modules (create_server), the rules
 (Session.configure), the first document (Session.open: engines imported, query compiled, first
-scan). `--gc-ab` runs every other interpreter with the cyclic GC on during start-up (the server
-turns it off until the first document: lsp/server.py run) and prints both medians.
+scan). `--gc-ab` is an experiment the server does not use: every other interpreter runs with
+the cyclic GC off until create_server returns and then freezes what the imports made; it saves
+~60-100 ms of CPU but keeps the imports' garbage cycles for good (+10 MB RSS with 50 open
+documents), and collecting them first costs what was saved (bench/results/latency.md).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CHILD = r'''
 import gc, json, sys, time
 if sys.argv[1] == "off":
-    gc.disable()
+    gc.disable()  # --gc-ab: the cyclic GC off during the imports, then what they made frozen
 T = time.process_time
 marks = [("start", T())]
 def mark(name): marks.append((name, T()))
@@ -36,6 +38,9 @@ import pygls.lsp.server  # noqa
 mark("import pygls")
 from redline.lsp.server import create_server
 server = create_server()
+if sys.argv[1] == "off":
+    gc.freeze()
+    gc.enable()
 mark("redline server modules")
 from redline.lsp.settings import ServerSettings
 s = server.session
@@ -57,14 +62,20 @@ out = {}
 for (_, a), (name, b) in zip(marks, marks[1:]):
     out[name] = (b - a) * 1000
 out["total"] = (marks[-1][1] - marks[0][1]) * 1000
+if sys.argv[3] == "rss":
+    import os
+    for i in range(50):
+        s.open(f"file:///tmp/redline-bench-startup/d{i}.py", "python", 1, text.replace("helper_", f"helper{i}_"))
+    pages = int(open("/proc/self/statm").read().split()[1])
+    out["RSS MB, 51 open documents"] = pages * os.sysconf("SC_PAGE_SIZE") / 2**20
 print(json.dumps(out))
 '''
 
 
-def run(gc_mode: str) -> dict[str, float]:
+def run(gc_mode: str, rss: bool) -> dict[str, float]:
     env = dict(os.environ)
     env.setdefault("PYTHONPATH", str(ROOT / "server"))
-    r = subprocess.run([sys.executable, "-c", CHILD, gc_mode, str(ROOT / "bench")], capture_output=True, text=True,
+    r = subprocess.run([sys.executable, "-c", CHILD, gc_mode, str(ROOT / "bench"), "rss" if rss else "-"], capture_output=True, text=True,
                        env=env, cwd="/tmp", check=True)
     return json.loads(r.stdout.strip().splitlines()[-1])
 
@@ -73,16 +84,17 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--gc-ab", action="store_true")
+    ap.add_argument("--rss", action="store_true", help="then open 50 more documents and print the RSS")
     args = ap.parse_args()
-    modes = ["off", "on"] if args.gc_ab else ["off"]
+    modes = ["on", "off"] if args.gc_ab else ["on"]
     results: dict[str, list[dict]] = {m: [] for m in modes}
     for _ in range(args.runs):
         for m in modes:
-            results[m].append(run(m))
+            results[m].append(run(m, args.rss))
     print(f"# lsp_startup_cpu: {args.runs} runs; python {sys.version.split()[0]}; load average "
           f"{os.getloadavg()[0]:.2f}; CPU ms, median (min)")
     for m in modes:
-        print(f"## cyclic GC {'off until the first document (as the server runs)' if m == 'off' else 'on during start-up'}")
+        print(f"## cyclic GC {'off until create_server returns, then frozen (experiment)' if m == 'off' else 'on (as the server runs)'}")
         for stage in results[m][0]:
             values = [r[stage] for r in results[m]]
             print(f"{stage:40} {statistics.median(values):7.0f} ({min(values):.0f})")

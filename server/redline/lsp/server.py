@@ -91,13 +91,6 @@ def _parse_tcp(tcp: str) -> tuple[str, int]:
 def run(tcp: str | None = None) -> int:
     """Serve over stdio, or over TCP when `tcp` is "HOST:PORT". Returns the exit status."""
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="redline-lsp %(levelname)s %(name)s: %(message)s")
-    # Start-up (lsprotocol's ~600 classes, the rules, the grammars) allocates objects that live as
-    # long as the process: the cyclic GC's collections meanwhile find nothing and cost ~10% of the
-    # time to the first diagnostics. Session.open turns it back on (after freezing what is
-    # loaded) with the first document; lifecycle.initialized does too after a while without one.
-    import gc
-
-    gc.disable()
     if tcp:
         try:
             host, port = _parse_tcp(tcp)

@@ -382,7 +382,6 @@ class Session:
             import gc
 
             gc.freeze()
-            gc.enable()  # off during start-up (server.run)
             self._frozen = True
             self._warm_up_later()
 

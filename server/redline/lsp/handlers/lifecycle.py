@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
 from pathlib import Path
 
@@ -19,7 +18,6 @@ log = logging.getLogger(__name__)
 # The advisory database's age is a hint, not something the first diagnostics should wait for
 # (reading it imports the database code): it is logged this long after `initialized`.
 STALE_HINT_DELAY_S = 3.0
-GC_AFTER_S = 10.0
 
 
 def folder_paths(folders, root_uri: str | None = None, root_path: str | None = None) -> list[Path]:
@@ -51,9 +49,7 @@ def register(server) -> None:
             await configuration.watch_config_files(ls)
         if session.client.configuration:
             await configuration.pull_settings(ls)
-        loop = asyncio.get_running_loop()
-        loop.call_later(STALE_HINT_DELAY_S, _stale_database_hint, session)
-        loop.call_later(GC_AFTER_S, gc.enable)  # off during start-up (server.run); the first document turns it on sooner
+        asyncio.get_running_loop().call_later(STALE_HINT_DELAY_S, _stale_database_hint, session)
         if session.settings.scan_workspace_on_startup:
             from redline.lsp.handlers import commands
 
