@@ -1232,7 +1232,29 @@ def tls_pair(ctx: MatchContext):
         return Verdict(args={"how": "strictSSL: false"})
     if name == "insecure":
         return Verdict(confidence=MEDIUM, args={"how": "insecure: true"})
+    if name == "checkServerIdentity" and _no_op_check(a, ctx.node("check")):
+        return Verdict(args={"how": "a checkServerIdentity that accepts every host name"})
     return None
+
+
+def _no_op_check(a: JsAnalyzer, fn) -> bool:
+    """A checkServerIdentity callback that never reports a mismatch: its body returns nothing,
+    undefined or null, throws nothing and calls no other check (tls.checkServerIdentity)."""
+    if fn is None:
+        return False
+    body = fn.child_by_field_name("body")
+    if body is None:
+        return False
+    if body.type != "statement_block":
+        return a.text(body).strip() in ("undefined", "null", "void 0")
+    for n in walk(body):
+        if n.type in ("throw_statement", "call_expression", "new_expression", "if_statement"):
+            return False
+        if n.type == "return_statement":
+            value = n.named_children[0] if n.named_children else None
+            if value is not None and a.text(value).strip() not in ("undefined", "null", "void 0"):
+                return False
+    return True
 
 
 @fix("js.remove_pair")
