@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 import pytest
-from test_security_workspace import APP, HANG, PYTHON, REDLINE, StdioServer, child_env, children, descendants
+from test_security_workspace import APP, ENGINES_ON, HANG, PYTHON, REDLINE, StdioServer, child_env, children, descendants
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads /proc (Linux)")
 
@@ -89,6 +89,7 @@ def _server_with_worker(tmp_path: Path, app_text: str = APP) -> tuple[StdioServe
     ws.mkdir()
     app = ws / "app.py"
     app.write_text(app_text)
+    (ws / "redline.toml").write_text(ENGINES_ON)  # bandit is off by default (issue 13): its worker job is the subject
     server = StdioServer([REDLINE, "lsp"], ws, tmp_path / "stderr.txt")
     server.initialize(ws)
     server.open(app, app_text)
@@ -144,6 +145,7 @@ def test_the_workers_die_with_a_killed_scan(tmp_path, sig):
     project.mkdir()
     for i in range(600):  # long enough to still be running when the workers are seen
         (project / f"m{i}.py").write_text(f"import os, pickle\n\n\ndef f{i}(x):\n    os.system('ls ' + x)\n    return pickle.loads(x)\n")
+    (project / "redline.toml").write_text(ENGINES_ON)  # the slow engines keep the scan running as it was sized for
     scan = subprocess.Popen([REDLINE, "scan", "--jobs", "2", "."], cwd=project, env=child_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     found: set[int] = set()
     try:

@@ -350,7 +350,8 @@ def test_random_strings_held_by_credential_names_are_still_reported():
 
 def test_detect_secrets_second_opinion_on_a_value_redline_dropped_is_rl902():
     code = 'client_secret = "{{fake:b64:20}}demo{{fake:b64:24}}"\n'  # a random value that contains `demo`
-    found = analyze_text("app.py", expand(code), Config(engines=(("bandit", False),))).findings
+    # detect-secrets is off by default (issue 13): this test is about its second opinion
+    found = analyze_text("app.py", expand(code), Config(engines=(("bandit", False), ("detect-secrets", True)))).findings
     assert [(f.code, f.engine) for f in found] == [("RL902", "detect-secrets")]
 
 

@@ -25,6 +25,8 @@ APP = (
     "    return requests.get(url, verify=False, timeout=5)\n"
 )
 NO_SLOW_EXTRAS = (("dependencies", False), ("registry", False), ("detect-secrets", False))
+# bandit is off by default (issue 13): the tests about its checks turn it on.
+BANDIT_ON = NO_SLOW_EXTRAS + (("bandit", True),)
 
 
 def _codes(path, code=APP, config=None):
@@ -210,11 +212,11 @@ def test_config_keys_are_listed_and_validated():
 def test_bandit_assert_off_by_default_and_back_on_by_config():
     assert "B101" in DEFAULT_OFF and all(reason for reason in DEFAULT_OFF.values())
     code = "def f(x):\n    assert x\n"
-    _a, found = _codes("app/views.py", code)
+    _a, found = _codes("app/views.py", code, Config(engines=BANDIT_ON))
     assert not [b for _c, b, _l in found if b == "B101"]
     cfg, problems = from_mapping({"bandit-checks": ["B101"]}, "redline.toml")
     assert not problems
-    cfg = cfg.__class__(**{**cfg.__dict__, "engines": NO_SLOW_EXTRAS})
+    cfg = cfg.__class__(**{**cfg.__dict__, "engines": BANDIT_ON})
     assert ("RL901", "B101", 2) in _codes("app/views.py", code, cfg)[1]
 
 
@@ -226,14 +228,18 @@ def test_bandit_assert_off_by_default_and_back_on_by_config():
 def test_bandit_checks_that_added_no_true_finding_are_off_and_one_setting_away(bid, code, line):
     # measured by bench/engines.py (docs/engines.md): findings, none of them true
     assert bid in DEFAULT_OFF
-    assert not [b for _c, b, _l in _codes("app/views.py", code)[1] if b == bid]
-    cfg = Config(engines=NO_SLOW_EXTRAS, bandit_checks=(bid,))
+    assert not [b for _c, b, _l in _codes("app/views.py", code, Config(engines=BANDIT_ON))[1] if b == bid]
+    cfg = Config(engines=BANDIT_ON, bandit_checks=(bid,))
     assert ("RL901", bid, line) in _codes("app/views.py", code, cfg)[1]
 
 
-def test_bandit_keeps_uncovered_checks_on():
-    code = "import requests\n\ndef f(u):\n    return requests.get(u)\n"  # B113, no timeout
-    assert ("RL901", "B113", 4) in _codes("app/views.py", code)[1]
+def test_bandit_keeps_uncovered_checks_on_once_switched_on():
+    code = "import logging.config\n\ndef f():\n    return logging.config.listen(9999)\n"  # B612
+    assert not [b for _c, b, _l in _codes("app/views.py", code)[1] if b]  # off by default
+    assert ("RL901", "B612", 4) in _codes("app/views.py", code, Config(engines=BANDIT_ON))[1]
+    # B113 (a request without a timeout) is RL336's now: reported once, by the rule
+    code = "import requests\n\ndef f(u):\n    return requests.get(u)\n"
+    assert [c for c in _codes("app/views.py", code, Config(engines=BANDIT_ON))[1] if c[2] == 4] == [("RL336", None, 4)]
 
 
 # ---------------------------------------------------------------- rules and reports
