@@ -94,3 +94,63 @@ def test_cookie_flags_set_after_the_literal_count():
     code = handler('\tc := &http.Cookie{Name: "session", Value: "x"}\n\tc.Secure = true\n\thttp.SetCookie(w, c)')
     f = one(code, "RL307")
     assert "HttpOnly" in f.message and "Secure and" not in f.message
+
+
+# ---------------------------------------------------------------- the Go model (rules/models/go.toml)
+
+def test_library_knowledge_comes_from_the_go_model():
+    from redline.rules.models import load
+    from redline.rules.predicates import taint_go
+    from redline.secrets.regex import is_linear
+
+    m = taint_go.go_model()
+    assert m.model is load("go") and taint_go.go_model() is m  # read once
+    assert "FormValue" in m.request_fields and "*http.Request" in m.request_types
+    assert "Query" in m.context_methods["gin.Context"] and "mux.Vars" in m.package_calls
+    assert "Decode" in m.decoders and "WriteString" in m.builder_writes and "int64" in m.numeric
+    assert all(is_linear(p) for p in m.request_helpers)
+    assert m.model.sanitizes("sql", "QuoteLiteral", "pq.QuoteLiteral")
+    assert m.model.sanitizes("path", "Base", "filepath.Base")
+    assert not m.model.sanitizes("path", "Base", "u.Base")  # a method merely named Base
+    assert m.model.sanitizes("sql", "Atoi", "strconv.Atoi") and not m.model.sanitizes("sql", "Quote", "strconv.Quote")
+    assert m.model.sanitizes("html", "sanitizeName", "sanitizeName")  # any category: sanitize*/escape*
+
+
+def test_the_analysis_follows_an_edited_model(monkeypatch):
+    """Knowledge is data: the same code changes verdict when the model loses a source."""
+    from pathlib import Path
+
+    from redline.rules.models import HERE, parse
+    from redline.rules.predicates import taint_go
+
+    code = 'package main\n\nfunc h(c echo.Context) error {\n\tdb.Query("SELECT * FROM t WHERE id = " + c.QueryParam("id"))\n\treturn nil\n}\n'
+    assert one(code, "RL101").confidence.value == "high"
+    text = (HERE / "go.toml").read_text("utf-8")
+    assert '"QueryParam", ' in text
+    text = text.replace('"QueryParam", ', "")
+    monkeypatch.setattr(taint_go, "_tables", taint_go.GoModel(parse(Path("go.toml"), text)))
+    found = only("main.go", code, "RL101")
+    assert all(f.confidence.value != "high" for f in found)
+
+
+@pytest.mark.parametrize("func,source", [
+    ("func h(c echo.Context) error", 'c.QueryParam("id")'),
+    ("func h(c *fiber.Ctx) error", 'c.Query("id")'),
+    ("func h(w http.ResponseWriter, r *http.Request, ps httprouter.Params)", 'ps.ByName("id")'),
+    ("func h(w http.ResponseWriter, r *http.Request)", 'chi.URLParam(r, "id")'),
+    ("func h(w http.ResponseWriter, r *http.Request)", 'getQueryParam(r, "id")'),  # a helper given the request
+    ("func h(c *gin.Context)", 'c.Request.URL.Query().Get("id")'),
+])
+def test_model_sources_reach_sql_with_high_confidence(func, source):
+    code = f'package main\n\n{func} {{\n\tid := {source}\n\tdb.Query("SELECT * FROM t WHERE id = " + id)\n\treturn nil\n}}\n'
+    assert one(code, "RL101").confidence.value == "high"
+
+
+def test_model_sanitizers_and_numeric_conversions_make_values_safe():
+    for expr in ['filepath.Base(r.FormValue("f"))', 'sanitizePath(r.FormValue("f"))']:
+        assert not only("main.go", handler(f'\tos.Open("/srv/" + {expr})'), "RL104"), expr
+    assert only("main.go", handler('\tos.Open("/srv/" + r.FormValue("f"))'), "RL104")
+    safe = handler('\tn := int64(len(r.FormValue("n")))\n\tdb.Query(fmt.Sprintf("SELECT * FROM t LIMIT %d", n))')
+    assert not only("main.go", safe, "RL101")
+    quoted = handler('\tdb.Query("SELECT * FROM t WHERE a = " + strconv.Quote(r.FormValue("a")))')
+    assert one(quoted, "RL101")  # Go quoting is not SQL quoting

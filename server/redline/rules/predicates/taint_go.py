@@ -6,6 +6,8 @@ context getters, values decoded from those into a variable (`json.NewDecoder(r.B
 and `os.Args` / `flag.Args()`. Sanitizers: `strconv` parsing, numeric conversions, escaping
 functions per sink category, `filepath.Base`. Propagation: `:=`, `=`, `+=`, `+`, `fmt.Sprintf`,
 `strings.*`, `strings.Builder` writes, `append`, composite literals, and methods of tainted values.
+Which request fields, framework methods, package functions, decoders, sanitizers and pass-through
+calls these are is data: rules/models/go.toml (docs/models.md), read on first use (`go_model()`).
 """
 
 from __future__ import annotations
@@ -26,47 +28,53 @@ from redline.rules.predicates.taint_core import (
     plus_operands,
     with_kind,
 )
-from redline.secrets.regex import linear
+from redline.rules.models import Model
+from redline.rules.models import load as load_model
 
 FUNCTIONS = frozenset({"function_declaration", "method_declaration", "func_literal"})
-REQUEST_FIELDS = frozenset({
-    "URL", "Form", "PostForm", "MultipartForm", "Header", "Body", "RequestURI", "FormValue", "PostFormValue",
-    "Cookie", "Cookies", "FormFile", "Referer", "UserAgent", "Trailer", "GetBody", "MultipartReader", "PathValue",
-})
-CONTEXT_METHODS = {
-    "gin.Context": {"Query", "DefaultQuery", "GetQuery", "QueryArray", "QueryMap", "Param", "PostForm",
-                    "DefaultPostForm", "GetPostForm", "PostFormArray", "FormFile", "GetHeader", "Cookie",
-                    "GetRawData", "Params"},
-    "echo.Context": {"QueryParam", "QueryParams", "QueryString", "Param", "FormValue", "FormParams", "Cookie",
-                     "Cookies", "FormFile"},
-    "fiber.Ctx": {"Params", "Query", "FormValue", "Body", "Get", "Cookies", "BodyParser", "AllParams", "Queries"},
-}
-DECODERS = frozenset({"Decode", "Unmarshal", "Bind", "BindJSON", "ShouldBind", "ShouldBindJSON", "ShouldBindQuery",
-                      "BindQuery", "ShouldBindUri", "BindUri", "BodyParser", "Sscanf", "Sscan", "QueryParser"})
-# Helpers that read a part of the request they are given: utils.ParamString(r, ":id"),
-# getQueryParam(r, "q"), api.PathVar(r, "name").
-REQUEST_HELPER = linear(r"(Param|Query|Path|Header|Cookie|Form|Var|URL|Uri|URI)", re.IGNORECASE)
-BUILDER_WRITES = frozenset({"WriteString", "WriteByte", "WriteRune", "Write"})
-NUMERIC_TYPES = frozenset({"int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32",
-                           "uint64", "float32", "float64", "bool", "uintptr", "byte", "rune"})
-PASSTHROUGH = frozenset({
-    "Replace", "ReplaceAll", "Trim", "TrimSpace", "TrimPrefix", "TrimSuffix", "TrimLeft", "TrimRight",
-    "ToLower", "ToUpper", "Title", "Repeat", "Join", "Split", "Fields", "SplitN", "Clean", "Abs", "Dir",
-    "Ext", "FromSlash", "ToSlash", "String", "Bytes", "Get", "Values", "Value", "Copy", "ReadAll",
-    "Unescape", "QueryUnescape", "PathUnescape", "Parse", "ParseRequestURI", "DecodeString", "Sprint",
-    "Sprintln", "NewReader", "NewBufferString", "TrimFunc", "Map", "EscapedPath", "Query", "Encode",
-    "Rel", "Unquote", "NewDecoder", "Text",
-})
-SANITIZERS: dict[str, re.Pattern] = {
-    "sql": linear(r"^(quoteliteral|quoteidentifier|escape)"),
-    "html": linear(r"(escape|sanitiz|htmlescaper|jsescaper|urlqueryescaper)"),
-    "cmd": linear(r"(quote|escape)"),
-    "path": linear(r"^(base|escape|sanitiz)"),
-    "url": linear(r"^(queryescape|pathescape)$"),
-    "ldap": linear(r"(escape)"),
-    "xpath": linear(r"(escape)"),
-}
-GENERIC_SANITIZER = linear(r"^(sanitize|escape)", re.IGNORECASE)
+
+
+class GoModel:
+    """The tables the analysis reads from rules/models/go.toml (docs/models.md), built on first
+    use so that importing the Go rules costs no TOML parsing until a Go file is analyzed."""
+
+    def __init__(self, model: Model | None = None) -> None:
+        model = model if model is not None else load_model("go")
+        self.model = model
+        typed = [s for s in model.sources_of("member") if s.receiver_types]
+        # the incoming request: its declared types, the names taken as it in a fragment, its fields
+        self.request_types = frozenset(t for s in typed for t in s.receiver_types)
+        self.request_names = frozenset(n for s in typed for n in s.receiver_names)
+        self.request_fields = frozenset(n for s in typed for n in s.names)
+        # package-level values: {"os": {"Args"}}
+        self.package_members: dict[str, frozenset[str]] = {}
+        for s in model.sources_of("member"):
+            if not s.receiver_types:
+                for pkg in s.receiver_names:
+                    self.package_members[pkg] = self.package_members.get(pkg, frozenset()) | s.names
+        # framework contexts and typed parameters: {"gin.Context": {"Query", ...}}, in file order
+        self.context_methods: dict[str, frozenset[str]] = {}
+        self.package_calls: set[str] = set()
+        for s in model.sources_of("call"):
+            for typ in s.receiver_types:
+                self.context_methods[typ] = self.context_methods.get(typ, frozenset()) | s.methods
+            if not s.receiver_types:
+                self.package_calls |= {f"{pkg}.{m}" for pkg in s.receiver_names for m in s.methods}
+        self.request_helpers = tuple(s.pattern for s in model.sources_of("helper") if s.pattern is not None)
+        self.decoders = model.propagates("decode")
+        self.builder_writes = model.propagates("append")
+        self.numeric = model.propagates("safe")
+        self.passthrough = model.propagates("passthrough")
+
+
+_tables: GoModel | None = None
+
+
+def go_model() -> GoModel:
+    global _tables
+    if _tables is None:
+        _tables = GoModel()
+    return _tables
 
 
 def selector_path(a: "GoAnalyzer", node) -> list[str] | None:
@@ -147,13 +155,13 @@ class GoAnalyzer(Analyzer):
             if fn is None or args is None:
                 return
             name = self.text(fn.child_by_field_name("field")) if fn.type == "selector_expression" else self.text(fn)
-            if name in DECODERS:
+            if name in go_model().decoders:
                 for arg in args.named_children:
                     if arg.type == "unary_expression" and self.text(arg).startswith("&"):
                         target = arg.child_by_field_name("operand")
                         if target is not None and target.type == "identifier":
                             yield Binding(self.text(target), node.start_byte, node, "value", scope, target)
-            elif fn.type == "selector_expression" and name in BUILDER_WRITES:
+            elif fn.type == "selector_expression" and name in go_model().builder_writes:
                 obj = fn.child_by_field_name("operand")
                 if obj is not None and obj.type == "identifier":
                     for arg in args.named_children:
@@ -239,10 +247,11 @@ class GoAnalyzer(Analyzer):
         return None
 
     def is_request(self, ident) -> bool:
+        m = go_model()
         typ = self.param_type(ident)
         if typ is not None:
-            return typ.replace(" ", "") in ("*http.Request", "http.Request")
-        return self.text(ident) in ("r", "req", "request") and not self.visible(self.text(ident), ident)
+            return typ.replace(" ", "") in m.request_types
+        return self.text(ident) in m.request_names and not self.visible(self.text(ident), ident)
 
     def request_context(self, ident) -> bool:
         """A handler's context parameter of any framework (`ctx *admin.Context`, `c *Context`,
@@ -255,7 +264,7 @@ class GoAnalyzer(Analyzer):
         typ = self.param_type(ident)
         if typ is None:
             return None
-        for kind in CONTEXT_METHODS:
+        for kind in go_model().context_methods:
             if kind in typ:
                 return kind
         return None
@@ -266,28 +275,29 @@ class GoAnalyzer(Analyzer):
             path = selector_path(self, node)
             if not path or len(path) < 2:
                 return None
-            if path[:2] == ["os", "Args"]:
-                return "os.Args"
+            m = go_model()
+            if path[1] in m.package_members.get(path[0], ()):
+                return f"{path[0]}.{path[1]}"
             if path[-1] == "Name" and len(path) in (2, 3) and self.is_archive_entry(node):
                 return f"the archive entry name {'.'.join(path)}"
             root = self._root(node)
             if root is None:
                 return None
-            if path[1] in REQUEST_FIELDS and self.is_request(root):
+            if path[1] in m.request_fields and self.is_request(root):
                 return f"{path[0]}.{path[1]}"
-            if len(path) >= 3 and path[1] == "Request" and path[2] in REQUEST_FIELDS and (
+            if len(path) >= 3 and path[1] == "Request" and path[2] in m.request_fields and (
                     self.context_kind(root) or self.request_context(root)):
                 return f"{path[0]}.Request.{path[2]}"
             return None
         if t == "call_expression":
             fn = node.child_by_field_name("function")
             text = self.text(fn)
-            if text in ("mux.Vars", "chi.URLParam", "chi.URLParamFromCtx", "flag.Args", "flag.Arg", "pat.Param",
-                        "httprouter.ParamsFromContext"):
+            m = go_model()
+            if text in m.package_calls:
                 return f"{text}()"
             helper = self.text(fn.child_by_field_name("field")) if fn is not None and fn.type == "selector_expression" else text
             args = node.child_by_field_name("arguments")
-            if REQUEST_HELPER.search(helper or "") and args is not None and any(
+            if any(p.search(helper or "") for p in m.request_helpers) and args is not None and any(
                     a.type == "identifier" and self.is_request(a) for a in args.named_children):
                 label = " ".join(self.text(node).split())
                 return label if len(label) <= 48 else f"{helper}(r)"
@@ -300,10 +310,8 @@ class GoAnalyzer(Analyzer):
                 field = self.text(fn.child_by_field_name("field"))
                 if obj is not None and obj.type == "identifier":
                     kind = self.context_kind(obj)
-                    if kind and field in CONTEXT_METHODS[kind]:
+                    if kind and field in m.context_methods[kind]:
                         return f"{self.text(obj)}.{field}()"
-                    if field == "ByName" and (self.param_type(obj) or "").endswith("httprouter.Params"):
-                        return f"{self.text(obj)}.ByName()"
         return None
 
     def is_archive_entry(self, selector) -> bool:
@@ -357,15 +365,8 @@ class GoAnalyzer(Analyzer):
         fn = call.child_by_field_name("function")
         full = self.text(fn)
         name = (self.callee_name(call) or "")
-        if full.startswith("strconv.") and not full.startswith(("strconv.Quote", "strconv.Unquote")):
-            return True
-        if full in ("len", "cap", "uuid.Parse", "uuid.MustParse", "time.Parse", "net.ParseIP") or name in NUMERIC_TYPES:
-            return True
-        low = name.lower()
-        pattern = SANITIZERS.get(category)
-        if pattern is not None and pattern.search(low):
-            if category == "path" and low == "base" and not full.startswith(("filepath.", "path.")):
-                return False
+        m = go_model()
+        if name in m.numeric or m.model.sanitizes(category, name, full):
             return True
         if category == "path" and full in ("filepath.Clean", "path.Clean"):
             args = call.child_by_field_name("arguments")
@@ -374,7 +375,7 @@ class GoAnalyzer(Analyzer):
                 left = first.child_by_field_name("left")
                 if left is not None and left.type in ("interpreted_string_literal", "raw_string_literal") and go_string_value(self, left).startswith("/"):
                     return True  # Clean("/" + p) cannot climb above the root
-        return bool(GENERIC_SANITIZER.match(name))
+        return False
 
     def is_plus(self, node) -> bool:
         return node.type == "binary_expression" and self.text(node.child_by_field_name("operator")) == "+"
@@ -402,7 +403,7 @@ class GoAnalyzer(Analyzer):
             return sub(inner) if op in ("&", "*", "<-") and inner is not None else SAFE
         if t == "type_conversion_expression":
             typ = self.text(node.child_by_field_name("type"))
-            if typ in NUMERIC_TYPES:
+            if typ in go_model().numeric:
                 return SAFE
             return sub(node.child_by_field_name("operand"))
         if t == "selector_expression":
@@ -477,7 +478,7 @@ class GoAnalyzer(Analyzer):
 
     def _through(self, name: str, receiver: Flow | None, args: list[Flow]) -> Flow:
         f = combine(([receiver] if receiver is not None else []) + args)
-        if f.kind >= Kind.PARAM and name not in PASSTHROUGH and not (receiver is not None and receiver.kind == f.kind):
+        if f.kind >= Kind.PARAM and name not in go_model().passthrough and not (receiver is not None and receiver.kind == f.kind):
             return with_kind(f, Kind.UNKNOWN)
         return f if f.kind >= Kind.UNKNOWN else with_kind(f, Kind.UNKNOWN)
 
