@@ -2145,3 +2145,30 @@ def jwt_unverified(ctx: MatchContext):
     conf = HIGH if flow.kind == Kind.TAINTED else MEDIUM
     return verdict(flow if flow.kind == Kind.TAINTED else Flow(Kind.UNKNOWN), conf,
                    {"how": "is only decoded (jwt.decode does not check the signature) and its claims are used"})
+
+
+# ---------------------------------------------------------------------- RL315 bind to every interface
+
+ALL_INTERFACES = frozenset({"0.0.0.0", "::", "[::]", "0:0:0:0:0:0:0:0"})
+
+
+@predicate("js.bind_all")
+def bind_all(ctx: MatchContext):
+    """server.listen(port, '0.0.0.0') / listen({ host: '0.0.0.0' }): a host that is every interface,
+    written as a constant (a host from configuration or the environment is the deployment's choice;
+    node's own default without a host is every interface too, but then no address is written)."""
+    a = _analyzer(ctx)
+    args = _args(ctx.node("match"))
+    if not args:
+        return None
+    if args[0].type == "object":
+        host = _pair_value(args[0], "host", "hostname", a=a)
+        value = _const_string(a, host)
+    elif len(args) >= 2 and args[0].type in ("number", "identifier", "member_expression", "call_expression", "binary_expression"):
+        host = args[1]
+        value = _const_string(a, host)
+    else:
+        return None  # listen('0.0.0.0') alone: an event emitter or a path, not a port and a host
+    if value not in ALL_INTERFACES:
+        return None
+    return Verdict(confidence=MEDIUM, args={"how": f"host '{value}'"})
