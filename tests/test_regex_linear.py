@@ -169,7 +169,7 @@ def test_the_inventory_finds_the_patterns_it_should():
     for expected in [
         ("redline.deps.manifests.pep508", "_REQ"),
         ("redline.rules.predicates.python_injection", "SQL_WORDS"),
-        ("redline.rules.predicates.taint_go", "SANITIZERS['html']"),
+        ("redline.rules.predicates.taint_java", "HELPERS[0]"),  # a pattern inside a container
         ("redline.secrets.urls", "URL_RE"),
         ("redline.config", "_TABLE_HEADER"),
     ]:
