@@ -229,3 +229,11 @@ def test_an_examples_ranges_and_unpinned_names_are_not_reported_but_its_vulnerab
     _write(tmp_path, {".git/HEAD": "", "examples/app/requirements.txt": text, "requirements.txt": text})
     assert not {f.code for f in analyze_text(str(tmp_path / "examples/app/requirements.txt"), text, slow=False).findings} & {"RL402", "RL403"}
     assert "RL403" in {f.code for f in analyze_text(str(tmp_path / "requirements.txt"), text, slow=False).findings}
+
+
+def test_imports_chosen_by_interpreter_version_or_platform_are_not_dependencies(tmp_path):
+    code = ("import sys\nimport requests\n\nif sys.version_info >= (3, 15):\n    from futurestdlib_zz import Profile\n"
+            "else:\n    from cProfile import Profile\n\nif sys.platform == 'win32':\n    import winonly_zz\n"
+            "elif sys.platform == 'darwin':\n    import maconly_zz\n\nif DEBUG:\n    import debugtool_zz\n")
+    _write(tmp_path, {".git/HEAD": "", "pyproject.toml": APP_PYPROJECT, "app/__init__.py": "", "app/prof.py": code})
+    assert _rl406(tmp_path, "app/prof.py") == ["debugtool_zz"]  # an ordinary condition decides nothing

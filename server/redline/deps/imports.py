@@ -32,6 +32,11 @@ What else is the project's own, or accounted for:
   (ImportError, ModuleNotFoundError, Exception, a bare `except:`): the code runs without it,
   and the fallback import in an `except ImportError:` clause (a backport for older
   interpreters); namespace portions (`backports.zoneinfo` declared, `backports` imported);
+- imports in a branch chosen by interpreter version or platform (`if sys.version_info >= (3, 15):`,
+  `if sys.platform == "win32":`): standard library or a platform package there;
+- in a Python library (setup.py, setup.cfg or a pyproject.toml with [build-system], no
+  requirements.txt or Pipfile), imports inside functions and under integrations/contrib/plugins/
+  backends folders: optional integrations the user who picks them installs;
 - JavaScript module ids that cannot be npm package names (a leading `_` or `.`, as bundlers
   write `require('_process')`);
 - transitive dependencies: a module whose distribution (or npm package) is recorded in a lock
@@ -887,6 +892,31 @@ def _in_function(file: SourceFile, imp: Import) -> bool:
     return False
 
 
+# What an `if` tests when it picks code for an interpreter version or a platform.
+_ENVIRONMENT_TESTS = (b"sys.version_info", b"sys.platform", b"os.name", b"platform.system", b"PY2", b"PY3", b"WINDOWS",
+                      b"IS_WINDOWS", b"PYPY", b"sys.implementation")
+
+
+def _environment_guarded(file: SourceFile, imp: Import) -> bool:
+    """The import sits in a branch taken only on some interpreter versions or platforms
+    (`if sys.version_info >= (3, 15): from profiling...`, `if sys.platform == "win32": import
+    win32api`): the module is the standard library there, or a platform's own package, not a
+    dependency every install needs."""
+    node = file.tree.root_node.descendant_for_byte_range(*imp.span) if file.tree is not None else None
+    for _ in range(MAX_TRY_LEVELS * 4):
+        if node is None or node.type == "module":
+            return False
+        if node.type in ("if_statement", "elif_clause", "else_clause", "conditional_expression"):
+            branch = node.parent if node.type in ("elif_clause", "else_clause") else node
+            chain = [branch] + [c for c in branch.named_children if c.type == "elif_clause"]
+            for n in chain:
+                cond = n.child_by_field_name("condition")
+                if cond is not None and any(t in file.text[cond.start_byte:cond.end_byte] for t in _ENVIRONMENT_TESTS):
+                    return True
+        node = node.parent
+    return False
+
+
 def _library_optional(file: SourceFile, imp: Import, ws: Workspace) -> bool:
     """In a library, an import inside a function (bottle's server adapters, scrapy's botocore
     storage) or in an integrations/contrib folder is an optional integration: the user who
@@ -1070,7 +1100,7 @@ def undeclared(file: SourceFile) -> tuple[Workspace | None, list[Import]]:
                 continue
             if is_test and _named_in_strings(file.text, m):
                 continue
-            if _optional_import(file, imp) or _library_optional(file, imp, ws):
+            if _optional_import(file, imp) or _library_optional(file, imp, ws) or _environment_guarded(file, imp):
                 continue
             out.append(imp)
     else:
