@@ -302,6 +302,7 @@ def rule_costs(files: list[Path], top: int = 10) -> list[tuple[float, str, int]]
 
     sources = [make_source(str(p), p.read_bytes(), language="python") for p in files]
     grammar = langs.grammar("python")
+    default_registry().compiled("python")  # imports the predicates (rules from the rule cache have not)
     out = []
     for rule in default_registry().query_rules("python"):
         query = ts.Query(grammar, rule.query_for("python"))
