@@ -78,3 +78,8 @@ def test_package_json_dev_dependencies_of_a_library_and_of_an_application():
     app = {"name": "app", "private": True, "devDependencies": {"demo-js": "4.17.15"}}
     assert "RL401" in _codes("package.json", json.dumps(app))  # installed on every developer machine
     assert "RL401" in _codes("package.json", json.dumps(lib), application=True)  # the setting decides
+
+
+def test_a_lock_files_dev_entries_are_still_checked():
+    lock = {"lockfileVersion": 3, "packages": {"": {"name": "app"}, "node_modules/demo-js": {"version": "4.17.15", "dev": True}}}
+    assert "RL401" in _codes("package-lock.json", json.dumps(lock))

@@ -366,8 +366,8 @@ def dev_only(req: Requirement, manifest: Manifest, settings: Settings) -> bool:
     triaged (issue 13, class D: minimum-version CI groups, a docs lock, a test server's
     express). An application's dev dependencies still count: its lock file installs them on
     every developer machine and CI runner. Name checks (typosquats) apply everywhere."""
-    if is_application(manifest, settings):
-        return False
+    if manifest.is_lock or is_application(manifest, settings):
+        return False  # a lock file does not say whose it is: its dev entries are installed with it
     if req.kind in ("dev", "build"):
         return True
     return req.kind == "optional" and bool(req.group) and DEV_EXTRA.fullmatch(req.group) is not None
