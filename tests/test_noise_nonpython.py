@@ -237,3 +237,12 @@ def test_imports_chosen_by_interpreter_version_or_platform_are_not_dependencies(
             "elif sys.platform == 'darwin':\n    import maconly_zz\n\nif DEBUG:\n    import debugtool_zz\n")
     _write(tmp_path, {".git/HEAD": "", "pyproject.toml": APP_PYPROJECT, "app/__init__.py": "", "app/prof.py": code})
     assert _rl406(tmp_path, "app/prof.py") == ["debugtool_zz"]  # an ordinary condition decides nothing
+
+
+def test_type_checking_imports_try_else_imports_and_distribution_names(tmp_path):
+    code = ("import typing\nimport requests\n\nif typing.TYPE_CHECKING:\n    import typesonly_zz\n\n"
+            "try:\n    from requests import adapters\nexcept ImportError:\n    adapters = None\nelse:\n    import withadapters_zz\n"
+            "from pydispatch import dispatcher\nimport stillmissing_zz\n")
+    pyproject = '[project]\nname = "myapp"\ndependencies = ["requests", "PyDispatcher>=2.0.5"]\n'
+    _write(tmp_path, {".git/HEAD": "", "pyproject.toml": pyproject, "app/__init__.py": "", "app/x.py": code})
+    assert _rl406(tmp_path, "app/x.py") == ["stillmissing_zz"]

@@ -127,6 +127,8 @@ PYTHON_IMPORT_NAMES: dict[str, tuple[str, ...]] = {
     "python-docx": ("docx",),
     "python-pptx": ("pptx",),
     "pyzmq": ("zmq",),
+    "pydispatcher": ("pydispatch",),
+    "pypydispatcher": ("pydispatch",),
     "pymongo": ("pymongo", "bson", "gridfs"),
     "ldap3": ("ldap3",),
     "python-ldap": ("ldap",),
@@ -894,7 +896,8 @@ def _in_function(file: SourceFile, imp: Import) -> bool:
 
 # What an `if` tests when it picks code for an interpreter version or a platform.
 _ENVIRONMENT_TESTS = (b"sys.version_info", b"sys.platform", b"os.name", b"platform.system", b"PY2", b"PY3", b"WINDOWS",
-                      b"IS_WINDOWS", b"PYPY", b"sys.implementation")
+                      b"IS_WINDOWS", b"PYPY", b"sys.implementation",
+                      b"TYPE_CHECKING")  # imports for the type checker only: never run
 
 
 def _environment_guarded(file: SourceFile, imp: Import) -> bool:
@@ -1067,6 +1070,14 @@ def _optional_import(file: SourceFile, imp: Import) -> bool:
             head = file.text[node.start_byte : (node.named_children[-1].start_byte if node.named_children else node.end_byte)]
             if any(e in head for e in _IMPORT_ERRORS[:2]):
                 return True
+        if node.type == "else_clause" and node.parent is not None and node.parent.type == "try_statement":
+            # `try: import a  except ImportError: ...  else: import b`: b is imported only where
+            # the guarded import worked (requests' help module and pyOpenSSL)
+            for clause in node.parent.named_children:
+                if clause.type == "except_clause":
+                    head = file.text[clause.start_byte : (clause.named_children[-1].start_byte if clause.named_children else clause.end_byte)]
+                    if any(e in head for e in _IMPORT_ERRORS[:2]):
+                        return True
         if node.type == "try_statement" and child is not None and child == node.child_by_field_name("body"):
             for clause in node.named_children:
                 if clause.type == "except_clause":
