@@ -44,7 +44,7 @@ def main() -> None:
     print(f"models read by importing the Go predicates: {read_at_import or 'none'}")
     for path in sorted(models.HERE.glob("*.toml")):
         text = path.read_text("utf-8")
-        ms = best(lambda: models.parse(path, text), args.repeat) * 1000
+        ms = best(lambda path=path, text=text: models.parse(path, text), args.repeat) * 1000
         print(f"parse {path.name:18} {len(text.splitlines()):4} lines  {ms:6.2f} ms CPU (best of {args.repeat})")
     go = models.load("go")
     ms = best(lambda: taint_go.GoModel(go), args.repeat) * 1000

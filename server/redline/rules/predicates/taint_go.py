@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import re
 
+from redline.rules.models import Model
+from redline.rules.models import load as load_model
 from redline.rules.predicates.taint_core import (
     CONST,
     SAFE,
@@ -28,8 +30,6 @@ from redline.rules.predicates.taint_core import (
     plus_operands,
     with_kind,
 )
-from redline.rules.models import Model
-from redline.rules.models import load as load_model
 
 FUNCTIONS = frozenset({"function_declaration", "method_declaration", "func_literal"})
 
