@@ -160,6 +160,37 @@ def detection(sets: list[str]) -> str:
     return "\n".join(out) + "\n"
 
 
+def rule_on_sets(code: str, sets: list[str]) -> str:
+    """Where one Redline rule fires on the labelled sets: findings and records, insecure and safe
+    (for a rule that takes over an imported engine's check, e.g. RL336 for bandit's B113)."""
+    config = Config(select=(code,), engines=(("bandit", False), ("detect-secrets", False), ("dependencies", False),
+                                             ("registry", False)))
+    c: collections.Counter = collections.Counter()
+    examples: dict[str, list[str]] = collections.defaultdict(list)
+    for name in sets:
+        for raw in (SHARED / "benchmarks" / f"{name}.jsonl").read_text().splitlines():
+            if not raw.strip():
+                continue
+            rec = json.loads(raw)
+            if rec["language"] not in EXT:
+                continue
+            src = rec["code"]
+            if rec["language"] == "python" and rec.get("meta", {}).get("python_parse") == "after_dedent":
+                src = textwrap.dedent(src)
+            n = sum(f.code == code for f in analyze_text(f"sample.{EXT[rec['language']]}", src, config).findings)
+            label = rec["label"]
+            c[f"{label} records"] += 1
+            if n:
+                c[f"{label} flagged"] += 1
+                c[f"{label} findings"] += n
+                if len(examples[label]) < 3:
+                    examples[label].append(rec["id"])
+    return (f"{code} on the labelled sets ({', '.join(sets)}): {c['insecure findings']} findings on "
+            f"{c['insecure flagged']} of {c['insecure records']} insecure records, {c['safe findings']} on "
+            f"{c['safe flagged']} of {c['safe records']} safe records; examples: {', '.join(examples['insecure'])}; "
+            f"{', '.join(examples['safe'])}\n")
+
+
 # --------------------------------------------------------------------------- secrets set
 
 
@@ -259,8 +290,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--triage", type=Path, default=HERE / "results" / "triage.md")
     ap.add_argument("--write", type=Path, help="also write the tables to this markdown file")
     ap.add_argument("--scans", type=Path, default=SCANS, help="the real-code run's JSON reports (bench/realworld.py)")
+    ap.add_argument("--rule", help="also count where this Redline rule fires on the labelled sets (e.g. RL336)")
     args = ap.parse_args(argv)
     parts = []
+    if args.rule:
+        parts.append(rule_on_sets(args.rule, [s for s in args.sets.split(",") if s]))
+        print(parts[-1])
     if not args.no_realworld:
         parts.append(realworld(args.triage, args.scans))
         print(parts[-1])
