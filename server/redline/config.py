@@ -200,7 +200,7 @@ def from_mapping(
             changes["severity"] = tuple(overrides) + cfg.severity
         elif key == "engines":
             if not isinstance(value, Mapping):
-                bad(raw_key, "expected a table like { bandit = false }")
+                bad(raw_key, "expected a table like { bandit = true }")
                 continue
             switches = []
             for name, on in value.items():
