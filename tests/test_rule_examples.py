@@ -11,6 +11,7 @@ from pathlib import PurePath
 import pytest
 
 from redline import languages as langs
+from redline.config import Config
 from redline.pipeline import analyze_text
 from redline.rules.registry import default_registry
 from redline.secrets.fakes import expand  # {{fake:...}} placeholders: secrets built at test time
@@ -25,6 +26,12 @@ def _path(rule, example) -> str:
     lang = example.language or rule.languages[0]
     name = EXT.get(lang, ".txt")
     return name if not name.startswith(".") or lang == "dotenv" else f"example{name}"
+
+
+def _config(rule) -> Config:
+    """The default configuration with the rule's own engine on: bandit and detect-secrets are off
+    by default (issue 13), and their rules' examples are about what they report when on."""
+    return Config(engines=((rule.engine, True),))
 
 
 MARK = re.compile(r"(?:#|//)\s*<-\s*(RL\d+)\s*$")
@@ -43,7 +50,7 @@ def _cases(kind):
 
 @pytest.mark.parametrize("rule,example", list(_cases("invalid")))
 def test_invalid_example_is_flagged(rule, example):
-    analysis = analyze_text(_path(rule, example), expand(example.code))
+    analysis = analyze_text(_path(rule, example), expand(example.code), _config(rule))
     assert not analysis.errors, analysis.errors
     codes = [f.code for f in analysis.findings]
     assert rule.code in codes, f"{rule.code} did not fire on:\n{example.code}\nfound: {codes}"
@@ -73,7 +80,7 @@ def test_pinned_line_check_can_fail():
 
 @pytest.mark.parametrize("rule,example", list(_cases("valid")))
 def test_valid_example_is_not_flagged(rule, example):
-    analysis = analyze_text(_path(rule, example), expand(example.code))
+    analysis = analyze_text(_path(rule, example), expand(example.code), _config(rule))
     assert not analysis.errors, analysis.errors
     hits = [f for f in analysis.findings if f.code == rule.code]
     assert not hits, f"{rule.code} fired on a valid example:\n{example.code}\n{hits[0].message}"
