@@ -73,3 +73,16 @@ def test_aws_key_id_with_the_a3t_prefix():
     found = hits("a.txt", "text", f"A3TX{body}\n")
     assert [h.detector for h in found] == ["aws-access-key-id"]
     assert not hits("a.txt", "text", f"A3T{body}\n")  # one character short of the format
+
+
+def test_ibm_formats_no_credential_name_gives_away():
+    # detect-secrets' SoftLayer and Cloudant plugins: the SOAP endpoint's key, and a Cloudant
+    # legacy API key (24 lower-case letters, a "word" to the context detector's entropy test)
+    found = hits("a.txt", "text", "https://api.softlayer.com/soap/v3/{{fake:hex:64}}\n")
+    assert [h.detector for h in found] == ["softlayer-api-key"]
+    found = hits("a.py", "python", 'cloudant_api_key = "{{fake:lower:24}}"\n')
+    assert [h.detector for h in found] == ["cloudant-api-key"]
+    # placeholders and short values are not keys
+    assert not hits("a.py", "python", 'cloudant_api_key = "insertyourcloudantkeyher"\n')
+    assert not hits("a.txt", "text", "https://api.softlayer.com/soap/v3/" + "0" * 64 + "\n")
+    assert not hits("a.py", "python", 'cl_api_key = "a-fake-api-key"\n')

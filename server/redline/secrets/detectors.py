@@ -124,6 +124,24 @@ DETECTORS: tuple[Detector, ...] = (
         anchor=r"(?i:[?&]sig=)", fake="b64:44", env="AZURE_SAS_TOKEN", confidence="medium",
         context="https://acct.blob.core.windows.net/c?sv=2022-11-02&sp=r&sig={}",
     ),
+    # IBM formats of detect-secrets' plugins that no credential name gives away: a SoftLayer API
+    # key in the SOAP endpoint's path, and a Cloudant legacy API key (24 lower-case letters, which
+    # the context detector's entropy test reads as a word). Their name-and-value forms
+    # (`softlayer_api_key = <64 hex>`, `cloudant_password = <64 hex>`, IBM Cloud IAM and COS HMAC
+    # keys) are found by the context detector.
+    Detector(
+        "softlayer-api-key", "IBM SoftLayer API key",
+        r"(?i:api\.softlayer\.com/(?:soap|rest)/v3(?:\.1)?/)(?P<secret>[a-fA-F0-9]{64})(?:[^A-Za-z0-9]|$)",
+        anchor=r"(?i:api\.softlayer\.com/)", fake="hex:64", env="SL_API_KEY", confidence="medium",
+        context="https://api.softlayer.com/soap/v3/{}",
+    ),
+    Detector(
+        "cloudant-api-key", "IBM Cloudant API key",
+        r"(?i:cloudant)[A-Za-z0-9_.-]{0,20}(?i:key|token)[\"']?\s*(?:=>|:=|[:=,])\s*[\"']?"
+        r"(?P<secret>[a-z]{24})(?:[^A-Za-z0-9_-]|$)",
+        anchor=r"(?i:cloudant)[A-Za-z0-9_.-]{0,20}(?i:key|token)", fake="lower:24", env="CLOUDANT_APIKEY",
+        confidence="medium", context="cloudant_api_key = \"{}\"",
+    ),
     Detector(
         "alibaba-access-key-id", "Alibaba Cloud AccessKey ID",
         r"\b(?P<secret>LTAI[A-Za-z0-9]{20})\b",
