@@ -130,11 +130,12 @@ def _forge_packs(project: Path, key: bytes | None = None) -> None:
 
 
 def test_forged_entries_do_not_hide_findings(project, capsys, calls, tmp_path, monkeypatch):
-    scan(["."], capsys)
+    # Workers write one file per entry (an in-process scan writes the pack only).
+    assert cli.main(["scan", ".", "--jobs", "2", "--format", "json"]) in (0, 1)
+    capsys.readouterr()
     entries = _entries(project)
     assert len(entries) == 5  # app.py, other.py, redline.toml; RL406 of app.py and other.py (cache.deps_stamp)
     # A forged entry: "no findings", with the MAC line kept or recomputed without the user's key.
-    assert len(_packs(project)) == 1  # and one pack of them
     for p in entries:
         mac, _, _payload = p.read_bytes().partition(b"\n")
         p.write_bytes(mac + b"\n[]")
@@ -187,6 +188,16 @@ def test_the_pack_serves_a_warm_scan_and_a_forged_pack_is_not_believed(project, 
     calls.clear()
     _code, doc, _ = scan(["."], capsys)
     assert doc["findings"] == first["findings"]
+
+
+def test_an_in_process_scan_writes_one_pack_and_no_entry_files(project, capsys, calls):
+    _code, first, _ = scan(["."], capsys)
+    assert _entries(project) == []
+    [pack] = _packs(project)
+    assert len(json.loads(pack.read_bytes().partition(b"\n")[2])) == 5
+    calls.clear()
+    _code, doc, _ = scan(["."], capsys)
+    assert calls == [] and doc["findings"] == first["findings"]
 
 
 def test_a_scan_of_one_file_keeps_the_others_in_the_pack(project, capsys, calls):

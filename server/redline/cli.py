@@ -896,6 +896,8 @@ def run_scan(targets, root, config, *, slow: bool = True, jobs: int = 1, cache=N
     # process: keep it out of the collector's full passes during the scan (~30 ms on Django) and
     # out of copy-on-write faults in forked workers. Unfrozen after, for in-process callers.
     gc.freeze()
+    if cache is not None and in_process:
+        cache.pack_only = True  # new entries go to the pack, written once below
     try:
         if in_process:
             outcomes = [scan_file(t, root, config, slow, cache) for t in targets]
@@ -905,6 +907,7 @@ def run_scan(targets, root, config, *, slow: bool = True, jobs: int = 1, cache=N
         gc.unfreeze()
     if cache is not None:
         cache.flush()  # one pack of this scan's entries, read at once by the next scan
+        cache.pack_only = False
     files = [o for o in outcomes if not isinstance(o, Skipped)]
     return files, [o for o in outcomes if isinstance(o, Skipped)]
 
