@@ -75,6 +75,18 @@ def _codes(path, code=APP, config=None):
         ("contest.py", "production"),
         ("latest/app.py", "production"),
         ("testament.py", "production"),
+        # a test server or test helpers a package ships beside its code (issue 13)
+        ("dummyserver/app.py", "test"),
+        ("dummyserver/certs/server.key", "test"),
+        ("src/pkg/testserver/handlers.py", "test"),
+        ("pkg/mock_server/app.py", "test"),
+        ("pandas/_testing.py", "test"),
+        ("pkg/mock_server.py", "test"),
+        ("pkg/testserver.py", "test"),
+        ("pkg/server.py", "production"),
+        ("pkg/webserver/app.py", "production"),
+        ("pkg/servertesting.py", "production"),
+        ("pkg/testing_tools.py", "production"),
     ],
 )
 def test_role_from_path_and_name(path, role):
@@ -140,6 +152,25 @@ def test_same_code_in_production_is_reported():
     assert "RL305" in codes, found  # verify=False, line 7
     assert ("RL305", None, 7) in found
     assert all(f.property("role") is None for f in a.findings)  # production: no role property
+
+
+ECHO_SERVER = (
+    "from flask import Flask, request\n"
+    "app = Flask(__name__)\n"
+    "\n"
+    "@app.route('/echo', methods=['POST'])\n"
+    "def echo():\n"
+    "    return 'got: ' + request.form['text']\n"
+)
+
+
+def test_a_packages_bundled_test_server_gets_no_production_findings():
+    # An echo handler is what a test server is for (issue 13: urllib3's dummyserver/ made 11
+    # RL105 errors); the same handler in the package's code is still reflected XSS.
+    _a, found = _codes("dummyserver/app.py", ECHO_SERVER)
+    assert found == [], found
+    _a, found = _codes("pkg/views.py", ECHO_SERVER)
+    assert "RL105" in {c for c, _b, _l in found}, found
 
 
 def test_example_file_is_treated_like_a_test():

@@ -34,7 +34,12 @@ ACTIONS = (REPORT, HINT, DROP)
 # Folder names (any component of the relative path, case-insensitive) that give a role.
 DIRS: dict[str, tuple[str, ...]] = {
     GENERATED: ("node_modules", "vendor", "vendored", "_vendor", "third_party", "third-party", "bower_components", "site-packages"),
-    TEST: ("tests", "test", "__tests__", "__mocks__", "spec", "specs", "testing", "testdata", "test_data", "fixtures", "e2e"),
+    TEST: ("tests", "test", "__tests__", "__mocks__", "spec", "specs", "testing", "testdata", "test_data", "fixtures", "e2e",
+           # A server a package ships beside its code only to run its own tests against (urllib3's
+           # dummyserver/: echo handlers, CA keys): on the real-code benchmark 13 findings there,
+           # all test scaffolding (issue 13). Named for what it is, not after one project.
+           "dummyserver", "dummy_server", "testserver", "test_server", "mockserver", "mock_server",
+           "fakeserver", "fake_server"),
     EXAMPLE: ("examples", "example", "docs", "doc", "docs_src", "samples", "sample", "demo", "demos", "tutorial", "tutorials", "benchmarks"),
     DEV_CONFIG: (".devcontainer",),
 }
@@ -68,6 +73,10 @@ NAMES: dict[str, tuple[str, ...]] = {
         r"test_.*\.py",
         r".*_test\.py",
         r"conftest\.py",
+        # a package's helpers for its own test suite (pandas/_testing.py, `*_testing.py`) and a
+        # test server module kept beside the code (testserver.py, mock_server.py)
+        r".*_testing\.py",
+        r"(dummy|test|mock|fake)_?server\.py",
         r".*_test\.go",
         r".*\.(test|spec)\.[cm]?[jt]sx?",
         r".*(Test|Tests|IT)\.(java|kt)",
