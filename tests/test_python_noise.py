@@ -320,6 +320,20 @@ def test_n_repr_formatted_and_header_log_arguments():
     reported(web + "    log.warning('bad user ' + request.args['user'])\n", "RL116")
 
 
+def test_request_url_log_arguments_are_percent_encoded():
+    # Issue 13 (RL116, 7 of 14 on real code): a request's whole URL is percent-encoded (the
+    # framework re-quotes control characters, a client encodes the URL it sends), so a %0A in it
+    # never becomes a line break in the log. Decoded parts of the URL still count.
+    web = "import logging\nfrom flask import request\nlog = logging.getLogger(__name__)\n\n@app.get('/x')\ndef x():\n"
+    silent(web + "    log.info('%s %s', request.method, request.url)\n", "RL116")
+    silent(web + "    log.error('failed fetching %s', req.uri)\n", "RL116")
+    silent("import logging\nlogger = logging.getLogger(__name__)\n\nclass Handler:\n    def done(self):\n"
+           "        logger.info('served %s', self.request.url)\n", "RL116")
+    reported(web + "    log.error('no route for %s', request.path)\n", "RL116")  # percent-decoded
+    reported(web + "    log.error('bad page %s', request.args['next_url'])\n", "RL116")
+    reported(web + "    log.error('visit ' + request.path + ' at ' + request.url)\n", "RL116")
+
+
 TRAILING_SLASH = (
     "import tornado.web\n\nclass Page(tornado.web.RequestHandler):\n    def get(self):\n"
     "        target = self.request.path + '/'\n{guard}"

@@ -1490,6 +1490,22 @@ def _parsed_header(what: str) -> bool:
     return last in ("headers", "user_agent", "useragent")
 
 
+# A request's whole URL as the framework or client hands it out: percent-encoded (werkzeug's
+# request.url re-quotes control characters, httpx and scrapy URLs are encoded when built, a
+# server's raw request-target had its line ended at CR/LF by the parser), so no line break can be
+# in it. Decoded parts are not in this list: Flask's request.path turns %0A into a line break.
+_ENCODED_URL_ATTRS = frozenset({"url", "uri", "raw_uri", "base_url", "url_root", "host_url", "absolute_url", "raw_path"})
+
+
+def _encoded_url(what: str) -> bool:
+    """Is the taint a request's whole URL (`request.url`, `self.request.url`, `req.uri`)?"""
+    parts = (what or "").split(".")
+    if len(parts) < 2 or parts[-1].lower() not in _ENCODED_URL_ATTRS:
+        return False
+    words = split_words(parts[-2])
+    return bool(words) and words[-1] in ("request", "req")
+
+
 def _request_headers(obj_text: str) -> bool:
     """`request.headers`, `self.request.headers`, `err_request.headers`: a request's headers."""
     parts = obj_text.split(".")
@@ -1533,6 +1549,8 @@ def log_injection(ctx: MatchContext):
                 continue  # %r writes repr(): line breaks come out as \r and \n
             if _parsed_header(val.what):
                 continue  # a header of a parsed request: the parser split the request at line breaks
+            if _encoded_url(val.what):
+                continue  # a request's whole URL: percent-encoded, so %0A stays three characters
         if val.tainted:
             # In the message text itself it is certain; as a %-argument a formatter may still
             # escape it.
