@@ -138,3 +138,24 @@ def test_a_file_outside_any_workspace_has_a_stamp_too(tmp_path, monkeypatch):
     (tmp_path / "lone" / "requirements.txt").write_text("flask\n")
     c2 = cache.ResultCache(str(tmp_path / "lone"), b"k" * 32, "e" * 64)
     assert c2.deps_stamp(str(tmp_path / "lone" / "a.py")) != first
+
+
+def test_a_linked_file_gets_the_stamp_of_the_folder_it_lives_in(tmp_path, monkeypatch):
+    """The stamp is worked out once per folder (its real path resolved once); a file that is a
+    symbolic link into another project gets that project's stamp, not its neighbours'."""
+    for name, requirement in (("a", "flask\n"), ("b", "django\n")):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / ".git").mkdir()
+        (tmp_path / name / "requirements.txt").write_text(requirement)
+        (tmp_path / name / "real.py").write_text("import somethingrare\n")
+    (tmp_path / "a" / "link.py").symlink_to(tmp_path / "b" / "real.py")
+    c = cache.ResultCache(str(tmp_path / "a"), b"k" * 32, "e" * 64)
+    plain = c.deps_stamp(str(tmp_path / "a" / "real.py"))
+    linked = c.deps_stamp(str(tmp_path / "a" / "link.py"))
+    other = cache.ResultCache(str(tmp_path / "b"), b"k" * 32, "e" * 64).deps_stamp(str(tmp_path / "b" / "real.py"))
+    assert linked == other and linked != plain
+    # A relative path names the same folder as the absolute one (from the same working folder:
+    # the environment's part of the stamp leaves the working folder out of sys.path).
+    monkeypatch.chdir(tmp_path / "a")
+    absolute = cache.ResultCache(str(tmp_path / "a"), b"k" * 32, "e" * 64).deps_stamp(str(tmp_path / "a" / "real.py"))
+    assert cache.ResultCache(str(tmp_path / "a"), b"k" * 32, "e" * 64).deps_stamp("real.py") == absolute
