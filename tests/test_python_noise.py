@@ -329,6 +329,9 @@ def test_request_url_log_arguments_are_percent_encoded():
     silent(web + "    log.error('failed fetching %s', req.uri)\n", "RL116")
     silent("import logging\nlogger = logging.getLogger(__name__)\n\nclass Handler:\n    def done(self):\n"
            "        logger.info('served %s', self.request.url)\n", "RL116")
+    silent(web + "    log.info(f'Request: {request.method} {request.url} stopped')\n", "RL116")
+    silent(web + "    log.info('fetched ' + request.url)\n", "RL116")
+    reported(web + "    log.info(f'Request: {request.url} for {request.args[\"user\"]}')\n", "RL116")
     reported(web + "    log.error('no route for %s', request.path)\n", "RL116")  # percent-decoded
     reported(web + "    log.error('bad page %s', request.args['next_url'])\n", "RL116")
     reported(web + "    log.error('visit ' + request.path + ' at ' + request.url)\n", "RL116")

@@ -34,6 +34,7 @@ from redline.rules.predicates.python_sinks import (
     HIGH,
     LOW,
     MEDIUM,
+    build_template,
     built_string,
     first_positional_call,
     name_words,
@@ -1497,13 +1498,34 @@ def _parsed_header(what: str) -> bool:
 _ENCODED_URL_ATTRS = frozenset({"url", "uri", "raw_uri", "base_url", "url_root", "host_url", "absolute_url", "raw_path"})
 
 
-def _encoded_url(what: str) -> bool:
+def _encoded_url(what: str, attrs: frozenset[str] = _ENCODED_URL_ATTRS) -> bool:
     """Is the taint a request's whole URL (`request.url`, `self.request.url`, `req.uri`)?"""
     parts = (what or "").split(".")
-    if len(parts) < 2 or parts[-1].lower() not in _ENCODED_URL_ATTRS:
+    if len(parts) < 2 or parts[-1].lower() not in attrs:
         return False
     words = split_words(parts[-2])
     return bool(words) and words[-1] in ("request", "req")
+
+
+# Parts of a request line that the HTTP parser reads as a token: no space, let alone a CR/LF.
+_LINE_TOKENS = frozenset({"method", "scheme", "http_version", "version"})
+
+
+def _only_encoded_urls(ctx, node) -> bool:
+    """A message built from parts (f-string, concatenation, formatting) whose only input parts
+    are a request's whole URL, its method or its headers: none can hold a line break."""
+    tpl = build_template(ctx.file, node)
+    if tpl is None:
+        return False
+    found = False
+    for h in tpl.holes:
+        v = _value(ctx, h.node, "log")
+        if not v.tainted:
+            continue
+        if not (_encoded_url(v.what) or _encoded_url(v.what, _LINE_TOKENS) or _parsed_header(v.what)):
+            return False
+        found = found or _encoded_url(v.what)
+    return found
 
 
 def _request_headers(obj_text: str) -> bool:
@@ -1551,6 +1573,8 @@ def log_injection(ctx: MatchContext):
                 continue  # a header of a parsed request: the parser split the request at line breaks
             if _encoded_url(val.what):
                 continue  # a request's whole URL: percent-encoded, so %0A stays three characters
+        if val.tainted and i == 0 and _only_encoded_urls(ctx, a):
+            continue  # f"Request: {request.method} {request.url} stopped": the URL is encoded
         if val.tainted:
             # In the message text itself it is certain; as a %-argument a formatter may still
             # escape it.
