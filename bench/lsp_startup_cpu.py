@@ -46,8 +46,13 @@ from redline.lsp.settings import ServerSettings
 s = server.session
 s.configure(ServerSettings())
 mark("rules (Session.configure)")
-sys.path.insert(0, sys.argv[2])
-from lsp_latency import python_file
+# bench/lsp_latency.py loaded by its path: bench/ on sys.path would shadow the standard library
+# (bench/secrets.py is imported for `import secrets` by redline.cache, with the engines it loads).
+import importlib.util
+spec = importlib.util.spec_from_file_location("lsp_latency", sys.argv[2] + "/lsp_latency.py")
+lsp_latency = sys.modules["lsp_latency"] = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(lsp_latency)
+python_file = lsp_latency.python_file
 text = python_file(2000)
 class Sink:
     def publish(self, *a): pass

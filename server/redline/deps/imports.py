@@ -62,8 +62,6 @@ process, and only when an import remains that the workspace does not explain.
 
 from __future__ import annotations
 
-import csv
-import importlib.metadata
 import json
 import os
 import pkgutil
@@ -425,6 +423,8 @@ def packages_distributions() -> dict[str, list[str]]:
     top_level.txt and parses every METADATA file as an e-mail message, for one name. Here RECORD
     lines are split as strings and the Name header is read directly; any entry that is not plain
     (an absolute path, an empty row, a folded header) goes through importlib.metadata itself."""
+    import importlib.metadata  # here, not at import: ~20 ms a first Python file need not pay
+
     out: dict[str, list[str]] = {}
     for dist in importlib.metadata.distributions():
         top = (dist.read_text("top_level.txt") or "").split() or _top_level_inferred(dist)
@@ -440,6 +440,8 @@ def _top_level_inferred(dist) -> set[str]:
     record = dist.read_text("RECORD")
     if not record:
         return _top_level_inferred_slow(dist)
+    import csv
+
     out = set()
     for row in csv.reader(record.splitlines()):
         if not row or row[0].startswith("/"):

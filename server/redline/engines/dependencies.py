@@ -15,15 +15,17 @@ import os
 from functools import lru_cache
 
 from redline.config import Config
-from redline.deps import checks, imports, locks, manifests
-from redline.deps import names as N
-from redline.deps import registry
-from redline.deps import versions as V
-from redline.deps.database import get_database
+from redline.deps import manifests
 from redline.documents.source import SourceFile
 from redline.engines.base import PartialResult
 from redline.findings import Finding, Fix, Severity, TextEdit
 from redline.rules.registry import default_registry
+
+# The checks, the name indexes (rapidfuzz), the advisory database, the registry client (urllib)
+# and the import resolver (importlib.metadata) are imported where they are first needed: by the
+# first manifest, or by the first code file whose imports are checked. Opening a Python file
+# loads only this module and redline.deps.imports (tests/test_engines_lazy.py).
+_CODE_LANGS = ("python", "javascript", "typescript", "tsx")  # imports.PYTHON_LANGS + JS_LANGS
 
 
 def warm_up() -> None:
@@ -33,6 +35,11 @@ def warm_up() -> None:
     For a host to call off the keystroke path (e.g. a language server at start-up, in a
     thread), so that the first manifest or code file opened is not slow once. Never required:
     everything is loaded on first use anyway."""
+    from redline.deps import imports
+    from redline.deps import names as N
+    from redline.deps import versions as V
+    from redline.deps.database import get_database
+
     db, _err = get_database()
     for eco in (V.PYPI, V.NPM):
         N.index_for(eco, frozenset(db.names(eco)) if db is not None else frozenset())
@@ -80,7 +87,7 @@ class DependenciesEngine:
     default_on = True
 
     def applies(self, file: SourceFile) -> bool:
-        return manifest_format(file.path) is not None or file.language in imports.PYTHON_LANGS + imports.JS_LANGS
+        return manifest_format(file.path) is not None or file.language in _CODE_LANGS
 
     def scan(self, file: SourceFile, config: Config) -> list[Finding]:
         rules = rules_of()
@@ -92,6 +99,10 @@ class DependenciesEngine:
 
     # manifests
     def _manifest(self, file: SourceFile, config: Config, rules: dict) -> list[Finding]:
+        from redline.deps import checks, locks, registry
+        from redline.deps import versions as V
+        from redline.deps.database import get_database
+
         db, db_error = get_database()
         wanted = None
         if db is not None:
@@ -134,9 +145,16 @@ class DependenciesEngine:
         rule = rules.get("RL406")
         if rule is None:
             return []
+        from redline.deps import imports
+
         ws, missing = imports.undeclared(file)
         if ws is None or not missing:
             return []
+        from redline.deps import checks
+        from redline.deps import names as N
+        from redline.deps import versions as V
+        from redline.deps.database import get_database
+
         db, _err = get_database()
         eco = V.PYPI if file.language in imports.PYTHON_LANGS else V.NPM
         index = N.index_for(eco, frozenset(db.names(eco)) if db is not None else frozenset())

@@ -556,16 +556,17 @@ class Session:
 
         from redline import pipeline
 
-        hooks = []
-        for engine in pipeline.enabled_engines(self.resolver.for_path(""), slow=False):
-            hook = getattr(sys.modules.get(type(engine).__module__), "warm_up", None)
-            if callable(hook):
-                hooks.append(hook)
+        engines = pipeline.enabled_engines(self.resolver.for_path(""), slow=False)
 
         def run() -> None:
-            for hook in hooks:
+            for engine in engines:
                 try:
-                    hook()
+                    # engines/__init__.py imports an engine's module on first use: here, in the
+                    # thread, for the fast engines the first document did not need.
+                    engine = getattr(engine, "engine", engine)
+                    hook = getattr(sys.modules.get(type(engine).__module__), "warm_up", None)
+                    if callable(hook):
+                        hook()
                 except Exception:  # noqa: BLE001 - an optional optimisation
                     log.debug("warm_up failed", exc_info=True)
 
@@ -573,7 +574,7 @@ class Session:
             loop = asyncio.get_running_loop()
         except RuntimeError:
             return
-        if hooks:
+        if engines:
             loop.call_later(1.0, lambda: loop.run_in_executor(None, run))
 
     def _change_text_only(self, rec: OpenDocument) -> None:

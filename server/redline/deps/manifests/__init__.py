@@ -19,9 +19,14 @@ from __future__ import annotations
 
 import fnmatch
 from pathlib import PurePath
+from typing import TYPE_CHECKING
 
-from redline.deps.manifests import gomod, npm, pom, pytoml, requirements, setupcfg
-from redline.deps.model import Manifest
+if TYPE_CHECKING:
+    from redline.deps.manifests import npm
+    from redline.deps.model import Manifest
+
+# The parsers are imported by `parse`, not here: `detect` (file names only) is what the engines'
+# table asks of every file opened (redline/engines/__init__.py), and it must stay cheap.
 
 _REQUIREMENTS = ("requirements*.txt", "constraints*.txt", "*.requirements.txt", "*-requirements.txt", "requirements-*.txt")
 
@@ -51,6 +56,8 @@ def parse(path: str, text: bytes, tree=None, wanted: npm.Wanted | None = None) -
     """The manifest in `text`; `tree` is the file's tree-sitter tree (TOML/JSON formats).
 
     `wanted(name, version)` filters lock-file entries (see npm.parse_package_lock)."""
+    from redline.deps.manifests import gomod, npm, pom, pytoml, requirements, setupcfg
+
     fmt = detect(path)
     if fmt == "requirements":
         return requirements.parse(path, text)
