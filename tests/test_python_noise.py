@@ -415,3 +415,14 @@ def test_z_asserts_that_check_input_values_are_still_reported():
     reported(web + "    n = int(request.form['n'])\n    assert 0 < n <= 100\n    return str(n)\n", "RL325")
     reported(web + "    n = request.json['n']\n    assert isinstance(n, int)\n    return str(n)\n", "RL325")
     reported(web + "    n = request.json['n']\n    assert n is not None and n > 0\n    return str(n)\n", "RL325")
+
+
+def test_compile_to_an_ast_only_runs_nothing():
+    # Issue 13 (RL103, mako's AST helper): compile() with ast.PyCF_ONLY_AST returns a tree, the
+    # same as ast.parse(); nothing is executed. compile() to a code object is still reported.
+    head = "import ast\nfrom flask import request\n\n@app.post('/x')\ndef x():\n    src = request.form['src']\n"
+    silent(head + "    return compile(src, '<expr>', 'eval', ast.PyCF_ONLY_AST)\n", "RL103")
+    silent(head + "    return compile(src, '<expr>', 'exec', flags=ast.PyCF_ONLY_AST | ast.PyCF_TYPE_COMMENTS)\n", "RL103")
+    reported(head + "    return compile(src, '<expr>', 'eval')\n", "RL103")
+    reported(head + "    return compile(src, '<expr>', 'exec', 0)\n", "RL103")
+    reported(head + "    return compile(src, '<expr>', 'exec', ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)\n", "RL103")

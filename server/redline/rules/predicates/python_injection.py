@@ -657,10 +657,22 @@ def code_injection(ctx: MatchContext):
     target = arg(call, 0, "source")
     if target is None:
         return None
+    if qn.endswith("compile") and _only_ast(arg(call, 3, "flags")):
+        return None  # compile(src, name, mode, ast.PyCF_ONLY_AST) parses to a tree: nothing runs
     val, how, built = _dynamic(ctx, target, "code")
     if val.level != TAINTED and _generated_code(ctx, target):
         return None
     return verdict(val, call, {"how": how, "fn": qn.rsplit(".", 1)[-1]})
+
+
+def _only_ast(flags) -> bool:
+    """compile()'s flags ask for an AST only (`ast.PyCF_ONLY_AST`, alone or or-ed with other
+    PyCF_ flags): the source is parsed, not turned into code that can run."""
+    if flags is None:
+        return False
+    names = [t for t in re.split(r"[\s|()]+", text(flags)) if t]
+    return any(n.rsplit(".", 1)[-1] == "PyCF_ONLY_AST" for n in names) and all(
+        n.rsplit(".", 1)[-1].startswith("PyCF_") for n in names)
 
 
 def _generated_code(ctx, target) -> bool:
