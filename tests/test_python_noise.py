@@ -426,3 +426,15 @@ def test_compile_to_an_ast_only_runs_nothing():
     reported(head + "    return compile(src, '<expr>', 'eval')\n", "RL103")
     reported(head + "    return compile(src, '<expr>', 'exec', 0)\n", "RL103")
     reported(head + "    return compile(src, '<expr>', 'exec', ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)\n", "RL103")
+
+
+def test_running_a_python_file_the_module_opened_is_like_import():
+    # Issue 13 (RL103: flask's from_pyfile and PYTHONSTARTUP, sanic's config loader, setup.py
+    # reading its version file): exec() of a file opened by path is what import does; the path is
+    # the question, and a path from the request is still reported, as is downloaded code.
+    silent("def load(path, ns):\n    with open(path) as cfg:\n        exec(compile(cfg.read(), path, 'exec'), ns)\n", "RL103")
+    silent("ns = {}\nwith open('pkg/_version.py') as fp:\n    exec(fp.read(), ns)\n", "RL103")
+    reported("from flask import request\n\n@app.post('/x')\ndef x():\n    with open(request.form['f']) as f:\n"
+             "        exec(f.read(), {})\n", "RL103")
+    reported("import urllib.request\n\ndef update(url):\n    resp = urllib.request.urlopen(url)\n    exec(resp.read(), {})\n", "RL103")
+    reported("def run(conn, ns):\n    with conn.makefile() as f:\n        exec(f.read(), ns)\n", "RL103")

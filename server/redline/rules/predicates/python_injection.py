@@ -660,9 +660,41 @@ def code_injection(ctx: MatchContext):
     if qn.endswith("compile") and _only_ast(arg(call, 3, "flags")):
         return None  # compile(src, name, mode, ast.PyCF_ONLY_AST) parses to a tree: nothing runs
     val, how, built = _dynamic(ctx, target, "code")
-    if val.level != TAINTED and _generated_code(ctx, target):
+    if val.level != TAINTED and (_generated_code(ctx, target) or _source_file_contents(ctx, target)):
         return None
     return verdict(val, call, {"how": how, "fn": qn.rsplit(".", 1)[-1]})
+
+
+def _source_file_contents(ctx, node) -> bool:
+    """The code is the text of a file the module opened itself (`with open(path) as f:
+    exec(compile(f.read(), path, "exec"))`): running a Python file by path, which is what
+    import does (a config file, setup.py reading its version file, PYTHONSTARTUP). Who picks the
+    path is the question, and a path from input makes the value tainted, which is still reported;
+    code downloaded (`urlopen(url).read()`) is not a file the module opened and is still reported."""
+    node = unwrap(node)
+    if node is not None and node.type == "call" and callee_name(node) == "compile":
+        node = unwrap(arg(node, 0, "source"))
+    if node is None or node.type != "call":
+        return False
+    fn = node.child_by_field_name("function")
+    if fn is None or fn.type != "attribute" or text(fn.child_by_field_name("attribute")) != "read":
+        return False
+    obj = fn.child_by_field_name("object")
+    if obj is None or obj.type != "identifier":
+        return False
+    name = re.escape(text(obj))
+    opened = re.compile(rf"(?:io\.|codecs\.)?open\(.*\)\s+as\s+{name}", re.DOTALL)
+    up = node.parent
+    while up is not None and up.type not in ("function_definition", "class_definition", "module"):
+        if up.type == "with_statement":
+            clause = next((c for c in up.named_children if c.type == "with_clause"), None)
+            for item in clause.named_children if clause is not None else ():
+                if opened.fullmatch(text(item)):
+                    call = unwrap(item.named_children[0].named_children[0]) if item.named_children and item.named_children[0].named_children else None
+                    path = arg(call, 0, "file") if call is not None and call.type == "call" else None
+                    return path is not None and _value(ctx, path, "path").level != TAINTED
+        up = up.parent
+    return False
 
 
 def _only_ast(flags) -> bool:
