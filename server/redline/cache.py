@@ -52,10 +52,10 @@ import os
 import secrets
 import stat
 import sys
-import tempfile
 from functools import lru_cache
 from pathlib import Path
 
+from redline.atomic import replace_file
 from redline.findings import LIMIT_CODE, Confidence, Finding, Fix, Related, Severity, Span, TextEdit
 
 DIR_NAME = ".redline_cache"
@@ -288,19 +288,8 @@ class ResultCache:
         entries = dict(old) if len(old) <= 4 * len(self._used) + 20_000 else {}
         entries.update(self._used)
         payload = json.dumps(entries, ensure_ascii=True, separators=(",", ":")).encode()
-        folder = os.path.dirname(self._pack_path())
         try:
-            fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=folder)
-            try:
-                with os.fdopen(fd, "wb") as fh:
-                    fh.write(self._mac(PACK, payload).encode() + b"\n" + payload)
-                os.replace(tmp, self._pack_path())
-            except BaseException:
-                try:
-                    os.unlink(tmp)
-                except OSError:
-                    pass
-                raise
+            replace_file(self._pack_path(), self._mac(PACK, payload).encode() + b"\n" + payload, suffix="")
         except OSError:
             return
         self._pack = entries
@@ -351,18 +340,8 @@ class ResultCache:
         if not _real_dir(Path(folder), True):
             return
         try:
-            fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=folder)
-            try:
-                with os.fdopen(fd, "wb") as fh:
-                    fh.write(self._mac(k, payload).encode() + b"\n" + payload)
-                os.replace(tmp, self._path(k))
-                self._used[k] = payload.decode("ascii")
-            except BaseException:
-                try:
-                    os.unlink(tmp)
-                except OSError:
-                    pass
-                raise
+            replace_file(self._path(k), self._mac(k, payload).encode() + b"\n" + payload, suffix="")
+            self._used[k] = payload.decode("ascii")
         except OSError:
             pass  # a full disk or a read-only tree: the scan goes on without caching
 

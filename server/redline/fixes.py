@@ -21,11 +21,11 @@ from __future__ import annotations
 import difflib
 import os
 import stat
-import tempfile
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
 from redline import languages as langs
+from redline.atomic import replace_file
 from redline.findings import Finding, Fix, TextEdit
 
 ROUNDS = 5
@@ -180,18 +180,4 @@ def write_atomic(path: str, original: bytes, new: bytes, roots: Sequence[str]) -
 
     if read_regular(path, len(original) + 1) != original:
         raise WriteRefused("changed since it was read (not written)")
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".redline-fix-", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(new)
-            fh.flush()
-            if hasattr(os, "fchmod"):
-                os.fchmod(fh.fileno(), stat.S_IMODE(st.st_mode))
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    replace_file(path, new, prefix=".redline-fix-", mode=stat.S_IMODE(st.st_mode))

@@ -36,7 +36,6 @@ import json
 import os
 import re
 import sys
-import tempfile
 import threading
 import zlib
 from dataclasses import dataclass, field
@@ -45,6 +44,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Iterable
 
+from redline.atomic import replace_file
 from redline.deps import osv
 from redline.deps import versions as V
 
@@ -240,20 +240,8 @@ def read_jsonl_dir(folder: Path) -> list[EcosystemInput]:
 def write_atomic(path: Path, data: bytes) -> None:
     """Write `data` to `path` so that readers see the old file or the new one, never a mix."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.fchmod(fd, 0o644)  # mkstemp creates 0600; the database is not secret
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    # mkstemp creates 0600; the database is not secret
+    replace_file(path, data, prefix=f".{path.name}.", mode=0o644, fsync=True)
 
 
 # ------------------------------------------------------------------------------------- load

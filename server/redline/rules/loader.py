@@ -450,24 +450,15 @@ def _read_rule_cache(key: str) -> tuple[list[Rule], dict[str, str]] | None:
 def _write_rule_cache(key: str, rules: list[Rule], modules: dict[str, str]) -> None:
     """Store the parsed rules (atomically, mode 0600); older rule caches are removed. Any
     failure (a read-only home, a full disk) leaves Redline parsing the files at each start."""
-    import os
     import pickle
-    import tempfile
+
+    from redline.atomic import replace_file
 
     path = rule_cache_path(key)
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".rules-", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                pickle.dump((key, rules, modules), fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, path)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
+        replace_file(path, lambda fh: pickle.dump((key, rules, modules), fh, protocol=pickle.HIGHEST_PROTOCOL),
+                     prefix=".rules-", suffix="")
         # Keep a few: several installations (or checkouts) of Redline may take turns.
         others = sorted((p for p in path.parent.glob("rules-*.pickle") if p.name != path.name), key=_mtime, reverse=True)
         for old in others[RULE_CACHE_KEEP - 1 :]:
