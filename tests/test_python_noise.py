@@ -438,3 +438,14 @@ def test_running_a_python_file_the_module_opened_is_like_import():
              "        exec(f.read(), {})\n", "RL103")
     reported("import urllib.request\n\ndef update(url):\n    resp = urllib.request.urlopen(url)\n    exec(resp.read(), {})\n", "RL103")
     reported("def run(conn, ns):\n    with conn.makefile() as f:\n        exec(f.read(), ns)\n", "RL103")
+
+
+def test_make_response_of_a_dict_is_json():
+    # Issue 13 (RL105, judged false): Flask and Quart make_response() serialize a dict or list
+    # body as JSON. A string body, or the dict turned into text first, is still HTML.
+    head = "from flask import request, make_response\n\n@app.post('/echo')\ndef echo():\n"
+    silent(head + "    return make_response(dict(request.headers.items()))\n", "RL105")
+    silent(head + "    return make_response({'you_sent': request.form['text']})\n", "RL105")
+    silent(head + "    return make_response([request.args['q']], 200)\n", "RL105")
+    reported(head + "    return make_response('you sent ' + request.form['text'])\n", "RL105")
+    reported(head + "    return make_response(str(dict(request.form)))\n", "RL105")

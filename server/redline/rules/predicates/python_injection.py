@@ -977,6 +977,17 @@ RESPONSES = frozenset({"flask.make_response", "flask.Response", "werkzeug.wrappe
 HTML_TAG = linear(r"<\s*/?\s*[a-zA-Z][a-zA-Z0-9]*[\s>/]|<!--")
 
 
+def _json_body(node) -> bool:
+    """A dict or list body (`{...}`, `dict(request.headers)`, a comprehension): make_response()
+    turns it into a JSON response, which browsers do not read as HTML."""
+    node = unwrap(node)
+    if node is None:
+        return False
+    if node.type in ("dictionary", "dictionary_comprehension", "list", "list_comprehension"):
+        return True
+    return node.type == "call" and callee_name(node) == "dict"
+
+
 def _not_html(call) -> bool:
     _, kw = call_args(call)
     for key in ("content_type", "mimetype", "media_type"):
@@ -1013,6 +1024,8 @@ def xss(ctx: MatchContext):
         target = arg(call, 0, "content") or arg(call, 0, "response")
         if target is None:
             return None
+        if name == "make_response" and _json_body(target):
+            return None  # Flask and Quart serialize a dict or list body as application/json
         val, how, _ = _dynamic(ctx, target, "xss")
         return verdict(val, call, {"how": how}, unknown=None)
     fn = call.child_by_field_name("function")
