@@ -159,3 +159,18 @@ def test_a_linked_file_gets_the_stamp_of_the_folder_it_lives_in(tmp_path, monkey
     monkeypatch.chdir(tmp_path / "a")
     absolute = cache.ResultCache(str(tmp_path / "a"), b"k" * 32, "e" * 64).deps_stamp(str(tmp_path / "a" / "real.py"))
     assert cache.ResultCache(str(tmp_path / "a"), b"k" * 32, "e" * 64).deps_stamp("real.py") == absolute
+
+
+def test_a_project_that_becomes_a_library_gets_a_new_stamp(tmp_path, monkeypatch):
+    # RL406 judges lazy and integration imports of a library as optional (deps.imports), so a
+    # pyproject.toml that gains [build-system] (same declared names, same folders) must not
+    # reuse the cached verdicts of the application it was.
+    (tmp_path / ".git").mkdir()
+    pyproject = tmp_path / "pyproject.toml"
+    pyproject.write_text('[project]\nname = "webkit"\ndependencies = ["click>=8"]\n')
+    (tmp_path / "web.py").write_text("import click\n")
+    monkeypatch.setattr("redline.deps.database.database_path", lambda: tmp_path / "none.rldb")
+    app = _stamp(tmp_path)
+    pyproject.write_text('[project]\nname = "webkit"\ndependencies = ["click>=8"]\n'
+                         '[build-system]\nrequires = ["click>=8"]\n')  # a name it already declares
+    assert _stamp(tmp_path) != app

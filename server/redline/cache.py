@@ -418,7 +418,8 @@ class ResultCache:
         ws = imports.workspace_for(path, "python")
         h = hashlib.sha256(self._environment())
         if ws is not None:
-            h.update(repr((str(ws.root), ws.manifests, sorted(ws.declared), sorted(ws.locked), sorted(ws.aliases))).encode("utf-8", "surrogateescape"))
+            h.update(repr((str(ws.root), ws.manifests, sorted(ws.declared), sorted(ws.locked), sorted(ws.aliases),
+                           ws.library)).encode("utf-8", "surrogateescape"))
             for folder in ws.folders:
                 h.update(self._folder(str(folder)))
         else:
