@@ -119,11 +119,13 @@ def _first_document(tmp_path, name, language, text):
 NOT_FOR_A_PYTHON_FILE = {
     "redline.engines.bandit", "redline.engines.detect_secrets", "redline.engines.registry",
     "redline.engines.templates", "redline.deps.checks", "redline.deps.names", "rapidfuzz",
-    "redline.deps.database", "redline.deps.registry", "urllib.request",
+    "redline.deps.database", "redline.deps.registry", "urllib.request", "redline.deps.manifests.requirements",
+    "redline.deps.spec",
 }
 
 
 def test_the_first_python_file_imports_only_what_its_diagnostics_need(tmp_path):
+    (tmp_path / ".git").mkdir()  # the project's root: no manifest around it
     modules = _first_document(tmp_path, "app.py", "python", "import os\n\n\ndef run(cmd):\n    os.system(cmd)\n")
     assert "redline.engines.treesitter" in modules and "redline.engines.secrets" in modules
     assert "redline.engines.dependencies" in modules  # RL406 reads a Python file's imports

@@ -77,7 +77,6 @@ import tree_sitter as ts
 from redline import languages as langs
 from redline.deps import locks, manifests
 from redline.deps import versions as V
-from redline.deps.manifests import requirements
 from redline.documents.source import SourceFile
 from redline.secrets.filters import is_test_path
 from redline.secrets.regex import linear
@@ -556,6 +555,8 @@ def _declared_in(path: Path, ecosystem: str) -> frozenset[str] | None:
     elif fmt == "package.json":
         tree = langs.parse("json", data)
     if fmt == "requirements" and path.suffix == ".in":
+        from redline.deps.manifests import requirements  # with the parsers: only for a workspace's manifests
+
         m = requirements.parse(str(path), data)
     else:
         m = manifests.parse(str(path), data, tree) if fmt else None
