@@ -449,3 +449,16 @@ def test_make_response_of_a_dict_is_json():
     silent(head + "    return make_response([request.args['q']], 200)\n", "RL105")
     reported(head + "    return make_response('you sent ' + request.form['text'])\n", "RL105")
     reported(head + "    return make_response(str(dict(request.form)))\n", "RL105")
+
+
+def test_raw_request_path_of_servers_that_do_not_decode_it():
+    # Issue 13 (RL116: sanic's and gunicorn's own request objects): their request.path is the raw
+    # path of the request line, so %0A stays encoded. Flask's is percent-decoded: still reported.
+    sanic = "import logging\nfrom sanic import Sanic\nlog = logging.getLogger(__name__)\n\n@app.get('/x')\nasync def x(request):\n"
+    silent(sanic + "    log.info('no handler for %s', request.path)\n", "RL116")
+    silent(sanic + "    log.info(f'{request.method} {request.path} done')\n", "RL116")
+    reported(sanic + "    log.info('user %s', request.args.get('user'))\n", "RL116")
+    flask = "import logging\nfrom flask import request\nlog = logging.getLogger(__name__)\n\n@app.get('/x')\ndef x():\n"
+    reported(flask + "    log.info('no handler for %s', request.path)\n", "RL116")
+    both = "import logging\nimport tornado.web\nfrom flask import request\nlog = logging.getLogger(__name__)\n\n@app.get('/x')\ndef x():\n"
+    reported(both + "    log.info('no handler for %s', request.path)\n", "RL116")

@@ -1564,6 +1564,21 @@ def _encoded_url(what: str, attrs: frozenset[str] = _ENCODED_URL_ATTRS) -> bool:
     return bool(words) and words[-1] in ("request", "req")
 
 
+# Servers and frameworks whose request.path is the raw path of the request line (not
+# percent-decoded: sanic's parsed URL, tornado's and gunicorn's split request-target), and those
+# that decode it (Flask/Werkzeug, Django, Starlette, aiohttp, Falcon...), where %0A becomes a line break.
+_RAW_PATH_FRAMEWORKS = ("sanic", "tornado", "gunicorn")
+_DECODED_PATH_FRAMEWORKS = ("flask", "werkzeug", "quart", "django", "starlette", "fastapi", "aiohttp", "falcon",
+                            "bottle", "pyramid", "litestar")
+
+
+def _raw_path(ctx, what: str) -> bool:
+    """`request.path` / `req.path` in a module of a server whose path is not percent-decoded."""
+    return (_encoded_url(what, frozenset({"path"}))
+            and imports_module(ctx.file, *_RAW_PATH_FRAMEWORKS)
+            and not imports_module(ctx.file, *_DECODED_PATH_FRAMEWORKS))
+
+
 # Parts of a request line that the HTTP parser reads as a token: no space, let alone a CR/LF.
 _LINE_TOKENS = frozenset({"method", "scheme", "http_version", "version"})
 
@@ -1579,9 +1594,9 @@ def _only_encoded_urls(ctx, node) -> bool:
         v = _value(ctx, h.node, "log")
         if not v.tainted:
             continue
-        if not (_encoded_url(v.what) or _encoded_url(v.what, _LINE_TOKENS) or _parsed_header(v.what)):
+        if not (_encoded_url(v.what) or _raw_path(ctx, v.what) or _encoded_url(v.what, _LINE_TOKENS) or _parsed_header(v.what)):
             return False
-        found = found or _encoded_url(v.what)
+        found = found or _encoded_url(v.what) or _raw_path(ctx, v.what)
     return found
 
 
@@ -1628,7 +1643,7 @@ def log_injection(ctx: MatchContext):
                 continue  # %r writes repr(): line breaks come out as \r and \n
             if _parsed_header(val.what):
                 continue  # a header of a parsed request: the parser split the request at line breaks
-            if _encoded_url(val.what):
+            if _encoded_url(val.what) or _raw_path(ctx, val.what):
                 continue  # a request's whole URL: percent-encoded, so %0A stays three characters
         if val.tainted and i == 0 and _only_encoded_urls(ctx, a):
             continue  # f"Request: {request.method} {request.url} stopped": the URL is encoded
