@@ -60,13 +60,16 @@ class Sink:
     def show(self, *a): pass
     def refresh(self): pass
 s.sink = Sink()
+before = set(sys.modules)
 t = T()
 s.open("file:///tmp/redline-bench-startup/first.py", "python", 1, text)
+opened = sorted(set(sys.modules) - before)
 marks.append(("first document (open 2k lines)", T() - t + marks[-1][1]))
 out = {}
 for (_, a), (name, b) in zip(marks, marks[1:]):
     out[name] = (b - a) * 1000
 out["total"] = (marks[-1][1] - marks[0][1]) * 1000
+out["modules imported by the first document"] = len(opened)
 if sys.argv[3] == "rss":
     import os
     for i in range(50):
@@ -74,15 +77,29 @@ if sys.argv[3] == "rss":
     pages = int(open("/proc/self/statm").read().split()[1])
     out["RSS MB, 51 open documents"] = pages * os.sysconf("SC_PAGE_SIZE") / 2**20
 print(json.dumps(out))
+print(json.dumps(opened))
 '''
 
 
-def run(gc_mode: str, rss: bool) -> dict[str, float]:
+IMPORTS: list[tuple[float, str]] = []  # --importtime: (ms, module) of the first document's top-level imports
+
+
+def run(gc_mode: str, rss: bool, importtime: bool = False) -> dict[str, float]:
     env = dict(os.environ)
     env.setdefault("PYTHONPATH", str(ROOT / "server"))
-    r = subprocess.run([sys.executable, "-c", CHILD, gc_mode, str(ROOT / "bench"), "rss" if rss else "-"], capture_output=True, text=True,
+    flags = ["-X", "importtime"] if importtime else []
+    r = subprocess.run([sys.executable, *flags, "-c", CHILD, gc_mode, str(ROOT / "bench"), "rss" if rss else "-"], capture_output=True, text=True,
                        env=env, cwd="/tmp", check=True)
-    return json.loads(r.stdout.strip().splitlines()[-1])
+    lines = r.stdout.strip().splitlines()
+    if importtime:
+        opened = set(json.loads(lines[-1]))
+        IMPORTS.clear()
+        for row in r.stderr.splitlines():
+            parts = row.split("|")
+            # top-level imports only (no indent): their cumulative time includes what they import
+            if len(parts) == 3 and row.startswith("import time:") and not parts[2].startswith("  ") and parts[2].strip() in opened:
+                IMPORTS.append((int(parts[1]) / 1000, parts[2].strip()))
+    return json.loads(lines[-2])
 
 
 def compile_bytecode() -> str:
@@ -102,6 +119,8 @@ def main() -> int:
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--gc-ab", action="store_true")
     ap.add_argument("--rss", action="store_true", help="then open 50 more documents and print the RSS")
+    ap.add_argument("--importtime", action="store_true",
+                    help="then one more run under -X importtime: the first document's imports (ms, cumulative)")
     args = ap.parse_args()
     server = compile_bytecode()
     modes = ["on", "off"] if args.gc_ab else ["on"]
@@ -116,6 +135,12 @@ def main() -> int:
         for stage in results[m][0]:
             values = [r[stage] for r in results[m]]
             print(f"{stage:40} {statistics.median(values):7.0f} ({min(values):.0f})")
+    if args.importtime:
+        run("on", False, importtime=True)
+        print(f"## -X importtime, one run: imports inside the first document {sum(t for t, _ in IMPORTS):.0f} ms "
+              f"(top-level, cumulative)")
+        for ms, name in sorted(IMPORTS, reverse=True)[:8]:
+            print(f"{name:40} {ms:7.1f}")
     return 0
 
 
