@@ -143,3 +143,9 @@ def test_a_go_file_imports_no_dependencies_engine(tmp_path):
     modules = _first_document(tmp_path, "main.go", "go", 'package main\n\nimport "os/exec"\n\nfunc main() { exec.Command("sh") }\n')
     assert "redline.engines.dependencies" not in modules and "redline.deps.imports" not in modules
     assert not modules & NOT_FOR_A_PYTHON_FILE
+
+
+def test_import_all_loads_every_engine_for_a_host_about_to_fork():
+    loaded = engines.import_all()
+    assert [e.name for e in loaded] == [e.name for e in all_engines()]
+    assert all(e.loaded for e in all_engines()) and loaded[0] is get("redline")

@@ -109,3 +109,9 @@ def get(name: str) -> Engine | None:
     if lazy is None:
         return None
     return lazy.engine if isinstance(lazy, LazyEngine) else lazy
+
+
+def import_all() -> list[Engine]:
+    """Import every engine now: for a host about to fork workers (`redline scan --jobs`), which
+    should share the engines' modules instead of importing them in each worker."""
+    return [e.engine if isinstance(e, LazyEngine) else e for e in all_engines()]
