@@ -863,12 +863,12 @@ def _warm_up(targets, queries: bool = True) -> None:
     in-process scan with the result cache: a warm scan needs none, and compiling them cost
     about 0.15 s, 5% of a warm scan of Django)."""
     from redline import languages as langs
-    from redline.engines import all_engines
+    from redline.engines import import_all
     from redline.files import language_of
     from redline.rules.registry import default_registry
 
     registry = default_registry()
-    all_engines()
+    import_all()  # engines are lazy (engines/__init__.py); workers forked after share them
     for lang in {language_of(os.path.basename(t)) for t in targets} - {None}:
         if langs.has_grammar(lang):
             try:
