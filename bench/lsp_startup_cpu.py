@@ -2,7 +2,11 @@
 a 2k-line Python file (in one process, without the protocol's pipes; CPU time, which a loaded
 machine inflates far less than wall time).
 
-    PYTHONPATH=server .venv/bin/python bench/lsp_startup_cpu.py [--runs 5]
+    PYTHONPATH=server .venv/bin/python bench/lsp_startup_cpu.py [--runs 5] [--importtime]
+
+The measured tree's bytecode is compiled first (PYTHONDONTWRITEBYTECODE would otherwise make
+every recently edited module compile in every run). `--importtime` adds one run under
+-X importtime: the first document's imports.
 
 Each run is a fresh interpreter; `--rss` then opens 50 more documents and prints the RSS. Stages: importing lsprotocol.types (pygls' message classes:
 every pygls server pays it), pygls, Redline's server modules (create_server), the rules
