@@ -280,6 +280,36 @@ def apply_roles(findings: Sequence[Finding], role: str, rel: str, config: Config
     return out
 
 
+# A Python library's public functions hand their callers' values to commands and code evaluation
+# on purpose: invoke and fabric run the command they are given, template engines compile the
+# template they are given. Without an untrusted source (request data, files from the network:
+# a finding with `related` information), a command or code sink in a library states the API's
+# contract, not a vulnerability; on 59 real releases every such finding was noise (issue 13,
+# bench/results/triage.md). Applications, snippets without a manifest and `application = true`
+# keep them.
+LIBRARY_CONTRACT_CODES = frozenset({"RL102", "RL103"})
+
+
+def apply_library_policy(file: SourceFile, findings: list[Finding], config: Config) -> list[Finding]:
+    """Drop Redline's RL102/RL103 findings that have no untrusted source when `file` is a file of
+    a Python library on disk (deps.imports: setup.py, setup.cfg or a pyproject.toml with
+    [build-system], and no requirements.txt or Pipfile). Text that is no saved file (a new
+    editor buffer, standard input, an agent's proposed file) keeps them: new code is reviewed
+    as code, whatever project it lands in."""
+    if config.application is True or file.language != "python" or not os.path.isfile(file.path):
+        return findings
+    contract = [f for f in findings if f.code in LIBRARY_CONTRACT_CODES and not f.related and f.engine == "redline"]
+    if not contract:
+        return findings
+    from redline.deps.imports import workspace_for
+
+    ws = workspace_for(file.path, "python")
+    if ws is None or not ws.library:
+        return findings
+    drop = {id(f) for f in contract}
+    return [f for f in findings if id(f) not in drop]
+
+
 def finalize(file: SourceFile, findings: Sequence[Finding], config: Config, registry: Registry | None = None) -> list[Finding]:
     """Apply the file role (nothing for generated files; roles.py), de-duplicate, drop
     suppressed findings, apply the configuration, cap the number of findings
@@ -303,6 +333,7 @@ def finalize(file: SourceFile, findings: Sequence[Finding], config: Config, regi
         ]
         merged += suppressions.problem_findings(file, sup, registry)  # malformed markers: never suppressed
     merged = apply_roles(merged, role, rel, config, registry)
+    merged = apply_library_policy(file, merged, config)
     merged = apply_config(merged, config, registry)
     merged = cap_findings(file, merged, config, stops)
     return sorted(assign_fingerprints(merged, file.text), key=lambda f: f.sort_key)
