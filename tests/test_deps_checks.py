@@ -3,7 +3,6 @@ fixture advisory database so that the expected versions do not drift with the re
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
@@ -12,18 +11,8 @@ from redline.deps import database as D
 from redline.findings import Confidence, Severity
 from redline.pipeline import analyze_text
 
-FIXTURE = Path(__file__).parent / "data" / "deps" / "osv"
 
-
-@pytest.fixture(autouse=True)
-def fixture_db(tmp_path, monkeypatch):
-    path = tmp_path / "fixture.rldb"
-    D.write_atomic(path, D.build(D.read_jsonl_dir(FIXTURE)))
-    monkeypatch.setenv(D.ENV_PATH, str(path))
-    monkeypatch.setenv(D.ENV_DATA_DIR, str(tmp_path / "userdata"))
-    D.reset_cache()
-    yield path
-    D.reset_cache()
+pytestmark = pytest.mark.usefixtures("advisory_fixture_db")  # tests/conftest.py
 
 
 def scan(path, text, **config):

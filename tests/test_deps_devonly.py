@@ -6,26 +6,14 @@ still do, and typosquat checks run everywhere. Fixture advisory database (tests/
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
 from redline.config import Config
-from redline.deps import database as D
 from redline.pipeline import analyze_text
 
-FIXTURE = Path(__file__).parent / "data" / "deps" / "osv"
 
-
-@pytest.fixture(autouse=True)
-def fixture_db(tmp_path, monkeypatch):
-    path = tmp_path / "fixture.rldb"
-    D.write_atomic(path, D.build(D.read_jsonl_dir(FIXTURE)))
-    monkeypatch.setenv(D.ENV_PATH, str(path))
-    monkeypatch.setenv(D.ENV_DATA_DIR, str(tmp_path / "userdata"))
-    D.reset_cache()
-    yield path
-    D.reset_cache()
+pytestmark = pytest.mark.usefixtures("advisory_fixture_db")  # tests/conftest.py
 
 
 def _codes(path: str, text: str, **config) -> list[str]:

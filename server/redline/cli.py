@@ -67,7 +67,7 @@ class _VersionAction(argparse.Action):
 
 
 def _print_stale_hint() -> None:
-    """redline.deps.cli.print_stale_hint without importing the database updater."""
+    """The advisory database's stale hint (stderr, once), without importing the database updater."""
     try:
         from redline.deps.database import stale_hint_once
 

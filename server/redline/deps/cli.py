@@ -176,20 +176,6 @@ class VersionAction(argparse.Action):
         parser.exit()
 
 
-def print_stale_hint() -> None:
-    """The one-line hint (stderr) when the database in use is older than STALE_AFTER_DAYS;
-    at most once per process, and never an error."""
-    try:
-        hint = D.stale_hint_once()
-    except Exception:  # noqa: BLE001 - a hint must never break a run
-        return
-    if hint:
-        try:
-            print(hint, file=sys.stderr)
-        except (OSError, ValueError):
-            pass
-
-
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["db"]:
