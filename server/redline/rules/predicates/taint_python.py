@@ -313,6 +313,11 @@ def _truth_in(file):
     return truth
 
 
+# Node types with no binding anywhere below them: most of the nodes a scope's walk visits.
+_NO_BINDINGS = frozenset({"identifier", "integer", "float", "true", "false", "none", "comment", "string_start",
+                          "string_content", "string_end", "escape_sequence", "ellipsis", "type_conversion"})
+
+
 def _collect_statements(statements, defs: dict, declared: set, truth=_literal_truth) -> None:
     """The bindings made by `statements`. A branch that a constant condition never takes
     (`if False:`, `if DEBUG:` with DEBUG = False, the else of `if True:`) binds nothing."""
@@ -320,6 +325,8 @@ def _collect_statements(statements, defs: dict, declared: set, truth=_literal_tr
     while stack:
         n = stack.pop()
         t = n.type
+        if t in _NO_BINDINGS:
+            continue  # a leaf (or string text): nothing below binds, so skip listing its children
         if t in ("if_statement", "while_statement") and truth is not None:
             v = truth(n.child_by_field_name("condition"))
             if v is True and t == "if_statement":

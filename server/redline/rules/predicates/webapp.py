@@ -23,6 +23,7 @@ predicate contract in rules/predicates/__init__.py requires.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from redline.findings import Confidence, Fix, Related, Span, TextEdit
 from redline.rules.predicates import MatchContext, Verdict, fix, predicate
@@ -490,6 +491,7 @@ def _token_words(name: str) -> set[str]:
 TOKEN_TAILS = TOKEN_WORDS | {"id", "key", "code", "string", "value", "hash"}
 
 
+@lru_cache(maxsize=4096)  # a pure function of the name; the same names recur across a scan
 def _tokenish(name: str) -> str | None:
     """What a name says its value is ("a reset token"), when it names a token: some word is a
     token word and the last word says what the value is (`reset_token`, `sessionId`,
