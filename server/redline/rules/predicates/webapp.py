@@ -34,6 +34,7 @@ from redline.rules.predicates.python_scope import (
     enclosing_function,
     function_name,
     qualname,
+    scan_cache,
     string_value as py_string,
     text as py_text,
     unwrap,
@@ -427,20 +428,25 @@ PY_HASHES = ("hashlib.", "md5", "sha1", "sha256", "sha512")
 USER_DATA = linear(r"(?i)(email|e_mail|user_?name|login|user_?id|uid|username|phone|\bid\b|\.id$|name$)")
 
 
-def _py_fn_locals(fn, name: str) -> list:
-    """Right-hand sides assigned to `name` in function `fn` (one level, for `ts = time.time()`)."""
-    out = []
+def _py_fn_locals(file, fn, name: str) -> list:
+    """Right-hand sides assigned to `name` in function `fn` (one level, for `ts = time.time()`):
+    the first four, in source order. The function's body is walked once per scan for all names."""
     if fn is None:
-        return out
-    body = fn.child_by_field_name("body")
-    for n in walk(body) if body is not None else ():
-        if n.type == "assignment":
-            left = n.child_by_field_name("left")
-            if left is not None and left.type == "identifier" and py_text(left) == name:
-                right = n.child_by_field_name("right")
-                if right is not None:
-                    out.append(right)
-    return out[:4]
+        return []
+    cache = scan_cache(file)
+    key = ("py_fn_locals", fn.start_byte, fn.end_byte)
+    table = cache.get(key)
+    if table is None:
+        table = cache[key] = {}
+        body = fn.child_by_field_name("body")
+        for n in walk(body) if body is not None else ():
+            if n.type == "assignment":
+                left = n.child_by_field_name("left")
+                if left is not None and left.type == "identifier":
+                    right = n.child_by_field_name("right")
+                    if right is not None:
+                        table.setdefault(py_text(left), []).append(right)
+    return table.get(name, [])[:4]
 
 
 def _py_material(file, value, depth: int = 0) -> tuple[list[tuple[str, object]], bool, bool, bool]:
@@ -470,7 +476,7 @@ def _py_material(file, value, depth: int = 0) -> tuple[list[tuple[str, object]],
             local = n.parent is None or n.parent.type not in ("attribute", "keyword_argument") or \
                 n.parent.child_by_field_name("object") == n
             if local and depth == 0 and fn is not None:
-                for rhs in _py_fn_locals(fn, name):
+                for rhs in _py_fn_locals(file, fn, name):
                     s2, r2, h2, u2 = _py_material(file, rhs, depth + 1)
                     sources += s2
                     random_ok |= r2
@@ -932,13 +938,13 @@ def _py_path_text(file, node) -> str:
     out = py_text(node)
     if node is not None and node.type == "identifier":
         fn = enclosing_function(node)
-        for rhs in _py_fn_locals(fn, py_text(node)):
+        for rhs in _py_fn_locals(file, fn, py_text(node)):
             out += " " + py_text(rhs)
     if node is not None and node.type == "call":
         # open(os.path.join(TEMPLATE_DIR, name), 'w')
         for n in walk(node):
             if n.type == "identifier":
-                for rhs in _py_fn_locals(enclosing_function(node), py_text(n)):
+                for rhs in _py_fn_locals(file, enclosing_function(node), py_text(n)):
                     out += " " + py_text(rhs)
     return out
 
