@@ -224,11 +224,11 @@ def error_details(ctx: MatchContext):
     often a message meant for the user)."""
     node = ctx.node("match")
     if node.type == "return_statement":
+        if not scope_for(ctx.file, node).route:
+            return None  # a helper's return value is not the response (a view's is)
         values = [c for c in node.named_children if c.type != "comment"]
         if values and _response_built(ctx, values[0]):
             return None  # the response constructor's own match reports it
-        if not scope_for(ctx.file, node).route:
-            return None  # a helper's return value is not the response (a view's is)
         where = "the view's return value"
     else:
         if ctx.node("fn") is not None and text(ctx.node("fn")) not in RESPONSE_CALLS:
