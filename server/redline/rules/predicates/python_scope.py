@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 
 import tree_sitter as ts
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 
 from redline.secrets.regex import linear
 
@@ -337,31 +337,18 @@ def imports_for(file, node) -> dict[str, str]:
             table = module_imports(file)
         else:
             local: dict[str, str] = {}
-            stmts, starts = _import_statements(file)
-            for stmt in stmts[bisect_left(starts, top.start_byte) :]:
-                if stmt.start_byte >= top.end_byte:
-                    break
-                if stmt.end_byte <= top.end_byte:
+            # The import statements inside the definition, found by the query engine rather
+            # than by walking a (possibly 2000-line) class in Python.
+            cursor = ts.QueryCursor(_import_query())
+            cursor.set_byte_range(top.start_byte, top.end_byte)
+            for _, nodes in sorted(cursor.captures(top).items()):
+                for stmt in sorted(nodes, key=lambda n: n.start_byte):
                     for name, qual in _import_bindings(stmt):
                         local.setdefault(name, qual)
             table = dict(module_imports(file))
             table.update(local)
         cache[key] = table
     return table
-
-
-def _import_statements(file) -> tuple[list, list[int]]:
-    """Every import statement of the tree in source order, with their start bytes: found once
-    per tree by the query engine (rather than by walking a possibly 2000-line class in Python,
-    or by one query per definition that imports something)."""
-    cache = scan_cache(file)
-    found = cache.get("import_statements")
-    if found is None:
-        cursor = ts.QueryCursor(_import_query())
-        stmts = sorted((n for nodes in cursor.captures(module_root(file)).values() for n in nodes),
-                       key=lambda n: n.start_byte)
-        found = cache["import_statements"] = (stmts, [n.start_byte for n in stmts])
-    return found
 
 
 _IMPORT_QUERY = None
