@@ -58,7 +58,7 @@ from redline.rules.predicates.taint_python import (
     scope_for,
     value_of,
 )
-from redline.secrets.regex import linear
+from redline.secrets.regex import escape, linear
 
 
 def _call_ctx(ctx: MatchContext):
@@ -682,8 +682,7 @@ def _source_file_contents(ctx, node) -> bool:
     obj = fn.child_by_field_name("object")
     if obj is None or obj.type != "identifier":
         return False
-    name = re.escape(text(obj))
-    opened = re.compile(rf"(?:io\.|codecs\.)?open\(.*\)\s+as\s+{name}", re.DOTALL)
+    opened = linear(rf"(?:io\.|codecs\.)?open\(.*\)\s+as\s+{escape(text(obj))}", re.DOTALL)
     up = node.parent
     while up is not None and up.type not in ("function_definition", "class_definition", "module"):
         if up.type == "with_statement":
@@ -697,12 +696,15 @@ def _source_file_contents(ctx, node) -> bool:
     return False
 
 
+_FLAG_SEPARATORS = linear(r"[\s|()]+")
+
+
 def _only_ast(flags) -> bool:
     """compile()'s flags ask for an AST only (`ast.PyCF_ONLY_AST`, alone or or-ed with other
     PyCF_ flags): the source is parsed, not turned into code that can run."""
     if flags is None:
         return False
-    names = [t for t in re.split(r"[\s|()]+", text(flags)) if t]
+    names = [t for t in _FLAG_SEPARATORS.split(text(flags)) if t]
     return any(n.rsplit(".", 1)[-1] == "PyCF_ONLY_AST" for n in names) and all(
         n.rsplit(".", 1)[-1].startswith("PyCF_") for n in names)
 
