@@ -4,7 +4,7 @@ engine and the language server both read it from here."""
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Iterable, NamedTuple
 
 
 class ByteEdit(NamedTuple):
@@ -13,6 +13,21 @@ class ByteEdit(NamedTuple):
     start: int
     old_end: int
     new_end: int
+
+
+def shift_range(start: int, end: int, edits: Iterable[ByteEdit], *, touching: bool = False) -> tuple[int, int] | None:
+    """[start, end) mapped through the edits in order; None when an edit overlaps it, and with
+    `touching` also when an edit only touches one of its ends (an insert there may extend a
+    syntax node, while a finding's span stays where it was)."""
+    for e in edits:
+        if end < e.start or (end == e.start and not touching):
+            continue
+        if start > e.old_end or (start == e.old_end and not touching):
+            d = e.new_end - e.old_end
+            start, end = start + d, end + d
+            continue
+        return None
+    return start, end
 
 
 def edited_ranges(edits: list[ByteEdit]) -> list[tuple[int, int]]:

@@ -25,7 +25,7 @@ from typing import Callable, NamedTuple, Sequence
 from redline import languages as langs
 from redline.documents.positions import Encoding, offset_at, position_at, ts_point, ts_point_after
 from redline.documents.source import SourceFile, line_starts_of
-from redline.documents.edits import ByteEdit, edited_ranges
+from redline.documents.edits import ByteEdit, edited_ranges, shift_range
 from redline.findings import Span
 
 Position = tuple[int, int]
@@ -314,26 +314,12 @@ def _layout(tree) -> tuple[tuple[str, int, int, bool], ...]:
     return tuple((c.type, c.start_byte, c.end_byte, c.has_error) for c in tree.root_node.children)
 
 
-def _moved(start: int, end: int, edits: list[ByteEdit]) -> tuple[int, int] | None:
-    """[start, end) mapped through the edits in order; None when an edit touches it (an insert
-    at either end included: it may extend the node)."""
-    for e in edits:
-        if end < e.start:
-            continue
-        if start > e.old_end:
-            d = e.new_end - e.old_end
-            start, end = start + d, end + d
-            continue
-        return None
-    return start, end
-
-
 def _changed_since(layout, edits: list[ByteEdit], tree) -> list[tuple[int, int]]:
     """Ranges (new coordinates) of the top-level nodes of `tree` that are not an old top-level
     node of `layout` moved by `edits`, and of old ones that no longer are in `tree`."""
     old: dict[tuple[str, int, int], bool] = {}
     for typ, start, end, error in layout:
-        moved = _moved(start, end, edits)
+        moved = shift_range(start, end, edits, touching=True)
         if moved is not None:
             old[(typ, *moved)] = error
     changed = []

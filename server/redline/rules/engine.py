@@ -18,11 +18,10 @@ import logging
 import time
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from typing import Iterable
 
 import tree_sitter as ts
 
-from redline.documents.edits import ByteEdit, edited_ranges
+from redline.documents.edits import ByteEdit, edited_ranges, shift_range
 from redline.documents.source import SourceFile
 from redline.limits import SKIPPED
 from redline.findings import LIMIT_CODE, LIMIT_NAME, Confidence, Finding, Fix, Related, Severity, Span, TextEdit
@@ -277,21 +276,8 @@ def _shift_offset(offset: int, edit: ByteEdit) -> int | None:
     return None
 
 
-def _shift_range(start: int, end: int, edits: Iterable[ByteEdit]) -> tuple[int, int] | None:
-    """Map [start, end) through the edits in order; None when an edit overlaps it."""
-    for e in edits:
-        if end <= e.start:
-            continue
-        if start >= e.old_end:
-            d = e.new_end - e.old_end
-            start, end = start + d, end + d
-            continue
-        return None
-    return start, end
-
-
 def _respan(file: SourceFile, span: Span, edits: list[ByteEdit]) -> Span | None:
-    r = _shift_range(span.start_byte, span.end_byte, edits)
+    r = shift_range(span.start_byte, span.end_byte, edits)
     return None if r is None else file.span(*r)
 
 
@@ -672,7 +658,7 @@ def _plan_module(file, before, edit, d, kids, ranges, previous) -> list[tuple[in
     for f in previous:
         if not f.fixes:
             continue
-        moved = _shift_range(f.span.start_byte, f.span.end_byte, [edit])
+        moved = shift_range(f.span.start_byte, f.span.end_byte, [edit])
         if moved is None:
             continue
         i = bisect_right(starts, moved[0]) - 1
@@ -687,7 +673,7 @@ def _plan_module(file, before, edit, d, kids, ranges, previous) -> list[tuple[in
 
 
 def _inside_old(span: Span, node, edit: ByteEdit) -> bool:
-    r = _shift_range(span.start_byte, span.end_byte, [edit])
+    r = shift_range(span.start_byte, span.end_byte, [edit])
     return r is not None and node.start_byte <= r[0] and r[1] <= node.end_byte
 
 
@@ -737,7 +723,7 @@ def rescan(
 
     kept: list[Finding] = []
     for f in previous:
-        if _shift_range(f.span.start_byte, f.span.end_byte, edits) is None:
+        if shift_range(f.span.start_byte, f.span.end_byte, edits) is None:
             continue  # an edit went through it: its unit is in a window
         moved = shift_finding(file, f, edits)
         if moved is None:
