@@ -311,8 +311,12 @@ def test_n_header_injection_is_still_reported():
     reported(web + "    resp.headers[request.args['h']] = request.headers['X-Value']\n    return resp\n", "RL118")
 
 
+# A Flask view's head with a module logger: the log-injection tests below add its body.
+FLASK_LOGGING_VIEW = "import logging\nfrom flask import request\nlog = logging.getLogger(__name__)\n\n@app.get('/x')\ndef x():\n"
+
+
 def test_n_repr_formatted_and_header_log_arguments():
-    web = "import logging\nfrom flask import request\nlog = logging.getLogger(__name__)\n\n@app.get('/x')\ndef x():\n"
+    web = FLASK_LOGGING_VIEW
     silent(web + "    log.info('lookup of %r failed', request.args['user'])\n", "RL116")
     silent(web + "    log.info('client agent %s', request.headers.get('User-Agent'))\n", "RL116")
     reported(web + "    log.info('lookup of %s failed', request.args['user'])\n", "RL116")
@@ -324,7 +328,7 @@ def test_request_url_log_arguments_are_percent_encoded():
     # Issue 13 (RL116, 7 of 14 on real code): a request's whole URL is percent-encoded (the
     # framework re-quotes control characters, a client encodes the URL it sends), so a %0A in it
     # never becomes a line break in the log. Decoded parts of the URL still count.
-    web = "import logging\nfrom flask import request\nlog = logging.getLogger(__name__)\n\n@app.get('/x')\ndef x():\n"
+    web = FLASK_LOGGING_VIEW
     silent(web + "    log.info('%s %s', request.method, request.url)\n", "RL116")
     silent(web + "    log.error('failed fetching %s', req.uri)\n", "RL116")
     silent("import logging\nlogger = logging.getLogger(__name__)\n\nclass Handler:\n    def done(self):\n"
@@ -458,7 +462,7 @@ def test_raw_request_path_of_servers_that_do_not_decode_it():
     silent(sanic + "    log.info('no handler for %s', request.path)\n", "RL116")
     silent(sanic + "    log.info(f'{request.method} {request.path} done')\n", "RL116")
     reported(sanic + "    log.info('user %s', request.args.get('user'))\n", "RL116")
-    flask = "import logging\nfrom flask import request\nlog = logging.getLogger(__name__)\n\n@app.get('/x')\ndef x():\n"
+    flask = FLASK_LOGGING_VIEW
     reported(flask + "    log.info('no handler for %s', request.path)\n", "RL116")
     both = "import logging\nimport tornado.web\nfrom flask import request\nlog = logging.getLogger(__name__)\n\n@app.get('/x')\ndef x():\n"
     reported(both + "    log.info('no handler for %s', request.path)\n", "RL116")
